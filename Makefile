@@ -1,0 +1,137 @@
+# bouncelab build.
+#
+# Sources are found by folder, so adding a file needs no edit here:
+#   lib/*.c                          -> libbl.a (shared by every program)
+#   bench/{,backends/,workloads/}*.c -> libbench.a, main in bench/gembench.c
+#   collector/*.c                    -> libcollector.a, mains in collector/bouncelabd.c
+#                                       and collector/bouncelab.c
+#   testbed/*.c                      -> libtestbed.a (the `bouncelab lab` command)
+#   tests/fakes/*.c                  -> libfakes.a (test doubles; tests only)
+#   tests/unit/test_*.c              -> one cmocka binary each
+#
+# Variables: BUILD (output folder), SANITIZER=address|undefined,
+# STATIC=1 (fully static programs, for the testbed guest), WERROR=1.
+
+BUILD     ?= build
+SANITIZER ?=
+STATIC    ?=
+WERROR    ?=
+
+CC        ?= cc
+PKGS      := libevent jansson libdrm sqlite3 inih
+OPT       ?= -O2 -g
+WARN      := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes \
+             -Wno-unused-parameter
+CPPFLAGS  += -D_GNU_SOURCE -Ilib -Ibench -Icollector -Itestbed \
+             $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
+             -DBOUNCELAB_VERSION='"$(VERSION)"'
+CFLAGS    += -std=c11 $(OPT) $(WARN) -MMD -MP
+LDLIBS    += $(shell pkg-config --libs $(if $(STATIC),--static) $(PKGS) 2>/dev/null) -lm -lpthread
+VERSION   := 0.1.0
+
+ifneq ($(WERROR),)
+CFLAGS += -Werror
+endif
+ifneq ($(SANITIZER),)
+CFLAGS  += -fsanitize=$(SANITIZER) -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=$(SANITIZER)
+endif
+ifneq ($(STATIC),)
+LDFLAGS += -static
+endif
+
+MAINS          := bench/gembench.c collector/bouncelabd.c collector/bouncelab.c
+LIB_SRCS       := $(wildcard lib/*.c)
+BENCH_SRCS     := $(filter-out $(MAINS),$(wildcard bench/*.c bench/backends/*.c bench/workloads/*.c))
+COLLECTOR_SRCS := $(filter-out $(MAINS),$(wildcard collector/*.c))
+TESTBED_SRCS   := $(wildcard testbed/*.c)
+FAKE_SRCS      := $(wildcard tests/fakes/*.c)
+UNIT_SRCS      := $(wildcard tests/unit/test_*.c)
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+
+LIBBL        := $(BUILD)/libbl.a
+LIBBENCH     := $(BUILD)/libbench.a
+LIBCOLLECTOR := $(BUILD)/libcollector.a
+LIBTESTBED   := $(BUILD)/libtestbed.a
+LIBFAKES     := $(BUILD)/libfakes.a
+# Link order: users before what they use.
+ALL_LIBS     := $(LIBTESTBED) $(LIBCOLLECTOR) $(LIBBENCH) $(LIBBL)
+
+PROGRAMS   := $(BUILD)/gembench $(BUILD)/bouncelabd $(BUILD)/bouncelab
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+
+.PHONY: all deps check test unit sanitize run static clean format fuzz bench
+all: $(PROGRAMS)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+define static_lib
+$(1): $(call obj,$(2))
+	@mkdir -p $$(dir $$@)
+	rm -f $$@
+	$$(if $$^,ar rcs $$@ $$^,ar rcs $$@)
+endef
+$(eval $(call static_lib,$(LIBBL),$(LIB_SRCS)))
+$(eval $(call static_lib,$(LIBBENCH),$(BENCH_SRCS)))
+$(eval $(call static_lib,$(LIBCOLLECTOR),$(COLLECTOR_SRCS)))
+$(eval $(call static_lib,$(LIBTESTBED),$(TESTBED_SRCS)))
+$(eval $(call static_lib,$(LIBFAKES),$(FAKE_SRCS)))
+
+$(BUILD)/gembench: $(call obj,bench/gembench.c) $(ALL_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(BUILD)/bouncelabd: $(call obj,collector/bouncelabd.c) $(ALL_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(BUILD)/bouncelab: $(call obj,collector/bouncelab.c) $(ALL_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: $(call obj,tests/unit/%.c) $(LIBFAKES) $(ALL_LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell pkg-config --libs cmocka)
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+# --- set-up -----------------------------------------------------------------
+
+# Installs only the packages that are missing; apt-get update first when any is.
+deps:
+	@missing=$$(for p in $$(sed 's/#.*//' configs/debian-packages); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
+	done); \
+	if [ -n "$$missing" ]; then \
+		echo "deps: installing:" $$missing; \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
+	else echo "deps: all Debian packages present"; fi
+
+# --- tests ------------------------------------------------------------------
+
+unit: $(UNIT_TESTS)
+
+# Static programs for the testbed guest (no shared libraries in the initramfs).
+static:
+	$(MAKE) BUILD=build-static STATIC=1 OPT='-O2 -g' build-static/gembench build-static/bouncelabd
+
+# make check: deps, warnings as errors, then every test (unit, sanitizers,
+# integration incl. the testbed smoke test). tests/run prints the totals.
+check: deps
+	$(MAKE) WERROR=1 all unit
+	$(MAKE) WERROR=1 BUILD=build-asan SANITIZER=address unit
+	$(MAKE) WERROR=1 BUILD=build-ubsan SANITIZER=undefined unit
+	$(MAKE) WERROR=1 static
+	tests/run --build build --sanitizer-builds "build-asan build-ubsan"
+
+test: all unit
+	tests/run --build build
+
+# --- the main job -----------------------------------------------------------
+
+run: deps all static
+	$(BUILD)/bouncelab nightly
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf build build-asan build-ubsan build-static build-fuzz

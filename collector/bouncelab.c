@@ -1,0 +1,52 @@
+/*
+ * bouncelab: the command people type. A thin dispatcher over a table of
+ * subcommands (collector/commands.h); each subcommand parses its own options
+ * and prints its own --help.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "log.h"
+
+struct subcommand {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary; /* one line for `bouncelab --help` */
+};
+
+static const struct subcommand subcommands[] = {
+	{ "lab", cmd_lab, "boot Debian kernels under QEMU in each DMA mode and run a job inside" },
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: bouncelab COMMAND [OPTIONS]\n\n"
+		     "Measure what SWIOTLB bouncing costs GEM buffers and dma-bufs.\n\n"
+		     "Commands:\n");
+	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
+		fprintf(out, "  %-10s %s\n", subcommands[i].name, subcommands[i].summary);
+	fprintf(out, "\n'bouncelab COMMAND --help' describes a command's options.\n");
+}
+
+int main(int argc, char **argv)
+{
+	bl_log_init("bouncelab", BL_LOG_INFO);
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("bouncelab %s\n", BOUNCELAB_VERSION);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
+		if (!strcmp(argv[1], subcommands[i].name))
+			return subcommands[i].run(argc - 1, argv + 1);
+	bl_err("unknown command '%s' (see bouncelab --help)", argv[1]);
+	return 2;
+}

@@ -1,0 +1,12 @@
+/*
+ * The subcommands of `bouncelab` (the command people type). Each lives in
+ * its own file and has the same shape as main(): argv[0] is the subcommand's
+ * name, the return value is the exit code. Register new ones in the table in
+ * collector/bouncelab.c.
+ */
+#ifndef BL_COMMANDS_H
+#define BL_COMMANDS_H
+
+int cmd_lab(int argc, char **argv); /* testbed/lab.c: kernels x modes under QEMU */
+
+#endif

@@ -1,0 +1,75 @@
+/*
+ * Diagnostics: see log.h. The state is process-wide on purpose: every module
+ * logs, and threading a logger through each call would buy nothing.
+ */
+#include "log.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const char *log_prog = "bouncelab";
+static enum bl_log_level log_max = BL_LOG_INFO;
+static FILE *log_file; /* NULL = stderr */
+
+static const char *const level_names[] = {
+	[BL_LOG_ERR] = "error",
+	[BL_LOG_WARN] = "warning",
+	[BL_LOG_INFO] = "info",
+	[BL_LOG_DEBUG] = "debug",
+};
+
+void bl_log_init(const char *progname, enum bl_log_level max_level)
+{
+	log_prog = progname;
+	log_max = max_level;
+}
+
+int bl_log_open(const char *path)
+{
+	FILE *f = NULL;
+
+	if (path) {
+		f = fopen(path, "ae");
+		if (!f)
+			return -errno;
+		setvbuf(f, NULL, _IOLBF, 0);
+	}
+	if (log_file)
+		fclose(log_file);
+	log_file = f;
+	return 0;
+}
+
+void bl_vlog(enum bl_log_level level, const char *fmt, va_list ap)
+{
+	FILE *out = log_file ? log_file : stderr;
+
+	if (level > log_max)
+		return;
+	if (log_file) {
+		/* A log file is read later: say when. */
+		char stamp[32];
+		time_t now = time(NULL);
+		struct tm tm;
+
+		gmtime_r(&now, &tm);
+		strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ ", &tm);
+		fputs(stamp, out);
+	}
+	fprintf(out, "%s: ", log_prog);
+	if (level != BL_LOG_INFO)
+		fprintf(out, "%s: ", level_names[level]);
+	vfprintf(out, fmt, ap);
+	fputc('\n', out);
+}
+
+void bl_log(enum bl_log_level level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	bl_vlog(level, fmt, ap);
+	va_end(ap);
+}
