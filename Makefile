@@ -47,6 +47,9 @@ COLLECTOR_SRCS := $(filter-out $(MAINS),$(wildcard collector/*.c))
 TESTBED_SRCS   := $(wildcard testbed/*.c)
 FAKE_SRCS      := $(wildcard tests/fakes/*.c)
 UNIT_SRCS      := $(wildcard tests/unit/test_*.c)
+TOOL_SRCS      := $(wildcard tests/tools/*.c)
+FUZZ_SRCS      := $(wildcard tests/fuzz/fuzz_*.c)
+SCHEMA_SQL     := $(sort $(wildcard schema/[0-9][0-9][0-9][0-9]_*.sql))
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
@@ -60,8 +63,9 @@ ALL_LIBS     := $(LIBTESTBED) $(LIBCOLLECTOR) $(LIBBENCH) $(LIBBL)
 
 PROGRAMS   := $(BUILD)/gembench $(BUILD)/bouncelabd $(BUILD)/bouncelab
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+TOOLS      := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRCS))
 
-.PHONY: all deps check test unit sanitize run static clean format fuzz bench
+.PHONY: all deps check test unit tools run static clean format fuzz
 all: $(PROGRAMS)
 
 $(BUILD)/obj/%.o: %.c
@@ -74,7 +78,31 @@ $(1): $(call obj,$(2))
 	rm -f $$@
 	$$(if $$^,ar rcs $$@ $$^,ar rcs $$@)
 endef
-$(eval $(call static_lib,$(LIBBL),$(LIB_SRCS)))
+# The schema migrations are compiled in (lib/schema_sql.h), so a binary never
+# runs against migrations from another checkout.
+SCHEMA_C := $(BUILD)/gen/schema_sql.c
+$(SCHEMA_C): $(SCHEMA_SQL) lib/schema_sql.h Makefile
+	@mkdir -p $(dir $@)
+	@{ echo '/* Generated from the schema folder by the Makefile; do not edit. */'; \
+	   echo '#include "schema_sql.h"'; \
+	   echo 'const struct bl_migration bl_migrations[] = {'; \
+	   for f in $(SCHEMA_SQL); do \
+		n=$$(basename $$f .sql); \
+		printf '\t{ %d, "%s",\n' "$$(expr "$${n%%_*}" + 0)" "$$n"; \
+		sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/\t  "/' -e 's/$$/\\n"/' $$f; \
+		echo '\t},'; \
+	   done; \
+	   echo '};'; \
+	   echo 'const size_t bl_migrations_count = sizeof(bl_migrations) / sizeof(bl_migrations[0]);'; \
+	 } > $@.tmp && mv $@.tmp $@
+$(BUILD)/obj/gen/schema_sql.o: $(SCHEMA_C)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(LIBBL): $(call obj,$(LIB_SRCS)) $(if $(SCHEMA_SQL),$(BUILD)/obj/gen/schema_sql.o)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
 $(eval $(call static_lib,$(LIBBENCH),$(BENCH_SRCS)))
 $(eval $(call static_lib,$(LIBCOLLECTOR),$(COLLECTOR_SRCS)))
 $(eval $(call static_lib,$(LIBTESTBED),$(TESTBED_SRCS)))
@@ -90,6 +118,21 @@ $(BUILD)/bouncelab: $(call obj,collector/bouncelab.c) $(ALL_LIBS)
 $(BUILD)/tests/%: $(call obj,tests/unit/%.c) $(LIBFAKES) $(ALL_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell pkg-config --libs cmocka)
+
+# Helper programs for integration tests and benchmark scripts (not installed).
+$(BUILD)/tools/%: $(call obj,tests/tools/%.c) $(ALL_LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# libFuzzer targets (tests/fuzz/fuzz_*.c), built with clang into build-fuzz.
+FUZZ_BUILD := build-fuzz
+fuzz:
+	$(MAKE) BUILD=$(FUZZ_BUILD) CC=clang SANITIZER=address,undefined \
+		CFLAGS='-fsanitize=fuzzer-no-link' \
+		$(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/fuzz/%,$(FUZZ_SRCS))
+$(BUILD)/fuzz/%: $(call obj,tests/fuzz/%.c) $(ALL_LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
@@ -108,6 +151,7 @@ deps:
 # --- tests ------------------------------------------------------------------
 
 unit: $(UNIT_TESTS)
+tools: $(TOOLS)
 
 # Static programs for the testbed guest (no shared libraries in the initramfs).
 static:
@@ -116,7 +160,7 @@ static:
 # make check: deps, warnings as errors, then every test (unit, sanitizers,
 # integration incl. the testbed smoke test). tests/run prints the totals.
 check: deps
-	$(MAKE) WERROR=1 all unit
+	$(MAKE) WERROR=1 all unit tools
 	$(MAKE) WERROR=1 BUILD=build-asan SANITIZER=address unit
 	$(MAKE) WERROR=1 BUILD=build-ubsan SANITIZER=undefined unit
 	$(MAKE) WERROR=1 static
