@@ -1,0 +1,258 @@
+/*
+ * The store: bouncelab's SQLite database. The ONLY module that contains
+ * SQL. Every statement is prepared once per handle and cached.
+ *
+ * Opening applies the compiled-in migrations (schema/NNNN_name.sql, see
+ * schema_sql.h) in one transaction and stamps PRAGMA user_version; a
+ * database stamped by a newer bouncelab is refused (-EPROTO) rather than
+ * written. Journal mode WAL, foreign_keys ON, a busy timeout, so the
+ * daemon and `bouncelab ingest` can share one file.
+ *
+ * Threading: a struct bl_store is used by one thread at a time (the
+ * daemon's event loop); separate processes/handles may share the file.
+ *
+ * Errors: functions return 0 or -errno; the handle keeps a message naming
+ * what failed ("store: insert run <uuid>: database is locked"), read it
+ * with bl_store_errmsg().
+ *
+ * The API only grows: new functions are added, existing ones keep their
+ * signature and meaning.
+ */
+#ifndef BL_STORE_H
+#define BL_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "resultdoc.h"
+
+struct bl_store;
+
+/* Options for bl_store_open(); zero-initialise and set what you need. */
+struct bl_store_opts {
+	int busy_timeout_ms; /* 0 = 5000 */
+	bool read_only;	     /* open without creating or migrating */
+	bool no_mkdir;	     /* do not create the database's parent folder */
+};
+
+/*
+ * Opens (creating it and its parent folder when missing) and migrates the
+ * database at @path. @opts may be NULL. On failure *@out stays NULL and
+ * @err says why: -EPROTO for a database newer than this binary, -ENOTSUP
+ * for a file that is not a bouncelab database, else -errno / -EIO.
+ */
+int bl_store_open(const char *path, const struct bl_store_opts *opts, struct bl_store **out,
+		  char *err, size_t errlen);
+void bl_store_close(struct bl_store *s);
+
+/* The last error message on this handle ("" if none). */
+const char *bl_store_errmsg(const struct bl_store *s);
+/* The highest migration compiled into this binary. */
+int bl_store_schema_latest(void);
+
+/* --- ingest ------------------------------------------------------------ */
+
+enum bl_put_outcome {
+	BL_PUT_INSERTED,	   /* new run, committed */
+	BL_PUT_DUPLICATE,	   /* this UUID was already stored (same document) */
+	BL_PUT_DUPLICATE_CHANGED, /* UUID already stored with a DIFFERENT document;
+				      the stored one is kept, the new one dropped */
+};
+extern const char *const bl_put_outcome_names[]; /* "inserted", "duplicate", "duplicate-changed" */
+
+/*
+ * Stores one validated run: host, kernel, boot, devices, the run, its
+ * result rows, every repetition value, counters (null kept as NULL with
+ * their `unavailable` reasons), latency and failures, and the whole
+ * document as JSON text. One transaction (BEGIN IMMEDIATE): returns 0 only
+ * after COMMIT succeeded, so a caller may acknowledge. A UUID already
+ * present is not written again (*@outcome says so). -EBUSY when the
+ * database stayed locked past the busy timeout, -EIO/-ENOSPC otherwise;
+ * nothing of the run is kept on failure.
+ */
+int bl_store_put_run(struct bl_store *s, const struct bl_resultdoc *doc,
+		     enum bl_put_outcome *outcome);
+
+/*
+ * Several runs in ONE transaction (bulk ingest, benchmarks). outcomes[i]
+ * per document; all or nothing on error.
+ */
+int bl_store_put_runs(struct bl_store *s, struct bl_resultdoc *const *docs, size_t n,
+		      enum bl_put_outcome *outcomes);
+
+/* --- queries ----------------------------------------------------------- */
+
+/*
+ * Which runs a query returns. Zero-initialise; every member left NULL/0 is
+ * "any". Members combine with AND.
+ */
+struct bl_run_filter {
+	const char *kernel;   /* a release ("6.12.117+deb12-amd64"), a series prefix
+				 ("6.12" matches 6.12.x but not 6.1.x), or a Debian
+				 package version ("6.1.119-1"), same prefix rule */
+	const char *swiotlb;  /* force|noforce|default */
+	const char *iommu;    /* off|on|pt */
+	const char *device;   /* driver name ("vgem") or node ("/dev/dri/card0") */
+	const char *importer; /* importer driver name or node */
+	const char *backend;
+	const char *workload; /* the job's workload */
+	const char *job;      /* job name */
+	const char *status;   /* ok|failed|skipped|timeout */
+	const char *host;     /* hostname */
+	const char *run_id;   /* one UUID */
+	int64_t since;	      /* started_at >= since (unix s); 0 = no bound */
+	int64_t until;	      /* started_at <  until (unix s); 0 = no bound */
+	int limit;	      /* newest N runs; 0 = all */
+	bool oldest_first;    /* default: newest first */
+};
+
+/* One run as stored. Strings may be NULL (unknown); valid during the callback only. */
+struct bl_run_row {
+	int64_t id;		/* store's run id, for bl_store_query_results() */
+	const char *run_id;	/* UUID */
+	const char *status, *error;
+	const char *started_at, *finished_at;
+	int64_t started_unix;
+	struct bl_opt_i64 finished_unix;
+	const char *stored_at;	/* when the store committed it (UTC, RFC 3339) */
+	const char *tool_name, *tool_version;
+	const char *job, *backend, *workload;
+	const char *params_json; /* job.params as JSON text, or NULL */
+	const char *hostname, *cpu;
+	struct bl_opt_i64 mem_bytes;
+	const char *kernel_release, *kernel_version, *package_version, *kernel_package;
+	const char *cmdline, *swiotlb, *iommu;
+	struct bl_opt_i64 swiotlb_slabs;
+	const char *dev_driver, *dev_node, *dev_driver_version, *dev_pci_id;
+	const char *imp_driver, *imp_node, *imp_driver_version, *imp_pci_id;
+	int n_results;
+};
+
+/* One result row (per workload, variant, size) of a run. */
+struct bl_result_view {
+	int64_t run;		/* bl_run_row.id */
+	int idx;		/* position in the document's results[] */
+	const char *workload, *variant;
+	int64_t size, reps, ops, duration_ns;
+	struct bl_opt_f64 ops_per_sec_mean, bytes_per_sec_mean;
+	const double *ops_per_sec_values;   /* one per repetition, in order */
+	size_t n_ops_per_sec;
+	const double *bytes_per_sec_values;
+	size_t n_bytes_per_sec;
+	struct bl_opt_i64 latency_ns[BL_LAT_COUNT];
+	struct bl_opt_i64 counters[BL_COUNTER_COUNT]; /* set == false: NULL in the db */
+	const char *unavailable[BL_COUNTER_COUNT];    /* the reason, or NULL */
+	struct bl_opt_f64 bounce_rate;
+	int64_t failed_ops;
+	struct bl_opt_i64 failed_errno;
+	const char *failed_error;
+	const char *kernel_log_json; /* JSON array text, or NULL */
+};
+
+/* Callbacks return 0 to go on; anything else stops the query and is returned. */
+typedef int (*bl_run_cb)(const struct bl_run_row *run, void *user);
+typedef int (*bl_result_cb)(const struct bl_run_row *run, const struct bl_result_view *res,
+			    void *user);
+
+/* Runs matching @f (NULL = all), newest first unless f->oldest_first. */
+int bl_store_query_runs(struct bl_store *s, const struct bl_run_filter *f, bl_run_cb cb,
+			void *user);
+
+/*
+ * Every result row of every run matching @f, grouped by run (in the runs'
+ * order), rows in document order. @run is the same for all rows of a run.
+ * This is what compare/plots build on.
+ */
+int bl_store_query_results(struct bl_store *s, const struct bl_run_filter *f, bl_result_cb cb,
+			   void *user);
+
+/* How many runs match @f. */
+int bl_store_count_runs(struct bl_store *s, const struct bl_run_filter *f, int64_t *count);
+
+/*
+ * The stored document of run @uuid as JSON text (malloc'd, caller frees)
+ * in *@json. -ENOENT when there is no such run.
+ */
+int bl_store_get_document(struct bl_store *s, const char *uuid, char **json);
+
+struct bl_store_info {
+	int schema_version;	   /* PRAGMA user_version */
+	int64_t runs;		   /* runs stored */
+	int64_t results;	   /* result rows stored */
+	int64_t monitor_samples;
+	char last_run_id[37];	   /* newest by started_at; "" when empty */
+	char last_started_at[64];
+	char last_status[16];
+};
+int bl_store_info(struct bl_store *s, struct bl_store_info *info);
+
+/* --- monitor samples (bouncelabd's system-wide bounce monitor) ---------- */
+
+struct bl_monitor_sample {
+	int64_t at_ns;		       /* end of the interval, CLOCK_REALTIME ns */
+	int64_t interval_ns;	       /* length of the interval */
+	const char *device;	       /* dev_name from the tracepoint; "" = system-wide row */
+	int64_t bounces;	       /* swiotlb_bounced events in the interval */
+	int64_t bounced_bytes;	       /* sum of their sizes */
+	struct bl_opt_i64 map_calls;   /* dma_map_* calls (dma:* tracepoints), or unknown */
+	struct bl_opt_i64 map_segments;
+	struct bl_opt_i64 slots_used;  /* debugfs io_tlb_used at the end, or unknown */
+	struct bl_opt_i64 slots_total; /* io_tlb_nslabs */
+	struct bl_opt_i64 slots_hiwater;
+};
+
+/* Inserts @n samples in one transaction. */
+int bl_store_put_monitor_samples(struct bl_store *s, const struct bl_monitor_sample *samples,
+				 size_t n);
+
+typedef int (*bl_monitor_cb)(const struct bl_monitor_sample *sample, void *user);
+/* Samples of @device (NULL = all) with since_ns <= at_ns < until_ns (0 = unbounded), oldest first. */
+int bl_store_query_monitor(struct bl_store *s, const char *device, int64_t since_ns,
+			   int64_t until_ns, bl_monitor_cb cb, void *user);
+
+/* --- scheduled runs (bouncelabd's scheduler) ---------------------------- */
+
+/*
+ * Records that schedule @name started its run planned for @planned_unix
+ * (status "running"). *@id identifies it for bl_store_schedule_finish().
+ */
+int bl_store_schedule_begin(struct bl_store *s, const char *name, const char *job_file,
+			    int64_t planned_unix, int64_t started_unix, int64_t *id);
+/*
+ * Closes scheduled run @id: @status is ok|failed|timeout|skipped, @run_id
+ * the UUID of the stored result document (or NULL), @stderr_tail the last
+ * lines of its stderr (or NULL), @summary the one-line summary (or NULL).
+ */
+int bl_store_schedule_finish(struct bl_store *s, int64_t id, const char *status, int exit_code,
+			     const char *run_id, const char *stderr_tail, const char *summary,
+			     int64_t finished_unix);
+/*
+ * The planned time of schedule @name's latest recorded run in *@planned_unix
+ * (0 = never ran), so a restart neither repeats nor forgets a run.
+ */
+int bl_store_schedule_last(struct bl_store *s, const char *name, int64_t *planned_unix);
+
+/* --- verdicts (compare / nightly) --------------------------------------- */
+
+struct bl_verdict {
+	const char *subject;	/* what was judged: a run UUID or a night label */
+	const char *baseline;	/* what it was compared with (UUID, kernel, label) */
+	const char *workload;
+	const char *variant;	/* may be NULL */
+	int64_t size;
+	const char *metric;	/* "ops_per_sec", "swiotlb_bounced/op", ... */
+	struct bl_opt_f64 baseline_value, value;
+	struct bl_opt_f64 change;     /* relative change, (value - baseline) / baseline */
+	struct bl_opt_f64 p_value;
+	const char *verdict;	/* "same" | "better" | "worse" | "new" | "missing" | ... */
+	const char *detail;	/* free text, may be NULL */
+};
+/* Stores @n verdicts made at @at_unix in one transaction. */
+int bl_store_put_verdicts(struct bl_store *s, int64_t at_unix, const struct bl_verdict *v,
+			  size_t n);
+typedef int (*bl_verdict_cb)(const struct bl_verdict *v, int64_t at_unix, void *user);
+/* Verdicts about @subject (NULL = all), newest first. */
+int bl_store_query_verdicts(struct bl_store *s, const char *subject, bl_verdict_cb cb, void *user);
+
+#endif
