@@ -1,0 +1,404 @@
+/*
+ * Statistics for comparisons: see stats.h.
+ *
+ * The confidence interval is a percentile bootstrap: both samples are
+ * resampled with replacement (independently, each at its own size), the
+ * relative change of the resampled means is recorded, and the interval is
+ * read off the sorted changes. It needs no assumption of normality, which
+ * benchmark timings rarely satisfy, and with a fixed seed it is reproducible.
+ *
+ * With few repetitions the plain percentile interval is too narrow: the
+ * bootstrap variance of a mean is (n - 1) / n of the unbiased one, and it
+ * uses normal rather than Student t tails. Measured on identical
+ * distributions with 5 repetitions it excluded zero in 11% of seeds instead
+ * of 5%. So the interval is Hesterberg's "expanded percentile" interval: the
+ * percentiles are read at alpha' instead of alpha, where
+ * z(alpha'/2) = k * t(alpha/2, df), k undoes the (n - 1) / n shrinkage of
+ * both samples and df is the Welch-Satterthwaite degrees of freedom.
+ * (T. Hesterberg, "What teachers should know about the bootstrap", 2015.)
+ */
+#include "stats.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+double bl_mean(const double *v, size_t n)
+{
+	double sum = 0;
+
+	if (!n)
+		return NAN;
+	for (size_t i = 0; i < n; i++)
+		sum += v[i];
+	return sum / (double)n;
+}
+
+double bl_stddev(const double *v, size_t n)
+{
+	double m, ss = 0;
+
+	if (!n)
+		return NAN;
+	if (n == 1)
+		return 0;
+	m = bl_mean(v, n);
+	for (size_t i = 0; i < n; i++)
+		ss += (v[i] - m) * (v[i] - m);
+	return sqrt(ss / (double)(n - 1));
+}
+
+double bl_cv(const double *v, size_t n)
+{
+	double m = bl_mean(v, n);
+
+	if (!n || m == 0)
+		return NAN;
+	return bl_stddev(v, n) / fabs(m);
+}
+
+double bl_quantile_sorted(const double *sorted, size_t n, double q)
+{
+	double pos, frac;
+	size_t lo;
+
+	if (!n)
+		return NAN;
+	if (q <= 0)
+		return sorted[0];
+	if (q >= 1)
+		return sorted[n - 1];
+	pos = q * (double)(n - 1);
+	lo = (size_t)pos;
+	frac = pos - (double)lo;
+	if (lo + 1 >= n)
+		return sorted[n - 1];
+	return sorted[lo] + frac * (sorted[lo + 1] - sorted[lo]);
+}
+
+/* --- Student t tail, for the expanded interval -------------------------------- */
+
+/* Continued fraction of the incomplete beta function (modified Lentz). */
+static double betacf(double a, double b, double x)
+{
+	const double tiny = 1e-300, eps = 1e-15;
+	double c = 1, d = 1 - (a + b) * x / (a + 1), h;
+
+	if (fabs(d) < tiny)
+		d = tiny;
+	d = 1 / d;
+	h = d;
+	for (int m = 1; m <= 300; m++) {
+		double m2 = 2.0 * m, aa, del;
+
+		aa = m * (b - m) * x / ((a + m2 - 1) * (a + m2));
+		d = 1 + aa * d;
+		d = fabs(d) < tiny ? tiny : d;
+		c = 1 + aa / c;
+		c = fabs(c) < tiny ? tiny : c;
+		d = 1 / d;
+		h *= d * c;
+		aa = -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1));
+		d = 1 + aa * d;
+		d = fabs(d) < tiny ? tiny : d;
+		c = 1 + aa / c;
+		c = fabs(c) < tiny ? tiny : c;
+		d = 1 / d;
+		del = d * c;
+		h *= del;
+		if (fabs(del - 1) < eps)
+			break;
+	}
+	return h;
+}
+
+/* Regularized incomplete beta I_x(a, b). */
+static double ibeta(double a, double b, double x)
+{
+	double front;
+
+	if (x <= 0)
+		return 0;
+	if (x >= 1)
+		return 1;
+	front = exp(lgamma(a + b) - lgamma(a) - lgamma(b) + a * log(x) + b * log1p(-x));
+	if (x < (a + 1) / (a + b + 2))
+		return front * betacf(a, b, x) / a;
+	return 1 - front * betacf(b, a, 1 - x) / b;
+}
+
+double bl_t_two_tail(double t, double df)
+{
+	if (!(df > 0))
+		return NAN;
+	if (isinf(df))
+		return erfc(fabs(t) / M_SQRT2);
+	return ibeta(df / 2, 0.5, df / (df + t * t));
+}
+
+double bl_t_quantile_two_sided(double p, double df)
+{
+	double lo = 0, hi = 1;
+
+	if (!(p > 0 && p < 1) || !(df > 0))
+		return NAN;
+	while (bl_t_two_tail(hi, df) > p && hi < 1e12)
+		hi *= 2;
+	for (int i = 0; i < 200 && hi - lo > 1e-12 * hi; i++) {
+		double mid = (lo + hi) / 2;
+
+		if (bl_t_two_tail(mid, df) > p)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return (lo + hi) / 2;
+}
+
+/*
+ * alpha' of the expanded percentile interval for two samples (see the top
+ * of the file). Falls back to @alpha when the samples have no spread.
+ */
+static double expanded_alpha(const double *base, size_t nb, const double *nv, size_t nn,
+			     double alpha)
+{
+	double sb = bl_stddev(base, nb), sn = bl_stddev(nv, nn);
+	double a = sb * sb / (double)nb, b = sn * sn / (double)nn;
+	double boot_var = a * (double)(nb - 1) / (double)nb + b * (double)(nn - 1) / (double)nn;
+	double df, k, t;
+
+	if (!(a + b > 0) || !(boot_var > 0))
+		return alpha;
+	df = (a + b) * (a + b) / (a * a / (double)(nb - 1) + b * b / (double)(nn - 1));
+	k = sqrt((a + b) / boot_var);
+	t = bl_t_quantile_two_sided(alpha, df);
+	if (!isfinite(t))
+		return alpha;
+	return erfc(k * t / M_SQRT2);
+}
+
+/* --- xoshiro256** (Blackman & Vigna), seeded by splitmix64 ----------------- */
+
+static uint64_t splitmix64(uint64_t *x)
+{
+	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+void bl_rng_seed(struct bl_rng *rng, uint64_t seed)
+{
+	for (int i = 0; i < 4; i++)
+		rng->s[i] = splitmix64(&seed);
+	/* splitmix64 never yields four zeros in a row, but be explicit. */
+	if (!(rng->s[0] | rng->s[1] | rng->s[2] | rng->s[3]))
+		rng->s[0] = 1;
+}
+
+static uint64_t rotl(uint64_t x, int k)
+{
+	return (x << k) | (x >> (64 - k));
+}
+
+uint64_t bl_rng_next(struct bl_rng *rng)
+{
+	uint64_t *s = rng->s;
+	uint64_t result = rotl(s[1] * 5, 7) * 9;
+	uint64_t t = s[1] << 17;
+
+	s[2] ^= s[0];
+	s[3] ^= s[1];
+	s[1] ^= s[2];
+	s[0] ^= s[3];
+	s[2] ^= t;
+	s[3] = rotl(s[3], 45);
+	return result;
+}
+
+uint64_t bl_rng_below(struct bl_rng *rng, uint64_t bound)
+{
+	/* Rejection of the short last bucket keeps every value equally likely. */
+	uint64_t limit = UINT64_MAX - UINT64_MAX % bound;
+	uint64_t x;
+
+	do
+		x = bl_rng_next(rng);
+	while (x >= limit);
+	return x % bound;
+}
+
+double bl_rng_double(struct bl_rng *rng)
+{
+	return (double)(bl_rng_next(rng) >> 11) * 0x1.0p-53;
+}
+
+double bl_rng_normal(struct bl_rng *rng)
+{
+	double u1, u2;
+
+	do
+		u1 = bl_rng_double(rng);
+	while (u1 <= 0);
+	u2 = bl_rng_double(rng);
+	return sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2);
+}
+
+/* --- metrics ---------------------------------------------------------------- */
+
+const struct bl_metric bl_metrics[] = {
+	{ "ops_per_sec", "throughput", "ops/s", BL_HIGHER_IS_BETTER },
+	{ "mib_per_sec", "bandwidth", "MiB/s", BL_HIGHER_IS_BETTER },
+	{ "latency_p50_ns", "latency p50", "ns", BL_LOWER_IS_BETTER },
+	{ "latency_p90_ns", "latency p90", "ns", BL_LOWER_IS_BETTER },
+	{ "latency_p99_ns", "latency p99", "ns", BL_LOWER_IS_BETTER },
+	{ "latency_p999_ns", "latency p99.9", "ns", BL_LOWER_IS_BETTER },
+	{ "latency_max_ns", "latency max", "ns", BL_LOWER_IS_BETTER },
+	{ "bounces_per_op", "bounces per op", "bounces/op", BL_LOWER_IS_BETTER },
+	{ "bounce_rate", "bounce rate", "bounced/mapped segments", BL_LOWER_IS_BETTER },
+	{ "slots_peak", "SWIOTLB slots at peak", "slots", BL_LOWER_IS_BETTER },
+	{ "slots_after", "SWIOTLB slots after teardown", "slots", BL_LOWER_IS_BETTER },
+	{ "failed_ops", "failed operations", "ops", BL_LOWER_IS_BETTER },
+	{ NULL, NULL, NULL, BL_LOWER_IS_BETTER },
+};
+
+const struct bl_metric *bl_metric_find(const char *name)
+{
+	if (!name)
+		return NULL;
+	for (const struct bl_metric *m = bl_metrics; m->name; m++)
+		if (!strcmp(m->name, name))
+			return m;
+	return NULL;
+}
+
+/* --- comparing ---------------------------------------------------------------- */
+
+void bl_stats_opts_default(struct bl_stats_opts *opts)
+{
+	opts->noise = 0.02;
+	opts->confidence = 0.95;
+	opts->resamples = 2000;
+	opts->min_reps = 3;
+	opts->seed = 0x626f756e63656c61ULL; /* "bouncela" */
+}
+
+const char *bl_verdict_name(enum bl_verdict v)
+{
+	switch (v) {
+	case BL_VERDICT_SAME:
+		return "same";
+	case BL_VERDICT_BETTER:
+		return "better";
+	case BL_VERDICT_WORSE:
+		return "worse";
+	case BL_VERDICT_TOO_FEW:
+		return "too few reps";
+	}
+	return "?";
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double resampled_mean(struct bl_rng *rng, const double *v, size_t n)
+{
+	double sum = 0;
+
+	for (size_t i = 0; i < n; i++)
+		sum += v[bl_rng_below(rng, n)];
+	return sum / (double)n;
+}
+
+static bool all_finite(const double *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!isfinite(v[i]))
+			return false;
+	return true;
+}
+
+int bl_compare_samples(const double *base, size_t base_n, const double *new_v, size_t new_n,
+		       enum bl_direction dir, const struct bl_stats_opts *opts,
+		       struct bl_change *out)
+{
+	struct bl_rng rng;
+	double *boot = NULL;
+	double alpha;
+	bool improved;
+
+	if (!opts || !out || opts->resamples < 10 || !(opts->confidence > 0 && opts->confidence < 1) ||
+	    !(opts->noise >= 0) || (base_n && !base) || (new_n && !new_v))
+		return -EINVAL;
+	if (!all_finite(base, base_n) || !all_finite(new_v, new_n))
+		return -EINVAL;
+
+	memset(out, 0, sizeof(*out));
+	out->base_n = base_n;
+	out->new_n = new_n;
+	out->base_mean = bl_mean(base, base_n);
+	out->new_mean = bl_mean(new_v, new_n);
+	out->base_cv = bl_cv(base, base_n);
+	out->new_cv = bl_cv(new_v, new_n);
+	out->relative = true;
+	out->change = NAN;
+	out->ci_lo = NAN;
+	out->ci_hi = NAN;
+	out->verdict = BL_VERDICT_TOO_FEW;
+
+	if (base_n && new_n) {
+		if (out->base_mean != 0) {
+			out->change = (out->new_mean - out->base_mean) / out->base_mean;
+		} else if (out->new_mean == 0) {
+			out->change = 0;
+		} else {
+			out->relative = false;
+			out->change = out->new_mean - out->base_mean;
+		}
+	}
+	/* One value has no spread to judge by, whatever min_reps says. */
+	if (base_n < opts->min_reps || new_n < opts->min_reps || base_n < 2 || new_n < 2)
+		return 0; /* the point estimate is shown, the verdict is "too few" */
+
+	boot = malloc(opts->resamples * sizeof(*boot));
+	if (!boot)
+		return -ENOMEM;
+	bl_rng_seed(&rng, opts->seed);
+	for (unsigned i = 0; i < opts->resamples; i++) {
+		double b = resampled_mean(&rng, base, base_n);
+		double n = resampled_mean(&rng, new_v, new_n);
+
+		if (!out->relative)
+			boot[i] = n - b;
+		else if (b != 0)
+			boot[i] = (n - b) / b;
+		else
+			/*
+			 * A resample of an all-positive base cannot average 0, so
+			 * this is a base with zeros in it: treat the resample as
+			 * "no change" rather than dividing by zero.
+			 */
+			boot[i] = 0;
+	}
+	qsort(boot, opts->resamples, sizeof(*boot), cmp_double);
+	alpha = expanded_alpha(base, base_n, new_v, new_n, 1 - opts->confidence);
+	out->ci_lo = bl_quantile_sorted(boot, opts->resamples, alpha / 2);
+	out->ci_hi = bl_quantile_sorted(boot, opts->resamples, 1 - alpha / 2);
+	free(boot);
+
+	out->significant = (out->ci_lo > 0 || out->ci_hi < 0) &&
+			   (!out->relative || fabs(out->change) > opts->noise);
+	if (!out->significant) {
+		out->verdict = BL_VERDICT_SAME;
+		return 0;
+	}
+	improved = dir == BL_HIGHER_IS_BETTER ? out->change > 0 : out->change < 0;
+	out->verdict = improved ? BL_VERDICT_BETTER : BL_VERDICT_WORSE;
+	return 0;
+}

@@ -1,0 +1,127 @@
+/*
+ * Statistics for comparing two sets of measurements: mean, standard
+ * deviation, coefficient of variation, and a seeded, reproducible bootstrap
+ * 95% confidence interval of the relative change between two samples
+ * (expanded percentile interval, see stats.c), with a
+ * verdict that takes the metric's direction (is higher better?) and a noise
+ * threshold into account.
+ *
+ * A change is significant only when the interval excludes zero AND the
+ * change itself is larger than the noise threshold (default 2%), and only
+ * when both samples have at least min_reps values: with fewer the verdict is
+ * BL_VERDICT_TOO_FEW and never significant.
+ *
+ * The random numbers come from our own xoshiro256** seeded through
+ * splitmix64, so the same seed gives the same interval on every libc.
+ */
+#ifndef BL_STATS_H
+#define BL_STATS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* --- descriptive statistics ---------------------------------------------- */
+
+/* Arithmetic mean; NAN for n == 0. */
+double bl_mean(const double *v, size_t n);
+/* Sample standard deviation (n - 1 in the denominator); 0 for n == 1, NAN for 0. */
+double bl_stddev(const double *v, size_t n);
+/* Coefficient of variation stddev / |mean|; NAN when n == 0 or the mean is 0. */
+double bl_cv(const double *v, size_t n);
+/* Quantile q in [0, 1] of sorted values, linear interpolation between ranks. */
+double bl_quantile_sorted(const double *sorted, size_t n, double q);
+
+/* P(|T| > t) for Student's t with @df degrees of freedom (df may be fractional
+ * or INFINITY for the normal distribution). */
+double bl_t_two_tail(double t, double df);
+/* The t with P(|T| > t) = p: bl_t_quantile_two_sided(0.05, 4) = 2.776. */
+double bl_t_quantile_two_sided(double p, double df);
+
+/* --- random numbers -------------------------------------------------------- */
+
+struct bl_rng {
+	uint64_t s[4]; /* xoshiro256** state, never all zero */
+};
+
+/* Seeds the generator from one 64-bit value (expanded with splitmix64). */
+void bl_rng_seed(struct bl_rng *rng, uint64_t seed);
+uint64_t bl_rng_next(struct bl_rng *rng);
+/* Uniform integer in [0, bound), without modulo bias; bound > 0. */
+uint64_t bl_rng_below(struct bl_rng *rng, uint64_t bound);
+/* Uniform double in [0, 1). */
+double bl_rng_double(struct bl_rng *rng);
+/* Standard normal deviate (Box-Muller); for synthetic test data. */
+double bl_rng_normal(struct bl_rng *rng);
+
+/* --- metrics ---------------------------------------------------------------- */
+
+enum bl_direction {
+	BL_HIGHER_IS_BETTER, /* throughput */
+	BL_LOWER_IS_BETTER,  /* latency, bounces, slots */
+};
+
+struct bl_metric {
+	const char *name;  /* "ops_per_sec", used in selectors, CSV headers and JSON */
+	const char *label; /* "throughput" for tables and plot titles */
+	const char *unit;  /* "ops/s" */
+	enum bl_direction direction;
+};
+
+/* The metrics bouncelab compares, in display order; NULL name ends it. */
+extern const struct bl_metric bl_metrics[];
+/* Looks a metric up by name; NULL when there is none of that name. */
+const struct bl_metric *bl_metric_find(const char *name);
+
+/* --- comparing two samples -------------------------------------------------- */
+
+enum bl_verdict {
+	BL_VERDICT_SAME,    /* no significant change */
+	BL_VERDICT_BETTER,  /* significant change the good way */
+	BL_VERDICT_WORSE,   /* significant change the bad way: a regression */
+	BL_VERDICT_TOO_FEW, /* too few values in one of the samples to judge */
+};
+
+struct bl_stats_opts {
+	double noise;         /* |relative change| must exceed this (0.02 = 2%) */
+	double confidence;    /* 0.95 */
+	unsigned resamples;   /* bootstrap resamples, e.g. 2000 */
+	size_t min_reps;      /* fewer values than this in a sample: TOO_FEW */
+	uint64_t seed;        /* bootstrap seed: same seed, same interval */
+};
+
+/* noise 2%, 95%, 2000 resamples, min_reps 3, a fixed seed. */
+void bl_stats_opts_default(struct bl_stats_opts *opts);
+
+struct bl_change {
+	size_t base_n, new_n;
+	double base_mean, new_mean;
+	double base_cv, new_cv;  /* NAN when the mean is 0 */
+	/*
+	 * relative == true: change, ci_lo and ci_hi are relative
+	 * (new - base) / base, e.g. -0.10 for a 10% drop.
+	 * relative == false: the base mean is 0 and new is not, so a relative
+	 * change is undefined; change and the interval are absolute differences
+	 * new - base in the metric's unit, and the noise threshold does not apply
+	 * (any non-zero count against an exact zero is real when the interval
+	 * excludes zero).
+	 */
+	bool relative;
+	double change;
+	double ci_lo, ci_hi;
+	bool significant;        /* interval excludes 0 and |change| > noise */
+	enum bl_verdict verdict;
+};
+
+/*
+ * Compares sample @new against sample @base for a metric of direction @dir.
+ * Returns 0 with @out filled (TOO_FEW is a verdict, not an error), -EINVAL for
+ * bad options or a non-finite value, -ENOMEM.
+ */
+int bl_compare_samples(const double *base, size_t base_n, const double *new_v, size_t new_n,
+		       enum bl_direction dir, const struct bl_stats_opts *opts,
+		       struct bl_change *out);
+
+const char *bl_verdict_name(enum bl_verdict v); /* "same", "better", "worse", "too few reps" */
+
+#endif
