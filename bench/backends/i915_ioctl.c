@@ -1,0 +1,418 @@
+/*
+ * i915 and DRM GEM/PRIME ioctl wrappers: see i915_ioctl.h. Each wrapper
+ * builds its argument struct once with a designated initialiser (so every
+ * pad and reserved field is zero, as the kernel insists), makes one call
+ * through i915_io, and copies results out only on success.
+ */
+#include "i915_ioctl.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include <xf86drm.h>
+
+struct i915_io_ops i915_io = {
+	.ioctl = drmIoctl,
+	.mmap = mmap,
+	.munmap = munmap,
+};
+
+void i915_io_reset(void)
+{
+	i915_io.ioctl = drmIoctl;
+	i915_io.mmap = mmap;
+	i915_io.munmap = munmap;
+}
+
+static uint64_t to_user_pointer(const void *ptr)
+{
+	return (uint64_t)(uintptr_t)ptr;
+}
+
+static void *from_user_pointer(uint64_t u64)
+{
+	return (void *)(uintptr_t)u64;
+}
+
+int i915_ioctl(int fd, unsigned long request, void *arg)
+{
+	int err = 0;
+
+	if (i915_io.ioctl(fd, request, arg)) {
+		err = -errno;
+		/* A misbehaving ioctl hook must not turn a failure into success. */
+		if (err == 0)
+			err = -EIO;
+	}
+	return err;
+}
+
+/* --- generic DRM ---------------------------------------------------------- */
+
+int drm_get_version(int fd, char *name, size_t name_len, char *version, size_t version_len)
+{
+	char buf[64] = "";
+	struct drm_version v = {
+		.name_len = sizeof(buf) - 1, /* keep a terminating NUL of our own */
+		.name = buf,
+	};
+	int err;
+
+	err = i915_ioctl(fd, DRM_IOCTL_VERSION, &v);
+	if (err)
+		return err;
+	if (name) {
+		/* The kernel reports the full length even when it truncated. */
+		snprintf(name, name_len, "%.*s", (int)(v.name_len < sizeof(buf) ? v.name_len : sizeof(buf) - 1),
+			 buf);
+	}
+	if (version)
+		snprintf(version, version_len, "%d.%d.%d", v.version_major, v.version_minor,
+			 v.version_patchlevel);
+	return 0;
+}
+
+int gem_close(int fd, uint32_t handle)
+{
+	struct drm_gem_close close_arg = {
+		.handle = handle,
+	};
+
+	return i915_ioctl(fd, DRM_IOCTL_GEM_CLOSE, &close_arg);
+}
+
+int prime_handle_to_fd(int fd, uint32_t handle, int *dmabuf)
+{
+	struct drm_prime_handle args = {
+		.handle = handle,
+		.flags = DRM_CLOEXEC | DRM_RDWR,
+		.fd = -1,
+	};
+	int err;
+
+	err = i915_ioctl(fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &args);
+	if (err)
+		return err;
+	*dmabuf = args.fd;
+	return 0;
+}
+
+int prime_fd_to_handle(int fd, int dmabuf, uint32_t *handle)
+{
+	struct drm_prime_handle args = {
+		.fd = dmabuf,
+	};
+	int err;
+
+	err = i915_ioctl(fd, DRM_IOCTL_PRIME_FD_TO_HANDLE, &args);
+	if (err)
+		return err;
+	*handle = args.handle;
+	return 0;
+}
+
+/* --- device facts --------------------------------------------------------- */
+
+int i915_getparam(int fd, int32_t param, int *value)
+{
+	int v = 0;
+	struct drm_i915_getparam gp = {
+		.param = param,
+		.value = &v,
+	};
+	int err;
+
+	err = i915_ioctl(fd, DRM_IOCTL_I915_GETPARAM, &gp);
+	if (err)
+		return err;
+	*value = v;
+	return 0;
+}
+
+int i915_query_items(int fd, struct drm_i915_query_item *items, uint32_t n)
+{
+	struct drm_i915_query q = {
+		.num_items = n,
+		.items_ptr = to_user_pointer(items),
+	};
+
+	return i915_ioctl(fd, DRM_IOCTL_I915_QUERY, &q);
+}
+
+int i915_query_memory_regions(int fd, struct drm_i915_query_memory_regions **info)
+{
+	struct drm_i915_query_item item = {
+		.query_id = DRM_I915_QUERY_MEMORY_REGIONS,
+	};
+	struct drm_i915_query_memory_regions *regions = NULL;
+	int err;
+
+	/* Step 1: length 0 asks the kernel how many bytes the answer needs. */
+	err = i915_query_items(fd, &item, 1);
+	if (err)
+		return err;
+	if (item.length < 0)
+		return item.length; /* the query's own errno, e.g. -EINVAL: unknown query id */
+	if ((size_t)item.length < sizeof(*regions))
+		return -EPROTO;
+
+	/* calloc: the kernel insists num_regions and rsvd are zero on input. */
+	regions = calloc(1, item.length);
+	if (!regions)
+		return -ENOMEM;
+	item.data_ptr = to_user_pointer(regions);
+
+	/* Step 2: the same item, now with room for the answer. */
+	err = i915_query_items(fd, &item, 1);
+	if (err)
+		goto err_free;
+	if (item.length < 0) {
+		err = item.length;
+		goto err_free;
+	}
+	if ((size_t)item.length < sizeof(*regions) + regions->num_regions * sizeof(regions->regions[0])) {
+		err = -EPROTO;
+		goto err_free;
+	}
+	*info = regions;
+	return 0;
+
+err_free:
+	free(regions);
+	return err;
+}
+
+/* --- objects -------------------------------------------------------------- */
+
+int i915_gem_create(int fd, uint64_t *size, uint32_t *handle)
+{
+	struct drm_i915_gem_create create = {
+		.size = *size,
+	};
+	int err;
+
+	err = i915_ioctl(fd, DRM_IOCTL_I915_GEM_CREATE, &create);
+	if (err)
+		return err;
+	*size = create.size;
+	*handle = create.handle;
+	return 0;
+}
+
+int i915_gem_create_ext(int fd, uint64_t *size, uint32_t flags, uint32_t *handle,
+			struct i915_user_extension *ext)
+{
+	struct drm_i915_gem_create_ext create = {
+		.size = *size,
+		.flags = flags,
+		.extensions = to_user_pointer(ext),
+	};
+	int err;
+
+	err = i915_ioctl(fd, DRM_IOCTL_I915_GEM_CREATE_EXT, &create);
+	if (err)
+		return err;
+	*size = create.size;
+	*handle = create.handle;
+	return 0;
+}
+
+int i915_gem_create_in_regions(int fd, uint64_t *size, uint32_t *handle,
+			       const struct drm_i915_gem_memory_class_instance *regions,
+			       uint32_t n_regions)
+{
+	struct drm_i915_gem_create_ext_memory_regions ext = {
+		.base = { .name = I915_GEM_CREATE_EXT_MEMORY_REGIONS },
+		.num_regions = n_regions,
+		.regions = to_user_pointer(regions),
+	};
+
+	return i915_gem_create_ext(fd, size, 0, handle, &ext.base);
+}
+
+int i915_gem_userptr(int fd, void *ptr, uint64_t size, uint32_t flags, uint32_t *handle)
+{
+	struct drm_i915_gem_userptr userptr = {
+		.user_ptr = to_user_pointer(ptr),
+		.user_size = size,
+		.flags = flags,
+	};
+	int err;
+
+	err = i915_ioctl(fd, DRM_IOCTL_I915_GEM_USERPTR, &userptr);
+	if (err)
+		return err;
+	*handle = userptr.handle;
+	return 0;
+}
+
+int i915_gem_set_domain(int fd, uint32_t handle, uint32_t read_domains, uint32_t write_domain)
+{
+	struct drm_i915_gem_set_domain set_domain = {
+		.handle = handle,
+		.read_domains = read_domains,
+		.write_domain = write_domain,
+	};
+
+	return i915_ioctl(fd, DRM_IOCTL_I915_GEM_SET_DOMAIN, &set_domain);
+}
+
+int i915_gem_pread(int fd, uint32_t handle, uint64_t offset, void *dst, uint64_t len)
+{
+	struct drm_i915_gem_pread pread = {
+		.handle = handle,
+		.offset = offset,
+		.size = len,
+		.data_ptr = to_user_pointer(dst),
+	};
+
+	return i915_ioctl(fd, DRM_IOCTL_I915_GEM_PREAD, &pread);
+}
+
+int i915_gem_pwrite(int fd, uint32_t handle, uint64_t offset, const void *src, uint64_t len)
+{
+	struct drm_i915_gem_pwrite pwrite = {
+		.handle = handle,
+		.offset = offset,
+		.size = len,
+		.data_ptr = to_user_pointer(src),
+	};
+
+	return i915_ioctl(fd, DRM_IOCTL_I915_GEM_PWRITE, &pwrite);
+}
+
+/* --- CPU mappings --------------------------------------------------------- */
+
+int i915_gem_mmap_offset(int fd, uint32_t handle, uint64_t type, uint64_t *offset)
+{
+	struct drm_i915_gem_mmap_offset arg = {
+		.handle = handle,
+		.flags = type,
+	};
+	int err;
+
+	err = i915_ioctl(fd, DRM_IOCTL_I915_GEM_MMAP_OFFSET, &arg);
+	if (err)
+		return err;
+	*offset = arg.offset;
+	return 0;
+}
+
+int i915_gem_mmap_gtt(int fd, uint32_t handle, uint64_t *offset)
+{
+	struct drm_i915_gem_mmap_gtt arg = {
+		.handle = handle,
+	};
+	int err;
+
+	err = i915_ioctl(fd, DRM_IOCTL_I915_GEM_MMAP_GTT, &arg);
+	if (err)
+		return err;
+	*offset = arg.offset;
+	return 0;
+}
+
+int i915_gem_mmap_legacy(int fd, uint32_t handle, uint64_t size, uint64_t flags, void **ptr)
+{
+	struct drm_i915_gem_mmap arg = {
+		.handle = handle,
+		.offset = 0,
+		.size = size,
+		.flags = flags,
+	};
+	int err;
+
+	err = i915_ioctl(fd, DRM_IOCTL_I915_GEM_MMAP, &arg);
+	if (err)
+		return err;
+	*ptr = from_user_pointer(arg.addr_ptr);
+	return 0;
+}
+
+int i915_mmap(int fd, uint64_t offset, uint64_t len, void **ptr)
+{
+	void *p;
+
+	if (len > SIZE_MAX || offset > (uint64_t)INT64_MAX)
+		return -EINVAL;
+	p = i915_io.mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)offset);
+	if (p == MAP_FAILED)
+		return errno ? -errno : -ENOMEM;
+	*ptr = p;
+	return 0;
+}
+
+int i915_munmap(void *ptr, uint64_t len)
+{
+	if (i915_io.munmap(ptr, len))
+		return errno ? -errno : -EINVAL;
+	return 0;
+}
+
+/* --- submission ----------------------------------------------------------- */
+
+int i915_gem_execbuf(int fd, struct drm_i915_gem_execbuffer2 *eb)
+{
+	return i915_ioctl(fd, DRM_IOCTL_I915_GEM_EXECBUFFER2, eb);
+}
+
+int i915_gem_execbuf_bind(int fd, uint32_t handle, uint32_t batch, uint64_t *flags)
+{
+	/* The batch goes last: without I915_EXEC_BATCH_FIRST the kernel runs the last object. */
+	struct drm_i915_gem_exec_object2 obj[2] = {
+		{ .handle = handle },
+		{ .handle = batch },
+	};
+	struct drm_i915_gem_execbuffer2 eb = {
+		.buffers_ptr = to_user_pointer(obj),
+		.buffer_count = 2,
+		.batch_len = 0, /* 0 = the whole batch object; it ends at its first dword */
+		.flags = I915_EXEC_DEFAULT | *flags,
+	};
+	const uint64_t optional = I915_EXEC_HANDLE_LUT | I915_EXEC_NO_RELOC;
+	int err;
+
+	err = i915_gem_execbuf(fd, &eb);
+	if (err == -EINVAL && (eb.flags & optional)) {
+		/*
+		 * Kernels before 3.10 reject both flags as unknown. Nothing else in
+		 * the struct changes: no relocations, so neither flag alters meaning.
+		 */
+		eb.flags &= ~optional;
+		err = i915_gem_execbuf(fd, &eb);
+		if (err == 0)
+			*flags &= ~optional;
+	}
+	return err;
+}
+
+int i915_gem_wait(int fd, uint32_t handle, int64_t timeout_ns)
+{
+	struct drm_i915_gem_wait wait = {
+		.bo_handle = handle,
+		.timeout_ns = timeout_ns,
+	};
+
+	return i915_ioctl(fd, DRM_IOCTL_I915_GEM_WAIT, &wait);
+}
+
+const char *i915_mmap_type_name(uint64_t type)
+{
+	switch (type) {
+	case I915_MMAP_OFFSET_GTT:
+		return "gtt";
+	case I915_MMAP_OFFSET_WC:
+		return "wc";
+	case I915_MMAP_OFFSET_WB:
+		return "wb";
+	case I915_MMAP_OFFSET_UC:
+		return "uc";
+	case I915_MMAP_OFFSET_FIXED:
+		return "fixed";
+	}
+	return "?";
+}
