@@ -258,8 +258,9 @@ const struct bl_metric bl_metrics[] = {
 	{ "latency_max_ns", "latency max", "ns", BL_LOWER_IS_BETTER },
 	{ "bounces_per_op", "bounces per op", "bounces/op", BL_LOWER_IS_BETTER },
 	{ "bounce_rate", "bounce rate", "bounced/mapped segments", BL_LOWER_IS_BETTER },
-	{ "slots_peak", "SWIOTLB slots at peak", "slots", BL_LOWER_IS_BETTER },
-	{ "slots_after", "SWIOTLB slots after teardown", "slots", BL_LOWER_IS_BETTER },
+	/* slots above the level before the row ran: what the workload itself held */
+	{ "slots_peak", "SWIOTLB slots held at peak", "slots", BL_LOWER_IS_BETTER },
+	{ "slots_after", "SWIOTLB slots left after teardown", "slots", BL_LOWER_IS_BETTER },
 	{ "failed_ops", "failed operations", "ops", BL_LOWER_IS_BETTER },
 	{ NULL, NULL, NULL, BL_LOWER_IS_BETTER },
 };
@@ -285,7 +286,7 @@ void bl_stats_opts_default(struct bl_stats_opts *opts)
 	opts->seed = 0x626f756e63656c61ULL; /* "bouncela" */
 }
 
-const char *bl_verdict_name(enum bl_verdict v)
+const char *bl_verdict_name(enum bl_change_verdict v)
 {
 	switch (v) {
 	case BL_VERDICT_SAME:

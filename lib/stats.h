@@ -75,7 +75,7 @@ const struct bl_metric *bl_metric_find(const char *name);
 
 /* --- comparing two samples -------------------------------------------------- */
 
-enum bl_verdict {
+enum bl_change_verdict {
 	BL_VERDICT_SAME,    /* no significant change */
 	BL_VERDICT_BETTER,  /* significant change the good way */
 	BL_VERDICT_WORSE,   /* significant change the bad way: a regression */
@@ -110,7 +110,7 @@ struct bl_change {
 	double change;
 	double ci_lo, ci_hi;
 	bool significant;        /* interval excludes 0 and |change| > noise */
-	enum bl_verdict verdict;
+	enum bl_change_verdict verdict;
 };
 
 /*
@@ -122,6 +122,6 @@ int bl_compare_samples(const double *base, size_t base_n, const double *new_v, s
 		       enum bl_direction dir, const struct bl_stats_opts *opts,
 		       struct bl_change *out);
 
-const char *bl_verdict_name(enum bl_verdict v); /* "same", "better", "worse", "too few reps" */
+const char *bl_verdict_name(enum bl_change_verdict v); /* "same", "better", "worse", "too few reps" */
 
 #endif

@@ -1,0 +1,152 @@
+/*
+ * Comparisons between two sets of runs: which runs (selectors parsed from
+ * "kernel=6.1,mode=force,since=2026-11-01"), the samples they contribute per
+ * (group, workload, variant, size, metric), and the rows of a comparison
+ * with their statistics (stats.h) and verdicts, written as text, Markdown
+ * or JSON.
+ *
+ * This module never touches the database: the caller queries the store
+ * (store.h) and feeds each result row to bl_sample_set_add_result(), so
+ * compare is tested on synthetic rows.
+ *
+ * Which values make a sample (per run of the selector):
+ *   ops_per_sec, mib_per_sec: every repetition's value (the mean when the
+ *       row has no per-repetition values);
+ *   latency_*_ns: the row's percentile, one per run;
+ *   bounces_per_op: swiotlb_bounced / ops, one per run (counters are totals
+ *       over the row's operations);
+ *   bounce_rate: the row's bounce_rate where the kernel could tell;
+ *   slots_peak, slots_after: io_tlb_used_peak / _after minus _before,
+ *       the slots the row itself held (standing traffic subtracted);
+ *   failed_ops: the row's failed operations.
+ * A counter that is null is left out, never read as 0.
+ */
+#ifndef BL_COMPARE_H
+#define BL_COMPARE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "stats.h"
+#include "store.h"
+
+/* --- selectors -------------------------------------------------------------- */
+
+/*
+ * A parsed selector. Keys (comma separated key=value, each at most once):
+ *   kernel   release, series prefix ("6.12") or Debian package version
+ *   mode     force | noforce | default (swiotlb=, IOMMU off) | iommu | pt
+ *   swiotlb  force | noforce | default       iommu  off | on | pt
+ *   device, importer, backend, workload, job, host, status (ok|failed|skipped|timeout)
+ *   run      a run UUID
+ *   since, until   a date (2026-11-01) or RFC 3339 time; until is exclusive
+ *   last     the newest N runs
+ * The empty string selects every run.
+ */
+struct bl_selector {
+	struct bl_run_filter filter; /* points into buf */
+	char *buf;		     /* owned copy of the text, split in place */
+	char *text;		     /* owned copy of the original text, for labels */
+};
+
+/*
+ * Parses @text into @sel. 0, or -EINVAL with a message in @err naming the
+ * bad key or value ("selector 'mode=forc': mode: 'forc' is not one of ..."),
+ * or -ENOMEM. @sel needs bl_selector_free() only after success.
+ */
+int bl_selector_parse(const char *text, struct bl_selector *sel, char *err, size_t errlen);
+void bl_selector_free(struct bl_selector *sel);
+/* Sets one key as if it had been written in the text (used for --kernel). */
+int bl_selector_set(struct bl_selector *sel, const char *key, const char *value, char *err,
+		    size_t errlen);
+
+/* --- samples ------------------------------------------------------------------ */
+
+struct bl_sample {
+	char *group;	/* what the caller grouped by ("" for a plain comparison) */
+	char *workload;
+	char *variant;	/* "" when none */
+	int64_t size;	/* bytes */
+	const struct bl_metric *metric;
+	double *v;	/* the values */
+	size_t n, cap;
+	size_t runs;	/* runs that contributed */
+	int64_t last_run; /* store id of the last contributing run (counts runs) */
+};
+
+struct bl_sample_set {
+	struct bl_sample *s;
+	size_t n, cap;
+};
+
+void bl_sample_set_init(struct bl_sample_set *set);
+void bl_sample_set_free(struct bl_sample_set *set);
+/* Adds one value; @run is the store's run id (to count runs). 0 or -ENOMEM. */
+int bl_sample_set_add(struct bl_sample_set *set, const char *group, const char *workload,
+		      const char *variant, int64_t size, const struct bl_metric *metric,
+		      double value, int64_t run);
+/* Adds every metric of one result row (see the top of this file). */
+int bl_sample_set_add_result(struct bl_sample_set *set, const char *group,
+			     const struct bl_result_view *res);
+/* The sample with this key, or NULL. */
+const struct bl_sample *bl_sample_set_find(const struct bl_sample_set *set, const char *group,
+					   const char *workload, const char *variant, int64_t size,
+					   const struct bl_metric *metric);
+/* Sorts by group, workload, variant, size, then metric in bl_metrics order. */
+void bl_sample_set_sort(struct bl_sample_set *set);
+
+/* --- comparisons ----------------------------------------------------------- */
+
+struct bl_cmp_row {
+	const char *workload, *variant; /* point into the sets */
+	int64_t size;
+	const struct bl_metric *metric;
+	const struct bl_sample *base, *new_s; /* either may be NULL: only on one side */
+	struct bl_change ch;
+};
+
+struct bl_cmp_result {
+	char *base_label, *new_label; /* what was compared, for headings */
+	struct bl_cmp_row *rows;
+	size_t n;
+	size_t better, worse, same, too_few;
+};
+
+/*
+ * Compares every (workload, variant, size, metric) present in either set,
+ * for the metrics named in @metrics (NULL-terminated names; NULL = all).
+ * Groups are ignored: build each set with one group. Rows come sorted.
+ * 0, -EINVAL (unknown metric name, bad options) or -ENOMEM.
+ */
+int bl_compare_sets(const struct bl_sample_set *base, const struct bl_sample_set *new_set,
+		    const char *base_label, const char *new_label,
+		    const char *const *metrics, const struct bl_stats_opts *opts,
+		    struct bl_cmp_result *out);
+void bl_cmp_result_free(struct bl_cmp_result *r);
+
+enum bl_cmp_format {
+	BL_CMP_TEXT,
+	BL_CMP_MARKDOWN,
+	BL_CMP_JSON,
+};
+/* "text", "md" (or "markdown"), "json" -> format; -EINVAL otherwise. */
+int bl_cmp_format_parse(const char *name, enum bl_cmp_format *out);
+
+/*
+ * Writes @r to @out. @only_changes leaves out rows judged "same" (the
+ * summary still counts them). 0 or -EIO / -ENOMEM.
+ */
+int bl_cmp_write(FILE *out, const struct bl_cmp_result *r, enum bl_cmp_format fmt,
+		 bool only_changes);
+
+/* The JSON form of @r (a new reference), or NULL when out of memory. */
+json_t *bl_cmp_to_json(const struct bl_cmp_result *r, bool only_changes);
+
+/* A size as people write it: 4096 -> "4K", 1048576 -> "1M", 1000 -> "1000". */
+void bl_size_str(int64_t size, char *buf, size_t len);
+
+#endif
