@@ -1,0 +1,118 @@
+/*
+ * fake_i915: an ioctl-level FAKE of the i915 kernel driver, for unit tests
+ * only (tests/fakes/ is linked into test binaries, never into gembench, and
+ * nothing here can produce a result document).
+ *
+ * It plugs into the i915 wrappers' syscall table (i915_io, see
+ * bench/backends/i915_ioctl.h) and answers the ioctls the i915 backend makes
+ * the way the kernel does: it checks the request number (so the struct size
+ * and direction), flags, pad/reserved/MBZ fields, extension chains and handle
+ * validity, returns the kernel's errno for each refusal, and keeps objects,
+ * exported dma-bufs and CPU mappings so a test can assert that nothing
+ * leaked. It can look like an integrated or a discrete (local memory) GPU,
+ * like an older kernel (no GEM_CREATE_EXT, no MMAP_OFFSET, no userptr
+ * set-domain, no execbuf LUT flags), and can refuse any ioctl with a chosen
+ * errno (-EIO for a wedged GPU).
+ *
+ * The "device" is a memfd: fake_i915_path() names it (/proc/self/fd/N), so
+ * the backend opens it like a device node. Object contents live in that
+ * memfd, so mmap(2) of a fake offset, pread/pwrite and the batch check see
+ * real bytes. One fake exists at a time (the ioctl hook has no user data).
+ */
+#ifndef BL_FAKE_I915_H
+#define BL_FAKE_I915_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* How the fake behaves; start from fake_i915_integrated() / _discrete(). */
+struct fake_i915_config {
+	bool discrete;            /* has a device-memory region: FIXED is the only mmap type */
+	uint32_t chipset_id;      /* I915_PARAM_CHIPSET_ID */
+	int revision;             /* I915_PARAM_REVISION */
+	int mmap_gtt_version;     /* < 4: no MMAP_OFFSET; the ioctl number means MMAP_GTT */
+	bool has_aperture;        /* mappable GGTT: GTT mmaps work (false on discrete) */
+	bool has_pat;             /* WC/WB/UC mmaps work */
+	bool has_create_ext;      /* false: kernel before 5.16, GEM_CREATE_EXT unknown (-EINVAL) */
+	bool has_query;           /* false: kernel before 4.17, QUERY unknown (-EINVAL) */
+	bool has_memregion_query; /* false: QUERY exists but not MEMORY_REGIONS (item -EINVAL) */
+	bool has_legacy_mmap;     /* false: gen12+, GEM_MMAP is -EOPNOTSUPP */
+	bool has_pread;           /* false: gen12+, PREAD/PWRITE are -EOPNOTSUPP */
+	bool has_userptr;         /* false: no LLC and no snooping, USERPTR is -ENODEV */
+	bool userptr_readonly;    /* the GTT can map read-only (else READ_ONLY is -ENODEV) */
+	int userptr_probe;        /* HAS_USERPTR_PROBE: 1 yes, 0 no, -1 param unknown (-EINVAL) */
+	bool userptr_set_domain;  /* false: before 5.13 userptr is a proxy, SET_DOMAIN -ENXIO */
+	bool exec_lut;            /* false: before 3.10, HANDLE_LUT/NO_RELOC are unknown flags */
+	uint64_t lmem_size;       /* device-memory region size when discrete */
+};
+
+/* Sensible configurations (a 12th-gen laptop GPU, a DG2 card). */
+struct fake_i915_config fake_i915_integrated(void);
+struct fake_i915_config fake_i915_discrete(void);
+
+struct fake_i915;
+
+/*
+ * Creates the fake and points i915_io at it. NULL when one exists already or
+ * the memfd cannot be made. fake_i915_destroy() restores i915_io.
+ */
+struct fake_i915 *fake_i915_create(const struct fake_i915_config *cfg);
+void fake_i915_destroy(struct fake_i915 *f);
+
+/* The path to open() as the device ("/proc/self/fd/N"). */
+const char *fake_i915_path(const struct fake_i915 *f);
+
+/*
+ * Refuse @request (a DRM_IOCTL_* number) with @err (positive errno) after
+ * letting @skip calls through, @times times (0 = every call from then on).
+ */
+void fake_i915_refuse(struct fake_i915 *f, unsigned long request, int err, unsigned skip,
+		      unsigned times);
+
+/* A memfd the fake accepts as a foreign dma-buf (an udmabuf, say). The caller closes it. */
+int fake_i915_foreign_dmabuf(struct fake_i915 *f, uint64_t size);
+
+/* What the fake saw. */
+struct fake_i915_stats {
+	unsigned calls[256];         /* by _IOC_NR(request), refused ones included */
+	unsigned refused;            /* ioctls answered with an error (checks or injected) */
+	unsigned injected;           /* ... of which were fake_i915_refuse() rules */
+	unsigned creates;            /* objects created by GEM_CREATE */
+	unsigned creates_ext;        /* objects created by GEM_CREATE_EXT */
+	unsigned lmem_objects;       /* ... placed in device memory first */
+	unsigned userptrs;           /* userptr objects (of which read-only:) */
+	unsigned userptrs_readonly;
+	unsigned populated;          /* successful SET_DOMAIN calls with a read domain */
+	unsigned binds;              /* objects bound by a successful execbuf (batch excluded) */
+	unsigned execbufs;           /* successful execbufs */
+	uint64_t last_exec_flags;    /* flags of the last successful execbuf */
+	unsigned unterminated;       /* batches not starting with MI_BATCH_BUFFER_END */
+	unsigned mmaps[5];           /* mmap(2) calls by I915_MMAP_OFFSET_* type */
+	unsigned legacy_mmaps;       /* GEM_MMAP calls (I915_MMAP_WC or not) */
+	unsigned exports, imports;   /* PRIME */
+	unsigned size_mismatch;      /* a known ioctl number with a wrong size/direction */
+};
+const struct fake_i915_stats *fake_i915_stats(const struct fake_i915 *f);
+
+/* Number of open GEM handles, on every fd. */
+unsigned fake_i915_open_handles(const struct fake_i915 *f);
+/* Live CPU mappings of fake objects (from /proc/self/maps, however they were made). */
+unsigned fake_i915_live_mappings(const struct fake_i915 *f);
+/* Open fds the fake handed out: device fds opened by path, exported dma-bufs. */
+unsigned fake_i915_open_fds(const struct fake_i915 *f);
+
+/*
+ * 0 when nothing leaked; otherwise the number of leaked handles, mappings
+ * and fds, described in @why.
+ */
+unsigned fake_i915_leaks(const struct fake_i915 *f, char *why, size_t why_len);
+
+/* The bytes of object @handle at @offset (through the fake's own memfd). 0 or -errno. */
+int fake_i915_peek(const struct fake_i915 *f, uint32_t handle, uint64_t offset, void *dst,
+		   size_t len);
+/* Whether @handle is a live object, and its size and flags as the fake sees them. */
+bool fake_i915_object(const struct fake_i915 *f, uint32_t handle, uint64_t *size, bool *lmem,
+		      bool *userptr, bool *readonly, unsigned *binds);
+
+#endif
