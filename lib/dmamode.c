@@ -1,0 +1,147 @@
+/*
+ * Kernel command line -> DMA mode (see dmamode.h). Follows the kernel's own
+ * parsers: swiotlb= is "[<slabs>][,<slabs>][,force|noforce]"
+ * (kernel/dma/swiotlb.c setup_io_tlb_npages); the last occurrence of a
+ * parameter wins, as it does in the kernel. Quoted values are not used by
+ * any of these options, so words split on blanks.
+ */
+#include "dmamode.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void parse_swiotlb(const char *v, struct bl_dma_cmdline *out)
+{
+	const char *p = v;
+
+	if (isdigit((unsigned char)*p)) {
+		char *end;
+		long long n = strtoll(p, &end, 0);
+
+		out->swiotlb_slabs = n;
+		p = end;
+		if (*p == ',')
+			p++;
+		/* An optional second number: the number of areas. */
+		if (isdigit((unsigned char)*p)) {
+			strtoll(p, &end, 0);
+			p = end;
+			if (*p == ',')
+				p++;
+		}
+	}
+	if (!strncmp(p, "force", 5) && (p[5] == '\0' || p[5] == ','))
+		out->swiotlb = BL_SWIOTLB_FORCE;
+	else if (!strncmp(p, "noforce", 7) && (p[7] == '\0' || p[7] == ','))
+		out->swiotlb = BL_SWIOTLB_NOFORCE;
+}
+
+static void parse_iommu(const char *v, struct bl_dma_cmdline *out)
+{
+	char buf[128];
+	char *save = NULL, *opt;
+
+	snprintf(buf, sizeof(buf), "%s", v);
+	for (opt = strtok_r(buf, ",", &save); opt; opt = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(opt, "pt"))
+			out->passthrough = true;
+		else if (!strcmp(opt, "nopt"))
+			out->passthrough = false;
+		else if (!strcmp(opt, "off"))
+			out->generic = BL_IOMMU_REQ_OFF;
+		else if (!strcmp(opt, "on") || !strcmp(opt, "force"))
+			out->generic = BL_IOMMU_REQ_ON;
+	}
+}
+
+static void parse_intel(const char *v, struct bl_dma_cmdline *out)
+{
+	char buf[128];
+	char *save = NULL, *opt;
+
+	snprintf(buf, sizeof(buf), "%s", v);
+	for (opt = strtok_r(buf, ",", &save); opt; opt = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(opt, "on"))
+			out->intel = BL_IOMMU_REQ_ON;
+		else if (!strcmp(opt, "off"))
+			out->intel = BL_IOMMU_REQ_OFF;
+	}
+}
+
+static void parse_word(const char *w, struct bl_dma_cmdline *out)
+{
+	const char *eq = strchr(w, '=');
+	char key[64];
+	size_t klen;
+	const char *v;
+
+	if (!eq)
+		return;
+	klen = (size_t)(eq - w);
+	if (klen >= sizeof(key))
+		return;
+	memcpy(key, w, klen);
+	key[klen] = '\0';
+	v = eq + 1;
+	if (!strcmp(key, "swiotlb"))
+		parse_swiotlb(v, out);
+	else if (!strcmp(key, "iommu"))
+		parse_iommu(v, out);
+	else if (!strcmp(key, "intel_iommu"))
+		parse_intel(v, out);
+	else if (!strcmp(key, "amd_iommu"))
+		out->amd = !strcmp(v, "off") ? BL_IOMMU_REQ_OFF : BL_IOMMU_REQ_ON;
+	else if (!strcmp(key, "iommu.passthrough"))
+		out->passthrough = !strcmp(v, "1") || !strcmp(v, "y") || !strcmp(v, "on");
+	else if (!strcmp(key, "iommu.strict")) {
+		out->strict_given = true;
+		out->strict = !strcmp(v, "1") || !strcmp(v, "y") || !strcmp(v, "on");
+	}
+}
+
+void bl_dma_parse_cmdline(const char *cmdline, struct bl_dma_cmdline *out)
+{
+	const char *p = cmdline ? cmdline : "";
+
+	memset(out, 0, sizeof(*out));
+	out->swiotlb = BL_SWIOTLB_DEFAULT;
+	out->swiotlb_slabs = -1;
+	while (*p) {
+		char word[512];
+		size_t n = 0;
+
+		while (isspace((unsigned char)*p))
+			p++;
+		/* Everything after "--" belongs to init, not the kernel. */
+		if (p[0] == '-' && p[1] == '-' && (p[2] == '\0' || isspace((unsigned char)p[2])))
+			break;
+		while (*p && !isspace((unsigned char)*p)) {
+			if (n < sizeof(word) - 1)
+				word[n++] = *p;
+			p++;
+		}
+		word[n] = '\0';
+		if (n)
+			parse_word(word, out);
+	}
+}
+
+const char *bl_swiotlb_mode_name(enum bl_swiotlb_mode mode)
+{
+	switch (mode) {
+	case BL_SWIOTLB_FORCE: return "force";
+	case BL_SWIOTLB_NOFORCE: return "noforce";
+	default: return "default";
+	}
+}
+
+const char *bl_dma_iommu_mode(const struct bl_dma_cmdline *c, bool have_groups)
+{
+	if (!have_groups || c->generic == BL_IOMMU_REQ_OFF)
+		return "off";
+	if (c->passthrough)
+		return "pt";
+	return "on";
+}

@@ -1,0 +1,136 @@
+/*
+ * Environment capture (see environment.h). Every fact that cannot be read
+ * is JSON null, never a made-up default.
+ */
+#include "environment.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/sysinfo.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "dmamode.h"
+#include "swiotlbfs.h"
+
+int bl_env_cmdline(char *buf, size_t len)
+{
+	int fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		buf[--n] = '\0';
+	return 0;
+}
+
+static json_t *cpu_model(void)
+{
+	FILE *f = fopen("/proc/cpuinfo", "re");
+	char line[512];
+	json_t *model = NULL;
+
+	if (!f)
+		return json_null();
+	while (fgets(line, sizeof(line), f)) {
+		char *colon = strchr(line, ':');
+
+		if (!colon || strncmp(line, "model name", 10))
+			continue;
+		colon++;
+		while (*colon == ' ' || *colon == '\t')
+			colon++;
+		colon[strcspn(colon, "\n")] = '\0';
+		model = json_string(colon);
+		break;
+	}
+	fclose(f);
+	return model ? model : json_null();
+}
+
+json_t *bl_env_host(void)
+{
+	char name[256];
+	struct sysinfo si;
+
+	if (gethostname(name, sizeof(name)))
+		name[0] = '\0';
+	name[sizeof(name) - 1] = '\0';
+	return json_pack("{s:o, s:o, s:o}", "hostname", name[0] ? json_string(name) : json_null(),
+			 "cpu", cpu_model(), "mem_bytes",
+			 sysinfo(&si) == 0 ? json_integer((json_int_t)si.totalram * si.mem_unit) :
+					     json_null());
+}
+
+json_t *bl_env_kernel(void)
+{
+	struct utsname u;
+	char cmdline[4096];
+	bool have_u = uname(&u) == 0;
+	bool have_c = bl_env_cmdline(cmdline, sizeof(cmdline)) == 0;
+
+	return json_pack("{s:o, s:o, s:o, s:o}", "release",
+			 have_u ? json_string(u.release) : json_null(), "version",
+			 have_u ? json_string(u.version) : json_null(), "cmdline",
+			 have_c ? json_string(cmdline) : json_null(), "machine",
+			 have_u ? json_string(u.machine) : json_null());
+}
+
+static int count_iommu_groups(void)
+{
+	DIR *d = opendir("/sys/kernel/iommu_groups");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+static const char *req_name(enum bl_iommu_req r)
+{
+	return r == BL_IOMMU_REQ_ON ? "on" : r == BL_IOMMU_REQ_OFF ? "off" : NULL;
+}
+
+json_t *bl_env_dma(void)
+{
+	char cmdline[4096] = "";
+	struct bl_dma_cmdline c;
+	uint64_t slabs;
+	int groups = count_iommu_groups();
+	json_t *slabs_j, *dma;
+	const char *intel = NULL, *amd = NULL;
+
+	bl_env_cmdline(cmdline, sizeof(cmdline));
+	bl_dma_parse_cmdline(cmdline, &c);
+	/* The pool the kernel really has beats what the command line asked for. */
+	if (bl_swiotlb_read("io_tlb_nslabs", &slabs) == 0)
+		slabs_j = json_integer((json_int_t)slabs);
+	else if (c.swiotlb_slabs >= 0)
+		slabs_j = json_integer(c.swiotlb_slabs);
+	else
+		slabs_j = json_null();
+	intel = req_name(c.intel);
+	amd = req_name(c.amd);
+	dma = json_pack("{s:s, s:o, s:s, s:i, s:{s:s, s:o, s:o, s:o, s:b}}", "swiotlb",
+			bl_swiotlb_mode_name(c.swiotlb), "swiotlb_slabs", slabs_j, "iommu",
+			bl_dma_iommu_mode(&c, groups > 0), "iommu_groups", groups, "cmdline",
+			"swiotlb", bl_swiotlb_mode_name(c.swiotlb), "swiotlb_slabs",
+			c.swiotlb_slabs >= 0 ? json_integer(c.swiotlb_slabs) : json_null(),
+			"intel_iommu", intel ? json_string(intel) : json_null(), "amd_iommu",
+			amd ? json_string(amd) : json_null(), "passthrough", c.passthrough);
+	return dma;
+}
