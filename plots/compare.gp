@@ -1,0 +1,31 @@
+# Relative change per compared row (new vs base) for one metric: a bar per
+# (workload, size) with its 95% confidence interval; significant regressions
+# red, significant improvements green, no significant change grey, rows with
+# too few repetitions to judge hatched. Data: compare.dat, columns
+#   index "label" change_pct ci_lo_pct ci_hi_pct class
+# class: 0 same, 1 better, 2 worse, 3 too few reps.
+# Variables (-e): data, out, fmt, metric_label, noise_pct, subtitle.
+load system("dirname '".ARG0."'")."/style.gp"
+if (!exists("metric_label")) metric_label = "the metric"
+if (!exists("noise_pct")) noise_pct = 2
+
+set title heading("Relative change of ".metric_label." per row (new vs base); red = significantly worse, green = significantly better") noenhanced
+set ylabel "change (%), bars = 95% CI" noenhanced
+set boxwidth 0.7
+set style fill solid 0.8 border rgb "#333333"
+set xtics rotate by -40 noenhanced
+stats data using 1 nooutput
+set xrange [-0.7:STATS_max + 0.7]
+set bmargin 6
+set grid noxtics ytics
+set key inside top right
+colour(c) = c == 2 ? 0xD00000 : c == 1 ? 0x009E73 : c == 3 ? 0xBBBBBB : 0x888888
+plot data using 1:($6 == 3 ? NaN : $3):(colour($6)):xtic(2) with boxes lc rgb variable notitle, \
+	'' using 1:($6 == 3 ? $3 : NaN) with boxes fill pattern 4 lc rgb "#888888" notitle, \
+	'' using 1:3:4:5 with yerrorbars lc rgb "#000000" pt 0 ps 0 lw 1.5 notitle, \
+	noise_pct with lines lc rgb "#888888" dt 2 title sprintf("noise threshold +-%g%%", noise_pct), \
+	-noise_pct with lines lc rgb "#888888" dt 2 notitle, \
+	NaN with boxes lc rgb "#D00000" title "significantly worse", \
+	NaN with boxes lc rgb "#009E73" title "significantly better", \
+	NaN with boxes lc rgb "#888888" title "no significant change", \
+	NaN with boxes fill pattern 4 lc rgb "#888888" title "too few repetitions"

@@ -1,0 +1,56 @@
+# Shared style for every bouncelab figure: terminal, fonts, colours, grid,
+# and the buffer-size axis. Loaded by each plots/*.gp script AFTER it has
+# received its variables on the command line:
+#   gnuplot -e "data='in.dat'; out='fig.png'; fmt='png'; subtitle='...'" plots/X.gp
+# fmt is png (pngcairo) or svg; subtitle names what the data came from
+# (kernels, modes, device), and may be empty. Scripts never embed data.
+
+if (!exists("fmt")) fmt = "png"
+if (!exists("subtitle")) subtitle = ""
+if (!exists("data") || !exists("out")) {
+	print "plot: pass data='FILE' and out='FILE' with -e"
+	exit status 2
+}
+# wide enough for a two-panel figure with a key beside each panel
+if (!exists("width")) width = 1400
+if (!exists("height")) height = 760
+
+if (fmt eq "svg") {
+	set terminal svg size width, height dynamic enhanced font "sans,13" background rgb "white"
+} else {
+	if (fmt ne "png") {
+		print "plot: fmt must be png or svg, not ".fmt
+		exit status 2
+	}
+	set terminal pngcairo size width, height enhanced font "sans,12" background rgb "white"
+}
+set output out
+
+# Colour-blind-safe palette (Okabe-Ito), one line style per series.
+set style line 1 lc rgb "#0072B2" lw 2 pt 7 ps 1.1
+set style line 2 lc rgb "#D55E00" lw 2 pt 5 ps 1.1
+set style line 3 lc rgb "#009E73" lw 2 pt 9 ps 1.2
+set style line 4 lc rgb "#CC79A7" lw 2 pt 11 ps 1.2
+set style line 5 lc rgb "#E69F00" lw 2 pt 13 ps 1.2
+set style line 6 lc rgb "#56B4E9" lw 2 pt 15 ps 1.2
+set style line 7 lc rgb "#000000" lw 2 pt 3 ps 1.1
+set style line 8 lc rgb "#999999" lw 2 pt 1 ps 1.1
+set style increment user
+set linetype cycle 8
+
+set grid xtics ytics lc rgb "#d0d0d0" lw 1 dt 3
+set border 3 lw 1
+set tics nomirror out
+set key outside right top vertical Left reverse noenhanced box lc rgb "#c0c0c0" spacing 1.2
+set datafile missing "?"
+set datafile commentschars "#"
+
+# Buffer sizes on a log2 axis labelled 4K, 64K, 1M ...
+size_label(x) = x >= 2**30 ? sprintf("%dG", x / 2**30) : \
+	x >= 2**20 ? sprintf("%dM", x / 2**20) : \
+	x >= 2**10 ? sprintf("%dK", x / 2**10) : sprintf("%d", x)
+size_axis = "set logscale x 2; set xtics (); do for [e=0:40:2] { set xtics add (size_label(2**e) 2**e) }; set xlabel 'buffer size (bytes, log scale)'"
+
+# A title line with the subtitle under it when there is one (titles are set
+# noenhanced: driver names like virtio_gpu must not become subscripts).
+heading(t) = subtitle eq "" ? t : t."\n".subtitle
