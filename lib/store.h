@@ -34,6 +34,8 @@ struct bl_store_opts {
 	int busy_timeout_ms; /* 0 = 5000 */
 	bool read_only;	     /* open without creating or migrating */
 	bool no_mkdir;	     /* do not create the database's parent folder */
+	bool sync_full;	     /* synchronous=FULL: fsync every commit (survives power
+				loss); default NORMAL survives a killed process */
 };
 
 /*
@@ -45,6 +47,15 @@ struct bl_store_opts {
 int bl_store_open(const char *path, const struct bl_store_opts *opts, struct bl_store **out,
 		  char *err, size_t errlen);
 void bl_store_close(struct bl_store *s);
+
+struct bl_migration;
+/*
+ * bl_store_open() with an explicit migration list instead of the compiled-in
+ * one (tests: a failing migration must roll back, a newer database is refused).
+ */
+int bl_store_open_migrations(const char *path, const struct bl_store_opts *opts,
+			     const struct bl_migration *migs, size_t n, struct bl_store **out,
+			     char *err, size_t errlen);
 
 /* The last error message on this handle ("" if none). */
 const char *bl_store_errmsg(const struct bl_store *s);
@@ -103,8 +114,8 @@ struct bl_run_filter {
 	const char *run_id;   /* one UUID */
 	int64_t since;	      /* started_at >= since (unix s); 0 = no bound */
 	int64_t until;	      /* started_at <  until (unix s); 0 = no bound */
-	int limit;	      /* newest N runs; 0 = all */
-	bool oldest_first;    /* default: newest first */
+	int limit;	      /* the first N runs in the order below; 0 = all */
+	bool oldest_first;    /* default: newest (by started_at) first */
 };
 
 /* One run as stored. Strings may be NULL (unknown); valid during the callback only. */
