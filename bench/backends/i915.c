@@ -1,0 +1,887 @@
+/*
+ * The i915 backend: gembench's buffers as i915 GEM objects, driven through
+ * i915's own uAPI (wrappers in i915_ioctl.c) along the paths where i915 maps
+ * pages for DMA, which is where SWIOTLB bounces:
+ *
+ *   create    GEM_CREATE_EXT placing the object in system memory (regions
+ *             from QUERY_MEMORY_REGIONS), GEM_CREATE on kernels without it;
+ *   populate  SET_DOMAIN (CPU or GTT domain): get_pages ->
+ *             i915_gem_gtt_prepare_pages -> dma_map_sg;
+ *   bind      an execbuf of a batch holding only MI_BATCH_BUFFER_END with the
+ *             object in its list (HANDLE_LUT | NO_RELOC, retried without);
+ *   mmap      MMAP_OFFSET WB/WC/GTT, FIXED on discrete devices (the only type
+ *             they allow), or the legacy GEM_MMAP/MMAP_GTT on kernels whose
+ *             MMAP_GTT_VERSION is below 4 (no MMAP_OFFSET);
+ *   userptr   GEM_USERPTR (read-only as a variant), populated by SET_DOMAIN,
+ *             or by a bind on kernels where userptr objects are proxies;
+ *   pread     GEM_PREAD/PWRITE where the device still has them (not gen12+);
+ *   PRIME     export (i915 -> vgem, ...) and import (udmabuf -> i915).
+ *
+ * Every feature and variant is probed once in open() on a 4 KiB object and
+ * the answer cached: probe() replays it, describe() lists what this kernel
+ * refused, and no measured row ever discovers a missing feature. Refusals
+ * (-ENODEV, -EINVAL, -EOPNOTSUPP, -ENOTTY) skip the variant with the reason;
+ * -EIO means the GPU is wedged and stops the job (fatal()).
+ */
+#include "i915.h"
+
+#include "i915_ioctl.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#define I915_PROBE_SIZE 4096ull
+#define I915_MAX_VARIANTS 4
+
+/* How a mmap variant is done on this kernel. */
+enum map_path {
+	MAP_NONE,       /* refused: see the probe */
+	MAP_OFFSET,     /* MMAP_OFFSET + mmap(2) */
+	MAP_LEGACY,     /* GEM_MMAP: the kernel maps */
+	MAP_LEGACY_GTT, /* MMAP_GTT + mmap(2) */
+};
+
+/* A probe's cached answer. */
+struct probe_result {
+	int err;       /* 0 = works; -errno = refused (or failed) */
+	char why[200]; /* "subject: operation: cause" when err != 0 */
+};
+
+/* A GEM handle gembench holds, counted: a self-import returns an existing handle. */
+struct handle_ref {
+	uint32_t handle;
+	unsigned refs;
+	bool userptr; /* populate through SET_DOMAIN, or bind on old kernels */
+};
+
+struct i915_priv {
+	uint32_t chipset_id;   /* I915_PARAM_CHIPSET_ID */
+	int revision;          /* I915_PARAM_REVISION; -1 refused */
+	int mmap_gtt_version;  /* I915_PARAM_MMAP_GTT_VERSION; -1 refused */
+	int userptr_probe;     /* I915_PARAM_HAS_USERPTR_PROBE; -1 refused */
+	bool discrete;         /* a device-memory region exists */
+	bool create_ext;       /* GEM_CREATE_EXT works; else GEM_CREATE */
+	struct probe_result create_ext_probe;
+	struct drm_i915_query_memory_regions *regions; /* NULL when the query was refused */
+	struct probe_result regions_probe;
+	struct drm_i915_gem_memory_class_instance placement; /* where objects go */
+	uint64_t exec_flags;   /* what the kernel took: HANDLE_LUT|NO_RELOC or 0 */
+	uint32_t batch;        /* the MI_BATCH_BUFFER_END batch; 0 until made */
+	enum map_path map[I915_MAP_COUNT];
+	struct probe_result probes[GB_FEAT_COUNT][I915_MAX_VARIANTS];
+	struct probe_result userptr_probes[I915_USERPTR_COUNT];
+	struct handle_ref *refs;
+	size_t n_refs, cap_refs;
+};
+
+static const uint64_t map_type[I915_MAP_COUNT] = {
+	[I915_MAP_WB] = I915_MMAP_OFFSET_WB,
+	[I915_MAP_WC] = I915_MMAP_OFFSET_WC,
+	[I915_MAP_GTT] = I915_MMAP_OFFSET_GTT,
+	[I915_MAP_FIXED] = I915_MMAP_OFFSET_FIXED,
+};
+
+static struct i915_priv *priv_of(struct gb_dev *dev)
+{
+	return dev->priv;
+}
+
+static void set_why(struct probe_result *r, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void set_why(struct probe_result *r, int err, const char *fmt, ...)
+{
+	char what[120];
+	va_list ap;
+
+	r->err = err;
+	if (!err) {
+		r->why[0] = '\0';
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	snprintf(r->why, sizeof(r->why), "i915: %s: %s%s", what, strerror(-err),
+		 err == -EIO ? " (GPU wedged?)" : "");
+}
+
+/* --- handle accounting ---------------------------------------------------- */
+
+static struct handle_ref *ref_find(struct i915_priv *p, uint32_t handle)
+{
+	for (size_t i = 0; i < p->n_refs; i++)
+		if (p->refs[i].handle == handle)
+			return &p->refs[i];
+	return NULL;
+}
+
+static int ref_get(struct i915_priv *p, uint32_t handle, bool userptr)
+{
+	struct handle_ref *r = ref_find(p, handle);
+
+	if (r) {
+		r->refs++;
+		return 0;
+	}
+	if (p->n_refs == p->cap_refs) {
+		size_t cap = p->cap_refs ? 2 * p->cap_refs : 16;
+		struct handle_ref *refs = realloc(p->refs, cap * sizeof(*refs));
+
+		if (!refs)
+			return -ENOMEM;
+		p->refs = refs;
+		p->cap_refs = cap;
+	}
+	p->refs[p->n_refs++] = (struct handle_ref){ .handle = handle, .refs = 1, .userptr = userptr };
+	return 0;
+}
+
+/* Drops one reference; closes the handle with the last one. */
+static int ref_put(struct gb_dev *dev, uint32_t handle)
+{
+	struct i915_priv *p = priv_of(dev);
+	struct handle_ref *r = ref_find(p, handle);
+
+	if (r && --r->refs > 0)
+		return 0;
+	if (r)
+		*r = p->refs[--p->n_refs];
+	return gem_close(dev->fd, handle);
+}
+
+/* --- creating objects ----------------------------------------------------- */
+
+static int create_object(struct gb_dev *dev, struct i915_priv *p, uint64_t *size,
+			 uint32_t *handle)
+{
+	if (p->create_ext)
+		return i915_gem_create_in_regions(dev->fd, size, handle, &p->placement, 1);
+	return i915_gem_create(dev->fd, size, handle);
+}
+
+/* --- opening the device --------------------------------------------------- */
+
+/* Opens @path and keeps it when its driver is i915. -ENODEV when it is another driver. */
+static int open_node(struct gb_dev *dev, const char *path)
+{
+	char name[32], version[64];
+	int fd, err;
+
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	err = drm_get_version(fd, name, sizeof(name), version, sizeof(version));
+	if (err) {
+		close(fd);
+		return err == -ENOTTY || err == -EINVAL ? -ENODEV : err; /* not a DRM node */
+	}
+	if (strcmp(name, "i915")) {
+		close(fd);
+		return -ENODEV;
+	}
+	dev->fd = fd;
+	snprintf(dev->node, sizeof(dev->node), "%s", path);
+	snprintf(dev->driver, sizeof(dev->driver), "%s", name);
+	snprintf(dev->driver_version, sizeof(dev->driver_version), "%s", version);
+	return 0;
+}
+
+/* Render nodes first (no DRM master needed), then primary nodes. */
+static int find_i915(struct gb_dev *dev)
+{
+	int err = -ENODEV, denied = 0;
+	char path[64];
+
+	for (int pass = 0; pass < 2; pass++) {
+		for (int i = 0; i < 64; i++) {
+			if (pass == 0)
+				snprintf(path, sizeof(path), "/dev/dri/renderD%d", 128 + i);
+			else
+				snprintf(path, sizeof(path), "/dev/dri/card%d", i);
+			err = open_node(dev, path);
+			if (!err)
+				return 0;
+			if (err == -EACCES || err == -EPERM)
+				denied = err;
+		}
+	}
+	/* Say "permission" only when a node we could not open might have been i915. */
+	return denied ? denied : -ENODEV;
+}
+
+static void read_pci_id(struct gb_dev *dev)
+{
+	char path[128], vendor[16] = "", device[16] = "";
+	struct stat st;
+	FILE *f;
+
+	if (fstat(dev->fd, &st) || !S_ISCHR(st.st_mode))
+		return;
+	snprintf(path, sizeof(path), "/sys/dev/char/%u:%u/device/vendor", major(st.st_rdev),
+		 minor(st.st_rdev));
+	f = fopen(path, "re");
+	if (f) {
+		if (!fgets(vendor, sizeof(vendor), f))
+			vendor[0] = '\0';
+		fclose(f);
+	}
+	snprintf(path, sizeof(path), "/sys/dev/char/%u:%u/device/device", major(st.st_rdev),
+		 minor(st.st_rdev));
+	f = fopen(path, "re");
+	if (f) {
+		if (!fgets(device, sizeof(device), f))
+			device[0] = '\0';
+		fclose(f);
+	}
+	/* sysfs says "0x8086\n" */
+	if (vendor[0] && device[0])
+		snprintf(dev->pci_id, sizeof(dev->pci_id), "%.4s:%.4s", vendor + 2, device + 2);
+}
+
+/* The facts: parameters and memory regions. Only the chipset id is required. */
+static int probe_facts(struct gb_dev *dev, struct i915_priv *p)
+{
+	int value, err;
+
+	err = i915_getparam(dev->fd, I915_PARAM_CHIPSET_ID, &value);
+	if (err)
+		return err;
+	p->chipset_id = (uint32_t)value;
+	p->revision = i915_getparam(dev->fd, I915_PARAM_REVISION, &value) ? -1 : value;
+	p->mmap_gtt_version = i915_getparam(dev->fd, I915_PARAM_MMAP_GTT_VERSION, &value) ? -1 : value;
+	p->userptr_probe = i915_getparam(dev->fd, I915_PARAM_HAS_USERPTR_PROBE, &value) ? -1 : value;
+
+	err = i915_query_memory_regions(dev->fd, &p->regions);
+	if (err == -EIO)
+		return err;
+	set_why(&p->regions_probe, err, "QUERY_MEMORY_REGIONS");
+	if (!err)
+		for (uint32_t i = 0; i < p->regions->num_regions; i++)
+			if (p->regions->regions[i].region.memory_class == I915_MEMORY_CLASS_DEVICE)
+				p->discrete = true;
+	/*
+	 * System memory even on discrete devices: those are the pages the CPU's
+	 * DMA API maps for the GPU, hence the ones SWIOTLB may bounce.
+	 */
+	p->placement = (struct drm_i915_gem_memory_class_instance){
+		.memory_class = I915_MEMORY_CLASS_SYSTEM,
+	};
+	return 0;
+}
+
+/* GEM_CREATE_EXT, or GEM_CREATE when this kernel refuses it. Leaves a probe object. */
+static int probe_create(struct gb_dev *dev, struct i915_priv *p, uint32_t *handle)
+{
+	uint64_t size = I915_PROBE_SIZE;
+	int err;
+
+	err = i915_gem_create_in_regions(dev->fd, &size, handle, &p->placement, 1);
+	set_why(&p->create_ext_probe, err, "GEM_CREATE_EXT(system memory) %llu bytes",
+		(unsigned long long)size);
+	if (!err) {
+		p->create_ext = true;
+		return 0;
+	}
+	if (!gb_err_unsupported(err))
+		return err;
+	size = I915_PROBE_SIZE;
+	err = i915_gem_create(dev->fd, &size, handle);
+	set_why(&p->probes[GB_FEAT_CREATE][0], err, "GEM_CREATE %llu bytes",
+		(unsigned long long)size);
+	return err;
+}
+
+/* Maps @size bytes of @handle with @path/@v; the inverse is i915_munmap(). */
+static int map_object(struct gb_dev *dev, enum map_path path, unsigned v, uint32_t handle,
+		      uint64_t size, void **ptr)
+{
+	uint64_t offset;
+	int err;
+
+	switch (path) {
+	case MAP_OFFSET:
+		err = i915_gem_mmap_offset(dev->fd, handle, map_type[v], &offset);
+		if (err)
+			return err;
+		return i915_mmap(dev->fd, offset, size, ptr);
+	case MAP_LEGACY:
+		return i915_gem_mmap_legacy(dev->fd, handle, size, v == I915_MAP_WC ? I915_MMAP_WC : 0,
+					    ptr);
+	case MAP_LEGACY_GTT:
+		err = i915_gem_mmap_gtt(dev->fd, handle, &offset);
+		if (err)
+			return err;
+		return i915_mmap(dev->fd, offset, size, ptr);
+	case MAP_NONE:
+		break;
+	}
+	return -ENODEV;
+}
+
+/*
+ * One mmap variant. MMAP_OFFSET exists from MMAP_GTT_VERSION 4; before, its
+ * ioctl number means MMAP_GTT and a type would be silently ignored, so older
+ * kernels get the legacy ioctls instead.
+ */
+static void probe_mmap(struct gb_dev *dev, struct i915_priv *p, uint32_t handle, unsigned v)
+{
+	struct probe_result *r = &p->probes[GB_FEAT_MMAP][v];
+	bool has_offset = p->mmap_gtt_version >= 4;
+	enum map_path path;
+	void *ptr = NULL;
+	int err;
+
+	if (has_offset)
+		path = MAP_OFFSET;
+	else if (v == I915_MAP_GTT)
+		path = MAP_LEGACY_GTT;
+	else if (v == I915_MAP_FIXED)
+		path = MAP_NONE;
+	else
+		path = MAP_LEGACY;
+	if (path == MAP_NONE) {
+		set_why(r, -ENODEV, "mmap fixed: no MMAP_OFFSET (MMAP_GTT_VERSION %d < 4)",
+			p->mmap_gtt_version);
+		return;
+	}
+	err = map_object(dev, path, v, handle, I915_PROBE_SIZE, &ptr);
+	if (!err) {
+		/* Touch it: a GTT/WC fault is where the kernel binds and may refuse. */
+		*(volatile uint32_t *)ptr = 0;
+		err = i915_munmap(ptr, I915_PROBE_SIZE);
+	}
+	if (path == MAP_OFFSET)
+		set_why(r, err, "MMAP_OFFSET(%s)%s", i915_mmap_type_name(map_type[v]),
+			p->discrete && v != I915_MAP_FIXED ? " on a discrete device (FIXED only)" : "");
+	else
+		set_why(r, err, "%s%s (no MMAP_OFFSET: MMAP_GTT_VERSION %d)",
+			path == MAP_LEGACY_GTT ? "MMAP_GTT" : "GEM_MMAP",
+			v == I915_MAP_WC ? "(WC)" : "", p->mmap_gtt_version);
+	p->map[v] = err ? MAP_NONE : path;
+}
+
+/* Puts MI_BATCH_BUFFER_END at offset 0 of @handle: PWRITE, else any CPU mapping. */
+static int write_batch(struct gb_dev *dev, struct i915_priv *p, uint32_t handle, uint64_t size)
+{
+	static const unsigned order[] = { I915_MAP_FIXED, I915_MAP_WB, I915_MAP_WC, I915_MAP_GTT };
+	const uint32_t bbe = I915_MI_BATCH_BUFFER_END;
+	int err = -ENODEV;
+
+	if (p->probes[GB_FEAT_PREAD][0].err == 0)
+		return i915_gem_pwrite(dev->fd, handle, 0, &bbe, sizeof(bbe));
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		unsigned v = order[i];
+		void *ptr;
+
+		if (p->map[v] == MAP_NONE)
+			continue;
+		err = map_object(dev, p->map[v], v, handle, size, &ptr);
+		if (err)
+			continue;
+		memcpy(ptr, &bbe, sizeof(bbe));
+		return i915_munmap(ptr, size);
+	}
+	return err;
+}
+
+static int ensure_batch(struct gb_dev *dev, struct i915_priv *p)
+{
+	uint64_t size = I915_PROBE_SIZE;
+	uint32_t handle;
+	int err;
+
+	if (p->batch)
+		return 0;
+	err = create_object(dev, p, &size, &handle);
+	if (err)
+		return err;
+	err = write_batch(dev, p, handle, size);
+	if (err) {
+		gem_close(dev->fd, handle);
+		return err;
+	}
+	p->batch = handle;
+	return 0;
+}
+
+/* execbuf with @handle listed, then wait for it: the bind path. */
+static int bind_object(struct gb_dev *dev, struct i915_priv *p, uint32_t handle)
+{
+	int err;
+
+	err = ensure_batch(dev, p);
+	if (err)
+		return err;
+	err = i915_gem_execbuf_bind(dev->fd, handle, p->batch, &p->exec_flags);
+	if (err)
+		return err;
+	return i915_gem_wait(dev->fd, handle, -1);
+}
+
+static int userptr_object(struct gb_dev *dev, void *ptr, uint64_t size, unsigned variant,
+			  uint32_t *handle)
+{
+	uint32_t flags = variant == I915_USERPTR_RO ? I915_USERPTR_READ_ONLY : 0;
+
+	return i915_gem_userptr(dev->fd, ptr, size, flags, handle);
+}
+
+/* Populates a userptr object: SET_DOMAIN since 5.13, a bind where it is a proxy (-ENXIO). */
+static int populate_userptr(struct gb_dev *dev, struct i915_priv *p, uint32_t handle)
+{
+	int err = i915_gem_set_domain(dev->fd, handle, I915_GEM_DOMAIN_CPU, 0);
+
+	if (err == -ENXIO)
+		err = bind_object(dev, p, handle);
+	return err;
+}
+
+static void probe_userptr(struct gb_dev *dev, struct i915_priv *p, unsigned v)
+{
+	struct probe_result *r = &p->userptr_probes[v];
+	uint32_t handle;
+	void *mem;
+	int err;
+
+	mem = mmap(NULL, I915_PROBE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (mem == MAP_FAILED) {
+		set_why(r, -errno, "userptr probe: mmap");
+		return;
+	}
+	err = userptr_object(dev, mem, I915_PROBE_SIZE, v, &handle);
+	if (!err) {
+		err = populate_userptr(dev, p, handle);
+		gem_close(dev->fd, handle);
+	}
+	set_why(r, err, "GEM_USERPTR%s", v == I915_USERPTR_RO ? "(READ_ONLY)" : "");
+	munmap(mem, I915_PROBE_SIZE);
+}
+
+static void probe_prime(struct gb_dev *dev, struct i915_priv *p, uint32_t handle)
+{
+	uint32_t back;
+	int dmabuf = -1, err;
+
+	err = prime_handle_to_fd(dev->fd, handle, &dmabuf);
+	set_why(&p->probes[GB_FEAT_EXPORT][0], err, "PRIME_HANDLE_TO_FD");
+	if (err) {
+		set_why(&p->probes[GB_FEAT_IMPORT][0], err, "PRIME_FD_TO_HANDLE (no export to try)");
+		return;
+	}
+	/* Our own dma-buf comes back as the same handle: proves the ioctl, maps nothing. */
+	err = prime_fd_to_handle(dev->fd, dmabuf, &back);
+	if (!err && back != handle) {
+		gem_close(dev->fd, back);
+		err = -EPROTO;
+	}
+	set_why(&p->probes[GB_FEAT_IMPORT][0], err, "PRIME_FD_TO_HANDLE");
+	close(dmabuf);
+}
+
+/*
+ * Every feature and variant, on one probe object. Only -EIO aborts (the
+ * GPU is gone); every other answer is cached for probe() and describe().
+ */
+static int probe_features(struct gb_dev *dev, struct i915_priv *p)
+{
+	static const uint32_t domain[] = { [I915_POPULATE_CPU] = I915_GEM_DOMAIN_CPU,
+					   [I915_POPULATE_GTT] = I915_GEM_DOMAIN_GTT };
+	struct probe_result *r;
+	uint32_t handle;
+	char buf[32] = "bouncelab i915 pwrite probe";
+	int err;
+
+	err = probe_create(dev, p, &handle);
+	if (err)
+		return err;
+
+	r = &p->probes[GB_FEAT_PREAD][0];
+	err = i915_gem_pwrite(dev->fd, handle, 0, buf, sizeof(buf));
+	if (!err)
+		err = i915_gem_pread(dev->fd, handle, 0, buf, sizeof(buf));
+	set_why(r, err, "GEM_PREAD/PWRITE%s", err == -EOPNOTSUPP ? " (gone since gen12)" : "");
+
+	for (unsigned v = 0; v < I915_MAP_COUNT; v++)
+		probe_mmap(dev, p, handle, v);
+
+	for (unsigned v = 0; v < 2; v++) {
+		err = i915_gem_set_domain(dev->fd, handle, domain[v], domain[v]);
+		set_why(&p->probes[GB_FEAT_POPULATE][v], err, "SET_DOMAIN(%s)",
+			v == I915_POPULATE_CPU ? "CPU" : "GTT");
+	}
+
+	err = bind_object(dev, p, handle);
+	set_why(&p->probes[GB_FEAT_BIND][0], err, "EXECBUFFER2 (MI_BATCH_BUFFER_END)");
+
+	for (unsigned v = 0; v < I915_USERPTR_COUNT; v++)
+		probe_userptr(dev, p, v);
+	p->probes[GB_FEAT_USERPTR][0] = p->userptr_probes[I915_USERPTR_RW];
+
+	probe_prime(dev, p, handle);
+
+	gem_close(dev->fd, handle);
+	return 0;
+}
+
+static void i915_close(struct gb_dev *dev)
+{
+	struct i915_priv *p = priv_of(dev);
+
+	if (p) {
+		/* Handles gembench still holds are its leak; closing the fd frees them anyway. */
+		if (p->batch && dev->fd >= 0)
+			gem_close(dev->fd, p->batch);
+		free(p->regions);
+		free(p->refs);
+		free(p);
+		dev->priv = NULL;
+	}
+	if (dev->fd >= 0)
+		close(dev->fd);
+	dev->fd = -1;
+}
+
+static int i915_open(struct gb_dev *dev, const char *spec)
+{
+	struct i915_priv *p;
+	int err;
+
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	p->exec_flags = I915_EXEC_HANDLE_LUT | I915_EXEC_NO_RELOC;
+	dev->fd = -1;
+
+	if (!spec || !strcmp(spec, "i915"))
+		err = find_i915(dev);
+	else if (strchr(spec, '/'))
+		err = open_node(dev, spec);
+	else
+		err = -ENODEV; /* another driver's name: this backend drives i915 only */
+	if (err)
+		goto err_free;
+	read_pci_id(dev);
+	dev->priv = p;
+
+	err = probe_facts(dev, p);
+	if (err)
+		goto err_close;
+	err = probe_features(dev, p);
+	if (err)
+		goto err_close;
+	return 0;
+
+err_close:
+	i915_close(dev);
+	return err;
+err_free:
+	free(p);
+	return err;
+}
+
+/* --- hooks ---------------------------------------------------------------- */
+
+static int i915_probe(struct gb_dev *dev, enum gb_feature feat, unsigned variant, char *why,
+		      size_t why_len)
+{
+	struct i915_priv *p = priv_of(dev);
+	const struct probe_result *r;
+
+	if ((unsigned)feat >= GB_FEAT_COUNT || variant >= I915_MAX_VARIANTS)
+		return -EINVAL;
+	r = &p->probes[feat][variant];
+	if (r->err)
+		snprintf(why, why_len, "%s", r->why);
+	return r->err;
+}
+
+static bool i915_fatal(struct gb_dev *dev, int err)
+{
+	return err == -EIO;
+}
+
+static int i915_bo_create(struct gb_dev *dev, uint64_t size, struct gb_bo *bo)
+{
+	struct i915_priv *p = priv_of(dev);
+	uint32_t handle;
+	int err;
+
+	err = create_object(dev, p, &size, &handle);
+	if (err)
+		return err;
+	err = ref_get(p, handle, false);
+	if (err) {
+		gem_close(dev->fd, handle);
+		return err;
+	}
+	bo->size = size;
+	bo->handle = handle;
+	bo->fd = -1;
+	bo->priv = NULL;
+	return 0;
+}
+
+static int i915_bo_destroy(struct gb_dev *dev, struct gb_bo *bo)
+{
+	int err = 0;
+
+	if (bo->fd >= 0 && close(bo->fd))
+		err = -errno;
+	bo->fd = -1;
+	if (bo->handle) {
+		int e = ref_put(dev, bo->handle);
+
+		err = err ? err : e;
+		bo->handle = 0;
+	}
+	return err;
+}
+
+static int i915_bo_populate(struct gb_dev *dev, struct gb_bo *bo, unsigned variant)
+{
+	struct i915_priv *p = priv_of(dev);
+	struct handle_ref *r = ref_find(p, bo->handle);
+	uint32_t domain = variant == I915_POPULATE_GTT ? I915_GEM_DOMAIN_GTT : I915_GEM_DOMAIN_CPU;
+
+	if (r && r->userptr)
+		return populate_userptr(dev, p, bo->handle);
+	return i915_gem_set_domain(dev->fd, bo->handle, domain, domain);
+}
+
+static int i915_bo_bind(struct gb_dev *dev, struct gb_bo *bo, unsigned variant)
+{
+	return bind_object(dev, priv_of(dev), bo->handle);
+}
+
+static int i915_bo_mmap(struct gb_dev *dev, struct gb_bo *bo, unsigned variant, void **ptr)
+{
+	struct i915_priv *p = priv_of(dev);
+
+	if (variant >= I915_MAP_COUNT)
+		return -EINVAL;
+	return map_object(dev, p->map[variant], variant, bo->handle, bo->size, ptr);
+}
+
+static int i915_bo_munmap(struct gb_dev *dev, struct gb_bo *bo, void *ptr)
+{
+	return i915_munmap(ptr, bo->size);
+}
+
+static int i915_bo_export(struct gb_dev *dev, struct gb_bo *bo, int *fd)
+{
+	return prime_handle_to_fd(dev->fd, bo->handle, fd);
+}
+
+static int i915_bo_import(struct gb_dev *dev, int fd, uint64_t size, struct gb_bo *bo)
+{
+	struct i915_priv *p = priv_of(dev);
+	uint32_t handle;
+	int err;
+
+	err = prime_fd_to_handle(dev->fd, fd, &handle);
+	if (err)
+		return err;
+	err = ref_get(p, handle, false);
+	if (err) {
+		if (!ref_find(p, handle))
+			gem_close(dev->fd, handle);
+		return err;
+	}
+	bo->size = size;
+	bo->handle = handle;
+	bo->fd = -1;
+	bo->priv = NULL;
+	return 0;
+}
+
+int i915_bo_userptr_variant(struct gb_dev *dev, void *ptr, uint64_t size, unsigned variant,
+			    struct gb_bo *bo)
+{
+	struct i915_priv *p = priv_of(dev);
+	uint32_t handle;
+	int err;
+
+	if (variant >= I915_USERPTR_COUNT)
+		return -EINVAL;
+	err = userptr_object(dev, ptr, size, variant, &handle);
+	if (err)
+		return err;
+	err = ref_get(p, handle, true);
+	if (err) {
+		gem_close(dev->fd, handle);
+		return err;
+	}
+	bo->size = size;
+	bo->handle = handle;
+	bo->fd = -1;
+	bo->priv = NULL;
+	return 0;
+}
+
+static int i915_bo_userptr(struct gb_dev *dev, void *ptr, uint64_t size, struct gb_bo *bo)
+{
+	return i915_bo_userptr_variant(dev, ptr, size, I915_USERPTR_RW, bo);
+}
+
+static int i915_bo_pread(struct gb_dev *dev, struct gb_bo *bo, uint64_t offset, void *dst,
+			 uint64_t len)
+{
+	return i915_gem_pread(dev->fd, bo->handle, offset, dst, len);
+}
+
+static int i915_bo_pwrite(struct gb_dev *dev, struct gb_bo *bo, uint64_t offset, const void *src,
+			  uint64_t len)
+{
+	return i915_gem_pwrite(dev->fd, bo->handle, offset, src, len);
+}
+
+/* --- the document's device object ----------------------------------------- */
+
+static json_t *int_or_null(int v)
+{
+	return v < 0 ? json_null() : json_integer(v);
+}
+
+static json_t *regions_json(const struct i915_priv *p)
+{
+	json_t *arr;
+
+	if (!p->regions)
+		return json_null();
+	arr = json_array();
+	for (uint32_t i = 0; arr && i < p->regions->num_regions; i++) {
+		const struct drm_i915_memory_region_info *r = &p->regions->regions[i];
+
+		json_array_append_new(
+			arr, json_pack("{s:s, s:i, s:I, s:I}", "class",
+				       r->region.memory_class == I915_MEMORY_CLASS_DEVICE ? "device" : "system",
+				       "instance", (int)r->region.memory_instance, "probed_size",
+				       (json_int_t)r->probed_size, "unallocated_size",
+				       (json_int_t)r->unallocated_size));
+	}
+	return arr;
+}
+
+static const char *map_path_name(enum map_path m)
+{
+	switch (m) {
+	case MAP_OFFSET:
+		return "mmap_offset";
+	case MAP_LEGACY:
+		return "gem_mmap";
+	case MAP_LEGACY_GTT:
+		return "mmap_gtt";
+	case MAP_NONE:
+		break;
+	}
+	return NULL;
+}
+
+static void add_refused(json_t *refused, const char *key, const struct probe_result *r)
+{
+	if (r->err)
+		json_object_set_new(refused, key, json_string(r->why));
+}
+
+static int i915_describe(struct gb_dev *dev, json_t *device)
+{
+	static const char *const map_names[I915_MAP_COUNT] = { "wb", "wc", "gtt", "fixed" };
+	struct i915_priv *p = priv_of(dev);
+	json_t *refused = json_object(), *paths = json_object();
+	char chipset[16], key[32];
+
+	if (!refused || !paths) {
+		json_decref(refused);
+		json_decref(paths);
+		return -ENOMEM;
+	}
+	snprintf(chipset, sizeof(chipset), "0x%04x", p->chipset_id);
+	add_refused(refused, "query_memory_regions", &p->regions_probe);
+	add_refused(refused, "create_ext", &p->create_ext_probe);
+	for (int f = 0; f < GB_FEAT_COUNT; f++) {
+		const struct gb_variant *v = gb_backend_i915.variants[f];
+
+		if (!v) {
+			add_refused(refused, gb_feature_name(f), &p->probes[f][0]);
+			continue;
+		}
+		for (; v->name; v++) {
+			snprintf(key, sizeof(key), "%s:%s", gb_feature_name(f), v->name);
+			add_refused(refused, key, &p->probes[f][v->id]);
+		}
+	}
+	add_refused(refused, "userptr:read_only", &p->userptr_probes[I915_USERPTR_RO]);
+	for (unsigned v = 0; v < I915_MAP_COUNT; v++) {
+		const char *name = map_path_name(p->map[v]);
+
+		json_object_set_new(paths, map_names[v], name ? json_string(name) : json_null());
+	}
+
+	json_object_set_new(device, "chipset_id", json_string(chipset));
+	json_object_set_new(device, "revision", int_or_null(p->revision));
+	json_object_set_new(device, "kind", json_string(p->discrete ? "discrete" : "integrated"));
+	json_object_set_new(device, "memory_regions", regions_json(p));
+	json_object_set_new(device, "placement", json_string("system"));
+	json_object_set_new(device, "mmap_gtt_version", int_or_null(p->mmap_gtt_version));
+	json_object_set_new(device, "has_userptr_probe",
+			    p->userptr_probe < 0 ? json_null() : json_boolean(p->userptr_probe > 0));
+	json_object_set_new(device, "create", json_string(p->create_ext ? "create_ext" : "create"));
+	json_object_set_new(device, "mmap_paths", paths);
+	json_object_set_new(device, "exec_flags",
+			    json_string(p->exec_flags ? "handle_lut|no_reloc" : "none"));
+	json_object_set_new(device, "refused", refused);
+	return 0;
+}
+
+/* --- the ops table -------------------------------------------------------- */
+
+static const struct gb_variant populate_variants[] = {
+	{ "cpu", I915_POPULATE_CPU, "SET_DOMAIN to the CPU domain: get_pages + dma_map_sg" },
+	{ "gtt", I915_POPULATE_GTT, "SET_DOMAIN to the GTT domain: get_pages + dma_map_sg + GGTT bind" },
+	{ NULL, 0, NULL },
+};
+
+static const struct gb_variant mmap_variants[] = {
+	{ "wb", I915_MAP_WB, "MMAP_OFFSET WB (legacy GEM_MMAP on old kernels)" },
+	{ "wc", I915_MAP_WC, "MMAP_OFFSET WC (legacy GEM_MMAP with I915_MMAP_WC)" },
+	{ "gtt", I915_MAP_GTT, "MMAP_OFFSET GTT through the aperture (legacy MMAP_GTT)" },
+	{ "fixed", I915_MAP_FIXED, "MMAP_OFFSET FIXED: discrete devices, placement decides caching" },
+	{ NULL, 0, NULL },
+};
+
+const struct gb_backend_ops gb_backend_i915 = {
+	.name = "i915",
+	.abi = GB_BACKEND_ABI,
+	.caps = GB_CAP_GEM | GB_CAP_EXPORT | GB_CAP_IMPORT | GB_CAP_MMAP | GB_CAP_POPULATE |
+		GB_CAP_USERPTR | GB_CAP_PREAD | GB_CAP_BIND,
+	.help = "Intel GPUs through i915's uAPI: SET_DOMAIN, execbuf, MMAP_OFFSET, USERPTR, PRIME",
+	.variants = {
+		[GB_FEAT_POPULATE] = populate_variants,
+		[GB_FEAT_MMAP] = mmap_variants,
+	},
+	.open = i915_open,
+	.close = i915_close,
+	.describe = i915_describe,
+	.probe = i915_probe,
+	.fatal = i915_fatal,
+	.bo_create = i915_bo_create,
+	.bo_destroy = i915_bo_destroy,
+	.bo_populate = i915_bo_populate,
+	.bo_mmap = i915_bo_mmap,
+	.bo_munmap = i915_bo_munmap,
+	.bo_export = i915_bo_export,
+	.bo_import = i915_bo_import,
+	.bo_userptr = i915_bo_userptr,
+	.bo_pread = i915_bo_pread,
+	.bo_pwrite = i915_bo_pwrite,
+	.bo_bind = i915_bo_bind,
+};
