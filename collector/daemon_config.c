@@ -1,0 +1,478 @@
+/*
+ * bouncelabd configuration (see daemon_config.h). inih calls kv_handler()
+ * once per key; the key is looked up in one table (section, name, type,
+ * default, help) that also drives --help-config, so a key cannot be
+ * accepted without being documented. [schedule NAME] sections are
+ * collected into cfg->schedules and checked as a whole by
+ * bld_config_check() once the file and the command line are both read.
+ */
+#include "daemon_config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ini.h>
+
+#include "paths.h"
+#include "resultdoc.h"
+
+enum key_type { K_STR, K_SIZE, K_DURATION, K_INT, K_BOOL, K_MODE, K_TIME, K_ARGV };
+
+struct key_def {
+	const char *section; /* "schedule" matches every [schedule NAME] */
+	const char *name;
+	enum key_type type;
+	size_t offset;	     /* into struct bld_config, or struct bld_schedule for "schedule" */
+	const char *def;     /* default as written in the file, for --help-config */
+	const char *help;
+};
+
+#define CFG(m)	 offsetof(struct bld_config, m)
+#define SCHED(m) offsetof(struct bld_schedule, m)
+
+static const struct key_def keys[] = {
+	{ "daemon", "db", K_STR, CFG(db_path), BL_DEFAULT_DB " ($BOUNCELAB_DB)", "SQLite database" },
+	{ "daemon", "socket", K_STR, CFG(socket_path), BL_DEFAULT_SOCKET, "unix socket of the HTTP API" },
+	{ "daemon", "socket_mode", K_MODE, CFG(socket_mode), "0660", "permissions of the unix socket" },
+	{ "daemon", "listen", K_STR, CFG(listen), "(none)", "loopback TCP listener 127.0.0.1:PORT (needs token_file)" },
+	{ "daemon", "token_file", K_STR, CFG(token_file), "(none)", "file holding the bearer token for TCP writes" },
+	{ "daemon", "log_file", K_STR, CFG(log_file), "(stderr)", "log file, reopened on SIGHUP" },
+	{ "daemon", "max_body", K_SIZE, CFG(max_body), "16M", "largest request body (413 above)" },
+	{ "daemon", "max_headers", K_SIZE, CFG(max_headers), "16K", "largest request header block" },
+	{ "daemon", "timeout", K_DURATION, CFG(timeout_ms), "30s", "idle/read/write timeout of a connection" },
+	{ "daemon", "max_connections", K_INT, CFG(max_connections), "512", "open HTTP connections at once; more wait" },
+	{ "daemon", "gembench", K_STR, CFG(gembench), "gembench", "program a schedule runs when it has no command" },
+	{ "monitor", "enabled", K_BOOL, CFG(monitor), "true", "sample swiotlb/dma tracepoints system-wide" },
+	{ "monitor", "interval", K_DURATION, CFG(monitor_interval_ms), "10s", "one sample per device per interval" },
+	{ "schedule", "every", K_DURATION, SCHED(every_s), "(none)", "run every DURATION (since the last start)" },
+	{ "schedule", "at", K_TIME, SCHED(at_minute), "(none)", "run daily at HH:MM local time" },
+	{ "schedule", "job", K_STR, SCHED(job), "(none)", "job file; {job} in command" },
+	{ "schedule", "timeout", K_DURATION, SCHED(timeout_ms), "1h", "kill the run's process group after this" },
+	{ "schedule", "command", K_ARGV, SCHED(argv), "GEMBENCH --job {job} --json -",
+	  "program and arguments split at blanks (no shell); stdout = result document(s)" },
+};
+
+struct load_state {
+	struct bld_config *cfg;
+	const char *path;
+	char *err;
+	size_t errlen;
+	bool failed;
+	bool sched_seen[BLD_SCHEDULE_MAX]; /* every/at set, to refuse both */
+};
+
+int bld_set_str(char **dst, const char *src)
+{
+	char *copy = NULL;
+
+	if (src) {
+		copy = strdup(src);
+		if (!copy)
+			return -ENOMEM;
+	}
+	free(*dst);
+	*dst = copy;
+	return 0;
+}
+
+int bld_parse_duration_ms(const char *s, int64_t *out_ms)
+{
+	static const struct {
+		const char *suffix;
+		int64_t ms;
+	} units[] = { { "ms", 1 }, { "s", 1000 }, { "m", 60000 }, { "h", 3600000 }, { "d", 86400000 }, { "", 1000 } };
+	char *end;
+	double v;
+
+	if (!s || !*s || isspace((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || v < 0)
+		return -EINVAL;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(end, units[i].suffix))
+			continue;
+		if (v * units[i].ms > (double)INT64_MAX / 2)
+			return -EINVAL;
+		*out_ms = (int64_t)(v * units[i].ms + 0.5);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+int bld_parse_size(const char *s, size_t *out)
+{
+	char *end;
+	unsigned long long v;
+	unsigned shift = 0;
+
+	if (!s || !isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return -EINVAL;
+	if (*end) {
+		switch (toupper((unsigned char)*end)) {
+		case 'K': shift = 10; break;
+		case 'M': shift = 20; break;
+		case 'G': shift = 30; break;
+		default: return -EINVAL;
+		}
+		end++;
+		if (*end == 'i' || *end == 'B')
+			end++;
+		if (*end == 'B')
+			end++;
+		if (*end)
+			return -EINVAL;
+	}
+	if (v > (SIZE_MAX >> shift))
+		return -EINVAL;
+	*out = (size_t)(v << shift);
+	return 0;
+}
+
+int bld_parse_time_of_day(const char *s, int *out_min)
+{
+	int h, m, n = 0;
+
+	if (sscanf(s, "%2d:%2d%n", &h, &m, &n) != 2 || s[n] || h < 0 || h > 23 || m < 0 || m > 59)
+		return -EINVAL;
+	*out_min = h * 60 + m;
+	return 0;
+}
+
+static void free_argv(char **argv)
+{
+	if (!argv)
+		return;
+	for (char **a = argv; *a; a++)
+		free(*a);
+	free(argv);
+}
+
+/* Splits @s at blanks into a NULL-terminated vector. No quoting: no shell. */
+static int split_argv(const char *s, char ***out)
+{
+	char **argv = NULL;
+	size_t n = 0;
+	const char *p = s;
+
+	while (*p) {
+		const char *start;
+		char **grown;
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!*p)
+			break;
+		start = p;
+		while (*p && *p != ' ' && *p != '\t')
+			p++;
+		grown = realloc(argv, (n + 2) * sizeof(*argv));
+		if (!grown)
+			goto nomem;
+		argv = grown;
+		argv[n] = strndup(start, (size_t)(p - start));
+		if (!argv[n])
+			goto nomem;
+		argv[++n] = NULL;
+	}
+	if (!n)
+		return -EINVAL;
+	*out = argv;
+	return 0;
+nomem:
+	if (argv)
+		argv[n] = NULL;
+	free_argv(argv);
+	return -ENOMEM;
+}
+
+static struct bld_schedule *find_schedule(struct load_state *st, const char *name, bool *fresh)
+{
+	struct bld_config *c = st->cfg;
+	struct bld_schedule *s;
+
+	*fresh = false;
+	for (size_t i = 0; i < c->n_schedules; i++)
+		if (!strcmp(c->schedules[i].name, name))
+			return &c->schedules[i];
+	if (c->n_schedules == BLD_SCHEDULE_MAX || strlen(name) >= BLD_NAME_MAX)
+		return NULL;
+	s = &c->schedules[c->n_schedules++];
+	memset(s, 0, sizeof(*s));
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	s->every_s = -1;
+	s->at_minute = -1;
+	s->timeout_ms = 3600 * 1000;
+	*fresh = true;
+	return s;
+}
+
+static bool name_ok(const char *name)
+{
+	if (!*name)
+		return false;
+	for (const char *p = name; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_' && *p != '.')
+			return false;
+	return true;
+}
+
+static int set_value(const struct key_def *k, void *base, const char *value, const char **why)
+{
+	void *field = (char *)base + k->offset;
+	int64_t ms;
+
+	*why = NULL;
+	switch (k->type) {
+	case K_STR:
+		return bld_set_str(field, *value ? value : NULL);
+	case K_SIZE:
+		if (bld_parse_size(value, field) < 0)
+			*why = "expected a size such as 4096, 64K or 16M";
+		break;
+	case K_DURATION:
+		if (bld_parse_duration_ms(value, &ms) < 0) {
+			*why = "expected a duration such as 500ms, 10s, 2m, 1h";
+			break;
+		}
+		if (!strcmp(k->name, "every")) /* stored in seconds */
+			*(int64_t *)field = ms / 1000;
+		else
+			*(int64_t *)field = ms;
+		break;
+	case K_INT: {
+		char *end;
+		long v;
+
+		errno = 0;
+		v = strtol(value, &end, 10);
+		if (errno || end == value || *end || v <= 0 || v > 1000000)
+			*why = "expected a positive integer";
+		else
+			*(int *)field = (int)v;
+		break;
+	}
+	case K_BOOL:
+		if (!strcmp(value, "true") || !strcmp(value, "yes") || !strcmp(value, "1") || !strcmp(value, "on"))
+			*(bool *)field = true;
+		else if (!strcmp(value, "false") || !strcmp(value, "no") || !strcmp(value, "0") || !strcmp(value, "off"))
+			*(bool *)field = false;
+		else
+			*why = "expected true or false";
+		break;
+	case K_MODE: {
+		char *end;
+		long v = strtol(value, &end, 8);
+
+		if (end == value || *end || v < 0 || v > 0777)
+			*why = "expected an octal mode such as 0660";
+		else
+			*(int *)field = (int)v;
+		break;
+	}
+	case K_TIME:
+		if (bld_parse_time_of_day(value, field) < 0)
+			*why = "expected a time of day HH:MM";
+		break;
+	case K_ARGV: {
+		char **argv;
+		int ret = split_argv(value, &argv);
+
+		if (ret == -ENOMEM)
+			return ret;
+		if (ret < 0) {
+			*why = "expected a program and its arguments";
+			break;
+		}
+		free_argv(*(char ***)field);
+		*(char ***)field = argv;
+		break;
+	}
+	}
+	return 0;
+}
+
+static int kv_handler(void *user, const char *section, const char *name, const char *value)
+{
+	struct load_state *st = user;
+	const char *kind = section;
+	const char *why = NULL;
+	void *base = st->cfg;
+	int ret;
+
+	if (st->failed)
+		return 0;
+	if (!strncmp(section, "schedule", 8) && isspace((unsigned char)section[8])) {
+		const char *sname = section + 9;
+		bool fresh;
+		struct bld_schedule *s;
+
+		while (isspace((unsigned char)*sname))
+			sname++;
+		if (!name_ok(sname)) {
+			snprintf(st->err, st->errlen, "%s: [%s]: schedule names are letters, digits, - _ .",
+				 st->path, section);
+			st->failed = true;
+			return 0;
+		}
+		s = find_schedule(st, sname, &fresh);
+		if (!s) {
+			snprintf(st->err, st->errlen, "%s: [%s]: too many schedules (at most %d) or name too long",
+				 st->path, section, BLD_SCHEDULE_MAX);
+			st->failed = true;
+			return 0;
+		}
+		kind = "schedule";
+		base = s;
+	}
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (strcmp(keys[i].section, kind) || strcmp(keys[i].name, name))
+			continue;
+		ret = set_value(&keys[i], base, value, &why);
+		if (ret < 0) {
+			snprintf(st->err, st->errlen, "%s: [%s] %s: %s", st->path, section, name, strerror(-ret));
+			st->failed = true;
+			return 0;
+		}
+		if (why) {
+			snprintf(st->err, st->errlen, "%s: [%s] %s = '%s': %s", st->path, section, name, value, why);
+			st->failed = true;
+			return 0;
+		}
+		return 1;
+	}
+	snprintf(st->err, st->errlen, "%s: [%s] %s: unknown key (see bouncelabd --help-config)", st->path,
+		 section, name);
+	st->failed = true;
+	return 0;
+}
+
+int bld_config_defaults(struct bld_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->socket_mode = 0660;
+	c->max_body = BL_RESULTDOC_MAX_BYTES;
+	c->max_headers = 16 << 10;
+	c->timeout_ms = 30 * 1000;
+	c->max_connections = 512;
+	c->monitor = true;
+	c->monitor_interval_ms = 10 * 1000;
+	if (bld_set_str(&c->db_path, bl_default_db_path()) ||
+	    bld_set_str(&c->socket_path, bl_default_socket_path()) || bld_set_str(&c->gembench, "gembench")) {
+		bld_config_free(c);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int bld_config_load(struct bld_config *c, const char *path, char *err, size_t errlen)
+{
+	struct load_state st = { .cfg = c, .path = path, .err = err, .errlen = errlen };
+	int line;
+
+	err[0] = '\0';
+	line = ini_parse(path, kv_handler, &st);
+	if (line == -1) {
+		int e = errno ? errno : ENOENT;
+
+		snprintf(err, errlen, "%s: open: %s", path, strerror(e));
+		return -e;
+	}
+	if (line == -2) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -ENOMEM;
+	}
+	if (line > 0) {
+		/* inih stops at the first error and returns its line. */
+		if (st.failed) {
+			char msg[512];
+
+			snprintf(msg, sizeof(msg), "%s", err);
+			snprintf(err, errlen, "%s (line %d)", msg, line);
+		} else {
+			snprintf(err, errlen, "%s:%d: syntax error", path, line);
+		}
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int bld_config_check(const struct bld_config *c, char *err, size_t errlen)
+{
+	if (c->listen && !c->token_file) {
+		snprintf(err, errlen, "listen %s: a token file is required (--token-file, [daemon] token_file)",
+			 c->listen);
+		return -EINVAL;
+	}
+	if (!c->socket_path && !c->listen) {
+		snprintf(err, errlen, "no listener: give a socket or listen address");
+		return -EINVAL;
+	}
+	if (c->monitor_interval_ms < 100) {
+		snprintf(err, errlen, "[monitor] interval: at least 100ms");
+		return -EINVAL;
+	}
+	if (c->timeout_ms < 100) {
+		snprintf(err, errlen, "[daemon] timeout: at least 100ms");
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < c->n_schedules; i++) {
+		const struct bld_schedule *s = &c->schedules[i];
+		bool every = s->every_s >= 0, at = s->at_minute >= 0;
+
+		if (every == at) {
+			snprintf(err, errlen, "[schedule %s]: give exactly one of 'every' or 'at'", s->name);
+			return -EINVAL;
+		}
+		if (every && s->every_s < 1) {
+			snprintf(err, errlen, "[schedule %s] every: at least 1s", s->name);
+			return -EINVAL;
+		}
+		if (!s->argv && !s->job) {
+			snprintf(err, errlen, "[schedule %s]: needs a 'job' file (or a 'command')", s->name);
+			return -EINVAL;
+		}
+		if (s->timeout_ms < 100) {
+			snprintf(err, errlen, "[schedule %s] timeout: at least 100ms", s->name);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+void bld_config_free(struct bld_config *c)
+{
+	free(c->db_path);
+	free(c->socket_path);
+	free(c->listen);
+	free(c->token_file);
+	free(c->log_file);
+	free(c->gembench);
+	for (size_t i = 0; i < c->n_schedules; i++) {
+		free(c->schedules[i].job);
+		free_argv(c->schedules[i].argv);
+	}
+	memset(c, 0, sizeof(*c));
+}
+
+void bld_config_help(FILE *out)
+{
+	const char *last = "";
+
+	fprintf(out, "bouncelabd configuration keys (INI):\n");
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (strcmp(last, keys[i].section)) {
+			fprintf(out, "\n[%s%s]\n", keys[i].section, strcmp(keys[i].section, "schedule") ? "" : " NAME");
+			last = keys[i].section;
+		}
+		fprintf(out, "  %-16s %-36s default: %s\n", keys[i].name, keys[i].help, keys[i].def);
+	}
+}

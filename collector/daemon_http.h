@@ -1,0 +1,36 @@
+/*
+ * bouncelabd's HTTP API (libevent evhttp): a unix socket (always, mode
+ * from the config) and optionally a loopback TCP listener on which every
+ * write needs "Authorization: Bearer <token>". Routes:
+ *   POST /api/v1/runs         a result document; 201 after commit, 200 duplicate,
+ *                             400 naming the bad field, 413 too large, 401 no token
+ *   GET  /api/v1/runs         runs as JSON; filters as query parameters
+ *   GET  /api/v1/runs/{uuid}  the stored document
+ *   GET  /metrics             Prometheus text format
+ *   GET  /healthz             200 when the daemon can serve
+ * POSTed documents that arrive in one turn of the event loop are committed
+ * in one transaction (group commit) and answered after it.
+ */
+#ifndef BLD_HTTP_H
+#define BLD_HTTP_H
+
+#include <stddef.h>
+
+struct bld_ctx;
+
+/* Creates the listeners from ctx->cfg. 0 or -errno (logged). */
+int bld_http_start(struct bld_ctx *ctx);
+/* Answers what is pending, closes the listeners, removes the socket file. */
+void bld_http_stop(struct bld_ctx *ctx);
+/* Commits and answers POSTs waiting for their batch (before exit). */
+void bld_http_flush(struct bld_ctx *ctx);
+/* Open HTTP connections (for /metrics and the housekeeping timer). */
+int bld_http_connections(const struct bld_ctx *ctx);
+
+/*
+ * 1 when the decoded request path @path is safe to route: starts with '/',
+ * no "." or ".." segment, no NUL, no backslash.
+ */
+int bld_path_safe(const char *path, size_t len);
+
+#endif

@@ -1,0 +1,676 @@
+/*
+ * The scheduler (see daemon_sched.h).
+ *
+ * Life of a run: bld_sched_tick() finds the first due schedule, records
+ * its start in the store (bl_store_schedule_begin: from then on a restart
+ * will not run this slot again), builds the argument vector, and forks.
+ * The child puts itself in its own process group, asks to be killed if the
+ * daemon dies (PR_SET_PDEATHSIG), and execs the command with stdin from
+ * /dev/null. The parent reads stdout (bounded, like an HTTP body) and the
+ * tail of stderr through libevent read events, and arms the timeout.
+ * SIGCHLD (a libevent signal event in bouncelabd.c) ends the run: reap,
+ * kill what is left of the group, read the pipes dry, store the documents
+ * the command printed (or a document saying why there is none: timeout,
+ * failed, skipped), close the schedule record, log one summary line.
+ */
+#include "daemon_sched.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <ini.h>
+#include <jansson.h>
+
+#include "daemon.h"
+#include "daemon_monitor.h"
+#include "log.h"
+#include "resultdoc.h"
+#include "store.h"
+
+#define STDERR_TAIL 2048 /* bytes of stderr kept for the record */
+
+extern char **environ;
+
+struct child {
+	pid_t pid;			/* also the process group id; 0 = none */
+	size_t sched_idx;		/* into ctx->cfg.schedules */
+	char name[BLD_NAME_MAX];	/* copy: a reload may change the table */
+	char *job;			/* copy of the job file path, or NULL */
+	char *prog;			/* argv[0] as run */
+	int64_t record_id;		/* bl_store_schedule_begin() id */
+	time_t started;			/* CLOCK_REALTIME */
+	int64_t started_ns;		/* monotonic */
+	int out_fd, err_fd;		/* pipes; -1 when closed */
+	struct event *out_ev, *err_ev, *timeout_ev;
+	struct evbuffer *out;		/* stdout, at most cfg.max_body bytes */
+	bool out_truncated;
+	char err_tail[STDERR_TAIL + 1]; /* last bytes of stderr, NUL-terminated */
+	size_t err_len;
+	bool timed_out;
+	int status;			/* from waitpid */
+};
+
+struct bld_sched {
+	struct bld_ctx *ctx;
+	struct child run;		/* run.pid == 0: idle */
+	int64_t last[BLD_SCHEDULE_MAX]; /* planned slot of the last start; -1 = not read yet */
+	struct bld_complain c_store;
+};
+
+int bld_sched_due(const struct bld_schedule *sc, int64_t last, time_t now, time_t started, int64_t *planned)
+{
+	if (sc->when == BLD_WHEN_EVERY) {
+		if (last > 0 && now < last + sc->every_s)
+			return 0;
+		*planned = now;
+		return 1;
+	} else {
+		struct tm tm;
+		time_t occ;
+
+		localtime_r(&now, &tm);
+		tm.tm_hour = sc->at_minute / 60;
+		tm.tm_min = sc->at_minute % 60;
+		tm.tm_sec = 0;
+		tm.tm_isdst = -1;
+		occ = mktime(&tm);
+		if (occ > now) { /* today's is still ahead: the latest was yesterday's */
+			localtime_r(&now, &tm);
+			tm.tm_mday -= 1;
+			tm.tm_hour = sc->at_minute / 60;
+			tm.tm_min = sc->at_minute % 60;
+			tm.tm_sec = 0;
+			tm.tm_isdst = -1;
+			occ = mktime(&tm);
+		}
+		if (occ <= last)
+			return 0;
+		if (last <= 0 && occ < started)
+			return 0; /* a new schedule did not miss anything */
+		*planned = occ;
+		return 1;
+	}
+}
+
+/* --- documents the daemon writes itself ------------------------------------ */
+
+static void rfc3339(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void new_uuid(char out[37])
+{
+	unsigned char b[16];
+
+	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b)) {
+		/* getrandom(2) without GRND_NONBLOCK only fails before the pool is up */
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		for (size_t i = 0; i < sizeof(b); i++)
+			b[i] = (unsigned char)((ts.tv_nsec >> (i % 8)) ^ (getpid() >> (i % 4)) ^ (i * 37));
+	}
+	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
+	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
+	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2],
+		 b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+}
+
+struct job_keys {
+	char backend[64], workload[64];
+};
+
+static int job_key_cb(void *user, const char *section, const char *name, const char *value)
+{
+	struct job_keys *k = user;
+
+	if (!strcmp(name, "backend") && !k->backend[0])
+		snprintf(k->backend, sizeof(k->backend), "%s", value);
+	else if (!strcmp(name, "workload") && !k->workload[0])
+		snprintf(k->workload, sizeof(k->workload), "%s", value);
+	return 1;
+}
+
+/*
+ * Stores a run the command did not describe itself (timeout, crash, no
+ * output): a minimal contract document with the schedule's job, the status
+ * and the reason. Returns 0 and the UUID in @run_id.
+ */
+static int store_own_doc(struct bld_sched *s, struct child *c, const char *status, const char *error,
+			 char run_id[37])
+{
+	struct job_keys k = { "", "" };
+	struct bl_resultdoc *doc = NULL;
+	enum bl_put_outcome outcome;
+	char started[32], finished[32], err[256];
+	json_t *root;
+	int ret;
+
+	if (c->job)
+		ini_parse(c->job, job_key_cb, &k); /* best effort: unknown stays "unknown" */
+	new_uuid(run_id);
+	rfc3339(c->started, started, sizeof(started));
+	rfc3339(time(NULL), finished, sizeof(finished));
+	root = json_pack("{s:i, s:s, s:s, s:s, s:{s:s, s:s}, s:s, s:s, s:{s:s, s:s, s:s, s:s*}, s:[], s:{s:s, s:s*}}",
+			 "format", BL_RESULTDOC_FORMAT, "run_id", run_id, "status", status, "error", error, "tool", "name",
+			 c->prog, "version", "unknown", "started_at", started, "finished_at", finished, "job", "name",
+			 c->name, "backend", k.backend[0] ? k.backend : "unknown", "workload",
+			 k.workload[0] ? k.workload : "unknown", "file", c->job, "results", "scheduler", "schedule",
+			 c->name, "job_file", c->job);
+	if (!root)
+		return -ENOMEM;
+	ret = bl_resultdoc_from_json(root, &doc, err, sizeof(err));
+	json_decref(root);
+	if (ret < 0) {
+		bl_err("schedule %s: own %s document refused: %s", c->name, status, err);
+		return ret;
+	}
+	ret = bl_store_put_run(s->ctx->store, doc, &outcome);
+	if (ret < 0)
+		bl_err("schedule %s: store %s run: %s", c->name, status, bl_store_errmsg(s->ctx->store));
+	bl_resultdoc_free(doc);
+	return ret;
+}
+
+/*
+ * Stores every document in the child's stdout (one, or several one after
+ * another / JSON Lines). Counts them in *@stored; the first UUID and status
+ * in @first_id / @first_status. -EINVAL with @why when stdout is not
+ * documents.
+ */
+static int store_output(struct bld_sched *s, struct child *c, int *stored, char first_id[37],
+			char first_status[16], char *why, size_t whylen)
+{
+	size_t len = evbuffer_get_length(c->out), off = 0;
+	const char *text = len ? (const char *)evbuffer_pullup(c->out, -1) : "";
+	int ret = 0;
+
+	*stored = 0;
+	while (off < len) {
+		struct bl_resultdoc *doc = NULL;
+		enum bl_put_outcome outcome;
+		json_error_t jerr;
+		json_t *root;
+		char err[256];
+
+		while (off < len && (text[off] == ' ' || text[off] == '\n' || text[off] == '\r' || text[off] == '\t'))
+			off++;
+		if (off == len)
+			break;
+		root = json_loadb(text + off, len - off, JSON_DISABLE_EOF_CHECK | JSON_REJECT_DUPLICATES, &jerr);
+		if (!root) {
+			snprintf(why, whylen, "stdout byte %zu: not a JSON document: %s", off, jerr.text);
+			return -EINVAL;
+		}
+		off += jerr.position;
+		ret = bl_resultdoc_from_json(root, &doc, err, sizeof(err));
+		json_decref(root);
+		if (ret < 0) {
+			snprintf(why, whylen, "stdout document %d: %s", *stored + 1, err);
+			return ret;
+		}
+		ret = bl_store_put_run(s->ctx->store, doc, &outcome);
+		if (ret < 0) {
+			snprintf(why, whylen, "store: %s", bl_store_errmsg(s->ctx->store));
+			bl_resultdoc_free(doc);
+			return ret;
+		}
+		if (!*stored) {
+			snprintf(first_id, 37, "%s", doc->run_id);
+			snprintf(first_status, 16, "%s", bl_run_status_names[doc->status]);
+		}
+		(*stored)++;
+		bl_resultdoc_free(doc);
+	}
+	return 0;
+}
+
+/* --- the child ----------------------------------------------------------- */
+
+static void read_pipe(struct child *c, bool is_err)
+{
+	int *fd = is_err ? &c->err_fd : &c->out_fd;
+	char buf[16384];
+
+	while (*fd >= 0) {
+		ssize_t n = read(*fd, buf, sizeof(buf));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n <= 0) { /* EOF or error: this pipe is done */
+			struct event **ev = is_err ? &c->err_ev : &c->out_ev;
+
+			if (*ev)
+				event_free(*ev);
+			*ev = NULL;
+			close(*fd);
+			*fd = -1;
+			return;
+		}
+		if (is_err) {
+			/* Keep the last STDERR_TAIL bytes. */
+			if ((size_t)n >= STDERR_TAIL) {
+				memcpy(c->err_tail, buf + n - STDERR_TAIL, STDERR_TAIL);
+				c->err_len = STDERR_TAIL;
+			} else {
+				size_t keep = c->err_len + (size_t)n > STDERR_TAIL ? STDERR_TAIL - (size_t)n : c->err_len;
+
+				memmove(c->err_tail, c->err_tail + c->err_len - keep, keep);
+				memcpy(c->err_tail + keep, buf, (size_t)n);
+				c->err_len = keep + (size_t)n;
+			}
+			c->err_tail[c->err_len] = '\0';
+		} else if (!c->out_truncated) {
+			evbuffer_add(c->out, buf, (size_t)n);
+		}
+	}
+}
+
+static void out_ready(evutil_socket_t fd, short what, void *arg)
+{
+	struct bld_sched *s = arg;
+
+	read_pipe(&s->run, false);
+	if (evbuffer_get_length(s->run.out) > s->ctx->cfg.max_body && !s->run.out_truncated) {
+		s->run.out_truncated = true; /* stored as failed; keep draining so the child is not blocked */
+		evbuffer_drain(s->run.out, evbuffer_get_length(s->run.out));
+	}
+}
+
+static void err_ready(evutil_socket_t fd, short what, void *arg)
+{
+	struct bld_sched *s = arg;
+
+	read_pipe(&s->run, true);
+}
+
+static void timeout_fired(evutil_socket_t fd, short what, void *arg)
+{
+	struct bld_sched *s = arg;
+	struct child *c = &s->run;
+
+	if (!c->pid)
+		return;
+	c->timed_out = true;
+	bl_warn("schedule %s: timeout after %.1f s: killing process group %d", c->name,
+		(double)(bld_now_ns() - c->started_ns) / 1e9, (int)c->pid);
+	kill(-c->pid, SIGKILL);
+}
+
+/* Finds @prog in $PATH, then beside bouncelabd itself. Malloc'd path or NULL. */
+static char *resolve_program(const char *prog)
+{
+	char self[PATH_MAX], cand[PATH_MAX];
+	const char *path = getenv("PATH");
+	ssize_t n;
+
+	if (strchr(prog, '/'))
+		return strdup(prog);
+	while (path && *path) {
+		const char *colon = strchrnul(path, ':');
+		int len = (int)(colon - path);
+
+		if (snprintf(cand, sizeof(cand), "%.*s/%s", len ? len : 1, len ? path : ".", prog) < (int)sizeof(cand) &&
+		    access(cand, X_OK) == 0)
+			return strdup(cand);
+		path = *colon ? colon + 1 : colon;
+	}
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		char *slash;
+
+		self[n] = '\0';
+		slash = strrchr(self, '/');
+		if (slash) {
+			*slash = '\0';
+			if (snprintf(cand, sizeof(cand), "%s/%s", self, prog) < (int)sizeof(cand) &&
+			    access(cand, X_OK) == 0)
+				return strdup(cand);
+		}
+	}
+	return NULL;
+}
+
+static void free_vec(char **v)
+{
+	if (!v)
+		return;
+	for (char **p = v; *p; p++)
+		free(*p);
+	free(v);
+}
+
+/* The argument vector of schedule @sc with {job} replaced; argv[0] resolved. */
+static char **build_argv(const struct bld_config *cfg, const struct bld_schedule *sc, char *why, size_t whylen)
+{
+	const char *def[] = { cfg->gembench, "--job", "{job}", "--json", "-", NULL };
+	const char *const *src = sc->argv ? (const char *const *)sc->argv : def;
+	size_t n = 0;
+	char **v;
+
+	while (src[n])
+		n++;
+	v = calloc(n + 1, sizeof(*v));
+	if (!v)
+		goto nomem;
+	for (size_t i = 0; i < n; i++) {
+		const char *at = strstr(src[i], "{job}");
+
+		if (i == 0) {
+			v[0] = resolve_program(src[0]);
+			if (!v[0]) {
+				snprintf(why, whylen, "%s: not found in PATH nor beside bouncelabd", src[0]);
+				free_vec(v);
+				return NULL;
+			}
+			continue;
+		}
+		if (at && !sc->job) {
+			snprintf(why, whylen, "command uses {job} but the schedule has no 'job'");
+			free_vec(v);
+			return NULL;
+		}
+		if (at) {
+			if (asprintf(&v[i], "%.*s%s%s", (int)(at - src[i]), src[i], sc->job, at + 5) < 0)
+				v[i] = NULL;
+		} else {
+			v[i] = strdup(src[i]);
+		}
+		if (!v[i])
+			goto nomem;
+	}
+	return v;
+nomem:
+	free_vec(v);
+	snprintf(why, whylen, "out of memory");
+	return NULL;
+}
+
+static void child_reset(struct child *c)
+{
+	if (c->out_ev)
+		event_free(c->out_ev);
+	if (c->err_ev)
+		event_free(c->err_ev);
+	if (c->timeout_ev)
+		event_free(c->timeout_ev);
+	if (c->out_fd >= 0)
+		close(c->out_fd);
+	if (c->err_fd >= 0)
+		close(c->err_fd);
+	if (c->out)
+		evbuffer_free(c->out);
+	free(c->job);
+	free(c->prog);
+	memset(c, 0, sizeof(*c));
+	c->out_fd = c->err_fd = -1;
+}
+
+static int spawn(struct bld_sched *s, size_t idx, int64_t planned, time_t now)
+{
+	struct bld_ctx *ctx = s->ctx;
+	const struct bld_schedule *sc = &ctx->cfg.schedules[idx];
+	struct child *c = &s->run;
+	int out_p[2] = { -1, -1 }, err_p[2] = { -1, -1 };
+	char why[256];
+	char **argv = NULL;
+	struct timeval tv;
+	pid_t pid;
+	int ret;
+
+	argv = build_argv(&ctx->cfg, sc, why, sizeof(why));
+	ret = bl_store_schedule_begin(ctx->store, sc->name, sc->job, planned, now, &c->record_id);
+	if (ret < 0) {
+		bld_complain(&s->c_store, bld_now_ns(), "schedule %s: record start: %s; not running it", sc->name,
+			     bl_store_errmsg(ctx->store));
+		free_vec(argv);
+		return ret;
+	}
+	s->last[idx] = planned; /* from here on, this slot is spent */
+	snprintf(c->name, sizeof(c->name), "%s", sc->name);
+	c->sched_idx = idx;
+	c->started = now;
+	c->started_ns = bld_now_ns();
+	c->job = sc->job ? strdup(sc->job) : NULL;
+	if (!argv) {
+		char run_id[37] = "";
+		char summary[512];
+
+		c->prog = strdup(sc->argv ? sc->argv[0] : ctx->cfg.gembench);
+		bl_err("schedule %s: %s", sc->name, why);
+		store_own_doc(s, c, "failed", why, run_id);
+		snprintf(summary, sizeof(summary), "schedule %s: not started: %s", sc->name, why);
+		bl_store_schedule_finish(ctx->store, c->record_id, "failed", -1, run_id[0] ? run_id : NULL, NULL,
+					 summary, time(NULL));
+		child_reset(c);
+		return -ENOENT;
+	}
+	c->prog = strdup(argv[0]);
+	c->out = evbuffer_new();
+	if (!c->out || pipe2(out_p, O_CLOEXEC | O_NONBLOCK) < 0 || pipe2(err_p, O_CLOEXEC | O_NONBLOCK) < 0) {
+		ret = -errno;
+		snprintf(why, sizeof(why), "pipe: %s", strerror(errno));
+		goto fail;
+	}
+	pid = fork();
+	if (pid < 0) {
+		ret = -errno;
+		snprintf(why, sizeof(why), "fork: %s", strerror(errno));
+		goto fail;
+	}
+	if (pid == 0) {
+		/* Child: only async-signal-safe calls until execve. */
+		int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		sigset_t none;
+
+		setpgid(0, 0);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		if (devnull >= 0)
+			dup2(devnull, 0);
+		dup2(out_p[1], 1);
+		dup2(err_p[1], 2);
+		/* A command expects blocking stdout/stderr. */
+		fcntl(1, F_SETFL, 0);
+		fcntl(2, F_SETFL, 0);
+		execve(argv[0], argv, environ);
+		{
+			static const char msg[] = "bouncelabd: execve failed\n";
+			ssize_t w = write(2, msg, sizeof(msg) - 1);
+
+			(void)w;
+		}
+		_exit(127);
+	}
+	setpgid(pid, pid); /* both sides: whichever runs first */
+	c->pid = pid;
+	close(out_p[1]);
+	close(err_p[1]);
+	c->out_fd = out_p[0];
+	c->err_fd = err_p[0];
+	/* The child cleared O_NONBLOCK on its write ends only: each end is its own file description. */
+	c->out_ev = event_new(ctx->base, c->out_fd, EV_READ | EV_PERSIST, out_ready, s);
+	c->err_ev = event_new(ctx->base, c->err_fd, EV_READ | EV_PERSIST, err_ready, s);
+	c->timeout_ev = evtimer_new(ctx->base, timeout_fired, s);
+	tv.tv_sec = sc->timeout_ms / 1000;
+	tv.tv_usec = (sc->timeout_ms % 1000) * 1000;
+	if (!c->out_ev || !c->err_ev || !c->timeout_ev || event_add(c->out_ev, NULL) < 0 ||
+	    event_add(c->err_ev, NULL) < 0 || evtimer_add(c->timeout_ev, &tv) < 0) {
+		/* Without events we cannot watch it: kill it now; SIGCHLD finishes the run. */
+		bl_err("schedule %s: event set-up failed; killing the run", sc->name);
+		kill(-pid, SIGKILL);
+	}
+	bl_info("schedule %s: started pid %d: %s%s%s", sc->name, (int)pid, argv[0], sc->job ? " job " : "",
+		sc->job ? sc->job : "");
+	free_vec(argv);
+	return 0;
+fail:
+	bl_err("schedule %s: %s", sc->name, why);
+	for (int i = 0; i < 2; i++) {
+		if (out_p[i] >= 0)
+			close(out_p[i]);
+		if (err_p[i] >= 0)
+			close(err_p[i]);
+	}
+	{
+		char run_id[37] = "";
+
+		store_own_doc(s, c, "failed", why, run_id);
+		bl_store_schedule_finish(ctx->store, c->record_id, "failed", -1, run_id[0] ? run_id : NULL, NULL, why,
+					 time(NULL));
+	}
+	free_vec(argv);
+	child_reset(c);
+	return ret;
+}
+
+/* The run is over (reaped): store what it produced and log one line. */
+static void finish(struct bld_sched *s, const char *interrupted)
+{
+	struct bld_ctx *ctx = s->ctx;
+	struct child *c = &s->run;
+	char run_id[37] = "", status[16] = "", why[STDERR_TAIL + 640] = "", summary[768];
+	int exit_code = -1, stored = 0, ret = 0;
+	double secs = (double)(bld_now_ns() - c->started_ns) / 1e9;
+
+	kill(-c->pid, SIGKILL); /* anything the command left behind in its group */
+	read_pipe(c, false);
+	read_pipe(c, true);
+	if (WIFEXITED(c->status))
+		exit_code = WEXITSTATUS(c->status);
+	else if (WIFSIGNALED(c->status))
+		exit_code = 128 + WTERMSIG(c->status);
+
+	if (interrupted) {
+		snprintf(status, sizeof(status), "failed");
+		snprintf(why, sizeof(why), "%s; stderr: %s", interrupted, c->err_tail);
+		ret = store_own_doc(s, c, status, why, run_id);
+	} else if (c->timed_out) {
+		snprintf(status, sizeof(status), "timeout");
+		snprintf(why, sizeof(why), "killed at its timeout after %.1f s; stderr tail: %s", secs, c->err_tail);
+		ret = store_own_doc(s, c, status, why, run_id);
+		ctx->stats.sched_timeouts++;
+	} else if (c->out_truncated) {
+		snprintf(status, sizeof(status), "failed");
+		snprintf(why, sizeof(why), "stdout larger than max_body (%zu bytes); stderr: %s", ctx->cfg.max_body,
+			 c->err_tail);
+		ret = store_own_doc(s, c, status, why, run_id);
+	} else {
+		char swhy[300] = "";
+
+		ret = store_output(s, c, &stored, run_id, status, swhy, sizeof(swhy));
+		if (ret < 0 || stored == 0) {
+			const char *st = exit_code == 77 ? "skipped" : "failed";
+
+			snprintf(why, sizeof(why), "exit %d, %s; stderr: %s", exit_code,
+				 ret < 0 ? swhy : "no result document on stdout", c->err_tail);
+			snprintf(status, sizeof(status), "%s", st);
+			ret = store_own_doc(s, c, st, why, run_id);
+		}
+	}
+	snprintf(summary, sizeof(summary), "schedule %s: %s, exit %d, %.1f s, %d document%s stored%s%s%s", c->name,
+		 status, exit_code, secs, stored ? stored : (ret == 0 && run_id[0]), stored == 1 ? "" : "s",
+		 run_id[0] ? ", run " : "", run_id, ret < 0 ? " (STORE FAILED)" : "");
+	bl_store_schedule_finish(ctx->store, c->record_id, status, exit_code, run_id[0] ? run_id : NULL,
+				 c->err_len ? c->err_tail : NULL, summary, time(NULL));
+	bl_info("%s", summary);
+	ctx->stats.sched_runs++;
+	child_reset(c);
+}
+
+void bld_sched_sigchld(struct bld_sched *s)
+{
+	int status;
+	pid_t r;
+
+	if (!s || !s->run.pid)
+		return;
+	r = waitpid(s->run.pid, &status, WNOHANG);
+	if (r != s->run.pid)
+		return;
+	s->run.status = status;
+	finish(s, NULL);
+}
+
+void bld_sched_tick(struct bld_sched *s, time_t now)
+{
+	struct bld_ctx *ctx = s->ctx;
+
+	if (s->run.pid || ctx->stopping)
+		return; /* runs never overlap */
+	for (size_t i = 0; i < ctx->cfg.n_schedules; i++) {
+		const struct bld_schedule *sc = &ctx->cfg.schedules[i];
+		int64_t planned;
+
+		if (s->last[i] < 0) {
+			int64_t last = 0;
+
+			if (bl_store_schedule_last(ctx->store, sc->name, &last) < 0) {
+				bld_complain(&s->c_store, bld_now_ns(), "schedule %s: read last run: %s", sc->name,
+					     bl_store_errmsg(ctx->store));
+				continue;
+			}
+			s->last[i] = last;
+		}
+		if (!bld_sched_due(sc, s->last[i], now, ctx->started, &planned))
+			continue;
+		if (spawn(s, i, planned, now) == 0)
+			return;
+	}
+}
+
+void bld_sched_reload(struct bld_sched *s)
+{
+	for (size_t i = 0; i < BLD_SCHEDULE_MAX; i++)
+		s->last[i] = -1; /* names may have moved: read again from the store */
+}
+
+int bld_sched_new(struct bld_ctx *ctx, struct bld_sched **out)
+{
+	struct bld_sched *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return -ENOMEM;
+	s->ctx = ctx;
+	s->run.out_fd = s->run.err_fd = -1;
+	bld_sched_reload(s);
+	*out = s;
+	return 0;
+}
+
+void bld_sched_free(struct bld_sched *s)
+{
+	if (!s)
+		return;
+	if (s->run.pid) {
+		int status = 0;
+
+		kill(-s->run.pid, SIGKILL);
+		while (waitpid(s->run.pid, &status, 0) < 0 && errno == EINTR)
+			;
+		s->run.status = status;
+		finish(s, "interrupted: the daemon stopped");
+	}
+	child_reset(&s->run);
+	free(s);
+}

@@ -1,0 +1,40 @@
+/*
+ * bouncelabd's scheduler: [schedule NAME] sections run a command (by
+ * default `gembench --job FILE --json -`) every N seconds or daily at
+ * HH:MM. One run at a time (runs never overlap); each run is a child
+ * process started with execve (no shell) in its own process group, its
+ * stdout (the result documents) collected and stored, its stderr's tail
+ * kept. A run past its timeout has its whole group killed and is stored
+ * with status "timeout". The start of each run is recorded in the store
+ * before the child starts, so a restart neither repeats a run nor forgets
+ * one it missed (a missed run happens once at start-up).
+ */
+#ifndef BLD_SCHED_H
+#define BLD_SCHED_H
+
+#include <stdint.h>
+#include <time.h>
+
+struct bld_ctx;
+struct bld_sched;
+
+int bld_sched_new(struct bld_ctx *ctx, struct bld_sched **out);
+/* Kills a running child's group, stores the run as failed ("daemon stopped"), frees. */
+void bld_sched_free(struct bld_sched *s);
+/* From the housekeeping timer: starts the first due schedule when nothing runs. */
+void bld_sched_tick(struct bld_sched *s, time_t now);
+/* From the SIGCHLD event: reaps the child and finishes its run. */
+void bld_sched_sigchld(struct bld_sched *s);
+/* The configuration was reloaded: forget cached state of removed schedules. */
+void bld_sched_reload(struct bld_sched *s);
+
+/*
+ * When schedule @sc, last started for the slot @last (0 = never), is due at
+ * @now: returns 1 and the slot to record in *@planned, else 0. @started is
+ * when the daemon started (an 'at' schedule that never ran waits for its
+ * first occurrence after that). Pure, for the unit test.
+ */
+struct bld_schedule;
+int bld_sched_due(const struct bld_schedule *sc, int64_t last, time_t now, time_t started, int64_t *planned);
+
+#endif
