@@ -1,0 +1,41 @@
+/*
+ * The testbed's result channel: what the guest wrote to /dev/ttyS1, which
+ * QEMU stores in a host file. The guest frames its JSON Lines as
+ *
+ *   BOUNCELAB-RESULTS-BEGIN
+ *   {one result document}        (any number of lines)
+ *   BOUNCELAB-RESULTS-END rc=<exit code of the guest command>
+ *
+ * A missing END line means the guest died (panic, hang killed at the
+ * timeout) before its command finished; documents before it still count.
+ */
+#ifndef BL_LAB_CHANNEL_H
+#define BL_LAB_CHANNEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#define LAB_CHANNEL_BEGIN "BOUNCELAB-RESULTS-BEGIN"
+#define LAB_CHANNEL_END	  "BOUNCELAB-RESULTS-END rc="
+
+struct lab_channel {
+	json_t **docs;	  /* the JSON objects between BEGIN and END, owned */
+	size_t ndocs;
+	bool begin;	  /* the BEGIN line was seen */
+	bool end;	  /* the END line was seen */
+	int rc;		  /* the guest command's exit code (valid when end) */
+	size_t bad_lines; /* lines between BEGIN and END that are not JSON objects */
+	char error[256];  /* the first bad line, described; "" when none */
+};
+
+/*
+ * Parses @len bytes of channel text (need not be NUL-terminated). Stray
+ * carriage returns (a tty not set raw) are tolerated. 0 or -ENOMEM; a
+ * malformed channel is not an error of this function: see the fields.
+ */
+int lab_channel_parse(const char *text, size_t len, struct lab_channel *ch);
+void lab_channel_free(struct lab_channel *ch);
+
+#endif

@@ -1,0 +1,309 @@
+/*
+ * Mode specs, lists, kernel command lines and QEMU argument vectors for
+ * `bouncelab lab` (see lab_spec.h). Nothing here touches the system.
+ *
+ * Every mode boots the same machine (q35, one virtio-gpu with
+ * iommu_platform=on so it uses the DMA API) and differs only in what the
+ * mode is about: the swiotlb= option, or an emulated Intel IOMMU. Keeping the
+ * machine type the same across modes keeps their numbers comparable.
+ */
+#include "lab_spec.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const lab_dma_names[LAB_DMA_COUNT] = {
+	[LAB_DMA_DEFAULT] = "default",
+	[LAB_DMA_FORCE] = "force",
+	[LAB_DMA_NOFORCE] = "noforce",
+	[LAB_DMA_IOMMU] = "iommu",
+	[LAB_DMA_IOMMU_PT] = "iommu-pt",
+};
+
+/* The console and what every boot shares: quiet keeps the serial console
+ * short, panic=-1 with QEMU's -no-reboot turns a panic into an exit. */
+#define LAB_CMDLINE_BASE "console=ttyS0 quiet panic=-1"
+
+int lab_size_parse(const char *s, uint64_t *bytes)
+{
+	uint64_t v = 0, mult = 1;
+	const char *p = s;
+
+	if (!s || !isdigit((unsigned char)*p))
+		return -EINVAL;
+	for (; isdigit((unsigned char)*p); p++) {
+		if (v > (UINT64_MAX - 9) / 10)
+			return -EINVAL;
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	switch (toupper((unsigned char)*p)) {
+	case '\0':
+		break;
+	case 'K':
+		mult = 1ull << 10;
+		p++;
+		break;
+	case 'M':
+		mult = 1ull << 20;
+		p++;
+		break;
+	case 'G':
+		mult = 1ull << 30;
+		p++;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (mult > 1 && *p && strcasecmp(p, "iB") && strcasecmp(p, "B"))
+		return -EINVAL;
+	if (mult == 1 && *p)
+		return -EINVAL;
+	if (v > UINT64_MAX / mult)
+		return -EINVAL;
+	*bytes = v * mult;
+	return 0;
+}
+
+/* 16M, 1G, 512K: the shortest exact form, for specs and file names. */
+static void size_format(uint64_t b, char *buf, size_t len)
+{
+	if (b && !(b % (1ull << 30)))
+		snprintf(buf, len, "%" PRIu64 "G", b >> 30);
+	else if (b && !(b % (1ull << 20)))
+		snprintf(buf, len, "%" PRIu64 "M", b >> 20);
+	else
+		snprintf(buf, len, "%" PRIu64 "K", b >> 10);
+}
+
+int lab_mode_parse(const char *s, struct lab_mode *m, char *err, size_t errlen)
+{
+	char name[32], sz[24];
+	const char *colon = strchr(s, ':');
+	size_t nlen = colon ? (size_t)(colon - s) : strlen(s);
+	int i;
+
+	memset(m, 0, sizeof(*m));
+	if (nlen >= sizeof(name)) {
+		snprintf(err, errlen, "mode '%s': unknown mode (known: default, force, noforce, iommu, iommu-pt)", s);
+		return -EINVAL;
+	}
+	memcpy(name, s, nlen);
+	name[nlen] = '\0';
+	for (i = 0; i < LAB_DMA_COUNT; i++)
+		if (!strcmp(name, lab_dma_names[i]))
+			break;
+	if (i == LAB_DMA_COUNT) {
+		snprintf(err, errlen, "mode '%s': unknown mode '%s' (known: default, force, noforce, iommu, iommu-pt)",
+			 s, name);
+		return -EINVAL;
+	}
+	m->dma = (enum lab_dma)i;
+	if (colon) {
+		const char *opt = colon + 1;
+
+		if (strncmp(opt, "pool=", 5)) {
+			snprintf(err, errlen, "mode '%s': unknown option '%s' (the only option is pool=SIZE)", s, opt);
+			return -EINVAL;
+		}
+		if (lab_size_parse(opt + 5, &m->pool_bytes) || !m->pool_bytes) {
+			snprintf(err, errlen, "mode '%s': malformed pool size '%s' (expected a size like 16M, 1G, 512K)",
+				 s, opt + 5);
+			return -EINVAL;
+		}
+		if (m->pool_bytes % LAB_SEGMENT_BYTES) {
+			snprintf(err, errlen,
+				 "mode '%s': pool size '%s' is not a multiple of 256K (the kernel allocates SWIOTLB in "
+				 "segments of 128 slots x 2 KiB)",
+				 s, opt + 5);
+			return -EINVAL;
+		}
+		if (m->pool_bytes / LAB_SLOT_BYTES > UINT32_MAX) {
+			snprintf(err, errlen, "mode '%s': pool size '%s' is too large", s, opt + 5);
+			return -EINVAL;
+		}
+		if (m->dma == LAB_DMA_NOFORCE) {
+			snprintf(err, errlen, "mode '%s': noforce allocates no SWIOTLB pool, so pool= means nothing", s);
+			return -EINVAL;
+		}
+	}
+	if (m->pool_bytes) {
+		size_format(m->pool_bytes, sz, sizeof(sz));
+		snprintf(m->spec, sizeof(m->spec), "%s:pool=%s", name, sz);
+		snprintf(m->slug, sizeof(m->slug), "%s-pool%s", name, sz);
+	} else {
+		snprintf(m->spec, sizeof(m->spec), "%s", name);
+		snprintf(m->slug, sizeof(m->slug), "%s", name);
+	}
+	return 0;
+}
+
+int lab_mode_cmdline(const struct lab_mode *m, char *buf, size_t len)
+{
+	char swiotlb[48] = "";
+	const char *iommu = "";
+	uint64_t slots = m->pool_bytes / LAB_SLOT_BYTES;
+	int n;
+
+	/* swiotlb=<slots>[,force|,noforce]: the slot count comes first. */
+	if (m->dma == LAB_DMA_FORCE && slots)
+		snprintf(swiotlb, sizeof(swiotlb), " swiotlb=%" PRIu64 ",force", slots);
+	else if (m->dma == LAB_DMA_FORCE)
+		snprintf(swiotlb, sizeof(swiotlb), " swiotlb=force");
+	else if (m->dma == LAB_DMA_NOFORCE)
+		snprintf(swiotlb, sizeof(swiotlb), " swiotlb=noforce");
+	else if (slots)
+		snprintf(swiotlb, sizeof(swiotlb), " swiotlb=%" PRIu64, slots);
+	if (m->dma == LAB_DMA_IOMMU)
+		iommu = " intel_iommu=on";
+	else if (m->dma == LAB_DMA_IOMMU_PT)
+		iommu = " intel_iommu=on iommu=pt";
+	n = snprintf(buf, len, "%s%s%s", LAB_CMDLINE_BASE, swiotlb, iommu);
+	return n < 0 || (size_t)n >= len ? -ENOSPC : 0;
+}
+
+const char *lab_mode_swiotlb_name(const struct lab_mode *m)
+{
+	if (m->dma == LAB_DMA_FORCE)
+		return "force";
+	if (m->dma == LAB_DMA_NOFORCE)
+		return "noforce";
+	return "default";
+}
+
+const char *lab_mode_iommu_name(const struct lab_mode *m)
+{
+	if (m->dma == LAB_DMA_IOMMU)
+		return "on";
+	if (m->dma == LAB_DMA_IOMMU_PT)
+		return "pt";
+	return "off";
+}
+
+int lab_list_split(char *buf, char **items, size_t max, const char *what, char *err, size_t errlen)
+{
+	size_t n = 0;
+	char *save = NULL, *tok, *p;
+
+	/* strtok_r would silently skip empty items ("6.1,,6.12"); refuse them. */
+	if (!*buf || buf[0] == ',' || buf[strlen(buf) - 1] == ',' || strstr(buf, ",,")) {
+		snprintf(err, errlen, "%s '%s': empty item in the list", what, buf);
+		return -EINVAL;
+	}
+	for (p = buf; (tok = strtok_r(p, ",", &save)); p = NULL) {
+		for (size_t i = 0; i < n; i++) {
+			if (!strcmp(items[i], tok)) {
+				snprintf(err, errlen, "%s: '%s' is listed twice", what, tok);
+				return -EINVAL;
+			}
+		}
+		if (n == max) {
+			snprintf(err, errlen, "%s: more than %zu items", what, max);
+			return -EINVAL;
+		}
+		items[n++] = tok;
+	}
+	return (int)n;
+}
+
+bool lab_series_valid(const char *s)
+{
+	bool digit = false;
+
+	if (!s || !*s || strlen(s) > 16)
+		return false;
+	for (; *s; s++) {
+		if (isdigit((unsigned char)*s))
+			digit = true;
+		else if (*s == '.' && digit)
+			digit = false;
+		else
+			return false;
+	}
+	return digit;
+}
+
+int lab_argv_push(struct lab_argv *a, const char *s)
+{
+	if (a->n + 2 > a->cap) {
+		size_t cap = a->cap ? a->cap * 2 : 32;
+		char **v = realloc(a->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		a->v = v;
+		a->cap = cap;
+	}
+	a->v[a->n] = strdup(s);
+	if (!a->v[a->n])
+		return -ENOMEM;
+	a->n++;
+	a->v[a->n] = NULL;
+	return 0;
+}
+
+void lab_argv_free(struct lab_argv *a)
+{
+	for (size_t i = 0; i < a->n; i++)
+		free(a->v[i]);
+	free(a->v);
+	a->v = NULL;
+	a->n = a->cap = 0;
+}
+
+int lab_qemu_argv(const struct lab_qemu_cfg *cfg, struct lab_argv *out)
+{
+	char cmdline[256], mem[16], smp[16], serial[4200];
+	bool iommu = cfg->mode->dma == LAB_DMA_IOMMU || cfg->mode->dma == LAB_DMA_IOMMU_PT;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	ret = lab_mode_cmdline(cfg->mode, cmdline, sizeof(cmdline));
+	if (ret)
+		return ret;
+	snprintf(mem, sizeof(mem), "%u", cfg->mem_mib);
+	snprintf(smp, sizeof(smp), "%u", cfg->smp ? cfg->smp : 1);
+	if ((size_t)snprintf(serial, sizeof(serial), "file:%s", cfg->channel_path) >= sizeof(serial))
+		return -ENAMETOOLONG;
+
+	const char *const args[] = {
+		cfg->qemu,
+		/* No default NIC, VGA or serial ports: only what we add. */
+		"-nodefaults", "-no-user-config",
+		"-machine", "q35",
+		"-accel", cfg->kvm ? "kvm" : "tcg,thread=multi",
+		"-cpu", cfg->kvm ? "host" : "max",
+		"-m", mem,
+		"-smp", smp,
+		"-display", "none",
+		"-monitor", "none",
+		/* A panic (panic=-1) reboots, and -no-reboot makes that an exit. */
+		"-no-reboot",
+		/* ttyS0 = console on our stdout; ttyS1 = the result channel. */
+		"-chardev", "stdio,id=con0,signal=off",
+		"-serial", "chardev:con0",
+		"-serial", serial,
+		NULL,
+	};
+	for (size_t i = 0; args[i]; i++)
+		if ((ret = lab_argv_push(out, args[i])))
+			goto fail;
+	/* intel-iommu must come before the PCI devices it translates for. */
+	if (iommu && ((ret = lab_argv_push(out, "-device")) || (ret = lab_argv_push(out, "intel-iommu"))))
+		goto fail;
+	/* iommu_platform=on: virtio-gpu goes through the DMA API (and so
+	 * through SWIOTLB or the IOMMU) like a real device. */
+	if ((ret = lab_argv_push(out, "-device")) || (ret = lab_argv_push(out, "virtio-gpu-pci,iommu_platform=on")))
+		goto fail;
+	if ((ret = lab_argv_push(out, "-kernel")) || (ret = lab_argv_push(out, cfg->kernel)) ||
+	    (ret = lab_argv_push(out, "-initrd")) || (ret = lab_argv_push(out, cfg->initrd)) ||
+	    (ret = lab_argv_push(out, "-append")) || (ret = lab_argv_push(out, cmdline)))
+		goto fail;
+	return 0;
+fail:
+	lab_argv_free(out);
+	return ret;
+}

@@ -1,0 +1,95 @@
+/*
+ * The pure part of `bouncelab lab`: what the user asked for and what it
+ * turns into, with no side effects, so the unit tests can pin it down.
+ *
+ *  - mode specs ("force", "force:pool=16M", "default:pool=1G") -> a DMA boot
+ *    mode and an optional SWIOTLB pool size;
+ *  - comma lists of kernel series and modes (--kernels, --modes);
+ *  - per mode: the kernel command line and the QEMU argument vector.
+ *
+ * SWIOTLB sizes: the kernel counts its pool in 2 KiB slots (IO_TLB_SHIFT 11)
+ * and rounds it up to whole segments of 128 slots (256 KiB), so a pool size
+ * must be a multiple of 256 KiB; swiotlb=N takes the slot count.
+ */
+#ifndef BL_LAB_SPEC_H
+#define BL_LAB_SPEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define LAB_SLOT_BYTES	  2048u		/* one SWIOTLB slot */
+#define LAB_SEGMENT_BYTES (128u * 2048u) /* the kernel's rounding unit */
+
+enum lab_dma {
+	LAB_DMA_DEFAULT,  /* no swiotlb= option */
+	LAB_DMA_FORCE,	  /* swiotlb=force: every streaming mapping bounces */
+	LAB_DMA_NOFORCE,  /* swiotlb=noforce: no pool at all */
+	LAB_DMA_IOMMU,	  /* emulated Intel IOMMU, intel_iommu=on */
+	LAB_DMA_IOMMU_PT, /* the same in passthrough, iommu=pt */
+	LAB_DMA_COUNT,
+};
+
+/* "default", "force", ... as written in a mode spec. */
+extern const char *const lab_dma_names[LAB_DMA_COUNT];
+
+struct lab_mode {
+	enum lab_dma dma;
+	uint64_t pool_bytes; /* 0: the kernel's default pool */
+	char spec[64];	     /* canonical spec, e.g. "force:pool=16M" */
+	char slug[64];	     /* the same for file names, e.g. "force-pool16M" */
+};
+
+/*
+ * Parses "SIZE" = digits with an optional K, M or G suffix (powers of 1024;
+ * "KiB"/"MiB"/"GiB" accepted too). 0 or -EINVAL; *bytes untouched on error.
+ */
+int lab_size_parse(const char *s, uint64_t *bytes);
+
+/*
+ * Parses one mode spec "NAME[:pool=SIZE]". On error returns -EINVAL and
+ * writes a message naming the bad part into err.
+ */
+int lab_mode_parse(const char *s, struct lab_mode *m, char *err, size_t errlen);
+
+/* Kernel command line for a mode, with console=ttyS0 etc. 0 or -ENOSPC. */
+int lab_mode_cmdline(const struct lab_mode *m, char *buf, size_t len);
+
+/* "default|force|noforce" and "off|on|pt" as the result document names them. */
+const char *lab_mode_swiotlb_name(const struct lab_mode *m);
+const char *lab_mode_iommu_name(const struct lab_mode *m);
+
+/*
+ * A comma-separated list split into at most @max items (empty items and
+ * duplicates refused, with the bad item named in err). The items point into
+ * @buf, which the caller owns and this modifies. Returns the count or -EINVAL.
+ */
+int lab_list_split(char *buf, char **items, size_t max, const char *what, char *err, size_t errlen);
+
+/* A kernel series is digits separated by single dots ("6.1", "6.12"). */
+bool lab_series_valid(const char *s);
+
+/* What one boot needs to become a QEMU command line. */
+struct lab_qemu_cfg {
+	const char *qemu;	  /* the emulator binary */
+	const char *kernel;	  /* vmlinuz */
+	const char *initrd;
+	const char *channel_path; /* host file behind the guest's /dev/ttyS1 */
+	const struct lab_mode *mode;
+	unsigned mem_mib;
+	unsigned smp;
+	bool kvm;
+};
+
+/* A NULL-terminated argument vector whose strings it owns. */
+struct lab_argv {
+	char **v;
+	size_t n, cap;
+};
+
+/* Builds the QEMU argv for cfg (the console is QEMU's stdout). 0 or -errno. */
+int lab_qemu_argv(const struct lab_qemu_cfg *cfg, struct lab_argv *out);
+int lab_argv_push(struct lab_argv *a, const char *s);
+void lab_argv_free(struct lab_argv *a);
+
+#endif
