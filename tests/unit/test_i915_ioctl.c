@@ -1,0 +1,727 @@
+/*
+ * Tests for bench/backends/i915_ioctl.c (the i915 ioctl wrappers) against
+ * the ioctl-level fake (tests/fakes/fake_i915.c), and of the fake itself:
+ * first every refusal the kernel makes for a malformed or unsupported call
+ * (table-driven: the wrapper must return exactly the kernel's -errno and
+ * leave its outputs untouched), then the successful paths, the old-kernel
+ * traps (MMAP_OFFSET on a kernel without it silently maps GTT), the execbuf
+ * flags retry, and finally that the fake's leak accounting really catches a
+ * leaked handle, mapping and dma-buf fd.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "backends/i915_ioctl.h"
+#include "../fakes/fake_i915.h"
+
+/* A fake, a device fd on it and one 4 KiB object. */
+struct env {
+	struct fake_i915 *f;
+	int fd;
+	uint32_t handle; /* a live object */
+	void *mem;       /* 2 page-aligned pages of user memory */
+};
+
+/* The fake of the running test, destroyed by teardown() when an assertion jumped out. */
+static struct fake_i915 *live_fake;
+
+static int teardown(void **state)
+{
+	fake_i915_destroy(live_fake);
+	live_fake = NULL;
+	return 0;
+}
+
+static void env_open(struct env *e, const struct fake_i915_config *cfg)
+{
+	uint64_t size = 4096;
+
+	e->f = live_fake = fake_i915_create(cfg);
+	assert_non_null(e->f);
+	e->fd = open(fake_i915_path(e->f), O_RDWR | O_CLOEXEC);
+	assert_true(e->fd >= 0);
+	assert_int_equal(i915_gem_create(e->fd, &size, &e->handle), 0);
+	e->mem = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(e->mem != MAP_FAILED);
+}
+
+static void env_close(struct env *e)
+{
+	char why[128];
+
+	assert_int_equal(gem_close(e->fd, e->handle), 0);
+	munmap(e->mem, 8192);
+	close(e->fd);
+	if (fake_i915_leaks(e->f, why, sizeof(why)))
+		fail_msg("%s", why);
+	fake_i915_destroy(e->f);
+	live_fake = NULL;
+}
+
+/* --- refusals: one row per way the kernel says no ------------------------- */
+
+struct refusal {
+	const char *what;                         /* the case, for the failure message */
+	void (*tweak)(struct fake_i915_config *); /* the kernel/device it needs; NULL = integrated */
+	int (*call)(struct env *e);               /* the wrapper call; returns its result */
+	int err;                                  /* the kernel's answer */
+};
+
+static void cfg_discrete(struct fake_i915_config *c)
+{
+	*c = fake_i915_discrete();
+}
+static void cfg_old_kernel(struct fake_i915_config *c)
+{
+	c->has_create_ext = false;
+	c->has_query = false;
+	c->mmap_gtt_version = 3;
+	c->exec_lut = false;
+}
+static void cfg_no_memregion_query(struct fake_i915_config *c)
+{
+	c->has_memregion_query = false;
+}
+static void cfg_no_userptr(struct fake_i915_config *c)
+{
+	c->has_userptr = false;
+}
+static void cfg_no_readonly(struct fake_i915_config *c)
+{
+	c->userptr_readonly = false;
+}
+static void cfg_no_aperture(struct fake_i915_config *c)
+{
+	c->has_aperture = false;
+}
+
+static int call_close_unknown(struct env *e)
+{
+	return gem_close(e->fd, e->handle + 100);
+}
+static int call_close_twice(struct env *e)
+{
+	uint64_t size = 4096;
+	uint32_t h;
+
+	assert_int_equal(i915_gem_create(e->fd, &size, &h), 0);
+	assert_int_equal(gem_close(e->fd, h), 0);
+	return gem_close(e->fd, h);
+}
+static int call_create_zero(struct env *e)
+{
+	uint64_t size = 0;
+	uint32_t h = 0xdead;
+	int err = i915_gem_create(e->fd, &size, &h);
+
+	assert_int_equal(h, 0xdead); /* untouched on failure */
+	return err;
+}
+static int call_create_ext(struct env *e)
+{
+	uint64_t size = 4096;
+	uint32_t h;
+
+	return i915_gem_create_ext(e->fd, &size, 0, &h, NULL);
+}
+static int call_create_in_lmem(struct env *e)
+{
+	const struct drm_i915_gem_memory_class_instance r = { I915_MEMORY_CLASS_DEVICE, 0 };
+	uint64_t size = 4096;
+	uint32_t h;
+
+	return i915_gem_create_in_regions(e->fd, &size, &h, &r, 1);
+}
+static int call_create_no_regions(struct env *e)
+{
+	uint64_t size = 4096;
+	uint32_t h;
+
+	return i915_gem_create_in_regions(e->fd, &size, &h, NULL, 0);
+}
+static int call_create_dup_regions(struct env *e)
+{
+	const struct drm_i915_gem_memory_class_instance r[2] = { { I915_MEMORY_CLASS_SYSTEM, 0 },
+								 { I915_MEMORY_CLASS_SYSTEM, 0 } };
+	uint64_t size = 4096;
+	uint32_t h;
+
+	return i915_gem_create_in_regions(e->fd, &size, &h, r, 2);
+}
+static int call_create_ext_rsvd(struct env *e)
+{
+	const struct drm_i915_gem_memory_class_instance r = { I915_MEMORY_CLASS_SYSTEM, 0 };
+	struct drm_i915_gem_create_ext_memory_regions ext = {
+		.base = { .name = I915_GEM_CREATE_EXT_MEMORY_REGIONS, .rsvd = { 0, 1 } },
+		.num_regions = 1,
+		.regions = (uintptr_t)&r,
+	};
+	uint64_t size = 4096;
+	uint32_t h;
+
+	return i915_gem_create_ext(e->fd, &size, 0, &h, &ext.base);
+}
+static int call_create_cpu_access_smem(struct env *e)
+{
+	const struct drm_i915_gem_memory_class_instance r = { I915_MEMORY_CLASS_SYSTEM, 0 };
+	struct drm_i915_gem_create_ext_memory_regions ext = {
+		.base = { .name = I915_GEM_CREATE_EXT_MEMORY_REGIONS },
+		.num_regions = 1,
+		.regions = (uintptr_t)&r,
+	};
+	uint64_t size = 4096;
+	uint32_t h;
+
+	return i915_gem_create_ext(e->fd, &size, I915_GEM_CREATE_EXT_FLAG_NEEDS_CPU_ACCESS, &h,
+				   &ext.base);
+}
+static int call_userptr_unaligned(struct env *e)
+{
+	uint32_t h;
+
+	return i915_gem_userptr(e->fd, (char *)e->mem + 64, 4096, 0, &h);
+}
+static int call_userptr_zero(struct env *e)
+{
+	uint32_t h;
+
+	return i915_gem_userptr(e->fd, e->mem, 0, 0, &h);
+}
+static int call_userptr_ro(struct env *e)
+{
+	uint32_t h;
+
+	return i915_gem_userptr(e->fd, e->mem, 4096, I915_USERPTR_READ_ONLY, &h);
+}
+static int call_userptr_plain(struct env *e)
+{
+	uint32_t h;
+
+	return i915_gem_userptr(e->fd, e->mem, 4096, 0, &h);
+}
+static int call_userptr_unsync(struct env *e)
+{
+	uint32_t h;
+
+	return i915_gem_userptr(e->fd, e->mem, 4096, I915_USERPTR_UNSYNCHRONIZED, &h);
+}
+static int call_userptr_probe_unmapped(struct env *e)
+{
+	void *hole = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint32_t h;
+
+	assert_true(hole != MAP_FAILED);
+	munmap(hole, 4096); /* now nothing is mapped there */
+	return i915_gem_userptr(e->fd, hole, 4096, I915_USERPTR_PROBE, &h);
+}
+static int call_userptr_bad_flag(struct env *e)
+{
+	uint32_t h;
+
+	return i915_gem_userptr(e->fd, e->mem, 4096, 0x100, &h);
+}
+static int call_set_domain_gpu(struct env *e)
+{
+	return i915_gem_set_domain(e->fd, e->handle, I915_GEM_DOMAIN_RENDER, 0);
+}
+static int call_set_domain_mixed(struct env *e)
+{
+	return i915_gem_set_domain(e->fd, e->handle, I915_GEM_DOMAIN_CPU | I915_GEM_DOMAIN_GTT,
+				   I915_GEM_DOMAIN_CPU);
+}
+static int call_set_domain_unknown(struct env *e)
+{
+	return i915_gem_set_domain(e->fd, e->handle + 100, I915_GEM_DOMAIN_CPU, 0);
+}
+static int call_mmap_offset_fixed(struct env *e)
+{
+	uint64_t off = 7;
+	int err = i915_gem_mmap_offset(e->fd, e->handle, I915_MMAP_OFFSET_FIXED, &off);
+
+	assert_int_equal(off, 7);
+	return err;
+}
+static int call_mmap_offset_wb(struct env *e)
+{
+	uint64_t off;
+
+	return i915_gem_mmap_offset(e->fd, e->handle, I915_MMAP_OFFSET_WB, &off);
+}
+static int call_mmap_offset_gtt(struct env *e)
+{
+	uint64_t off;
+
+	return i915_gem_mmap_offset(e->fd, e->handle, I915_MMAP_OFFSET_GTT, &off);
+}
+static int call_mmap_offset_bad_type(struct env *e)
+{
+	uint64_t off;
+
+	return i915_gem_mmap_offset(e->fd, e->handle, 9, &off);
+}
+static int call_mmap_offset_userptr(struct env *e)
+{
+	uint64_t off;
+	uint32_t h;
+	int err;
+
+	assert_int_equal(i915_gem_userptr(e->fd, e->mem, 4096, 0, &h), 0);
+	err = i915_gem_mmap_offset(e->fd, h, I915_MMAP_OFFSET_WB, &off);
+	assert_int_equal(gem_close(e->fd, h), 0);
+	return err;
+}
+static int call_mmap_legacy(struct env *e)
+{
+	void *p = NULL;
+
+	return i915_gem_mmap_legacy(e->fd, e->handle, 4096, 0, &p);
+}
+static int call_mmap_gtt(struct env *e)
+{
+	uint64_t off;
+
+	return i915_gem_mmap_gtt(e->fd, e->handle, &off);
+}
+static int call_mmap_unoffered(struct env *e)
+{
+	void *p;
+
+	/* An offset the kernel never handed out: mmap(2) itself says EINVAL. */
+	return i915_mmap(e->fd, (3ull << 44), 4096, &p);
+}
+static int call_pread(struct env *e)
+{
+	char buf[16];
+
+	return i915_gem_pread(e->fd, e->handle, 0, buf, sizeof(buf));
+}
+static int call_execbuf_lut(struct env *e)
+{
+	struct drm_i915_gem_exec_object2 obj = { .handle = e->handle };
+	struct drm_i915_gem_execbuffer2 eb = {
+		.buffers_ptr = (uintptr_t)&obj,
+		.buffer_count = 1,
+		.flags = I915_EXEC_HANDLE_LUT,
+	};
+
+	return i915_gem_execbuf(e->fd, &eb);
+}
+static int call_execbuf_unknown_flag(struct env *e)
+{
+	struct drm_i915_gem_exec_object2 obj = { .handle = e->handle };
+	struct drm_i915_gem_execbuffer2 eb = {
+		.buffers_ptr = (uintptr_t)&obj,
+		.buffer_count = 1,
+		.flags = 1ull << 40,
+	};
+
+	return i915_gem_execbuf(e->fd, &eb);
+}
+static int call_execbuf_no_objects(struct env *e)
+{
+	struct drm_i915_gem_execbuffer2 eb = { .buffer_count = 0 };
+
+	return i915_gem_execbuf(e->fd, &eb);
+}
+static int call_execbuf_dup(struct env *e)
+{
+	struct drm_i915_gem_exec_object2 obj[2] = { { .handle = e->handle }, { .handle = e->handle } };
+	struct drm_i915_gem_execbuffer2 eb = { .buffers_ptr = (uintptr_t)obj, .buffer_count = 2 };
+
+	return i915_gem_execbuf(e->fd, &eb);
+}
+static int call_execbuf_unknown_handle(struct env *e)
+{
+	uint64_t flags = I915_EXEC_HANDLE_LUT | I915_EXEC_NO_RELOC;
+
+	return i915_gem_execbuf_bind(e->fd, e->handle + 100, e->handle, &flags);
+}
+static int call_getparam_unknown(struct env *e)
+{
+	int v = 42;
+	int err = i915_getparam(e->fd, 9999, &v);
+
+	assert_int_equal(v, 42);
+	return err;
+}
+static int call_query_regions(struct env *e)
+{
+	struct drm_i915_query_memory_regions *info = NULL;
+	int err = i915_query_memory_regions(e->fd, &info);
+
+	assert_null(info);
+	return err;
+}
+static int call_prime_unknown(struct env *e)
+{
+	int fd = -1;
+
+	return prime_handle_to_fd(e->fd, e->handle + 100, &fd);
+}
+static int call_prime_not_dmabuf(struct env *e)
+{
+	uint32_t h;
+
+	return prime_fd_to_handle(e->fd, e->fd, &h);
+}
+static int call_prime_closed_fd(struct env *e)
+{
+	uint32_t h;
+
+	return prime_fd_to_handle(e->fd, 1000, &h);
+}
+static int call_wait_flags(struct env *e)
+{
+	struct drm_i915_gem_wait w = { .bo_handle = e->handle, .flags = 1 };
+
+	return i915_ioctl(e->fd, DRM_IOCTL_I915_GEM_WAIT, &w);
+}
+
+static const struct refusal refusals[] = {
+	/* handles */
+	{ "GEM_CLOSE of a handle never made", NULL, call_close_unknown, -EINVAL },
+	{ "GEM_CLOSE twice", NULL, call_close_twice, -EINVAL },
+	{ "SET_DOMAIN on a handle never made", NULL, call_set_domain_unknown, -ENOENT },
+	{ "execbuf naming an unknown handle", NULL, call_execbuf_unknown_handle, -ENOENT },
+	{ "PRIME export of an unknown handle", NULL, call_prime_unknown, -ENOENT },
+	/* create */
+	{ "GEM_CREATE of 0 bytes", NULL, call_create_zero, -EINVAL },
+	{ "GEM_CREATE_EXT on a kernel without it", cfg_old_kernel, call_create_ext, -EINVAL },
+	{ "device memory on an integrated GPU", NULL, call_create_in_lmem, -EINVAL },
+	{ "MEMORY_REGIONS with no region", NULL, call_create_no_regions, -EINVAL },
+	{ "MEMORY_REGIONS naming a region twice", NULL, call_create_dup_regions, -EINVAL },
+	{ "extension with a reserved field set", NULL, call_create_ext_rsvd, -EINVAL },
+	{ "NEEDS_CPU_ACCESS without device memory", NULL, call_create_cpu_access_smem, -EINVAL },
+	/* userptr */
+	{ "USERPTR not page aligned", NULL, call_userptr_unaligned, -EINVAL },
+	{ "USERPTR of 0 bytes", NULL, call_userptr_zero, -EINVAL },
+	{ "USERPTR unknown flag", NULL, call_userptr_bad_flag, -EINVAL },
+	{ "USERPTR UNSYNCHRONIZED", NULL, call_userptr_unsync, -ENODEV },
+	{ "USERPTR READ_ONLY without read-only GTT", cfg_no_readonly, call_userptr_ro, -ENODEV },
+	{ "USERPTR without LLC or snooping", cfg_no_userptr, call_userptr_plain, -ENODEV },
+	{ "USERPTR PROBE over unmapped memory", NULL, call_userptr_probe_unmapped, -EFAULT },
+	/* domains */
+	{ "SET_DOMAIN to a GPU domain", NULL, call_set_domain_gpu, -EINVAL },
+	{ "SET_DOMAIN write domain not the read domain", NULL, call_set_domain_mixed, -EINVAL },
+	/* mmap */
+	{ "MMAP_OFFSET FIXED on an integrated GPU", NULL, call_mmap_offset_fixed, -ENODEV },
+	{ "MMAP_OFFSET WB on a discrete GPU", cfg_discrete, call_mmap_offset_wb, -ENODEV },
+	{ "MMAP_OFFSET GTT without an aperture", cfg_no_aperture, call_mmap_offset_gtt, -ENODEV },
+	{ "MMAP_OFFSET with an unknown type", NULL, call_mmap_offset_bad_type, -EINVAL },
+	{ "MMAP_OFFSET of a userptr object", NULL, call_mmap_offset_userptr, -ENODEV },
+	{ "legacy GEM_MMAP on gen12", NULL, call_mmap_legacy, -EOPNOTSUPP },
+	{ "legacy MMAP_GTT on a discrete GPU", cfg_discrete, call_mmap_gtt, -ENODEV },
+	{ "mmap(2) of an offset never handed out", NULL, call_mmap_unoffered, -EINVAL },
+	/* pread */
+	{ "GEM_PREAD on gen12", NULL, call_pread, -EOPNOTSUPP },
+	/* execbuf */
+	{ "execbuf HANDLE_LUT before 3.10", cfg_old_kernel, call_execbuf_lut, -EINVAL },
+	{ "execbuf with an unknown flag", NULL, call_execbuf_unknown_flag, -EINVAL },
+	{ "execbuf with no objects", NULL, call_execbuf_no_objects, -EINVAL },
+	{ "execbuf listing an object twice", NULL, call_execbuf_dup, -EINVAL },
+	{ "GEM_WAIT with flags", NULL, call_wait_flags, -EINVAL },
+	/* facts */
+	{ "GETPARAM of an unknown parameter", NULL, call_getparam_unknown, -EINVAL },
+	{ "QUERY on a kernel without it", cfg_old_kernel, call_query_regions, -EINVAL },
+	{ "QUERY_MEMORY_REGIONS unknown to the kernel", cfg_no_memregion_query, call_query_regions,
+	  -EINVAL },
+	/* PRIME */
+	{ "PRIME import of a file that is no dma-buf", NULL, call_prime_not_dmabuf, -EINVAL },
+	{ "PRIME import of a closed fd", NULL, call_prime_closed_fd, -EBADF },
+};
+
+static void test_refusals(void **state)
+{
+	for (size_t i = 0; i < sizeof(refusals) / sizeof(refusals[0]); i++) {
+		const struct refusal *r = &refusals[i];
+		struct fake_i915_config cfg = fake_i915_integrated();
+		struct env e;
+		int err;
+
+		if (r->tweak)
+			r->tweak(&cfg);
+		env_open(&e, &cfg);
+		err = r->call(&e);
+		if (err != r->err)
+			fail_msg("%s: got %d (%s), want %d (%s)", r->what, err, strerror(-err), r->err,
+				 strerror(-r->err));
+		assert_int_equal(fake_i915_stats(e.f)->size_mismatch, 0);
+		env_close(&e);
+	}
+}
+
+/* Any ioctl refused with a chosen errno, after letting some through. */
+static void test_injected_refusal(void **state)
+{
+	struct fake_i915_config cfg = fake_i915_integrated();
+	uint64_t size = 4096;
+	uint32_t h1, h2 = 0;
+	struct env e;
+
+	env_open(&e, &cfg);
+	fake_i915_refuse(e.f, DRM_IOCTL_I915_GEM_CREATE, EIO, 1, 1);
+	assert_int_equal(i915_gem_create(e.fd, &size, &h1), 0);
+	assert_int_equal(i915_gem_create(e.fd, &size, &h2), -EIO);
+	assert_int_equal(h2, 0);
+	assert_int_equal(i915_gem_create(e.fd, &size, &h2), 0); /* used up */
+	assert_int_equal(fake_i915_stats(e.f)->injected, 1);
+	assert_int_equal(gem_close(e.fd, h1), 0);
+	assert_int_equal(gem_close(e.fd, h2), 0);
+	env_close(&e);
+}
+
+/* --- successful paths ----------------------------------------------------- */
+
+static void test_version_and_params(void **state)
+{
+	struct fake_i915_config cfg = fake_i915_integrated();
+	char name[16], version[16], tiny[3];
+	struct env e;
+	int v;
+
+	env_open(&e, &cfg);
+	assert_int_equal(drm_get_version(e.fd, name, sizeof(name), version, sizeof(version)), 0);
+	assert_string_equal(name, "i915");
+	assert_string_equal(version, "1.6.0");
+	assert_int_equal(drm_get_version(e.fd, tiny, sizeof(tiny), NULL, 0), 0);
+	assert_string_equal(tiny, "i9"); /* truncated, still terminated */
+	assert_int_equal(i915_getparam(e.fd, I915_PARAM_CHIPSET_ID, &v), 0);
+	assert_int_equal(v, 0x46a6);
+	assert_int_equal(i915_getparam(e.fd, I915_PARAM_MMAP_GTT_VERSION, &v), 0);
+	assert_int_equal(v, 4);
+	env_close(&e);
+}
+
+static void test_memory_regions(void **state)
+{
+	struct fake_i915_config cfg = fake_i915_discrete();
+	const struct drm_i915_gem_memory_class_instance lmem = { I915_MEMORY_CLASS_DEVICE, 0 };
+	struct drm_i915_query_memory_regions *info = NULL;
+	uint64_t size = 4096;
+	bool in_lmem = false;
+	uint32_t h;
+	struct env e;
+
+	env_open(&e, &cfg);
+	assert_int_equal(i915_query_memory_regions(e.fd, &info), 0);
+	assert_int_equal(info->num_regions, 2);
+	assert_int_equal(info->regions[0].region.memory_class, I915_MEMORY_CLASS_SYSTEM);
+	assert_int_equal(info->regions[1].region.memory_class, I915_MEMORY_CLASS_DEVICE);
+	free(info);
+	/* Device memory rounds to 64 KiB (DG2), and the wrapper reports the real size. */
+	assert_int_equal(i915_gem_create_in_regions(e.fd, &size, &h, &lmem, 1), 0);
+	assert_int_equal(size, 65536);
+	assert_true(fake_i915_object(e.f, h, NULL, &in_lmem, NULL, NULL, NULL));
+	assert_true(in_lmem);
+	assert_int_equal(gem_close(e.fd, h), 0);
+	env_close(&e);
+}
+
+/* MMAP_OFFSET + mmap(2): bytes written through the map are the object's. */
+static void test_mmap_offset_roundtrip(void **state)
+{
+	static const uint64_t types[] = { I915_MMAP_OFFSET_WB, I915_MMAP_OFFSET_WC,
+					  I915_MMAP_OFFSET_GTT };
+
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		struct fake_i915_config cfg = fake_i915_integrated();
+		uint64_t off;
+		char back[8];
+		void *p;
+		struct env e;
+
+		env_open(&e, &cfg);
+		assert_int_equal(i915_gem_mmap_offset(e.fd, e.handle, types[i], &off), 0);
+		assert_int_equal(i915_mmap(e.fd, off, 4096, &p), 0);
+		memcpy((char *)p + 100, "bounce!", 8);
+		assert_int_equal(fake_i915_peek(e.f, e.handle, 100, back, 8), 0);
+		assert_string_equal(back, "bounce!");
+		assert_int_equal(fake_i915_live_mappings(e.f), 1);
+		assert_int_equal(i915_munmap(p, 4096), 0);
+		assert_int_equal(fake_i915_stats(e.f)->mmaps[types[i]], 1);
+		env_close(&e);
+	}
+}
+
+/*
+ * The trap the backend avoids: before MMAP_GTT_VERSION 4 the MMAP_OFFSET
+ * number IS MMAP_GTT, the type is ignored and a "WB" map is a GTT map.
+ */
+static void test_mmap_offset_on_old_kernel_is_gtt(void **state)
+{
+	struct fake_i915_config cfg = fake_i915_integrated();
+	uint64_t off;
+	void *p;
+	struct env e;
+
+	cfg.mmap_gtt_version = 3;
+	cfg.has_legacy_mmap = true;
+	env_open(&e, &cfg);
+	assert_int_equal(i915_gem_mmap_offset(e.fd, e.handle, I915_MMAP_OFFSET_WB, &off), 0);
+	assert_int_equal(i915_mmap(e.fd, off, 4096, &p), 0);
+	assert_int_equal(i915_munmap(p, 4096), 0);
+	assert_int_equal(fake_i915_stats(e.f)->mmaps[I915_MMAP_OFFSET_WB], 0);
+	assert_int_equal(fake_i915_stats(e.f)->mmaps[I915_MMAP_OFFSET_GTT], 1);
+	/* The legacy CPU mmap is what such a kernel offers for WB. */
+	assert_int_equal(i915_gem_mmap_legacy(e.fd, e.handle, 4096, 0, &p), 0);
+	assert_int_equal(i915_munmap(p, 4096), 0);
+	env_close(&e);
+}
+
+static void test_pread_pwrite(void **state)
+{
+	struct fake_i915_config cfg = fake_i915_integrated();
+	char back[6] = "";
+	struct env e;
+
+	cfg.has_pread = true;
+	env_open(&e, &cfg);
+	assert_int_equal(i915_gem_pwrite(e.fd, e.handle, 4090, "hello", 6), 0);
+	assert_int_equal(i915_gem_pread(e.fd, e.handle, 4090, back, 6), 0);
+	assert_string_equal(back, "hello");
+	assert_int_equal(i915_gem_pwrite(e.fd, e.handle, 4091, "hello", 6), -EINVAL); /* past the end */
+	env_close(&e);
+}
+
+/* The bind: LUT|NO_RELOC first, the same struct again without them where refused. */
+static void test_execbuf_bind_retry(void **state)
+{
+	for (int old = 0; old < 2; old++) {
+		struct fake_i915_config cfg = fake_i915_integrated();
+		const uint32_t bbe = I915_MI_BATCH_BUFFER_END;
+		uint64_t flags = I915_EXEC_HANDLE_LUT | I915_EXEC_NO_RELOC, size = 4096;
+		unsigned calls, binds;
+		uint32_t batch;
+		void *p;
+		uint64_t off;
+		struct env e;
+
+		cfg.exec_lut = !old;
+		env_open(&e, &cfg);
+		assert_int_equal(i915_gem_create(e.fd, &size, &batch), 0);
+		assert_int_equal(i915_gem_mmap_offset(e.fd, batch, I915_MMAP_OFFSET_WB, &off), 0);
+		assert_int_equal(i915_mmap(e.fd, off, 4096, &p), 0);
+		memcpy(p, &bbe, 4);
+		assert_int_equal(i915_munmap(p, 4096), 0);
+
+		assert_int_equal(i915_gem_execbuf_bind(e.fd, e.handle, batch, &flags), 0);
+		calls = fake_i915_stats(e.f)->calls[_IOC_NR(DRM_IOCTL_I915_GEM_EXECBUFFER2)];
+		assert_int_equal(calls, old ? 2 : 1);
+		assert_int_equal(flags, old ? 0 : (I915_EXEC_HANDLE_LUT | I915_EXEC_NO_RELOC));
+		assert_int_equal(fake_i915_stats(e.f)->last_exec_flags, flags);
+		/* Next time the caller passes what worked: one call. */
+		assert_int_equal(i915_gem_execbuf_bind(e.fd, e.handle, batch, &flags), 0);
+		assert_int_equal(fake_i915_stats(e.f)->calls[_IOC_NR(DRM_IOCTL_I915_GEM_EXECBUFFER2)],
+				 calls + 1);
+		assert_true(fake_i915_object(e.f, e.handle, NULL, NULL, NULL, NULL, &binds));
+		assert_int_equal(binds, 2);
+		assert_int_equal(fake_i915_stats(e.f)->unterminated, 0);
+		assert_int_equal(i915_gem_wait(e.fd, e.handle, -1), 0);
+		assert_int_equal(gem_close(e.fd, batch), 0);
+		env_close(&e);
+	}
+}
+
+/* An -EINVAL for another reason is not retried: the retry is for the two flags only. */
+static void test_execbuf_retry_only_for_flags(void **state)
+{
+	struct fake_i915_config cfg = fake_i915_integrated();
+	uint64_t flags = 0;
+	struct env e;
+
+	env_open(&e, &cfg);
+	fake_i915_refuse(e.f, DRM_IOCTL_I915_GEM_EXECBUFFER2, EINVAL, 0, 0);
+	assert_int_equal(i915_gem_execbuf_bind(e.fd, e.handle, e.handle + 1, &flags), -EINVAL);
+	assert_int_equal(fake_i915_stats(e.f)->calls[_IOC_NR(DRM_IOCTL_I915_GEM_EXECBUFFER2)], 1);
+	env_close(&e);
+}
+
+static void test_prime(void **state)
+{
+	struct fake_i915_config cfg = fake_i915_integrated();
+	uint32_t back = 0, foreign_handle;
+	int dmabuf = -1, foreign;
+	struct env e;
+
+	env_open(&e, &cfg);
+	assert_int_equal(prime_handle_to_fd(e.fd, e.handle, &dmabuf), 0);
+	assert_true(fcntl(dmabuf, F_GETFD) & FD_CLOEXEC);
+	assert_int_equal(fake_i915_open_fds(e.f), 2); /* the device and the dma-buf */
+	/* Our own dma-buf comes back as the same handle. */
+	assert_int_equal(prime_fd_to_handle(e.fd, dmabuf, &back), 0);
+	assert_int_equal(back, e.handle);
+	close(dmabuf);
+	/* A foreign one (udmabuf, say) becomes a new object. */
+	foreign = fake_i915_foreign_dmabuf(e.f, 8192);
+	assert_true(foreign >= 0);
+	assert_int_equal(prime_fd_to_handle(e.fd, foreign, &foreign_handle), 0);
+	assert_int_not_equal(foreign_handle, e.handle);
+	close(foreign);
+	assert_int_equal(gem_close(e.fd, foreign_handle), 0);
+	env_close(&e);
+}
+
+/* --- the fake's leak accounting can fail ---------------------------------- */
+
+static void test_fake_catches_leaks(void **state)
+{
+	struct fake_i915_config cfg = fake_i915_integrated();
+	struct fake_i915 *f = live_fake = fake_i915_create(&cfg);
+	uint64_t size = 4096, off;
+	uint32_t h;
+	int fd, dmabuf;
+	void *p;
+	char why[128];
+
+	assert_non_null(f);
+	assert_null(fake_i915_create(&cfg)); /* one at a time */
+	fd = open(fake_i915_path(f), O_RDWR | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(fake_i915_leaks(f, why, sizeof(why)), 1); /* the open device fd */
+	assert_int_equal(i915_gem_create(fd, &size, &h), 0);
+	assert_int_equal(i915_gem_mmap_offset(fd, h, I915_MMAP_OFFSET_WC, &off), 0);
+	assert_int_equal(i915_mmap(fd, off, 4096, &p), 0);
+	assert_int_equal(prime_handle_to_fd(fd, h, &dmabuf), 0);
+	assert_int_equal(fake_i915_leaks(f, why, sizeof(why)), 4);
+	assert_string_equal(why, "fake_i915: 1 open handles, 1 live mappings, 2 open fds");
+	close(dmabuf);
+	assert_int_equal(i915_munmap(p, 4096), 0);
+	assert_int_equal(gem_close(fd, h), 0);
+	close(fd);
+	assert_int_equal(fake_i915_leaks(f, why, sizeof(why)), 0);
+	fake_i915_destroy(f);
+	live_fake = NULL;
+	/* Back to the real system calls. */
+	assert_true(i915_io.mmap == mmap);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_refusals, teardown),
+		cmocka_unit_test_teardown(test_injected_refusal, teardown),
+		cmocka_unit_test_teardown(test_execbuf_retry_only_for_flags, teardown),
+		cmocka_unit_test_teardown(test_version_and_params, teardown),
+		cmocka_unit_test_teardown(test_memory_regions, teardown),
+		cmocka_unit_test_teardown(test_mmap_offset_roundtrip, teardown),
+		cmocka_unit_test_teardown(test_mmap_offset_on_old_kernel_is_gtt, teardown),
+		cmocka_unit_test_teardown(test_pread_pwrite, teardown),
+		cmocka_unit_test_teardown(test_execbuf_bind_retry, teardown),
+		cmocka_unit_test_teardown(test_prime, teardown),
+		cmocka_unit_test_teardown(test_fake_catches_leaks, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
