@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Testbed smoke test: boots the newest Debian 6.12 kernel under QEMU with
+# swiotlb=force and with swiotlb=noforce, runs configs/jobs/smoke.ini
+# (udmabuf -> vgem import) with gembench inside, and checks FROM THE RESULT
+# DOCUMENTS (never the console) that
+#   - every boot produced documents with status ok,
+#   - each records its DMA mode, the kernel's exact release and /proc/cmdline,
+#   - under force every import row bounced (counters.swiotlb_bounced > 0),
+#   - under noforce none did (== 0, and not null).
+# Fetches the kernel when testbed/cache/ has none (CI starts empty).
+# Skips (77) without qemu, jq or the static gembench (make static).
+set -u -o pipefail
+cd "$(dirname "$0")/../.."
+
+build=${BOUNCELAB_BUILD:-build}
+bouncelab=$build/bouncelab
+skip() { echo "SKIP: $*"; exit 77; }
+command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not installed (make deps)"
+command -v jq >/dev/null || skip "jq not installed (make deps)"
+[ -x build-static/gembench ] || skip "build-static/gembench missing (make static)"
+[ -x "$bouncelab" ] || skip "$bouncelab missing (make)"
+
+out=$(mktemp -d "${TMPDIR:-/tmp}/bl-smoke.XXXXXX")
+trap 'rm -rf "$out"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+start=$SECONDS
+"$bouncelab" lab --kernels 6.12 --modes force,noforce --job configs/jobs/smoke.ini \
+	--out "$out/lab" --timeout 120 --parallel 2
+rc=$?
+echo "bouncelab lab exited $rc after $((SECONDS - start)) s"
+
+for mode in force noforce; do
+	dir=$out/lab/6.12-$mode
+	docs=("$dir"/*.json)
+	[ -e "${docs[0]}" ] || fail "$mode: no result document in $dir"
+	for d in "${docs[@]}"; do
+		jq -e . "$d" >/dev/null || fail "$d: not JSON"
+		st=$(jq -r '.status' "$d")
+		[ "$st" = ok ] || fail "$mode: $(basename "$d"): status $st: $(jq -r '.error' "$d" | head -n 5)"
+		jq -e --arg m "$mode" '.testbed.mode == $m and .testbed.status == "ok" and .dma.swiotlb == $m' "$d" \
+			>/dev/null || fail "$mode: $d does not record mode $mode (testbed.mode, dma.swiotlb)"
+		rel=$(jq -r '.kernel.release // empty' "$d")
+		[[ "$rel" == 6.12.* ]] || fail "$mode: kernel.release '$rel' is not a 6.12 release"
+		[ "$rel" = "$(jq -r '.testbed.kernel_release' "$d")" ] ||
+			fail "$mode: guest reports $rel, the package was $(jq -r '.testbed.kernel_release' "$d")"
+		jq -e '.testbed.package_version | type == "string" and length > 0' "$d" >/dev/null ||
+			fail "$mode: no testbed.package_version"
+		jq -e --arg m "swiotlb=$mode" '.kernel.cmdline | type == "string" and contains($m)' "$d" >/dev/null ||
+			fail "$mode: kernel.cmdline '$(jq -r .kernel.cmdline "$d")' does not hold swiotlb=$mode"
+		rows=$(jq '[.results[] | select(.workload == "import")] | length' "$d")
+		[ "$rows" -gt 0 ] || fail "$mode: $d has no import rows"
+		jq -r '.results[] | select(.workload == "import") |
+			"\(.size) \(.ops) \(.counters.swiotlb_bounced)"' "$d" | while read -r size ops bounced; do
+			echo "$mode: import size $size: ops $ops, swiotlb_bounced $bounced"
+		done
+		if [ "$mode" = force ]; then
+			jq -e '[.results[] | select(.workload == "import") | .counters.swiotlb_bounced |
+				(type == "number" and . > 0)] | all' "$d" >/dev/null ||
+				fail "force: an import row did not bounce (swiotlb_bounced not > 0) in $d"
+		else
+			jq -e '[.results[] | select(.workload == "import") | .counters.swiotlb_bounced |
+				(type == "number" and . == 0)] | all' "$d" >/dev/null ||
+				fail "noforce: an import row bounced or has no count (swiotlb_bounced != 0) in $d"
+		fi
+	done
+done
+[ "$rc" -eq 0 ] || fail "bouncelab lab exited $rc"
+echo "testbed smoke: ok in $((SECONDS - start)) s"
