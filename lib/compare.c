@@ -57,6 +57,30 @@ static const char *const selector_keys[] = { "kernel", "mode", "swiotlb", "iommu
 	"importer", "backend", "workload", "job", "host", "status", "run", "since", "until",
 	"last", NULL };
 
+int bl_mode_filter(struct bl_run_filter *f, const char *mode)
+{
+	/*
+	 * The testbed's modes: force / noforce / default are swiotlb= boots
+	 * (default without an IOMMU, so IOMMU boots do not mix in), iommu and
+	 * pt are IOMMU boots whatever swiotlb says.
+	 */
+	f->swiotlb = NULL;
+	f->iommu = NULL;
+	if (!strcmp(mode, "iommu"))
+		f->iommu = "on";
+	else if (!strcmp(mode, "pt"))
+		f->iommu = "pt";
+	else if (!strcmp(mode, "default"))
+		f->swiotlb = "default", f->iommu = "off";
+	else if (!strcmp(mode, "force"))
+		f->swiotlb = "force";
+	else if (!strcmp(mode, "noforce"))
+		f->swiotlb = "noforce";
+	else
+		return -EINVAL;
+	return 0;
+}
+
 /* Is @key already set in the filter? (Each key at most once.) */
 static bool key_is_set(const struct bl_run_filter *f, const char *key)
 {
@@ -124,19 +148,7 @@ static int apply_key(struct bl_run_filter *f, const char *ctx, const char *key, 
 			       value, list);
 			return -EINVAL;
 		}
-		/*
-		 * The testbed's modes: force / noforce / default are swiotlb=
-		 * boots (default without an IOMMU, so IOMMU boots do not
-		 * mix in), iommu and pt are IOMMU boots whatever swiotlb says.
-		 */
-		if (!strcmp(value, "iommu"))
-			f->iommu = "on";
-		else if (!strcmp(value, "pt"))
-			f->iommu = "pt";
-		else if (!strcmp(value, "default"))
-			f->swiotlb = "default", f->iommu = "off";
-		else
-			f->swiotlb = value;
+		bl_mode_filter(f, value);
 	} else if (!strcmp(key, "swiotlb") || !strcmp(key, "iommu") || !strcmp(key, "status")) {
 		const char *const *allowed = !strcmp(key, "swiotlb") ? swiotlb_values :
 					     !strcmp(key, "iommu")   ? iommu_values :

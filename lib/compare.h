@@ -64,6 +64,12 @@ void bl_selector_free(struct bl_selector *sel);
 int bl_selector_set(struct bl_selector *sel, const char *key, const char *value, char *err,
 		    size_t errlen);
 
+/*
+ * Sets @f's swiotlb / iommu members for a testbed mode name (static strings,
+ * replacing what was there). 0, or -EINVAL for an unknown mode.
+ */
+int bl_mode_filter(struct bl_run_filter *f, const char *mode);
+
 /* --- samples ------------------------------------------------------------------ */
 
 struct bl_sample {

@@ -1,0 +1,201 @@
+/*
+ * Shared helpers of `bouncelab compare`, `plot` and `report`: see
+ * analysis.h. Only lib/store.h queries; no SQL here.
+ */
+#include "analysis.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "paths.h"
+
+int an_open_store(const char *db, struct bl_store **out)
+{
+	struct bl_store_opts opts = { .read_only = true, .no_mkdir = true };
+	char err[256] = "";
+	int ret;
+
+	if (!db)
+		db = bl_default_db_path();
+	ret = bl_store_open(db, &opts, out, err, sizeof(err));
+	if (ret < 0)
+		bl_err("%s: open: %s", db, *err ? err : strerror(-ret));
+	return ret;
+}
+
+const char *an_mode_of(const char *swiotlb, const char *iommu)
+{
+	if (iommu && !strcmp(iommu, "on"))
+		return "iommu";
+	if (iommu && !strcmp(iommu, "pt"))
+		return "pt";
+	return swiotlb ? swiotlb : "?";
+}
+
+void an_group_label(const struct bl_run_row *run, enum an_group how, char *buf, size_t len)
+{
+	const char *dev = run->dev_driver ? run->dev_driver : run->dev_node;
+	const char *imp = run->imp_driver ? run->imp_driver : run->imp_node;
+	char rel[128];
+
+	switch (how) {
+	case AN_GROUP_NONE:
+		snprintf(buf, len, "%s", "");
+		break;
+	case AN_GROUP_KERNEL_MODE:
+		an_short_release(run->kernel_release, rel, sizeof(rel));
+		snprintf(buf, len, "%s %s %s%s%s", rel,
+			 an_mode_of(run->swiotlb, run->iommu), dev ? dev : "?",
+			 imp ? "->" : "", imp ? imp : "");
+		break;
+	case AN_GROUP_RUN:
+		/* zero-padded so that sorting by label sorts by time */
+		snprintf(buf, len, "%020" PRId64 " %s", run->started_unix,
+			 run->run_id ? run->run_id : "?");
+		break;
+	}
+}
+
+struct load_ctx {
+	struct bl_sample_set *set;
+	enum an_group how;
+	int64_t last_run;
+	size_t runs;
+	char group[256];
+};
+
+static int load_cb(const struct bl_run_row *run, const struct bl_result_view *res, void *user)
+{
+	struct load_ctx *c = user;
+
+	if (run->id != c->last_run) {
+		c->last_run = run->id;
+		c->runs++;
+		an_group_label(run, c->how, c->group, sizeof(c->group));
+	}
+	return bl_sample_set_add_result(c->set, c->group, res);
+}
+
+int an_load_set(struct bl_store *s, const struct bl_run_filter *f, enum an_group how,
+		struct bl_sample_set *set, size_t *runs)
+{
+	struct load_ctx c = { .set = set, .how = how, .last_run = INT64_MIN };
+	struct bl_run_filter ff = f ? *f : (struct bl_run_filter){ 0 };
+	int ret;
+
+	ff.oldest_first = true;
+	ret = bl_store_query_results(s, &ff, load_cb, &c);
+	if (ret < 0)
+		bl_err("store: query results: %s", *bl_store_errmsg(s) ? bl_store_errmsg(s) :
+									   strerror(-ret));
+	if (runs)
+		*runs = c.runs;
+	return ret;
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+static void run_free(struct an_run *r)
+{
+	free(r->run_id);
+	free(r->status);
+	free(r->error);
+	free(r->started_at);
+	free(r->job);
+	free(r->backend);
+	free(r->workload);
+	free(r->kernel_release);
+	free(r->kernel_version);
+	free(r->package_version);
+	free(r->mode);
+	free(r->device);
+	free(r->importer);
+	free(r->hostname);
+	free(r->cpu);
+}
+
+static int runs_cb(const struct bl_run_row *row, void *user)
+{
+	struct an_runs *runs = user;
+	struct an_run *r;
+
+	if (runs->n == runs->cap) {
+		size_t cap = runs->cap ? runs->cap * 2 : 32;
+		struct an_run *nr = realloc(runs->r, cap * sizeof(*nr));
+
+		if (!nr)
+			return -ENOMEM;
+		runs->r = nr;
+		runs->cap = cap;
+	}
+	r = &runs->r[runs->n];
+	memset(r, 0, sizeof(*r));
+	r->id = row->id;
+	r->started_unix = row->started_unix;
+	r->n_results = row->n_results;
+	r->swiotlb_slabs = row->swiotlb_slabs.set ? row->swiotlb_slabs.v : -1;
+	r->run_id = dup_or_null(row->run_id);
+	r->status = dup_or_null(row->status);
+	r->error = dup_or_null(row->error);
+	r->started_at = dup_or_null(row->started_at);
+	r->job = dup_or_null(row->job);
+	r->backend = dup_or_null(row->backend);
+	r->workload = dup_or_null(row->workload);
+	r->kernel_release = dup_or_null(row->kernel_release);
+	r->kernel_version = dup_or_null(row->kernel_version);
+	r->package_version = dup_or_null(row->package_version);
+	r->mode = strdup(an_mode_of(row->swiotlb, row->iommu));
+	r->device = dup_or_null(row->dev_driver ? row->dev_driver : row->dev_node);
+	r->importer = dup_or_null(row->imp_driver ? row->imp_driver : row->imp_node);
+	r->hostname = dup_or_null(row->hostname);
+	r->cpu = dup_or_null(row->cpu);
+	runs->n++;
+	if (!r->mode || (row->run_id && !r->run_id))
+		return -ENOMEM;
+	return 0;
+}
+
+int an_load_runs(struct bl_store *s, const struct bl_run_filter *f, struct an_runs *out)
+{
+	struct bl_run_filter ff = f ? *f : (struct bl_run_filter){ 0 };
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	ff.oldest_first = true;
+	ret = bl_store_query_runs(s, &ff, runs_cb, out);
+	if (ret < 0) {
+		bl_err("store: query runs: %s", *bl_store_errmsg(s) ? bl_store_errmsg(s) :
+								    strerror(-ret));
+		an_runs_free(out);
+	}
+	return ret;
+}
+
+void an_runs_free(struct an_runs *runs)
+{
+	for (size_t i = 0; i < runs->n; i++)
+		run_free(&runs->r[i]);
+	free(runs->r);
+	memset(runs, 0, sizeof(*runs));
+}
+
+void an_short_release(const char *release, char *buf, size_t len)
+{
+	size_t n;
+	char *p;
+
+	snprintf(buf, len, "%s", release ? release : "?");
+	n = strlen(buf);
+	if (n > 6 && !strcmp(buf + n - 6, "-amd64"))
+		buf[n - 6] = '\0';
+	p = strstr(buf, "+deb");
+	if (p)
+		*p = '\0';
+}

@@ -1,0 +1,102 @@
+/*
+ * What `bouncelab compare`, `plot` and `report` share: opening the store
+ * for reading, naming a run's DMA mode and group, loading the samples of a
+ * selector (compare.h) and a list of the runs it selects. All database
+ * access goes through lib/store.h.
+ */
+#ifndef BL_ANALYSIS_H
+#define BL_ANALYSIS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "compare.h"
+#include "store.h"
+
+/* Opens @db (NULL = the default) read-only; logs why not. 0 or -errno. */
+int an_open_store(const char *db, struct bl_store **out);
+
+/*
+ * The testbed's name for a boot's DMA mode: "iommu" / "pt" when an IOMMU
+ * translates, else the swiotlb= mode ("force", "noforce", "default"), "?"
+ * when the run does not say.
+ */
+const char *an_mode_of(const char *swiotlb, const char *iommu);
+
+/* How result rows are grouped into samples. */
+enum an_group {
+	AN_GROUP_NONE,        /* one group: a plain comparison */
+	AN_GROUP_KERNEL_MODE, /* "<release> <mode> <device>[-><importer>]" */
+	AN_GROUP_RUN,         /* one group per run: "<started_unix> <uuid>" (trends) */
+};
+
+/* Writes @run's group label for @how into @buf. */
+void an_group_label(const struct bl_run_row *run, enum an_group how, char *buf, size_t len);
+
+/*
+ * Adds every result row of the runs matching @f to @set, grouped by @how.
+ * *@runs (may be NULL) gets the number of runs that contributed.
+ */
+int an_load_set(struct bl_store *s, const struct bl_run_filter *f, enum an_group how,
+		struct bl_sample_set *set, size_t *runs);
+
+/* A run, copied out of the store's callback. */
+struct an_run {
+	int64_t id;
+	char *run_id, *status, *error, *started_at;
+	int64_t started_unix;
+	char *job, *backend, *workload;
+	char *kernel_release, *kernel_version, *package_version;
+	char *mode, *device, *importer, *hostname, *cpu;
+	int64_t swiotlb_slabs; /* -1 when unknown */
+	int n_results;
+};
+
+struct an_runs {
+	struct an_run *r;
+	size_t n, cap;
+};
+
+/* Every run matching @f, oldest first. 0 or -errno. */
+int an_load_runs(struct bl_store *s, const struct bl_run_filter *f, struct an_runs *out);
+void an_runs_free(struct an_runs *runs);
+
+/* A short kernel name for labels: "6.12.57+deb13-amd64" -> "6.12.57". */
+void an_short_release(const char *release, char *buf, size_t len);
+
+/* --- figures (collector/cmd_plot.c) ------------------------------------------- */
+
+struct an_figure {
+	char *image;   /* file name of the rendered figure, relative to the out folder */
+	char *data;    /* its data file, same folder */
+	char *caption; /* one line saying what it shows */
+	char *kind;    /* "throughput", "bounces", "latency", "slots", "trend", "compare" */
+};
+
+struct an_figures {
+	struct an_figure *f;
+	size_t n, cap;
+	int rendered;  /* figures gnuplot rendered */
+	int failed;    /* figures it could not */
+	char why[256]; /* why nothing was rendered ("" when something was) */
+};
+
+struct an_plot_opts {
+	const char *outdir;  /* created when missing */
+	const char *fmt;     /* "png" or "svg" */
+	const char *metric;  /* trend and compare charts (default ops_per_sec) */
+	const struct bl_stats_opts *stats;
+};
+
+/*
+ * Writes the data files of every figure for the runs matching @f into
+ * o->outdir and renders them with gnuplot and plots/NAME.gp. A missing
+ * gnuplot is not an error: the data files stay, figs->why says so.
+ * 0, or -errno when the store or the folder failed.
+ */
+int an_plots_render(struct bl_store *s, const struct bl_run_filter *f,
+		    const struct an_plot_opts *o, struct an_figures *figs);
+void an_figures_free(struct an_figures *figs);
+
+#endif

@@ -1,0 +1,394 @@
+/*
+ * `bouncelab compare`: did the new runs get worse than the base runs, by how
+ * much, and is it real? Rows per (workload, variant, size, metric) with base
+ * and new mean, relative change, CVs, a seeded bootstrap 95% CI and a
+ * verdict (lib/compare.h, lib/stats.h). --fail-on-regression makes it a CI
+ * gate. --modes compares, for one kernel, each DMA mode against noforce:
+ * what bouncing costs.
+ *
+ * Exit codes: 0 done (no significant regression, or no --fail-on-regression),
+ * 1 a significant change the worse way with --fail-on-regression,
+ * 2 bad usage or selector, 3 the store could not answer or nothing matched.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis.h"
+#include "commands.h"
+#include "compare.h"
+#include "log.h"
+
+#define MAX_METRICS 32
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: bouncelab compare --base SELECTOR --new SELECTOR [OPTIONS]\n"
+		"       bouncelab compare --modes --kernel KERNEL [--where SELECTOR] [OPTIONS]\n\n"
+		"Compares the runs two selectors pick, per (workload, variant, size, metric).\n\n"
+		"  --base SEL            the runs to compare against\n"
+		"  --new SEL             the runs under judgement\n"
+		"  --modes               compare each DMA mode of one kernel against --base-mode\n"
+		"  --kernel K            the kernel for --modes (release or series, e.g. 6.12)\n"
+		"  --base-mode M         the reference mode for --modes (default noforce)\n"
+		"  --where SEL           more conditions for --modes (device=vgem,job=standard)\n"
+		"  --metric M[,M...]     only these metrics (default: all); see below\n"
+		"  --format text|md|json output format (default text)\n"
+		"  --changes-only        leave out rows without a significant change\n"
+		"  --fail-on-regression  exit 1 when any change is significantly worse\n"
+		"  --noise PCT           smallest change that counts (default 2)\n"
+		"  --min-reps N          fewer values than this: not judged (default 3)\n"
+		"  --seed N              bootstrap seed (default fixed: reproducible)\n"
+		"  --db PATH             database (default $BOUNCELAB_DB or var/bouncelab.db)\n\n"
+		"Selectors: comma-separated key=value, keys kernel, mode (force|noforce|\n"
+		"default|iommu|pt), swiotlb, iommu, device, importer, backend, workload, job,\n"
+		"host, status, run, since, until (2026-11-01 or RFC 3339), last (newest N).\n"
+		"Example: --base kernel=6.1,mode=force --new kernel=6.12,mode=force\n\n"
+		"Metrics:");
+	for (const struct bl_metric *m = bl_metrics; m->name; m++)
+		fprintf(out, "%s %s (%s, %s is better)", m == bl_metrics ? "" : ",", m->name,
+			m->unit, m->direction == BL_HIGHER_IS_BETTER ? "higher" : "lower");
+	fprintf(out, "\n\nA change is significant when its 95%% interval excludes 0 and it is\n"
+		     "larger than the noise threshold. Exit: 0 ok, 1 regression (with\n"
+		     "--fail-on-regression), 2 usage, 3 store error or nothing matched.\n");
+}
+
+struct opts {
+	const char *db, *base, *new_sel, *kernel, *base_mode, *where, *metric_arg;
+	bool modes, changes_only, fail_on_regression;
+	enum bl_cmp_format fmt;
+	struct bl_stats_opts stats;
+	const char *metrics[MAX_METRICS + 1]; /* NULL-terminated, or metrics[0] = NULL: all */
+	char *metric_buf;
+};
+
+/* Splits --metric into opts->metrics, checking each name. 0 or -EINVAL. */
+static int parse_metrics(struct opts *o)
+{
+	char *save = NULL, *tok;
+	size_t n = 0;
+
+	o->metric_buf = strdup(o->metric_arg);
+	if (!o->metric_buf)
+		return -ENOMEM;
+	for (tok = strtok_r(o->metric_buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (!bl_metric_find(tok)) {
+			bl_err("--metric: unknown metric '%s' (see bouncelab compare --help)", tok);
+			return -EINVAL;
+		}
+		if (n == MAX_METRICS) {
+			bl_err("--metric: more than %d metrics", MAX_METRICS);
+			return -EINVAL;
+		}
+		o->metrics[n++] = tok;
+	}
+	o->metrics[n] = NULL;
+	return n ? 0 : -EINVAL;
+}
+
+static int parse_number(const char *opt, const char *arg, double lo, double hi, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (errno || end == arg || *end || !(v >= lo && v <= hi)) {
+		bl_err("%s: '%s' is not a number in [%g, %g]", opt, arg, lo, hi);
+		return -EINVAL;
+	}
+	*out = v;
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct opts *o)
+{
+	enum { O_BASE = 256, O_NEW, O_MODES, O_KERNEL, O_BASE_MODE, O_WHERE, O_METRIC, O_FORMAT,
+	       O_CHANGES, O_FAIL, O_NOISE, O_MINREPS, O_SEED, O_DB, O_HELP };
+	static const struct option longopts[] = {
+		{ "base", required_argument, NULL, O_BASE },
+		{ "new", required_argument, NULL, O_NEW },
+		{ "modes", no_argument, NULL, O_MODES },
+		{ "kernel", required_argument, NULL, O_KERNEL },
+		{ "base-mode", required_argument, NULL, O_BASE_MODE },
+		{ "where", required_argument, NULL, O_WHERE },
+		{ "metric", required_argument, NULL, O_METRIC },
+		{ "format", required_argument, NULL, O_FORMAT },
+		{ "changes-only", no_argument, NULL, O_CHANGES },
+		{ "fail-on-regression", no_argument, NULL, O_FAIL },
+		{ "noise", required_argument, NULL, O_NOISE },
+		{ "min-reps", required_argument, NULL, O_MINREPS },
+		{ "seed", required_argument, NULL, O_SEED },
+		{ "db", required_argument, NULL, O_DB },
+		{ "help", no_argument, NULL, O_HELP },
+		{ NULL, 0, NULL, 0 },
+	};
+	double v;
+	int c;
+
+	bl_stats_opts_default(&o->stats);
+	o->fmt = BL_CMP_TEXT;
+	o->base_mode = "noforce";
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case O_BASE: o->base = optarg; break;
+		case O_NEW: o->new_sel = optarg; break;
+		case O_MODES: o->modes = true; break;
+		case O_KERNEL: o->kernel = optarg; break;
+		case O_BASE_MODE: o->base_mode = optarg; break;
+		case O_WHERE: o->where = optarg; break;
+		case O_METRIC: o->metric_arg = optarg; break;
+		case O_CHANGES: o->changes_only = true; break;
+		case O_FAIL: o->fail_on_regression = true; break;
+		case O_DB: o->db = optarg; break;
+		case O_FORMAT:
+			if (bl_cmp_format_parse(optarg, &o->fmt) < 0) {
+				bl_err("--format: '%s' is not one of text, md, json", optarg);
+				return -EINVAL;
+			}
+			break;
+		case O_NOISE:
+			if (parse_number("--noise", optarg, 0, 100, &v) < 0)
+				return -EINVAL;
+			o->stats.noise = v / 100;
+			break;
+		case O_MINREPS:
+			if (parse_number("--min-reps", optarg, 2, 1e6, &v) < 0)
+				return -EINVAL;
+			o->stats.min_reps = (size_t)v;
+			break;
+		case O_SEED:
+			if (parse_number("--seed", optarg, 0, 1.8e19, &v) < 0)
+				return -EINVAL;
+			o->stats.seed = (uint64_t)v;
+			break;
+		case O_HELP:
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		bl_err("compare: unexpected argument '%s' (selectors go after --base / --new)",
+		       argv[optind]);
+		return -EINVAL;
+	}
+	if (o->modes) {
+		if (!o->kernel) {
+			bl_err("compare --modes: needs --kernel (e.g. --kernel 6.12)");
+			return -EINVAL;
+		}
+		if (o->base || o->new_sel) {
+			bl_err("compare --modes: --base/--new do not apply (use --where)");
+			return -EINVAL;
+		}
+	} else if (!o->base || !o->new_sel) {
+		bl_err("compare: needs --base SELECTOR and --new SELECTOR (or --modes --kernel K)");
+		return -EINVAL;
+	}
+	if (o->metric_arg && parse_metrics(o) < 0) {
+		if (!o->metrics[0])
+			bl_err("--metric: no metric named");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int parse_selector(const char *what, const char *text, struct bl_selector *sel)
+{
+	char err[512];
+
+	if (bl_selector_parse(text, sel, err, sizeof(err)) < 0) {
+		bl_err("%s: %s", what, err);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Prints the comparison and updates the totals; 0 or -EIO. */
+static int emit(const struct opts *o, const struct bl_cmp_result *r, json_t *json_all,
+		size_t *worse)
+{
+	*worse += r->worse;
+	if (o->fmt == BL_CMP_JSON && json_all) {
+		json_t *j = bl_cmp_to_json(r, o->changes_only);
+
+		return j && !json_array_append_new(json_all, j) ? 0 : -ENOMEM;
+	}
+	return bl_cmp_write(stdout, r, o->fmt, o->changes_only);
+}
+
+static const char *const *metric_list(const struct opts *o)
+{
+	return o->metrics[0] ? o->metrics : NULL;
+}
+
+/* Plain comparison: --base against --new. */
+static int run_pair(struct bl_store *s, const struct opts *o, size_t *worse)
+{
+	struct bl_selector bsel = { 0 }, nsel = { 0 };
+	struct bl_sample_set bset, nset;
+	struct bl_cmp_result r = { 0 };
+	size_t bruns = 0, nruns = 0;
+	int ret;
+
+	bl_sample_set_init(&bset);
+	bl_sample_set_init(&nset);
+	if ((ret = parse_selector("--base", o->base, &bsel)) < 0 ||
+	    (ret = parse_selector("--new", o->new_sel, &nsel)) < 0)
+		goto out;
+	ret = 3;
+	if (an_load_set(s, &bsel.filter, AN_GROUP_NONE, &bset, &bruns) < 0 ||
+	    an_load_set(s, &nsel.filter, AN_GROUP_NONE, &nset, &nruns) < 0)
+		goto out;
+	if (!bruns || !nruns) {
+		bl_err("compare: no runs match %s '%s'", !bruns ? "--base" : "--new",
+		       !bruns ? o->base : o->new_sel);
+		goto out;
+	}
+	ret = bl_compare_sets(&bset, &nset, o->base, o->new_sel, metric_list(o), &o->stats, &r);
+	if (ret < 0) {
+		bl_err("compare: %s", strerror(-ret));
+		ret = 3;
+		goto out;
+	}
+	if (o->fmt == BL_CMP_TEXT)
+		printf("%zu base runs, %zu new runs\n", bruns, nruns);
+	ret = emit(o, &r, NULL, worse) < 0 ? 3 : 0;
+out:
+	bl_cmp_result_free(&r);
+	bl_sample_set_free(&bset);
+	bl_sample_set_free(&nset);
+	bl_selector_free(&bsel);
+	bl_selector_free(&nsel);
+	return ret < 0 ? 2 : ret;
+}
+
+/* Collects the distinct modes of the runs a selector picks, in a fixed order. */
+static int modes_of(struct bl_store *s, const struct bl_run_filter *f, bool present[5])
+{
+	static const char *const order[5] = { "noforce", "default", "force", "iommu", "pt" };
+	struct an_runs runs;
+	int ret = an_load_runs(s, f, &runs);
+
+	if (ret < 0)
+		return ret;
+	for (size_t i = 0; i < runs.n; i++)
+		for (int m = 0; m < 5; m++)
+			if (!strcmp(runs.r[i].mode, order[m]))
+				present[m] = true;
+	an_runs_free(&runs);
+	return 0;
+}
+
+/* --modes: each mode of one kernel against the base mode. */
+static int run_modes(struct bl_store *s, const struct opts *o, size_t *worse)
+{
+	static const char *const order[5] = { "noforce", "default", "force", "iommu", "pt" };
+	struct bl_selector where = { 0 }, bsel = { 0 };
+	struct bl_sample_set bset;
+	bool present[5] = { false };
+	json_t *json_all = o->fmt == BL_CMP_JSON ? json_array() : NULL;
+	char err[512];
+	size_t bruns = 0, compared = 0;
+	int ret = 2;
+
+	bl_sample_set_init(&bset);
+	if (parse_selector("--where", o->where ? o->where : "", &where) < 0)
+		goto out;
+	if (bl_selector_set(&where, "kernel", o->kernel, err, sizeof(err)) < 0) {
+		bl_err("--kernel: %s", err);
+		goto out;
+	}
+	if (parse_selector("--where", where.text, &bsel) < 0 ||
+	    bl_selector_set(&bsel, "mode", o->base_mode, err, sizeof(err)) < 0) {
+		bl_err("--base-mode: %s", err);
+		goto out;
+	}
+	ret = 3;
+	if (modes_of(s, &where.filter, present) < 0 ||
+	    an_load_set(s, &bsel.filter, AN_GROUP_NONE, &bset, &bruns) < 0)
+		goto out;
+	if (!bruns) {
+		bl_err("compare --modes: no %s runs match '%s'", o->base_mode, bsel.text);
+		goto out;
+	}
+	for (int m = 0; m < 5; m++) {
+		struct bl_selector nsel = { 0 };
+		struct bl_sample_set nset;
+		struct bl_cmp_result r = { 0 };
+		size_t nruns = 0;
+
+		if (!present[m] || !strcmp(order[m], o->base_mode))
+			continue;
+		bl_sample_set_init(&nset);
+		if (parse_selector("--where", where.text, &nsel) < 0 ||
+		    bl_selector_set(&nsel, "mode", order[m], err, sizeof(err)) < 0 ||
+		    an_load_set(s, &nsel.filter, AN_GROUP_NONE, &nset, &nruns) < 0 ||
+		    bl_compare_sets(&bset, &nset, bsel.text, nsel.text, metric_list(o), &o->stats,
+				    &r) < 0 ||
+		    (o->fmt == BL_CMP_TEXT && printf("\n== %s vs %s (%zu vs %zu runs) ==\n",
+						       order[m], o->base_mode, nruns, bruns) < 0) ||
+		    (o->fmt == BL_CMP_MARKDOWN &&
+		     printf("\n### %s vs %s\n\n", order[m], o->base_mode) < 0) ||
+		    emit(o, &r, json_all, worse) < 0) {
+			bl_cmp_result_free(&r);
+			bl_sample_set_free(&nset);
+			bl_selector_free(&nsel);
+			goto out;
+		}
+		compared++;
+		bl_cmp_result_free(&r);
+		bl_sample_set_free(&nset);
+		bl_selector_free(&nsel);
+	}
+	if (!compared) {
+		bl_err("compare --modes: kernel '%s' has no runs in a mode other than %s",
+		       o->kernel, o->base_mode);
+		goto out;
+	}
+	if (json_all) {
+		json_dumpf(json_all, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+		putchar('\n');
+	}
+	ret = 0;
+out:
+	json_decref(json_all);
+	bl_sample_set_free(&bset);
+	bl_selector_free(&where);
+	bl_selector_free(&bsel);
+	return ret;
+}
+
+int cmd_compare(int argc, char **argv)
+{
+	struct opts o = { 0 };
+	struct bl_store *s = NULL;
+	size_t worse = 0;
+	int ret;
+
+	if (parse_args(argc, argv, &o) < 0) {
+		free(o.metric_buf);
+		return 2;
+	}
+	if (an_open_store(o.db, &s) < 0) {
+		free(o.metric_buf);
+		return 3;
+	}
+	ret = o.modes ? run_modes(s, &o, &worse) : run_pair(s, &o, &worse);
+	if (!ret && fflush(stdout))
+		ret = 3;
+	if (!ret && o.fail_on_regression && worse) {
+		bl_err("compare: %zu significant regression%s", worse, worse == 1 ? "" : "s");
+		ret = 1;
+	}
+	bl_store_close(s);
+	free(o.metric_buf);
+	return ret;
+}

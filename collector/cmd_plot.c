@@ -1,0 +1,877 @@
+/*
+ * `bouncelab plot`: writes the data of every figure for the runs a selector
+ * picks (.dat files, whitespace separated, one block per series headed by
+ * its name, '?' for what a kernel cannot tell) and renders them with the
+ * gnuplot scripts in plots/ (one per figure, data and output passed with
+ * -e, never embedded). The data layouts are documented at the top of each
+ * plots/NAME.gp and mirrored by plots/fixtures/NAME.dat.
+ *
+ * Figures: per workload, throughput / bounces / latency vs size (one
+ * series per kernel x mode x device); SWIOTLB slots before / peak / after;
+ * per configuration with two runs or more, the trend of one metric over
+ * time; per kernel and device, each mode's relative change against noforce.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "analysis.h"
+#include "commands.h"
+#include "log.h"
+
+/* --- figure list ---------------------------------------------------------------- */
+
+static int add_figure(struct an_figures *figs, const char *kind, const char *image,
+		      const char *data, const char *caption)
+{
+	struct an_figure *f;
+
+	if (figs->n == figs->cap) {
+		size_t cap = figs->cap ? figs->cap * 2 : 16;
+		struct an_figure *nf = realloc(figs->f, cap * sizeof(*nf));
+
+		if (!nf)
+			return -ENOMEM;
+		figs->f = nf;
+		figs->cap = cap;
+	}
+	f = &figs->f[figs->n];
+	f->kind = strdup(kind);
+	f->image = strdup(image);
+	f->data = strdup(data);
+	f->caption = strdup(caption);
+	if (!f->kind || !f->image || !f->data || !f->caption) {
+		free(f->kind);
+		free(f->image);
+		free(f->data);
+		free(f->caption);
+		return -ENOMEM;
+	}
+	figs->n++;
+	return 0;
+}
+
+void an_figures_free(struct an_figures *figs)
+{
+	for (size_t i = 0; i < figs->n; i++) {
+		free(figs->f[i].kind);
+		free(figs->f[i].image);
+		free(figs->f[i].data);
+		free(figs->f[i].caption);
+	}
+	free(figs->f);
+	memset(figs, 0, sizeof(*figs));
+}
+
+/* --- helpers -------------------------------------------------------------------- */
+
+/* A file-name-safe copy of @s: [A-Za-z0-9.-] kept, everything else '_'. */
+static void slug(const char *s, char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; s && s[i] && i + 1 < len; i++) {
+		char c = s[i];
+
+		buf[i] = ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			  (c >= '0' && c <= '9') || c == '.' || c == '-') ? c : '_';
+	}
+	buf[i] = '\0';
+}
+
+/* A gnuplot double-quoted string cannot hold '"'; series names never need one. */
+static void put_header(FILE *f, const char *name, int extra_cols)
+{
+	fputc('"', f);
+	for (const char *p = name; *p; p++)
+		fputc(*p == '"' ? '\'' : *p, f);
+	fputc('"', f);
+	for (int i = 0; i < extra_cols; i++)
+		fputs(" ?", f);
+	fputc('\n', f);
+}
+
+static void put_num(FILE *f, const struct bl_sample *s, bool sd)
+{
+	if (!s || !s->n)
+		fputs(" ?", f);
+	else
+		fprintf(f, " %.6g", sd ? bl_stddev(s->v, s->n) : bl_mean(s->v, s->n));
+}
+
+static const struct bl_sample *find(const struct bl_sample_set *set, const struct bl_sample *k,
+				    const char *metric)
+{
+	return bl_sample_set_find(set, k->group, k->workload, k->variant, k->size,
+				  bl_metric_find(metric));
+}
+
+/* Where the gnuplot scripts live: $BOUNCELAB_PLOTS, ./plots, or beside the binary. */
+static int find_scripts(char *buf, size_t len)
+{
+	const char *env = getenv("BOUNCELAB_PLOTS");
+	char exe[PATH_MAX], probe[PATH_MAX + 32];
+	ssize_t n;
+
+	if (env && *env) {
+		snprintf(buf, len, "%s", env);
+		return 0;
+	}
+	if (!access("plots/style.gp", R_OK)) {
+		snprintf(buf, len, "plots");
+		return 0;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		char *slash;
+
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash)
+			*slash = '\0';
+		snprintf(probe, sizeof(probe), "%s/../plots/style.gp", exe);
+		if (!access(probe, R_OK) && snprintf(buf, len, "%s/../plots", exe) < (int)len)
+			return 0;
+	}
+	return -ENOENT;
+}
+
+/* Appends name='value' to a gnuplot -e string; '' escapes a quote. */
+static void gp_var(char *buf, size_t len, const char *name, const char *value)
+{
+	size_t off = strlen(buf);
+
+	off += (size_t)snprintf(buf + off, len > off ? len - off : 0, "%s='", name);
+	for (const char *p = value; *p && off + 3 < len; p++) {
+		if (*p == '\'')
+			buf[off++] = '\'';
+		if (*p == '\n' || *p == '\r')
+			continue;
+		buf[off++] = *p;
+	}
+	snprintf(buf + off, len > off ? len - off : 0, "'; ");
+}
+
+struct render_ctx {
+	const struct an_plot_opts *o;
+	struct an_figures *figs;
+	char scripts[PATH_MAX];
+	bool have_gnuplot;
+	char subtitle[256];
+};
+
+/*
+ * Runs gnuplot on plots/@script.gp with @data -> @image (both inside the out
+ * folder) and records the figure. 0, or -ENOMEM; a failed render is counted.
+ */
+static int render(struct render_ctx *c, const char *kind, const char *script, const char *data,
+		  const char *image, const char *caption, const char *const *vars)
+{
+	char expr[4096] = "", path[PATH_MAX], dpath[PATH_MAX], ipath[PATH_MAX];
+	pid_t pid;
+	int status, ret;
+
+	ret = add_figure(c->figs, kind, image, data, caption);
+	if (ret < 0 || !c->have_gnuplot)
+		return ret;
+	snprintf(dpath, sizeof(dpath), "%s/%s", c->o->outdir, data);
+	snprintf(ipath, sizeof(ipath), "%s/%s", c->o->outdir, image);
+	if (snprintf(path, sizeof(path), "%s/%s.gp", c->scripts, script) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	gp_var(expr, sizeof(expr), "data", dpath);
+	gp_var(expr, sizeof(expr), "out", ipath);
+	gp_var(expr, sizeof(expr), "fmt", c->o->fmt);
+	gp_var(expr, sizeof(expr), "subtitle", c->subtitle);
+	for (; vars && vars[0]; vars += 2)
+		gp_var(expr, sizeof(expr), vars[0], vars[1]);
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		bl_err("plot: fork: %s", strerror(errno));
+		c->figs->failed++;
+		return 0;
+	}
+	if (pid == 0) {
+		execlp("gnuplot", "gnuplot", "-e", expr, path, (char *)NULL);
+		fprintf(stderr, "plot: exec gnuplot: %s\n", strerror(errno));
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		c->figs->rendered++;
+	} else {
+		bl_err("plot: gnuplot %s for %s failed (status %d)", path, data, status);
+		c->figs->failed++;
+	}
+	return 0;
+}
+
+static FILE *open_data(struct render_ctx *c, const char *name, const char *what,
+		       const char *columns)
+{
+	char path[PATH_MAX];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", c->o->outdir, name);
+	f = fopen(path, "we");
+	if (!f) {
+		bl_err("plot: %s: create: %s", path, strerror(errno));
+		return NULL;
+	}
+	fprintf(f, "# bouncelab plot data: %s\n# columns: %s\n", what, columns);
+	return f;
+}
+
+static int close_data(FILE *f, const char *name)
+{
+	if (ferror(f) | fclose(f)) {
+		bl_err("plot: %s: write failed", name);
+		return -EIO;
+	}
+	return 0;
+}
+
+/* --- per-workload size figures ---------------------------------------------------- */
+
+/*
+ * One file per workload for @kind: blocks per series (group + variant),
+ * rows per size. The set is sorted by group, workload, variant, size,
+ * metric, so a series' rows are contiguous.
+ */
+static int size_figures(struct render_ctx *c, const struct bl_sample_set *set, const char *kind)
+{
+	const char *anchor = !strcmp(kind, "throughput") ? "ops_per_sec" :
+			     !strcmp(kind, "bounces")    ? "bounces_per_op" :
+							   "latency_p50_ns";
+	char **done = NULL;
+	size_t ndone = 0;
+	int ret = 0;
+
+	for (size_t i = 0; i < set->n && !ret; i++) {
+		const char *wl = set->s[i].workload;
+		char slugbuf[128], data[200], image[200], caption[300];
+		const char *last_group = NULL, *last_variant = NULL;
+		bool seen = false;
+		FILE *f;
+
+		for (size_t d = 0; d < ndone; d++)
+			if (!strcmp(done[d], wl))
+				seen = true;
+		if (seen)
+			continue;
+		char **nd = realloc(done, (ndone + 1) * sizeof(*nd));
+
+		if (!nd)
+			return -ENOMEM;
+		done = nd;
+		done[ndone++] = set->s[i].workload;
+
+		slug(wl, slugbuf, sizeof(slugbuf));
+		snprintf(data, sizeof(data), "%s-%s.dat", kind, slugbuf);
+		snprintf(image, sizeof(image), "%s-%s.%s", kind, slugbuf, c->o->fmt);
+		f = !strcmp(kind, "throughput") ?
+			    open_data(c, data, "throughput vs buffer size",
+				      "size_bytes ops_per_sec_mean ops_per_sec_sd mib_per_sec_mean "
+				      "mib_per_sec_sd runs") :
+		    !strcmp(kind, "bounces") ?
+			    open_data(c, data, "SWIOTLB bounces vs buffer size",
+				      "size_bytes bounces_per_op bounce_rate runs") :
+			    open_data(c, data, "latency percentiles vs buffer size",
+				      "size_bytes p50_ns p90_ns p99_ns p999_ns max_ns runs");
+		if (!f) {
+			ret = -EIO;
+			break;
+		}
+		size_t blocks = 0;
+
+		for (size_t j = i; j < set->n; j++) {
+			const struct bl_sample *k = &set->s[j];
+			char name[320];
+
+			if (strcmp(k->workload, wl) || strcmp(k->metric->name, anchor))
+				continue;
+			if (!last_group || strcmp(last_group, k->group) ||
+			    strcmp(last_variant, k->variant)) {
+				snprintf(name, sizeof(name), "%s%s%s", k->group,
+					 *k->variant ? " " : "", k->variant);
+				fputs(blocks ? "\n\n" : "", f);
+				put_header(f, name, 5);
+				blocks++;
+				last_group = k->group;
+				last_variant = k->variant;
+			}
+			fprintf(f, "%" PRId64, k->size);
+			if (!strcmp(kind, "throughput")) {
+				put_num(f, k, false);
+				put_num(f, k, true);
+				put_num(f, find(set, k, "mib_per_sec"), false);
+				put_num(f, find(set, k, "mib_per_sec"), true);
+			} else if (!strcmp(kind, "bounces")) {
+				put_num(f, k, false);
+				put_num(f, find(set, k, "bounce_rate"), false);
+			} else {
+				put_num(f, k, false);
+				put_num(f, find(set, k, "latency_p90_ns"), false);
+				put_num(f, find(set, k, "latency_p99_ns"), false);
+				put_num(f, find(set, k, "latency_p999_ns"), false);
+				put_num(f, find(set, k, "latency_max_ns"), false);
+			}
+			fprintf(f, " %zu\n", k->runs);
+		}
+		ret = close_data(f, data);
+		if (ret || !blocks)
+			continue;
+		const char *vars[] = { "workload", wl, NULL };
+
+		snprintf(caption, sizeof(caption), "%s of '%s' vs buffer size, per kernel and mode",
+			 !strcmp(kind, "throughput") ? "Throughput" :
+			 !strcmp(kind, "bounces")    ? "SWIOTLB bounces per op and bounce rate" :
+						       "Latency p50 / p99",
+			 wl);
+		ret = render(c, kind, kind, data, image, caption, vars);
+	}
+	free(done);
+	return ret;
+}
+
+/* --- slots ---------------------------------------------------------------------- */
+
+struct slot_row {
+	char label[256];
+	int64_t before, peak, after; /* the row with the highest peak of its group */
+	bool known;
+};
+
+struct slot_ctx {
+	struct slot_row *rows;
+	size_t n, cap;
+	int64_t last_run;
+	char group[256];
+};
+
+static int slots_cb(const struct bl_run_row *run, const struct bl_result_view *res, void *user)
+{
+	struct slot_ctx *c = user;
+	const struct bl_opt_i64 *k = res->counters;
+	char label[sizeof(c->rows->label)];
+	struct slot_row *r = NULL;
+
+	if (run->id != c->last_run) {
+		c->last_run = run->id;
+		an_group_label(run, AN_GROUP_KERNEL_MODE, c->group, sizeof(c->group));
+	}
+	/* gnuplot turns "\n" inside a double-quoted label into a line break */
+	if (snprintf(label, sizeof(label), "%s\\n%s", c->group, res->workload) >= (int)sizeof(label))
+		label[sizeof(label) - 1] = '\0'; /* a cut label still names the group */
+	for (size_t i = 0; i < c->n; i++)
+		if (!strcmp(c->rows[i].label, label))
+			r = &c->rows[i];
+	if (!r) {
+		if (c->n == c->cap) {
+			size_t cap = c->cap ? c->cap * 2 : 16;
+			struct slot_row *nr = realloc(c->rows, cap * sizeof(*nr));
+
+			if (!nr)
+				return -ENOMEM;
+			c->rows = nr;
+			c->cap = cap;
+		}
+		r = &c->rows[c->n++];
+		memset(r, 0, sizeof(*r));
+		snprintf(r->label, sizeof(r->label), "%s", label);
+	}
+	if (k[BL_C_IO_TLB_USED_BEFORE].set && k[BL_C_IO_TLB_USED_PEAK].set &&
+	    k[BL_C_IO_TLB_USED_AFTER].set && (!r->known || k[BL_C_IO_TLB_USED_PEAK].v > r->peak)) {
+		r->known = true;
+		r->before = k[BL_C_IO_TLB_USED_BEFORE].v;
+		r->peak = k[BL_C_IO_TLB_USED_PEAK].v;
+		r->after = k[BL_C_IO_TLB_USED_AFTER].v;
+	}
+	return 0;
+}
+
+static int slots_figure(struct render_ctx *c, struct bl_store *s, const struct bl_run_filter *f)
+{
+	struct slot_ctx sc = { .last_run = INT64_MIN };
+	struct bl_run_filter ff = *f;
+	FILE *out;
+	int ret;
+
+	ff.oldest_first = true;
+	ret = bl_store_query_results(s, &ff, slots_cb, &sc);
+	if (ret < 0) {
+		bl_err("plot: store: %s", bl_store_errmsg(s));
+		goto out;
+	}
+	if (!sc.n)
+		goto out;
+	out = open_data(c, "slots.dat", "SWIOTLB slots before / peak / after, per group and workload "
+					"(the row with the highest peak)",
+			"label before peak after ('?' = no SWIOTLB debugfs)");
+	if (!out) {
+		ret = -EIO;
+		goto out;
+	}
+	fprintf(out, "label before peak after\n");
+	for (size_t i = 0; i < sc.n; i++) {
+		const struct slot_row *r = &sc.rows[i];
+
+		if (r->known)
+			fprintf(out, "\"%s\" %" PRId64 " %" PRId64 " %" PRId64 "\n", r->label,
+				r->before, r->peak, r->after);
+		else
+			fprintf(out, "\"%s\" ? ? ?\n", r->label);
+	}
+	ret = close_data(out, "slots.dat");
+	if (!ret) {
+		char image[64];
+
+		snprintf(image, sizeof(image), "slots.%s", c->o->fmt);
+		if (sc.n > 12) /* wider canvas so that the labels stay apart */
+			ret = render(c, "slots", "slots", "slots.dat", image,
+				     "SWIOTLB slots in use before, at peak and after teardown",
+				     (const char *const[]){ "width", "2400", NULL });
+		else
+			ret = render(c, "slots", "slots", "slots.dat", image,
+				     "SWIOTLB slots in use before, at peak and after teardown", NULL);
+	}
+out:
+	free(sc.rows);
+	return ret;
+}
+
+/* --- trends ---------------------------------------------------------------------- */
+
+/*
+ * For each configuration (group) with two runs or more: one file per
+ * workload, blocks per size (and variant), a row per run with its mean, the
+ * 95% t interval of that mean and whether it was significantly worse than
+ * the run before.
+ */
+static int trend_figures(struct render_ctx *c, struct bl_store *s, const struct bl_run_filter *f)
+{
+	const struct bl_metric *m = bl_metric_find(c->o->metric);
+	struct an_runs runs;
+	struct bl_sample_set set;
+	char *labels = NULL;
+	int ret;
+
+	bl_sample_set_init(&set);
+	ret = an_load_runs(s, f, &runs);
+	if (ret < 0)
+		return ret;
+	ret = an_load_set(s, f, AN_GROUP_RUN, &set, NULL);
+	if (ret < 0)
+		goto out;
+	bl_sample_set_sort(&set);
+	labels = calloc(runs.n ? runs.n : 1, 256);
+	if (!labels) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < runs.n; i++) {
+		char rel[128];
+
+		an_short_release(runs.r[i].kernel_release, rel, sizeof(rel));
+		snprintf(labels + 256 * i, 256, "%s %s %s%s%s job %s", rel, runs.r[i].mode,
+			 runs.r[i].device ? runs.r[i].device : "?", runs.r[i].importer ? "->" : "",
+			 runs.r[i].importer ? runs.r[i].importer : "", runs.r[i].job ? runs.r[i].job : "?");
+	}
+	for (size_t i = 0; i < runs.n && !ret; i++) {
+		const char *cfg = labels + 256 * i;
+		size_t count = 0;
+		bool first = true;
+
+		for (size_t j = 0; j < runs.n; j++)
+			if (!strcmp(labels + 256 * j, cfg)) {
+				count++;
+				if (j < i)
+					first = false;
+			}
+		if (count < 2 || !first)
+			continue;
+		/* the workloads of this configuration's runs */
+		for (size_t w = 0; w < set.n && !ret; w++) {
+			const char *wl = set.s[w].workload;
+			char cslug[256], wslug[128], data[400], image[400], caption[512];
+			bool dup = false;
+			FILE *out;
+			size_t blocks = 0;
+
+			if (set.s[w].metric != m)
+				continue;
+			for (size_t p = 0; p < w; p++)
+				if (set.s[p].metric == m && !strcmp(set.s[p].workload, wl))
+					dup = true;
+			if (dup)
+				continue;
+			slug(cfg, cslug, sizeof(cslug));
+			slug(wl, wslug, sizeof(wslug));
+			snprintf(data, sizeof(data), "trend-%s-%s.dat", wslug, cslug);
+			snprintf(image, sizeof(image), "trend-%s-%s.%s", wslug, cslug, c->o->fmt);
+			out = open_data(c, data, "nightly trend of one metric, blocks per size",
+					"started_unix mean ci_lo ci_hi regressed");
+			if (!out) {
+				ret = -EIO;
+				break;
+			}
+			/* sizes (and variants) of this workload, then runs in time order */
+			for (size_t k = 0; k < set.n; k++) {
+				const struct bl_sample *key = &set.s[k];
+				const struct bl_sample *prev = NULL;
+				bool seen = false;
+				char sz[24], name[200];
+
+				if (key->metric != m || strcmp(key->workload, wl))
+					continue;
+				for (size_t p = 0; p < k; p++)
+					if (set.s[p].metric == m && !strcmp(set.s[p].workload, wl) &&
+					    set.s[p].size == key->size &&
+					    !strcmp(set.s[p].variant, key->variant))
+						seen = true;
+				if (seen)
+					continue;
+				bl_size_str(key->size, sz, sizeof(sz));
+				snprintf(name, sizeof(name), "%s%s%s", sz, *key->variant ? " " : "",
+					 key->variant);
+				fputs(blocks ? "\n\n" : "", out);
+				put_header(out, name, 4);
+				blocks++;
+				for (size_t r = 0; r < runs.n; r++) {
+					char grp[128];
+					const struct bl_sample *smp;
+					struct bl_change ch;
+					double mean, half = 0;
+					bool regressed = false;
+
+					if (strcmp(labels + 256 * r, cfg))
+						continue;
+					snprintf(grp, sizeof(grp), "%020" PRId64 " %s",
+						 runs.r[r].started_unix,
+						 runs.r[r].run_id ? runs.r[r].run_id : "?");
+					smp = bl_sample_set_find(&set, grp, wl, key->variant,
+								 key->size, m);
+					if (!smp || !smp->n)
+						continue;
+					mean = bl_mean(smp->v, smp->n);
+					if (smp->n >= 2)
+						half = bl_t_quantile_two_sided(0.05, (double)(smp->n - 1)) *
+						       bl_stddev(smp->v, smp->n) / sqrt((double)smp->n);
+					if (prev &&
+					    !bl_compare_samples(prev->v, prev->n, smp->v, smp->n,
+								m->direction, c->o->stats, &ch))
+						regressed = ch.verdict == BL_VERDICT_WORSE;
+					fprintf(out, "%" PRId64 " %.6g %.6g %.6g %d\n",
+						runs.r[r].started_unix, mean, mean - half, mean + half,
+						regressed);
+					prev = smp;
+				}
+			}
+			ret = close_data(out, data);
+			if (ret || !blocks)
+				continue;
+			char mlabel[160];
+			const char *vars[] = { "workload", wl, "metric_label", mlabel, NULL };
+
+			snprintf(mlabel, sizeof(mlabel), "%s (%s)", m->label, m->unit);
+			snprintf(caption, sizeof(caption), "Trend of %s for '%s' on %s", m->label, wl,
+				 cfg);
+			ret = render(c, "trend", "trend", data, image, caption, vars);
+		}
+	}
+out:
+	free(labels);
+	bl_sample_set_free(&set);
+	an_runs_free(&runs);
+	return ret;
+}
+
+/* --- mode comparison charts ---------------------------------------------------------- */
+
+/* Each mode of each (kernel, device, importer) against noforce, one chart per pair. */
+static int compare_figures(struct render_ctx *c, struct bl_store *s, const struct bl_run_filter *f)
+{
+	const struct bl_metric *m = bl_metric_find(c->o->metric);
+	const char *const metrics[] = { c->o->metric, NULL };
+	struct an_runs runs;
+	int ret = an_load_runs(s, f, &runs);
+
+	if (ret < 0)
+		return ret;
+	for (size_t i = 0; i < runs.n && !ret; i++) {
+		struct an_run *r = &runs.r[i];
+		struct bl_run_filter bf = *f, nf;
+		struct bl_sample_set bset, nset;
+		struct bl_cmp_result cr;
+		size_t bruns = 0, nruns = 0;
+		bool dup = false;
+
+		if (!strcmp(r->mode, "noforce") || !strcmp(r->mode, "?") || !r->kernel_release)
+			continue;
+		/* one chart per (kernel, device, importer, mode) */
+		for (size_t j = 0; j < i; j++) {
+			struct an_run *q = &runs.r[j];
+
+			if (q->kernel_release && !strcmp(q->kernel_release, r->kernel_release) &&
+			    !strcmp(q->mode, r->mode) && !strcmp(q->device ? q->device : "",
+								 r->device ? r->device : "") &&
+			    !strcmp(q->importer ? q->importer : "", r->importer ? r->importer : ""))
+				dup = true;
+		}
+		if (dup)
+			continue;
+		bf.kernel = r->kernel_release;
+		bf.device = r->device;
+		bf.importer = r->importer;
+		bf.limit = 0;
+		nf = bf;
+		bl_mode_filter(&bf, "noforce");
+		bl_mode_filter(&nf, r->mode);
+		bl_sample_set_init(&bset);
+		bl_sample_set_init(&nset);
+		ret = an_load_set(s, &bf, AN_GROUP_NONE, &bset, &bruns);
+		if (!ret)
+			ret = an_load_set(s, &nf, AN_GROUP_NONE, &nset, &nruns);
+		if (!ret && bruns && nruns)
+			ret = bl_compare_sets(&bset, &nset, "noforce", r->mode, metrics, c->o->stats,
+					      &cr);
+		else
+			memset(&cr, 0, sizeof(cr));
+		if (!ret && cr.n) {
+			char rel[128], dslug[300], data[400], image[400], caption[512], dev[200];
+			char mlabel[160], noise[32];
+			FILE *out;
+
+			an_short_release(r->kernel_release, rel, sizeof(rel));
+			snprintf(dev, sizeof(dev), "%s%s%s", r->device ? r->device : "?",
+				 r->importer ? "-" : "", r->importer ? r->importer : "");
+			snprintf(caption, sizeof(caption), "%s %s %s", rel, r->mode, dev);
+			slug(caption, dslug, sizeof(dslug));
+			snprintf(data, sizeof(data), "compare-%s-vs-noforce.dat", dslug);
+			snprintf(image, sizeof(image), "compare-%s-vs-noforce.%s", dslug, c->o->fmt);
+			out = open_data(c, data, "relative change per row, mode vs noforce",
+					"index label change_pct ci_lo_pct ci_hi_pct class "
+					"(0 same, 1 better, 2 worse, 3 too few reps)");
+			if (!out) {
+				ret = -EIO;
+			} else {
+				int idx = 0;
+
+				for (size_t k = 0; k < cr.n; k++) {
+					const struct bl_cmp_row *row = &cr.rows[k];
+					char sz[24];
+					int cls;
+
+					if (!row->base || !row->new_s || !row->ch.relative ||
+					    isnan(row->ch.change))
+						continue;
+					cls = row->ch.verdict == BL_VERDICT_BETTER ? 1 :
+					      row->ch.verdict == BL_VERDICT_WORSE  ? 2 :
+					      row->ch.verdict == BL_VERDICT_TOO_FEW ? 3 : 0;
+					bl_size_str(row->size, sz, sizeof(sz));
+					fprintf(out, "%d \"%s%s%s %s\" %.4g", idx++, row->workload,
+						*row->variant ? "/" : "", row->variant, sz,
+						row->ch.change * 100);
+					if (isnan(row->ch.ci_lo))
+						fprintf(out, " ? ? %d\n", cls);
+					else
+						fprintf(out, " %.4g %.4g %d\n", row->ch.ci_lo * 100,
+							row->ch.ci_hi * 100, cls);
+				}
+				ret = close_data(out, data);
+				snprintf(mlabel, sizeof(mlabel), "%s (%s)", m->label, m->unit);
+				snprintf(noise, sizeof(noise), "%g", c->o->stats->noise * 100);
+				snprintf(caption, sizeof(caption),
+					 "What %s costs on %s %s: %s change vs noforce per row", r->mode,
+					 rel, dev, m->label);
+				const char *vars[] = { "metric_label", mlabel, "noise_pct", noise, NULL };
+
+				if (!ret && idx)
+					ret = render(c, "compare", "compare", data, image, caption,
+						     vars);
+			}
+		}
+		bl_cmp_result_free(&cr);
+		bl_sample_set_free(&bset);
+		bl_sample_set_free(&nset);
+	}
+	an_runs_free(&runs);
+	return ret;
+}
+
+/* --- entry points ------------------------------------------------------------------- */
+
+int an_plots_render(struct bl_store *s, const struct bl_run_filter *f,
+		    const struct an_plot_opts *o, struct an_figures *figs)
+{
+	struct render_ctx c = { .o = o, .figs = figs };
+	struct bl_sample_set set;
+	struct an_runs runs;
+	int ret;
+
+	memset(figs, 0, sizeof(*figs));
+	if (!bl_metric_find(o->metric)) {
+		bl_err("plot: unknown metric '%s'", o->metric);
+		return -EINVAL;
+	}
+	if (mkdir(o->outdir, 0777) < 0 && errno != EEXIST) {
+		bl_err("plot: %s: mkdir: %s", o->outdir, strerror(errno));
+		return -errno;
+	}
+	c.have_gnuplot = find_scripts(c.scripts, sizeof(c.scripts)) == 0 &&
+			 system("command -v gnuplot >/dev/null 2>&1") == 0;
+	if (!c.have_gnuplot)
+		snprintf(figs->why, sizeof(figs->why), "%s",
+			 find_scripts(c.scripts, sizeof(c.scripts)) ?
+				 "the gnuplot scripts (plots/) were not found; set BOUNCELAB_PLOTS" :
+				 "gnuplot is not installed (make deps)");
+
+	ret = an_load_runs(s, f, &runs);
+	if (ret < 0)
+		return ret;
+	{
+		/* the subtitle: kernels and how many runs */
+		char kernels[200] = "";
+		size_t off = 0;
+
+		for (size_t i = 0; i < runs.n; i++) {
+			char rel[128];
+			bool dup = false;
+
+			for (size_t j = 0; j < i; j++)
+				if (runs.r[j].kernel_release && runs.r[i].kernel_release &&
+				    !strcmp(runs.r[j].kernel_release, runs.r[i].kernel_release))
+					dup = true;
+			if (dup || !runs.r[i].kernel_release)
+				continue;
+			an_short_release(runs.r[i].kernel_release, rel, sizeof(rel));
+			if (off < sizeof(kernels))
+				off += (size_t)snprintf(kernels + off, sizeof(kernels) - off, "%s%s",
+							off ? ", " : "", rel);
+		}
+		snprintf(c.subtitle, sizeof(c.subtitle), "%zu run%s; kernels %s", runs.n,
+			 runs.n == 1 ? "" : "s", *kernels ? kernels : "?");
+	}
+	an_runs_free(&runs);
+
+	bl_sample_set_init(&set);
+	ret = an_load_set(s, f, AN_GROUP_KERNEL_MODE, &set, NULL);
+	if (ret < 0)
+		goto out;
+	bl_sample_set_sort(&set);
+	if (!(ret = size_figures(&c, &set, "throughput")) &&
+	    !(ret = size_figures(&c, &set, "bounces")) &&
+	    !(ret = size_figures(&c, &set, "latency")) && !(ret = slots_figure(&c, s, f)) &&
+	    !(ret = trend_figures(&c, s, f)))
+		ret = compare_figures(&c, s, f);
+out:
+	bl_sample_set_free(&set);
+	return ret;
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: bouncelab plot [--out DIR] [--format png|svg] [--metric M] [--db PATH] "
+		"[SELECTOR...]\n\n"
+		"Writes each figure's data (.dat) from the store and renders it with gnuplot and\n"
+		"the scripts in plots/ (or $BOUNCELAB_PLOTS).\n\n"
+		"  --out DIR        output folder (default plots/out)\n"
+		"  --format FMT     png (default) or svg\n"
+		"  --metric M       metric of the trend and compare charts (default ops_per_sec)\n"
+		"  --db PATH        database (default $BOUNCELAB_DB or var/bouncelab.db)\n"
+		"  SELECTOR         which runs, e.g. kernel=6.12,device=vgem (see compare --help);\n"
+		"                   several are joined with ','\n");
+}
+
+int cmd_plot(int argc, char **argv)
+{
+	enum { O_OUT = 256, O_FORMAT, O_METRIC, O_DB, O_HELP };
+	static const struct option longopts[] = {
+		{ "out", required_argument, NULL, O_OUT },
+		{ "format", required_argument, NULL, O_FORMAT },
+		{ "metric", required_argument, NULL, O_METRIC },
+		{ "db", required_argument, NULL, O_DB },
+		{ "help", no_argument, NULL, O_HELP },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct an_plot_opts o = { .outdir = "plots/out", .fmt = "png", .metric = "ops_per_sec" };
+	struct bl_stats_opts stats;
+	struct bl_selector sel = { 0 };
+	struct an_figures figs = { 0 };
+	struct bl_store *s = NULL;
+	const char *db = NULL;
+	char text[1024] = "", err[512];
+	bool incomplete = false;
+	int c, ret;
+
+	bl_stats_opts_default(&stats);
+	o.stats = &stats;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case O_OUT: o.outdir = optarg; break;
+		case O_METRIC: o.metric = optarg; break;
+		case O_DB: db = optarg; break;
+		case O_FORMAT:
+			if (strcmp(optarg, "png") && strcmp(optarg, "svg")) {
+				bl_err("--format: '%s' is not png or svg", optarg);
+				return 2;
+			}
+			o.fmt = optarg;
+			break;
+		case O_HELP:
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (!bl_metric_find(o.metric)) {
+		bl_err("--metric: unknown metric '%s' (see bouncelab compare --help)", o.metric);
+		return 2;
+	}
+	for (int i = optind; i < argc; i++) {
+		size_t off = strlen(text);
+
+		snprintf(text + off, sizeof(text) - off, "%s%s", off ? "," : "", argv[i]);
+	}
+	if (bl_selector_parse(text, &sel, err, sizeof(err)) < 0) {
+		bl_err("plot: %s", err);
+		return 2;
+	}
+	if (an_open_store(db, &s) < 0) {
+		bl_selector_free(&sel);
+		return 3;
+	}
+	ret = an_plots_render(s, &sel.filter, &o, &figs);
+	if (ret == 0) {
+		for (size_t i = 0; i < figs.n; i++)
+			printf("%s/%s\t%s\n", o.outdir, figs.f[i].image, figs.f[i].caption);
+		if (!figs.n)
+			bl_warn("plot: no runs match '%s': nothing to plot", text);
+		if (*figs.why)
+			bl_warn("plot: data written to %s but no figure rendered: %s", o.outdir,
+				figs.why);
+		printf("%d figure%s rendered into %s, %d failed\n", figs.rendered,
+		       figs.rendered == 1 ? "" : "s", o.outdir, figs.failed);
+		incomplete = figs.failed || *figs.why;
+	}
+	an_figures_free(&figs);
+	bl_store_close(s);
+	bl_selector_free(&sel);
+	if (ret < 0)
+		return 3;
+	return incomplete ? 1 : 0;
+}

@@ -1,0 +1,873 @@
+/*
+ * `bouncelab report`: the Markdown report (RESULTS.md) generated from the
+ * store, so that nothing in it is typed by hand. Sections: what ran
+ * (kernels with exact versions, modes, devices, jobs, dates), a table per
+ * kernel x mode x device and workload, the figures (rendered by the plot
+ * engine in cmd_plot.c, linked relative to the report), each DMA mode
+ * against noforce and kernel against kernel (lib/compare.h), and findings
+ * computed from the same numbers: what force costs per size, where bounces
+ * per op exceed one, slots left after teardown, refused operations with
+ * their errno and kernel log line, counters a kernel could not tell.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <libgen.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "analysis.h"
+#include "commands.h"
+#include "log.h"
+#include "paths.h"
+
+/* Markdown table cells must not contain '|' or newlines. */
+static void md_cell(FILE *f, const char *s)
+{
+	for (; s && *s; s++) {
+		if (*s == '|')
+			fputs("\\|", f);
+		else if (*s == '\n' || *s == '\r')
+			fputc(' ', f);
+		else
+			fputc(*s, f);
+	}
+}
+
+static const char *nz(const char *s, const char *dflt)
+{
+	return s && *s ? s : dflt;
+}
+
+/* "1.234e+05 ± 2%" style: mean with its CV, or "-" when there is no sample. */
+static void mean_cell(FILE *f, const struct bl_sample *s, double scale, int digits)
+{
+	double m, cv;
+
+	if (!s || !s->n) {
+		fputs(" - |", f);
+		return;
+	}
+	m = bl_mean(s->v, s->n) * scale;
+	cv = bl_cv(s->v, s->n);
+	fprintf(f, " %.*g", digits, m);
+	if (s->n > 1 && !isnan(cv))
+		fprintf(f, " ± %.1f%%", cv * 100);
+	fputs(" |", f);
+}
+
+static const struct bl_sample *get(const struct bl_sample_set *set, const struct bl_sample *k,
+				   const char *metric)
+{
+	return bl_sample_set_find(set, k->group, k->workload, k->variant, k->size,
+				  bl_metric_find(metric));
+}
+
+/* --- what ran ---------------------------------------------------------------------- */
+
+static bool seen_before(const struct an_runs *runs, size_t i,
+			const char *(*field)(const struct an_run *))
+{
+	for (size_t j = 0; j < i; j++)
+		if (!strcmp(nz(field(&runs->r[j]), "?"), nz(field(&runs->r[i]), "?")))
+			return true;
+	return false;
+}
+
+static size_t count_with(const struct an_runs *runs, const char *v,
+			 const char *(*field)(const struct an_run *))
+{
+	size_t n = 0;
+
+	for (size_t j = 0; j < runs->n; j++)
+		if (!strcmp(nz(field(&runs->r[j]), "?"), nz(v, "?")))
+			n++;
+	return n;
+}
+
+static const char *f_release(const struct an_run *r) { return r->kernel_release; }
+static const char *f_mode(const struct an_run *r) { return r->mode; }
+static const char *f_device(const struct an_run *r) { return r->device; }
+static const char *f_job(const struct an_run *r) { return r->job; }
+
+static void list_values(FILE *f, const char *title, const struct an_runs *runs,
+			const char *(*field)(const struct an_run *))
+{
+	bool first = true;
+
+	fprintf(f, "- %s: ", title);
+	for (size_t i = 0; i < runs->n; i++) {
+		if (seen_before(runs, i, field))
+			continue;
+		fprintf(f, "%s`%s` (%zu run%s)", first ? "" : ", ", nz(field(&runs->r[i]), "?"),
+			count_with(runs, field(&runs->r[i]), field),
+			count_with(runs, field(&runs->r[i]), field) == 1 ? "" : "s");
+		first = false;
+	}
+	fputc('\n', f);
+}
+
+static void what_ran(FILE *f, const struct an_runs *runs)
+{
+	fprintf(f, "## What ran\n\n");
+	fprintf(f, "| kernel release | kernel version | Debian package | runs |\n"
+		   "| --- | --- | --- | ---: |\n");
+	for (size_t i = 0; i < runs->n; i++) {
+		const struct an_run *r = &runs->r[i];
+
+		if (seen_before(runs, i, f_release))
+			continue;
+		fputs("| `", f);
+		md_cell(f, nz(r->kernel_release, "?"));
+		fputs("` | ", f);
+		md_cell(f, nz(r->kernel_version, "?"));
+		fputs(" | ", f);
+		md_cell(f, nz(r->package_version, "unknown"));
+		fprintf(f, " | %zu |\n", count_with(runs, r->kernel_release, f_release));
+	}
+	fputc('\n', f);
+	list_values(f, "DMA modes", runs, f_mode);
+	list_values(f, "devices", runs, f_device);
+	list_values(f, "jobs", runs, f_job);
+	if (runs->n)
+		fprintf(f, "- dates: %s to %s\n", nz(runs->r[0].started_at, "?"),
+			nz(runs->r[runs->n - 1].started_at, "?"));
+	fprintf(f, "\n<details><summary>All %zu runs</summary>\n\n", runs->n);
+	fprintf(f, "| started | kernel | mode | device | importer | job | status | rows | run |\n"
+		   "| --- | --- | --- | --- | --- | --- | --- | ---: | --- |\n");
+	for (size_t i = 0; i < runs->n; i++) {
+		const struct an_run *r = &runs->r[i];
+
+		fprintf(f, "| %s | `%s` | %s | %s | %s | %s | %s | %d | `%.8s` |\n",
+			nz(r->started_at, "?"), nz(r->kernel_release, "?"), r->mode,
+			nz(r->device, "?"), nz(r->importer, "-"), nz(r->job, "?"),
+			nz(r->status, "?"), r->n_results, nz(r->run_id, "?"));
+	}
+	fprintf(f, "\n</details>\n\n");
+}
+
+/* --- result tables ------------------------------------------------------------------ */
+
+static void result_tables(FILE *f, const struct bl_sample_set *set)
+{
+	const struct bl_metric *tput = bl_metric_find("ops_per_sec");
+	const char *last_group = NULL, *last_wl = NULL;
+
+	fprintf(f, "## Results per kernel, mode and device\n\n"
+		   "Means over all repetitions of all matching runs, ± the coefficient of "
+		   "variation. Bounces per op = swiotlb_bounced / operations; bounce rate = "
+		   "bounced / DMA-mapped segments (kernels with dma:* tracepoints only); slots = "
+		   "SWIOTLB slots the row held at its peak and still held after teardown, "
+		   "above the level before it ran. `-` = the kernel could not tell.\n\n");
+	for (size_t i = 0; i < set->n; i++) {
+		const struct bl_sample *k = &set->s[i];
+		char sz[24];
+
+		/* one line per (group, workload, variant, size): key on the row's first metric */
+		if (i > 0 && !strcmp(set->s[i - 1].group, k->group) &&
+		    !strcmp(set->s[i - 1].workload, k->workload) &&
+		    !strcmp(set->s[i - 1].variant, k->variant) && set->s[i - 1].size == k->size)
+			continue;
+		if (!last_group || strcmp(last_group, k->group) || strcmp(last_wl, k->workload)) {
+			fprintf(f, "\n### %s: %s\n\n", k->group, k->workload);
+			fprintf(f, "| size | ops/s | MiB/s | p50 µs | p99 µs | bounces/op | bounce "
+				   "rate | slots peak / after | failed ops | runs |\n"
+				   "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | "
+				   "---: |\n");
+			last_group = k->group;
+			last_wl = k->workload;
+		}
+		bl_size_str(k->size, sz, sizeof(sz));
+		fprintf(f, "| %s%s%s |", sz, *k->variant ? " " : "", k->variant);
+		mean_cell(f, get(set, k, "ops_per_sec"), 1, 4);
+		mean_cell(f, get(set, k, "mib_per_sec"), 1, 4);
+		mean_cell(f, get(set, k, "latency_p50_ns"), 1e-3, 4);
+		mean_cell(f, get(set, k, "latency_p99_ns"), 1e-3, 4);
+		mean_cell(f, get(set, k, "bounces_per_op"), 1, 4);
+		mean_cell(f, get(set, k, "bounce_rate"), 1, 3);
+		{
+			const struct bl_sample *p = get(set, k, "slots_peak");
+			const struct bl_sample *a = get(set, k, "slots_after");
+
+			if (p && a)
+				fprintf(f, " %.0f / %.0f |", bl_mean(p->v, p->n), bl_mean(a->v, a->n));
+			else
+				fputs(" - |", f);
+		}
+		mean_cell(f, get(set, k, "failed_ops"), 1, 6);
+		{
+			const struct bl_sample *t = get(set, k, "ops_per_sec");
+
+			fprintf(f, " %zu |\n", t ? t->runs : (size_t)0);
+		}
+	}
+	(void)tput;
+	fputc('\n', f);
+}
+
+/* --- comparisons and findings -------------------------------------------------------- */
+
+struct platform {
+	const char *release, *device, *importer; /* point into the runs */
+};
+
+/* Distinct (kernel, device, importer) of the runs, in run order. */
+static size_t platforms(const struct an_runs *runs, struct platform *out, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < runs->n && n < max; i++) {
+		const struct an_run *r = &runs->r[i];
+		bool dup = false;
+
+		if (!r->kernel_release)
+			continue;
+		for (size_t j = 0; j < n; j++)
+			if (!strcmp(out[j].release, r->kernel_release) &&
+			    !strcmp(nz(out[j].device, ""), nz(r->device, "")) &&
+			    !strcmp(nz(out[j].importer, ""), nz(r->importer, "")))
+				dup = true;
+		if (!dup)
+			out[n++] = (struct platform){ r->kernel_release, r->device, r->importer };
+	}
+	return n;
+}
+
+static bool has_mode(const struct an_runs *runs, const struct platform *p, const char *mode)
+{
+	for (size_t i = 0; i < runs->n; i++) {
+		const struct an_run *r = &runs->r[i];
+
+		if (r->kernel_release && !strcmp(r->kernel_release, p->release) &&
+		    !strcmp(nz(r->device, ""), nz(p->device, "")) &&
+		    !strcmp(nz(r->importer, ""), nz(p->importer, "")) && !strcmp(r->mode, mode))
+			return true;
+	}
+	return false;
+}
+
+struct report_ctx {
+	FILE *f;
+	struct bl_store *s;
+	const struct bl_run_filter *filter;
+	const struct an_runs *runs;
+	struct bl_stats_opts stats;
+	FILE *findings; /* "what force costs" lines, collected while comparing */
+	char *findings_buf;
+	size_t findings_len;
+};
+
+/* Compares two filters and writes the Markdown table; adds force findings. */
+static int compare_md(struct report_ctx *c, const struct bl_run_filter *bf,
+		      const struct bl_run_filter *nf, const char *blabel, const char *nlabel,
+		      const char *heading, bool force_finding)
+{
+	static const char *const metrics[] = { "ops_per_sec", "latency_p50_ns", "bounces_per_op",
+					       "bounce_rate", "slots_after", "failed_ops", NULL };
+	struct bl_sample_set bset, nset;
+	struct bl_cmp_result r = { 0 };
+	size_t bruns = 0, nruns = 0;
+	int ret;
+
+	bl_sample_set_init(&bset);
+	bl_sample_set_init(&nset);
+	ret = an_load_set(c->s, bf, AN_GROUP_NONE, &bset, &bruns);
+	if (!ret)
+		ret = an_load_set(c->s, nf, AN_GROUP_NONE, &nset, &nruns);
+	if (ret || !bruns || !nruns)
+		goto out;
+	ret = bl_compare_sets(&bset, &nset, blabel, nlabel, metrics, &c->stats, &r);
+	if (ret)
+		goto out;
+	fprintf(c->f, "### %s\n\n", heading);
+	ret = bl_cmp_write(c->f, &r, BL_CMP_MARKDOWN, false);
+	fputc('\n', c->f);
+	if (force_finding) {
+		bool any = false;
+
+		for (size_t i = 0; i < r.n; i++) {
+			const struct bl_cmp_row *row = &r.rows[i];
+			char sz[24];
+
+			if (strcmp(row->metric->name, "ops_per_sec") || !row->base || !row->new_s ||
+			    isnan(row->ch.change) || !row->ch.relative)
+				continue;
+			bl_size_str(row->size, sz, sizeof(sz));
+			if (!any)
+				fprintf(c->findings, "- %s, throughput against noforce:", heading);
+			fprintf(c->findings, "%s %s %s %+.1f%%", any ? "," : "", row->workload, sz,
+				row->ch.change * 100);
+			if (!isnan(row->ch.ci_lo))
+				fprintf(c->findings, " [%+.1f%%, %+.1f%%]%s", row->ch.ci_lo * 100,
+					row->ch.ci_hi * 100, row->ch.significant ? " (significant)" :
+										   "");
+			else
+				fprintf(c->findings, " (%s)", bl_verdict_name(row->ch.verdict));
+			any = true;
+		}
+		if (any)
+			fputs(".\n", c->findings);
+	}
+out:
+	bl_cmp_result_free(&r);
+	bl_sample_set_free(&bset);
+	bl_sample_set_free(&nset);
+	return ret;
+}
+
+static int mode_comparisons(struct report_ctx *c)
+{
+	static const char *const modes[] = { "default", "force", "iommu", "pt", NULL };
+	struct platform pl[64];
+	size_t np = platforms(c->runs, pl, 64);
+	bool any = false;
+	int ret = 0;
+
+	fprintf(c->f, "## What each DMA mode costs (against noforce, same kernel and device)\n\n"
+		      "Change = (mode - noforce) / noforce; 95%% CI from a seeded bootstrap over "
+		      "the repetitions; **bold** = significant (the interval excludes 0 and the "
+		      "change exceeds %.0f%%). Counters are one value per run, so with fewer than "
+		      "%zu runs per side they are shown but not judged.\n\n",
+		c->stats.noise * 100, c->stats.min_reps);
+	for (size_t p = 0; p < np && !ret; p++) {
+		char rel[128], heading[512], bl[256], nl[256];
+
+		if (!has_mode(c->runs, &pl[p], "noforce"))
+			continue;
+		an_short_release(pl[p].release, rel, sizeof(rel));
+		for (const char *const *m = modes; *m && !ret; m++) {
+			struct bl_run_filter bf = *c->filter, nf;
+
+			if (!has_mode(c->runs, &pl[p], *m))
+				continue;
+			bf.kernel = pl[p].release;
+			bf.device = pl[p].device;
+			bf.importer = pl[p].importer;
+			bf.limit = 0;
+			nf = bf;
+			bl_mode_filter(&bf, "noforce");
+			bl_mode_filter(&nf, *m);
+			snprintf(heading, sizeof(heading), "%s on %s, %s%s%s", *m, rel,
+				 nz(pl[p].device, "?"), pl[p].importer ? " <- " : "",
+				 nz(pl[p].importer, ""));
+			snprintf(bl, sizeof(bl), "kernel=%s,mode=noforce,device=%s", pl[p].release,
+				 nz(pl[p].device, "?"));
+			snprintf(nl, sizeof(nl), "kernel=%s,mode=%s,device=%s", pl[p].release, *m,
+				 nz(pl[p].device, "?"));
+			ret = compare_md(c, &bf, &nf, bl, nl, heading, true);
+			any = true;
+		}
+	}
+	if (!any)
+		fprintf(c->f, "No kernel has both noforce runs and runs in another mode on the "
+			      "same device, so there is nothing to compare.\n\n");
+	return ret;
+}
+
+static int kernel_comparisons(struct report_ctx *c)
+{
+	static const char *const modes[] = { "noforce", "default", "force", "iommu", "pt", NULL };
+	struct platform pl[64];
+	size_t np = platforms(c->runs, pl, 64);
+	bool any = false;
+	int ret = 0;
+
+	fprintf(c->f, "## Kernel against kernel (same mode and device)\n\n");
+	/* each later kernel against the first one seen with the same device and importer */
+	for (size_t p = 0; p < np && !ret; p++) {
+		for (size_t q = p + 1; q < np && !ret; q++) {
+			char r1[128], r2[128], heading[512], bl[256], nl[256];
+
+			if (!strcmp(pl[p].release, pl[q].release) ||
+			    strcmp(nz(pl[p].device, ""), nz(pl[q].device, "")) ||
+			    strcmp(nz(pl[p].importer, ""), nz(pl[q].importer, "")))
+				continue;
+			an_short_release(pl[p].release, r1, sizeof(r1));
+			an_short_release(pl[q].release, r2, sizeof(r2));
+			for (const char *const *m = modes; *m && !ret; m++) {
+				struct bl_run_filter bf = *c->filter, nf;
+
+				if (!has_mode(c->runs, &pl[p], *m) || !has_mode(c->runs, &pl[q], *m))
+					continue;
+				bf.device = pl[p].device;
+				bf.importer = pl[p].importer;
+				bf.limit = 0;
+				bl_mode_filter(&bf, *m);
+				nf = bf;
+				bf.kernel = pl[p].release;
+				nf.kernel = pl[q].release;
+				snprintf(heading, sizeof(heading), "%s against %s, %s, %s%s%s", r2, r1,
+					 *m, nz(pl[p].device, "?"), pl[p].importer ? " <- " : "",
+					 nz(pl[p].importer, ""));
+				snprintf(bl, sizeof(bl), "kernel=%s,mode=%s", pl[p].release, *m);
+				snprintf(nl, sizeof(nl), "kernel=%s,mode=%s", pl[q].release, *m);
+				ret = compare_md(c, &bf, &nf, bl, nl, heading, false);
+				any = true;
+			}
+		}
+	}
+	if (!any)
+		fprintf(c->f, "Only one kernel per device and mode: nothing to compare.\n\n");
+	return ret;
+}
+
+/* Failed rows and counters a kernel could not tell, collected from the rows. */
+struct row_notes {
+	FILE *failed;  /* Markdown lines */
+	FILE *unavail; /* "release|counter|reason" lines, deduplicated later */
+	char *failed_buf, *unavail_buf;
+	size_t failed_len, unavail_len;
+	int64_t last_run;
+	char group[256], rel[128];
+	size_t n_failed;
+};
+
+static int notes_cb(const struct bl_run_row *run, const struct bl_result_view *res, void *user)
+{
+	struct row_notes *n = user;
+	char sz[24];
+
+	if (run->id != n->last_run) {
+		n->last_run = run->id;
+		an_group_label(run, AN_GROUP_KERNEL_MODE, n->group, sizeof(n->group));
+		an_short_release(run->kernel_release, n->rel, sizeof(n->rel));
+	}
+	bl_size_str(res->size, sz, sizeof(sz));
+	if (res->failed_ops > 0) {
+		json_t *log = res->kernel_log_json ? json_loads(res->kernel_log_json, 0, NULL) : NULL;
+		const char *line = json_string_value(json_array_get(log, 0));
+
+		fprintf(n->failed, "- %s, %s %s: %" PRId64 " of %" PRId64 " operations refused",
+			n->group, res->workload, sz, res->failed_ops, res->ops + res->failed_ops);
+		if (res->failed_errno.set)
+			fprintf(n->failed, ", errno %" PRId64 " (%s)", res->failed_errno.v,
+				strerror((int)res->failed_errno.v));
+		if (res->failed_error) {
+			fputs(": \"", n->failed);
+			md_cell(n->failed, res->failed_error);
+			fputc('"', n->failed);
+		}
+		if (line) {
+			fputs("; kernel log: `", n->failed);
+			md_cell(n->failed, line);
+			fputc('`', n->failed);
+		}
+		fputs(" (run `", n->failed);
+		fprintf(n->failed, "%.8s`)\n", nz(run->run_id, "?"));
+		json_decref(log);
+		n->n_failed++;
+	}
+	for (int i = 0; i < BL_COUNTER_COUNT; i++)
+		if (!res->counters[i].set)
+			fprintf(n->unavail, "%s|%s|%s\n", n->rel, bl_counter_names[i],
+				nz(res->unavailable[i], "no reason recorded"));
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Prints the distinct lines of @buf (sorted) as a Markdown list. */
+static void unique_lines(FILE *f, char *buf)
+{
+	char **lines = NULL, *save = NULL, *tok;
+	size_t n = 0;
+
+	for (tok = strtok_r(buf, "\n", &save); tok; tok = strtok_r(NULL, "\n", &save)) {
+		char **nl = realloc(lines, (n + 1) * sizeof(*nl));
+
+		if (!nl)
+			break;
+		lines = nl;
+		lines[n++] = tok;
+	}
+	if (n)
+		qsort(lines, n, sizeof(*lines), cmp_str);
+	for (size_t i = 0; i < n; i++) {
+		char *rel, *counter, *reason, *p = lines[i];
+
+		if (i && !strcmp(lines[i], lines[i - 1]))
+			continue;
+		rel = strsep(&p, "|");
+		counter = strsep(&p, "|");
+		reason = p;
+		fprintf(f, "- `%s`: %s unknown: %s\n", rel, counter, nz(reason, "?"));
+	}
+	free(lines);
+}
+
+static int findings(struct report_ctx *c, const struct bl_sample_set *set)
+{
+	struct row_notes n = { .last_run = INT64_MIN };
+	struct bl_run_filter ff = *c->filter;
+	bool any;
+	int ret;
+
+	n.failed = open_memstream(&n.failed_buf, &n.failed_len);
+	n.unavail = open_memstream(&n.unavail_buf, &n.unavail_len);
+	if (!n.failed || !n.unavail) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ff.oldest_first = true;
+	ret = bl_store_query_results(c->s, &ff, notes_cb, &n);
+	if (ret < 0)
+		goto out;
+	fflush(n.failed);
+	fflush(n.unavail);
+	fflush(c->findings);
+
+	fprintf(c->f, "## Findings\n\nEach computed from the numbers above by `bouncelab "
+		      "report`.\n\n### What force costs per size\n\n");
+	fputs(c->findings_len ? c->findings_buf : "No force runs with noforce runs beside them.\n",
+	      c->f);
+
+	fprintf(c->f, "\n### Where bounces per operation exceed one\n\n");
+	any = false;
+	for (size_t i = 0; i < set->n; i++) {
+		const struct bl_sample *s = &set->s[i];
+		char sz[24];
+		double m;
+
+		if (strcmp(s->metric->name, "bounces_per_op") || !s->n)
+			continue;
+		m = bl_mean(s->v, s->n);
+		if (!(m > 1))
+			continue;
+		bl_size_str(s->size, sz, sizeof(sz));
+		fprintf(c->f, "- %s, %s%s%s %s: %.4g bounces per operation (%zu run%s)\n", s->group,
+			s->workload, *s->variant ? "/" : "", s->variant, sz, m, s->runs,
+			s->runs == 1 ? "" : "s");
+		any = true;
+	}
+	if (!any)
+		fprintf(c->f, "No row bounced more than once per operation.\n");
+
+	fprintf(c->f, "\n### SWIOTLB slots still held after teardown\n\n"
+		      "Slots in use after the row's buffers were released, minus the slots in use "
+		      "before it ran (the device's standing traffic). Positive = left behind.\n\n");
+	any = false;
+	for (size_t i = 0; i < set->n; i++) {
+		const struct bl_sample *s = &set->s[i];
+		const struct bl_sample *peak;
+		char sz[24];
+		double m;
+
+		if (strcmp(s->metric->name, "slots_after") || !s->n)
+			continue;
+		m = bl_mean(s->v, s->n);
+		if (!(m > 0))
+			continue;
+		peak = bl_sample_set_find(set, s->group, s->workload, s->variant, s->size,
+					  bl_metric_find("slots_peak"));
+		bl_size_str(s->size, sz, sizeof(sz));
+		fprintf(c->f, "- %s, %s %s: %.0f slots (%.0f KiB) still held after teardown",
+			s->group, s->workload, sz, m, m * 2);
+		if (peak && peak->n)
+			fprintf(c->f, ", %.0f at peak", bl_mean(peak->v, peak->n));
+		fputs("\n", c->f);
+		any = true;
+	}
+	if (!any)
+		fprintf(c->f, "No row left slots behind (or no boot had SWIOTLB debugfs).\n");
+
+	fprintf(c->f, "\n### Operations the kernel refused\n\n");
+	fputs(n.failed_len ? n.failed_buf : "None.\n", c->f);
+
+	fprintf(c->f, "\n### Runs that did not complete\n\n");
+	any = false;
+	for (size_t i = 0; i < c->runs->n; i++) {
+		const struct an_run *r = &c->runs->r[i];
+
+		if (r->status && !strcmp(r->status, "ok"))
+			continue;
+		fprintf(c->f, "- `%.8s` %s %s %s job %s: %s", nz(r->run_id, "?"),
+			nz(r->kernel_release, "?"), r->mode, nz(r->device, "?"), nz(r->job, "?"),
+			nz(r->status, "?"));
+		if (r->error) {
+			fputs(": ", c->f);
+			md_cell(c->f, r->error);
+		}
+		fputc('\n', c->f);
+		any = true;
+	}
+	if (!any)
+		fprintf(c->f, "All runs completed.\n");
+
+	fprintf(c->f, "\n### Counters a kernel could not tell\n\n"
+		      "Recorded as null with the reason, never as 0.\n\n");
+	if (n.unavail_len)
+		unique_lines(c->f, n.unavail_buf);
+	else
+		fprintf(c->f, "Every counter was available.\n");
+	fputc('\n', c->f);
+out:
+	if (n.failed)
+		fclose(n.failed);
+	if (n.unavail)
+		fclose(n.unavail);
+	free(n.failed_buf);
+	free(n.unavail_buf);
+	return ret;
+}
+
+/* --- figures -------------------------------------------------------------------------- */
+
+/* @path relative to @base when it lies inside it, else @path itself. */
+static const char *relative_to(const char *path, const char *base)
+{
+	size_t n = strlen(base);
+
+	if (!strcmp(base, "."))
+		return path;
+	if (!strncmp(path, base, n) && path[n] == '/')
+		return path + n + 1;
+	return path;
+}
+
+static void figures_section(FILE *f, const struct an_figures *figs, const char *plots_dir,
+			    const char *report_dir)
+{
+	fprintf(f, "## Figures\n\n");
+	if (!figs->n) {
+		fprintf(f, "No figures: nothing to plot.\n\n");
+		return;
+	}
+	if (*figs->why)
+		fprintf(f, "The figures' data files are in `%s`, but none was rendered: %s.\n\n",
+			plots_dir, figs->why);
+	for (size_t i = 0; i < figs->n; i++) {
+		const char *rel = relative_to(plots_dir, report_dir);
+
+		if (*figs->why)
+			fprintf(f, "- %s: data [`%s`](%s/%s)\n", figs->f[i].caption, figs->f[i].data,
+				rel, figs->f[i].data);
+		else
+			fprintf(f, "### %s\n\n![%s](%s/%s)\n\nData: [`%s`](%s/%s)\n\n",
+				figs->f[i].caption, figs->f[i].caption, rel, figs->f[i].image,
+				figs->f[i].data, rel, figs->f[i].data);
+	}
+	fputc('\n', f);
+}
+
+/* --- the command -------------------------------------------------------------------- */
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: bouncelab report [--out FILE] [--plots DIR] [--format png|svg] "
+		"[--no-plots] [--db PATH] [SELECTOR...]\n\n"
+		"Writes the Markdown report of the runs a selector picks (default: all).\n\n"
+		"  --out FILE     the report (default RESULTS.md; '-' = stdout)\n"
+		"  --plots DIR    where figures go (default plots/out beside the report)\n"
+		"  --format FMT   png (default) or svg figures\n"
+		"  --no-plots     leave the figures out\n"
+		"  --db PATH      database (default $BOUNCELAB_DB or var/bouncelab.db)\n");
+}
+
+/* Did any run execute under QEMU (its CPU model says so)? */
+static bool any_emulated(const struct an_runs *runs)
+{
+	for (size_t i = 0; i < runs->n; i++)
+		if (runs->r[i].cpu && strstr(runs->r[i].cpu, "QEMU"))
+			return true;
+	return false;
+}
+
+struct report_opts {
+	const char *out, *plots, *fmt, *db;
+	bool no_plots;
+	char selector[1024];
+};
+
+static int write_report(FILE *f, struct bl_store *s, const struct bl_selector *sel,
+			const struct report_opts *o, const char *db_path, const char *plots_dir,
+			const char *report_dir)
+{
+	struct report_ctx c = { .f = f, .s = s, .filter = &sel->filter };
+	struct an_figures figs = { 0 };
+	struct an_runs runs = { 0 };
+	struct bl_sample_set set;
+	int ret;
+
+	bl_stats_opts_default(&c.stats);
+	bl_sample_set_init(&set);
+	c.findings = open_memstream(&c.findings_buf, &c.findings_len);
+	if (!c.findings)
+		return -ENOMEM;
+	ret = an_load_runs(s, &sel->filter, &runs);
+	if (ret < 0)
+		goto out;
+	c.runs = &runs;
+	ret = an_load_set(s, &sel->filter, AN_GROUP_KERNEL_MODE, &set, NULL);
+	if (ret < 0)
+		goto out;
+	bl_sample_set_sort(&set);
+	if (!o->no_plots) {
+		struct an_plot_opts po = { .outdir = plots_dir, .fmt = o->fmt,
+					   .metric = "ops_per_sec", .stats = &c.stats };
+
+		ret = an_plots_render(s, &sel->filter, &po, &figs);
+		if (ret < 0)
+			goto out;
+	}
+
+	fprintf(f, "# bouncelab results\n\n"
+		   "Generated by `bouncelab report` from the runs stored in `%s`%s%s%s; nothing "
+		   "here is typed by hand. Regenerate with:\n\n"
+		   "    bouncelab report --db %s --out %s%s%s\n\n",
+		db_path, *o->selector ? " (selector `" : "", o->selector,
+		*o->selector ? "`)" : "", db_path, o->out, *o->selector ? " " : "", o->selector);
+	if (any_emulated(&runs))
+		fprintf(f, "> Runs from the testbed ran in QEMU with TCG emulation: absolute "
+			   "times are 10-100x slower than hardware and mean little on their own. "
+			   "Counts (bounces, DMA mappings, SWIOTLB slots) are exact, and ratios "
+			   "between modes of the same kernel hold.\n\n");
+	if (!runs.n) {
+		fprintf(f, "No runs match: nothing to report.\n");
+		goto out;
+	}
+	what_ran(f, &runs);
+	result_tables(f, &set);
+	if (!o->no_plots)
+		figures_section(f, &figs, plots_dir, report_dir);
+	ret = mode_comparisons(&c);
+	if (!ret)
+		ret = kernel_comparisons(&c);
+	if (!ret)
+		ret = findings(&c, &set);
+out:
+	fclose(c.findings);
+	free(c.findings_buf);
+	an_figures_free(&figs);
+	bl_sample_set_free(&set);
+	an_runs_free(&runs);
+	return ret;
+}
+
+int cmd_report(int argc, char **argv)
+{
+	enum { O_OUT = 256, O_PLOTS, O_FORMAT, O_NOPLOTS, O_DB, O_HELP };
+	static const struct option longopts[] = {
+		{ "out", required_argument, NULL, O_OUT },
+		{ "plots", required_argument, NULL, O_PLOTS },
+		{ "format", required_argument, NULL, O_FORMAT },
+		{ "no-plots", no_argument, NULL, O_NOPLOTS },
+		{ "db", required_argument, NULL, O_DB },
+		{ "help", no_argument, NULL, O_HELP },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct report_opts o = { .out = "RESULTS.md", .fmt = "png" };
+	struct bl_selector sel = { 0 };
+	struct bl_store *s = NULL;
+	char err[512], report_dir[PATH_MAX], plots_dir[PATH_MAX], tmp[PATH_MAX + 16];
+	FILE *f = NULL;
+	int c, ret = 3;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case O_OUT: o.out = optarg; break;
+		case O_PLOTS: o.plots = optarg; break;
+		case O_NOPLOTS: o.no_plots = true; break;
+		case O_DB: o.db = optarg; break;
+		case O_FORMAT:
+			if (strcmp(optarg, "png") && strcmp(optarg, "svg")) {
+				bl_err("--format: '%s' is not png or svg", optarg);
+				return 2;
+			}
+			o.fmt = optarg;
+			break;
+		case O_HELP:
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	for (int i = optind; i < argc; i++) {
+		size_t off = strlen(o.selector);
+
+		snprintf(o.selector + off, sizeof(o.selector) - off, "%s%s", off ? "," : "", argv[i]);
+	}
+	if (bl_selector_parse(o.selector, &sel, err, sizeof(err)) < 0) {
+		bl_err("report: %s", err);
+		return 2;
+	}
+	if (!o.db)
+		o.db = bl_default_db_path();
+	if (an_open_store(o.db, &s) < 0)
+		goto out;
+
+	if (!strcmp(o.out, "-")) {
+		snprintf(report_dir, sizeof(report_dir), ".");
+	} else {
+		char copy[PATH_MAX];
+
+		snprintf(copy, sizeof(copy), "%s", o.out);
+		snprintf(report_dir, sizeof(report_dir), "%s", dirname(copy));
+	}
+	if (o.plots)
+		snprintf(plots_dir, sizeof(plots_dir), "%s", o.plots);
+	else if (!strcmp(report_dir, "."))
+		snprintf(plots_dir, sizeof(plots_dir), "plots/out");
+	else if (snprintf(plots_dir, sizeof(plots_dir), "%s/plots/out", report_dir) >=
+		 (int)sizeof(plots_dir)) {
+		bl_err("report: %s: path too long", report_dir);
+		goto out;
+	}
+	if (!o.no_plots && strcmp(report_dir, ".") && !o.plots) {
+		char parent[PATH_MAX];
+
+		if (snprintf(parent, sizeof(parent), "%s/plots", report_dir) >= (int)sizeof(parent) ||
+		    (mkdir(parent, 0777) < 0 && errno != EEXIST)) {
+			bl_err("report: %s: mkdir: %s", parent, strerror(errno));
+			goto out;
+		}
+	}
+
+	if (!strcmp(o.out, "-")) {
+		f = stdout;
+	} else {
+		/* write beside the target and rename: a failed report never half-replaces one */
+		snprintf(tmp, sizeof(tmp), "%s.tmp", o.out);
+		f = fopen(tmp, "we");
+		if (!f) {
+			bl_err("report: %s: create: %s", tmp, strerror(errno));
+			goto out;
+		}
+	}
+	ret = write_report(f, s, &sel, &o, o.db, plots_dir, report_dir);
+	if (f != stdout) {
+		if (ferror(f) | fclose(f) && !ret)
+			ret = -EIO;
+		if (!ret && rename(tmp, o.out) < 0)
+			ret = -errno;
+		if (ret)
+			unlink(tmp);
+	} else if (fflush(stdout)) {
+		ret = -EIO;
+	}
+	if (ret < 0) {
+		bl_err("report: %s: %s", o.out, strerror(-ret));
+		ret = 3;
+	} else {
+		fprintf(stderr, "report: wrote %s (figures in %s)\n", o.out,
+			o.no_plots ? "-" : plots_dir);
+	}
+out:
+	if (s)
+		bl_store_close(s);
+	bl_selector_free(&sel);
+	return ret;
+}
