@@ -17,6 +17,9 @@ struct subcommand {
 
 static const struct subcommand subcommands[] = {
 	{ "lab", cmd_lab, "boot Debian kernels under QEMU in each DMA mode and run a job inside" },
+	{ "ingest", cmd_ingest, "store result documents (through bouncelabd when it runs)" },
+	{ "runs", cmd_runs, "list stored runs, filtered by kernel, mode, device, job, date" },
+	{ "status", cmd_status, "database, schema version, runs stored, daemon reachable" },
 };
 
 static void usage(FILE *out)

@@ -8,5 +8,8 @@
 #define BL_COMMANDS_H
 
 int cmd_lab(int argc, char **argv); /* testbed/lab.c: kernels x modes under QEMU */
+int cmd_ingest(int argc, char **argv); /* collector/cmd_ingest.c: store result documents */
+int cmd_runs(int argc, char **argv);   /* collector/cmd_runs.c: list stored runs */
+int cmd_status(int argc, char **argv); /* collector/cmd_status.c: database and daemon state */
 
 #endif

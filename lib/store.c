@@ -1147,6 +1147,12 @@ int bl_store_query_results(struct bl_store *s, const struct bl_run_filter *f, bl
 	return walk_runs(s, f, NULL, cb, user);
 }
 
+int bl_store_query(struct bl_store *s, const struct bl_run_filter *f, bl_run_cb run_cb,
+		   bl_result_cb res_cb, void *user)
+{
+	return walk_runs(s, f, run_cb, res_cb, user);
+}
+
 int bl_store_count_runs(struct bl_store *s, const struct bl_run_filter *f, int64_t *count)
 {
 	sqlite3_stmt *st;

@@ -178,6 +178,14 @@ int bl_store_query_runs(struct bl_store *s, const struct bl_run_filter *f, bl_ru
 int bl_store_query_results(struct bl_store *s, const struct bl_run_filter *f, bl_result_cb cb,
 			   void *user);
 
+/*
+ * Both at once: for each run matching @f, @run_cb (may be NULL) and then
+ * @res_cb (may be NULL) for each of its rows; runs without rows still get
+ * their @run_cb.
+ */
+int bl_store_query(struct bl_store *s, const struct bl_run_filter *f, bl_run_cb run_cb,
+		   bl_result_cb res_cb, void *user);
+
 /* How many runs match @f. */
 int bl_store_count_runs(struct bl_store *s, const struct bl_run_filter *f, int64_t *count);
 
