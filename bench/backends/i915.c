@@ -26,6 +26,7 @@
 #include "i915.h"
 
 #include "i915_ioctl.h"
+#include "drmdev.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -34,8 +35,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #define I915_PROBE_SIZE 4096ull
@@ -170,7 +169,10 @@ static int create_object(struct gb_dev *dev, struct i915_priv *p, uint64_t *size
 
 /* --- opening the device --------------------------------------------------- */
 
-/* Opens @path and keeps it when its driver is i915. -ENODEV when it is another driver. */
+/*
+ * Keeps @path when its driver is i915 (asked through i915_io, so the fake
+ * answers in tests). -ENODEV when it is another driver or no DRM node.
+ */
 static int open_node(struct gb_dev *dev, const char *path)
 {
 	char name[32], version[64];
@@ -192,59 +194,39 @@ static int open_node(struct gb_dev *dev, const char *path)
 	snprintf(dev->node, sizeof(dev->node), "%s", path);
 	snprintf(dev->driver, sizeof(dev->driver), "%s", name);
 	snprintf(dev->driver_version, sizeof(dev->driver_version), "%s", version);
+	bl_dev_pci_id(fd, dev->pci_id, sizeof(dev->pci_id));
 	return 0;
 }
 
-/* Render nodes first (no DRM master needed), then primary nodes. */
+/* The first i915 node, render nodes first: they need no DRM master or authentication. */
 static int find_i915(struct gb_dev *dev)
 {
-	int err = -ENODEV, denied = 0;
-	char path[64];
+	struct bl_drm_node nodes[BL_DRM_MAX_NODES];
+	size_t n = 0;
+	int err, denied = 0;
 
-	for (int pass = 0; pass < 2; pass++) {
-		for (int i = 0; i < 64; i++) {
-			if (pass == 0)
-				snprintf(path, sizeof(path), "/dev/dri/renderD%d", 128 + i);
-			else
-				snprintf(path, sizeof(path), "/dev/dri/card%d", i);
-			err = open_node(dev, path);
-			if (!err)
-				return 0;
-			if (err == -EACCES || err == -EPERM)
-				denied = err;
-		}
+	err = bl_drm_list(nodes, BL_DRM_MAX_NODES, &n);
+	if (err == -ENOENT)
+		return -ENODEV; /* no /dev/dri at all */
+	if (err)
+		return err;
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < n; i++)
+			if (nodes[i].render == (pass == 0) && !strcmp(nodes[i].driver, "i915"))
+				return open_node(dev, nodes[i].path);
+	/* A node we may not open might be the i915 one: say so rather than "no device". */
+	for (size_t i = 0; i < n; i++) {
+		int fd;
+
+		if (nodes[i].driver[0])
+			continue;
+		fd = open(nodes[i].path, O_RDWR | O_CLOEXEC);
+		if (fd >= 0)
+			close(fd);
+		else if (errno == EACCES || errno == EPERM)
+			denied = -errno;
 	}
-	/* Say "permission" only when a node we could not open might have been i915. */
 	return denied ? denied : -ENODEV;
-}
-
-static void read_pci_id(struct gb_dev *dev)
-{
-	char path[128], vendor[16] = "", device[16] = "";
-	struct stat st;
-	FILE *f;
-
-	if (fstat(dev->fd, &st) || !S_ISCHR(st.st_mode))
-		return;
-	snprintf(path, sizeof(path), "/sys/dev/char/%u:%u/device/vendor", major(st.st_rdev),
-		 minor(st.st_rdev));
-	f = fopen(path, "re");
-	if (f) {
-		if (!fgets(vendor, sizeof(vendor), f))
-			vendor[0] = '\0';
-		fclose(f);
-	}
-	snprintf(path, sizeof(path), "/sys/dev/char/%u:%u/device/device", major(st.st_rdev),
-		 minor(st.st_rdev));
-	f = fopen(path, "re");
-	if (f) {
-		if (!fgets(device, sizeof(device), f))
-			device[0] = '\0';
-		fclose(f);
-	}
-	/* sysfs says "0x8086\n" */
-	if (vendor[0] && device[0])
-		snprintf(dev->pci_id, sizeof(dev->pci_id), "%.4s:%.4s", vendor + 2, device + 2);
 }
 
 /* The facts: parameters and memory regions. Only the chipset id is required. */
@@ -538,7 +520,7 @@ static void i915_close(struct gb_dev *dev)
 
 	if (p) {
 		/* Handles gembench still holds are its leak; closing the fd frees them anyway. */
-		if (p->batch && dev->fd >= 0)
+		if (0)
 			gem_close(dev->fd, p->batch);
 		free(p->regions);
 		free(p->refs);
@@ -569,7 +551,6 @@ static int i915_open(struct gb_dev *dev, const char *spec)
 		err = -ENODEV; /* another driver's name: this backend drives i915 only */
 	if (err)
 		goto err_free;
-	read_pci_id(dev);
 	dev->priv = p;
 
 	err = probe_facts(dev, p);

@@ -1,0 +1,517 @@
+/*
+ * Kernel counters for gembench rows (see counters.h). Each tracepoint is one
+ * sampling perf event per CPU: its fds' counts are exact; its raw records
+ * give the device name, the bounced size and the sg entry count. A figure
+ * built from records is reported only when the records seen equal the exact
+ * count and none were lost, so a dropped record turns a number into null
+ * with a reason instead of an undercount.
+ */
+#include "counters.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "swiotlbfs.h"
+#include "tracepoint.h"
+
+#define RING_PAGES 256 /* 1 MiB per CPU: a 16 MiB udmabuf import is 4096 records */
+#define MAX_DEVS 32
+#define MAX_SCOPE 8
+
+enum { EV_BOUNCED, EV_MAP_SG, EV_MAP_PAGE, EV_COUNT };
+
+static const char *const ev_key[EV_COUNT] = { "swiotlb_bounced", "dma_map_sg", "dma_map_page" };
+
+struct dev_counts {
+	char name[64];
+	uint64_t v[EV_COUNT]; /* records per event */
+	uint64_t bytes;       /* swiotlb_bounced size field */
+	uint64_t segments;    /* dma_map_sg nents + dma_map_page calls */
+};
+
+struct ev_state {
+	struct tp_event *ev;            /* NULL when unavailable */
+	char why[256];                  /* why it is unavailable */
+	char tp_name[64];               /* "dma_map_phys" when renamed */
+	const struct tp_field *f_dev;   /* device name field */
+	const struct tp_field *f_size;  /* bounced: size */
+	const struct tp_field *f_nents; /* map_sg: nents if the kernel has it */
+	const struct tp_field *f_phys;  /* map_sg: phys_addrs[] (nents = bytes / 8) */
+	uint64_t count;                 /* exact, this row */
+	uint64_t samples;               /* records seen, this row */
+	uint64_t lost_at_begin;
+	uint64_t bad;                   /* records we could not decode */
+};
+
+struct gb_counters {
+	struct ev_state ev[EV_COUNT];
+	struct dev_counts devs[MAX_DEVS];
+	int ndevs;
+	uint64_t overflow_devs;          /* records of devices beyond MAX_DEVS */
+	char scope[MAX_SCOPE][64];
+	int nscope;
+	/* debugfs */
+	bool have_used, have_hiwater, have_nslabs;
+	char why_used[256], why_hiwater[256], why_nslabs[256];
+	uint64_t nslabs, used_before, used_after, polled_peak;
+	bool polled;
+	bool in_rep;
+};
+
+static void open_event(struct ev_state *s, const char *root, const char *system,
+		       const char *const *names)
+{
+	struct tp_format fmt;
+	char why[256] = "";
+	int err = -ENOENT;
+
+	for (const char *const *n = names; *n; n++) {
+		err = tp_format_load(root, system, *n, &fmt, why, sizeof(why));
+		if (!err) {
+			snprintf(s->tp_name, sizeof(s->tp_name), "%s", *n);
+			break;
+		}
+	}
+	if (err == -ENOENT) {
+		if (!strcmp(system, "dma"))
+			snprintf(s->why, sizeof(s->why),
+				 "no dma:%s tracepoint on this kernel (dma:* events exist from Linux 6.12)",
+				 names[0]);
+		else
+			snprintf(s->why, sizeof(s->why), "no %s:%s tracepoint on this kernel", system,
+				 names[0]);
+		return;
+	}
+	if (err) {
+		snprintf(s->why, sizeof(s->why), "%s:%s format: %s", system, names[0], why);
+		return;
+	}
+	err = tp_event_open(&fmt, TP_EVENT_SAMPLE, RING_PAGES, &s->ev);
+	if (err) {
+		snprintf(s->why, sizeof(s->why), "perf_event_open %s:%s: %s%s", system, s->tp_name,
+			 strerror(-err),
+			 err == -EACCES || err == -EPERM ?
+				 " (needs root or CAP_PERFMON; see kernel.perf_event_paranoid)" : "");
+		s->ev = NULL;
+		return;
+	}
+	/* Field pointers must point into the event's own copy of the format. */
+	const struct tp_format *f = tp_event_format(s->ev);
+
+	s->f_dev = tp_field_find(f, "dev_name");
+	if (!s->f_dev)
+		s->f_dev = tp_field_find(f, "device");
+	s->f_size = tp_field_find(f, "size");
+	s->f_nents = tp_field_find(f, "nents");
+	s->f_phys = tp_field_find(f, "phys_addrs");
+}
+
+int gb_counters_open(struct gb_counters **out, bool may_mount)
+{
+	static const char *const bounced[] = { "swiotlb_bounced", NULL };
+	static const char *const map_sg[] = { "dma_map_sg", NULL };
+	static const char *const map_page[] = { "dma_map_page", "dma_map_phys", NULL };
+	struct gb_counters *c = calloc(1, sizeof(*c));
+	char root[256];
+	uint64_t v;
+	int err;
+
+	if (!c)
+		return -ENOMEM;
+	bl_debugfs_mount(may_mount);
+	err = tp_tracefs_root(root, sizeof(root), may_mount);
+	if (err) {
+		for (int e = 0; e < EV_COUNT; e++)
+			snprintf(c->ev[e].why, sizeof(c->ev[e].why),
+				 "tracefs not found (not mounted and could not mount it)");
+	} else {
+		open_event(&c->ev[EV_BOUNCED], root, "swiotlb", bounced);
+		open_event(&c->ev[EV_MAP_SG], root, "dma", map_sg);
+		open_event(&c->ev[EV_MAP_PAGE], root, "dma", map_page);
+	}
+	err = bl_swiotlb_read("io_tlb_nslabs", &v);
+	c->have_nslabs = !err;
+	if (err)
+		bl_swiotlb_why("io_tlb_nslabs", err, c->why_nslabs, sizeof(c->why_nslabs));
+	err = bl_swiotlb_read("io_tlb_used", &v);
+	c->have_used = !err;
+	if (err)
+		bl_swiotlb_why("io_tlb_used", err, c->why_used, sizeof(c->why_used));
+	err = bl_swiotlb_read("io_tlb_used_hiwater", &v);
+	c->have_hiwater = !err;
+	if (err)
+		bl_swiotlb_why("io_tlb_used_hiwater", err, c->why_hiwater, sizeof(c->why_hiwater));
+	*out = c;
+	return 0;
+}
+
+void gb_counters_close(struct gb_counters *c)
+{
+	if (!c)
+		return;
+	for (int e = 0; e < EV_COUNT; e++)
+		tp_event_close(c->ev[e].ev);
+	free(c);
+}
+
+json_t *gb_counters_describe(const struct gb_counters *c)
+{
+	json_t *o = json_object();
+
+	for (int e = 0; e < EV_COUNT; e++) {
+		const struct ev_state *s = &c->ev[e];
+		char name[96];
+
+		snprintf(name, sizeof(name), "%s:%s", e == EV_BOUNCED ? "swiotlb" : "dma",
+			 s->tp_name[0] ? s->tp_name : ev_key[e]);
+		json_object_set_new(o, name, s->ev ? json_true() : json_string(s->why));
+	}
+	json_object_set_new(o, "debugfs:io_tlb_nslabs",
+			    c->have_nslabs ? json_true() : json_string(c->why_nslabs));
+	json_object_set_new(o, "debugfs:io_tlb_used",
+			    c->have_used ? json_true() : json_string(c->why_used));
+	json_object_set_new(o, "debugfs:io_tlb_used_hiwater",
+			    c->have_hiwater ? json_true() : json_string(c->why_hiwater));
+	return o;
+}
+
+void gb_counters_row_begin(struct gb_counters *c, char names[][64], int n)
+{
+	uint64_t v;
+
+	c->ndevs = 0;
+	c->overflow_devs = 0;
+	memset(c->devs, 0, sizeof(c->devs));
+	c->nscope = 0;
+	for (int i = 0; i < n && c->nscope < MAX_SCOPE; i++) {
+		bool dup = false;
+
+		for (int j = 0; j < c->nscope; j++)
+			dup |= !strcmp(c->scope[j], names[i]);
+		if (!dup && names[i][0])
+			snprintf(c->scope[c->nscope++], 64, "%s", names[i]);
+	}
+	for (int e = 0; e < EV_COUNT; e++) {
+		struct ev_state *s = &c->ev[e];
+
+		s->count = s->samples = s->bad = 0;
+		if (s->ev) {
+			/* Records from before the row are not ours. */
+			tp_event_drain(s->ev, NULL, NULL);
+			s->lost_at_begin = tp_event_lost(s->ev);
+		}
+	}
+	c->polled = false;
+	c->polled_peak = 0;
+	c->have_used = bl_swiotlb_read("io_tlb_used", &v) == 0;
+	c->used_before = c->have_used ? v : 0;
+	c->have_nslabs = bl_swiotlb_read("io_tlb_nslabs", &v) == 0;
+	c->nslabs = c->have_nslabs ? v : 0;
+	if (c->have_hiwater && bl_swiotlb_reset_hiwater())
+		c->have_hiwater = false; /* cannot reset: its value would not be this row's */
+}
+
+int gb_counters_rep_begin(struct gb_counters *c)
+{
+	for (int e = 0; e < EV_COUNT; e++) {
+		struct ev_state *s = &c->ev[e];
+		int err;
+
+		if (!s->ev)
+			continue;
+		err = tp_event_reset(s->ev);
+		if (!err)
+			err = tp_event_enable(s->ev);
+		if (err)
+			return err;
+	}
+	c->in_rep = true;
+	return 0;
+}
+
+static struct dev_counts *dev_slot(struct gb_counters *c, const char *name)
+{
+	for (int i = 0; i < c->ndevs; i++)
+		if (!strcmp(c->devs[i].name, name))
+			return &c->devs[i];
+	if (c->ndevs == MAX_DEVS)
+		return NULL;
+	snprintf(c->devs[c->ndevs].name, sizeof(c->devs[0].name), "%s", name);
+	return &c->devs[c->ndevs++];
+}
+
+struct drain_arg {
+	struct gb_counters *c;
+	int e;
+};
+
+static void on_record(const struct tp_event *ev, int cpu, const void *raw, size_t len, void *arg)
+{
+	struct drain_arg *a = arg;
+	struct ev_state *s = &a->c->ev[a->e];
+	struct dev_counts *d;
+	char name[64] = "";
+
+	s->samples++;
+	if (!s->f_dev || tp_field_str(s->f_dev, raw, len, name, sizeof(name))) {
+		s->bad++;
+		return;
+	}
+	d = dev_slot(a->c, name);
+	if (!d) {
+		a->c->overflow_devs++;
+		return;
+	}
+	d->v[a->e]++;
+	if (a->e == EV_BOUNCED) {
+		uint64_t size;
+
+		if (!s->f_size || tp_field_uint(s->f_size, raw, len, &size))
+			s->bad++;
+		else
+			d->bytes += size;
+	} else if (a->e == EV_MAP_SG) {
+		uint64_t nents;
+		const void *data;
+		size_t dlen;
+
+		if (s->f_nents && !tp_field_uint(s->f_nents, raw, len, &nents))
+			d->segments += nents;
+		else if (s->f_phys && !tp_field_bytes(s->f_phys, raw, len, &data, &dlen))
+			d->segments += dlen / 8; /* one u64 physical address per entry */
+		else
+			s->bad++;
+	} else {
+		d->segments += 1;
+	}
+}
+
+static void drain_all(struct gb_counters *c)
+{
+	for (int e = 0; e < EV_COUNT; e++) {
+		struct drain_arg a = { c, e };
+
+		if (c->ev[e].ev)
+			tp_event_drain(c->ev[e].ev, on_record, &a);
+	}
+}
+
+int gb_counters_rep_end(struct gb_counters *c)
+{
+	int first = 0;
+
+	for (int e = 0; e < EV_COUNT; e++) {
+		struct ev_state *s = &c->ev[e];
+		uint64_t n;
+		int err;
+
+		if (!s->ev)
+			continue;
+		err = tp_event_disable(s->ev);
+		if (!err)
+			err = tp_event_read_count(s->ev, &n);
+		if (err) {
+			first = first ? first : err;
+			continue;
+		}
+		s->count += n;
+	}
+	drain_all(c);
+	c->in_rep = false;
+	return first;
+}
+
+bool gb_counters_poll(struct gb_counters *c)
+{
+	bool drained = false;
+
+	for (int e = 0; e < EV_COUNT; e++) {
+		struct drain_arg a = { c, e };
+
+		if (c->ev[e].ev && tp_event_needs_drain(c->ev[e].ev)) {
+			tp_event_drain(c->ev[e].ev, on_record, &a);
+			drained = true;
+		}
+	}
+	return drained;
+}
+
+void gb_counters_note_used(struct gb_counters *c, uint64_t used)
+{
+	if (!c->polled || used > c->polled_peak)
+		c->polled_peak = used;
+	c->polled = true;
+}
+
+/* Why the per-device split of event @e is not exact, or NULL when it is. */
+static const char *inexact(struct gb_counters *c, int e, char *buf, size_t len)
+{
+	struct ev_state *s = &c->ev[e];
+	uint64_t lost = s->ev ? tp_event_lost(s->ev) - s->lost_at_begin : 0;
+
+	if (!s->ev)
+		return s->why;
+	if (lost) {
+		snprintf(buf, len, "%" PRIu64 " %s trace records lost (ring full); per-device figures unknown",
+			 lost, ev_key[e]);
+		return buf;
+	}
+	if (s->bad) {
+		snprintf(buf, len, "%" PRIu64 " %s trace records could not be decoded", s->bad,
+			 ev_key[e]);
+		return buf;
+	}
+	if (c->overflow_devs) {
+		snprintf(buf, len, "more than %d devices traced; per-device figures incomplete",
+			 MAX_DEVS);
+		return buf;
+	}
+	if (s->samples != s->count) {
+		snprintf(buf, len, "%s: %" PRIu64 " records for %" PRIu64 " events; per-device figures unknown",
+			 ev_key[e], s->samples, s->count);
+		return buf;
+	}
+	return NULL;
+}
+
+static bool in_scope(const struct gb_counters *c, const char *name)
+{
+	for (int i = 0; i < c->nscope; i++)
+		if (!strcmp(c->scope[i], name))
+			return true;
+	return false;
+}
+
+json_t *gb_counters_scope(const struct gb_counters *c)
+{
+	json_t *a = json_array();
+
+	for (int i = 0; i < c->nscope; i++)
+		json_array_append_new(a, json_string(c->scope[i]));
+	return a;
+}
+
+static void unavail(json_t *u, const char *key, const char *why)
+{
+	json_object_set_new(u, key, json_string(why));
+}
+
+void gb_counters_row_end(struct gb_counters *c, json_t *row)
+{
+	json_t *counters = json_object(), *system = json_object(), *by = json_object();
+	json_t *u = json_object_get(row, "unavailable");
+	char why[EV_COUNT][256];
+	const char *bad[EV_COUNT];
+	uint64_t tot[EV_COUNT] = { 0 }, bytes = 0, segments = 0;
+	uint64_t v, hiwater = 0;
+	bool have_hw = false;
+
+	if (!u) {
+		u = json_object();
+		json_object_set_new(row, "unavailable", u);
+	}
+	for (int e = 0; e < EV_COUNT; e++)
+		bad[e] = inexact(c, e, why[e], sizeof(why[e]));
+	for (int i = 0; i < c->ndevs; i++) {
+		const struct dev_counts *d = &c->devs[i];
+		json_t *o = json_object();
+
+		for (int e = 0; e < EV_COUNT; e++)
+			json_object_set_new(o, ev_key[e], bad[e] ? json_null() : json_integer((json_int_t)d->v[e]));
+		json_object_set_new(o, "swiotlb_bounced_bytes",
+				    bad[EV_BOUNCED] ? json_null() : json_integer((json_int_t)d->bytes));
+		json_object_set_new(o, "dma_map_segments",
+				    bad[EV_MAP_SG] || bad[EV_MAP_PAGE] ? json_null() :
+				    json_integer((json_int_t)d->segments));
+		json_object_set_new(by, d->name, o);
+		if (in_scope(c, d->name)) {
+			for (int e = 0; e < EV_COUNT; e++)
+				tot[e] += d->v[e];
+			bytes += d->bytes;
+			segments += d->segments;
+		}
+	}
+	for (int e = 0; e < EV_COUNT; e++) {
+		json_object_set_new(system, ev_key[e],
+				    c->ev[e].ev ? json_integer((json_int_t)c->ev[e].count) : json_null());
+		json_object_set_new(counters, ev_key[e],
+				    bad[e] ? json_null() : json_integer((json_int_t)tot[e]));
+		if (bad[e])
+			unavail(u, ev_key[e], bad[e]);
+	}
+	json_object_set_new(counters, "swiotlb_bounced_bytes",
+			    bad[EV_BOUNCED] ? json_null() : json_integer((json_int_t)bytes));
+	if (bad[EV_BOUNCED])
+		unavail(u, "swiotlb_bounced_bytes", bad[EV_BOUNCED]);
+	if (bad[EV_MAP_SG] || bad[EV_MAP_PAGE]) {
+		json_object_set_new(counters, "dma_map_segments", json_null());
+		unavail(u, "dma_map_segments", bad[EV_MAP_SG] ? bad[EV_MAP_SG] : bad[EV_MAP_PAGE]);
+	} else {
+		json_object_set_new(counters, "dma_map_segments", json_integer((json_int_t)segments));
+	}
+
+	/* debugfs */
+	if (c->have_nslabs) {
+		json_object_set_new(counters, "io_tlb_nslabs", json_integer((json_int_t)c->nslabs));
+	} else {
+		json_object_set_new(counters, "io_tlb_nslabs", json_null());
+		unavail(u, "io_tlb_nslabs", c->why_nslabs);
+	}
+	if (c->have_used && bl_swiotlb_read("io_tlb_used", &v) == 0) {
+		c->used_after = v;
+		json_object_set_new(counters, "io_tlb_used_before", json_integer((json_int_t)c->used_before));
+		json_object_set_new(counters, "io_tlb_used_after", json_integer((json_int_t)v));
+	} else {
+		json_object_set_new(counters, "io_tlb_used_before", json_null());
+		json_object_set_new(counters, "io_tlb_used_after", json_null());
+		unavail(u, "io_tlb_used_before", c->why_used[0] ? c->why_used : "io_tlb_used unreadable");
+		unavail(u, "io_tlb_used_after", c->why_used[0] ? c->why_used : "io_tlb_used unreadable");
+	}
+	if (c->have_hiwater && bl_swiotlb_read("io_tlb_used_hiwater", &v) == 0) {
+		hiwater = v;
+		have_hw = true;
+	}
+	if (have_hw || c->polled) {
+		uint64_t peak = have_hw ? hiwater : c->polled_peak;
+
+		/* hiwater restarts at 0 and only moves on an allocation. */
+		if (c->have_used && c->used_before > peak)
+			peak = c->used_before;
+		if (c->have_used && c->used_after > peak)
+			peak = c->used_after;
+		if (c->polled && c->polled_peak > peak)
+			peak = c->polled_peak;
+		json_object_set_new(counters, "io_tlb_used_peak", json_integer((json_int_t)peak));
+		json_object_set_new(row, "io_tlb_used_peak_source",
+				    json_string(have_hw ? "io_tlb_used_hiwater" :
+							  "io_tlb_used polled between operations"));
+	} else {
+		json_object_set_new(counters, "io_tlb_used_peak", json_null());
+		unavail(u, "io_tlb_used_peak", c->why_hiwater[0] ? c->why_hiwater :
+				      "io_tlb_used_hiwater could not be reset");
+	}
+
+	/* bounce_rate = bounced / mapped segments, in [0, 1], where both exist. */
+	if (bad[EV_BOUNCED] || bad[EV_MAP_SG] || bad[EV_MAP_PAGE]) {
+		json_object_set_new(row, "bounce_rate", json_null());
+		unavail(u, "bounce_rate", bad[EV_MAP_SG] ? bad[EV_MAP_SG] :
+					  bad[EV_MAP_PAGE] ? bad[EV_MAP_PAGE] : bad[EV_BOUNCED]);
+	} else if (!segments) {
+		json_object_set_new(row, "bounce_rate", json_null());
+		unavail(u, "bounce_rate", "no DMA mappings of the job's devices in this row");
+	} else if (tot[EV_BOUNCED] > segments) {
+		json_object_set_new(row, "bounce_rate", json_null());
+		unavail(u, "bounce_rate",
+			"more bounces than dma_map_sg/dma_map_page segments (mapped by another path)");
+	} else {
+		json_object_set_new(row, "bounce_rate",
+				    json_real((double)tot[EV_BOUNCED] / (double)segments));
+	}
+	json_object_set_new(row, "counters", counters);
+	json_object_set_new(row, "counters_scope", gb_counters_scope(c));
+	json_object_set_new(row, "counters_system", system);
+	json_object_set_new(row, "counters_by_device", by);
+}

@@ -1,0 +1,159 @@
+/*
+ * Result document assembly (see document.h). The names are the contract in
+ * DESIGN.md; extra fields are additions, never renames.
+ */
+#include "document.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "environment.h"
+
+void gb_rfc3339_now(char *buf, size_t len)
+{
+	struct timespec ts;
+	struct tm tm;
+	char base[32];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, len, "%s.%03ldZ", base, ts.tv_nsec / 1000000);
+}
+
+int gb_uuid4(char *buf, size_t len)
+{
+	unsigned char b[16];
+	size_t got = 0;
+
+	while (got < sizeof(b)) {
+		ssize_t n = getrandom(b + got, sizeof(b) - got, 0);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		got += (size_t)n;
+	}
+	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
+	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
+	snprintf(buf, len,
+		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
+		 b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
+		 b[14], b[15]);
+	return 0;
+}
+
+static json_t *job_params(const struct gb_job *job)
+{
+	json_t *sizes = json_array();
+
+	for (unsigned i = 0; i < job->nsizes; i++)
+		json_array_append_new(sizes, json_integer((json_int_t)job->sizes[i]));
+	return json_pack("{s:o, s:o, s:o, s:o, s:I, s:I, s:I, s:I, s:I}", "device",
+			 job->device[0] ? json_string(job->device) : json_null(), "importer",
+			 job->importer[0] ? json_string(job->importer) : json_null(), "variant",
+			 job->variant[0] ? json_string(job->variant) : json_null(), "sizes", sizes,
+			 "iterations", (json_int_t)job->iterations, "duration_ns",
+			 (json_int_t)job->duration_ns, "reps", (json_int_t)job->reps, "warmup",
+			 (json_int_t)job->warmup, "cycles", (json_int_t)job->cycles);
+}
+
+json_t *gb_doc_new(const struct gb_job *job, double timer_cost_ns)
+{
+	char uuid[40], now[40];
+	json_t *doc;
+
+	if (gb_uuid4(uuid, sizeof(uuid)))
+		return NULL;
+	gb_rfc3339_now(now, sizeof(now));
+	doc = json_pack("{s:i, s:s, s:s, s:n, s:{s:s, s:s}, s:s, s:n, s:o, s:o, s:o, s:n, s:n}",
+			"format", 1, "run_id", uuid, "status", "ok", "error", "tool", "name",
+			"gembench", "version", BOUNCELAB_VERSION, "started_at", now, "finished_at",
+			"host", bl_env_host(), "kernel", bl_env_kernel(), "dma", bl_env_dma(),
+			"device", "importer");
+	if (!doc)
+		return NULL;
+	json_object_set_new(doc, "job",
+			    json_pack("{s:s, s:s, s:s, s:o, s:s}", "name", job->name, "backend",
+				      job->backend, "workload", job->workload, "params",
+				      job_params(job), "source", job->source));
+	json_object_set_new(doc, "timer",
+			    json_pack("{s:s, s:f, s:s}", "clock", "CLOCK_MONOTONIC", "cost_ns",
+				      timer_cost_ns, "note",
+				      "one clock read per operation; latency includes one read"));
+	json_object_set_new(doc, "results", json_array());
+	json_object_set_new(doc, "skipped", json_array());
+	return doc;
+}
+
+json_t *gb_doc_device(struct gb_dev *dev, char names[][64], int nnames)
+{
+	json_t *d, *dn = json_array();
+
+	for (int i = 0; i < nnames; i++)
+		json_array_append_new(dn, json_string(names[i]));
+	d = json_pack("{s:s, s:s, s:o, s:o, s:s, s:o}", "node", dev->node, "driver", dev->driver,
+		      "driver_version",
+		      dev->driver_version[0] ? json_string(dev->driver_version) : json_null(),
+		      "pci_id", dev->pci_id[0] ? json_string(dev->pci_id) : json_null(), "backend",
+		      dev->ops->name, "dma_names", dn);
+	if (dev->ops->describe) {
+		json_t *extra = json_object();
+
+		if (dev->ops->describe(dev, extra) == 0) {
+			/* The backend may not overwrite what gembench itself measured. */
+			json_object_del(extra, "node");
+			json_object_del(extra, "driver");
+			json_object_del(extra, "driver_version");
+			json_object_del(extra, "pci_id");
+			json_object_update(d, extra);
+		}
+		json_decref(extra);
+	}
+	return d;
+}
+
+json_t *gb_doc_device_missing(const char *spec)
+{
+	return json_pack("{s:n, s:o, s:n, s:n}", "node", "driver",
+			 spec && spec[0] ? json_string(spec) : json_null(), "driver_version",
+			 "pci_id");
+}
+
+void gb_doc_add_row(json_t *doc, json_t *row)
+{
+	json_array_append_new(json_object_get(doc, "results"), row);
+}
+
+void gb_doc_add_skipped(json_t *doc, const char *workload, const char *variant,
+			const char *reason)
+{
+	json_array_append_new(json_object_get(doc, "skipped"),
+			      json_pack("{s:s, s:o, s:s}", "workload", workload, "variant",
+					variant ? json_string(variant) : json_null(), "reason",
+					reason));
+}
+
+void gb_doc_finish(json_t *doc, const char *status, const char *error)
+{
+	char now[40];
+
+	gb_rfc3339_now(now, sizeof(now));
+	json_object_set_new(doc, "status", json_string(status));
+	json_object_set_new(doc, "error", error ? json_string(error) : json_null());
+	json_object_set_new(doc, "finished_at", json_string(now));
+}
+
+int gb_doc_write(json_t *doc, FILE *out)
+{
+	if (json_dumpf(doc, out, JSON_COMPACT | JSON_REAL_PRECISION(10)))
+		return -EIO;
+	if (fputc('\n', out) == EOF || fflush(out))
+		return -errno;
+	return 0;
+}

@@ -1,0 +1,294 @@
+/*
+ * gembench: the workload generator of bouncelab, "fio for GEM buffers and
+ * dma-bufs". Reads a job file (INI) and/or options, runs each job's
+ * workload on the named devices, counts what the kernel's DMA layer did, and
+ * writes one result document per job (JSON Lines with --json).
+ *
+ * Exit codes: 0 ran, 1 failed (bad input included), 77 nothing to run here
+ * (no such device, no permission), with the reason on stderr.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "backend.h"
+#include "counters.h"
+#include "document.h"
+#include "drmdev.h"
+#include "job.h"
+#include "kmsg.h"
+#include "log.h"
+#include "options.h"
+#include "run.h"
+#include "workload.h"
+
+enum {
+	OPT_JOB = 1000,
+	OPT_JSON,
+	OPT_LIST,
+	OPT_CHECK,
+	OPT_NO_MOUNT,
+	OPT_NO_COUNTERS,
+	OPT_HELP,
+	OPT_VERSION,
+	OPT_TABLE_KEYS = 2000, /* + index into gb_options */
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: gembench [OPTIONS] [--job FILE | FILE]\n\n"
+		"Drive GEM buffers and dma-bufs, count SWIOTLB bounces and DMA mappings.\n\n"
+		"  --job FILE       job file (INI: [global] + one section per job)\n"
+		"  --json FILE|-    write result documents (JSON Lines, one per job);\n"
+		"                   with '-' stdout holds only JSON and the table goes to stderr\n"
+		"  --check          validate the job file/options and exit\n"
+		"  --list           DRM nodes, backends, workloads and this kernel's counters\n"
+		"  --no-mount       do not mount debugfs/tracefs when missing\n"
+		"  --no-counters    do not open kernel counters (all counters null)\n"
+		"  -v               more diagnostics on stderr\n"
+		"  --help, --version\n\n");
+	gb_options_help(out);
+	fprintf(out, "\nExit: 0 ran, 1 failed or bad input, 77 nothing to run here.\n");
+}
+
+static void print_caps(FILE *out, unsigned caps)
+{
+	static const struct { unsigned cap; const char *name; } names[] = {
+		{ GB_CAP_GEM, "gem" },         { GB_CAP_DMABUF_NATIVE, "dmabuf" },
+		{ GB_CAP_EXPORT, "export" },   { GB_CAP_IMPORT, "import" },
+		{ GB_CAP_MMAP, "mmap" },       { GB_CAP_POPULATE, "populate" },
+		{ GB_CAP_USERPTR, "userptr" }, { GB_CAP_PREAD, "pread" },
+		{ GB_CAP_BIND, "bind" },
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (caps & names[i].cap)
+			fprintf(out, " %s", names[i].name);
+}
+
+static int do_list(bool may_mount)
+{
+	struct bl_drm_node nodes[BL_DRM_MAX_NODES];
+	struct gb_counters *ctr = NULL;
+	size_t n = 0;
+	const char *key;
+	json_t *val, *desc;
+
+	printf("DRM nodes:\n");
+	if (bl_drm_list(nodes, BL_DRM_MAX_NODES, &n) || !n)
+		printf("  (none)\n");
+	for (size_t i = 0; i < n; i++)
+		printf("  %-22s %-12s %-10s %s\n", nodes[i].path,
+		       nodes[i].driver[0] ? nodes[i].driver : "(cannot open)", nodes[i].version,
+		       nodes[i].pci_id[0] ? nodes[i].pci_id : "");
+	printf("Other dma-buf exporters:\n");
+	printf("  %-22s %s\n", "/dev/udmabuf", access("/dev/udmabuf", F_OK) ? "absent" : "present");
+	printf("  %-22s %s\n", "/dev/dma_heap/system",
+	       access("/dev/dma_heap/system", F_OK) ? "absent" : "present");
+	printf("Backends:\n");
+	for (size_t i = 0; gb_backends[i]; i++) {
+		const struct gb_backend_ops *b = gb_backends[i];
+
+		printf("  %-10s %s\n             caps:", b->name, b->help ? b->help : "");
+		print_caps(stdout, b->caps);
+		printf("\n");
+		for (int f = 0; f < GB_FEAT_COUNT; f++) {
+			const struct gb_variant *v = gb_backend_variants(b, f);
+
+			if (!v)
+				continue;
+			printf("             %s variants:", gb_feature_name(f));
+			for (; v->name; v++)
+				printf(" %s", v->name);
+			printf("\n");
+		}
+	}
+	printf("Workloads:\n");
+	for (size_t i = 0; gb_workloads[i]; i++)
+		printf("  %-10s %s%s\n", gb_workloads[i]->name, gb_workloads[i]->help,
+		       gb_workloads[i]->needs_importer ? " [needs importer]" : "");
+	printf("Counters on this kernel:\n");
+	if (gb_counters_open(&ctr, may_mount))
+		return 1;
+	desc = gb_counters_describe(ctr);
+	json_object_foreach(desc, key, val)
+		printf("  %-28s %s\n", key, json_is_true(val) ? "yes" : json_string_value(val));
+	json_decref(desc);
+	gb_counters_close(ctr);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct option longopts[64];
+	struct gb_cli_opt cli[64];
+	size_t ncli = 0, nlong = 0, njobs = 0;
+	const char *job_path = NULL, *json_path = NULL;
+	bool list = false, check = false, may_mount = true, counters = true, verbose = false;
+	struct gb_job *jobs = NULL;
+	struct gb_opt_error operr;
+	struct gb_runopts ro;
+	FILE *json_out = NULL;
+	int rc = 1, failed = 0, ran = 0, skipped = 0;
+	char first_skip[512] = "";
+
+	bl_log_init("gembench", BL_LOG_INFO);
+	memset(&ro, 0, sizeof(ro));
+
+	/* Every backend must pass the loader check before anything runs. */
+	for (size_t i = 0; gb_backends[i]; i++) {
+		char why[256];
+
+		if (gb_backend_check(gb_backends[i], why, sizeof(why))) {
+			bl_err("%s", why);
+			return 1;
+		}
+	}
+
+	for (size_t i = 0; gb_options[i].name; i++)
+		longopts[nlong++] = (struct option){ gb_options[i].name, required_argument, NULL,
+						     OPT_TABLE_KEYS + (int)i };
+	longopts[nlong++] = (struct option){ "job", required_argument, NULL, OPT_JOB };
+	longopts[nlong++] = (struct option){ "json", required_argument, NULL, OPT_JSON };
+	longopts[nlong++] = (struct option){ "list", no_argument, NULL, OPT_LIST };
+	longopts[nlong++] = (struct option){ "check", no_argument, NULL, OPT_CHECK };
+	longopts[nlong++] = (struct option){ "no-mount", no_argument, NULL, OPT_NO_MOUNT };
+	longopts[nlong++] = (struct option){ "no-counters", no_argument, NULL, OPT_NO_COUNTERS };
+	longopts[nlong++] = (struct option){ "help", no_argument, NULL, OPT_HELP };
+	longopts[nlong++] = (struct option){ "version", no_argument, NULL, OPT_VERSION };
+	longopts[nlong++] = (struct option){ NULL, 0, NULL, 0 };
+
+	for (;;) {
+		int c = getopt_long(argc, argv, "vh", longopts, NULL);
+
+		if (c == -1)
+			break;
+		switch (c) {
+		case OPT_JOB: job_path = optarg; break;
+		case OPT_JSON: json_path = optarg; break;
+		case OPT_LIST: list = true; break;
+		case OPT_CHECK: check = true; break;
+		case OPT_NO_MOUNT: may_mount = false; break;
+		case OPT_NO_COUNTERS: counters = false; break;
+		case 'v': verbose = true; break;
+		case 'h':
+		case OPT_HELP: usage(stdout); return 0;
+		case OPT_VERSION: printf("gembench %s\n", BOUNCELAB_VERSION); return 0;
+		default:
+			if (c >= OPT_TABLE_KEYS && ncli < sizeof(cli) / sizeof(cli[0])) {
+				cli[ncli].key = gb_options[c - OPT_TABLE_KEYS].name;
+				cli[ncli].value = optarg;
+				ncli++;
+				break;
+			}
+			bl_err("bad option (see gembench --help)");
+			return 1;
+		}
+	}
+	if (verbose)
+		bl_log_init("gembench", BL_LOG_DEBUG);
+	if (optind < argc) {
+		if (job_path || optind + 1 < argc) {
+			bl_err("unexpected argument '%s' (one job file at most)", argv[optind]);
+			return 1;
+		}
+		job_path = argv[optind];
+	}
+	if (list)
+		return do_list(may_mount);
+
+	jobs = calloc(GB_MAX_JOBS, sizeof(*jobs));
+	if (!jobs) {
+		bl_err("out of memory");
+		return 1;
+	}
+	if (gb_jobs_load(job_path, cli, ncli, jobs, GB_MAX_JOBS, &njobs, &operr)) {
+		bl_err("%s", operr.msg);
+		goto out;
+	}
+	if (check) {
+		printf("%s: %zu job%s OK\n", job_path ? job_path : "command line", njobs,
+		       njobs == 1 ? "" : "s");
+		rc = 0;
+		goto out;
+	}
+
+	if (json_path) {
+		if (!strcmp(json_path, "-")) {
+			json_out = stdout;
+		} else {
+			json_out = fopen(json_path, "we");
+			if (!json_out) {
+				bl_err("%s: open for writing: %s", json_path, strerror(errno));
+				goto out;
+			}
+		}
+	}
+	ro.table = json_out == stdout ? stderr : stdout;
+	ro.color = isatty(fileno(ro.table));
+	ro.progress = isatty(STDERR_FILENO);
+	ro.timer_cost_ns = gb_timer_cost_ns();
+	bl_debug("timer: %.1f ns per clock read", ro.timer_cost_ns);
+	if (counters && gb_counters_open(&ro.ctr, may_mount)) {
+		bl_err("counters: out of memory");
+		goto out;
+	}
+	{
+		int err = gb_kmsg_open(&ro.kmsg);
+
+		if (err)
+			bl_warn("/dev/kmsg: %s: failure rows will carry no kernel log lines",
+				strerror(-err));
+	}
+
+	for (size_t j = 0; j < njobs; j++) {
+		json_t *doc = NULL;
+		enum gb_job_status st = gb_job_run(&jobs[j], &ro, &doc);
+
+		if (!doc) {
+			bl_err("%s: out of memory", jobs[j].name);
+			failed++;
+			continue;
+		}
+		if (json_out && gb_doc_write(doc, json_out)) {
+			bl_err("%s: writing the result document: %s", json_path, strerror(errno));
+			failed++;
+		}
+		switch (st) {
+		case GB_JOB_OK: ran++; break;
+		case GB_JOB_FAILED:
+			failed++;
+			bl_err("job %s failed: %s", jobs[j].name,
+			       json_string_value(json_object_get(doc, "error")));
+			break;
+		case GB_JOB_SKIPPED:
+			skipped++;
+			if (!first_skip[0])
+				snprintf(first_skip, sizeof(first_skip), "job %s: %s", jobs[j].name,
+					 json_string_value(json_object_get(doc, "error")));
+			bl_info("job %s skipped: %s", jobs[j].name,
+				json_string_value(json_object_get(doc, "error")));
+			break;
+		}
+		json_decref(doc);
+	}
+	fflush(ro.table);
+	if (failed)
+		rc = 1;
+	else if (!ran && skipped) {
+		bl_info("nothing to run here: %s", first_skip);
+		rc = 77;
+	} else
+		rc = 0;
+out:
+	if (json_out && json_out != stdout)
+		fclose(json_out);
+	gb_counters_close(ro.ctr);
+	gb_kmsg_close(ro.kmsg);
+	free(jobs);
+	return rc;
+}

@@ -1,0 +1,99 @@
+/*
+ * gembench job options: one table (gb_options[]) declares every key with
+ * its type, default and help; it drives the job-file parser, the
+ * command-line parser, validation and --help, as fio's option table does.
+ * Job files are INI: a [global] section and one section per job; a job
+ * inherits [global], and options given on the command line override both.
+ */
+#ifndef GB_OPTIONS_H
+#define GB_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define GB_MAX_SIZES 64
+#define GB_MAX_JOBS 64
+
+enum gb_opt_type {
+	GB_OPT_STR,      /* free text (names, paths) */
+	GB_OPT_NAME,     /* a workload or backend name, checked against its table */
+	GB_OPT_SIZES,    /* "4K,64K,1M" or "4K..16M" (powers of two) */
+	GB_OPT_UINT,     /* a count, >= the option's minimum */
+	GB_OPT_DURATION, /* "2s", "500ms", "1m"; a bare number is seconds */
+};
+
+struct gb_job {
+	char name[64];          /* section name */
+	char workload[32];      /* create populate mmap export import sync integrity occupancy */
+	char backend[32];       /* dumb udmabuf dmaheap (i915 ...) */
+	char device[256];       /* driver name or path; "" = backend default */
+	char importer[256];     /* driver name or path; "" = none */
+	char variant[32];       /* restrict to one variant; "" = all */
+	uint64_t sizes[GB_MAX_SIZES];
+	unsigned nsizes;
+	uint64_t iterations;    /* measured ops per rep (when duration is 0) */
+	uint64_t duration_ns;   /* measured time per rep; 0 = use iterations */
+	uint64_t reps;          /* repetitions per (workload, size) */
+	uint64_t warmup;        /* unmeasured ops before the first rep */
+	uint64_t cycles;        /* occupancy: create/map/close cycles */
+	char source[300];       /* "file.ini:12" where the section started, or "command line" */
+};
+
+struct gb_option {
+	const char *name;        /* key and --name */
+	enum gb_opt_type type;
+	const char *def;         /* default as text; NULL = empty */
+	uint64_t min;            /* GB_OPT_UINT: smallest value allowed */
+	const char *help;
+};
+
+extern const struct gb_option gb_options[];
+
+/* Where an error is reported: file, line and key. */
+struct gb_opt_error {
+	char msg[512];
+};
+
+/*
+ * Sets @key=@value on @job. @where names the origin for messages
+ * ("jobs.ini:12" or "command line"). -EINVAL with @err filled for an unknown
+ * key or a bad value.
+ */
+int gb_job_set(struct gb_job *job, const char *key, const char *value, const char *where,
+	       struct gb_opt_error *err);
+
+/* Fills @job with the table's defaults. */
+void gb_job_defaults(struct gb_job *job);
+
+/* A key=value given on the command line (kept in order, applied last). */
+struct gb_cli_opt {
+	const char *key;
+	const char *value;
+};
+
+/*
+ * Reads job file @path: every section but [global] becomes a job with the
+ * defaults, then [global], then its own keys, then @cli (n_cli pairs)
+ * applied. With @path NULL, one job named "cli" is built from @cli alone.
+ * Checks each job is complete (workload, backend). 0, or -EINVAL/-errno
+ * with the file, line and key in @err.
+ */
+int gb_jobs_load(const char *path, const struct gb_cli_opt *cli, size_t n_cli,
+		 struct gb_job *jobs, size_t max_jobs, size_t *njobs, struct gb_opt_error *err);
+
+/* Parses a size list/range. -EINVAL with a reason in @why. */
+int gb_parse_sizes(const char *text, uint64_t *sizes, unsigned max, unsigned *n, char *why,
+		   size_t why_len);
+/* Parses one size ("4K", "1M", "4096"). Must be > 0 and a multiple of 4 KiB. */
+int gb_parse_size(const char *text, uint64_t *out, char *why, size_t why_len);
+/* Parses a duration ("2s", "500ms"). */
+int gb_parse_duration(const char *text, uint64_t *ns, char *why, size_t why_len);
+/* "4K", "16M", or bytes: for tables. */
+void gb_format_size(uint64_t size, char *buf, size_t len);
+
+/* Prints the option table (for --help). */
+void gb_options_help(FILE *out);
+
+#endif
