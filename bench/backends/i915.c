@@ -520,7 +520,7 @@ static void i915_close(struct gb_dev *dev)
 
 	if (p) {
 		/* Handles gembench still holds are its leak; closing the fd frees them anyway. */
-		if (0)
+		if (p->batch && dev->fd >= 0)
 			gem_close(dev->fd, p->batch);
 		free(p->regions);
 		free(p->refs);

@@ -1,0 +1,820 @@
+/*
+ * Tests for the i915 backend (bench/backends/i915.c), driven through the
+ * ioctl-level fake (tests/fakes/fake_i915.c) since no machine here has an
+ * Intel GPU. Negative cases first: devices that are not i915, refusals at
+ * open, every "not supported" errno becoming a skip with its reason, -EIO
+ * stopping the job, every error path leaving nothing behind. Then the
+ * paths themselves on an integrated gen12, a discrete DG2 and an old
+ * kernel: create/create_ext fallback, populate, each mmap type and its
+ * legacy fallback, FIXED-only on discrete, userptr (read-only too) and its
+ * populate, the execbuf bind with the flags retry, pread, PRIME both ways,
+ * and the device facts. After every case the fake must report no open
+ * handle, mapping or fd.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "backend.h"
+#include "backends/i915.h"
+#include "backends/i915_ioctl.h"
+#include "../fakes/fake_i915.h"
+
+static const struct gb_backend_ops *ops = &gb_backend_i915;
+
+/* The fake of the running test, destroyed by teardown() when an assertion jumped out. */
+static struct fake_i915 *live_fake;
+
+static int teardown(void **state)
+{
+	fake_i915_destroy(live_fake);
+	live_fake = NULL;
+	return 0;
+}
+
+struct benv {
+	struct fake_i915 *f;
+	struct gb_dev dev;
+};
+
+/* Creates the fake; rules may be added before benv_open(). */
+static void benv_fake(struct benv *b, const struct fake_i915_config *cfg)
+{
+	memset(b, 0, sizeof(*b));
+	b->f = live_fake = fake_i915_create(cfg);
+	assert_non_null(b->f);
+	b->dev.ops = ops;
+	b->dev.fd = -1;
+}
+
+static int benv_open(struct benv *b)
+{
+	return ops->open(&b->dev, fake_i915_path(b->f));
+}
+
+static void benv_start(struct benv *b, const struct fake_i915_config *cfg)
+{
+	benv_fake(b, cfg);
+	assert_int_equal(benv_open(b), 0);
+}
+
+static void assert_no_leaks(struct benv *b)
+{
+	char why[128];
+
+	if (fake_i915_leaks(b->f, why, sizeof(why)))
+		fail_msg("%s", why);
+}
+
+static void benv_stop(struct benv *b, bool opened)
+{
+	if (opened)
+		ops->close(&b->dev);
+	assert_int_equal(b->dev.fd, -1);
+	assert_no_leaks(b);
+	assert_int_equal(fake_i915_stats(b->f)->size_mismatch, 0);
+	assert_int_equal(fake_i915_stats(b->f)->unterminated, 0);
+	fake_i915_destroy(b->f);
+	live_fake = NULL;
+}
+
+/* Configurations the tables use. */
+enum kind { GEN12, DG2, GEN9_OLD, NO_USERPTR, NO_APERTURE, KIND_COUNT };
+
+static struct fake_i915_config config(enum kind k)
+{
+	struct fake_i915_config c = fake_i915_integrated();
+
+	switch (k) {
+	case GEN12:
+		break;
+	case DG2:
+		c = fake_i915_discrete();
+		break;
+	case GEN9_OLD: /* a 4.x/5.x kernel on a Skylake */
+		c.chipset_id = 0x1912;
+		c.mmap_gtt_version = 3;
+		c.has_create_ext = false;
+		c.has_query = false;
+		c.has_legacy_mmap = true;
+		c.has_pread = true;
+		c.userptr_probe = -1;
+		c.userptr_set_domain = false;
+		c.exec_lut = false;
+		break;
+	case NO_USERPTR:
+		c.has_userptr = false;
+		break;
+	case NO_APERTURE:
+		c.has_aperture = false;
+		break;
+	case KIND_COUNT:
+		break;
+	}
+	return c;
+}
+
+static int probe(struct benv *b, enum gb_feature feat, unsigned variant, char *why, size_t len)
+{
+	why[0] = '\0';
+	return ops->probe(&b->dev, feat, variant, why, len);
+}
+
+/* --- not an i915, refusals at open ---------------------------------------- */
+
+static void test_backend_check(void **state)
+{
+	char why[256] = "";
+
+	assert_int_equal(gb_backend_check(ops, why, sizeof(why)), 0);
+	assert_string_equal(why, "");
+}
+
+static void test_open_not_i915(void **state)
+{
+	static const struct {
+		const char *spec; /* what --device said */
+		int err;
+	} rows[] = {
+		{ "vgem", -ENODEV },                /* another driver's name */
+		{ "/dev/null", -ENODEV },           /* a file that is no DRM node (ENOTTY) */
+		{ "/nonexistent/dri/card9", -ENOENT },
+	};
+	struct fake_i915_config cfg = config(GEN12);
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct benv b;
+
+		benv_fake(&b, &cfg);
+		assert_int_equal(ops->open(&b.dev, rows[i].spec), rows[i].err);
+		benv_stop(&b, false);
+	}
+}
+
+/* A refusal during open(): the job cannot start; nothing stays open. */
+static void test_open_refused(void **state)
+{
+	static const struct {
+		const char *what;
+		unsigned long request;
+		int err;       /* injected, every call */
+		unsigned skip; /* calls let through first */
+	} rows[] = {
+		{ "wedged at the first GETPARAM", DRM_IOCTL_I915_GETPARAM, EIO, 0 },
+		{ "no GETPARAM at all", DRM_IOCTL_I915_GETPARAM, ENODEV, 0 },
+		{ "wedged at QUERY", DRM_IOCTL_I915_QUERY, EIO, 0 },
+		{ "wedged at CREATE_EXT", DRM_IOCTL_I915_GEM_CREATE_EXT, EIO, 0 },
+		{ "neither create works", DRM_IOCTL_I915_GEM_CREATE, EINVAL, 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct fake_i915_config cfg = config(GEN12);
+		struct benv b;
+		int err;
+
+		if (rows[i].request == DRM_IOCTL_I915_GEM_CREATE)
+			cfg.has_create_ext = false;
+		benv_fake(&b, &cfg);
+		fake_i915_refuse(b.f, rows[i].request, rows[i].err, rows[i].skip, 0);
+		err = benv_open(&b);
+		if (err != -rows[i].err)
+			fail_msg("%s: open gave %d, want %d", rows[i].what, err, -rows[i].err);
+		assert_null(b.dev.priv);
+		benv_stop(&b, false);
+	}
+}
+
+/* --- every refusal errno becomes a skip with its reason ------------------- */
+
+struct skip_row {
+	const char *what;
+	enum kind kind;
+	unsigned long request;   /* the ioctl the kernel refuses */
+	enum gb_feature feat;    /* the variant that must be skipped */
+	unsigned variant;
+	const char *names;       /* what the reason must name */
+	const char *refused_key; /* where describe() lists it */
+};
+
+static const struct skip_row skip_rows[] = {
+	{ "set-domain cpu", GEN12, DRM_IOCTL_I915_GEM_SET_DOMAIN, GB_FEAT_POPULATE,
+	  I915_POPULATE_CPU, "SET_DOMAIN(CPU)", "populate:cpu" },
+	{ "set-domain gtt", GEN12, DRM_IOCTL_I915_GEM_SET_DOMAIN, GB_FEAT_POPULATE,
+	  I915_POPULATE_GTT, "SET_DOMAIN(GTT)", "populate:gtt" },
+	{ "mmap wb", GEN12, DRM_IOCTL_I915_GEM_MMAP_OFFSET, GB_FEAT_MMAP, I915_MAP_WB,
+	  "MMAP_OFFSET(wb)", "mmap:wb" },
+	{ "mmap wc", GEN12, DRM_IOCTL_I915_GEM_MMAP_OFFSET, GB_FEAT_MMAP, I915_MAP_WC,
+	  "MMAP_OFFSET(wc)", "mmap:wc" },
+	{ "mmap gtt", GEN12, DRM_IOCTL_I915_GEM_MMAP_OFFSET, GB_FEAT_MMAP, I915_MAP_GTT,
+	  "MMAP_OFFSET(gtt)", "mmap:gtt" },
+	{ "mmap fixed", DG2, DRM_IOCTL_I915_GEM_MMAP_OFFSET, GB_FEAT_MMAP, I915_MAP_FIXED,
+	  "MMAP_OFFSET(fixed)", "mmap:fixed" },
+	{ "legacy mmap wb", GEN9_OLD, DRM_IOCTL_I915_GEM_MMAP, GB_FEAT_MMAP, I915_MAP_WB, "GEM_MMAP",
+	  "mmap:wb" },
+	{ "legacy mmap gtt", GEN9_OLD, DRM_IOCTL_I915_GEM_MMAP_GTT, GB_FEAT_MMAP, I915_MAP_GTT,
+	  "MMAP_GTT", "mmap:gtt" },
+	{ "bind", GEN12, DRM_IOCTL_I915_GEM_EXECBUFFER2, GB_FEAT_BIND, 0, "EXECBUFFER2", "bind" },
+	{ "userptr", GEN12, DRM_IOCTL_I915_GEM_USERPTR, GB_FEAT_USERPTR, 0, "GEM_USERPTR", "userptr" },
+	{ "pread", GEN9_OLD, DRM_IOCTL_I915_GEM_PWRITE, GB_FEAT_PREAD, 0, "GEM_PREAD/PWRITE", "pread" },
+	{ "export", GEN12, DRM_IOCTL_PRIME_HANDLE_TO_FD, GB_FEAT_EXPORT, 0, "PRIME_HANDLE_TO_FD",
+	  "export" },
+	{ "import", GEN12, DRM_IOCTL_PRIME_FD_TO_HANDLE, GB_FEAT_IMPORT, 0, "PRIME_FD_TO_HANDLE",
+	  "import" },
+};
+
+static void test_refusal_is_skip(void **state)
+{
+	static const int errnos[] = { ENODEV, EINVAL, EOPNOTSUPP, ENOTTY };
+
+	for (size_t i = 0; i < sizeof(skip_rows) / sizeof(skip_rows[0]); i++) {
+		const struct skip_row *r = &skip_rows[i];
+
+		for (size_t e = 0; e < sizeof(errnos) / sizeof(errnos[0]); e++) {
+			struct fake_i915_config cfg = config(r->kind);
+			json_t *device = json_object(), *reason;
+			char why[256];
+			struct benv b;
+			int err;
+
+			benv_fake(&b, &cfg);
+			fake_i915_refuse(b.f, r->request, errnos[e], 0, 0);
+			assert_int_equal(benv_open(&b), 0);
+			err = probe(&b, r->feat, r->variant, why, sizeof(why));
+			if (err != -errnos[e] || !strstr(why, r->names) || !strstr(why, strerror(errnos[e])))
+				fail_msg("%s refused with %s: probe %d \"%s\"", r->what, strerror(errnos[e]),
+					 err, why);
+			assert_true(gb_err_unsupported(err));
+			assert_false(ops->fatal(&b.dev, err));
+			assert_int_equal(ops->describe(&b.dev, device), 0);
+			reason = json_object_get(json_object_get(device, "refused"), r->refused_key);
+			if (!json_is_string(reason) || strcmp(json_string_value(reason), why))
+				fail_msg("%s: refused[%s] is not the probe's reason", r->what, r->refused_key);
+			json_decref(device);
+			benv_stop(&b, true);
+		}
+	}
+}
+
+/* -EIO is a wedged GPU: the probe fails (not a skip) and fatal() stops the job. */
+static void test_eio_stops_job(void **state)
+{
+	struct fake_i915_config cfg = config(GEN12);
+	struct gb_bo bo = { .fd = -1 };
+	char why[256];
+	struct benv b;
+
+	/* During probing: the feature's probe says -EIO with the reason. */
+	benv_fake(&b, &cfg);
+	fake_i915_refuse(b.f, DRM_IOCTL_I915_GEM_SET_DOMAIN, EIO, 0, 0);
+	assert_int_equal(benv_open(&b), 0);
+	assert_int_equal(probe(&b, GB_FEAT_POPULATE, I915_POPULATE_CPU, why, sizeof(why)), -EIO);
+	assert_false(gb_err_unsupported(-EIO));
+	assert_non_null(strstr(why, "GPU wedged"));
+	assert_true(ops->fatal(&b.dev, -EIO));
+	benv_stop(&b, true);
+
+	/* While measuring: the hook returns -EIO, fatal() says stop, nothing leaks. */
+	benv_start(&b, &cfg);
+	assert_int_equal(ops->bo_create(&b.dev, 65536, &bo), 0);
+	fake_i915_refuse(b.f, DRM_IOCTL_I915_GEM_EXECBUFFER2, EIO, 0, 0);
+	assert_int_equal(ops->bo_bind(&b.dev, &bo, 0), -EIO);
+	assert_true(ops->fatal(&b.dev, -EIO));
+	assert_false(ops->fatal(&b.dev, -ENOSPC));
+	assert_int_equal(ops->bo_destroy(&b.dev, &bo), 0);
+	benv_stop(&b, true);
+}
+
+/* --- what each kind of device and kernel can do --------------------------- */
+
+#define OK 0
+static const struct {
+	enum kind kind;
+	int populate[2]; /* cpu, gtt */
+	int mmap[I915_MAP_COUNT];
+	int userptr, pread, bind, export, import;
+	const char *map_path[I915_MAP_COUNT]; /* describe()'s mmap_paths */
+} matrix[] = {
+	{ GEN12, { OK, OK }, { OK, OK, OK, -ENODEV }, OK, -EOPNOTSUPP, OK, OK, OK,
+	  { "mmap_offset", "mmap_offset", "mmap_offset", NULL } },
+	{ DG2, { OK, OK }, { -ENODEV, -ENODEV, -ENODEV, OK }, OK, -EOPNOTSUPP, OK, OK, OK,
+	  { NULL, NULL, NULL, "mmap_offset" } },
+	{ GEN9_OLD, { OK, OK }, { OK, OK, OK, -ENODEV }, OK, OK, OK, OK, OK,
+	  { "gem_mmap", "gem_mmap", "mmap_gtt", NULL } },
+	{ NO_USERPTR, { OK, OK }, { OK, OK, OK, -ENODEV }, -ENODEV, -EOPNOTSUPP, OK, OK, OK,
+	  { "mmap_offset", "mmap_offset", "mmap_offset", NULL } },
+	{ NO_APERTURE, { OK, OK }, { OK, OK, -ENODEV, -ENODEV }, OK, -EOPNOTSUPP, OK, OK, OK,
+	  { "mmap_offset", "mmap_offset", NULL, NULL } },
+};
+
+static void test_probe_matrix(void **state)
+{
+	for (size_t i = 0; i < sizeof(matrix) / sizeof(matrix[0]); i++) {
+		struct fake_i915_config cfg = config(matrix[i].kind);
+		json_t *device = json_object(), *paths;
+		char why[256];
+		struct benv b;
+
+		benv_start(&b, &cfg);
+		assert_int_equal(probe(&b, GB_FEAT_CREATE, 0, why, sizeof(why)), OK);
+		for (unsigned v = 0; v < 2; v++)
+			assert_int_equal(probe(&b, GB_FEAT_POPULATE, v, why, sizeof(why)),
+					 matrix[i].populate[v]);
+		assert_int_equal(ops->describe(&b.dev, device), 0);
+		paths = json_object_get(device, "mmap_paths");
+		for (unsigned v = 0; v < I915_MAP_COUNT; v++) {
+			const char *want = matrix[i].map_path[v];
+			json_t *got;
+			int err = probe(&b, GB_FEAT_MMAP, v, why, sizeof(why));
+
+			if (err != matrix[i].mmap[v])
+				fail_msg("kind %d mmap %u: %d (%s)", matrix[i].kind, v, err, why);
+			if (err)
+				assert_true(gb_err_unsupported(err) && why[0]);
+			got = json_object_get(paths, gb_backend_i915.variants[GB_FEAT_MMAP][v].name);
+			if (want)
+				assert_string_equal(json_string_value(got), want);
+			else
+				assert_true(json_is_null(got));
+		}
+		assert_int_equal(probe(&b, GB_FEAT_USERPTR, 0, why, sizeof(why)), matrix[i].userptr);
+		assert_int_equal(probe(&b, GB_FEAT_PREAD, 0, why, sizeof(why)), matrix[i].pread);
+		assert_int_equal(probe(&b, GB_FEAT_BIND, 0, why, sizeof(why)), matrix[i].bind);
+		assert_int_equal(probe(&b, GB_FEAT_EXPORT, 0, why, sizeof(why)), matrix[i].export);
+		assert_int_equal(probe(&b, GB_FEAT_IMPORT, 0, why, sizeof(why)), matrix[i].import);
+		json_decref(device);
+		/* Probing alone leaves nothing open but the device and the bind batch. */
+		assert_int_equal(fake_i915_open_handles(b.f), matrix[i].bind == OK ? 1 : 0);
+		assert_int_equal(fake_i915_live_mappings(b.f), 0);
+		benv_stop(&b, true);
+	}
+}
+
+/* On discrete devices FIXED is the only mmap type, and the reason says so. */
+static void test_discrete_fixed_only(void **state)
+{
+	struct fake_i915_config cfg = config(DG2);
+	struct gb_bo bo = { .fd = -1 };
+	char why[256], back[4];
+	void *ptr = NULL;
+	struct benv b;
+
+	benv_start(&b, &cfg);
+	for (unsigned v = I915_MAP_WB; v <= I915_MAP_GTT; v++) {
+		assert_int_equal(probe(&b, GB_FEAT_MMAP, v, why, sizeof(why)), -ENODEV);
+		assert_non_null(strstr(why, "discrete device (FIXED only)"));
+	}
+	assert_int_equal(ops->bo_create(&b.dev, 4096, &bo), 0);
+	assert_int_equal(ops->bo_mmap(&b.dev, &bo, I915_MAP_WB, &ptr), -ENODEV);
+	assert_null(ptr);
+	assert_int_equal(ops->bo_mmap(&b.dev, &bo, I915_MAP_FIXED, &ptr), 0);
+	memcpy(ptr, "dg2", 4);
+	assert_int_equal(fake_i915_peek(b.f, bo.handle, 0, back, 4), 0);
+	assert_string_equal(back, "dg2");
+	assert_int_equal(ops->bo_munmap(&b.dev, &bo, ptr), 0);
+	assert_int_equal(ops->bo_destroy(&b.dev, &bo), 0);
+	benv_stop(&b, true);
+}
+
+/* --- create: CREATE_EXT in system memory, GEM_CREATE where refused -------- */
+
+static void test_create_fallback(void **state)
+{
+	static const struct {
+		const char *what;
+		bool has_create_ext; /* the kernel has the ioctl */
+		int injected;        /* or refuses it with this errno */
+		bool want_ext;
+	} rows[] = {
+		{ "kernel without CREATE_EXT", false, 0, false },
+		{ "CREATE_EXT refused ENODEV", true, ENODEV, false },
+		{ "CREATE_EXT refused EINVAL", true, EINVAL, false },
+		{ "CREATE_EXT refused EOPNOTSUPP", true, EOPNOTSUPP, false },
+		{ "CREATE_EXT refused ENOTTY", true, ENOTTY, false },
+		{ "CREATE_EXT works", true, 0, true },
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct fake_i915_config cfg = config(GEN12);
+		const struct fake_i915_stats *st;
+		struct gb_bo bo = { .fd = -1 };
+		json_t *device = json_object();
+		uint64_t size;
+		bool lmem = true;
+		struct benv b;
+
+		cfg.has_create_ext = rows[i].has_create_ext;
+		benv_fake(&b, &cfg);
+		if (rows[i].injected)
+			fake_i915_refuse(b.f, DRM_IOCTL_I915_GEM_CREATE_EXT, rows[i].injected, 0, 0);
+		assert_int_equal(benv_open(&b), 0);
+		st = fake_i915_stats(b.f);
+		unsigned before_ext = st->creates_ext, before = st->creates;
+
+		assert_int_equal(ops->bo_create(&b.dev, 12288, &bo), 0);
+		assert_int_equal(bo.size, 12288);
+		assert_true(fake_i915_object(b.f, bo.handle, &size, &lmem, NULL, NULL, NULL));
+		assert_int_equal(size, 12288);
+		assert_false(lmem); /* system memory: the pages SWIOTLB may bounce */
+		if ((st->creates_ext - before_ext == 1) != rows[i].want_ext ||
+		    (st->creates - before == 1) == rows[i].want_ext)
+			fail_msg("%s: created with the wrong ioctl", rows[i].what);
+		assert_int_equal(ops->describe(&b.dev, device), 0);
+		assert_string_equal(json_string_value(json_object_get(device, "create")),
+				    rows[i].want_ext ? "create_ext" : "create");
+		assert_true(json_is_string(json_object_get(json_object_get(device, "refused"),
+							   "create_ext")) != rows[i].want_ext);
+		json_decref(device);
+		assert_int_equal(ops->bo_destroy(&b.dev, &bo), 0);
+		benv_stop(&b, true);
+	}
+}
+
+/* Discrete: objects still go to system memory, via CREATE_EXT with the regions queried. */
+static void test_create_discrete_in_smem(void **state)
+{
+	struct fake_i915_config cfg = config(DG2);
+	struct gb_bo bo = { .fd = -1 };
+	json_t *device = json_object(), *regions;
+	bool lmem = true;
+	struct benv b;
+
+	benv_start(&b, &cfg);
+	assert_int_equal(ops->bo_create(&b.dev, 4096, &bo), 0);
+	assert_true(fake_i915_object(b.f, bo.handle, NULL, &lmem, NULL, NULL, NULL));
+	assert_false(lmem);
+	assert_int_equal(ops->describe(&b.dev, device), 0);
+	assert_string_equal(json_string_value(json_object_get(device, "kind")), "discrete");
+	regions = json_object_get(device, "memory_regions");
+	assert_int_equal(json_array_size(regions), 2);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(regions, 1), "class")),
+			    "device");
+	json_decref(device);
+	assert_int_equal(ops->bo_destroy(&b.dev, &bo), 0);
+	benv_stop(&b, true);
+}
+
+/* --- every path on every kind, and nothing left behind -------------------- */
+
+static void test_full_cycle(void **state)
+{
+	for (enum kind k = 0; k < KIND_COUNT; k++) {
+		struct fake_i915_config cfg = config(k);
+		const struct fake_i915_stats *st;
+		struct gb_bo bo = { .fd = -1 };
+		char why[256], back[16];
+		unsigned binds, maps = 0;
+		int dmabuf = -1;
+		struct benv b;
+
+		benv_start(&b, &cfg);
+		st = fake_i915_stats(b.f);
+		assert_int_equal(ops->bo_create(&b.dev, 65536, &bo), 0);
+		for (unsigned v = 0; v < 2; v++)
+			if (!probe(&b, GB_FEAT_POPULATE, v, why, sizeof(why)))
+				assert_int_equal(ops->bo_populate(&b.dev, &bo, v), 0);
+		for (unsigned v = 0; v < I915_MAP_COUNT; v++) {
+			char pattern[16];
+			void *ptr;
+
+			if (probe(&b, GB_FEAT_MMAP, v, why, sizeof(why)))
+				continue;
+			snprintf(pattern, sizeof(pattern), "map %u kind %d", v, k);
+			assert_int_equal(ops->bo_mmap(&b.dev, &bo, v, &ptr), 0);
+			memcpy((char *)ptr + 65536 - sizeof(pattern), pattern, sizeof(pattern));
+			assert_int_equal(fake_i915_peek(b.f, bo.handle, 65536 - sizeof(back), back,
+							sizeof(back)), 0);
+			assert_memory_equal(back, pattern, sizeof(back));
+			assert_int_equal(ops->bo_munmap(&b.dev, &bo, ptr), 0);
+			maps++;
+		}
+		assert_true(maps >= 1);
+		if (k == GEN9_OLD)
+			assert_int_equal(st->legacy_mmaps, 2 + 2); /* wb, wc: probe and cycle */
+		if (!probe(&b, GB_FEAT_PREAD, 0, why, sizeof(why))) {
+			assert_int_equal(ops->bo_pwrite(&b.dev, &bo, 8, "pwrite", 7), 0);
+			assert_int_equal(ops->bo_pread(&b.dev, &bo, 8, back, 7), 0);
+			assert_string_equal(back, "pwrite");
+		}
+		assert_int_equal(ops->bo_bind(&b.dev, &bo, 0), 0);
+		assert_true(fake_i915_object(b.f, bo.handle, NULL, NULL, NULL, NULL, &binds));
+		assert_int_equal(binds, 1);
+		assert_int_equal(st->last_exec_flags & (I915_EXEC_HANDLE_LUT | I915_EXEC_NO_RELOC),
+				 cfg.exec_lut ? (I915_EXEC_HANDLE_LUT | I915_EXEC_NO_RELOC) : 0);
+		assert_int_equal(ops->bo_export(&b.dev, &bo, &dmabuf), 0);
+		assert_true(dmabuf >= 0);
+		close(dmabuf);
+		assert_int_equal(ops->bo_destroy(&b.dev, &bo), 0);
+		assert_int_equal(bo.handle, 0);
+		benv_stop(&b, true);
+	}
+}
+
+/* The execbuf flags retry happens once, at probe time; binds after it take one call. */
+static void test_bind_flags_retry_once(void **state)
+{
+	struct fake_i915_config cfg = config(GEN12);
+	struct gb_bo bo = { .fd = -1 };
+	unsigned calls;
+	struct benv b;
+
+	cfg.exec_lut = false;
+	benv_start(&b, &cfg);
+	calls = fake_i915_stats(b.f)->calls[_IOC_NR(DRM_IOCTL_I915_GEM_EXECBUFFER2)];
+	assert_int_equal(calls, 2); /* the probe: refused with the flags, then taken */
+	assert_int_equal(ops->bo_create(&b.dev, 4096, &bo), 0);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(ops->bo_bind(&b.dev, &bo, 0), 0);
+	assert_int_equal(fake_i915_stats(b.f)->calls[_IOC_NR(DRM_IOCTL_I915_GEM_EXECBUFFER2)],
+			 calls + 3);
+	assert_int_equal(fake_i915_stats(b.f)->last_exec_flags, 0);
+	assert_int_equal(ops->bo_destroy(&b.dev, &bo), 0);
+	benv_stop(&b, true);
+}
+
+/* --- userptr --------------------------------------------------------------- */
+
+static void test_userptr(void **state)
+{
+	static const struct {
+		const char *what;
+		enum kind kind;
+		bool readonly_hw;  /* the GTT can map read-only */
+		unsigned variant;
+		int err;           /* from creating it */
+		bool by_bind;      /* populated through an execbuf (proxy object) */
+	} rows[] = {
+		{ "read-only without read-only GTT", GEN12, false, I915_USERPTR_RO, -ENODEV, false },
+		{ "no userptr on this device", NO_USERPTR, true, I915_USERPTR_RW, -ENODEV, false },
+		{ "read-write, set-domain", GEN12, true, I915_USERPTR_RW, 0, false },
+		{ "read-only, set-domain", GEN12, true, I915_USERPTR_RO, 0, false },
+		{ "read-write, proxy: bind", GEN9_OLD, true, I915_USERPTR_RW, 0, true },
+		{ "read-only, proxy: bind", GEN9_OLD, true, I915_USERPTR_RO, 0, true },
+		{ "discrete", DG2, true, I915_USERPTR_RW, 0, false },
+	};
+	const size_t size = 1 << 20;
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct fake_i915_config cfg = config(rows[i].kind);
+		struct gb_bo bo = { .fd = -1 };
+		unsigned populated, execbufs, binds;
+		bool userptr = false, ro = false;
+		struct benv b;
+		void *mem;
+		int err;
+
+		cfg.userptr_readonly = rows[i].readonly_hw;
+		mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		assert_true(mem != MAP_FAILED);
+		benv_start(&b, &cfg);
+		err = i915_bo_userptr_variant(&b.dev, mem, size, rows[i].variant, &bo);
+		if (err != rows[i].err)
+			fail_msg("%s: %d, want %d", rows[i].what, err, rows[i].err);
+		if (!err) {
+			assert_true(fake_i915_object(b.f, bo.handle, NULL, NULL, &userptr, &ro, NULL));
+			assert_true(userptr);
+			assert_int_equal(ro, rows[i].variant == I915_USERPTR_RO);
+			populated = fake_i915_stats(b.f)->populated;
+			execbufs = fake_i915_stats(b.f)->execbufs;
+			assert_int_equal(ops->bo_populate(&b.dev, &bo, 0), 0);
+			assert_int_equal(fake_i915_stats(b.f)->populated - populated, !rows[i].by_bind);
+			assert_int_equal(fake_i915_stats(b.f)->execbufs - execbufs, rows[i].by_bind);
+			assert_true(fake_i915_object(b.f, bo.handle, NULL, NULL, NULL, NULL, &binds));
+			assert_int_equal(binds, rows[i].by_bind);
+			/* userptr objects have no CPU mapping of their own. */
+			{
+				void *ptr = NULL;
+
+				assert_int_not_equal(ops->bo_mmap(&b.dev, &bo, I915_MAP_WB, &ptr), 0);
+				assert_null(ptr);
+			}
+			assert_int_equal(ops->bo_destroy(&b.dev, &bo), 0);
+		}
+		/* The hook without a variant is the read-write one. */
+		if (rows[i].kind != NO_USERPTR) {
+			assert_int_equal(ops->bo_userptr(&b.dev, mem, size, &bo), 0);
+			assert_true(fake_i915_object(b.f, bo.handle, NULL, NULL, NULL, &ro, NULL));
+			assert_false(ro);
+			assert_int_equal(ops->bo_destroy(&b.dev, &bo), 0);
+		}
+		/* Not page aligned: refused before anything is made. */
+		assert_int_equal(ops->bo_userptr(&b.dev, (char *)mem + 8, 4096, &bo),
+				 rows[i].kind == NO_USERPTR ? -ENODEV : -EINVAL);
+		benv_stop(&b, true);
+		munmap(mem, size);
+	}
+}
+
+static void test_userptr_readonly_refusal_described(void **state)
+{
+	struct fake_i915_config cfg = config(GEN12);
+	json_t *device = json_object(), *refused;
+	struct benv b;
+
+	cfg.userptr_readonly = false;
+	benv_start(&b, &cfg);
+	assert_int_equal(ops->describe(&b.dev, device), 0);
+	refused = json_object_get(device, "refused");
+	assert_non_null(strstr(json_string_value(json_object_get(refused, "userptr:read_only")),
+			       "GEM_USERPTR(READ_ONLY)"));
+	assert_null(json_object_get(refused, "userptr"));
+	json_decref(device);
+	benv_stop(&b, true);
+}
+
+/* --- PRIME ---------------------------------------------------------------- */
+
+/* i915 -> i915: the kernel hands back the same handle; it is closed once, by the last bo. */
+static void test_self_import_shares_handle(void **state)
+{
+	struct fake_i915_config cfg = config(GEN12);
+	struct gb_bo a = { .fd = -1 }, c = { .fd = -1 };
+	int dmabuf = -1;
+	struct benv b;
+
+	benv_start(&b, &cfg);
+	assert_int_equal(ops->bo_create(&b.dev, 8192, &a), 0);
+	assert_int_equal(ops->bo_export(&b.dev, &a, &dmabuf), 0);
+	assert_int_equal(ops->bo_import(&b.dev, dmabuf, 8192, &c), 0);
+	assert_int_equal(c.handle, a.handle);
+	close(dmabuf);
+	assert_int_equal(ops->bo_destroy(&b.dev, &a), 0);
+	assert_true(fake_i915_object(b.f, c.handle, NULL, NULL, NULL, NULL, NULL));
+	assert_int_equal(ops->bo_destroy(&b.dev, &c), 0);
+	benv_stop(&b, true);
+}
+
+/* udmabuf -> i915: a foreign dma-buf becomes a new object. */
+static void test_foreign_import(void **state)
+{
+	struct fake_i915_config cfg = config(GEN12);
+	struct gb_bo bo = { .fd = -1 };
+	int foreign;
+	struct benv b;
+
+	benv_start(&b, &cfg);
+	foreign = fake_i915_foreign_dmabuf(b.f, 1 << 20);
+	assert_true(foreign >= 0);
+	assert_int_equal(ops->bo_import(&b.dev, foreign, 1 << 20, &bo), 0);
+	assert_int_not_equal(bo.handle, 0);
+	assert_int_equal(bo.size, 1 << 20);
+	assert_int_equal(fake_i915_stats(b.f)->imports, 2); /* the probe's and this one */
+	close(foreign);
+	assert_int_equal(ops->bo_destroy(&b.dev, &bo), 0);
+	/* Not a dma-buf: refused, nothing made. */
+	assert_int_equal(ops->bo_import(&b.dev, b.dev.fd, 4096, &bo), -EINVAL);
+	assert_int_equal(bo.handle, 0);
+	benv_stop(&b, true);
+}
+
+/* --- failures while measuring leave nothing behind ------------------------ */
+
+static void test_error_paths_leave_nothing(void **state)
+{
+	static const struct {
+		const char *what;
+		unsigned long request; /* refused after open() */
+		int err;
+	} rows[] = {
+		{ "create", DRM_IOCTL_I915_GEM_CREATE_EXT, ENOSPC },
+		{ "populate", DRM_IOCTL_I915_GEM_SET_DOMAIN, ENOMEM },
+		{ "mmap", DRM_IOCTL_I915_GEM_MMAP_OFFSET, ENOMEM },
+		{ "export", DRM_IOCTL_PRIME_HANDLE_TO_FD, EMFILE },
+		{ "bind", DRM_IOCTL_I915_GEM_EXECBUFFER2, ENOSPC },
+		{ "bind wait", DRM_IOCTL_I915_GEM_WAIT, ETIME },
+		{ "close", DRM_IOCTL_GEM_CLOSE, EINVAL },
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct fake_i915_config cfg = config(GEN12);
+		struct gb_bo bo = { .fd = -1 };
+		void *ptr = NULL;
+		int dmabuf = -1, err = 0;
+		struct benv b;
+
+		benv_start(&b, &cfg);
+		if (rows[i].request != DRM_IOCTL_I915_GEM_CREATE_EXT)
+			assert_int_equal(ops->bo_create(&b.dev, 4096, &bo), 0);
+		fake_i915_refuse(b.f, rows[i].request, rows[i].err, 0, 1);
+		switch (rows[i].request) {
+		case DRM_IOCTL_I915_GEM_CREATE_EXT:
+			err = ops->bo_create(&b.dev, 4096, &bo);
+			assert_int_equal(bo.handle, 0);
+			break;
+		case DRM_IOCTL_I915_GEM_SET_DOMAIN:
+			err = ops->bo_populate(&b.dev, &bo, I915_POPULATE_CPU);
+			break;
+		case DRM_IOCTL_I915_GEM_MMAP_OFFSET:
+			err = ops->bo_mmap(&b.dev, &bo, I915_MAP_WC, &ptr);
+			assert_null(ptr);
+			break;
+		case DRM_IOCTL_PRIME_HANDLE_TO_FD:
+			err = ops->bo_export(&b.dev, &bo, &dmabuf);
+			assert_int_equal(dmabuf, -1);
+			break;
+		case DRM_IOCTL_I915_GEM_EXECBUFFER2:
+		case DRM_IOCTL_I915_GEM_WAIT:
+			err = ops->bo_bind(&b.dev, &bo, 0);
+			break;
+		case DRM_IOCTL_GEM_CLOSE: {
+			uint32_t handle = bo.handle;
+
+			/* A refused GEM_CLOSE is reported; the bo is released regardless. */
+			err = ops->bo_destroy(&b.dev, &bo);
+			assert_int_equal(bo.handle, 0);
+			/* Still open in the fake, as in the kernel: close it as fd close would. */
+			assert_int_equal(gem_close(b.dev.fd, handle), 0);
+			break;
+		}
+			break;
+		}
+		if (err != -rows[i].err)
+			fail_msg("%s: %d, want %d", rows[i].what, err, -rows[i].err);
+		if (bo.handle)
+			assert_int_equal(ops->bo_destroy(&b.dev, &bo), 0);
+		benv_stop(&b, true);
+	}
+}
+
+/* --- device facts ---------------------------------------------------------- */
+
+static void test_describe(void **state)
+{
+	struct fake_i915_config cfg = config(GEN12);
+	json_t *device = json_object(), *refused;
+	struct benv b;
+
+	benv_start(&b, &cfg);
+	assert_string_equal(b.dev.driver, "i915");
+	assert_string_equal(b.dev.driver_version, "1.6.0");
+	assert_string_equal(b.dev.node, fake_i915_path(b.f));
+	assert_string_equal(b.dev.pci_id, ""); /* a memfd is no PCI device */
+	assert_int_equal(ops->describe(&b.dev, device), 0);
+	assert_string_equal(json_string_value(json_object_get(device, "chipset_id")), "0x46a6");
+	assert_int_equal(json_integer_value(json_object_get(device, "revision")), 12);
+	assert_string_equal(json_string_value(json_object_get(device, "kind")), "integrated");
+	assert_int_equal(json_array_size(json_object_get(device, "memory_regions")), 1);
+	assert_int_equal(json_integer_value(json_object_get(device, "mmap_gtt_version")), 4);
+	assert_true(json_is_true(json_object_get(device, "has_userptr_probe")));
+	assert_string_equal(json_string_value(json_object_get(device, "exec_flags")),
+			    "handle_lut|no_reloc");
+	refused = json_object_get(device, "refused");
+	assert_int_equal(json_object_size(refused), 2); /* gen12: no pread, no FIXED mmaps */
+	assert_non_null(json_object_get(refused, "pread"));
+	assert_non_null(json_object_get(refused, "mmap:fixed"));
+	/* gembench writes these from struct gb_dev; describe() must not. */
+	assert_null(json_object_get(device, "node"));
+	assert_null(json_object_get(device, "driver"));
+	json_decref(device);
+	benv_stop(&b, true);
+
+	cfg = config(GEN9_OLD);
+	device = json_object();
+	benv_start(&b, &cfg);
+	assert_int_equal(ops->describe(&b.dev, device), 0);
+	assert_true(json_is_null(json_object_get(device, "memory_regions")));
+	assert_true(json_is_null(json_object_get(device, "has_userptr_probe")));
+	assert_string_equal(json_string_value(json_object_get(device, "exec_flags")), "none");
+	refused = json_object_get(device, "refused");
+	assert_non_null(json_object_get(refused, "query_memory_regions"));
+	assert_non_null(json_object_get(refused, "create_ext"));
+	assert_non_null(strstr(json_string_value(json_object_get(refused, "mmap:fixed")),
+			       "no MMAP_OFFSET"));
+	json_decref(device);
+	benv_stop(&b, true);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_backend_check, teardown),
+		cmocka_unit_test_teardown(test_open_not_i915, teardown),
+		cmocka_unit_test_teardown(test_open_refused, teardown),
+		cmocka_unit_test_teardown(test_refusal_is_skip, teardown),
+		cmocka_unit_test_teardown(test_eio_stops_job, teardown),
+		cmocka_unit_test_teardown(test_error_paths_leave_nothing, teardown),
+		cmocka_unit_test_teardown(test_probe_matrix, teardown),
+		cmocka_unit_test_teardown(test_discrete_fixed_only, teardown),
+		cmocka_unit_test_teardown(test_create_fallback, teardown),
+		cmocka_unit_test_teardown(test_create_discrete_in_smem, teardown),
+		cmocka_unit_test_teardown(test_full_cycle, teardown),
+		cmocka_unit_test_teardown(test_bind_flags_retry_once, teardown),
+		cmocka_unit_test_teardown(test_userptr, teardown),
+		cmocka_unit_test_teardown(test_userptr_readonly_refusal_described, teardown),
+		cmocka_unit_test_teardown(test_self_import_shares_handle, teardown),
+		cmocka_unit_test_teardown(test_foreign_import, teardown),
+		cmocka_unit_test_teardown(test_describe, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
