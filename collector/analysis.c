@@ -46,11 +46,20 @@ void an_group_label(const struct bl_run_row *run, enum an_group how, char *buf, 
 	case AN_GROUP_NONE:
 		snprintf(buf, len, "%s", "");
 		break;
+	case AN_GROUP_JOB:
+		/*
+		 * The job name says which workload ran against what; the
+		 * devices are kept so that one job file run against two GPUs
+		 * does not pool.
+		 */
+		snprintf(buf, len, "[%s %s%s%s]", run->job ? run->job : "?", dev ? dev : "?",
+			 imp ? "+" : "", imp ? imp : "");
+		break;
 	case AN_GROUP_KERNEL_MODE:
 		an_short_release(run->kernel_release, rel, sizeof(rel));
 		snprintf(buf, len, "%s %s %s%s%s", rel,
 			 an_mode_of(run->swiotlb, run->iommu), dev ? dev : "?",
-			 imp ? "->" : "", imp ? imp : "");
+			 imp ? "+" : "", imp ? imp : "");
 		break;
 	case AN_GROUP_RUN:
 		/* zero-padded so that sorting by label sorts by time */

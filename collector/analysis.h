@@ -26,7 +26,9 @@ const char *an_mode_of(const char *swiotlb, const char *iommu);
 
 /* How result rows are grouped into samples. */
 enum an_group {
-	AN_GROUP_NONE,        /* one group: a plain comparison */
+	AN_GROUP_NONE,        /* one group */
+	AN_GROUP_JOB,         /* "<job>" or "<job> <device>[-><importer>]": what a comparison
+				 must not mix (default for compare) */
 	AN_GROUP_KERNEL_MODE, /* "<release> <mode> <device>[-><importer>]" */
 	AN_GROUP_RUN,         /* one group per run: "<started_unix> <uuid>" (trends) */
 };

@@ -244,8 +244,8 @@ static int run_pair(struct bl_store *s, const struct opts *o, size_t *worse)
 	    (ret = parse_selector("--new", o->new_sel, &nsel)) < 0)
 		goto out;
 	ret = 3;
-	if (an_load_set(s, &bsel.filter, AN_GROUP_NONE, &bset, &bruns) < 0 ||
-	    an_load_set(s, &nsel.filter, AN_GROUP_NONE, &nset, &nruns) < 0)
+	if (an_load_set(s, &bsel.filter, AN_GROUP_JOB, &bset, &bruns) < 0 ||
+	    an_load_set(s, &nsel.filter, AN_GROUP_JOB, &nset, &nruns) < 0)
 		goto out;
 	if (!bruns || !nruns) {
 		bl_err("compare: no runs match %s '%s'", !bruns ? "--base" : "--new",
@@ -281,7 +281,7 @@ static int modes_of(struct bl_store *s, const struct bl_run_filter *f, bool pres
 		return ret;
 	for (size_t i = 0; i < runs.n; i++)
 		for (int m = 0; m < 5; m++)
-			if (!strcmp(runs.r[i].mode, order[m]))
+			if (runs.r[i].n_results > 0 && !strcmp(runs.r[i].mode, order[m]))
 				present[m] = true;
 	an_runs_free(&runs);
 	return 0;
@@ -313,7 +313,7 @@ static int run_modes(struct bl_store *s, const struct opts *o, size_t *worse)
 	}
 	ret = 3;
 	if (modes_of(s, &where.filter, present) < 0 ||
-	    an_load_set(s, &bsel.filter, AN_GROUP_NONE, &bset, &bruns) < 0)
+	    an_load_set(s, &bsel.filter, AN_GROUP_JOB, &bset, &bruns) < 0)
 		goto out;
 	if (!bruns) {
 		bl_err("compare --modes: no %s runs match '%s'", o->base_mode, bsel.text);
@@ -330,7 +330,7 @@ static int run_modes(struct bl_store *s, const struct opts *o, size_t *worse)
 		bl_sample_set_init(&nset);
 		if (parse_selector("--where", where.text, &nsel) < 0 ||
 		    bl_selector_set(&nsel, "mode", order[m], err, sizeof(err)) < 0 ||
-		    an_load_set(s, &nsel.filter, AN_GROUP_NONE, &nset, &nruns) < 0 ||
+		    an_load_set(s, &nsel.filter, AN_GROUP_JOB, &nset, &nruns) < 0 ||
 		    bl_compare_sets(&bset, &nset, bsel.text, nsel.text, metric_list(o), &o->stats,
 				    &r) < 0 ||
 		    (o->fmt == BL_CMP_TEXT && printf("\n== %s vs %s (%zu vs %zu runs) ==\n",

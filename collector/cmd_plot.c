@@ -367,8 +367,17 @@ static int slots_cb(const struct bl_run_row *run, const struct bl_result_view *r
 	struct slot_row *r = NULL;
 
 	if (run->id != c->last_run) {
+		const char *dev = run->dev_driver ? run->dev_driver : run->dev_node;
+		const char *imp = run->imp_driver ? run->imp_driver : run->imp_node;
+		char rel[128];
+
 		c->last_run = run->id;
-		an_group_label(run, AN_GROUP_KERNEL_MODE, c->group, sizeof(c->group));
+		an_short_release(run->kernel_release, rel, sizeof(rel));
+		/* three short lines under each cluster: kernel and mode, devices, workload */
+		if (snprintf(c->group, sizeof(c->group), "%s %s\\n%s%s%s", rel,
+			     an_mode_of(run->swiotlb, run->iommu), dev ? dev : "?", imp ? "+" : "",
+			     imp ? imp : "") >= (int)sizeof(c->group))
+			c->group[sizeof(c->group) - 1] = '\0';
 	}
 	/* gnuplot turns "\n" inside a double-quoted label into a line break */
 	if (snprintf(label, sizeof(label), "%s\\n%s", c->group, res->workload) >= (int)sizeof(label))
@@ -484,7 +493,7 @@ static int trend_figures(struct render_ctx *c, struct bl_store *s, const struct 
 
 		an_short_release(runs.r[i].kernel_release, rel, sizeof(rel));
 		snprintf(labels + 256 * i, 256, "%s %s %s%s%s job %s", rel, runs.r[i].mode,
-			 runs.r[i].device ? runs.r[i].device : "?", runs.r[i].importer ? "->" : "",
+			 runs.r[i].device ? runs.r[i].device : "?", runs.r[i].importer ? "+" : "",
 			 runs.r[i].importer ? runs.r[i].importer : "", runs.r[i].job ? runs.r[i].job : "?");
 	}
 	for (size_t i = 0; i < runs.n && !ret; i++) {
@@ -639,9 +648,9 @@ static int compare_figures(struct render_ctx *c, struct bl_store *s, const struc
 		bl_mode_filter(&nf, r->mode);
 		bl_sample_set_init(&bset);
 		bl_sample_set_init(&nset);
-		ret = an_load_set(s, &bf, AN_GROUP_NONE, &bset, &bruns);
+		ret = an_load_set(s, &bf, AN_GROUP_JOB, &bset, &bruns);
 		if (!ret)
-			ret = an_load_set(s, &nf, AN_GROUP_NONE, &nset, &nruns);
+			ret = an_load_set(s, &nf, AN_GROUP_JOB, &nset, &nruns);
 		if (!ret && bruns && nruns)
 			ret = bl_compare_sets(&bset, &nset, "noforce", r->mode, metrics, c->o->stats,
 					      &cr);

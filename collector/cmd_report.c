@@ -278,9 +278,9 @@ static int compare_md(struct report_ctx *c, const struct bl_run_filter *bf,
 
 	bl_sample_set_init(&bset);
 	bl_sample_set_init(&nset);
-	ret = an_load_set(c->s, bf, AN_GROUP_NONE, &bset, &bruns);
+	ret = an_load_set(c->s, bf, AN_GROUP_JOB, &bset, &bruns);
 	if (!ret)
-		ret = an_load_set(c->s, nf, AN_GROUP_NONE, &nset, &nruns);
+		ret = an_load_set(c->s, nf, AN_GROUP_JOB, &nset, &nruns);
 	if (ret || !bruns || !nruns)
 		goto out;
 	ret = bl_compare_sets(&bset, &nset, blabel, nlabel, metrics, &c->stats, &r);
@@ -355,7 +355,7 @@ static int mode_comparisons(struct report_ctx *c)
 			bl_mode_filter(&bf, "noforce");
 			bl_mode_filter(&nf, *m);
 			snprintf(heading, sizeof(heading), "%s on %s, %s%s%s", *m, rel,
-				 nz(pl[p].device, "?"), pl[p].importer ? " <- " : "",
+				 nz(pl[p].device, "?"), pl[p].importer ? "+" : "",
 				 nz(pl[p].importer, ""));
 			snprintf(bl, sizeof(bl), "kernel=%s,mode=noforce,device=%s", pl[p].release,
 				 nz(pl[p].device, "?"));
@@ -404,7 +404,7 @@ static int kernel_comparisons(struct report_ctx *c)
 				bf.kernel = pl[p].release;
 				nf.kernel = pl[q].release;
 				snprintf(heading, sizeof(heading), "%s against %s, %s, %s%s%s", r2, r1,
-					 *m, nz(pl[p].device, "?"), pl[p].importer ? " <- " : "",
+					 *m, nz(pl[p].device, "?"), pl[p].importer ? "+" : "",
 					 nz(pl[p].importer, ""));
 				snprintf(bl, sizeof(bl), "kernel=%s,mode=%s", pl[p].release, *m);
 				snprintf(nl, sizeof(nl), "kernel=%s,mode=%s", pl[q].release, *m);
@@ -425,7 +425,7 @@ struct row_notes {
 	char *failed_buf, *unavail_buf;
 	size_t failed_len, unavail_len;
 	int64_t last_run;
-	char group[256], rel[128];
+	char group[256], rel[160];
 	size_t n_failed;
 };
 
@@ -438,14 +438,17 @@ static int notes_cb(const struct bl_run_row *run, const struct bl_result_view *r
 		n->last_run = run->id;
 		an_group_label(run, AN_GROUP_KERNEL_MODE, n->group, sizeof(n->group));
 		an_short_release(run->kernel_release, n->rel, sizeof(n->rel));
+		snprintf(n->rel + strlen(n->rel), sizeof(n->rel) - strlen(n->rel), " %s",
+			 an_mode_of(run->swiotlb, run->iommu));
 	}
 	bl_size_str(res->size, sz, sizeof(sz));
 	if (res->failed_ops > 0) {
 		json_t *log = res->kernel_log_json ? json_loads(res->kernel_log_json, 0, NULL) : NULL;
 		const char *line = json_string_value(json_array_get(log, 0));
 
-		fprintf(n->failed, "- %s, %s %s: %" PRId64 " of %" PRId64 " operations refused",
-			n->group, res->workload, sz, res->failed_ops, res->ops + res->failed_ops);
+		fprintf(n->failed, "- %s, %s %s: %" PRId64 " operation%s refused (the row measured %"
+			PRId64 ")", n->group, res->workload, sz, res->failed_ops,
+			res->failed_ops == 1 ? "" : "s", res->ops);
 		if (res->failed_errno.set)
 			fprintf(n->failed, ", errno %" PRId64 " (%s)", res->failed_errno.v,
 				strerror((int)res->failed_errno.v));
@@ -493,10 +496,12 @@ static void unique_lines(FILE *f, char *buf)
 	if (n)
 		qsort(lines, n, sizeof(*lines), cmp_str);
 	for (size_t i = 0; i < n; i++) {
-		char *rel, *counter, *reason, *p = lines[i];
+		char *rel, *counter, *reason, *p, copy[1024];
 
 		if (i && !strcmp(lines[i], lines[i - 1]))
 			continue;
+		snprintf(copy, sizeof(copy), "%s", lines[i]); /* strsep cuts; keep lines[] whole */
+		p = copy;
 		rel = strsep(&p, "|");
 		counter = strsep(&p, "|");
 		reason = p;

@@ -481,8 +481,8 @@ static int cmp_row(const void *a, const void *b)
 {
 	const struct bl_cmp_row *x = a, *y = b;
 
-	return cmp_key("", x->workload, x->variant, x->size, x->metric, "", y->workload,
-		       y->variant, y->size, y->metric);
+	return cmp_key(x->group, x->workload, x->variant, x->size, x->metric, y->group,
+		       y->workload, y->variant, y->size, y->metric);
 }
 
 static bool wanted(const struct bl_metric *m, const char *const *metrics)
@@ -495,17 +495,11 @@ static bool wanted(const struct bl_metric *m, const char *const *metrics)
 	return false;
 }
 
-static const struct bl_sample *find_any_group(const struct bl_sample_set *set,
-					      const struct bl_sample *key)
+static const struct bl_sample *find_same_key(const struct bl_sample_set *set,
+					     const struct bl_sample *key)
 {
-	for (size_t i = 0; i < set->n; i++) {
-		const struct bl_sample *s = &set->s[i];
-
-		if (s->metric == key->metric && s->size == key->size &&
-		    !strcmp(s->workload, key->workload) && !strcmp(s->variant, key->variant))
-			return s;
-	}
-	return NULL;
+	return bl_sample_set_find(set, key->group, key->workload, key->variant, key->size,
+				  key->metric);
 }
 
 static int push_row(struct bl_cmp_result *r, size_t *cap, const struct bl_sample *b,
@@ -526,6 +520,7 @@ static int push_row(struct bl_cmp_result *r, size_t *cap, const struct bl_sample
 	}
 	row = &r->rows[r->n];
 	memset(row, 0, sizeof(*row));
+	row->group = k->group;
 	row->workload = k->workload;
 	row->variant = k->variant;
 	row->size = k->size;
@@ -577,14 +572,14 @@ int bl_compare_sets(const struct bl_sample_set *base, const struct bl_sample_set
 
 		if (!wanted(b->metric, metrics))
 			continue;
-		ret = push_row(out, &cap, b, find_any_group(new_set, b), opts);
+		ret = push_row(out, &cap, b, find_same_key(new_set, b), opts);
 		if (ret < 0)
 			goto fail;
 	}
 	for (size_t i = 0; i < new_set->n; i++) {
 		const struct bl_sample *n = &new_set->s[i];
 
-		if (!wanted(n->metric, metrics) || find_any_group(base, n))
+		if (!wanted(n->metric, metrics) || find_same_key(base, n))
 			continue;
 		ret = push_row(out, &cap, NULL, n, opts);
 		if (ret < 0)
@@ -706,9 +701,9 @@ json_t *bl_cmp_to_json(const struct bl_cmp_result *r, bool only_changes)
 
 		if (only_changes && c->verdict == BL_VERDICT_SAME)
 			continue;
-		o = json_pack("{s:s, s:s, s:I, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o,"
+		o = json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o,"
 			      " s:b, s:o, s:o, s:o, s:b, s:s}",
-			      "workload", row->workload, "variant", row->variant, "size",
+			      "group", row->group, "workload", row->workload, "variant", row->variant, "size",
 			      (json_int_t)row->size, "metric", row->metric->name, "unit",
 			      row->metric->unit, "better", row->metric->direction ==
 			      BL_HIGHER_IS_BETTER ? "higher" : "lower",
@@ -745,6 +740,7 @@ int bl_cmp_write(FILE *out, const struct bl_cmp_result *r, enum bl_cmp_format fm
 		 bool only_changes)
 {
 	const bool md = fmt == BL_CMP_MARKDOWN;
+	int width = 14; /* of the first text column */
 
 	if (fmt == BL_CMP_JSON) {
 		json_t *j = bl_cmp_to_json(r, only_changes);
@@ -762,12 +758,20 @@ int bl_cmp_write(FILE *out, const struct bl_cmp_result *r, enum bl_cmp_format fm
 		fprintf(out, "Base: `%s`, new: `%s`. %zu better, %zu worse, %zu same, "
 			     "%zu with too few repetitions to judge.\n\n",
 			r->base_label, r->new_label, r->better, r->worse, r->same, r->too_few);
-		fprintf(out, "| workload | size | metric | base | new | change | 95%% CI | "
+		fprintf(out, "| [job] workload | size | metric | base | new | change | 95%% CI | "
 			     "CV base / new | n base / new | verdict |\n"
 			     "| --- | ---: | --- | ---: | ---: | ---: | --- | --- | --- | --- |\n");
 	} else {
+		for (size_t i = 0; i < r->n; i++) {
+			const struct bl_cmp_row *row = &r->rows[i];
+			int w = (int)(strlen(row->group) + strlen(row->workload) +
+				      strlen(row->variant) + 2);
+
+			if (w > width && w < 95)
+				width = w;
+		}
 		fprintf(out, "base: %s\nnew:  %s\n\n", r->base_label, r->new_label);
-		fprintf(out, "%-22s %6s %-16s %11s %11s %9s %-20s %-13s %-7s %s\n", "workload",
+		fprintf(out, "%-*s %6s %-16s %11s %11s %9s %-20s %-13s %-7s %s\n", width, "[job] workload",
 			"size", "metric", "base", "new", "change", "95% CI", "cv base/new",
 			"n b/n", "verdict");
 	}
@@ -779,8 +783,8 @@ int bl_cmp_write(FILE *out, const struct bl_cmp_result *r, enum bl_cmp_format fm
 
 		if (only_changes && c->verdict == BL_VERDICT_SAME)
 			continue;
-		snprintf(wl, sizeof(wl), "%s%s%s", row->workload, *row->variant ? "/" : "",
-			 row->variant);
+		snprintf(wl, sizeof(wl), "%s%s%s%s%s", row->group, *row->group ? " " : "",
+			 row->workload, *row->variant ? "/" : "", row->variant);
 		bl_size_str(row->size, sz, sizeof(sz));
 		num_str(c->base_mean, bm, sizeof(bm));
 		num_str(c->new_mean, nm, sizeof(nm));
@@ -796,7 +800,7 @@ int bl_cmp_write(FILE *out, const struct bl_cmp_result *r, enum bl_cmp_format fm
 				cvs, nn, c->significant ? "**" : "", row_verdict(row),
 				c->significant ? "**" : "");
 		else
-			fprintf(out, "%-22s %6s %-16s %11s %11s %9s %-20s %-13s %-7s %s%s\n", wl,
+			fprintf(out, "%-*s %6s %-16s %11s %11s %9s %-20s %-13s %-7s %s%s\n", width, wl,
 				sz, row->metric->name, bm, nm, ch, ci, cvs, nn, row_verdict(row),
 				c->significant ? " *" : "");
 	}

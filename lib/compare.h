@@ -108,6 +108,7 @@ void bl_sample_set_sort(struct bl_sample_set *set);
 /* --- comparisons ----------------------------------------------------------- */
 
 struct bl_cmp_row {
+	const char *group;              /* the samples' group ("" when not grouped) */
 	const char *workload, *variant; /* point into the sets */
 	int64_t size;
 	const struct bl_metric *metric;
@@ -123,9 +124,11 @@ struct bl_cmp_result {
 };
 
 /*
- * Compares every (workload, variant, size, metric) present in either set,
- * for the metrics named in @metrics (NULL-terminated names; NULL = all).
- * Groups are ignored: build each set with one group. Rows come sorted.
+ * Compares every (group, workload, variant, size, metric) present in either
+ * set, for the metrics named in @metrics (NULL-terminated names; NULL = all).
+ * Samples pair up only within the same group, so group by what must not
+ * mix (the job and its devices), not by what is compared (kernel, mode).
+ * Rows come sorted.
  * 0, -EINVAL (unknown metric name, bad options) or -ENOMEM.
  */
 int bl_compare_sets(const struct bl_sample_set *base, const struct bl_sample_set *new_set,

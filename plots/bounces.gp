@@ -9,6 +9,8 @@ if (!exists("workload")) workload = "workload"
 
 stats data using 1 nooutput
 n = STATS_blocks
+# an explicit x range: a panel whose series are all '?' still draws (empty)
+set xrange [STATS_min / 1.4 : STATS_max * 1.4]
 
 set multiplot layout 1,2 title heading("SWIOTLB bounces of '".workload."' vs buffer size, per kernel and DMA mode") noenhanced
 @size_axis

@@ -8,6 +8,7 @@
 load system("dirname '".ARG0."'")."/style.gp"
 if (!exists("metric_label")) metric_label = "the metric"
 if (!exists("noise_pct")) noise_pct = 2
+noise_pct = noise_pct + 0   # -e passes strings
 
 set title heading("Relative change of ".metric_label." per row (new vs base); red = significantly worse, green = significantly better") noenhanced
 set ylabel "change (%), bars = 95% CI" noenhanced

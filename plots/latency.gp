@@ -8,6 +8,8 @@ if (!exists("workload")) workload = "workload"
 
 stats data using 1 nooutput
 n = STATS_blocks
+# an explicit x range: a panel whose series are all '?' still draws (empty)
+set xrange [STATS_min / 1.4 : STATS_max * 1.4]
 
 set title heading("Latency of '".workload."' vs buffer size: p50 (solid) and p99 (dashed), per kernel and DMA mode") noenhanced
 @size_axis

@@ -18,7 +18,7 @@ set yrange [0:*]
 set xtics rotate by 0 noenhanced
 set key inside top left
 set grid noxtics ytics
-set bmargin 5
+set bmargin 7
 # the file's first line names the columns; '?' rows draw no bar
 plot data using 2:xtic(1) title "before the row" ls 6, \
 	'' using 3 title "peak during the row" ls 2, \

@@ -14,6 +14,8 @@ if (!exists("data") || !exists("out")) {
 # wide enough for a two-panel figure with a key beside each panel
 if (!exists("width")) width = 1400
 if (!exists("height")) height = 760
+width = width + 0     # -e may pass them as strings
+height = height + 0
 
 if (fmt eq "svg") {
 	set terminal svg size width, height dynamic enhanced font "sans,13" background rgb "white"
