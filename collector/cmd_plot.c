@@ -173,7 +173,8 @@ struct render_ctx {
  * folder) and records the figure. 0, or -ENOMEM; a failed render is counted.
  */
 static int render(struct render_ctx *c, const char *kind, const char *script, const char *data,
-		  const char *image, const char *caption, const char *const *vars)
+		  const char *image, const char *caption, const char *subtitle,
+		  const char *const *vars)
 {
 	char expr[4096] = "", path[PATH_MAX], dpath[PATH_MAX], ipath[PATH_MAX];
 	pid_t pid;
@@ -189,7 +190,7 @@ static int render(struct render_ctx *c, const char *kind, const char *script, co
 	gp_var(expr, sizeof(expr), "data", dpath);
 	gp_var(expr, sizeof(expr), "out", ipath);
 	gp_var(expr, sizeof(expr), "fmt", c->o->fmt);
-	gp_var(expr, sizeof(expr), "subtitle", c->subtitle);
+	gp_var(expr, sizeof(expr), "subtitle", subtitle ? subtitle : c->subtitle);
 	for (; vars && vars[0]; vars += 2)
 		gp_var(expr, sizeof(expr), vars[0], vars[1]);
 
@@ -338,7 +339,7 @@ static int size_figures(struct render_ctx *c, const struct bl_sample_set *set, c
 			 !strcmp(kind, "bounces")    ? "SWIOTLB bounces per op and bounce rate" :
 						       "Latency p50 / p99",
 			 wl);
-		ret = render(c, kind, kind, data, image, caption, vars);
+		ret = render(c, kind, kind, data, image, caption, NULL, vars);
 	}
 	free(done);
 	return ret;
@@ -448,11 +449,12 @@ static int slots_figure(struct render_ctx *c, struct bl_store *s, const struct b
 		snprintf(image, sizeof(image), "slots.%s", c->o->fmt);
 		if (sc.n > 12) /* wider canvas so that the labels stay apart */
 			ret = render(c, "slots", "slots", "slots.dat", image,
-				     "SWIOTLB slots in use before, at peak and after teardown",
+				     "SWIOTLB slots in use before, at peak and after teardown", NULL,
 				     (const char *const[]){ "width", "2400", NULL });
 		else
 			ret = render(c, "slots", "slots", "slots.dat", image,
-				     "SWIOTLB slots in use before, at peak and after teardown", NULL);
+				     "SWIOTLB slots in use before, at peak and after teardown", NULL,
+				     NULL);
 	}
 out:
 	free(sc.rows);
@@ -553,9 +555,8 @@ static int trend_figures(struct render_ctx *c, struct bl_store *s, const struct 
 				bl_size_str(key->size, sz, sizeof(sz));
 				snprintf(name, sizeof(name), "%s%s%s", sz, *key->variant ? " " : "",
 					 key->variant);
-				fputs(blocks ? "\n\n" : "", out);
-				put_header(out, name, 4);
-				blocks++;
+				bool started = false; /* header only for a size this config has */
+
 				for (size_t r = 0; r < runs.n; r++) {
 					char grp[128];
 					const struct bl_sample *smp;
@@ -572,6 +573,12 @@ static int trend_figures(struct render_ctx *c, struct bl_store *s, const struct 
 								 key->size, m);
 					if (!smp || !smp->n)
 						continue;
+					if (!started) {
+						fputs(blocks ? "\n\n" : "", out);
+						put_header(out, name, 4);
+						blocks++;
+						started = true;
+					}
 					mean = bl_mean(smp->v, smp->n);
 					if (smp->n >= 2)
 						half = bl_t_quantile_two_sided(0.05, (double)(smp->n - 1)) *
@@ -587,6 +594,14 @@ static int trend_figures(struct render_ctx *c, struct bl_store *s, const struct 
 				}
 			}
 			ret = close_data(out, data);
+			if (!ret && !blocks) {
+				/* this configuration never ran the workload */
+				char path[PATH_MAX];
+
+				if (snprintf(path, sizeof(path), "%s/%s", c->o->outdir, data) <
+				    (int)sizeof(path))
+					unlink(path);
+			}
 			if (ret || !blocks)
 				continue;
 			char mlabel[160];
@@ -595,7 +610,10 @@ static int trend_figures(struct render_ctx *c, struct bl_store *s, const struct 
 			snprintf(mlabel, sizeof(mlabel), "%s (%s)", m->label, m->unit);
 			snprintf(caption, sizeof(caption), "Trend of %s for '%s' on %s", m->label, wl,
 				 cfg);
-			ret = render(c, "trend", "trend", data, image, caption, vars);
+			char sub[400];
+
+			snprintf(sub, sizeof(sub), "kernel %s, %zu runs", cfg, count);
+			ret = render(c, "trend", "trend", data, image, caption, sub, vars);
 		}
 	}
 out:
@@ -705,9 +723,15 @@ static int compare_figures(struct render_ctx *c, struct bl_store *s, const struc
 					 rel, dev, m->label);
 				const char *vars[] = { "metric_label", mlabel, "noise_pct", noise, NULL };
 
+				char sub[400];
+
+				snprintf(sub, sizeof(sub),
+					 "kernel %s, mode %s against noforce, %s (%zu %s run%s, %zu "
+					 "noforce run%s)", rel, r->mode, dev, nruns, r->mode,
+					 nruns == 1 ? "" : "s", bruns, bruns == 1 ? "" : "s");
 				if (!ret && idx)
 					ret = render(c, "compare", "compare", data, image, caption,
-						     vars);
+						     sub, vars);
 			}
 		}
 		bl_cmp_result_free(&cr);

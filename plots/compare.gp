@@ -17,9 +17,9 @@ set style fill solid 0.8 border rgb "#333333"
 set xtics rotate by -40 noenhanced
 stats data using 1 nooutput
 set xrange [-0.7:STATS_max + 0.7]
-set bmargin 6
+
 set grid noxtics ytics
-set key inside top right
+set key outside below center horizontal
 colour(c) = c == 2 ? 0xD00000 : c == 1 ? 0x009E73 : c == 3 ? 0xBBBBBB : 0x888888
 plot data using 1:($6 == 3 ? NaN : $3):(colour($6)):xtic(2) with boxes lc rgb variable notitle, \
 	'' using 1:($6 == 3 ? $3 : NaN) with boxes fill pattern 4 lc rgb "#888888" notitle, \

@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# `bouncelab compare`, `plot` and `report` end to end on the fixture documents
+# (tests/fixtures, invented figures) ingested into a temporary database, plus
+# a synthetic nightly series made from one fixture: three identical nights
+# and a fourth whose 64K import throughput is 15% lower. Checks exit codes
+# (a regression fails the gate, no change passes it, bad selectors are
+# usage errors that name the key), the report's sections and findings, and
+# that every figure the report links exists and is a PNG.
+set -u
+cd "$(dirname "$0")/../.."
+build=${BOUNCELAB_BUILD:-build}
+bl=$build/bouncelab
+[ -x "$bl" ] || { echo "FAIL: $bl is not built (make $bl)"; exit 1; }
+command -v jq >/dev/null || { echo "SKIP: jq is not installed (make deps)"; exit 77; }
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+db=$tmp/t.db
+fail=0
+check() { # description, command...
+	local what=$1; shift
+	if "$@"; then echo "ok: $what"; else echo "FAIL: $what"; fail=1; fi
+}
+
+# --- the data: fixtures + four synthetic nights ------------------------------
+src=tests/fixtures/result-6.12-force-udmabuf-import.json
+for night in 1 2 3 4; do
+	scale=1
+	[ $night = 4 ] && scale=0.85
+	jq --arg id "3f6c1a52-8d2e-4b7a-9c61-0e5d2f9a20$night$night" \
+	   --arg t "2026-11-2${night}T02:00:00Z" --argjson k "$scale" '
+		.run_id = $id | .started_at = $t | .finished_at = $t | .job.name = "nightly"
+		| .fixture = "FIXTURE: synthetic nightly series for tests, not measured"
+		| .results |= map(if .size == 65536 then
+			.ops_per_sec.values |= map(. * $k) | .ops_per_sec.mean *= $k
+			| .bytes_per_sec.values |= map(. * $k) | .bytes_per_sec.mean *= $k
+		  else . end)' "$src" >"$tmp/night$night.json" || { echo "FAIL: jq"; exit 1; }
+done
+"$bl" ingest --direct --quiet --db "$db" tests/fixtures/results.jsonl "$tmp"/night*.json \
+	>"$tmp/ingest.log" 2>&1 || { echo "FAIL: ingest"; cat "$tmp/ingest.log"; exit 1; }
+
+# --- compare -------------------------------------------------------------------
+"$bl" compare --db "$db" --base job=nightly,until=2026-11-24 --new job=nightly,since=2026-11-24 \
+	--fail-on-regression >"$tmp/reg.txt" 2>&1
+rc=$?
+check "a 15% drop fails the gate (exit $rc)" [ $rc = 1 ]
+check "the 64K row is marked worse" grep -Eq 'import +64K ops_per_sec .*-15\.0%.*WORSE \*' "$tmp/reg.txt"
+check "the 4K row is not" grep -Eq 'import +4K ops_per_sec .* same$' "$tmp/reg.txt"
+
+"$bl" compare --db "$db" --base job=nightly,until=2026-11-23 \
+	--new job=nightly,since=2026-11-23,until=2026-11-24 --fail-on-regression \
+	>"$tmp/same.txt" 2>&1
+rc=$?
+check "identical nights pass the gate (exit $rc)" [ $rc = 0 ]
+check "and say 0 worse" grep -q ' 0 worse' "$tmp/same.txt"
+
+"$bl" compare --db "$db" --base job=nightly,until=2026-11-24 --new job=nightly,since=2026-11-24 \
+	--format json --metric ops_per_sec >"$tmp/reg.json" 2>/dev/null
+check "json: one worse row, at 64K" \
+	[ "$(jq '[.rows[] | select(.verdict == "WORSE") | .size] == [65536]' "$tmp/reg.json")" = true ]
+check "json: only the metric asked for" \
+	[ "$(jq '[.rows[].metric] | unique == ["ops_per_sec"]' "$tmp/reg.json")" = true ]
+
+"$bl" compare --db "$db" --base kernal=6.1 --new kernel=6.12 >"$tmp/bad.txt" 2>&1
+rc=$?
+check "a bad selector key is a usage error (exit $rc)" [ $rc = 2 ]
+check "naming the key" grep -q "unknown key 'kernal'" "$tmp/bad.txt"
+"$bl" compare --db "$db" --base kernel=6.1 --new kernel=6.12 --metric speed >"$tmp/bad2.txt" 2>&1
+check "an unknown metric is a usage error" [ $? = 2 ]
+"$bl" compare --db "$db" --base kernel=5.10 --new kernel=6.12 >"$tmp/none.txt" 2>&1
+rc=$?
+check "no matching runs: exit 3 (got $rc)" [ $rc = 3 ]
+check "saying which selector" grep -q "no runs match --base 'kernel=5.10'" "$tmp/none.txt"
+
+"$bl" compare --db "$db" --modes --kernel 6.12 --where job=udmabuf-import \
+	--metric ops_per_sec,bounces_per_op >"$tmp/modes.txt" 2>&1
+check "--modes compares force against noforce" grep -q '== force vs noforce' "$tmp/modes.txt"
+check "--modes: force costs throughput at 1M" \
+	grep -Eq 'import +1M ops_per_sec .*-68\.9%.*WORSE \*' "$tmp/modes.txt"
+
+# --- plot ------------------------------------------------------------------------
+have_gnuplot=0
+gnuplot -e 'set terminal' 2>&1 | grep -qw pngcairo && have_gnuplot=1
+"$bl" plot --db "$db" --out "$tmp/plots" job=nightly >"$tmp/plot.txt" 2>&1
+rc=$?
+if [ $have_gnuplot = 1 ]; then
+	check "plot renders (exit $rc)" [ $rc = 0 ]
+	check "a trend figure for the nightly job" ls "$tmp"/plots/trend-import-*.png
+	check "the 4th night is marked as a regression" \
+		grep -Eq '^[0-9]+ [0-9.e+]+ [0-9.e+]+ [0-9.e+]+ 1$' "$tmp"/plots/trend-import-*.dat
+else
+	check "plot without gnuplot says so (exit $rc)" grep -q "gnuplot is not installed" "$tmp/plot.txt"
+fi
+
+# --- report -----------------------------------------------------------------------
+mkdir -p "$tmp/r"
+"$bl" report --db "$db" --out "$tmp/r/RESULTS.md" >"$tmp/report.log" 2>&1
+rc=$?
+check "report (exit $rc)" [ $rc = 0 ]
+r=$tmp/r/RESULTS.md
+for section in "## What ran" "## Results per kernel, mode and device" "## Figures" \
+	"## What each DMA mode costs" "## Kernel against kernel" "## Findings" \
+	"### What force costs per size" "### Where bounces per operation exceed one" \
+	"### SWIOTLB slots still held after teardown" "### Operations the kernel refused"; do
+	check "report has '$section'" grep -qF "$section" "$r"
+done
+check "kernels with exact versions and packages" grep -q '6.1.0-41-amd64.*6.1.158-1' "$r"
+check "the swiotlb-full EIO row with its kernel log" \
+	grep -q 'import 1M: 60 operations refused.*errno 5.*swiotlb buffer is full' "$r"
+check "bounces per op above one, with the number" grep -q 'import 1M: 256 bounces per operation' "$r"
+check "slots left after teardown, with the number" grep -q 'create 64K: 38 slots' "$r"
+check "what force costs, with its interval" \
+	grep -Eq 'import 1M -68\.9% \[-[0-9.]+%, -[0-9.]+%\] \(significant\)' "$r"
+check "null counters are named, not zero" grep -q 'dma_map_sg unknown: no dma:\* tracepoints' "$r"
+check "the emulation note (fixtures ran under QEMU)" grep -q 'TCG emulation' "$r"
+if [ $have_gnuplot = 1 ]; then
+	links=$(grep -o '](plots/out/[^)]*\.png)' "$r" | sed 's/^](//; s/)$//')
+	check "the report links figures" [ -n "$links" ]
+	for l in $links; do
+		check "linked figure $l is a PNG" \
+			[ "$(head -c 8 "$tmp/r/$l" 2>/dev/null | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]
+	done
+fi
+# the same database gives the same report (seeded bootstrap, no clock in it)
+"$bl" report --db "$db" --out "$tmp/r/again.md" --no-plots >/dev/null 2>&1
+"$bl" report --db "$db" --out "$tmp/r/again2.md" --no-plots >/dev/null 2>&1
+check "the report is reproducible" \
+	diff <(sed 's/again2\.md/X/' "$tmp/r/again2.md") <(sed 's/again\.md/X/' "$tmp/r/again.md")
+
+[ $fail = 0 ] && echo "compare, plot and report work on the fixtures"
+exit $fail
