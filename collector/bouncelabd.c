@@ -178,6 +178,7 @@ static void housekeeping(evutil_socket_t fd, short what, void *arg)
 {
 	struct bld_ctx *ctx = arg;
 
+	bld_http_housekeeping(ctx);
 	if (ctx->monitor)
 		bld_monitor_tick(ctx->monitor, bld_now_ns());
 	bld_sched_sigchld(ctx->sched); /* in case a SIGCHLD was merged with another */

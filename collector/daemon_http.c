@@ -14,11 +14,12 @@
  * if the commit fails, every client of the batch gets 503 and may retry
  * (a retried UUID that did make it is answered 200, never stored twice).
  *
- * Connection limit: evhttp 2.1 has none, so each connection's bufferevent
- * is a pass-through filter created by our bevcb whose free_context callback
- * tells us when evhttp freed the connection; at max_connections both
- * listeners stop accepting (further clients wait in the kernel's backlog)
- * until one closes.
+ * Connection limit: evhttp 2.1 has none and no close hook for a connection
+ * that never sent a request, so our bevcb creates each connection's
+ * bufferevent and keeps a reference to it; conn_sweep() (at accept time
+ * when at the limit, and from the 1 s housekeeping timer) drops the
+ * connections evhttp has freed. At max_connections both listeners stop
+ * accepting (further clients wait in the kernel's backlog) until one goes.
  */
 #include "daemon_http.h"
 
@@ -75,6 +76,8 @@ struct bld_http {
 	struct listener l[2];	       /* [L_UNIX], [L_TCP] */
 	char *unix_path;	       /* socket file we created (unlinked at stop) */
 	int nconn;		       /* open connections over both listeners */
+	struct bufferevent **conns;    /* one reference each, see conn_sweep() */
+	size_t nconns, cap;
 	bool paused;		       /* listeners disabled at max_connections */
 	struct pending batch[BATCH_MAX];
 	size_t n_batch;
@@ -662,32 +665,69 @@ static void set_paused(struct bld_ctx *ctx, bool pause)
 		bl_warn("http: %d connections open (max_connections): not accepting until one closes", h->nconn);
 }
 
-static void conn_freed(void *arg)
+/*
+ * Releases the connections evhttp has freed: evhttp_connection_free()
+ * clears a bufferevent's callbacks (bufferevent_free) and drops its
+ * reference; ours keeps the object (and its fd, already shut down for
+ * writing, so the client has its EOF) until this sweep sees the cleared
+ * error callback, which a live evhttp connection always has.
+ */
+static void conn_sweep(struct bld_ctx *ctx)
 {
-	struct bld_ctx *ctx = arg;
+	struct bld_http *h = ctx->http;
 
-	ctx->http->nconn--;
-	if (ctx->http->nconn < ctx->cfg.max_connections)
+	for (size_t i = 0; i < h->nconns;) {
+		struct bufferevent *bev = h->conns[i];
+		bufferevent_event_cb errcb = NULL;
+
+		bufferevent_getcb(bev, NULL, NULL, &errcb, NULL);
+		if (errcb) {
+			i++;
+			continue;
+		}
+		bufferevent_disable(bev, EV_READ | EV_WRITE);
+		bufferevent_decref(bev); /* the last reference: closes the fd */
+		h->conns[i] = h->conns[--h->nconns];
+	}
+	h->nconn = (int)h->nconns;
+	if (h->nconn < ctx->cfg.max_connections)
 		set_paused(ctx, false);
 }
 
 static struct bufferevent *conn_bevcb(struct event_base *base, void *arg)
 {
 	struct bld_ctx *ctx = arg;
-	struct bufferevent *sock, *filt;
+	struct bld_http *h = ctx->http;
+	struct bufferevent *bev;
 
-	sock = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
-	if (!sock)
-		return NULL; /* evhttp makes its own; this connection goes uncounted */
-	filt = bufferevent_filter_new(sock, NULL, NULL, BEV_OPT_CLOSE_ON_FREE, conn_freed, ctx);
-	if (!filt) {
-		bufferevent_free(sock);
-		return NULL;
+	/* Sweep before adding: a new bufferevent has no callbacks until evhttp sets them. */
+	if (h->nconn + 1 >= ctx->cfg.max_connections)
+		conn_sweep(ctx);
+	if (h->nconns == h->cap) {
+		size_t cap = h->cap ? h->cap * 2 : 64;
+		struct bufferevent **grown = realloc(h->conns, cap * sizeof(*grown));
+
+		if (!grown)
+			return NULL; /* evhttp makes its own; this connection goes uncounted */
+		h->conns = grown;
+		h->cap = cap;
 	}
+	bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+	if (!bev)
+		return NULL;
+	bufferevent_incref(bev);
+	h->conns[h->nconns++] = bev;
+	h->nconn = (int)h->nconns;
 	ctx->stats.conn_accepted++;
-	if (++ctx->http->nconn >= ctx->cfg.max_connections)
+	if (h->nconn >= ctx->cfg.max_connections)
 		set_paused(ctx, true);
-	return filt;
+	return bev;
+}
+
+void bld_http_housekeeping(struct bld_ctx *ctx)
+{
+	if (ctx->http)
+		conn_sweep(ctx);
 }
 
 int bld_http_connections(const struct bld_ctx *ctx)
@@ -909,6 +949,8 @@ void bld_http_stop(struct bld_ctx *ctx)
 			evhttp_free(h->l[i].http); /* closes its socket and connections */
 		h->l[i].http = NULL;
 	}
+	conn_sweep(ctx); /* evhttp_free freed them all: drop our references */
+	free(h->conns);
 	if (h->unix_path) {
 		unlink(h->unix_path);
 		free(h->unix_path);

@@ -24,6 +24,8 @@ int bld_http_start(struct bld_ctx *ctx);
 void bld_http_stop(struct bld_ctx *ctx);
 /* Commits and answers POSTs waiting for their batch (before exit). */
 void bld_http_flush(struct bld_ctx *ctx);
+/* From the housekeeping timer: releases closed connections. */
+void bld_http_housekeeping(struct bld_ctx *ctx);
 /* Open HTTP connections (for /metrics and the housekeeping timer). */
 int bld_http_connections(const struct bld_ctx *ctx);
 

@@ -83,7 +83,8 @@ struct bld_monitor {
 	uint64_t samples_written;
 	uint64_t bounces_total;	   /* exact, from the counters */
 	struct bld_complain c_setup, c_lost, c_store;
-	char why_down[384];	   /* for /metrics */
+	char why_down[384];	   /* why the monitor is down, for the log */
+	char why_said[384];	   /* the reason last logged */
 };
 
 /* --- log back-off -------------------------------------------------------- */
@@ -302,8 +303,14 @@ static void setup(struct bld_monitor *m, int64_t now_ns)
 	m->interval_start_ns = now_ns;
 	return;
 down:
-	bld_complain(&m->c_setup, now_ns, "monitor: %s; running without the bounce monitor (retrying with back-off)",
-		     m->why_down);
+	/* Said once per distinct reason; the retries themselves back off. */
+	if (!m->c_setup.failing || strcmp(m->why_said, m->why_down)) {
+		bl_warn("monitor: %s; running without the bounce monitor (retrying with back-off)", m->why_down);
+		m->c_setup.failing = 1;
+		snprintf(m->why_said, sizeof(m->why_said), "%s", m->why_down);
+	} else {
+		bl_debug("monitor: still down: %s", m->why_down);
+	}
 	m->setup_backoff_ns = m->setup_backoff_ns ? m->setup_backoff_ns * 2 : RETRY_MIN_NS;
 	if (m->setup_backoff_ns > DAY_NS)
 		m->setup_backoff_ns = DAY_NS;
