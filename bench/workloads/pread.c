@@ -1,0 +1,73 @@
+/*
+ * Workload "pread": create, copy the whole buffer in through the kernel
+ * (bo_pwrite: i915 GEM_PWRITE) and back out (bo_pread: GEM_PREAD), release.
+ * Both copies make the kernel get the object's pages; bytes per operation
+ * count both directions. i915 dropped these ioctls after gen12 (TGL): the
+ * backend's probe turns that into a skip.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "run.h"
+
+struct pread_state {
+	uint64_t size;
+	unsigned char *buf; /* user memory for both copies */
+};
+
+static int pread_op(struct gb_ctx *ctx, void *arg)
+{
+	struct pread_state *s = arg;
+	struct gb_dev *dev = ctx->dev;
+	struct gb_bo bo = { .fd = -1 };
+	int err, err2;
+
+	err = dev->ops->bo_create(dev, s->size, &bo);
+	if (err) {
+		gb_fail_what(ctx, "%s: create %llu bytes", dev->driver, (unsigned long long)s->size);
+		return err;
+	}
+	err = dev->ops->bo_pwrite(dev, &bo, 0, s->buf, s->size);
+	if (err)
+		gb_fail_what(ctx, "%s: pwrite %llu bytes", dev->driver, (unsigned long long)s->size);
+	if (!err) {
+		err = dev->ops->bo_pread(dev, &bo, 0, s->buf, s->size);
+		if (err)
+			gb_fail_what(ctx, "%s: pread %llu bytes", dev->driver,
+				     (unsigned long long)s->size);
+	}
+	err2 = dev->ops->bo_destroy(dev, &bo);
+	if (!err && err2) {
+		gb_fail_what(ctx, "%s: destroy", dev->driver);
+		err = err2;
+	}
+	return err;
+}
+
+static int pread_run(struct gb_ctx *ctx, struct gb_row *row, unsigned variant, uint64_t size)
+{
+	struct pread_state s = { .size = size };
+	struct gb_op op = { .op = pread_op, .state = &s };
+	int err;
+
+	if (size > SIZE_MAX)
+		return -EINVAL;
+	s.buf = malloc(size);
+	if (!s.buf)
+		return -ENOMEM;
+	memset(s.buf, 0xa5, size); /* resident before timing starts */
+	row->bytes_per_op = 2 * size;
+	err = gb_measure(ctx, row, &op);
+	json_object_set_new(row->extra, "copies", json_string("pwrite+pread"));
+	free(s.buf);
+	return err;
+}
+
+const struct gb_workload gb_workload_pread = {
+	.name = "pread",
+	.help = "create + PWRITE the whole buffer + PREAD it back + release (bytes count both)",
+	.feature = GB_FEAT_PREAD,
+	.caps = GB_CAP_PREAD,
+	.run = pread_run,
+};
