@@ -51,22 +51,51 @@ static void dumb_close(struct gb_dev *dev)
 	dev->fd = -1;
 }
 
+static int dumb_bo_create(struct gb_dev *dev, uint64_t size, struct gb_bo *bo);
+static int dumb_bo_destroy(struct gb_dev *dev, struct gb_bo *bo);
+
+/*
+ * DRM_CAP_DUMB_BUFFER is not a reliable answer (vgem says 0 yet serves
+ * MODE_CREATE_DUMB), so creation and mapping are probed by doing them once
+ * on a one-page buffer: the errno of a refused ioctl is the answer.
+ */
+static int dumb_probe_create(struct gb_dev *dev, bool map, char *why, size_t why_len)
+{
+	struct drm_mode_map_dumb arg = { 0 };
+	struct gb_bo bo = { .fd = -1 };
+	int err = dumb_bo_create(dev, 4096, &bo);
+
+	if (err) {
+		snprintf(why, why_len, "%s: MODE_CREATE_DUMB: %s", dev->driver, strerror(-err));
+		return err;
+	}
+	if (map) {
+		arg.handle = bo.handle;
+		err = dumb_ioctl(dev->fd, DRM_IOCTL_MODE_MAP_DUMB, &arg);
+		if (err)
+			snprintf(why, why_len, "%s: MODE_MAP_DUMB: %s", dev->driver, strerror(-err));
+	}
+	dumb_bo_destroy(dev, &bo);
+	return err;
+}
+
 static int dumb_probe(struct gb_dev *dev, enum gb_feature feat, unsigned variant, char *why,
 		      size_t why_len)
 {
 	uint64_t cap = 0;
+	int err;
 
 	switch (feat) {
 	case GB_FEAT_CREATE:
+		return dumb_probe_create(dev, false, why, why_len);
 	case GB_FEAT_POPULATE:
 	case GB_FEAT_MMAP:
-		if (drmGetCap(dev->fd, DRM_CAP_DUMB_BUFFER, &cap) || !cap) {
-			snprintf(why, why_len, "%s: DRM_CAP_DUMB_BUFFER: no dumb buffers", dev->driver);
-			return -EOPNOTSUPP;
-		}
-		return 0;
+		return dumb_probe_create(dev, true, why, why_len);
 	case GB_FEAT_EXPORT:
 	case GB_FEAT_IMPORT:
+		err = dumb_probe_create(dev, false, why, why_len);
+		if (err && feat == GB_FEAT_EXPORT)
+			return err;
 		if (drmGetCap(dev->fd, DRM_CAP_PRIME, &cap)) {
 			snprintf(why, why_len, "%s: DRM_CAP_PRIME: %s", dev->driver, strerror(errno));
 			return -EOPNOTSUPP;
