@@ -38,8 +38,8 @@ struct ev_state {
 	char tp_name[64];               /* "dma_map_phys" when renamed */
 	const struct tp_field *f_dev;   /* device name field */
 	const struct tp_field *f_size;  /* bounced: size */
-	const struct tp_field *f_nents; /* map_sg: nents if the kernel has it */
-	const struct tp_field *f_phys;  /* map_sg: phys_addrs[] (nents = bytes / 8) */
+	const struct tp_field *f_nents; /* map_sg: full_nents or nents, if the kernel has it */
+	const struct tp_field *f_phys;  /* map_sg: phys_addrs[] (nents = bytes / 8; may be truncated) */
 	uint64_t count;                 /* exact, this row */
 	uint64_t samples;               /* records seen, this row */
 	uint64_t lost_at_begin;
@@ -105,7 +105,10 @@ static void open_event(struct ev_state *s, const char *root, const char *system,
 	if (!s->f_dev)
 		s->f_dev = tp_field_find(f, "device");
 	s->f_size = tp_field_find(f, "size");
-	s->f_nents = tp_field_find(f, "nents");
+	/* 6.12 has full_nents (its arrays stop at 128 entries); accept a plain nents too. */
+	s->f_nents = tp_field_find(f, "full_nents");
+	if (!s->f_nents)
+		s->f_nents = tp_field_find(f, "nents");
 	s->f_phys = tp_field_find(f, "phys_addrs");
 }
 

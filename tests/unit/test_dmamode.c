@@ -1,0 +1,88 @@
+/*
+ * Unit tests for lib/dmamode.c: the kernel command line -> DMA mode.
+ * Table-driven, one comment per row; odd and malformed lines first.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "dmamode.h"
+
+struct row {
+	const char *cmdline;
+	const char *swiotlb;   /* expected mode name */
+	int64_t slabs;         /* expected pool size, -1 = not given */
+	const char *iommu;     /* with IOMMU groups present */
+	const char *iommu_nogroups;
+};
+
+static const struct row rows[] = {
+	/* empty and NULL-like input: defaults */
+	{ "", "default", -1, "on", "off" },
+	/* garbage values are ignored, not misread */
+	{ "swiotlb=bogus iommu=maybe intel_iommu=", "default", -1, "on", "off" },
+	/* "forced" is not "force" */
+	{ "swiotlb=forced", "default", -1, "on", "off" },
+	/* options after "--" belong to init */
+	{ "quiet -- swiotlb=force", "default", -1, "on", "off" },
+	/* a word that merely contains the key */
+	{ "xswiotlb=force", "default", -1, "on", "off" },
+	/* the testbed's force boot */
+	{ "console=ttyS0 quiet swiotlb=force panic=-1", "force", -1, "on", "off" },
+	{ "swiotlb=noforce", "noforce", -1, "on", "off" },
+	/* pool size and mode together, areas in between */
+	{ "swiotlb=8192,force", "force", 8192, "on", "off" },
+	{ "swiotlb=65536,4,noforce", "noforce", 65536, "on", "off" },
+	/* hex slabs, as the kernel's memparse-less simple_strtoul(..., 0) allows */
+	{ "swiotlb=0x2000", "default", 8192, "on", "off" },
+	/* last one wins, as in the kernel */
+	{ "swiotlb=force swiotlb=noforce", "noforce", -1, "on", "off" },
+	/* IOMMU passthrough, both spellings */
+	{ "intel_iommu=on iommu=pt", "default", -1, "pt", "off" },
+	{ "iommu.passthrough=1", "default", -1, "pt", "off" },
+	/* iommu=off wins over groups (they would not exist anyway) */
+	{ "iommu=off", "default", -1, "off", "off" },
+	/* tabs and multiple spaces */
+	{ "a=b\t swiotlb=force\t\tintel_iommu=on,sm_on", "force", -1, "on", "off" },
+};
+
+static void test_rows(void **state)
+{
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct bl_dma_cmdline c;
+
+		bl_dma_parse_cmdline(rows[i].cmdline, &c);
+		assert_string_equal(bl_swiotlb_mode_name(c.swiotlb), rows[i].swiotlb);
+		assert_int_equal(c.swiotlb_slabs, rows[i].slabs);
+		assert_string_equal(bl_dma_iommu_mode(&c, true), rows[i].iommu);
+		assert_string_equal(bl_dma_iommu_mode(&c, false), rows[i].iommu_nogroups);
+	}
+}
+
+static void test_null_and_flags(void **state)
+{
+	struct bl_dma_cmdline c;
+
+	bl_dma_parse_cmdline(NULL, &c);
+	assert_int_equal(c.swiotlb, BL_SWIOTLB_DEFAULT);
+	bl_dma_parse_cmdline("intel_iommu=off amd_iommu=off iommu.strict=0", &c);
+	assert_int_equal(c.intel, BL_IOMMU_REQ_OFF);
+	assert_int_equal(c.amd, BL_IOMMU_REQ_OFF);
+	assert_true(c.strict_given);
+	assert_false(c.strict);
+	bl_dma_parse_cmdline("intel_iommu=on", &c);
+	assert_int_equal(c.intel, BL_IOMMU_REQ_ON);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rows),
+		cmocka_unit_test(test_null_and_flags),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
