@@ -128,7 +128,7 @@ $(BUILD)/tools/%: $(call obj,tests/tools/%.c) $(ALL_LIBS)
 FUZZ_BUILD := build-fuzz
 fuzz:
 	$(MAKE) BUILD=$(FUZZ_BUILD) CC=clang SANITIZER=address,undefined \
-		CFLAGS='-fsanitize=fuzzer-no-link' \
+		OPT='-O1 -g -fsanitize=fuzzer-no-link' \
 		$(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/fuzz/%,$(FUZZ_SRCS))
 $(BUILD)/fuzz/%: $(call obj,tests/fuzz/%.c) $(ALL_LIBS)
 	@mkdir -p $(dir $@)
