@@ -140,7 +140,7 @@ static int ref_get(struct i915_priv *p, uint32_t handle, bool userptr)
 		p->refs = refs;
 		p->cap_refs = cap;
 	}
-	p->refs[p->n_refs++] = (struct handle_ref){ .handle = handle, .refs = 1, .userptr = userptr };
+	p->refs[p->n_refs++] = (struct handle_ref){.handle = handle, .refs = 1, .userptr = userptr};
 	return 0;
 }
 
@@ -239,8 +239,10 @@ static int probe_facts(struct gb_dev *dev, struct i915_priv *p)
 		return err;
 	p->chipset_id = (uint32_t)value;
 	p->revision = i915_getparam(dev->fd, I915_PARAM_REVISION, &value) ? -1 : value;
-	p->mmap_gtt_version = i915_getparam(dev->fd, I915_PARAM_MMAP_GTT_VERSION, &value) ? -1 : value;
-	p->userptr_probe = i915_getparam(dev->fd, I915_PARAM_HAS_USERPTR_PROBE, &value) ? -1 : value;
+	p->mmap_gtt_version =
+	    i915_getparam(dev->fd, I915_PARAM_MMAP_GTT_VERSION, &value) ? -1 : value;
+	p->userptr_probe =
+	    i915_getparam(dev->fd, I915_PARAM_HAS_USERPTR_PROBE, &value) ? -1 : value;
 
 	err = i915_query_memory_regions(dev->fd, &p->regions);
 	if (err == -EIO)
@@ -296,8 +298,8 @@ static int map_object(struct gb_dev *dev, enum map_path path, unsigned v, uint32
 			return err;
 		return i915_mmap(dev->fd, offset, size, ptr);
 	case MAP_LEGACY:
-		return i915_gem_mmap_legacy(dev->fd, handle, size, v == I915_MAP_WC ? I915_MMAP_WC : 0,
-					    ptr);
+		return i915_gem_mmap_legacy(dev->fd, handle, size,
+					    v == I915_MAP_WC ? I915_MMAP_WC : 0, ptr);
 	case MAP_LEGACY_GTT:
 		err = i915_gem_mmap_gtt(dev->fd, handle, &offset);
 		if (err)
@@ -343,7 +345,8 @@ static void probe_mmap(struct gb_dev *dev, struct i915_priv *p, uint32_t handle,
 	}
 	if (path == MAP_OFFSET)
 		set_why(r, err, "MMAP_OFFSET(%s)%s", i915_mmap_type_name(map_type[v]),
-			p->discrete && v != I915_MAP_FIXED ? " on a discrete device (FIXED only)" : "");
+			p->discrete && v != I915_MAP_FIXED ? " on a discrete device (FIXED only)"
+							   : "");
 	else
 		set_why(r, err, "%s%s (no MMAP_OFFSET: MMAP_GTT_VERSION %d)",
 			path == MAP_LEGACY_GTT ? "MMAP_GTT" : "GEM_MMAP",
@@ -434,7 +437,8 @@ static void probe_userptr(struct gb_dev *dev, struct i915_priv *p, unsigned v)
 	void *mem;
 	int err;
 
-	mem = mmap(NULL, I915_PROBE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	mem =
+	    mmap(NULL, I915_PROBE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (mem == MAP_FAILED) {
 		set_why(r, -errno, "userptr probe: mmap");
 		return;
@@ -456,7 +460,8 @@ static void probe_prime(struct gb_dev *dev, struct i915_priv *p, uint32_t handle
 	err = prime_handle_to_fd(dev->fd, handle, &dmabuf);
 	set_why(&p->probes[GB_FEAT_EXPORT][0], err, "PRIME_HANDLE_TO_FD");
 	if (err) {
-		set_why(&p->probes[GB_FEAT_IMPORT][0], err, "PRIME_FD_TO_HANDLE (no export to try)");
+		set_why(&p->probes[GB_FEAT_IMPORT][0], err,
+			"PRIME_FD_TO_HANDLE (no export to try)");
 		return;
 	}
 	/* Our own dma-buf comes back as the same handle: proves the ioctl, maps nothing. */
@@ -742,12 +747,13 @@ static json_t *regions_json(const struct i915_priv *p)
 	for (uint32_t i = 0; arr && i < p->regions->num_regions; i++) {
 		const struct drm_i915_memory_region_info *r = &p->regions->regions[i];
 
-		json_array_append_new(
-			arr, json_pack("{s:s, s:i, s:I, s:I}", "class",
-				       r->region.memory_class == I915_MEMORY_CLASS_DEVICE ? "device" : "system",
-				       "instance", (int)r->region.memory_instance, "probed_size",
-				       (json_int_t)r->probed_size, "unallocated_size",
-				       (json_int_t)r->unallocated_size));
+		const char *cls =
+			r->region.memory_class == I915_MEMORY_CLASS_DEVICE ? "device" : "system";
+
+		json_array_append_new(arr, json_pack("{s:s, s:i, s:I, s:I}", "class", cls, "instance",
+						     (int)r->region.memory_instance, "probed_size",
+						     (json_int_t)r->probed_size, "unallocated_size",
+						     (json_int_t)r->unallocated_size));
 	}
 	return arr;
 }
@@ -814,7 +820,8 @@ static int i915_describe(struct gb_dev *dev, json_t *device)
 	json_object_set_new(device, "placement", json_string("system"));
 	json_object_set_new(device, "mmap_gtt_version", int_or_null(p->mmap_gtt_version));
 	json_object_set_new(device, "has_userptr_probe",
-			    p->userptr_probe < 0 ? json_null() : json_boolean(p->userptr_probe > 0));
+			    p->userptr_probe < 0 ? json_null()
+						 : json_boolean(p->userptr_probe > 0));
 	json_object_set_new(device, "create", json_string(p->create_ext ? "create_ext" : "create"));
 	json_object_set_new(device, "mmap_paths", paths);
 	json_object_set_new(device, "exec_flags",
@@ -826,17 +833,17 @@ static int i915_describe(struct gb_dev *dev, json_t *device)
 /* --- the ops table -------------------------------------------------------- */
 
 static const struct gb_variant populate_variants[] = {
-	{ "cpu", I915_POPULATE_CPU, "SET_DOMAIN to the CPU domain: get_pages + dma_map_sg" },
-	{ "gtt", I915_POPULATE_GTT, "SET_DOMAIN to the GTT domain: get_pages + dma_map_sg + GGTT bind" },
-	{ NULL, 0, NULL },
+    {"cpu", I915_POPULATE_CPU, "SET_DOMAIN to the CPU domain: get_pages + dma_map_sg"},
+    {"gtt", I915_POPULATE_GTT, "SET_DOMAIN to the GTT domain: get_pages + dma_map_sg + GGTT bind"},
+    {NULL, 0, NULL},
 };
 
 static const struct gb_variant mmap_variants[] = {
-	{ "wb", I915_MAP_WB, "MMAP_OFFSET WB (legacy GEM_MMAP on old kernels)" },
-	{ "wc", I915_MAP_WC, "MMAP_OFFSET WC (legacy GEM_MMAP with I915_MMAP_WC)" },
-	{ "gtt", I915_MAP_GTT, "MMAP_OFFSET GTT through the aperture (legacy MMAP_GTT)" },
-	{ "fixed", I915_MAP_FIXED, "MMAP_OFFSET FIXED: discrete devices, placement decides caching" },
-	{ NULL, 0, NULL },
+    {"wb", I915_MAP_WB, "MMAP_OFFSET WB (legacy GEM_MMAP on old kernels)"},
+    {"wc", I915_MAP_WC, "MMAP_OFFSET WC (legacy GEM_MMAP with I915_MMAP_WC)"},
+    {"gtt", I915_MAP_GTT, "MMAP_OFFSET GTT through the aperture (legacy MMAP_GTT)"},
+    {"fixed", I915_MAP_FIXED, "MMAP_OFFSET FIXED: discrete devices, placement decides caching"},
+    {NULL, 0, NULL},
 };
 
 const struct gb_backend_ops gb_backend_i915 = {

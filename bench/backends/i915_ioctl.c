@@ -67,8 +67,8 @@ int drm_get_version(int fd, char *name, size_t name_len, char *version, size_t v
 		return err;
 	if (name) {
 		/* The kernel reports the full length even when it truncated. */
-		snprintf(name, name_len, "%.*s", (int)(v.name_len < sizeof(buf) ? v.name_len : sizeof(buf) - 1),
-			 buf);
+		snprintf(name, name_len, "%.*s",
+			 (int)(v.name_len < sizeof(buf) ? v.name_len : sizeof(buf) - 1), buf);
 	}
 	if (version)
 		snprintf(version, version_len, "%d.%d.%d", v.version_major, v.version_minor,
@@ -174,7 +174,8 @@ int i915_query_memory_regions(int fd, struct drm_i915_query_memory_regions **inf
 		err = item.length;
 		goto err_free;
 	}
-	if ((size_t)item.length < sizeof(*regions) + regions->num_regions * sizeof(regions->regions[0])) {
+	if ((size_t)item.length <
+	    sizeof(*regions) + regions->num_regions * sizeof(regions->regions[0])) {
 		err = -EPROTO;
 		goto err_free;
 	}

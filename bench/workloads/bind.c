@@ -20,7 +20,8 @@ static int bind_op(struct gb_ctx *ctx, void *arg)
 
 	err = dev->ops->bo_create(dev, s->size, &bo);
 	if (err) {
-		gb_fail_what(ctx, "%s: create %llu bytes", dev->driver, (unsigned long long)s->size);
+		gb_fail_what(ctx, "%s: create %llu bytes", dev->driver,
+			     (unsigned long long)s->size);
 		return err;
 	}
 	err = dev->ops->bo_bind(dev, &bo, s->variant);

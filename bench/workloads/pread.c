@@ -25,12 +25,14 @@ static int pread_op(struct gb_ctx *ctx, void *arg)
 
 	err = dev->ops->bo_create(dev, s->size, &bo);
 	if (err) {
-		gb_fail_what(ctx, "%s: create %llu bytes", dev->driver, (unsigned long long)s->size);
+		gb_fail_what(ctx, "%s: create %llu bytes", dev->driver,
+			     (unsigned long long)s->size);
 		return err;
 	}
 	err = dev->ops->bo_pwrite(dev, &bo, 0, s->buf, s->size);
 	if (err)
-		gb_fail_what(ctx, "%s: pwrite %llu bytes", dev->driver, (unsigned long long)s->size);
+		gb_fail_what(ctx, "%s: pwrite %llu bytes", dev->driver,
+			     (unsigned long long)s->size);
 	if (!err) {
 		err = dev->ops->bo_pread(dev, &bo, 0, s->buf, s->size);
 		if (err)

@@ -117,7 +117,8 @@ static long phys_runs(const struct umem *m, uint64_t size)
 	for (uint64_t off = 0; off < size; off += (uint64_t)page) {
 		uint64_t vpage = ((uintptr_t)m->ptr + off) / (uint64_t)page, pfn;
 
-		if (pread(fd, &entry, sizeof(entry), (off_t)(vpage * sizeof(entry))) != sizeof(entry)) {
+		if (pread(fd, &entry, sizeof(entry), (off_t)(vpage * sizeof(entry))) !=
+		    sizeof(entry)) {
 			runs = -1;
 			break;
 		}
@@ -143,7 +144,8 @@ static int userptr_op(struct gb_ctx *ctx, void *arg)
 
 	err = dev->ops->bo_userptr(dev, s->mem.ptr, s->size, &bo);
 	if (err) {
-		gb_fail_what(ctx, "%s: userptr %llu bytes", dev->driver, (unsigned long long)s->size);
+		gb_fail_what(ctx, "%s: userptr %llu bytes", dev->driver,
+			     (unsigned long long)s->size);
 		return err;
 	}
 	err = dev->ops->bo_populate(dev, &bo, s->variant);

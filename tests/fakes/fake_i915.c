@@ -661,7 +661,7 @@ static int fake_mmap_offset(struct fake_i915 *f, int fd, struct drm_i915_gem_mma
  */
 static int fake_mmap_gtt(struct fake_i915 *f, int fd, struct drm_i915_gem_mmap_gtt *m)
 {
-	struct drm_i915_gem_mmap_offset arg = { .handle = m->handle, .flags = I915_MMAP_OFFSET_GTT };
+	struct drm_i915_gem_mmap_offset arg = {.handle = m->handle, .flags = I915_MMAP_OFFSET_GTT};
 	int err;
 
 	if (f->cfg.discrete)
@@ -779,7 +779,8 @@ static int fake_execbuf(struct fake_i915 *f, int fd, struct drm_i915_gem_execbuf
 		if (o->readonly && (obj[i].flags & EXEC_OBJECT_WRITE))
 			return -EINVAL;
 	}
-	batch = lookup(f, fd, obj[(eb->flags & I915_EXEC_BATCH_FIRST) ? 0 : eb->buffer_count - 1].handle);
+	batch = lookup(f, fd,
+		       obj[(eb->flags & I915_EXEC_BATCH_FIRST) ? 0 : eb->buffer_count - 1].handle);
 	if (eb->batch_start_offset + 4 > batch->size)
 		return -EINVAL;
 	if (batch->userptr)
@@ -1067,7 +1068,8 @@ int fake_i915_peek(const struct fake_i915 *f, uint32_t handle, uint64_t offset, 
 			memcpy(dst, (char *)o->uptr + offset, len);
 			return 0;
 		}
-		return pread(f->memfd, dst, len, (off_t)(o->base + offset)) == (ssize_t)len ? 0 : -EIO;
+		return pread(f->memfd, dst, len, (off_t)(o->base + offset)) == (ssize_t)len ? 0
+											    : -EIO;
 	}
 	return -ENOENT;
 }
