@@ -548,7 +548,7 @@ static int i915_open(struct gb_dev *dev, const char *spec)
 	p->exec_flags = I915_EXEC_HANDLE_LUT | I915_EXEC_NO_RELOC;
 	dev->fd = -1;
 
-	if (!spec || !strcmp(spec, "i915"))
+	if (!spec || !spec[0] || !strcmp(spec, "i915"))
 		err = find_i915(dev);
 	else if (strchr(spec, '/'))
 		err = open_node(dev, spec);
@@ -746,7 +746,6 @@ static json_t *regions_json(const struct i915_priv *p)
 	arr = json_array();
 	for (uint32_t i = 0; arr && i < p->regions->num_regions; i++) {
 		const struct drm_i915_memory_region_info *r = &p->regions->regions[i];
-
 		const char *cls =
 			r->region.memory_class == I915_MEMORY_CLASS_DEVICE ? "device" : "system";
 

@@ -992,6 +992,11 @@ const struct fake_i915_stats *fake_i915_stats(const struct fake_i915 *f)
 	return &f->stats;
 }
 
+void fake_i915_reset_size_mismatch(struct fake_i915 *f)
+{
+	f->stats.size_mismatch = 0;
+}
+
 unsigned fake_i915_open_handles(const struct fake_i915 *f)
 {
 	unsigned n = 0;

@@ -94,6 +94,8 @@ struct fake_i915_stats {
 	unsigned size_mismatch;      /* a known ioctl number with a wrong size/direction */
 };
 const struct fake_i915_stats *fake_i915_stats(const struct fake_i915 *f);
+/* Forgets a size mismatch a test provoked on purpose. */
+void fake_i915_reset_size_mismatch(struct fake_i915 *f);
 
 /* Number of open GEM handles, on every fd. */
 unsigned fake_i915_open_handles(const struct fake_i915 *f);

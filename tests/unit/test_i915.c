@@ -27,6 +27,7 @@
 #include <cmocka.h>
 
 #include "backend.h"
+#include "drmdev.h"
 #include "backends/i915.h"
 #include "backends/i915_ioctl.h"
 #include "../fakes/fake_i915.h"
@@ -159,6 +160,31 @@ static void test_open_not_i915(void **state)
 		benv_fake(&b, &cfg);
 		assert_int_equal(ops->open(&b.dev, rows[i].spec), rows[i].err);
 		benv_stop(&b, false);
+	}
+}
+
+/*
+ * The default device and the driver name search the real /dev/dri: where no
+ * i915 node exists, open() says -ENODEV (gembench: exit 77); -EACCES/-EPERM
+ * where a node could not be opened. Skipped on a machine that has an i915.
+ */
+static void test_open_default_without_i915(void **state)
+{
+	static const char *const specs[] = { NULL, "", "i915" };
+	struct bl_drm_node nodes[BL_DRM_MAX_NODES];
+	size_t n = 0;
+
+	if (bl_drm_list(nodes, BL_DRM_MAX_NODES, &n) == 0)
+		for (size_t i = 0; i < n; i++)
+			if (!strcmp(nodes[i].driver, "i915"))
+				skip(); /* a real i915 here: nothing to check without touching it */
+	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
+		struct gb_dev dev = { .ops = ops, .fd = -1 };
+		int err = ops->open(&dev, specs[i]);
+
+		assert_true(err == -ENODEV || err == -EACCES || err == -EPERM);
+		assert_int_equal(dev.fd, -1);
+		assert_null(dev.priv);
 	}
 }
 
@@ -799,6 +825,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_backend_check, teardown),
 		cmocka_unit_test_teardown(test_open_not_i915, teardown),
+		cmocka_unit_test_teardown(test_open_default_without_i915, teardown),
 		cmocka_unit_test_teardown(test_open_refused, teardown),
 		cmocka_unit_test_teardown(test_refusal_is_skip, teardown),
 		cmocka_unit_test_teardown(test_eio_stops_job, teardown),

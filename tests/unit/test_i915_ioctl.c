@@ -389,7 +389,114 @@ static int call_wait_flags(struct env *e)
 	return i915_ioctl(e->fd, DRM_IOCTL_I915_GEM_WAIT, &w);
 }
 
+static int call_other_file_handle(struct env *e)
+{
+	int fd2 = open(fake_i915_path(e->f), O_RDWR | O_CLOEXEC);
+	int err;
+
+	assert_true(fd2 >= 0);
+	/* Handles belong to the file that made them. */
+	err = i915_gem_set_domain(fd2, e->handle, I915_GEM_DOMAIN_CPU, 0);
+	close(fd2);
+	return err;
+}
+static int call_mmap_after_close(struct env *e)
+{
+	uint64_t size = 4096, off;
+	uint32_t h;
+	void *p = NULL;
+
+	assert_int_equal(i915_gem_create(e->fd, &size, &h), 0);
+	assert_int_equal(i915_gem_mmap_offset(e->fd, h, I915_MMAP_OFFSET_WB, &off), 0);
+	assert_int_equal(gem_close(e->fd, h), 0);
+	return i915_mmap(e->fd, off, 4096, &p);
+}
+static int call_mmap_too_long(struct env *e)
+{
+	uint64_t off;
+	void *p = NULL;
+
+	assert_int_equal(i915_gem_mmap_offset(e->fd, e->handle, I915_MMAP_OFFSET_WB, &off), 0);
+	return i915_mmap(e->fd, off, 8192, &p);
+}
+static int call_query_rsvd(struct env *e)
+{
+	struct drm_i915_query_item item = { .query_id = DRM_I915_QUERY_MEMORY_REGIONS };
+	struct {
+		struct drm_i915_query_memory_regions q;
+		struct drm_i915_memory_region_info r[2];
+	} buf = { .q = { .rsvd = { 0, 0, 7 } } };
+
+	assert_int_equal(i915_query_items(e->fd, &item, 1), 0);
+	item.data_ptr = (uintptr_t)&buf;
+	assert_int_equal(i915_query_items(e->fd, &item, 1), 0); /* the ioctl succeeds... */
+	return item.length;                                      /* ...the item carries the errno */
+}
+static int call_query_flags(struct env *e)
+{
+	struct drm_i915_query q = { .flags = 1 };
+
+	return i915_ioctl(e->fd, DRM_IOCTL_I915_QUERY, &q);
+}
+static int call_create_ext_pad(struct env *e)
+{
+	const struct drm_i915_gem_memory_class_instance r = { I915_MEMORY_CLASS_SYSTEM, 0 };
+	struct drm_i915_gem_create_ext_memory_regions ext = {
+		.base = { .name = I915_GEM_CREATE_EXT_MEMORY_REGIONS },
+		.pad = 1,
+		.num_regions = 1,
+		.regions = (uintptr_t)&r,
+	};
+	uint64_t size = 4096;
+	uint32_t h;
+
+	return i915_gem_create_ext(e->fd, &size, 0, &h, &ext.base);
+}
+static int call_execbuf_obj_rsvd(struct env *e)
+{
+	struct drm_i915_gem_exec_object2 obj = { .handle = e->handle, .rsvd2 = 1 };
+	struct drm_i915_gem_execbuffer2 eb = { .buffers_ptr = (uintptr_t)&obj, .buffer_count = 1 };
+
+	return i915_gem_execbuf(e->fd, &eb);
+}
+static int call_execbuf_cliprects(struct env *e)
+{
+	struct drm_i915_gem_exec_object2 obj = { .handle = e->handle };
+	struct drm_i915_gem_execbuffer2 eb = {
+		.buffers_ptr = (uintptr_t)&obj, .buffer_count = 1, .num_cliprects = 1,
+	};
+
+	return i915_gem_execbuf(e->fd, &eb);
+}
+static int call_prime_bad_flags(struct env *e)
+{
+	struct drm_prime_handle args = { .handle = e->handle, .flags = 0x1000, .fd = -1 };
+
+	return i915_ioctl(e->fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &args);
+}
+/* GEM_CREATE's number with a struct of the wrong size: the fake counts it. */
+static int call_wrong_size(struct env *e)
+{
+	struct { uint64_t size; } small = { 4096 };
+	int err = i915_ioctl(e->fd, DRM_IOWR(DRM_COMMAND_BASE + DRM_I915_GEM_CREATE, small), &small);
+
+	assert_int_equal(fake_i915_stats(e->f)->size_mismatch, 1);
+	fake_i915_reset_size_mismatch(e->f);
+	return err;
+}
+
 static const struct refusal refusals[] = {
+	/* the fake's own checks: struct sizes, MBZ fields, lifetimes */
+	{ "a known number with the wrong struct size", NULL, call_wrong_size, -EINVAL },
+	{ "a handle of another open file", NULL, call_other_file_handle, -ENOENT },
+	{ "mmap(2) after GEM_CLOSE", NULL, call_mmap_after_close, -EINVAL },
+	{ "mmap(2) longer than the object", NULL, call_mmap_too_long, -EINVAL },
+	{ "QUERY_MEMORY_REGIONS with rsvd set", NULL, call_query_rsvd, -EINVAL },
+	{ "QUERY with flags", NULL, call_query_flags, -EINVAL },
+	{ "MEMORY_REGIONS extension with pad set", NULL, call_create_ext_pad, -EINVAL },
+	{ "execbuf object with rsvd2 set", NULL, call_execbuf_obj_rsvd, -EINVAL },
+	{ "execbuf with cliprects", NULL, call_execbuf_cliprects, -EINVAL },
+	{ "PRIME export with unknown flags", NULL, call_prime_bad_flags, -EINVAL },
 	/* handles */
 	{ "GEM_CLOSE of a handle never made", NULL, call_close_unknown, -EINVAL },
 	{ "GEM_CLOSE twice", NULL, call_close_twice, -EINVAL },
