@@ -20,6 +20,9 @@ static const struct subcommand subcommands[] = {
 	{ "ingest", cmd_ingest, "store result documents (through bouncelabd when it runs)" },
 	{ "runs", cmd_runs, "list stored runs, filtered by kernel, mode, device, job, date" },
 	{ "status", cmd_status, "database, schema version, runs stored, daemon reachable" },
+	{ "compare", cmd_compare, "compare two sets of runs (or DMA modes): change, 95% CI, verdict" },
+	{ "plot", cmd_plot, "render the figures (gnuplot) for the runs a selector picks" },
+	{ "report", cmd_report, "write the Markdown report (RESULTS.md) with tables, plots, findings" },
 };
 
 static void usage(FILE *out)

@@ -11,5 +11,8 @@ int cmd_lab(int argc, char **argv); /* testbed/lab.c: kernels x modes under QEMU
 int cmd_ingest(int argc, char **argv); /* collector/cmd_ingest.c: store result documents */
 int cmd_runs(int argc, char **argv);   /* collector/cmd_runs.c: list stored runs */
 int cmd_status(int argc, char **argv); /* collector/cmd_status.c: database and daemon state */
+int cmd_compare(int argc, char **argv); /* collector/cmd_compare.c: statistical comparisons */
+int cmd_plot(int argc, char **argv);    /* collector/cmd_plot.c: gnuplot figures from the store */
+int cmd_report(int argc, char **argv);  /* collector/cmd_report.c: the Markdown report */
 
 #endif
