@@ -344,6 +344,8 @@ struct reader {
 	const char *path;
 	struct gb_opt_error *err;
 	int failed;
+	char last_header[64];  /* name of the last "[section]" line read */
+	unsigned last_header_line;
 };
 
 static char *reader_gets(char *str, int num, void *stream)
@@ -351,8 +353,28 @@ static char *reader_gets(char *str, int num, void *stream)
 	struct reader *r = stream;
 	char *s = fgets(str, num, r->f);
 
-	if (s)
+	if (s) {
+		const char *p = s;
+
 		r->line++;
+		/* inih reports no line for a section header; remember it here. */
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '[' && !strchr(p, ']') && !r->failed) {
+			set_err(r->err, "%s:%u: not INI syntax: section header without ']'",
+				r->path, r->line);
+			r->failed = -EINVAL;
+		}
+		if (*p == '[') {
+			size_t n = strcspn(p + 1, "]\r\n");
+
+			if (n >= sizeof(r->last_header))
+				n = sizeof(r->last_header) - 1;
+			memcpy(r->last_header, p + 1, n);
+			r->last_header[n] = '\0';
+			r->last_header_line = r->line;
+		}
+	}
 	return s;
 }
 
@@ -385,7 +407,8 @@ static int on_pair(void *user, const char *section, const char *name, const char
 			return 0;
 		}
 		snprintf(r->sections[r->nsections], sizeof(r->sections[0]), "%s", section);
-		r->section_line[r->nsections++] = r->line;
+		r->section_line[r->nsections++] =
+			!strcmp(r->last_header, section) ? r->last_header_line : r->line;
 	}
 	if (r->npairs == MAX_PAIRS || strlen(name) >= sizeof(p->key) ||
 	    strlen(value) >= sizeof(p->value)) {
