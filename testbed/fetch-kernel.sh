@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fetches one Debian kernel series for the testbed and prints what it got.
 #
-#   testbed/fetch-kernel.sh [--resolve-only] [--cache DIR] SERIES
+#   testbed/fetch-kernel.sh [--resolve-only] [--package PKG=VERSION] [--cache DIR] SERIES
 #
 # Resolves the newest linux-image-<SERIES>...-amd64-unsigned package in apt's
 # index (not -cloud, not -rt), downloads it with apt-get download, extracts it
@@ -17,7 +17,8 @@
 #   vmlinuz=/abs/path/.../boot/vmlinuz-...
 #
 # --resolve-only prints series/package/version without downloading (the lab
-# uses it to refuse an unknown series before anything boots).
+# uses it to refuse an unknown series before anything boots); --package
+# skips the resolution and fetches that exact package (what the lab resolved).
 # Exit: 0 ok, 2 the series is unknown to apt, 1 the fetch failed. Errors go to
 # stderr as "kernel SERIES: operation: cause", with apt's own message.
 set -u -o pipefail
@@ -25,16 +26,18 @@ set -u -o pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cache=$here/cache
 resolve_only=0
+pinned=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--resolve-only) resolve_only=1; shift ;;
+	--package) pinned=$2; shift 2 ;;
 	--cache) cache=$2; shift 2 ;;
 	-h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "fetch-kernel: unknown option '$1'" >&2; exit 2 ;;
 	*) break ;;
 	esac
 done
-[ $# -eq 1 ] || { echo "usage: fetch-kernel.sh [--resolve-only] [--cache DIR] SERIES" >&2; exit 2; }
+[ $# -eq 1 ] || { echo "usage: fetch-kernel.sh [--resolve-only] [--package PKG=VERSION] [--cache DIR] SERIES" >&2; exit 2; }
 series=$1
 
 die() { # code, message
@@ -54,6 +57,10 @@ list_candidates() {
 	apt-cache search --names-only "$pattern" 2>/dev/null | awk '{ print $1 }' |
 		grep -Ev -- '-(cloud|rt)-amd64-unsigned$'
 }
+if [ -n "$pinned" ]; then
+	best=${pinned%%=*} best_ver=${pinned#*=}
+	case "$best" in linux-image-"$series"[.-]*-amd64-unsigned) ;; *) die 2 "--package $pinned is not a $series kernel" ;; esac
+else
 candidates=$(list_candidates)
 if [ -z "$candidates" ] && [ -z "$(apt-cache search --names-only '^linux-image-' 2>/dev/null | head -n 1)" ]; then
 	# A fresh machine has an empty apt index: read it once, then look again.
@@ -66,16 +73,18 @@ if [ -z "$candidates" ]; then
 	die 2 "no package matching $pattern in apt's index (apt-cache show linux-image-$series-amd64-unsigned: ${msg:-no output})"
 fi
 
-# Newest by Debian version order, not by name.
+# Newest by Debian version order, not by name. One apt-cache call for all
+# candidates: each call costs seconds on a busy machine.
 best="" best_ver=""
-for p in $candidates; do
-	v=$(apt-cache show --no-all-versions "$p" 2>/dev/null | sed -n 's/^Version: //p' | head -n 1)
+while read -r p v; do
 	[ -n "$v" ] || continue
 	if [ -z "$best" ] || dpkg --compare-versions "$v" gt "$best_ver"; then
 		best=$p best_ver=$v
 	fi
-done
+done < <(apt-cache show --no-all-versions $candidates 2>/dev/null |
+	awk '/^Package: /{ p = $2 } /^Version: /{ print p, $2 }')
 [ -n "$best" ] || die 2 "apt-cache show gave no version for: $candidates"
+fi
 
 echo "series=$series"
 echo "package=$best"

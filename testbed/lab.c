@@ -507,8 +507,8 @@ static int load_default_kernels(struct lab_ctx *c, char *err, size_t errlen)
 /* fetch-kernel.sh [--resolve-only] SERIES; fills k or k->error. */
 static int fetch_kernel(struct lab_ctx *c, struct lab_kernel *k, bool resolve_only)
 {
-	char script[PATH_MAX + 32];
-	char *argv[6];
+	char script[PATH_MAX + 32], pinned[sizeof(k->package) + sizeof(k->version) + 2];
+	char *argv[8];
 	char *out = NULL, *err = NULL;
 	int rc, i = 0;
 
@@ -516,8 +516,15 @@ static int fetch_kernel(struct lab_ctx *c, struct lab_kernel *k, bool resolve_on
 	/* Through bash: a checkout that lost the executable bit still works. */
 	argv[i++] = "bash";
 	argv[i++] = script;
-	if (resolve_only)
+	if (resolve_only) {
 		argv[i++] = "--resolve-only";
+	} else if (*k->package && *k->version) {
+		/* Fetch exactly what was resolved before: apt is slow to ask twice,
+		 * and the index could move in between. */
+		sfmt(pinned, sizeof(pinned), "%s=%s", k->package, k->version);
+		argv[i++] = "--package";
+		argv[i++] = pinned;
+	}
 	argv[i++] = (char *)k->series;
 	argv[i] = NULL;
 	rc = run_capture(argv, &out, &err);
