@@ -21,7 +21,7 @@
  * the answer cached: probe() replays it, describe() lists what this kernel
  * refused, and no measured row ever discovers a missing feature. Refusals
  * (-ENODEV, -EINVAL, -EOPNOTSUPP, -ENOTTY) skip the variant with the reason;
- * -EIO means the GPU is wedged and stops the job (fatal()).
+ * -EIO from a wedged GPU (THROTTLE says -EIO too) stops the job (fatal()).
  */
 #include "i915.h"
 
@@ -590,9 +590,14 @@ static int i915_probe(struct gb_dev *dev, enum gb_feature feat, unsigned variant
 	return r->err;
 }
 
+/*
+ * -EIO is fatal only when the GPU really is wedged: an import whose DMA
+ * mapping SWIOTLB refused also says -EIO, and that is a result to count.
+ * THROTTLE answers -EIO exactly when the GPU is terminally wedged.
+ */
 static bool i915_fatal(struct gb_dev *dev, int err)
 {
-	return err == -EIO;
+	return err == -EIO && i915_gem_throttle(dev->fd) == -EIO;
 }
 
 static int i915_bo_create(struct gb_dev *dev, uint64_t size, struct gb_bo *bo)

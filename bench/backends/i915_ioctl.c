@@ -401,6 +401,11 @@ int i915_gem_wait(int fd, uint32_t handle, int64_t timeout_ns)
 	return i915_ioctl(fd, DRM_IOCTL_I915_GEM_WAIT, &wait);
 }
 
+int i915_gem_throttle(int fd)
+{
+	return i915_ioctl(fd, DRM_IOCTL_I915_GEM_THROTTLE, NULL);
+}
+
 const char *i915_mmap_type_name(uint64_t type)
 {
 	switch (type) {

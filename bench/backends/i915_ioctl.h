@@ -132,6 +132,12 @@ int i915_gem_execbuf_bind(int fd, uint32_t handle, uint32_t batch, uint64_t *fla
 /* DRM_IOCTL_I915_GEM_WAIT for @handle to be idle, up to @timeout_ns (-1: forever). */
 int i915_gem_wait(int fd, uint32_t handle, int64_t timeout_ns);
 
+/*
+ * DRM_IOCTL_I915_GEM_THROTTLE: -EIO when the GPU is terminally wedged (how
+ * IGT's igt_require_gem() tells a dead GPU from an -EIO of another origin).
+ */
+int i915_gem_throttle(int fd);
+
 /* I915_MMAP_OFFSET_* and I915_GEM_DOMAIN_* names for messages ("wc", "gtt"). */
 const char *i915_mmap_type_name(uint64_t type);
 

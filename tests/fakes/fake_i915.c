@@ -888,6 +888,8 @@ static int dispatch(struct fake_i915 *f, int fd, unsigned long request, void *ar
 		return fake_execbuf(f, fd, arg);
 	case DRM_IOCTL_I915_GEM_WAIT:
 		return fake_wait(f, fd, arg);
+	case DRM_IOCTL_I915_GEM_THROTTLE:
+		return 0; /* a wedged GPU is a fake_i915_refuse(THROTTLE, EIO) rule */
 	}
 	/*
 	 * A number DRM knows with another size or direction is a wrapper bug

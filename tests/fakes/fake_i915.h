@@ -12,7 +12,8 @@
  * leaked. It can look like an integrated or a discrete (local memory) GPU,
  * like an older kernel (no GEM_CREATE_EXT, no MMAP_OFFSET, no userptr
  * set-domain, no execbuf LUT flags), and can refuse any ioctl with a chosen
- * errno (-EIO for a wedged GPU).
+ * errno (a wedged GPU: -EIO from the failing ioctl AND from GEM_THROTTLE,
+ * which is how the backend tells a dead GPU from another -EIO).
  *
  * The "device" is a memfd: fake_i915_path() names it (/proc/self/fd/N), so
  * the backend opens it like a device node. Object contents live in that

@@ -303,6 +303,7 @@ static void test_eio_stops_job(void **state)
 	/* During probing: the feature's probe says -EIO with the reason. */
 	benv_fake(&b, &cfg);
 	fake_i915_refuse(b.f, DRM_IOCTL_I915_GEM_SET_DOMAIN, EIO, 0, 0);
+	fake_i915_refuse(b.f, DRM_IOCTL_I915_GEM_THROTTLE, EIO, 0, 0); /* wedged */
 	assert_int_equal(benv_open(&b), 0);
 	assert_int_equal(probe(&b, GB_FEAT_POPULATE, I915_POPULATE_CPU, why, sizeof(why)), -EIO);
 	assert_false(gb_err_unsupported(-EIO));
@@ -314,10 +315,26 @@ static void test_eio_stops_job(void **state)
 	benv_start(&b, &cfg);
 	assert_int_equal(ops->bo_create(&b.dev, 65536, &bo), 0);
 	fake_i915_refuse(b.f, DRM_IOCTL_I915_GEM_EXECBUFFER2, EIO, 0, 0);
+	fake_i915_refuse(b.f, DRM_IOCTL_I915_GEM_THROTTLE, EIO, 0, 0);
 	assert_int_equal(ops->bo_bind(&b.dev, &bo, 0), -EIO);
 	assert_true(ops->fatal(&b.dev, -EIO));
 	assert_false(ops->fatal(&b.dev, -ENOSPC));
 	assert_int_equal(ops->bo_destroy(&b.dev, &bo), 0);
+	benv_stop(&b, true);
+}
+
+/*
+ * -EIO that is not a wedged GPU (an importer whose DMA mapping SWIOTLB
+ * refused: "swiotlb buffer is full") is a counted result, not the end.
+ */
+static void test_eio_not_wedged_is_not_fatal(void **state)
+{
+	struct fake_i915_config cfg = config(GEN12);
+	struct benv b;
+
+	benv_start(&b, &cfg);
+	assert_false(ops->fatal(&b.dev, -EIO));
+	assert_int_equal(fake_i915_stats(b.f)->calls[_IOC_NR(DRM_IOCTL_I915_GEM_THROTTLE)], 1);
 	benv_stop(&b, true);
 }
 
@@ -829,6 +846,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_open_refused, teardown),
 		cmocka_unit_test_teardown(test_refusal_is_skip, teardown),
 		cmocka_unit_test_teardown(test_eio_stops_job, teardown),
+		cmocka_unit_test_teardown(test_eio_not_wedged_is_not_fatal, teardown),
 		cmocka_unit_test_teardown(test_error_paths_leave_nothing, teardown),
 		cmocka_unit_test_teardown(test_probe_matrix, teardown),
 		cmocka_unit_test_teardown(test_discrete_fixed_only, teardown),

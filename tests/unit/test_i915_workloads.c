@@ -187,7 +187,19 @@ static void test_workloads_discrete_and_wedge(void **state)
 	assert_true(fake_i915_stats(w.f)->mmaps[I915_MMAP_OFFSET_FIXED] >= 11);
 	gb_row_free(&row);
 
+	/* -EIO without a wedged GPU: every failure counted, the row completes. */
+	fake_i915_refuse(w.f, DRM_IOCTL_I915_GEM_EXECBUFFER2, EIO, 0, 11);
+	w.ctx.wl = &gb_workload_bind;
+	gb_row_init(&row, "bind", NULL, 4096);
+	err = gb_workload_bind.run(&w.ctx, &row, 0, 4096);
+	assert_int_equal(err, 0);
+	assert_false(row.fatal);
+	assert_int_equal(row.failed_ops, 10); /* the warm-up's failure is not a measured op */
+	assert_int_equal(row.first_errno, EIO);
+	gb_row_free(&row);
+
 	/* The GPU wedges after a few binds: the row stops as fatal, with the reason. */
+	fake_i915_refuse(w.f, DRM_IOCTL_I915_GEM_THROTTLE, EIO, 0, 0);
 	fake_i915_refuse(w.f, DRM_IOCTL_I915_GEM_EXECBUFFER2, EIO, 4, 0);
 	w.ctx.wl = &gb_workload_bind;
 	gb_row_init(&row, "bind", NULL, 4096);
