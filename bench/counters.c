@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "swiotlbfs.h"
 #include "tracepoint.h"
@@ -30,6 +31,9 @@ struct dev_counts {
 	uint64_t v[EV_COUNT]; /* records per event */
 	uint64_t bytes;       /* swiotlb_bounced size field */
 	uint64_t segments;    /* dma_map_sg nents + dma_map_page calls */
+	uint64_t own[EV_COUNT];  /* the same, only records from gembench's own process */
+	uint64_t own_bytes;
+	uint64_t own_segments;
 };
 
 struct ev_state {
@@ -40,6 +44,7 @@ struct ev_state {
 	const struct tp_field *f_size;  /* bounced: size */
 	const struct tp_field *f_nents; /* map_sg: full_nents or nents, if the kernel has it */
 	const struct tp_field *f_phys;  /* map_sg: phys_addrs[] (nents = bytes / 8; may be truncated) */
+	const struct tp_field *f_pid;   /* common_pid: whose context the event fired in */
 	uint64_t count;                 /* exact, this row */
 	uint64_t samples;               /* records seen, this row */
 	uint64_t lost_at_begin;
@@ -53,6 +58,7 @@ struct gb_counters {
 	uint64_t overflow_devs;          /* records of devices beyond MAX_DEVS */
 	char scope[MAX_SCOPE][64];
 	int nscope;
+	uint64_t pid;                    /* ours, for the own-context split */
 	/* debugfs */
 	bool have_used, have_hiwater, have_nslabs;
 	char why_used[256], why_hiwater[256], why_nslabs[256];
@@ -110,6 +116,7 @@ static void open_event(struct ev_state *s, const char *root, const char *system,
 	if (!s->f_nents)
 		s->f_nents = tp_field_find(f, "nents");
 	s->f_phys = tp_field_find(f, "phys_addrs");
+	s->f_pid = tp_field_find(f, "common_pid");
 }
 
 int gb_counters_open(struct gb_counters **out, bool may_mount)
@@ -124,6 +131,7 @@ int gb_counters_open(struct gb_counters **out, bool may_mount)
 
 	if (!c)
 		return -ENOMEM;
+	c->pid = (uint64_t)getpid();
 	bl_debugfs_mount(may_mount);
 	err = tp_tracefs_root(root, sizeof(root), may_mount);
 	if (err) {
@@ -257,6 +265,8 @@ static void on_record(const struct tp_event *ev, int cpu, const void *raw, size_
 	struct ev_state *s = &a->c->ev[a->e];
 	struct dev_counts *d;
 	char name[64] = "";
+	uint64_t pid = 0, add_bytes = 0, add_segments = 0;
+	bool own;
 
 	s->samples++;
 	if (!s->f_dev || tp_field_str(s->f_dev, raw, len, name, sizeof(name))) {
@@ -268,27 +278,36 @@ static void on_record(const struct tp_event *ev, int cpu, const void *raw, size_
 		a->c->overflow_devs++;
 		return;
 	}
-	d->v[a->e]++;
+	own = s->f_pid && !tp_field_uint(s->f_pid, raw, len, &pid) &&
+	      (uint32_t)pid == (uint32_t)a->c->pid;
 	if (a->e == EV_BOUNCED) {
 		uint64_t size;
 
 		if (!s->f_size || tp_field_uint(s->f_size, raw, len, &size))
 			s->bad++;
 		else
-			d->bytes += size;
+			add_bytes = size;
 	} else if (a->e == EV_MAP_SG) {
 		uint64_t nents;
 		const void *data;
 		size_t dlen;
 
 		if (s->f_nents && !tp_field_uint(s->f_nents, raw, len, &nents))
-			d->segments += nents;
+			add_segments = (uint32_t)nents;
 		else if (s->f_phys && !tp_field_bytes(s->f_phys, raw, len, &data, &dlen))
-			d->segments += dlen / 8; /* one u64 physical address per entry */
+			add_segments = dlen / 8; /* one u64 physical address per entry */
 		else
 			s->bad++;
 	} else {
-		d->segments += 1;
+		add_segments = 1;
+	}
+	d->v[a->e]++;
+	d->bytes += add_bytes;
+	d->segments += add_segments;
+	if (own) {
+		d->own[a->e]++;
+		d->own_bytes += add_bytes;
+		d->own_segments += add_segments;
 	}
 }
 
@@ -409,6 +428,8 @@ void gb_counters_row_end(struct gb_counters *c, json_t *row)
 	char why[EV_COUNT][256];
 	const char *bad[EV_COUNT];
 	uint64_t tot[EV_COUNT] = { 0 }, bytes = 0, segments = 0;
+	uint64_t own[EV_COUNT] = { 0 }, own_bytes = 0, own_segments = 0;
+	json_t *ownj = json_object();
 	uint64_t v, hiwater = 0;
 	bool have_hw = false;
 
@@ -435,6 +456,10 @@ void gb_counters_row_end(struct gb_counters *c, json_t *row)
 				tot[e] += d->v[e];
 			bytes += d->bytes;
 			segments += d->segments;
+			for (int e = 0; e < EV_COUNT; e++)
+				own[e] += d->own[e];
+			own_bytes += d->own_bytes;
+			own_segments += d->own_segments;
 		}
 	}
 	for (int e = 0; e < EV_COUNT; e++) {
@@ -442,9 +467,16 @@ void gb_counters_row_end(struct gb_counters *c, json_t *row)
 				    c->ev[e].ev ? json_integer((json_int_t)c->ev[e].count) : json_null());
 		json_object_set_new(counters, ev_key[e],
 				    bad[e] ? json_null() : json_integer((json_int_t)tot[e]));
+		json_object_set_new(ownj, ev_key[e],
+				    bad[e] ? json_null() : json_integer((json_int_t)own[e]));
 		if (bad[e])
 			unavail(u, ev_key[e], bad[e]);
 	}
+	json_object_set_new(ownj, "swiotlb_bounced_bytes",
+			    bad[EV_BOUNCED] ? json_null() : json_integer((json_int_t)own_bytes));
+	json_object_set_new(ownj, "dma_map_segments",
+			    bad[EV_MAP_SG] || bad[EV_MAP_PAGE] ? json_null() :
+			    json_integer((json_int_t)own_segments));
 	json_object_set_new(counters, "swiotlb_bounced_bytes",
 			    bad[EV_BOUNCED] ? json_null() : json_integer((json_int_t)bytes));
 	if (bad[EV_BOUNCED])
@@ -517,4 +549,7 @@ void gb_counters_row_end(struct gb_counters *c, json_t *row)
 	json_object_set_new(row, "counters_scope", gb_counters_scope(c));
 	json_object_set_new(row, "counters_system", system);
 	json_object_set_new(row, "counters_by_device", by);
+	/* The scope's events that fired in gembench's own process context (its
+	 * ioctls), without device work done later by kernel threads. */
+	json_object_set_new(row, "counters_own_context", ownj);
 }

@@ -10,7 +10,10 @@
  * lists them); they come from the sampled records, so they are exact only
  * when no record was lost (else null, with the reason in "unavailable").
  * "counters_system" carries the exact all-device counts from the counting
- * fds, and "counters_by_device" the per-device split.
+ * fds, "counters_by_device" the per-device split, and
+ * "counters_own_context" the scope's events that fired in gembench's own
+ * process (its ioctls), which leaves out a device's standing traffic driven
+ * by kernel threads (virtio-gpu's console flushes).
  */
 #ifndef GB_COUNTERS_H
 #define GB_COUNTERS_H
@@ -43,7 +46,7 @@ bool gb_counters_poll(struct gb_counters *c);
 void gb_counters_note_used(struct gb_counters *c, uint64_t used);
 /*
  * Adds "counters", "counters_scope", "counters_system",
- * "counters_by_device", "bounce_rate" and the reasons in "unavailable"
+ * "counters_by_device", "counters_own_context", "bounce_rate" and the reasons in "unavailable"
  * (created if missing) to @row.
  */
 void gb_counters_row_end(struct gb_counters *c, json_t *row);
