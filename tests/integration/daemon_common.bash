@@ -47,8 +47,8 @@ http_code() {
 	curl -s -o "$T/last_body" -w '%{http_code}' --max-time 20 --unix-socket "$SOCK" "${args[@]}" "http://bouncelabd$path"
 }
 
-healthz_ok() {
-	[ "$(http_code /healthz)" = 200 ]
+healthz_ok() { # leaves $T/last_body alone
+	[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 20 --unix-socket "$SOCK" http://bouncelabd/healthz)" = 200 ]
 }
 
 # start_daemon [extra options...]: starts bouncelabd in the foreground (background job), waits for /healthz.

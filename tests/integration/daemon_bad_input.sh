@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# Bad input against bouncelabd (issue 5 acceptance): each case gets its
+# 4xx (or the connection is cut off) and the daemon keeps serving, checked
+# with GET /healthz after every case. Negative cases first, one per row.
+. "$(dirname "$0")/daemon_common.bash"
+need_built "$BUILD/bouncelabd" "$BUILD/tools/daemon_idle"
+command -v jq >/dev/null || { echo "jq missing"; exit 77; }
+
+TOKEN=0123456789abcdef0123456789abcdef
+printf '%s\n' "$TOKEN" >"$T/token"
+chmod 600 "$T/token"
+cat >"$T/bouncelabd.ini" <<INI
+[daemon]
+timeout = 2s
+max_connections = 200
+max_body = 1M
+[monitor]
+enabled = false
+INI
+
+PORT=""
+for try in 1 2 3; do
+	PORT=$((20000 + RANDOM % 30000))
+	if "$BUILD/bouncelabd" --foreground --db "$DB" --socket "$SOCK" --config "$T/bouncelabd.ini" \
+		--listen 127.0.0.1:$PORT --token-file "$T/token" >>"$T/daemon.log" 2>&1 &
+	then DPID=$!; fi
+	for i in $(seq 1 100); do healthz_ok && break; kill -0 $DPID 2>/dev/null || break; sleep 0.05; done
+	healthz_ok && break
+	kill -KILL $DPID 2>/dev/null; wait $DPID 2>/dev/null; DPID=""
+done
+[ -n "$DPID" ] || fail "bouncelabd did not start"
+
+n=0
+expect() { # name, wanted code(s) as a regex, got
+	n=$((n + 1))
+	if [[ "$3" =~ ^($2)$ ]]; then
+		printf 'ok %2d  %-46s %s\n' $n "$1" "$3"
+	else
+		fail "$1: expected $2, got $3 ($(head -c 300 "$T/last_body" 2>/dev/null))"
+	fi
+	healthz_ok || fail "$1: /healthz no longer answers"
+}
+body_says() { # name, text the error body must contain
+	grep -q -- "$2" "$T/last_body" || fail "$1: the answer does not name '$2': $(head -c 300 "$T/last_body")"
+}
+
+# A valid document to damage.
+jq -c '.run_id = "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee"' "$FIXTURE" >"$T/good.json"
+head -c 1000 "$T/good.json" >"$T/truncated.json"
+jq -c '.results[0].size = "big"' "$T/good.json" >"$T/wrong-type.json"
+jq -c '.format = "1"' "$T/good.json" >"$T/wrong-format.json"
+jq -c 'del(.run_id)' "$T/good.json" >"$T/no-run-id.json"
+jq -c '.run_id = "not-a-uuid"' "$T/good.json" >"$T/bad-run-id.json"
+head -c 100M /dev/zero >"$T/100M.bin"
+
+post() { # file [extra curl args...]
+	local f=$1; shift
+	http_code -X POST -H 'Content-Type: application/json' --data-binary @"$f" "$@" /api/v1/runs
+}
+
+# --- documents (unix socket) ---
+expect "truncated JSON"                        400 "$(post "$T/truncated.json")"
+body_says "truncated JSON" "line"
+expect "wrong type: results[0].size string"    400 "$(post "$T/wrong-type.json")"
+body_says "wrong type" "results\[0\].size"
+expect "wrong type: format string"             400 "$(post "$T/wrong-format.json")"
+body_says "wrong format" "format"
+expect "missing run_id"                        400 "$(post "$T/no-run-id.json")"
+body_says "missing run_id" "run_id"
+expect "run_id not a UUID"                     400 "$(post "$T/bad-run-id.json")"
+body_says "bad run_id" "run_id"
+expect "empty body"                            400 "$(http_code -X POST /api/v1/runs)"
+expect "not JSON at all"                       400 "$(http_code -X POST --data-binary 'hello' /api/v1/runs)"
+expect "JSON array instead of object"          400 "$(http_code -X POST --data-binary '[1,2]' /api/v1/runs)"
+# 100 MB: 413 from the declared length, or the connection is cut (curl says 000)
+expect "100 MB body (Content-Length)"          "413|000" "$(post "$T/100M.bin")"
+expect "100 MB body (chunked)"                 "413|400|000" "$(post "$T/100M.bin" -H 'Transfer-Encoding: chunked')"
+expect "header block over max_headers"         "400|413|431|000" "$(http_code -H "X-Junk: $(head -c 40000 /dev/zero | tr '\0' a)" /healthz)"
+
+# --- paths and methods ---
+expect "path with .."                          400 "$(http_code --path-as-is /api/v1/../../etc/passwd)"
+expect "path with encoded %2e%2e"              400 "$(http_code --path-as-is /api/v1/runs/%2e%2e/x)"
+expect "path with ./"                          400 "$(http_code --path-as-is /api/v1/./runs)"
+expect "unknown route"                         404 "$(http_code /nope)"
+expect "GET run: not a UUID"                   400 "$(http_code /api/v1/runs/xyz)"
+expect "GET run: unknown UUID"                 404 "$(http_code /api/v1/runs/aaaaaaaa-bbbb-4ccc-8ddd-000000000000)"
+expect "DELETE (method not allowed)"           "405|501" "$(http_code -X DELETE /api/v1/runs)"
+expect "PUT on a run"                          "405|501" "$(http_code -X PUT --data-binary @"$T/good.json" /api/v1/runs/aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee)"
+expect "unknown filter"                        400 "$(http_code '/api/v1/runs?colour=red')"
+body_says "unknown filter" "colour"
+expect "bad since"                             400 "$(http_code '/api/v1/runs?since=yesterday')"
+expect "bad limit"                             400 "$(http_code '/api/v1/runs?limit=-5')"
+
+# --- TCP: writes need the token; a token wrong by one byte is refused ---
+tcp() { # curl args... PATH
+	local path=${!#}
+	curl -s -o "$T/last_body" -w '%{http_code}' --max-time 20 "${@:1:$#-1}" "http://127.0.0.1:$PORT$path"
+}
+WRONG=${TOKEN%?}$(printf '%s' "${TOKEN: -1}" | tr 'f' 'e')
+expect "TCP POST without a token"              401 "$(tcp -X POST --data-binary @"$T/good.json" /api/v1/runs)"
+expect "TCP POST token wrong by one byte"      401 "$(tcp -X POST -H "Authorization: Bearer $WRONG" --data-binary @"$T/good.json" /api/v1/runs)"
+expect "TCP POST token one byte short"         401 "$(tcp -X POST -H "Authorization: Bearer ${TOKEN%?}" --data-binary @"$T/good.json" /api/v1/runs)"
+expect "TCP POST Basic auth"                   401 "$(tcp -X POST -u "x:$TOKEN" --data-binary @"$T/good.json" /api/v1/runs)"
+expect "TCP GET /healthz without a token"      200 "$(tcp /healthz)"
+expect "TCP POST with the token"               201 "$(tcp -X POST -H "Authorization: Bearer $TOKEN" --data-binary @"$T/good.json" /api/v1/runs)"
+expect "TCP POST the same run again"           200 "$(tcp -X POST -H "Authorization: Bearer $TOKEN" --data-binary @"$T/good.json" /api/v1/runs)"
+expect "GET the stored run"                    200 "$(http_code /api/v1/runs/aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee)"
+cmp -s <(jq -S . "$T/last_body") <(jq -S . "$T/good.json") || fail "GET run: the stored document differs from the posted one"
+
+# --- 1,000 idle connections: healthz still answered, all cut at the 2 s timeout ---
+out=$("$BUILD/tools/daemon_idle" --socket "$SOCK" --conns 1000 --wait 12) || fail "idle connections: $out"
+echo "   idle: $out"
+expect "1,000 idle connections"                200 "$(http_code /healthz)"
+grep -q "max_connections" "$T/daemon.log" || fail "idle connections: the connection limit (200) never engaged"
+
+# Nothing the bad cases sent was stored: exactly the one good run.
+expect "list runs"                             200 "$(http_code /api/v1/runs)"
+[ "$(jq .count "$T/last_body")" = 1 ] || fail "expected exactly 1 stored run, got $(jq .count "$T/last_body")"
+stop_daemon
+echo "bad input: ok ($n cases)"
