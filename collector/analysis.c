@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,9 +14,9 @@
 #include "log.h"
 #include "paths.h"
 
-int an_open_store(const char *db, struct bl_store **out)
+static int open_store(const char *db, bool read_only, struct bl_store **out)
 {
-	struct bl_store_opts opts = { .read_only = true, .no_mkdir = true };
+	struct bl_store_opts opts = { .read_only = read_only, .no_mkdir = read_only };
 	char err[256] = "";
 	int ret;
 
@@ -25,6 +26,16 @@ int an_open_store(const char *db, struct bl_store **out)
 	if (ret < 0)
 		bl_err("%s: open: %s", db, *err ? err : strerror(-ret));
 	return ret;
+}
+
+int an_open_store(const char *db, struct bl_store **out)
+{
+	return open_store(db, true, out);
+}
+
+int an_open_store_rw(const char *db, struct bl_store **out)
+{
+	return open_store(db, false, out);
 }
 
 const char *an_mode_of(const char *swiotlb, const char *iommu)
@@ -207,4 +218,124 @@ void an_short_release(const char *release, char *buf, size_t len)
 	p = strstr(buf, "+deb");
 	if (p)
 		*p = '\0';
+}
+
+static struct bl_opt_f64 opt_f64(double v)
+{
+	return (struct bl_opt_f64){ .v = v, .set = !isnan(v) };
+}
+
+int an_store_verdicts(struct bl_store *s, const struct bl_cmp_result *r, const char *subject,
+		      int64_t at_unix)
+{
+	struct bl_verdict *v = calloc(r->n ? r->n : 1, sizeof(*v));
+	char (*details)[160] = calloc(r->n ? r->n : 1, sizeof(*details));
+	int ret;
+
+	if (!v || !details) {
+		free(v);
+		free(details);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < r->n; i++) {
+		const struct bl_cmp_row *row = &r->rows[i];
+		const struct bl_change *c = &row->ch;
+
+		v[i].subject = subject;
+		v[i].baseline = r->base_label;
+		v[i].workload = row->workload;
+		v[i].variant = *row->variant ? row->variant : NULL;
+		v[i].size = row->size;
+		v[i].metric = row->metric->name;
+		v[i].baseline_value = opt_f64(c->base_mean);
+		v[i].value = opt_f64(c->new_mean);
+		/* the store's change is relative; an absolute one (zero base) goes in detail */
+		v[i].change = c->relative ? opt_f64(c->change) : opt_f64(NAN);
+		v[i].verdict = !row->base ? "new" : !row->new_s ? "missing" :
+			       bl_verdict_name(c->verdict);
+		snprintf(details[i], sizeof(details[i]),
+			 "%s%s 95%% CI [%.4g, %.4g]%s, n %zu/%zu", row->group,
+			 *row->group ? ":" : "", c->ci_lo, c->ci_hi,
+			 c->relative ? "" : " absolute", c->base_n, c->new_n);
+		v[i].detail = details[i];
+	}
+	ret = bl_store_put_verdicts(s, at_unix, v, r->n);
+	if (ret < 0)
+		bl_err("store: put verdicts for %s: %s", subject, bl_store_errmsg(s));
+	free(v);
+	free(details);
+	return ret;
+}
+
+struct started_ctx {
+	int64_t started;
+	bool found;
+};
+
+static int started_cb(const struct bl_run_row *run, void *user)
+{
+	struct started_ctx *c = user;
+
+	c->started = run->started_unix;
+	c->found = true;
+	return 0;
+}
+
+int an_judge_run(struct bl_store *s, const char *uuid, const char *baseline_selector,
+		 const struct bl_stats_opts *opts, int64_t now_unix, size_t *worse,
+		 char *summary, size_t len)
+{
+	struct bl_selector base = { 0 };
+	struct bl_run_filter nf = { .run_id = uuid };
+	struct bl_sample_set bset, nset;
+	struct bl_cmp_result r = { 0 };
+	struct started_ctx sc = { 0 };
+	size_t bruns = 0, nruns = 0;
+	char err[512];
+	int ret;
+
+	*worse = 0;
+	bl_sample_set_init(&bset);
+	bl_sample_set_init(&nset);
+	ret = bl_selector_parse(baseline_selector, &base, err, sizeof(err));
+	if (ret < 0) {
+		snprintf(summary, len, "baseline: %s", err);
+		return ret;
+	}
+	ret = bl_store_query_runs(s, &nf, started_cb, &sc);
+	if (!ret && !sc.found) {
+		snprintf(summary, len, "run %s: not in the store", uuid);
+		ret = -ENOENT;
+	}
+	if (ret)
+		goto out;
+	if (!base.filter.until)
+		base.filter.until = sc.started; /* earlier runs only: never the run itself */
+	if ((ret = an_load_set(s, &base.filter, AN_GROUP_JOB, &bset, &bruns)) < 0 ||
+	    (ret = an_load_set(s, &nf, AN_GROUP_JOB, &nset, &nruns)) < 0)
+		goto out;
+	if (!bruns) {
+		snprintf(summary, len, "run %s: no baseline runs match '%s' before it", uuid,
+			 baseline_selector);
+		ret = -ENOENT;
+		goto out;
+	}
+	ret = bl_compare_sets(&bset, &nset, baseline_selector, uuid, NULL, opts, &r);
+	if (ret < 0)
+		goto out;
+	ret = an_store_verdicts(s, &r, uuid, now_unix);
+	if (ret < 0)
+		goto out;
+	*worse = r.worse;
+	snprintf(summary, len,
+		 "run %s against %zu baseline run%s ('%s'): %zu worse, %zu better, %zu same, "
+		 "%zu too few reps to judge",
+		 uuid, bruns, bruns == 1 ? "" : "s", baseline_selector, r.worse, r.better, r.same,
+		 r.too_few);
+out:
+	bl_cmp_result_free(&r);
+	bl_sample_set_free(&bset);
+	bl_sample_set_free(&nset);
+	bl_selector_free(&base);
+	return ret;
 }

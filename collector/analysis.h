@@ -16,6 +16,8 @@
 
 /* Opens @db (NULL = the default) read-only; logs why not. 0 or -errno. */
 int an_open_store(const char *db, struct bl_store **out);
+/* The same, for writing (verdicts). */
+int an_open_store_rw(const char *db, struct bl_store **out);
 
 /*
  * The testbed's name for a boot's DMA mode: "iommu" / "pt" when an IOMMU
@@ -63,6 +65,26 @@ struct an_runs {
 /* Every run matching @f, oldest first. 0 or -errno. */
 int an_load_runs(struct bl_store *s, const struct bl_run_filter *f, struct an_runs *out);
 void an_runs_free(struct an_runs *runs);
+
+/*
+ * Stores one verdict per row of @r (subject @subject, baseline @r->base_label)
+ * made at @at_unix. 0 or -errno (logged).
+ */
+int an_store_verdicts(struct bl_store *s, const struct bl_cmp_result *r, const char *subject,
+		      int64_t at_unix);
+
+/*
+ * The nightly judgement (for bouncelabd's scheduler): compares run @uuid
+ * with the earlier runs @baseline_selector picks (when the selector sets no
+ * "until", only runs that started before @uuid count), stores the verdicts
+ * (subject = @uuid) and writes a one-line summary into @summary.
+ * *@worse gets the number of significant regressions. @s must be writable.
+ * 0, -ENOENT (no such run, or no baseline runs: summary says which),
+ * -EINVAL (bad selector: summary says why), else -errno.
+ */
+int an_judge_run(struct bl_store *s, const char *uuid, const char *baseline_selector,
+		 const struct bl_stats_opts *opts, int64_t now_unix, size_t *worse,
+		 char *summary, size_t len);
 
 /* A short kernel name for labels: "6.12.57+deb13-amd64" -> "6.12.57". */
 void an_short_release(const char *release, char *buf, size_t len);

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "analysis.h"
 #include "commands.h"
@@ -42,6 +43,9 @@ static void usage(FILE *out)
 		"  --noise PCT           smallest change that counts (default 2)\n"
 		"  --min-reps N          fewer values than this: not judged (default 3)\n"
 		"  --seed N              bootstrap seed (default fixed: reproducible)\n"
+		"  --store-verdicts SUBJ store each row's verdict in the database under SUBJ\n"
+		"  --judge UUID          the nightly judgement: run UUID against the earlier runs\n"
+		"                        --base picks; verdicts stored under the UUID\n"
 		"  --db PATH             database (default $BOUNCELAB_DB or var/bouncelab.db)\n\n"
 		"Selectors: comma-separated key=value, keys kernel, mode (force|noforce|\n"
 		"default|iommu|pt), swiotlb, iommu, device, importer, backend, workload, job,\n"
@@ -58,6 +62,7 @@ static void usage(FILE *out)
 
 struct opts {
 	const char *db, *base, *new_sel, *kernel, *base_mode, *where, *metric_arg;
+	const char *store_subject, *judge;
 	bool modes, changes_only, fail_on_regression;
 	enum bl_cmp_format fmt;
 	struct bl_stats_opts stats;
@@ -107,7 +112,7 @@ static int parse_number(const char *opt, const char *arg, double lo, double hi, 
 static int parse_args(int argc, char **argv, struct opts *o)
 {
 	enum { O_BASE = 256, O_NEW, O_MODES, O_KERNEL, O_BASE_MODE, O_WHERE, O_METRIC, O_FORMAT,
-	       O_CHANGES, O_FAIL, O_NOISE, O_MINREPS, O_SEED, O_DB, O_HELP };
+	       O_CHANGES, O_FAIL, O_NOISE, O_MINREPS, O_SEED, O_DB, O_HELP, O_STORE, O_JUDGE };
 	static const struct option longopts[] = {
 		{ "base", required_argument, NULL, O_BASE },
 		{ "new", required_argument, NULL, O_NEW },
@@ -123,6 +128,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "min-reps", required_argument, NULL, O_MINREPS },
 		{ "seed", required_argument, NULL, O_SEED },
 		{ "db", required_argument, NULL, O_DB },
+		{ "store-verdicts", required_argument, NULL, O_STORE },
+		{ "judge", required_argument, NULL, O_JUDGE },
 		{ "help", no_argument, NULL, O_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -145,6 +152,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case O_CHANGES: o->changes_only = true; break;
 		case O_FAIL: o->fail_on_regression = true; break;
 		case O_DB: o->db = optarg; break;
+		case O_STORE: o->store_subject = optarg; break;
+		case O_JUDGE: o->judge = optarg; break;
 		case O_FORMAT:
 			if (bl_cmp_format_parse(optarg, &o->fmt) < 0) {
 				bl_err("--format: '%s' is not one of text, md, json", optarg);
@@ -179,7 +188,16 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		       argv[optind]);
 		return -EINVAL;
 	}
-	if (o->modes) {
+	if (o->judge) {
+		if (!o->base || o->new_sel || o->modes) {
+			bl_err("compare --judge UUID: needs --base SELECTOR (the baseline) only");
+			return -EINVAL;
+		}
+	} else if (o->modes) {
+		if (o->store_subject) {
+			bl_err("compare --modes: --store-verdicts applies to --base/--new only");
+			return -EINVAL;
+		}
 		if (!o->kernel) {
 			bl_err("compare --modes: needs --kernel (e.g. --kernel 6.12)");
 			return -EINVAL;
@@ -261,6 +279,9 @@ static int run_pair(struct bl_store *s, const struct opts *o, size_t *worse)
 	if (o->fmt == BL_CMP_TEXT)
 		printf("%zu base runs, %zu new runs\n", bruns, nruns);
 	ret = emit(o, &r, NULL, worse) < 0 ? 3 : 0;
+	if (!ret && o->store_subject &&
+	    an_store_verdicts(s, &r, o->store_subject, (int64_t)time(NULL)) < 0)
+		ret = 3;
 out:
 	bl_cmp_result_free(&r);
 	bl_sample_set_free(&bset);
@@ -377,11 +398,23 @@ int cmd_compare(int argc, char **argv)
 		free(o.metric_buf);
 		return 2;
 	}
-	if (an_open_store(o.db, &s) < 0) {
+	if ((o.store_subject || o.judge ? an_open_store_rw(o.db, &s) : an_open_store(o.db, &s)) < 0) {
 		free(o.metric_buf);
 		return 3;
 	}
-	ret = o.modes ? run_modes(s, &o, &worse) : run_pair(s, &o, &worse);
+	if (o.judge) {
+		char summary[1024];
+		int jr = an_judge_run(s, o.judge, o.base, &o.stats, (int64_t)time(NULL), &worse,
+				      summary, sizeof(summary));
+
+		if (jr < 0)
+			bl_err("compare --judge: %s", summary);
+		else
+			printf("%s\n", summary);
+		ret = jr == -EINVAL ? 2 : jr < 0 ? 3 : 0;
+	} else {
+		ret = o.modes ? run_modes(s, &o, &worse) : run_pair(s, &o, &worse);
+	}
 	if (!ret && fflush(stdout))
 		ret = 3;
 	if (!ret && o.fail_on_regression && worse) {

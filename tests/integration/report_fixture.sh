@@ -17,9 +17,9 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 db=$tmp/t.db
 fail=0
-check() { # description, command...
+check() { # description, command... (on failure, prints the command)
 	local what=$1; shift
-	if "$@"; then echo "ok: $what"; else echo "FAIL: $what"; fail=1; fi
+	if "$@"; then echo "ok: $what"; else echo "FAIL: $what: $*"; fail=1; return 1; fi
 }
 
 # --- the data: fixtures + four synthetic nights ------------------------------
@@ -77,6 +77,22 @@ check "saying which selector" grep -q "no runs match --base 'kernel=5.10'" "$tmp
 check "--modes compares force against noforce" grep -q '== force vs noforce' "$tmp/modes.txt"
 check "--modes: force costs throughput at 1M" \
 	grep -Eq 'import +1M ops_per_sec .*-68\.9%.*WORSE \*' "$tmp/modes.txt"
+
+# the nightly judgement (what bouncelabd calls after a scheduled run), on a copy
+cp "$db" "$tmp/judge.db"
+"$bl" compare --db "$tmp/judge.db" --judge 3f6c1a52-8d2e-4b7a-9c61-0e5d2f9a2044 --base job=nightly \
+	--fail-on-regression >"$tmp/judge.txt" 2>&1
+rc=$?
+check "judging night 4 against nights 1-3 finds the regression (ops/s and MiB/s) (exit $rc)" [ $rc = 1 ]
+check "and says so in one line" grep -q 'against 3 baseline runs.*: 2 worse' "$tmp/judge.txt" ||
+	cat "$tmp/judge.txt"
+"$bl" compare --db "$tmp/judge.db" --judge 3f6c1a52-8d2e-4b7a-9c61-0e5d2f9a2033 --base job=nightly \
+	--fail-on-regression >"$tmp/judge3.txt" 2>&1
+check "night 3 against nights 1-2 passes" [ $? = 0 ]
+"$bl" compare --db "$tmp/judge.db" --judge 3f6c1a52-8d2e-4b7a-9c61-0e5d2f9a2011 --base job=nightly \
+	>"$tmp/judge1.txt" 2>&1
+check "the first night has no baseline: exit 3" [ $? = 3 ]
+check "saying so" grep -q 'no baseline runs match' "$tmp/judge1.txt"
 
 # --- plot ------------------------------------------------------------------------
 have_gnuplot=0
