@@ -659,6 +659,14 @@ static int i915_bo_mmap(struct gb_dev *dev, struct gb_bo *bo, unsigned variant, 
 
 	if (variant >= I915_MAP_COUNT)
 		return -EINVAL;
+	/*
+	 * Workloads that just need a CPU view (integrity, occupancy) pass 0
+	 * without probing. On discrete devices WB does not exist, but FIXED of
+	 * a system-memory object (all ours) is WB caching: use it. A probing
+	 * workload never asks for a refused variant, so no row is mislabelled.
+	 */
+	if (variant == I915_MAP_WB && p->map[I915_MAP_WB] == MAP_NONE && p->discrete)
+		variant = I915_MAP_FIXED;
 	return map_object(dev, p->map[variant], variant, bo->handle, bo->size, ptr);
 }
 

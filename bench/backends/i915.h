@@ -19,7 +19,7 @@ enum i915_populate_variant {
 };
 
 enum i915_mmap_variant {
-	I915_MAP_WB,    /* MMAP_OFFSET WB, or legacy GEM_MMAP */
+	I915_MAP_WB,    /* MMAP_OFFSET WB, or legacy GEM_MMAP (unprobed on discrete: FIXED) */
 	I915_MAP_WC,    /* MMAP_OFFSET WC, or legacy GEM_MMAP with I915_MMAP_WC */
 	I915_MAP_GTT,   /* MMAP_OFFSET GTT, or legacy MMAP_GTT */
 	I915_MAP_FIXED, /* MMAP_OFFSET FIXED: discrete devices only */

@@ -410,6 +410,7 @@ static void test_discrete_fixed_only(void **state)
 	struct gb_bo bo = { .fd = -1 };
 	char why[256], back[4];
 	void *ptr = NULL;
+	unsigned before;
 	struct benv b;
 
 	benv_start(&b, &cfg);
@@ -418,8 +419,13 @@ static void test_discrete_fixed_only(void **state)
 		assert_non_null(strstr(why, "discrete device (FIXED only)"));
 	}
 	assert_int_equal(ops->bo_create(&b.dev, 4096, &bo), 0);
-	assert_int_equal(ops->bo_mmap(&b.dev, &bo, I915_MAP_WB, &ptr), -ENODEV);
+	assert_int_equal(ops->bo_mmap(&b.dev, &bo, I915_MAP_WC, &ptr), -ENODEV);
 	assert_null(ptr);
+	/* Variant 0 unprobed (integrity, occupancy): FIXED, which is WB for system memory. */
+	before = fake_i915_stats(b.f)->mmaps[I915_MMAP_OFFSET_FIXED];
+	assert_int_equal(ops->bo_mmap(&b.dev, &bo, I915_MAP_WB, &ptr), 0);
+	assert_int_equal(fake_i915_stats(b.f)->mmaps[I915_MMAP_OFFSET_FIXED], before + 1);
+	assert_int_equal(ops->bo_munmap(&b.dev, &bo, ptr), 0);
 	assert_int_equal(ops->bo_mmap(&b.dev, &bo, I915_MAP_FIXED, &ptr), 0);
 	memcpy(ptr, "dg2", 4);
 	assert_int_equal(fake_i915_peek(b.f, bo.handle, 0, back, 4), 0);
