@@ -990,6 +990,7 @@ static const char *find_qemu(void)
 
 static int prepare(struct lab_ctx *c)
 {
+	const char *static_dir;
 	char err[512];
 	long ncpu;
 	int ret;
@@ -1009,8 +1010,15 @@ static int prepare(struct lab_ctx *c)
 		bl_err("guest script %s: %s", c->o.guest_script, strerror(errno));
 		return -errno;
 	}
-	sfmt(c->gembench, sizeof(c->gembench), "%s/build-static/gembench", c->root);
-	sfmt(c->bouncelabd, sizeof(c->bouncelabd), "%s/build-static/bouncelabd", c->root);
+	/* The static guest programs: make static puts them in build-static/. */
+	static_dir = getenv("BOUNCELAB_STATIC_DIR");
+	if (static_dir && *static_dir) {
+		sfmt(c->gembench, sizeof(c->gembench), "%s/gembench", static_dir);
+		sfmt(c->bouncelabd, sizeof(c->bouncelabd), "%s/bouncelabd", static_dir);
+	} else {
+		sfmt(c->gembench, sizeof(c->gembench), "%s/build-static/gembench", c->root);
+		sfmt(c->bouncelabd, sizeof(c->bouncelabd), "%s/build-static/bouncelabd", c->root);
+	}
 	c->have_gembench = is_file(c->gembench);
 	c->have_bouncelabd = is_file(c->bouncelabd);
 	if (!c->have_gembench && !c->o.guest_script) {

@@ -73,6 +73,8 @@ void lab_usage(FILE *out)
 		"  --parallel N       boots at once (default: %d)\n"
 		"  --smp N            vCPUs per guest (default: online host CPUs / parallel, at least 1)\n"
 		"\n"
+		"The guest runs build-static/gembench (and gets build-static/bouncelabd when it\n"
+		"exists; make static builds both; $BOUNCELAB_STATIC_DIR names another folder).\n"
 		"Every guest gets a q35 machine and a virtio-gpu-pci with iommu_platform=on; the\n"
 		"initramfs loads vgem, virtio-gpu and udmabuf (when a module). Kernels are cached\n"
 		"in testbed/cache/. Prints one line per boot; exits 0 when every boot produced\n"

@@ -17,7 +17,8 @@ bouncelab=$build/bouncelab
 skip() { echo "SKIP: $*"; exit 77; }
 command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not installed (make deps)"
 command -v jq >/dev/null || skip "jq not installed (make deps)"
-[ -x build-static/gembench ] || skip "build-static/gembench missing (make static)"
+static=${BOUNCELAB_STATIC_DIR:-build-static}   # where bouncelab lab takes gembench from
+[ -x "$static/gembench" ] || skip "$static/gembench missing (make static)"
 [ -x "$bouncelab" ] || skip "$bouncelab missing (make)"
 
 out=$(mktemp -d "${TMPDIR:-/tmp}/bl-smoke.XXXXXX")
