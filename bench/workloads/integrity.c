@@ -23,7 +23,7 @@
 struct integrity_state {
 	uint64_t size;
 	uint64_t seq;            /* pattern seed, one per operation */
-	uint64_t checked;        /* operations whose data was compared */
+	uint64_t checked;        /* buffers whose data was compared (warm-up included: a bad one there fails too) */
 	uint64_t mismatches;
 	int64_t first_bad;       /* -1: none */
 	uint64_t expected, got;
@@ -160,7 +160,7 @@ static int integrity_run(struct gb_ctx *ctx, struct gb_row *row, unsigned varian
 	int err;
 
 	err = gb_measure(ctx, row, &op);
-	o = json_pack("{s:I, s:I, s:o}", "checked_ops", (json_int_t)s.checked, "mismatches",
+	o = json_pack("{s:I, s:I, s:o}", "checked_buffers", (json_int_t)s.checked, "mismatches",
 		      (json_int_t)s.mismatches, "first_bad_offset",
 		      s.first_bad >= 0 ? json_integer(s.first_bad) : json_null());
 	if (s.first_bad >= 0) {
