@@ -43,7 +43,7 @@ const char *an_mode_of(const char *swiotlb, const char *iommu)
 	if (iommu && !strcmp(iommu, "on"))
 		return "iommu";
 	if (iommu && !strcmp(iommu, "pt"))
-		return "pt";
+		return "iommu-pt";
 	return swiotlb ? swiotlb : "?";
 }
 

@@ -20,7 +20,7 @@ int an_open_store(const char *db, struct bl_store **out);
 int an_open_store_rw(const char *db, struct bl_store **out);
 
 /*
- * The testbed's name for a boot's DMA mode: "iommu" / "pt" when an IOMMU
+ * The testbed's name for a boot's DMA mode: "iommu" / "iommu-pt" when an IOMMU
  * translates, else the swiotlb= mode ("force", "noforce", "default"), "?"
  * when the run does not say.
  */

@@ -48,7 +48,7 @@ static void usage(FILE *out)
 		"                        --base picks; verdicts stored under the UUID\n"
 		"  --db PATH             database (default $BOUNCELAB_DB or var/bouncelab.db)\n\n"
 		"Selectors: comma-separated key=value, keys kernel, mode (force|noforce|\n"
-		"default|iommu|pt), swiotlb, iommu, device, importer, backend, workload, job,\n"
+		"default|iommu|iommu-pt), swiotlb, iommu, device, importer, backend, workload, job,\n"
 		"host, status, run, since, until (2026-11-01 or RFC 3339), last (newest N).\n"
 		"Example: --base kernel=6.1,mode=force --new kernel=6.12,mode=force\n\n"
 		"Metrics:");
@@ -294,7 +294,7 @@ out:
 /* Collects the distinct modes of the runs a selector picks, in a fixed order. */
 static int modes_of(struct bl_store *s, const struct bl_run_filter *f, bool present[5])
 {
-	static const char *const order[5] = { "noforce", "default", "force", "iommu", "pt" };
+	static const char *const order[5] = { "noforce", "default", "force", "iommu", "iommu-pt" };
 	struct an_runs runs;
 	int ret = an_load_runs(s, f, &runs);
 
@@ -311,7 +311,7 @@ static int modes_of(struct bl_store *s, const struct bl_run_filter *f, bool pres
 /* --modes: each mode of one kernel against the base mode. */
 static int run_modes(struct bl_store *s, const struct opts *o, size_t *worse)
 {
-	static const char *const order[5] = { "noforce", "default", "force", "iommu", "pt" };
+	static const char *const order[5] = { "noforce", "default", "force", "iommu", "iommu-pt" };
 	struct bl_selector where = { 0 }, bsel = { 0 };
 	struct bl_sample_set bset;
 	bool present[5] = { false };

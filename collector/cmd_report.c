@@ -324,7 +324,7 @@ out:
 
 static int mode_comparisons(struct report_ctx *c)
 {
-	static const char *const modes[] = { "default", "force", "iommu", "pt", NULL };
+	static const char *const modes[] = { "default", "force", "iommu", "iommu-pt", NULL };
 	struct platform pl[64];
 	size_t np = platforms(c->runs, pl, 64);
 	bool any = false;
@@ -373,7 +373,7 @@ static int mode_comparisons(struct report_ctx *c)
 
 static int kernel_comparisons(struct report_ctx *c)
 {
-	static const char *const modes[] = { "noforce", "default", "force", "iommu", "pt", NULL };
+	static const char *const modes[] = { "noforce", "default", "force", "iommu", "iommu-pt", NULL };
 	struct platform pl[64];
 	size_t np = platforms(c->runs, pl, 64);
 	bool any = false;
@@ -732,6 +732,13 @@ static int write_report(FILE *f, struct bl_store *s, const struct bl_selector *s
 		   "    bouncelab report --db %s --out %s%s%s\n\n",
 		db_path, *o->selector ? " (selector `" : "", o->selector,
 		*o->selector ? "`)" : "", db_path, o->out, *o->selector ? " " : "", o->selector);
+	fprintf(f, "How the runs were made: `bouncelab lab --kernels 6.1,6.12 --modes "
+		   "default,force,noforce,iommu --job configs/jobs/standard.ini` boots each Debian "
+		   "kernel under QEMU once per DMA mode and runs the job with gembench inside "
+		   "(`make run` does the whole chain: testbed matrix, store, compare, plots, this "
+		   "report); `bouncelab ingest` stores the result documents. Any run on real "
+		   "hardware (`gembench`, `bouncelab run`) stored in the same database appears here "
+		   "the same way.\n\n");
 	if (any_emulated(&runs))
 		fprintf(f, "> Runs from the testbed ran in QEMU with TCG emulation: absolute "
 			   "times are 10-100x slower than hardware and mean little on their own. "

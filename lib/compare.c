@@ -49,7 +49,8 @@ static void join(char *buf, size_t len, const char *const *words)
 		off += (size_t)snprintf(buf + off, len - off, "%s%s", off ? ", " : "", *words);
 }
 
-static const char *const mode_values[] = { "force", "noforce", "default", "iommu", "pt", NULL };
+static const char *const mode_values[] = { "force", "noforce", "default", "iommu", "iommu-pt",
+					    "pt", NULL };
 static const char *const swiotlb_values[] = { "force", "noforce", "default", NULL };
 static const char *const iommu_values[] = { "off", "on", "pt", NULL };
 static const char *const status_values[] = { "ok", "failed", "skipped", "timeout", NULL };
@@ -68,7 +69,7 @@ int bl_mode_filter(struct bl_run_filter *f, const char *mode)
 	f->iommu = NULL;
 	if (!strcmp(mode, "iommu"))
 		f->iommu = "on";
-	else if (!strcmp(mode, "pt"))
+	else if (!strcmp(mode, "iommu-pt") || !strcmp(mode, "pt"))
 		f->iommu = "pt";
 	else if (!strcmp(mode, "default"))
 		f->swiotlb = "default", f->iommu = "off";

@@ -39,7 +39,8 @@
 /*
  * A parsed selector. Keys (comma separated key=value, each at most once):
  *   kernel   release, series prefix ("6.12") or Debian package version
- *   mode     force | noforce | default (swiotlb=, IOMMU off) | iommu | pt
+ *   mode     force | noforce | default (swiotlb=, IOMMU off) | iommu | iommu-pt (or pt),
+ *            the testbed's names (`bouncelab lab --modes`)
  *   swiotlb  force | noforce | default       iommu  off | on | pt
  *   device, importer, backend, workload, job, host, status (ok|failed|skipped|timeout)
  *   run      a run UUID
