@@ -777,7 +777,21 @@ int bl_resultdoc_parse(const char *text, size_t len, struct bl_resultdoc **out, 
 	}
 	ret = bl_resultdoc_from_json(root, out, err, errlen);
 	json_decref(root);
-	return ret;
+	if (ret)
+		return ret;
+	/* Kept so the store saves the document as it came, without re-serialising it. */
+	(*out)->text = malloc(len + 1);
+	if (!(*out)->text) {
+		bl_resultdoc_free(*out);
+		*out = NULL;
+		if (err && errlen)
+			snprintf(err, errlen, "document: out of memory");
+		return -ENOMEM;
+	}
+	memcpy((*out)->text, text, len);
+	(*out)->text[len] = '\0';
+	(*out)->text_len = len;
+	return 0;
 }
 
 void bl_resultdoc_free(struct bl_resultdoc *doc)
@@ -789,6 +803,7 @@ void bl_resultdoc_free(struct bl_resultdoc *doc)
 		free((void *)doc->results[i].bytes_per_sec.values);
 	}
 	free(doc->results);
+	free(doc->text);
 	json_decref(doc->root);
 	free(doc);
 }

@@ -153,6 +153,9 @@ struct bl_resultdoc {
 	struct bl_result_row *results;	/* n_results rows, owned */
 	size_t n_results;
 	char run_id_buf[37];		/* storage behind run_id */
+	char *text;			/* the text as received (bl_resultdoc_parse; owned,
+					   NUL-terminated), NULL from bl_resultdoc_from_json */
+	size_t text_len;
 };
 
 /*

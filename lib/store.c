@@ -776,10 +776,10 @@ static int put_one(struct bl_store *s, const struct bl_resultdoc *d, enum bl_put
 	sqlite3_stmt *st;
 	int err, rc;
 
-	text = json_dumps(d->root, JSON_COMPACT);
-	if (!text) {
-		seterr(s, "store: run %s: cannot serialise the document",
-			 d->run_id);
+	/* The text as received when there is one (nothing lost, no re-serialising). */
+	text = d->text && strlen(d->text) == d->text_len ? NULL : json_dumps(d->root, JSON_COMPACT);
+	if (!text && !d->text) {
+		seterr(s, "store: run %s: cannot serialise the document", d->run_id);
 		return -ENOMEM;
 	}
 	/* Stored already? Then nothing is written; say whether the content differs. */
@@ -791,8 +791,16 @@ static int put_one(struct bl_store *s, const struct bl_resultdoc *d, enum bl_put
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		const char *old = col_text(st, 0);
+		bool same = old && !strcmp(old, text ? text : d->text);
 
-		*outcome = old && !strcmp(old, text) ? BL_PUT_DUPLICATE : BL_PUT_DUPLICATE_CHANGED;
+		if (!same && old) {
+			/* same content written differently (spacing, member order)? */
+			json_t *o = json_loads(old, 0, NULL);
+
+			same = o && json_equal(o, d->root);
+			json_decref(o);
+		}
+		*outcome = same ? BL_PUT_DUPLICATE : BL_PUT_DUPLICATE_CHANGED;
 		sqlite3_reset(st);
 		err = 0;
 		goto out;
@@ -853,7 +861,7 @@ static int put_one(struct bl_store *s, const struct bl_resultdoc *d, enum bl_put
 	bind_text(st, 15, d->job_backend);
 	bind_text(st, 16, d->job_workload);
 	bind_text(st, 17, params);
-	bind_text(st, 18, text);
+	bind_text(st, 18, text ? text : d->text);
 	if ((err = exec_stmt(s, st, "insert run")))
 		goto out;
 	run = sqlite3_last_insert_rowid(s->db);

@@ -300,6 +300,39 @@ static void test_put_and_duplicate(void **state)
 	bl_store_close(s);
 }
 
+/* The text as received is stored; the same document reformatted is a plain duplicate. */
+static void test_duplicate_reformatted(void **state)
+{
+	struct tmp *t = *state;
+	struct bl_store *s = open_ok(t->db);
+	struct bl_resultdoc *pretty = NULL, *compact = NULL;
+	enum bl_put_outcome o;
+	char *text = NULL, *stored = NULL, err[256];
+	size_t len = 0;
+	FILE *f = fopen(FIXTURES "result-6.1-force-virtio-create.json", "r");
+
+	assert_non_null(f);
+	text = calloc(1, 1 << 16);
+	len = fread(text, 1, (1 << 16) - 1, f);
+	fclose(f);
+	assert_int_equal(bl_resultdoc_parse(text, len, &pretty, err, sizeof(err)), 0);
+	assert_int_equal(bl_store_put_run(s, pretty, &o), 0);
+	assert_int_equal(o, BL_PUT_INSERTED);
+	assert_int_equal(bl_store_get_document(s, pretty->run_id, &stored), 0);
+	assert_string_equal(stored, text); /* byte for byte */
+	free(stored);
+
+	free(text);
+	text = json_dumps(pretty->root, JSON_COMPACT | JSON_SORT_KEYS);
+	assert_int_equal(bl_resultdoc_parse(text, strlen(text), &compact, err, sizeof(err)), 0);
+	assert_int_equal(bl_store_put_run(s, compact, &o), 0);
+	assert_int_equal(o, BL_PUT_DUPLICATE);
+	free(text);
+	bl_resultdoc_free(pretty);
+	bl_resultdoc_free(compact);
+	bl_store_close(s);
+}
+
 /* Counters the kernel cannot give are NULL in the database, with their reason. */
 static void test_null_counters_stay_null(void **state)
 {
@@ -669,6 +702,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_migration_failure_rolls_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_locked_database, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_put_and_duplicate, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_duplicate_reformatted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_null_counters_stay_null, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_filters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_query_results, setup, teardown),
