@@ -447,14 +447,14 @@ static int slots_figure(struct render_ctx *c, struct bl_store *s, const struct b
 		char image[64];
 
 		snprintf(image, sizeof(image), "slots.%s", c->o->fmt);
-		if (sc.n > 12) /* wider canvas so that the labels stay apart */
-			ret = render(c, "slots", "slots", "slots.dat", image,
-				     "SWIOTLB slots in use before, at peak and after teardown", NULL,
-				     (const char *const[]){ "width", "2400", NULL });
-		else
-			ret = render(c, "slots", "slots", "slots.dat", image,
-				     "SWIOTLB slots in use before, at peak and after teardown", NULL,
-				     NULL);
+		/* about 150 px per cluster, so that the three-line labels stay apart */
+		char width[16];
+		size_t px = sc.n * 150 + 200;
+
+		snprintf(width, sizeof(width), "%zu", px < 1400 ? 1400 : px > 6000 ? 6000 : px);
+		ret = render(c, "slots", "slots", "slots.dat", image,
+			     "SWIOTLB slots in use before, at peak and after teardown", NULL,
+			     (const char *const[]){ "width", width, NULL });
 	}
 out:
 	free(sc.rows);
