@@ -536,26 +536,38 @@ static int findings(struct report_ctx *c, const struct bl_sample_set *set)
 	fputs(c->findings_len ? c->findings_buf : "No force runs with noforce runs beside them.\n",
 	      c->f);
 
-	fprintf(c->f, "\n### Where bounces per operation exceed one\n\n");
-	any = false;
-	for (size_t i = 0; i < set->n; i++) {
-		const struct bl_sample *s = &set->s[i];
-		char sz[24];
-		double m;
+	fprintf(c->f, "\n### Where bounces per operation exceed one\n\n"
+		      "Per kernel, mode, devices and workload: buffer size and mean SWIOTLB bounces "
+		      "per operation, for every size above one.\n\n");
+	{
+		const struct bl_sample *open_line = NULL; /* the line being written */
 
-		if (strcmp(s->metric->name, "bounces_per_op") || !s->n)
-			continue;
-		m = bl_mean(s->v, s->n);
-		if (!(m > 1))
-			continue;
-		bl_size_str(s->size, sz, sizeof(sz));
-		fprintf(c->f, "- %s, %s%s%s %s: %.4g bounces per operation (%zu run%s)\n", s->group,
-			s->workload, *s->variant ? "/" : "", s->variant, sz, m, s->runs,
-			s->runs == 1 ? "" : "s");
-		any = true;
+		any = false;
+		for (size_t i = 0; i < set->n; i++) {
+			const struct bl_sample *s = &set->s[i];
+			char sz[24];
+			double m;
+
+			if (strcmp(s->metric->name, "bounces_per_op") || !s->n)
+				continue;
+			m = bl_mean(s->v, s->n);
+			if (!(m > 1))
+				continue;
+			bl_size_str(s->size, sz, sizeof(sz));
+			if (open_line && !strcmp(open_line->group, s->group) &&
+			    !strcmp(open_line->workload, s->workload) &&
+			    !strcmp(open_line->variant, s->variant)) {
+				fprintf(c->f, ", %s %.4g", sz, m);
+			} else {
+				fprintf(c->f, "%s- %s, %s%s%s: %s %.4g", open_line ? "\n" : "",
+					s->group, s->workload, *s->variant ? "/" : "", s->variant,
+					sz, m);
+				open_line = s;
+			}
+			any = true;
+		}
+		fprintf(c->f, "%s", any ? "\n" : "No row bounced more than once per operation.\n");
 	}
-	if (!any)
-		fprintf(c->f, "No row bounced more than once per operation.\n");
 
 	fprintf(c->f, "\n### SWIOTLB slots still held after teardown\n\n"
 		      "Slots in use after the row's buffers were released, minus the slots in use "
