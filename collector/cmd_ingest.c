@@ -246,8 +246,8 @@ static void ingest_buffer(struct ingest *g, const char *name, const char *buf, s
 			break;
 		at = line_of(buf, pos, &lpos, &line);
 		snprintf(src, sizeof(src), "%s:%zu", name, at);
-		root = json_loadb(buf + pos, len - pos, JSON_DISABLE_EOF_CHECK | JSON_REJECT_DUPLICATES,
-				  &jerr);
+		root = json_loadb(buf + pos, len - pos,
+				  JSON_DISABLE_EOF_CHECK | JSON_REJECT_DUPLICATES, &jerr);
 		if (!root) {
 			char why[400];
 			const char *next;
@@ -288,7 +288,10 @@ int cmd_ingest(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct ingest g = { .db_path = bl_default_db_path(), .socket_path = bl_default_socket_path() };
+	struct ingest g = {
+		.db_path = bl_default_db_path(),
+		.socket_path = bl_default_socket_path(),
+	};
 	int c, fd = -1;
 
 	optind = 1;

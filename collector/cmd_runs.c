@@ -147,7 +147,8 @@ static int on_result(const struct bl_run_row *r, const struct bl_result_view *v,
 		json_t *counters = json_object();
 
 		for (int i = 0; i < BL_COUNTER_COUNT; i++)
-			json_object_set_new(counters, bl_counter_names[i], jopt_i64(v->counters[i]));
+			json_object_set_new(counters, bl_counter_names[i],
+					    jopt_i64(v->counters[i]));
 		json_array_append_new(json_object_get(o->cur, "results"),
 			json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:I, s:o}",
 				  "workload", v->workload, "variant", v->variant, "size", (json_int_t)v->size,
@@ -161,12 +162,14 @@ static int on_result(const struct bl_run_row *r, const struct bl_result_view *v,
 				  "p99_ns", jopt_i64(v->latency_ns[BL_LAT_P99])));
 		return 0;
 	}
-	printf("    %-10s %-8s %10" PRId64 " B  %12s ops/s  bounces/op %-8s  rate %-6s  p99 %10s ns  failed %" PRId64 "\n",
+	printf("    %-10s %-8s %10" PRId64 " B  %12s ops/s  bounces/op %-8s  rate %-6s"
+	       "  p99 %10s ns  failed %" PRId64 "\n",
 	       v->workload, *v->variant ? v->variant : "-", v->size,
 	       num(b1, sizeof(b1), v->ops_per_sec_mean.set, v->ops_per_sec_mean.v, 1),
 	       num(b2, sizeof(b2), has_bpo, bpo, 3),
 	       num(b3, sizeof(b3), v->bounce_rate.set, v->bounce_rate.v, 3),
-	       num(b4, sizeof(b4), v->latency_ns[BL_LAT_P99].set, (double)v->latency_ns[BL_LAT_P99].v, 0),
+	       num(b4, sizeof(b4), v->latency_ns[BL_LAT_P99].set,
+		   (double)v->latency_ns[BL_LAT_P99].v, 0),
 	       v->failed_ops);
 	return 0;
 }

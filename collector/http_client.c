@@ -118,7 +118,8 @@ static int parse_response(char *buf, size_t len, struct bl_http_response *resp)
 	while ((line = strtok_r(NULL, "\r\n", &save))) {
 		if (!strncasecmp(line, "Content-Length:", 15))
 			content_length = strtol(line + 15, NULL, 10);
-		else if (!strncasecmp(line, "Transfer-Encoding:", 18) && strcasestr(line + 18, "chunked"))
+		else if (!strncasecmp(line, "Transfer-Encoding:", 18) &&
+			 strcasestr(line + 18, "chunked"))
 			chunked = 1;
 	}
 	if (chunked) {

@@ -115,12 +115,13 @@ static int get_string(struct vctx *c, json_t *obj, const char *key, enum need ne
 	*out = NULL;
 	if (!v || json_is_null(v)) {
 		if (need == REQUIRED)
-			return v ? fail(c, key, "expected a string, got null") : fail(c, key, "missing");
+			return v ? fail(c, key, "expected a string, got null") :
+				   fail(c, key, "missing");
 		return 0;
 	}
 	if (!json_is_string(v))
-		return fail(c, key, "expected a string%s, got %s", need == REQUIRED ? "" : " or null",
-			    type_name(v));
+		return fail(c, key, "expected a string%s, got %s",
+			    need == REQUIRED ? "" : " or null", type_name(v));
 	if (need == REQUIRED && json_string_length(v) == 0)
 		return fail(c, key, "must not be empty");
 	if (strlen(json_string_value(v)) != json_string_length(v))
@@ -139,12 +140,13 @@ static int get_int(struct vctx *c, json_t *obj, const char *key, enum need need,
 	out->v = 0;
 	if (!v || json_is_null(v)) {
 		if (need == REQUIRED)
-			return v ? fail(c, key, "expected an integer, got null") : fail(c, key, "missing");
+			return v ? fail(c, key, "expected an integer, got null") :
+				   fail(c, key, "missing");
 		return 0;
 	}
 	if (!json_is_integer(v))
-		return fail(c, key, "expected an integer%s, got %s", need == REQUIRED ? "" : " or null",
-			    type_name(v));
+		return fail(c, key, "expected an integer%s, got %s",
+			    need == REQUIRED ? "" : " or null", type_name(v));
 	if (json_integer_value(v) < min)
 		return fail(c, key, "must be >= %lld, got %lld", (long long)min,
 			    (long long)json_integer_value(v));
@@ -176,12 +178,13 @@ static int get_object(struct vctx *c, json_t *obj, const char *key, enum need ne
 	*out = NULL;
 	if (!v || json_is_null(v)) {
 		if (need == REQUIRED)
-			return v ? fail(c, key, "expected an object, got null") : fail(c, key, "missing");
+			return v ? fail(c, key, "expected an object, got null") :
+				   fail(c, key, "missing");
 		return 0;
 	}
 	if (!json_is_object(v))
-		return fail(c, key, "expected an object%s, got %s", need == REQUIRED ? "" : " or null",
-			    type_name(v));
+		return fail(c, key, "expected an object%s, got %s",
+			    need == REQUIRED ? "" : " or null", type_name(v));
 	*out = v;
 	return 0;
 }
@@ -472,7 +475,8 @@ static int parse_row(struct vctx *c, json_t *row, struct bl_result_row *r)
 	if ((err = get_number(c, row, "bounce_rate", &r->bounce_rate)))
 		return err;
 	if (r->bounce_rate.set && !(r->bounce_rate.v >= 0.0 && r->bounce_rate.v <= 1.0))
-		return fail(c, "bounce_rate", "must be in [0, 1] or null, got %g", r->bounce_rate.v);
+		return fail(c, "bounce_rate", "must be in [0, 1] or null, got %g",
+			    r->bounce_rate.v);
 
 	if ((err = get_object(c, row, "failures", OPTIONAL, &obj)))
 		return err;
@@ -628,7 +632,8 @@ static int validate(struct vctx *c, json_t *root, struct bl_resultdoc *d)
 	if ((err = get_string(c, root, "run_id", REQUIRED, &s)))
 		return err;
 	if (!bl_uuid_valid(s))
-		return fail(c, "run_id", "expected a UUID (8-4-4-4-12 hex digits), got \"%.40s\"", s);
+		return fail(c, "run_id", "expected a UUID (8-4-4-4-12 hex digits), got \"%.40s\"",
+			    s);
 	for (int i = 0; i < 36; i++)
 		d->run_id_buf[i] = (char)tolower((unsigned char)s[i]);
 	d->run_id_buf[36] = '\0';

@@ -76,10 +76,11 @@ enum stmt_id {
 	" LEFT JOIN kernels k ON k.id = b.kernel_id"                                       \
 	" LEFT JOIN devices d ON d.id = r.device_id"                                       \
 	" LEFT JOIN devices i ON i.id = r.importer_id"                                     \
-	" WHERE (?1 IS NULL OR k.release = ?1"                                             \
-	"   OR substr(k.release, 1, length(?1) + 1) IN (?1 || '.', ?1 || '-', ?1 || '+', ?1 || '~')" \
-	"   OR k.package_version = ?1"                                                     \
-	"   OR substr(k.package_version, 1, length(?1) + 1) IN (?1 || '.', ?1 || '-', ?1 || '+', ?1 || '~'))" \
+	" WHERE (?1 IS NULL OR k.release = ?1 OR k.package_version = ?1"                   \
+	"   OR substr(k.release, 1, length(?1) + 1)"                                       \
+	"      IN (?1 || '.', ?1 || '-', ?1 || '+', ?1 || '~')"                            \
+	"   OR substr(k.package_version, 1, length(?1) + 1)"                               \
+	"      IN (?1 || '.', ?1 || '-', ?1 || '+', ?1 || '~'))"                           \
 	" AND (?2 IS NULL OR b.swiotlb = ?2)"                                              \
 	" AND (?3 IS NULL OR b.iommu = ?3)"                                                \
 	" AND (?4 IS NULL OR d.driver = ?4 OR d.node = ?4)"                                \
@@ -98,78 +99,104 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_COMMIT] = "COMMIT",
 	[ST_ROLLBACK] = "ROLLBACK",
 	[ST_RUN_DOC_BY_UUID] = "SELECT document FROM runs WHERE uuid = ?1",
-	[ST_HOST_GET] = "SELECT id FROM hosts WHERE hostname = ?1 AND ifnull(cpu, '') = ifnull(?2, '')"
-			" AND ifnull(mem_bytes, -1) = ifnull(?3, -1)",
+	[ST_HOST_GET] =
+		"SELECT id FROM hosts WHERE hostname = ?1 AND ifnull(cpu, '') = ifnull(?2, '')"
+		" AND ifnull(mem_bytes, -1) = ifnull(?3, -1)",
 	[ST_HOST_INS] = "INSERT INTO hosts (hostname, cpu, mem_bytes) VALUES (?1, ?2, ?3)",
-	[ST_KERNEL_GET] = "SELECT id FROM kernels WHERE release = ?1 AND ifnull(version, '') = ifnull(?2, '')"
-			  " AND ifnull(package_version, '') = ifnull(?3, '') AND ifnull(package, '') = ifnull(?4, '')",
-	[ST_KERNEL_INS] = "INSERT INTO kernels (release, version, package_version, package)"
-			  " VALUES (?1, ?2, ?3, ?4)",
-	[ST_BOOT_GET] = "SELECT id FROM boots WHERE ifnull(host_id, -1) = ifnull(?1, -1)"
-			" AND ifnull(kernel_id, -1) = ifnull(?2, -1) AND ifnull(cmdline, '') = ifnull(?3, '')"
-			" AND ifnull(swiotlb, '') = ifnull(?4, '') AND ifnull(swiotlb_slabs, -1) = ifnull(?5, -1)"
-			" AND ifnull(iommu, '') = ifnull(?6, '')",
-	[ST_BOOT_INS] = "INSERT INTO boots (host_id, kernel_id, cmdline, swiotlb, swiotlb_slabs, iommu)"
-			" VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-	[ST_DEV_GET] = "SELECT id FROM devices WHERE ifnull(driver, '') = ifnull(?1, '')"
-		       " AND ifnull(node, '') = ifnull(?2, '') AND ifnull(driver_version, '') = ifnull(?3, '')"
-		       " AND ifnull(pci_id, '') = ifnull(?4, '')",
-	[ST_DEV_INS] = "INSERT INTO devices (driver, node, driver_version, pci_id) VALUES (?1, ?2, ?3, ?4)",
-	[ST_RUN_INS] = "INSERT INTO runs (uuid, format, status, error, tool_name, tool_version,"
-		       " started_at, started_unix, finished_at, finished_unix, boot_id, device_id,"
-		       " importer_id, job_name, backend, workload, params, document)"
-		       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
-	[ST_RESULT_INS] = "INSERT INTO results (run_id, idx, workload, variant, size, reps, ops,"
-			  " duration_ns, ops_per_sec_mean, bytes_per_sec_mean, bounce_rate)"
-			  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-	[ST_REP_INS] = "INSERT INTO repetitions (result_id, metric, rep, value) VALUES (?1, ?2, ?3, ?4)",
-	[ST_COUNTER_INS] = "INSERT INTO counters (result_id, name, value, unavailable)"
-			   " VALUES (?1, ?2, ?3, ?4)",
-	[ST_LAT_INS] = "INSERT INTO latency (result_id, p50_ns, p90_ns, p99_ns, p999_ns, max_ns)"
-		       " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-	[ST_FAIL_INS] = "INSERT INTO failures (result_id, ops, errno, error, kernel_log)"
-			" VALUES (?1, ?2, ?3, ?4, ?5)",
+	[ST_KERNEL_GET] =
+		"SELECT id FROM kernels WHERE release = ?1 AND ifnull(version, '') = ifnull(?2,"
+		" '') AND ifnull(package_version, '') = ifnull(?3, '') AND ifnull(package, '') ="
+		" ifnull(?4, '')",
+	[ST_KERNEL_INS] =
+		"INSERT INTO kernels (release, version, package_version, package) VALUES (?1, ?2,"
+		" ?3, ?4)",
+	[ST_BOOT_GET] =
+		"SELECT id FROM boots WHERE ifnull(host_id, -1) = ifnull(?1, -1) AND"
+		" ifnull(kernel_id, -1) = ifnull(?2, -1) AND ifnull(cmdline, '') = ifnull(?3, '')"
+		" AND ifnull(swiotlb, '') = ifnull(?4, '') AND ifnull(swiotlb_slabs, -1) ="
+		" ifnull(?5, -1) AND ifnull(iommu, '') = ifnull(?6, '')",
+	[ST_BOOT_INS] =
+		"INSERT INTO boots (host_id, kernel_id, cmdline, swiotlb, swiotlb_slabs, iommu)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[ST_DEV_GET] =
+		"SELECT id FROM devices WHERE ifnull(driver, '') = ifnull(?1, '') AND"
+		" ifnull(node, '') = ifnull(?2, '') AND ifnull(driver_version, '') = ifnull(?3,"
+		" '') AND ifnull(pci_id, '') = ifnull(?4, '')",
+	[ST_DEV_INS] =
+		"INSERT INTO devices (driver, node, driver_version, pci_id) VALUES (?1, ?2, ?3,"
+		" ?4)",
+	[ST_RUN_INS] =
+		"INSERT INTO runs (uuid, format, status, error, tool_name, tool_version,"
+		" started_at, started_unix, finished_at, finished_unix, boot_id, device_id,"
+		" importer_id, job_name, backend, workload, params, document) VALUES (?1, ?2, ?3,"
+		" ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+	[ST_RESULT_INS] =
+		"INSERT INTO results (run_id, idx, workload, variant, size, reps, ops,"
+		" duration_ns, ops_per_sec_mean, bytes_per_sec_mean, bounce_rate) VALUES (?1, ?2,"
+		" ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+	[ST_REP_INS] =
+		"INSERT INTO repetitions (result_id, metric, rep, value) VALUES (?1, ?2, ?3, ?4)",
+	[ST_COUNTER_INS] =
+		"INSERT INTO counters (result_id, name, value, unavailable) VALUES (?1, ?2, ?3,"
+		" ?4)",
+	[ST_LAT_INS] =
+		"INSERT INTO latency (result_id, p50_ns, p90_ns, p99_ns, p999_ns, max_ns) VALUES"
+		" (?1, ?2, ?3, ?4, ?5, ?6)",
+	[ST_FAIL_INS] =
+		"INSERT INTO failures (result_id, ops, errno, error, kernel_log) VALUES (?1, ?2,"
+		" ?3, ?4, ?5)",
 	[ST_RUNS_QUERY] =
-		"SELECT r.id, r.uuid, r.status, r.error, r.started_at, r.finished_at, r.started_unix,"
-		" r.finished_unix, r.stored_at, r.tool_name, r.tool_version, r.job_name, r.backend,"
-		" r.workload, r.params, h.hostname, h.cpu, h.mem_bytes, k.release, k.version,"
-		" k.package_version, k.package, b.cmdline, b.swiotlb, b.iommu, b.swiotlb_slabs,"
-		" d.driver, d.node, d.driver_version, d.pci_id, i.driver, i.node, i.driver_version,"
-		" i.pci_id, (SELECT count(*) FROM results x WHERE x.run_id = r.id)" RUN_FROM
-		" ORDER BY CASE WHEN ?14 THEN r.started_unix END ASC, CASE WHEN ?14 THEN r.id END ASC,"
-		" r.started_unix DESC, r.id DESC LIMIT ?15",
-	[ST_RUNS_COUNT] = "SELECT count(*)" RUN_FROM,
+		"SELECT r.id, r.uuid, r.status, r.error, r.started_at, r.finished_at,"
+		" r.started_unix, r.finished_unix, r.stored_at, r.tool_name, r.tool_version,"
+		" r.job_name, r.backend, r.workload, r.params, h.hostname, h.cpu, h.mem_bytes,"
+		" k.release, k.version, k.package_version, k.package, b.cmdline, b.swiotlb,"
+		" b.iommu, b.swiotlb_slabs, d.driver, d.node, d.driver_version, d.pci_id,"
+		" i.driver, i.node, i.driver_version, i.pci_id, (SELECT count(*) FROM results x"
+		" WHERE x.run_id = r.id)" RUN_FROM
+		" ORDER BY CASE WHEN ?14 THEN r.started_unix END ASC, CASE WHEN ?14 THEN r.id END"
+		" ASC, r.started_unix DESC, r.id DESC LIMIT ?15",
+	[ST_RUNS_COUNT] =
+		"SELECT count(*)" RUN_FROM,
 	[ST_RESULTS_OF_RUN] =
 		"SELECT x.id, x.idx, x.workload, x.variant, x.size, x.reps, x.ops, x.duration_ns,"
 		" x.ops_per_sec_mean, x.bytes_per_sec_mean, x.bounce_rate, l.p50_ns, l.p90_ns,"
-		" l.p99_ns, l.p999_ns, l.max_ns, f.ops, f.errno, f.error, f.kernel_log"
-		" FROM results x LEFT JOIN latency l ON l.result_id = x.id"
-		" LEFT JOIN failures f ON f.result_id = x.id WHERE x.run_id = ?1 ORDER BY x.idx",
-	[ST_COUNTERS_OF_RESULT] = "SELECT name, value, unavailable FROM counters WHERE result_id = ?1",
-	[ST_REPS_OF_RESULT] = "SELECT metric, value FROM repetitions WHERE result_id = ?1"
-			      " ORDER BY metric, rep",
-	[ST_INFO_COUNTS] = "SELECT (SELECT count(*) FROM runs), (SELECT count(*) FROM results),"
-			   " (SELECT count(*) FROM monitor_samples)",
-	[ST_INFO_LAST] = "SELECT uuid, started_at, status FROM runs"
-			 " ORDER BY started_unix DESC, id DESC LIMIT 1",
-	[ST_MON_INS] = "INSERT INTO monitor_samples (at_ns, interval_ns, device, bounces,"
-		       " bounced_bytes, map_calls, map_segments, slots_used, slots_total, slots_hiwater)"
-		       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-	[ST_MON_QUERY] = "SELECT at_ns, interval_ns, device, bounces, bounced_bytes, map_calls,"
-			 " map_segments, slots_used, slots_total, slots_hiwater FROM monitor_samples"
-			 " WHERE (?1 IS NULL OR device = ?1) AND (?2 IS NULL OR at_ns >= ?2)"
-			 " AND (?3 IS NULL OR at_ns < ?3) ORDER BY at_ns, id",
-	[ST_SCHED_BEGIN] = "INSERT INTO scheduled_runs (schedule, job_file, planned_unix, started_unix,"
-			   " status) VALUES (?1, ?2, ?3, ?4, 'running')",
-	[ST_SCHED_FINISH] = "UPDATE scheduled_runs SET status = ?2, exit_code = ?3, run_uuid = ?4,"
-			    " stderr_tail = ?5, summary = ?6, finished_unix = ?7 WHERE id = ?1",
+		" l.p99_ns, l.p999_ns, l.max_ns, f.ops, f.errno, f.error, f.kernel_log FROM"
+		" results x LEFT JOIN latency l ON l.result_id = x.id LEFT JOIN failures f ON"
+		" f.result_id = x.id WHERE x.run_id = ?1 ORDER BY x.idx",
+	[ST_COUNTERS_OF_RESULT] =
+		"SELECT name, value, unavailable FROM counters WHERE result_id = ?1",
+	[ST_REPS_OF_RESULT] =
+		"SELECT metric, value FROM repetitions WHERE result_id = ?1 ORDER BY metric, rep",
+	[ST_INFO_COUNTS] =
+		"SELECT (SELECT count(*) FROM runs), (SELECT count(*) FROM results), (SELECT"
+		" count(*) FROM monitor_samples)",
+	[ST_INFO_LAST] =
+		"SELECT uuid, started_at, status FROM runs ORDER BY started_unix DESC, id DESC"
+		" LIMIT 1",
+	[ST_MON_INS] =
+		"INSERT INTO monitor_samples (at_ns, interval_ns, device, bounces, bounced_bytes,"
+		" map_calls, map_segments, slots_used, slots_total, slots_hiwater) VALUES (?1, ?2,"
+		" ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+	[ST_MON_QUERY] =
+		"SELECT at_ns, interval_ns, device, bounces, bounced_bytes, map_calls,"
+		" map_segments, slots_used, slots_total, slots_hiwater FROM monitor_samples WHERE"
+		" (?1 IS NULL OR device = ?1) AND (?2 IS NULL OR at_ns >= ?2) AND (?3 IS NULL OR"
+		" at_ns < ?3) ORDER BY at_ns, id",
+	[ST_SCHED_BEGIN] =
+		"INSERT INTO scheduled_runs (schedule, job_file, planned_unix, started_unix,"
+		" status) VALUES (?1, ?2, ?3, ?4, 'running')",
+	[ST_SCHED_FINISH] =
+		"UPDATE scheduled_runs SET status = ?2, exit_code = ?3, run_uuid = ?4,"
+		" stderr_tail = ?5, summary = ?6, finished_unix = ?7 WHERE id = ?1",
 	[ST_SCHED_LAST] = "SELECT max(planned_unix) FROM scheduled_runs WHERE schedule = ?1",
-	[ST_VERDICT_INS] = "INSERT INTO verdicts (at_unix, subject, baseline, workload, variant, size,"
-			   " metric, baseline_value, value, change, p_value, verdict, detail)"
-			   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-	[ST_VERDICT_QUERY] = "SELECT at_unix, subject, baseline, workload, variant, size, metric,"
-			     " baseline_value, value, change, p_value, verdict, detail FROM verdicts"
-			     " WHERE (?1 IS NULL OR subject = ?1) ORDER BY at_unix DESC, id DESC",
+	[ST_VERDICT_INS] =
+		"INSERT INTO verdicts (at_unix, subject, baseline, workload, variant, size,"
+		" metric, baseline_value, value, change, p_value, verdict, detail) VALUES (?1, ?2,"
+		" ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+	[ST_VERDICT_QUERY] =
+		"SELECT at_unix, subject, baseline, workload, variant, size, metric,"
+		" baseline_value, value, change, p_value, verdict, detail FROM verdicts WHERE (?1"
+		" IS NULL OR subject = ?1) ORDER BY at_unix DESC, id DESC",
 };
 
 struct bl_store {
@@ -400,7 +427,8 @@ static int migrate(struct bl_store *s, const struct bl_migration *migs, size_t n
 	}
 	if (version == 0 && ntables > 0) {
 		seterr(s,
-			 "store: %s: has tables but no bouncelab schema version; not a bouncelab database",
+			 "store: %s: has tables but no bouncelab schema version; "
+			 "not a bouncelab database",
 			 s->path);
 		err = -ENOTSUP;
 		goto fail;
@@ -454,7 +482,8 @@ static int check_version(struct bl_store *s, int latest)
 	}
 	if (version < latest) {
 		seterr(s,
-			 "store: %s: schema version %d is older than %d and the handle is read-only; "
+			 "store: %s: schema version %d is older than %d and the handle is "
+			 "read-only; "
 			 "open it once read-write to migrate", s->path, version, latest);
 		return -EPROTO;
 	}
@@ -815,24 +844,29 @@ static int put_one(struct bl_store *s, const struct bl_resultdoc *d, enum bl_put
 	    (err = get_or_insert(s, ST_HOST_GET, ST_HOST_INS, "host", bind_host, d, &host)))
 		goto out;
 	if (d->kernel_release &&
-	    (err = get_or_insert(s, ST_KERNEL_GET, ST_KERNEL_INS, "kernel", bind_kernel, d, &kernel)))
+	    (err = get_or_insert(s, ST_KERNEL_GET, ST_KERNEL_INS, "kernel", bind_kernel, d,
+				 &kernel)))
 		goto out;
 	if (host || kernel || d->cmdline || d->swiotlb || d->iommu || d->swiotlb_slabs.set) {
 		struct boot_key k = { d, host, kernel };
 
-		if ((err = get_or_insert(s, ST_BOOT_GET, ST_BOOT_INS, "boot", bind_boot, &k, &boot)))
+		err = get_or_insert(s, ST_BOOT_GET, ST_BOOT_INS, "boot", bind_boot, &k, &boot);
+		if (err)
 			goto out;
 	}
 	if (d->has_device) {
-		struct dev_key k = { d->dev_driver, d->dev_node, d->dev_driver_version, d->dev_pci_id };
+		struct dev_key k = { d->dev_driver, d->dev_node, d->dev_driver_version,
+				     d->dev_pci_id };
 
 		if ((err = get_or_insert(s, ST_DEV_GET, ST_DEV_INS, "device", bind_dev, &k, &dev)))
 			goto out;
 	}
 	if (d->has_importer) {
-		struct dev_key k = { d->imp_driver, d->imp_node, d->imp_driver_version, d->imp_pci_id };
+		struct dev_key k = { d->imp_driver, d->imp_node, d->imp_driver_version,
+				     d->imp_pci_id };
 
-		if ((err = get_or_insert(s, ST_DEV_GET, ST_DEV_INS, "importer", bind_dev, &k, &imp)))
+		err = get_or_insert(s, ST_DEV_GET, ST_DEV_INS, "importer", bind_dev, &k, &imp);
+		if (err)
 			goto out;
 	}
 
@@ -1238,7 +1272,8 @@ int bl_store_info(struct bl_store *s, struct bl_store_info *info)
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		snprintf(info->last_run_id, sizeof(info->last_run_id), "%s", col_text(st, 0));
-		snprintf(info->last_started_at, sizeof(info->last_started_at), "%s", col_text(st, 1));
+		snprintf(info->last_started_at, sizeof(info->last_started_at), "%s",
+			 col_text(st, 1));
 		snprintf(info->last_status, sizeof(info->last_status), "%s", col_text(st, 2));
 	}
 	sqlite3_reset(st);

@@ -226,7 +226,10 @@ int bl_store_put_monitor_samples(struct bl_store *s, const struct bl_monitor_sam
 				 size_t n);
 
 typedef int (*bl_monitor_cb)(const struct bl_monitor_sample *sample, void *user);
-/* Samples of @device (NULL = all) with since_ns <= at_ns < until_ns (0 = unbounded), oldest first. */
+/*
+ * Samples of @device (NULL = all) with since_ns <= at_ns < until_ns (0 = no
+ * bound), oldest first.
+ */
 int bl_store_query_monitor(struct bl_store *s, const char *device, int64_t since_ns,
 			   int64_t until_ns, bl_monitor_cb cb, void *user);
 
