@@ -123,7 +123,7 @@ done
 check "kernels with exact versions and packages" grep -q '6.1.0-41-amd64.*6.1.158-1' "$r"
 check "the swiotlb-full EIO row with its kernel log" \
 	grep -q 'import 1M: 60 operations refused.*errno 5.*swiotlb buffer is full' "$r"
-check "bounces per op above one, with the number" grep -q 'import 1M: 256 bounces per operation' "$r"
+check "bounces per op above one, with the numbers" grep -q 'udmabuf, import: 64K 16, 1M 256' "$r"
 check "slots left after teardown, with the number" grep -q 'create 64K: 38 slots' "$r"
 check "what force costs, with its interval" \
 	grep -Eq 'import 1M -68\.9% \[-[0-9.]+%, -[0-9.]+%\] \(significant\)' "$r"
