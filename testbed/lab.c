@@ -38,6 +38,7 @@
 #include "lab_opts.h"
 #include "lab_spec.h"
 #include "log.h"
+#include "resultdoc.h"
 
 #define LAB_TAIL_LINES	   40		/* console lines kept in a failed document */
 #define LAB_CHANNEL_MAX	   (64u << 20)	/* larger channel files are truncated */
@@ -703,9 +704,17 @@ static void new_uuid(char *buf, size_t len)
 	buf[strcspn(buf, "\n")] = '\0';
 }
 
-static int write_doc(const struct lab_boot *b, json_t *doc)
+/*
+ * Writes @doc as <dir>/<run_id>.json. A document the result-document
+ * contract refuses (lib/resultdoc.h, the same check the store applies) is
+ * kept as <run_id>.json.invalid for inspection and reported in @why:
+ * returns -EINVAL then, so the boot does not count it.
+ */
+static int write_doc(const struct lab_boot *b, json_t *doc, char *why, size_t whylen)
 {
-	char path[PATH_MAX + 96], tmp[PATH_MAX + 100];
+	char path[PATH_MAX + 96], tmp[PATH_MAX + 100], verr[256];
+	struct bl_resultdoc *valid = NULL;
+	int invalid;
 	const char *id = json_string_value(json_object_get(doc, "run_id"));
 	char fresh[64];
 
@@ -715,7 +724,13 @@ static int write_doc(const struct lab_boot *b, json_t *doc)
 		bl_warn("%s: a document has no usable run_id; stored as %s.json", b->dir, fresh);
 		id = fresh;
 	}
-	sfmt(path, sizeof(path), "%s/%s.json", b->dir, id);
+	invalid = bl_resultdoc_from_json(doc, &valid, verr, sizeof(verr));
+	bl_resultdoc_free(valid);
+	if (invalid && why)
+		sfmt(why, whylen, "document %s breaks the result-document contract: %s", id, verr);
+	if (invalid)
+		bl_err("%s: document %s: %s (kept as %s.json.invalid)", b->dir, id, verr, id);
+	sfmt(path, sizeof(path), "%s/%s.json%s", b->dir, id, invalid ? ".invalid" : "");
 	sfmt(tmp, sizeof(tmp), "%s.tmp", path);
 	if (json_dump_file(doc, tmp, JSON_INDENT(2))) {
 		bl_err("%s: write failed", tmp);
@@ -725,7 +740,7 @@ static int write_doc(const struct lab_boot *b, json_t *doc)
 		bl_err("%s: rename: %s", path, strerror(errno));
 		return -errno;
 	}
-	return 0;
+	return invalid ? -EINVAL : 0;
 }
 
 /* The document of a boot that produced none (or too few) of its own. */
@@ -784,7 +799,7 @@ static void add_bounces(struct lab_boot *b, json_t *doc)
 
 static void boot_collect(struct lab_ctx *c, struct lab_boot *b)
 {
-	char channel[PATH_MAX + 16], reason[1024] = "";
+	char channel[PATH_MAX + 16], reason[1024] = "", invalid[512] = "";
 	struct lab_channel ch = { 0 };
 	char *text = NULL;
 	size_t len = 0;
@@ -815,7 +830,7 @@ static void boot_collect(struct lab_ctx *c, struct lab_boot *b)
 	for (size_t i = 0; i < ch.ndocs; i++) {
 		json_object_set_new(ch.docs[i], "testbed", testbed_object(c, b));
 		add_bounces(b, ch.docs[i]);
-		if (!write_doc(b, ch.docs[i]))
+		if (!write_doc(b, ch.docs[i], *invalid ? NULL : invalid, sizeof(invalid)))
 			b->ndocs++;
 	}
 
@@ -833,6 +848,8 @@ static void boot_collect(struct lab_ctx *c, struct lab_boot *b)
 	else if (ch.bad_lines)
 		sfmt(reason, sizeof(reason), "%zu malformed line(s) on the result channel; the first: %s",
 			 ch.bad_lines, ch.error);
+	else if (*invalid)
+		sfmt(reason, sizeof(reason), "%s", invalid);
 	else if (b->ndocs < c->expected_docs)
 		sfmt(reason, sizeof(reason),
 			 "the guest command exited %d after %zu of %zu expected result document(s)", ch.rc, b->ndocs,
@@ -847,7 +864,9 @@ static void boot_collect(struct lab_ctx *c, struct lab_boot *b)
 synthesize: {
 	json_t *doc = failed_doc(c, b, reason);
 
-	if (doc && !write_doc(b, doc))
+	if (!doc)
+		bl_err("%s: building the failed document: out of memory", b->dir);
+	else if (!write_doc(b, doc, NULL, 0))
 		b->ndocs++;
 	json_decref(doc);
 }
@@ -856,13 +875,18 @@ synthesize: {
 
 static void boot_summary(const struct lab_boot *b)
 {
+	const char *status = "ok";
 	char bounced[32] = "n/a";
 
 	if (b->bounced_known)
 		sfmt(bounced, sizeof(bounced), "%" PRId64, b->bounced);
+	/* The boot may have been fine (testbed.status ok) and its documents
+	 * not: the summary says whether the boot as a whole succeeded. */
+	if (!b->ok)
+		status = strcmp(b->status, "ok") ? b->status : "failed";
 	printf("%-22s %-20s %-18s %-7s %7.1fs  docs=%zu  rc=%-3d swiotlb_bounced=%s%s\n",
-	       *b->k->release ? b->k->release : b->k->series, *b->k->version ? b->k->version : "?", b->mode->spec, b->ok ? "ok" : b->status, b->seconds,
-	       b->ndocs, b->rc, bounced, b->ok ? "" : "  (see failed document)");
+	       *b->k->release ? b->k->release : b->k->series, *b->k->version ? b->k->version : "?", b->mode->spec,
+	       status, b->seconds, b->ndocs, b->rc, bounced, b->ok ? "" : "  (see failed document)");
 	fflush(stdout);
 }
 
