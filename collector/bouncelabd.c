@@ -36,14 +36,6 @@
 #include "log.h"
 #include "store.h"
 
-int64_t bld_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 static void usage(FILE *out)
 {
 	fprintf(out,

@@ -347,6 +347,10 @@ static int kv_handler(void *user, const char *section, const char *name, const c
 			st->failed = true;
 			return 0;
 		}
+		if (base != st->cfg && !strcmp(name, "at"))
+			((struct bld_schedule *)base)->when = BLD_WHEN_AT;
+		else if (base != st->cfg && !strcmp(name, "every"))
+			((struct bld_schedule *)base)->when = BLD_WHEN_EVERY;
 		return 1;
 	}
 	snprintf(st->err, st->errlen, "%s: [%s] %s: unknown key (see bouncelabd --help-config)", st->path,

@@ -588,8 +588,10 @@ static void finish(struct bld_sched *s, const char *interrupted)
 			ret = store_own_doc(s, c, st, why, run_id);
 		}
 	}
+	if (!stored && ret == 0 && run_id[0])
+		stored = 1; /* the daemon's own document for the run */
 	snprintf(summary, sizeof(summary), "schedule %s: %s, exit %d, %.1f s, %d document%s stored%s%s%s", c->name,
-		 status, exit_code, secs, stored ? stored : (ret == 0 && run_id[0]), stored == 1 ? "" : "s",
+		 status, exit_code, secs, stored, stored == 1 ? "" : "s",
 		 run_id[0] ? ", run " : "", run_id, ret < 0 ? " (STORE FAILED)" : "");
 	bl_store_schedule_finish(ctx->store, c->record_id, status, exit_code, run_id[0] ? run_id : NULL,
 				 c->err_len ? c->err_tail : NULL, summary, time(NULL));
