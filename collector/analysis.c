@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "profile.h"
 #include "paths.h"
 
 static int open_store(const char *db, bool read_only, struct bl_store **out)
@@ -338,4 +339,107 @@ out:
 	bl_sample_set_free(&nset);
 	bl_selector_free(&base);
 	return ret;
+}
+
+/* Adds @list's symbols (samples) into the object @into (symbol -> samples). */
+static void add_syms(json_t *into, const json_t *list)
+{
+	size_t i;
+	json_t *e;
+
+	json_array_foreach(list, i, e) {
+		const char *sym = json_string_value(json_object_get(e, "symbol"));
+		json_int_t n = json_integer_value(json_object_get(e, "samples"));
+		json_t *have;
+
+		if (!sym || n <= 0)
+			continue;
+		have = json_object_get(into, sym);
+		json_object_set_new(into, sym, json_integer(json_integer_value(have) + n));
+	}
+}
+
+/* symbol -> samples into [{"symbol","samples","share"}] sorted by samples. */
+static json_t *syms_to_list(json_t *counts, json_int_t total)
+{
+	json_t *list = json_array(), *v;
+	const char *sym;
+
+	json_object_foreach(counts, sym, v) {
+		json_int_t n = json_integer_value(v);
+		size_t pos = 0;
+
+		/* insertion keeps the list sorted; top lists are short */
+		while (pos < json_array_size(list) &&
+		       json_integer_value(json_object_get(json_array_get(list, pos), "samples")) >= n)
+			pos++;
+		json_array_insert_new(list, pos,
+				      json_pack("{s:s, s:I, s:f}", "symbol", sym, "samples", n,
+						"share", total ? (double)n / (double)total : 0.0));
+	}
+	return list;
+}
+
+json_t *an_load_profiles(struct bl_store *s, const struct bl_run_filter *f)
+{
+	json_t *acc = json_object(), *out = json_object(), *entry;
+	struct an_runs runs;
+	const char *key;
+
+	if (!acc || !out || an_load_runs(s, f, &runs) < 0) {
+		json_decref(acc);
+		json_decref(out);
+		return NULL;
+	}
+	for (size_t i = 0; i < runs.n; i++) {
+		const struct an_run *r = &runs.r[i];
+		char *text = NULL;
+		json_t *doc, *row;
+		size_t k;
+
+		if (!r->run_id || bl_store_get_document(s, r->run_id, &text) < 0)
+			continue;
+		doc = json_loads(text, 0, NULL);
+		free(text);
+		json_array_foreach(json_object_get(doc, "results"), k, row) {
+			const json_t *prof = json_object_get(row, "profile");
+			const char *wl = json_string_value(json_object_get(row, "workload"));
+			const char *variant = json_string_value(json_object_get(row, "variant"));
+			json_int_t samples = json_integer_value(json_object_get(prof, "samples"));
+			char keybuf[512], sz[24];
+
+			if (!json_is_object(prof) || samples <= 0 || !wl)
+				continue;
+			bl_size_str(json_integer_value(json_object_get(row, "size")), sz, sizeof(sz));
+			snprintf(keybuf, sizeof(keybuf), "[%s %s%s%s] %s%s%s %s", r->job ? r->job : "?",
+				 r->device ? r->device : "?", r->importer ? "+" : "",
+				 r->importer ? r->importer : "", wl, variant && *variant ? "/" : "",
+				 variant && *variant ? variant : "", sz);
+			entry = json_object_get(acc, keybuf);
+			if (!entry) {
+				entry = json_pack("{s:I, s:{}, s:{}}", "samples", (json_int_t)0, "k",
+						  "u");
+				json_object_set_new(acc, keybuf, entry);
+			}
+			json_object_set_new(entry, "samples",
+					    json_integer(json_integer_value(
+						    json_object_get(entry, "samples")) + samples));
+			add_syms(json_object_get(entry, "k"), json_object_get(prof, "top_kernel"));
+			add_syms(json_object_get(entry, "u"), json_object_get(prof, "top_user"));
+		}
+		json_decref(doc);
+	}
+	an_runs_free(&runs);
+	json_object_foreach(acc, key, entry) {
+		json_int_t total = json_integer_value(json_object_get(entry, "samples"));
+
+		json_object_set_new(out, key,
+				    json_pack("{s:s, s:I, s:o, s:o}", "tool", "perf", "samples", total,
+					      "top_kernel",
+					      syms_to_list(json_object_get(entry, "k"), total),
+					      "top_user",
+					      syms_to_list(json_object_get(entry, "u"), total)));
+	}
+	json_decref(acc);
+	return out;
 }

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "compare.h"
 #include "store.h"
 
@@ -85,6 +87,15 @@ int an_store_verdicts(struct bl_store *s, const struct bl_cmp_result *r, const c
 int an_judge_run(struct bl_store *s, const char *uuid, const char *baseline_selector,
 		 const struct bl_stats_opts *opts, int64_t now_unix, size_t *worse,
 		 char *summary, size_t len);
+
+/*
+ * Merges the "profile" objects that result rows carry (lib/profile.h,
+ * bl_profile_to_json) over the runs matching @f, per
+ * "[job device+importer] workload[/variant] size", into profiles of the
+ * same shape whose shares are over the merged samples. Returns a new JSON
+ * object (key -> profile; empty when no row has a profile), NULL on error.
+ */
+json_t *an_load_profiles(struct bl_store *s, const struct bl_run_filter *f);
 
 /* A short kernel name for labels: "6.12.57+deb13-amd64" -> "6.12.57". */
 void an_short_release(const char *release, char *buf, size_t len);

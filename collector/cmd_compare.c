@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 #include "commands.h"
 #include "compare.h"
 #include "log.h"
+#include "profile.h"
 
 #define MAX_METRICS 32
 
@@ -43,6 +45,8 @@ static void usage(FILE *out)
 		"  --noise PCT           smallest change that counts (default 2)\n"
 		"  --min-reps N          fewer values than this: not judged (default 3)\n"
 		"  --seed N              bootstrap seed (default fixed: reproducible)\n"
+		"  --profiles            also list the symbols whose share of the CPU profile\n"
+		"                        changed most (rows whose documents carry a profile)\n"
 		"  --store-verdicts SUBJ store each row's verdict in the database under SUBJ\n"
 		"  --judge UUID          the nightly judgement: run UUID against the earlier runs\n"
 		"                        --base picks; verdicts stored under the UUID\n"
@@ -63,7 +67,7 @@ static void usage(FILE *out)
 struct opts {
 	const char *db, *base, *new_sel, *kernel, *base_mode, *where, *metric_arg;
 	const char *store_subject, *judge;
-	bool modes, changes_only, fail_on_regression;
+	bool modes, changes_only, fail_on_regression, profiles;
 	enum bl_cmp_format fmt;
 	struct bl_stats_opts stats;
 	const char *metrics[MAX_METRICS + 1]; /* NULL-terminated, or metrics[0] = NULL: all */
@@ -112,7 +116,8 @@ static int parse_number(const char *opt, const char *arg, double lo, double hi, 
 static int parse_args(int argc, char **argv, struct opts *o)
 {
 	enum { O_BASE = 256, O_NEW, O_MODES, O_KERNEL, O_BASE_MODE, O_WHERE, O_METRIC, O_FORMAT,
-	       O_CHANGES, O_FAIL, O_NOISE, O_MINREPS, O_SEED, O_DB, O_HELP, O_STORE, O_JUDGE };
+	       O_CHANGES, O_FAIL, O_NOISE, O_MINREPS, O_SEED, O_DB, O_HELP, O_STORE, O_JUDGE,
+	       O_PROFILES };
 	static const struct option longopts[] = {
 		{ "base", required_argument, NULL, O_BASE },
 		{ "new", required_argument, NULL, O_NEW },
@@ -130,6 +135,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "db", required_argument, NULL, O_DB },
 		{ "store-verdicts", required_argument, NULL, O_STORE },
 		{ "judge", required_argument, NULL, O_JUDGE },
+		{ "profiles", no_argument, NULL, O_PROFILES },
 		{ "help", no_argument, NULL, O_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -154,6 +160,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case O_DB: o->db = optarg; break;
 		case O_STORE: o->store_subject = optarg; break;
 		case O_JUDGE: o->judge = optarg; break;
+		case O_PROFILES: o->profiles = true; break;
 		case O_FORMAT:
 			if (bl_cmp_format_parse(optarg, &o->fmt) < 0) {
 				bl_err("--format: '%s' is not one of text, md, json", optarg);
@@ -247,6 +254,47 @@ static const char *const *metric_list(const struct opts *o)
 	return o->metrics[0] ? o->metrics : NULL;
 }
 
+/*
+ * The symbols whose profile share changed most, per row both sides
+ * profiled. Documents without profiles: says so in one line.
+ */
+static int profile_changes(struct bl_store *s, const struct opts *o,
+			   const struct bl_run_filter *bf, const struct bl_run_filter *nf)
+{
+	json_t *base = an_load_profiles(s, bf), *new_p = an_load_profiles(s, nf), *bp;
+	const char *key;
+	size_t rows = 0;
+
+	if (!base || !new_p) {
+		json_decref(base);
+		json_decref(new_p);
+		return -ENOMEM;
+	}
+	printf(o->fmt == BL_CMP_MARKDOWN ? "\n#### Profile: symbols whose share changed most\n\n"
+					 : "\nprofile: symbols whose share changed most\n");
+	json_object_foreach(base, key, bp) {
+		struct bl_profile_change ch[5];
+		json_t *np = json_object_get(new_p, key);
+		int n;
+
+		if (!np)
+			continue;
+		n = bl_profile_diff(bp, np, ch, 5);
+		for (int i = 0; i < n; i++)
+			if (fabs(ch[i].new_share - ch[i].base_share) >= 0.001) /* 0.1 points */
+				printf(o->fmt == BL_CMP_MARKDOWN ? "- %s: `%s`%s %.1f%% -> %.1f%% (%+.1f points)\n"
+							 : "  %s: %s%s %.1f%% -> %.1f%% (%+.1f points)\n",
+			       key, ch[i].name, ch[i].kernel ? " [k]" : "", ch[i].base_share * 100,
+			       ch[i].new_share * 100, (ch[i].new_share - ch[i].base_share) * 100);
+		rows++;
+	}
+	if (!rows)
+		printf("  no row was profiled on both sides (gembench --profile)\n");
+	json_decref(base);
+	json_decref(new_p);
+	return 0;
+}
+
 /* Plain comparison: --base against --new. */
 static int run_pair(struct bl_store *s, const struct opts *o, size_t *worse)
 {
@@ -279,6 +327,9 @@ static int run_pair(struct bl_store *s, const struct opts *o, size_t *worse)
 	if (o->fmt == BL_CMP_TEXT)
 		printf("%zu base runs, %zu new runs\n", bruns, nruns);
 	ret = emit(o, &r, NULL, worse) < 0 ? 3 : 0;
+	if (!ret && o->profiles && o->fmt != BL_CMP_JSON &&
+	    profile_changes(s, o, &bsel.filter, &nsel.filter) < 0)
+		ret = 3;
 	if (!ret && o->store_subject &&
 	    an_store_verdicts(s, &r, o->store_subject, (int64_t)time(NULL)) < 0)
 		ret = 3;

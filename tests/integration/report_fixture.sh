@@ -78,6 +78,28 @@ check "--modes compares force against noforce" grep -q '== force vs noforce' "$t
 check "--modes: force costs throughput at 1M" \
 	grep -Eq 'import +1M ops_per_sec .*-68\.9%.*WORSE \*' "$tmp/modes.txt"
 
+# profiles: the same nights carrying a (synthetic) perf profile per row, where the
+# share of swiotlb_bounce grows from 30% to 50% on night 4
+for night in 1 2 3 4; do
+	k=30
+	[ $night = 4 ] && k=50
+	jq --argjson k $k '.run_id |= sub("20(?<n>[0-9])[0-9]$"; "30\(.n)\(.n)") | .job.name = "profiled"
+		| .results |= map(.profile = {tool: "perf", event: "cpu-clock", samples: 100,
+			top_kernel: [{symbol: "swiotlb_bounce", samples: $k, share: ($k / 100)},
+				     {symbol: "memcpy_orig", samples: 20, share: 0.2}],
+			top_user: [{symbol: "measure_loop", samples: (80 - $k), share: ((80 - $k) / 100)}],
+			folded: []})' "$tmp/night$night.json" >"$tmp/prof$night.json"
+done
+"$bl" ingest --direct --quiet --db "$db" "$tmp"/prof*.json >>"$tmp/ingest.log" 2>&1
+"$bl" compare --db "$db" --base job=profiled,until=2026-11-24 --new job=profiled,since=2026-11-24 \
+	--metric ops_per_sec --profiles >"$tmp/prof.txt" 2>&1
+check "--profiles names the symbol whose share grew" \
+	grep -q 'import 64K: swiotlb_bounce \[k\] 30.0% -> 50.0% (+20.0 points)' "$tmp/prof.txt"
+check "--profiles leaves out symbols that did not move" bash -c "! grep -q memcpy_orig '$tmp/prof.txt'"
+"$bl" compare --db "$db" --base job=nightly,until=2026-11-24 --new job=nightly,since=2026-11-24 \
+	--metric ops_per_sec --profiles >"$tmp/noprof.txt" 2>&1
+check "--profiles without profiles says so" grep -q 'no row was profiled on both sides' "$tmp/noprof.txt"
+
 # the nightly judgement (what bouncelabd calls after a scheduled run), on a copy
 cp "$db" "$tmp/judge.db"
 "$bl" compare --db "$tmp/judge.db" --judge 3f6c1a52-8d2e-4b7a-9c61-0e5d2f9a2044 --base job=nightly \
