@@ -36,7 +36,12 @@ for night in 1 2 3 4; do
 			| .bytes_per_sec.values |= map(. * $k) | .bytes_per_sec.mean *= $k
 		  else . end)' "$src" >"$tmp/night$night.json" || { echo "FAIL: jq"; exit 1; }
 done
-"$bl" ingest --direct --quiet --db "$db" tests/fixtures/results.jsonl "$tmp"/night*.json \
+# the same job on an older kernel, 10% slower: kernel against kernel
+jq '.run_id = "3f6c1a52-8d2e-4b7a-9c61-0e5d2f9a4001" | .kernel.release = "6.1.0-41-amd64"
+	| .testbed.package_version = "6.1.158-1" | .started_at = "2026-11-19T02:00:00Z"
+	| .results |= map(.ops_per_sec.values |= map(. * 0.9) | .ops_per_sec.mean *= 0.9)' \
+	"$src" >"$tmp/old-kernel.json"
+"$bl" ingest --direct --quiet --db "$db" tests/fixtures/results.jsonl "$tmp"/night*.json "$tmp/old-kernel.json" \
 	>"$tmp/ingest.log" 2>&1 || { echo "FAIL: ingest"; cat "$tmp/ingest.log"; exit 1; }
 
 # --- compare -------------------------------------------------------------------
@@ -142,6 +147,10 @@ for section in "## What ran" "## Results per kernel, mode and device" "## Figure
 	"### SWIOTLB slots still held after teardown" "### Operations the kernel refused"; do
 	check "report has '$section'" grep -qF "$section" "$r"
 done
+check "kernel against kernel: 6.12 against 6.1 on the same job" \
+	grep -q '^### 6.12.57 against 6.1.0-41, force, vgem+udmabuf' "$r"
+check "with the 6.1 runs 10% slower, so 6.12 better" \
+	grep -Eq 'udmabuf-import vgem\+udmabuf\] import \| 64K \| ops_per_sec .*\| \+11\.1% .*\*\*better\*\*' "$r"
 check "kernels with exact versions and packages" grep -q '6.1.0-41-amd64.*6.1.158-1' "$r"
 check "the swiotlb-full EIO row with its kernel log" \
 	grep -q 'import 1M: 60 operations refused.*errno 5.*swiotlb buffer is full' "$r"
