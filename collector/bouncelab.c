@@ -16,6 +16,7 @@ struct subcommand {
 };
 
 static const struct subcommand subcommands[] = {
+	{ "nightly", cmd_nightly, "the main job: measure, store, compare modes, plot, report, summary" },
 	{ "lab", cmd_lab, "boot Debian kernels under QEMU in each DMA mode and run a job inside" },
 	{ "ingest", cmd_ingest, "store result documents (through bouncelabd when it runs)" },
 	{ "runs", cmd_runs, "list stored runs, filtered by kernel, mode, device, job, date" },

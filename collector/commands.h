@@ -14,5 +14,6 @@ int cmd_status(int argc, char **argv); /* collector/cmd_status.c: database and d
 int cmd_compare(int argc, char **argv); /* collector/cmd_compare.c: statistical comparisons */
 int cmd_plot(int argc, char **argv);    /* collector/cmd_plot.c: gnuplot figures from the store */
 int cmd_report(int argc, char **argv);  /* collector/cmd_report.c: the Markdown report */
+int cmd_nightly(int argc, char **argv); /* collector/cmd_nightly.c: the main job (make run) */
 
 #endif

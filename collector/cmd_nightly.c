@@ -1,0 +1,429 @@
+/*
+ * `bouncelab nightly`: the main job (what `make run` and a lab's cron run).
+ * One pass of: measure -> store -> compare -> plot -> report -> summary.
+ *
+ * Where it measures: on this machine's own DRM devices when it has an i915
+ * (the device the project exists for), else in the testbed (real Debian
+ * kernels under QEMU in each DMA mode). --local / --lab override the choice.
+ *
+ * Each step is this same program (or gembench beside it) run as a child
+ * process with an argument vector, exactly as a person would type it, so the
+ * steps stay independently usable and one step's crash cannot take the
+ * others' results with it. A failing step is reported and the later steps
+ * still run on whatever was stored: a nightly that loses one boot must still
+ * store, plot and report the others.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <glob.h>
+#include <limits.h>
+#include <spawn.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "drmdev.h"
+#include "log.h"
+#include "paths.h"
+
+extern char **environ;
+
+#define NIGHTLY_MAX_STEPS 16 /* measure, ingest, a compare per kernel, report */
+
+struct nightly_opts {
+	const char *db;		/* --db; NULL = the default */
+	const char *kernels;	/* --kernels for the testbed */
+	const char *modes;	/* --modes for the testbed */
+	const char *job;	/* --job; NULL = per place (i915.ini or standard.ini) */
+	const char *out;	/* --out; NULL = var/nightly/<UTC time> */
+	const char *timeout;	/* --timeout per boot, passed to lab */
+	int where;		/* 0 auto, 'l' local, 't' testbed */
+};
+
+struct nightly_step {
+	const char *name;	/* for the summary */
+	int rc;			/* exit code; -1 not run */
+};
+
+static void nightly_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: bouncelab nightly [--local | --lab] [--kernels LIST] [--modes LIST]\n"
+		"                         [--job FILE] [--out DIR] [--timeout S] [--db PATH]\n\n"
+		"The main job: measure, store every result document, compare each DMA mode\n"
+		"against noforce, render the plots and write the report, then print a summary.\n\n"
+		"  --local        measure on this machine's DRM devices (gembench)\n"
+		"  --lab          measure in the testbed (bouncelab lab: Debian kernels in QEMU)\n"
+		"                 default: --local when an i915 device is present, else --lab\n"
+		"  --kernels LIST testbed kernel series (default 6.1,6.12)\n"
+		"  --modes LIST   testbed DMA modes (default default,force,noforce,iommu)\n"
+		"  --job FILE     job file (default configs/jobs/i915.ini locally,\n"
+		"                 configs/jobs/standard.ini in the testbed)\n"
+		"  --out DIR      where documents, plots and the report go\n"
+		"                 (default var/nightly/<UTC time>)\n"
+		"  --timeout S    testbed: kill a boot after S seconds (default: lab's)\n"
+		"  --db PATH      database (default $BOUNCELAB_DB, else var/bouncelab.db)\n\n"
+		"Exit: 0 when every step succeeded, 1 when one failed (the others still ran),\n"
+		"2 on bad usage.\n");
+}
+
+/* The folder this program lives in, where gembench sits beside it. */
+static int self_dir(char *dir, size_t len)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *slash;
+
+	if (n < 0)
+		return -errno;
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (!slash)
+		return -EINVAL;
+	*slash = '\0';
+	if ((size_t)snprintf(dir, len, "%s", exe) >= len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+/* Runs argv (argv[0] a path) to completion; its exit code, or -errno. */
+static int run_child(char *const argv[])
+{
+	pid_t pid;
+	int status, err;
+
+	fprintf(stderr, "nightly: $");
+	for (int i = 0; argv[i]; i++)
+		fprintf(stderr, " %s", argv[i]);
+	fputc('\n', stderr);
+	fflush(stderr);
+	fflush(stdout);
+	/* The steps are our own programs: no shell, no PATH lookup. */
+	err = posix_spawn(&pid, argv[0], NULL, NULL, argv, environ);
+	if (err)
+		return -err;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return 128 + WTERMSIG(status);
+}
+
+/* True when this machine has an i915 DRM node (the place to measure first). */
+static bool has_local_i915(void)
+{
+	struct bl_drm_node nodes[BL_DRM_MAX_NODES];
+	size_t n = 0;
+
+	if (bl_drm_list(nodes, BL_DRM_MAX_NODES, &n) < 0)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(nodes[i].driver, "i915"))
+			return true;
+	return false;
+}
+
+static int mkdir_p(const char *path)
+{
+	char buf[PATH_MAX];
+
+	if ((size_t)snprintf(buf, sizeof(buf), "%s", path) >= sizeof(buf))
+		return -ENAMETOOLONG;
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+static int parse_opts(int argc, char **argv, struct nightly_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "local", no_argument, NULL, 'l' },
+		{ "lab", no_argument, NULL, 't' },
+		{ "kernels", required_argument, NULL, 'k' },
+		{ "modes", required_argument, NULL, 'm' },
+		{ "job", required_argument, NULL, 'j' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "timeout", required_argument, NULL, 'T' },
+		{ "db", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	optind = 0; /* GNU: full re-initialisation, argv is a subcommand's */
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'l':
+		case 't':
+			if (o->where && o->where != c) {
+				bl_err("nightly: --local and --lab exclude each other");
+				return 2;
+			}
+			o->where = c;
+			break;
+		case 'k': o->kernels = optarg; break;
+		case 'm': o->modes = optarg; break;
+		case 'j': o->job = optarg; break;
+		case 'o': o->out = optarg; break;
+		case 'T': o->timeout = optarg; break;
+		case 'd': o->db = optarg; break;
+		case 'h':
+			nightly_usage(stdout);
+			return 1;
+		default:
+			nightly_usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		bl_err("nightly: unexpected argument '%s' (see bouncelab nightly --help)", argv[optind]);
+		return 2;
+	}
+	if (o->job && access(o->job, R_OK) < 0) {
+		bl_err("nightly: job file %s: %s", o->job, strerror(errno));
+		return 2;
+	}
+	return 0;
+}
+
+/* A growing argument vector for one child. */
+struct argvec {
+	char **v;
+	size_t n, cap;
+	bool oom;
+};
+
+static void av_push(struct argvec *a, const char *arg)
+{
+	if (a->oom)
+		return;
+	if (a->n + 2 > a->cap) {
+		size_t cap = a->cap ? 2 * a->cap : 16;
+		char **v = realloc(a->v, cap * sizeof(*v));
+
+		if (!v) {
+			a->oom = true;
+			return;
+		}
+		a->v = v;
+		a->cap = cap;
+	}
+	a->v[a->n++] = (char *)arg;
+	a->v[a->n] = NULL;
+}
+
+/* Runs the vector built so far, records the step, and empties the vector. */
+static void av_run(struct argvec *a, const char *name, struct nightly_step *steps, int *nsteps)
+{
+	int rc = a->oom ? -ENOMEM : run_child(a->v);
+
+	if (rc < 0)
+		bl_err("nightly: %s: cannot start %s: %s", name, a->v[0], strerror(-rc));
+	else if (rc)
+		bl_warn("nightly: %s exited %d; the later steps still run", name, rc);
+	steps[*nsteps].name = name;
+	steps[(*nsteps)++].rc = rc;
+	a->n = 0;
+	a->oom = false;
+}
+
+/* av_run with the child's stdout in @path (and a copy of where it went on stderr). */
+static int redirect_run(struct argvec *a, const char *path, const char *name,
+			struct nightly_step *steps, int *nsteps)
+{
+	int saved = -1, fd = -1, err = 0;
+
+	fflush(stdout);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		err = -errno;
+		bl_err("nightly: %s: %s: %s", name, path, strerror(-err));
+		goto out;
+	}
+	saved = dup(STDOUT_FILENO);
+	if (saved < 0 || dup2(fd, STDOUT_FILENO) < 0) {
+		err = -errno;
+		goto out;
+	}
+	av_run(a, name, steps, nsteps);
+	fflush(stdout);
+	dup2(saved, STDOUT_FILENO);
+	fprintf(stderr, "nightly: %s -> %s\n", name, path);
+out:
+	if (saved >= 0)
+		close(saved);
+	if (fd >= 0)
+		close(fd);
+	a->n = 0;
+	return err;
+}
+
+int cmd_nightly(int argc, char **argv)
+{
+	struct nightly_opts o = { 0 };
+	char dir[PATH_MAX], self[PATH_MAX + 16], gembench[PATH_MAX + 16], out[PATH_MAX];
+	char docs[PATH_MAX + 16], report[PATH_MAX + 16], plots[PATH_MAX + 16];
+	char pattern[PATH_MAX + 32], local_json[PATH_MAX + 32];
+	struct nightly_step steps[NIGHTLY_MAX_STEPS];
+	struct argvec a = { 0 };
+	glob_t found = { 0 };
+	int nsteps = 0, rc, err, failed = 0;
+	bool local;
+
+	rc = parse_opts(argc, argv, &o);
+	if (rc)
+		return rc == 1 ? 0 : rc;
+	if (!o.db)
+		o.db = bl_default_db_path();
+	err = self_dir(dir, sizeof(dir));
+	if (err) {
+		bl_err("nightly: cannot find my own folder: %s", strerror(-err));
+		return 1;
+	}
+	snprintf(self, sizeof(self), "%s/bouncelab", dir);
+	snprintf(gembench, sizeof(gembench), "%s/gembench", dir);
+
+	local = o.where ? o.where == 'l' : has_local_i915();
+	if (!o.job)
+		o.job = local ? "configs/jobs/i915.ini" : "configs/jobs/standard.ini";
+	if (o.out) {
+		snprintf(out, sizeof(out), "%s", o.out);
+	} else {
+		char stamp[32];
+		time_t now = time(NULL);
+		struct tm tm;
+
+		gmtime_r(&now, &tm);
+		strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+		snprintf(out, sizeof(out), "var/nightly/%s", stamp);
+	}
+	err = mkdir_p(out);
+	if (err) {
+		bl_err("nightly: creating %s: %s", out, strerror(-err));
+		return 1;
+	}
+	snprintf(docs, sizeof(docs), "%s/docs", out);
+	snprintf(report, sizeof(report), "%s/report.md", out);
+	snprintf(plots, sizeof(plots), "%s/plots", out);
+	snprintf(local_json, sizeof(local_json), "%s/local.jsonl", out);
+	bl_info("nightly: measuring %s with %s; output in %s",
+		local ? "on this machine's DRM devices" : "in the testbed (Debian kernels under QEMU)",
+		o.job, out);
+
+	/* 1. Measure. */
+	if (local) {
+		av_push(&a, gembench);
+		av_push(&a, "--job");
+		av_push(&a, o.job);
+		av_push(&a, "--json");
+		av_push(&a, local_json);
+		av_run(&a, "gembench", steps, &nsteps);
+	} else {
+		av_push(&a, self);
+		av_push(&a, "lab");
+		av_push(&a, "--job");
+		av_push(&a, o.job);
+		av_push(&a, "--out");
+		av_push(&a, docs);
+		av_push(&a, "--kernels");
+		av_push(&a, o.kernels ? o.kernels : "6.1,6.12");
+		av_push(&a, "--modes");
+		av_push(&a, o.modes ? o.modes : "default,force,noforce,iommu");
+		if (o.timeout) {
+			av_push(&a, "--timeout");
+			av_push(&a, o.timeout);
+		}
+		av_run(&a, "lab", steps, &nsteps);
+	}
+
+	/* 2. Store every document the measurement left, even after a partial failure. */
+	av_push(&a, self);
+	av_push(&a, "ingest");
+	av_push(&a, "--quiet");
+	av_push(&a, "--db");
+	av_push(&a, o.db);
+	if (local) {
+		av_push(&a, local_json);
+	} else {
+		snprintf(pattern, sizeof(pattern), "%s/*/*.json", docs);
+		if (glob(pattern, 0, NULL, &found) == 0)
+			for (size_t i = 0; i < found.gl_pathc; i++)
+				av_push(&a, found.gl_pathv[i]);
+	}
+	if (a.n > 5 || (local && access(local_json, R_OK) == 0)) {
+		av_run(&a, "ingest", steps, &nsteps);
+	} else {
+		bl_err("nightly: ingest: the measurement left no result document");
+		steps[nsteps].name = "ingest";
+		steps[nsteps++].rc = 1;
+		a.n = 0;
+	}
+
+	/* 3. What bouncing costs: each DMA mode against noforce, per kernel. */
+	if (!local) {
+		char kernels[256];
+
+		snprintf(kernels, sizeof(kernels), "%s", o.kernels ? o.kernels : "6.1,6.12");
+		for (char *save = NULL, *k = strtok_r(kernels, ",", &save); k;
+		     k = strtok_r(NULL, ",", &save)) {
+			char md[PATH_MAX + 48];
+
+			snprintf(md, sizeof(md), "%s/compare-modes-%s.md", out, k);
+			av_push(&a, self);
+			av_push(&a, "compare");
+			av_push(&a, "--modes");
+			av_push(&a, "--kernel");
+			av_push(&a, k);
+			av_push(&a, "--changes-only");
+			av_push(&a, "--format");
+			av_push(&a, "md");
+			av_push(&a, "--db");
+			av_push(&a, o.db);
+			if (nsteps < NIGHTLY_MAX_STEPS - 1)
+				redirect_run(&a, md, "compare", steps, &nsteps);
+		}
+	}
+
+	/* 4 and 5. Plots and the report (the report renders the plots beside it). */
+	av_push(&a, self);
+	av_push(&a, "report");
+	av_push(&a, "--out");
+	av_push(&a, report);
+	av_push(&a, "--plots");
+	av_push(&a, plots);
+	av_push(&a, "--db");
+	av_push(&a, o.db);
+	av_run(&a, "report", steps, &nsteps);
+
+	/* 6. Summary. */
+	printf("\nbouncelab nightly: %s\n", local ? "local DRM devices" : "testbed");
+	for (int i = 0; i < nsteps; i++) {
+		printf("  %-8s %s\n", steps[i].name, steps[i].rc == 0 ? "ok" : "FAILED");
+		failed += steps[i].rc != 0;
+	}
+	printf("  database  %s\n", o.db);
+	printf("  documents %s\n", local ? local_json : docs);
+	printf("  report    %s\n", report);
+	printf("  plots     %s/\n", plots);
+	if (!local)
+		printf("  compare   %s/compare-modes-<kernel>.md\n", out);
+	globfree(&found);
+	free(a.v);
+	return failed ? 1 : 0;
+}
