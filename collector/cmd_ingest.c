@@ -328,6 +328,7 @@ int cmd_ingest(int argc, char **argv)
 		ingest_buffer(&g, name, buf, len);
 		free(buf);
 	}
+	fflush(stdout); /* the per-document lines before the summary */
 	fprintf(stderr, "ingest: %ld stored, %ld duplicate, %ld rejected, %ld not stored (%s %s)\n",
 		g.stored, g.duplicate, g.rejected, g.failed,
 		g.via_daemon ? "through the daemon at" : "directly into",

@@ -89,13 +89,13 @@ static json_t *run_json(const struct bl_run_row *r)
 
 static void print_header(void)
 {
-	printf("%-36s  %-20s  %-7s  %-24s  %-7s  %-5s  %-10s  %-10s  %-20s  %s\n", "RUN_ID",
+	printf("%-36s  %-24s  %-7s  %-24s  %-7s  %-5s  %-10s  %-10s  %-20s  %s\n", "RUN_ID",
 	       "STARTED", "STATUS", "KERNEL", "SWIOTLB", "IOMMU", "DEVICE", "IMPORTER", "JOB", "ROWS");
 }
 
 static void print_run(const struct bl_run_row *r)
 {
-	printf("%-36s  %-20.20s  %-7s  %-24.24s  %-7s  %-5s  %-10.10s  %-10.10s  %-20.20s  %d\n",
+	printf("%-36s  %-24.24s  %-7s  %-24.24s  %-7s  %-5s  %-10.10s  %-10.10s  %-20.20s  %d\n",
 	       r->run_id, r->started_at, r->status, or_dash(r->kernel_release), or_dash(r->swiotlb),
 	       or_dash(r->iommu), or_dash(r->dev_driver), or_dash(r->imp_driver), or_dash(r->job),
 	       r->n_results);

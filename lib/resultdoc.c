@@ -601,11 +601,12 @@ static int parse_device(struct vctx *c, json_t *root, const char *key, enum need
 	    !(err = get_string(c, obj, "driver", OPTIONAL, driver)) &&
 	    !(err = get_string(c, obj, "driver_version", OPTIONAL, version)) &&
 	    !(err = get_string(c, obj, "pci_id", OPTIONAL, pci))) {
-		if (!*node && !*driver)
+		/* A run that found no device may say so with an all-null object. */
+		if (!*node && !*driver && need == REQUIRED)
 			err = fail(c, NULL, "needs a driver or a node");
 	}
 	pop(c, len);
-	*has = !err;
+	*has = !err && (*node || *driver || *version || *pci);
 	return err;
 }
 

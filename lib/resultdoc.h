@@ -10,9 +10,10 @@
  *    status (ok|failed|skipped|timeout), tool.name, tool.version,
  *    started_at (RFC 3339), job.name, job.backend, job.workload, results
  *    (an array, possibly empty).
- *  - Required when status is "ok": host, kernel, dma and device objects and
- *    at least one results row. With another status they may be null or
- *    absent (a run that timed out or found no device knows less).
+ *  - Required when status is "ok": host, kernel, dma and device objects
+ *    (device with a driver or a node) and at least one results row. With
+ *    another status they may be null or absent, and device may be an object
+ *    of nulls (a run that timed out or found no device knows less).
  *  - error: null or a string; finished_at: null or RFC 3339.
  *  - A results row needs workload, size, reps, ops, duration_ns (integers
  *    >= 0), counters (an object whose members are integers >= 0 or null;

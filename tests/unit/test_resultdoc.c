@@ -297,7 +297,7 @@ static void test_every_fixture_valid(void **state)
 	static const char *const files[] = {
 		"result-6.12-force-udmabuf-import.json", "result-6.12-noforce-udmabuf-import.json",
 		"result-6.1-force-virtio-create.json", "result-6.12-force-heap-import-eio.json",
-		"result-skipped-no-device.json",
+		"result-skipped-no-device.json", "real-6.12-force-udmabuf-vgem-occupancy.json",
 	};
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		char path[256], err[256] = "";
@@ -311,6 +311,26 @@ static void test_every_fixture_valid(void **state)
 		bl_resultdoc_free(d);
 		json_decref(j);
 	}
+}
+
+/* A run that found no device may send a device object of nulls; an "ok" one may not. */
+static void test_null_device(void **state)
+{
+	json_t *j = load(FIXTURES "result-skipped-no-device.json");
+	struct bl_resultdoc *d = NULL;
+	char err[256] = "";
+
+	mutate(j, "device", "{\"node\": null, \"driver\": null, \"driver_version\": null, \"pci_id\": null}");
+	assert_int_equal(bl_resultdoc_from_json(j, &d, err, sizeof(err)), 0);
+	assert_false(d->has_device);
+	bl_resultdoc_free(d);
+	json_decref(j);
+
+	j = load(BASE);
+	mutate(j, "device", "{\"node\": null, \"driver\": null}");
+	assert_int_equal(bl_resultdoc_from_json(j, &d, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "device: needs a driver or a node");
+	json_decref(j);
 }
 
 /* Extra members anywhere are accepted (the contract allows adding). */
@@ -374,6 +394,7 @@ int main(void)
 		cmocka_unit_test(test_nulls_stay_null),
 		cmocka_unit_test(test_every_fixture_valid),
 		cmocka_unit_test(test_extra_fields),
+		cmocka_unit_test(test_null_device),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
