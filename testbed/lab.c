@@ -545,6 +545,12 @@ static int fetch_kernel(struct lab_ctx *c, struct lab_kernel *k, bool resolve_on
 	}
 	kv_get(out, "package", k->package, sizeof(k->package));
 	kv_get(out, "version", k->version, sizeof(k->version));
+	/* Debian names the package after the release: linux-image-<uname -r>-
+	 * unsigned. Known before the fetch, so a kernel that cannot be fetched
+	 * still gets its release into the failed documents. */
+	if (resolve_only && !strncmp(k->package, "linux-image-", 12) && strlen(k->package) > 12 + 9 &&
+	    !strcmp(k->package + strlen(k->package) - 9, "-unsigned"))
+		sfmt(k->release, sizeof(k->release), "%.*s", (int)(strlen(k->package) - 12 - 9), k->package + 12);
 	if (!resolve_only &&
 	    (kv_get(out, "release", k->release, sizeof(k->release)) || kv_get(out, "dir", k->dir, sizeof(k->dir)) ||
 	     kv_get(out, "vmlinuz", k->vmlinuz, sizeof(k->vmlinuz)))) {
@@ -657,10 +663,12 @@ static int boot_start(struct lab_ctx *c, struct lab_boot *b)
 static json_t *testbed_object(struct lab_ctx *c, const struct lab_boot *b)
 {
 	json_t *args = json_array();
+	char cmdline[256] = "";
 
+	lab_mode_cmdline(b->mode, cmdline, sizeof(cmdline));
 	for (size_t i = 0; i < b->argv.n; i++)
 		json_array_append_new(args, json_string(b->argv.v[i]));
-	return json_pack("{s:s, s:s?, s:s?, s:s?, s:s, s:s, s:s, s:s, s:o, s:I, s:I, s:s, s:f, s:s, s:s}",
+	return json_pack("{s:s, s:s?, s:s?, s:s?, s:s, s:s, s:s, s:s, s:s, s:o, s:I, s:I, s:s, s:f, s:s, s:s}",
 			 "series", b->k->series,
 			 "kernel_package", *b->k->package ? b->k->package : NULL,
 			 "package_version", *b->k->version ? b->k->version : NULL,
@@ -669,6 +677,7 @@ static json_t *testbed_object(struct lab_ctx *c, const struct lab_boot *b)
 			 "mode_spec", b->mode->spec,
 			 "swiotlb", lab_mode_swiotlb_name(b->mode),
 			 "iommu", lab_mode_iommu_name(b->mode),
+			 "cmdline", cmdline,
 			 "qemu_args", args,
 			 "guest_mem_mib", (json_int_t)c->o.mem_mib,
 			 "guest_cpus", (json_int_t)c->smp,
@@ -749,7 +758,7 @@ static json_t *failed_doc(struct lab_ctx *c, const struct lab_boot *b, const cha
 	char console[PATH_MAX + 16], uuid[64], cmdline[256] = "", finished[32];
 	char *tail, *error;
 	const char *workload, *backend;
-	json_t *doc;
+	json_t *doc, *kernel;
 
 	sfmt(console, sizeof(console), "%s/console.log", b->dir);
 	tail = file_tail(console, LAB_TAIL_LINES);
@@ -761,13 +770,17 @@ static json_t *failed_doc(struct lab_ctx *c, const struct lab_boot *b, const cha
 	rfc3339_now(finished, sizeof(finished));
 	workload = *c->jobinfo.workload ? c->jobinfo.workload : c->jobinfo.global_workload;
 	backend = *c->jobinfo.backend ? c->jobinfo.backend : c->jobinfo.global_backend;
+	/* What the guest would have reported: the release from the package,
+	 * the command line we gave it. Unknown release: no kernel object. */
+	kernel = *b->k->release ? json_pack("{s:s, s:n, s:s}", "release", b->k->release, "version", "cmdline", cmdline)
+				: json_null();
 	doc = json_pack("{s:i, s:s, s:s, s:s?, s:{s:s, s:s}, s:s, s:s, s:n,"
-			" s:{s:s?, s:n, s:s}, s:{s:s, s:o, s:s}, s:n, s:n,"
+			" s:o, s:{s:s, s:o, s:s}, s:n, s:n,"
 			" s:{s:s, s:s, s:s, s:{}}, s:[], s:o}",
 			"format", 1, "run_id", uuid, "status", "failed", "error", error,
 			"tool", "name", "bouncelab-lab", "version", BOUNCELAB_VERSION,
 			"started_at", b->started_at, "finished_at", finished, "host",
-			"kernel", "release", *b->k->release ? b->k->release : NULL, "version", "cmdline", cmdline,
+			"kernel", kernel,
 			"dma", "swiotlb", lab_mode_swiotlb_name(b->mode), "swiotlb_slabs",
 			b->mode->pool_bytes ? json_integer((json_int_t)(b->mode->pool_bytes / LAB_SLOT_BYTES))
 					    : json_null(),

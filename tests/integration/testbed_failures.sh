@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Testbed failure handling: every boot leaves a valid document, whatever
+# happens to it, and one bad kernel does not stop the others.
+#
+# One `bouncelab lab` run over two kernels x two modes:
+#   - kernel 6.1 cannot be fetched: a FAKE fetch-kernel.sh (in a copy of the
+#     testbed folder, named as a fake) fails for it with a message; the real
+#     script serves 6.12. Expect one failed document per 6.1 mode naming
+#     the kernel and the fetch error.
+#   - 6.12 force: the guest script panics the kernel (sysrq c). Expect a
+#     failed document whose error holds the console tail with the panic.
+#   - 6.12 noforce: the guest script hangs. Expect it killed at --timeout and
+#     a failed document with testbed.status "timeout".
+# And the exit code is 1. Bad input (unknown mode, malformed pool, unknown
+# series, malformed job file) is refused with exit 2 before anything boots,
+# naming the bad value. Skips (77) without qemu or jq.
+set -u -o pipefail
+cd "$(dirname "$0")/../.."
+root=$PWD
+
+build=${BOUNCELAB_BUILD:-build}
+bouncelab=$root/$build/bouncelab
+skip() { echo "SKIP: $*"; exit 77; }
+fail() { echo "FAIL: $*"; exit 1; }
+command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not installed (make deps)"
+command -v jq >/dev/null || skip "jq not installed (make deps)"
+[ -x "$bouncelab" ] || skip "$bouncelab missing (make)"
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/bl-failures.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+# --- bad input: refused before anything boots ---------------------------------
+printf 'this is not ini\n' >"$tmp/bad.ini"
+refused() { # expected text in the message, then the arguments
+	local want=$1; shift
+	local msg rc
+	msg=$("$bouncelab" lab --guest-script testbed/probe-guest.sh --out "$tmp/never" "$@" 2>&1)
+	rc=$?
+	[ "$rc" -eq 2 ] || fail "lab $*: exit $rc, expected 2 (refused): $msg"
+	[[ "$msg" == *"$want"* ]] || fail "lab $*: message does not name '$want': $msg"
+	[ ! -e "$tmp/never" ] || fail "lab $*: created $tmp/never although the input was refused"
+	echo "refused as expected: lab $* -> $msg"
+}
+refused "bogus" --modes force,bogus
+refused "16Q" --modes force:pool=16Q
+refused "100K" --modes force:pool=100K
+refused "7.99" --kernels 7.99
+refused "6.x" --kernels 6.x
+refused "$tmp/bad.ini" --job "$tmp/bad.ini"
+refused "$tmp/missing.ini" --job "$tmp/missing.ini"
+
+# --- a tree whose fetch script fails for 6.1 (a fake) ---------------------------
+mkdir -p "$tmp/root/testbed" "$tmp/root/configs/jobs"
+cp testbed/*.sh "$tmp/root/testbed/"
+cp configs/jobs/smoke.ini "$tmp/root/configs/jobs/"
+ln -s "$root/testbed/cache" "$tmp/root/testbed/cache"
+cat >"$tmp/root/testbed/fetch-kernel.sh" <<EOF
+#!/usr/bin/env bash
+# FAKE fetch-kernel.sh for testbed_failures.sh: 6.1 resolves but cannot be
+# downloaded; everything else goes to the real script.
+for a in "\$@"; do series=\$a; done
+if [ "\$series" = 6.1 ]; then
+	case " \$* " in
+	*" --resolve-only "*) echo series=6.1; echo package=linux-image-6.1.0-0-amd64-unsigned; echo version=0-fake; exit 0 ;;
+	esac
+	echo "kernel 6.1: apt-get download linux-image-6.1.0-0-amd64-unsigned=0-fake: E: fake download failure" >&2
+	exit 1
+fi
+exec "$root/testbed/fetch-kernel.sh" "\$@"
+EOF
+
+cat >"$tmp/guest.sh" <<'EOF'
+# force: panic the kernel; noforce: hang until killed.
+case " $(cat /proc/cmdline) " in
+*" swiotlb=force "*) echo c >/proc/sysrq-trigger ;;
+*) sleep 100000 ;;
+esac
+EOF
+
+start=$SECONDS
+BOUNCELAB_ROOT=$tmp/root "$bouncelab" lab --kernels 6.1,6.12 --modes force,noforce \
+	--guest-script "$tmp/guest.sh" --out "$tmp/lab" --timeout 25 --parallel 2
+rc=$?
+echo "bouncelab lab exited $rc after $((SECONDS - start)) s"
+[ "$rc" -eq 1 ] || fail "exit $rc, expected 1 (boots failed)"
+
+one_doc() { # dir -> the single document's path, or nothing
+	local docs=("$1"/*.json)
+	[ -e "${docs[0]}" ] && [ "${#docs[@]}" -eq 1 ] && echo "${docs[0]}"
+}
+for mode in force noforce; do
+	d=$(one_doc "$tmp/lab/6.1-$mode") || fail "6.1 $mode: not exactly one document: $(ls "$tmp/lab/6.1-$mode")"
+	ls "$tmp/lab/6.1-$mode"/*.invalid 2>/dev/null && fail "6.1 $mode: invalid documents written"
+	jq -e '.status == "failed" and .format == 1 and (.run_id | length) == 36' "$d" >/dev/null ||
+		fail "6.1 $mode: not a failed document: $d"
+	jq -e --arg m "$mode" '.testbed.mode == $m and .dma.swiotlb == $m and
+		(.kernel.cmdline | contains("swiotlb=" + $m))' "$d" >/dev/null ||
+		fail "6.1 $mode: intended mode not recorded"
+	jq -e '.error | contains("kernel 6.1") and contains("fake download failure")' "$d" >/dev/null ||
+		fail "6.1 $mode: error does not name the kernel and apt's message: $(jq -r .error "$d")"
+	jq -e '.testbed.kernel_package == "linux-image-6.1.0-0-amd64-unsigned" and
+		.kernel.release == "6.1.0-0-amd64"' "$d" >/dev/null ||
+		fail "6.1 $mode: kernel package or release not recorded"
+done
+
+d=$(one_doc "$tmp/lab/6.12-force") || fail "6.12 force: not exactly one document"
+jq -e '.status == "failed" and .testbed.status == "failed"' "$d" >/dev/null || fail "6.12 force: not failed: $d"
+jq -e '.error | contains("died before") and contains("Kernel panic")' "$d" >/dev/null ||
+	fail "6.12 force: error lacks the reason or the panic from the console: $(jq -r .error "$d" | head -n 5)"
+jq -e '.kernel.release | startswith("6.12.")' "$d" >/dev/null || fail "6.12 force: no kernel release"
+
+d=$(one_doc "$tmp/lab/6.12-noforce") || fail "6.12 noforce: not exactly one document"
+jq -e '.status == "failed" and .testbed.status == "timeout"' "$d" >/dev/null ||
+	fail "6.12 noforce: not recorded as a timeout: $d"
+jq -e '.error | contains("--timeout 25")' "$d" >/dev/null || fail "6.12 noforce: error does not name the timeout"
+jq -e '.testbed.boot_seconds >= 25 and .testbed.boot_seconds < 60' "$d" >/dev/null ||
+	fail "6.12 noforce: boot_seconds $(jq .testbed.boot_seconds "$d") is not the timeout"
+[ -s "$tmp/lab/6.12-noforce/console.log" ] || fail "6.12 noforce: console.log missing"
+echo "testbed failures: ok in $((SECONDS - start)) s"
