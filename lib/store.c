@@ -63,6 +63,7 @@ enum stmt_id {
 	ST_SCHED_BEGIN,
 	ST_SCHED_FINISH,
 	ST_SCHED_LAST,
+	ST_SCHED_ABANDON,
 	ST_VERDICT_INS,
 	ST_VERDICT_QUERY,
 	ST_COUNT,
@@ -189,6 +190,9 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"UPDATE scheduled_runs SET status = ?2, exit_code = ?3, run_uuid = ?4,"
 		" stderr_tail = ?5, summary = ?6, finished_unix = ?7 WHERE id = ?1",
 	[ST_SCHED_LAST] = "SELECT max(planned_unix) FROM scheduled_runs WHERE schedule = ?1",
+	[ST_SCHED_ABANDON] =
+		"UPDATE scheduled_runs SET status = 'failed', summary = ?1, finished_unix = ?2"
+		" WHERE status = 'running'",
 	[ST_VERDICT_INS] =
 		"INSERT INTO verdicts (at_unix, subject, baseline, workload, variant, size,"
 		" metric, baseline_value, value, change, p_value, verdict, detail) VALUES (?1, ?2,"
@@ -1420,6 +1424,26 @@ int bl_store_schedule_last(struct bl_store *s, const char *name, int64_t *planne
 	bind_text(st, 1, name);
 	err = select_id(s, st, "last scheduled run", &v);
 	*planned_unix = v;
+	return err;
+}
+
+int bl_store_schedule_abandon(struct bl_store *s, const char *summary, int64_t finished_unix,
+			      int *count)
+{
+	sqlite3_stmt *st;
+	int err;
+
+	if (count)
+		*count = 0;
+	if ((err = begin_query(s)))
+		return err;
+	if (!(st = stmt(s, ST_SCHED_ABANDON)))
+		return -EIO;
+	bind_text(st, 1, summary);
+	sqlite3_bind_int64(st, 2, finished_unix);
+	err = exec_stmt(s, st, "close abandoned scheduled runs");
+	if (!err && count)
+		*count = sqlite3_changes(s->db);
 	return err;
 }
 

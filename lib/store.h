@@ -255,6 +255,14 @@ int bl_store_schedule_finish(struct bl_store *s, int64_t id, const char *status,
  */
 int bl_store_schedule_last(struct bl_store *s, const char *name, int64_t *planned_unix);
 
+/*
+ * Closes every scheduled run still marked "running" (the daemon stopped
+ * while it ran) as "failed" with @summary, at @finished_unix; call it once
+ * at start-up. *@count (may be NULL) says how many there were.
+ */
+int bl_store_schedule_abandon(struct bl_store *s, const char *summary, int64_t finished_unix,
+			      int *count);
+
 /* --- verdicts (compare / nightly) --------------------------------------- */
 
 struct bl_verdict {

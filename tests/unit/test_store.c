@@ -594,12 +594,26 @@ static void test_schedule_records(void **state)
 						  "nightly: timeout after 600 s", 1795140603), 0);
 	assert_int_equal(bl_store_schedule_finish(s, id + 100, "ok", 0, NULL, NULL, NULL, 0), -ENOENT);
 	assert_int_equal(bl_store_schedule_finish(s, id, "bogus", 0, NULL, NULL, NULL, 0), -EINVAL);
-	bl_store_close(s);
 
-	/* a restart sees the last planned time */
+	/* a run the daemon was in when it died stays "running" until abandoned */
+	assert_int_equal(bl_store_schedule_begin(s, "nightly", "j.ini", 1795140100, 1795140101, &id), 0);
+	bl_store_close(s);
+	assert_int_equal(sql_int(t->db, "SELECT count(*) FROM scheduled_runs WHERE status = 'running'"), 1);
+
+	/* a restart closes it and sees the last planned time */
 	s = open_ok(t->db);
+	{
+		int n = -1;
+
+		assert_int_equal(bl_store_schedule_abandon(s, "daemon stopped during the run", 1795140200, &n), 0);
+		assert_int_equal(n, 1);
+		assert_int_equal(bl_store_schedule_abandon(s, "again", 1795140300, &n), 0);
+		assert_int_equal(n, 0);
+	}
+	assert_int_equal(sql_int(t->db, "SELECT count(*) FROM scheduled_runs WHERE status = 'failed'"
+					" AND summary = 'daemon stopped during the run'"), 1);
 	assert_int_equal(bl_store_schedule_last(s, "nightly", &last), 0);
-	assert_int_equal(last, 1795140000);
+	assert_int_equal(last, 1795140100);
 	assert_int_equal(bl_store_schedule_last(s, "other", &last), 0);
 	assert_int_equal(last, 0);
 	bl_store_close(s);
