@@ -161,6 +161,7 @@ static void result_tables(FILE *f, const struct bl_sample_set *set)
 	const char *last_group = NULL, *last_wl = NULL;
 
 	fprintf(f, "## Results per kernel, mode and device\n\n"
+		   "One table per kernel, DMA mode, devices and workload (click to open). "
 		   "Means over all repetitions of all matching runs, ± the coefficient of "
 		   "variation. Bounces per op = swiotlb_bounced / operations; bounce rate = "
 		   "bounced / DMA-mapped segments (kernels with dma:* tracepoints only); slots = "
@@ -176,7 +177,8 @@ static void result_tables(FILE *f, const struct bl_sample_set *set)
 		    !strcmp(set->s[i - 1].variant, k->variant) && set->s[i - 1].size == k->size)
 			continue;
 		if (!last_group || strcmp(last_group, k->group) || strcmp(last_wl, k->workload)) {
-			fprintf(f, "\n### %s: %s\n\n", k->group, k->workload);
+			fprintf(f, "%s<details><summary>%s: %s</summary>\n\n", last_group ?
+				"\n</details>\n\n" : "", k->group, k->workload);
 			fprintf(f, "| size | ops/s | MiB/s | p50 µs | p99 µs | bounces/op | bounce "
 				   "rate | slots peak / after | failed ops | runs |\n"
 				   "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | "
@@ -209,7 +211,7 @@ static void result_tables(FILE *f, const struct bl_sample_set *set)
 		}
 	}
 	(void)tput;
-	fputc('\n', f);
+	fprintf(f, "%s\n", last_group ? "\n</details>\n" : "");
 }
 
 /* --- comparisons and findings -------------------------------------------------------- */
@@ -269,8 +271,9 @@ static int compare_md(struct report_ctx *c, const struct bl_run_filter *bf,
 		      const struct bl_run_filter *nf, const char *blabel, const char *nlabel,
 		      const char *heading, bool force_finding)
 {
+	/* the metrics a reader needs; `bouncelab compare` shows all of them */
 	static const char *const metrics[] = { "ops_per_sec", "latency_p50_ns", "bounces_per_op",
-					       "bounce_rate", "slots_after", "failed_ops", NULL };
+					       "bounce_rate", NULL };
 	struct bl_sample_set bset, nset;
 	struct bl_cmp_result r = { 0 };
 	size_t bruns = 0, nruns = 0;
@@ -286,9 +289,11 @@ static int compare_md(struct report_ctx *c, const struct bl_run_filter *bf,
 	ret = bl_compare_sets(&bset, &nset, blabel, nlabel, metrics, &c->stats, &r);
 	if (ret)
 		goto out;
-	fprintf(c->f, "### %s\n\n", heading);
-	ret = bl_cmp_write(c->f, &r, BL_CMP_MARKDOWN, false);
-	fputc('\n', c->f);
+	fprintf(c->f, "### %s\n\n`%s` against `%s`: %zu better, %zu worse, %zu same, %zu with too "
+		      "few repetitions to judge.\n\n<details><summary>%zu rows</summary>\n\n",
+		heading, nlabel, blabel, r.better, r.worse, r.same, r.too_few, r.n);
+	ret = bl_cmp_write_md_table(c->f, &r, false);
+	fprintf(c->f, "\n</details>\n\n");
 	if (force_finding) {
 		bool any = false;
 
@@ -531,8 +536,9 @@ static int findings(struct report_ctx *c, const struct bl_sample_set *set)
 	fflush(n.unavail);
 	fflush(c->findings);
 
-	fprintf(c->f, "## Findings\n\nEach computed from the numbers above by `bouncelab "
-		      "report`.\n\n### What force costs per size\n\n");
+	fprintf(c->f, "## Findings\n\nEach computed by `bouncelab report` from the runs below "
+		      "(comparisons, figures and per-row tables follow).\n\n"
+		      "### What force costs per size\n\n");
 	fputs(c->findings_len ? c->findings_buf : "No force runs with noforce runs beside them.\n",
 	      c->f);
 
@@ -714,6 +720,9 @@ static int write_report(FILE *f, struct bl_store *s, const struct bl_selector *s
 	struct an_figures figs = { 0 };
 	struct an_runs runs = { 0 };
 	struct bl_sample_set set;
+	FILE *cmp_out;
+	char *cmp_buf = NULL;
+	size_t cmp_len = 0;
 	int ret;
 
 	bl_stats_opts_default(&c.stats);
@@ -761,15 +770,31 @@ static int write_report(FILE *f, struct bl_store *s, const struct bl_selector *s
 		goto out;
 	}
 	what_ran(f, &runs);
-	result_tables(f, &set);
-	if (!o->no_plots)
-		figures_section(f, &figs, plots_dir, report_dir);
+	/*
+	 * The comparisons go to a buffer first: they produce the "what force
+	 * costs" findings, and the findings come first in the report.
+	 */
+	cmp_out = open_memstream(&cmp_buf, &cmp_len);
+	if (!cmp_out) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	c.f = cmp_out;
 	ret = mode_comparisons(&c);
 	if (!ret)
 		ret = kernel_comparisons(&c);
+	c.f = f;
+	fclose(cmp_out);
 	if (!ret)
 		ret = findings(&c, &set);
+	if (!ret) {
+		fputs(cmp_buf, f);
+		if (!o->no_plots)
+			figures_section(f, &figs, plots_dir, report_dir);
+		result_tables(f, &set);
+	}
 out:
+	free(cmp_buf);
 	fclose(c.findings);
 	free(c.findings_buf);
 	an_figures_free(&figs);

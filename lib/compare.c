@@ -737,8 +737,22 @@ fail:
 	return NULL;
 }
 
+static int cmp_write(FILE *out, const struct bl_cmp_result *r, enum bl_cmp_format fmt,
+		     bool only_changes, bool md_summary);
+
 int bl_cmp_write(FILE *out, const struct bl_cmp_result *r, enum bl_cmp_format fmt,
 		 bool only_changes)
+{
+	return cmp_write(out, r, fmt, only_changes, true);
+}
+
+int bl_cmp_write_md_table(FILE *out, const struct bl_cmp_result *r, bool only_changes)
+{
+	return cmp_write(out, r, BL_CMP_MARKDOWN, only_changes, false);
+}
+
+static int cmp_write(FILE *out, const struct bl_cmp_result *r, enum bl_cmp_format fmt,
+		     bool only_changes, bool md_summary)
 {
 	const bool md = fmt == BL_CMP_MARKDOWN;
 	int width = 14; /* of the first text column */
@@ -756,9 +770,11 @@ int bl_cmp_write(FILE *out, const struct bl_cmp_result *r, enum bl_cmp_format fm
 	}
 
 	if (md) {
-		fprintf(out, "Base: `%s`, new: `%s`. %zu better, %zu worse, %zu same, "
-			     "%zu with too few repetitions to judge.\n\n",
-			r->base_label, r->new_label, r->better, r->worse, r->same, r->too_few);
+		if (md_summary)
+			fprintf(out, "Base: `%s`, new: `%s`. %zu better, %zu worse, %zu same, "
+				     "%zu with too few repetitions to judge.\n\n",
+				r->base_label, r->new_label, r->better, r->worse, r->same,
+				r->too_few);
 		fprintf(out, "| [job] workload | size | metric | base | new | change | 95%% CI | "
 			     "CV base / new | n base / new | verdict |\n"
 			     "| --- | ---: | --- | ---: | ---: | ---: | --- | --- | --- | --- |\n");

@@ -153,6 +153,9 @@ int bl_cmp_format_parse(const char *name, enum bl_cmp_format *out);
 int bl_cmp_write(FILE *out, const struct bl_cmp_result *r, enum bl_cmp_format fmt,
 		 bool only_changes);
 
+/* Only the Markdown table of @r, without the summary line above it. */
+int bl_cmp_write_md_table(FILE *out, const struct bl_cmp_result *r, bool only_changes);
+
 /* The JSON form of @r (a new reference), or NULL when out of memory. */
 json_t *bl_cmp_to_json(const struct bl_cmp_result *r, bool only_changes);
 
