@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "commands.h"
+#include "compare.h"
 #include "log.h"
 #include "paths.h"
 #include "store.h"
@@ -34,8 +35,9 @@ static void usage(FILE *out)
 		"List stored runs, newest first.\n\n"
 		"  --kernel K     release (6.12.57+deb13-amd64), series (6.12: not 6.1) or\n"
 		"                 Debian package version (6.1.158-1)\n"
-		"  --mode M       swiotlb mode: force | noforce | default\n"
-		"  --iommu I      off | on | pt\n"
+		"  --mode M       DMA mode as the testbed names it: force | noforce | default\n"
+		"                 (swiotlb=, no IOMMU) | iommu | iommu-pt (IOMMU boots)\n"
+		"  --iommu I      IOMMU only: off | on | pt\n"
 		"  --device D     driver name (vgem) or node (/dev/dri/card0)\n"
 		"  --importer D   importer driver or node\n"
 		"  --backend B    --workload W    --job J    --host H\n"
@@ -113,6 +115,8 @@ static int on_run(const struct bl_run_row *r, void *user)
 		if (o->results)
 			json_object_set_new(o->cur, "results", json_array());
 	} else {
+		if (o->n == 1)
+			print_header();
 		print_run(r);
 	}
 	return 0;
@@ -199,7 +203,7 @@ int cmd_runs(int argc, char **argv)
 	};
 	struct bl_run_filter f = { 0 };
 	struct runs_out o = { 0 };
-	const char *db = bl_default_db_path();
+	const char *db = bl_default_db_path(), *mode = NULL, *iommu = NULL;
 	struct bl_store *store = NULL;
 	char err[512], *end;
 	int c, ret;
@@ -210,8 +214,8 @@ int cmd_runs(int argc, char **argv)
 		case 'd': db = optarg; break;
 		case 'S': break;
 		case 'k': f.kernel = optarg; break;
-		case 'm': f.swiotlb = optarg; break;
-		case 'i': f.iommu = optarg; break;
+		case 'm': mode = optarg; break;
+		case 'i': iommu = optarg; break;
 		case 'v': f.device = optarg; break;
 		case 'I': f.importer = optarg; break;
 		case 'b': f.backend = optarg; break;
@@ -251,10 +255,17 @@ int cmd_runs(int argc, char **argv)
 		bl_err("runs: unexpected argument '%s'", argv[optind]);
 		return 2;
 	}
-	if (f.swiotlb && strcmp(f.swiotlb, "force") && strcmp(f.swiotlb, "noforce") &&
-	    strcmp(f.swiotlb, "default")) {
-		bl_err("runs: --mode %s: expected force, noforce or default", f.swiotlb);
+	/* the same mode names as compare and the testbed (lib/compare.c) */
+	if (mode && bl_mode_filter(&f, mode)) {
+		bl_err("runs: --mode %s: expected force, noforce, default, iommu or iommu-pt", mode);
 		return 2;
+	}
+	if (iommu) {
+		if (strcmp(iommu, "off") && strcmp(iommu, "on") && strcmp(iommu, "pt")) {
+			bl_err("runs: --iommu %s: expected off, on or pt", iommu);
+			return 2;
+		}
+		f.iommu = iommu;
 	}
 	if (access(db, F_OK)) {
 		if (o.json)
@@ -270,8 +281,6 @@ int cmd_runs(int argc, char **argv)
 	}
 	if (o.json)
 		o.arr = json_array();
-	else
-		print_header();
 	ret = bl_store_query(store, &f, on_run, o.results ? on_result : NULL, &o);
 	if (ret) {
 		bl_err("%s", ret == -ENOMEM ? "runs: out of memory" : bl_store_errmsg(store));
