@@ -154,7 +154,7 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 		if (!ctx->stopping)
 			bl_info("signal %s: finishing and exiting", strsignal((int)sig));
 		ctx->stopping = true;
-		bld_http_flush(ctx); /* documents waiting for their commit get it and their answer */
+		bld_http_flush_all(ctx); /* documents waiting for their commit get it and their answer */
 		event_base_loopexit(ctx->base, NULL);
 		break;
 	case SIGHUP:

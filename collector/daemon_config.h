@@ -42,6 +42,7 @@ struct bld_config {
 	size_t max_headers;	   /* bytes of one request's headers */
 	int64_t timeout_ms;	   /* read/write timeout of a connection */
 	int max_connections;	   /* open HTTP connections over both listeners */
+	int parse_threads;	   /* threads validating POSTed documents */
 	bool monitor;		   /* [monitor] enabled */
 	int64_t monitor_interval_ms; /* [monitor] interval */
 	char *gembench;		   /* [daemon] gembench: default program of a schedule */

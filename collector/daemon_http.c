@@ -6,10 +6,11 @@
  * they fill a struct reply and the dispatcher sends it, or they hand the
  * request to the ingest batch (REPLY_DEFERRED), whose flush sends it.
  *
- * Group commit: a POST is parsed and validated at once (400/413 are answered
- * without touching the store); valid documents wait in ctx->http->batch
+ * Group commit: a POST body goes to the parse pool (daemon_parse.h), which
+ * parses and validates it on another thread; on_parsed() answers 400/413
+ * without touching the store, and puts valid documents in ctx->http->batch
  * until flush_cb, an event at a lower priority than the sockets, runs at the
- * end of the same loop turn and stores the whole batch with one
+ * end of that loop turn and stores the whole batch with one
  * bl_store_put_runs() transaction. Only then does each client get its 201;
  * if the commit fails, every client of the batch gets 503 and may retry
  * (a retried UUID that did make it is answered 200, never stored twice).
@@ -50,6 +51,7 @@
 #include "daemon.h"
 #include "daemon_auth.h"
 #include "daemon_monitor.h"
+#include "daemon_parse.h"
 #include "daemon_sched.h"
 #include "log.h"
 #include "resultdoc.h"
@@ -82,6 +84,7 @@ struct bld_http {
 	struct pending batch[BATCH_MAX];
 	size_t n_batch;
 	struct event *flush_ev;	       /* runs the batch after this loop turn */
+	struct bld_parse_pool *pool;   /* parses POST bodies off the loop */
 };
 
 /* What a route handler answers; the dispatcher sends it. */
@@ -303,6 +306,7 @@ static void route_get_run(struct bld_ctx *ctx, const char *uuid, struct reply *r
 }
 
 static void schedule_flush(struct bld_ctx *ctx);
+static void on_parsed(void *user, void *item, int ret, struct bl_resultdoc *doc, const char *err);
 
 static void route_post_run(struct bld_ctx *ctx, struct listener *l, struct evhttp_request *req,
 			   struct reply *r)
@@ -310,10 +314,7 @@ static void route_post_run(struct bld_ctx *ctx, struct listener *l, struct evhtt
 	struct bld_http *h = ctx->http;
 	struct evbuffer *in = evhttp_request_get_input_buffer(req);
 	size_t len = evbuffer_get_length(in);
-	struct bl_resultdoc *doc = NULL;
-	char err[512];
-	const char *text;
-	int ret;
+	char *text;
 
 	if (l->auth_writes &&
 	    !bld_auth_ok(evhttp_find_header(evhttp_request_get_input_headers(req), "Authorization"), ctx->token)) {
@@ -332,21 +333,43 @@ static void route_post_run(struct bld_ctx *ctx, struct listener *l, struct evhtt
 		reply_error(r, 400, "Bad Request", "body: empty (expected a result document)");
 		return;
 	}
-	text = (const char *)evbuffer_pullup(in, -1);
-	if (!text) {
+	text = malloc(len);
+	if (!text || evbuffer_remove(in, text, len) != (int)len) {
+		free(text);
 		reply_error(r, 503, "Service Unavailable", "body: out of memory");
 		return;
 	}
-	ret = bl_resultdoc_parse(text, len, &doc, err, sizeof(err));
-	if (ret == -E2BIG) {
-		ctx->stats.ingest_rejected++;
-		reply_error(r, 413, "Payload Too Large", err);
+	if (bld_parse_pool_submit(h->pool, text, len, req) < 0) { /* it freed text */
+		reply_error(r, 503, "Service Unavailable", "body: out of memory");
 		return;
 	}
+	/* on_parsed() takes it from here: a 400/413 at once, or a place in the batch. */
+	r->deferred = true;
+}
+
+/* A POSTed document came back from the parse pool (on the loop thread). */
+static void on_parsed(void *user, void *item, int ret, struct bl_resultdoc *doc, const char *err)
+{
+	struct bld_ctx *ctx = user;
+	struct bld_http *h = ctx->http;
+	struct evhttp_request *req = item;
+
 	if (ret < 0) {
+		struct reply r = { .body = evbuffer_new() };
+
+		if (!r.body) {
+			evhttp_send_error(req, 503, "out of memory");
+			return;
+		}
 		ctx->stats.ingest_rejected++;
-		reply_error(r, ret == -ENOMEM ? 503 : 400, ret == -ENOMEM ? "Service Unavailable" : "Bad Request",
-			    err);
+		if (ret == -E2BIG)
+			reply_error(&r, 413, "Payload Too Large", err);
+		else if (ret == -ENOMEM)
+			reply_error(&r, 503, "Service Unavailable", err);
+		else
+			reply_error(&r, 400, "Bad Request", err);
+		send_reply(ctx, req, &r);
+		evbuffer_free(r.body);
 		return;
 	}
 	if (h->n_batch == BATCH_MAX)
@@ -354,7 +377,6 @@ static void route_post_run(struct bld_ctx *ctx, struct listener *l, struct evhtt
 	h->batch[h->n_batch].req = req;
 	h->batch[h->n_batch].doc = doc;
 	h->n_batch++;
-	r->deferred = true;
 	schedule_flush(ctx);
 }
 
@@ -628,15 +650,41 @@ void bld_http_flush(struct bld_ctx *ctx)
 	}
 }
 
-static void flush_cb(evutil_socket_t fd, short what, void *arg)
+void bld_http_flush_all(struct bld_ctx *ctx)
 {
-	bld_http_flush(arg);
+	if (!ctx->http)
+		return;
+	if (ctx->http->pool)
+		bld_parse_pool_drain(ctx->http->pool);
+	bld_http_flush(ctx);
 }
 
+static void flush_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct bld_ctx *ctx = arg;
+
+	event_del(ctx->http->flush_ev); /* an early flush cancels the delayed one */
+	bld_http_flush(ctx);
+}
+
+/*
+ * Commits the batch at the end of this loop turn when no other document is
+ * being parsed; otherwise waits up to FLUSH_DELAY_US for those to join the
+ * batch (one transaction for all in-flight clients costs little more than
+ * one for a single document).
+ */
+#define FLUSH_DELAY_US 2000
 static void schedule_flush(struct bld_ctx *ctx)
 {
-	if (!event_pending(ctx->http->flush_ev, EV_TIMEOUT, NULL))
-		event_active(ctx->http->flush_ev, EV_TIMEOUT, 0);
+	struct bld_http *h = ctx->http;
+
+	if (!bld_parse_pool_pending(h->pool) || h->n_batch == BATCH_MAX) {
+		event_active(h->flush_ev, EV_TIMEOUT, 0);
+	} else if (!event_pending(h->flush_ev, EV_TIMEOUT, NULL)) {
+		struct timeval tv = { 0, FLUSH_DELAY_US };
+
+		event_add(h->flush_ev, &tv);
+	}
 }
 
 /* --- connections ----------------------------------------------------------- */
@@ -872,6 +920,9 @@ int bld_http_start(struct bld_ctx *ctx)
 		ret = -ENOMEM;
 		goto fail;
 	}
+	ret = bld_parse_pool_new(ctx->base, c->parse_threads, on_parsed, ctx, &h->pool);
+	if (ret < 0)
+		goto fail;
 	for (int i = 0; i < 2; i++) {
 		h->l[i].ctx = ctx;
 		h->l[i].kind = (enum listener_kind)i;
@@ -939,6 +990,10 @@ void bld_http_stop(struct bld_ctx *ctx)
 
 	if (!h)
 		return;
+	if (h->pool) {
+		bld_parse_pool_free(h->pool); /* delivers what was being parsed into the batch */
+		h->pool = NULL;
+	}
 	if (h->flush_ev) {
 		bld_http_flush(ctx);
 		event_free(h->flush_ev);

@@ -22,8 +22,10 @@ struct bld_ctx;
 int bld_http_start(struct bld_ctx *ctx);
 /* Answers what is pending, closes the listeners, removes the socket file. */
 void bld_http_stop(struct bld_ctx *ctx);
-/* Commits and answers POSTs waiting for their batch (before exit). */
+/* Commits and answers POSTs waiting in the batch. */
 void bld_http_flush(struct bld_ctx *ctx);
+/* Waits for the documents being parsed, then commits and answers everything (SIGTERM). */
+void bld_http_flush_all(struct bld_ctx *ctx);
 /* From the housekeeping timer: releases closed connections. */
 void bld_http_housekeeping(struct bld_ctx *ctx);
 /* Open HTTP connections (for /metrics and the housekeeping timer). */
