@@ -15,13 +15,13 @@
 #include <unistd.h>
 
 #include "backend.h"
-#include "bareloop.h"
 #include "counters.h"
 #include "document.h"
 #include "drmdev.h"
 #include "job.h"
 #include "kmsg.h"
 #include "log.h"
+#include "overhead.h"
 #include "options.h"
 #include "run.h"
 #include "workload.h"
@@ -35,7 +35,7 @@ enum {
 	OPT_NO_COUNTERS,
 	OPT_HELP,
 	OPT_VERSION,
-	OPT_BARE_LOOP,
+	OPT_OVERHEAD,
 	OPT_TABLE_KEYS = 2000, /* + index into gb_options */
 };
 
@@ -52,8 +52,9 @@ static void usage(FILE *out)
 		"  --no-mount       do not mount debugfs/tracefs when missing\n"
 		"  --no-counters    do not open kernel counters (all counters null)\n"
 		"  -v               more diagnostics on stderr\n"
-		"  --bare-loop      benchmark helper: the create workload's ioctls in a bare\n"
-		"                   loop (uses --device, first of --sizes, --iterations, --reps)\n"
+		"  --overhead       benchmark: create through gembench vs the same ioctls in a\n"
+		"                   bare loop, alternating blocks of --iterations ops, --reps\n"
+		"                   pairs, on --device (dumb); prints one JSON line\n"
 		"  --help, --version\n\n");
 	gb_options_help(out);
 	fprintf(out, "\nExit: 0 ran, 1 failed or bad input, 77 nothing to run here.\n");
@@ -132,7 +133,7 @@ int main(int argc, char **argv)
 	struct gb_cli_opt cli[64];
 	size_t ncli = 0, nlong = 0, njobs = 0;
 	const char *job_path = NULL, *json_path = NULL;
-	bool list = false, check = false, bare = false, may_mount = true, counters = true, verbose = false;
+	bool list = false, check = false, overhead = false, may_mount = true, counters = true, verbose = false;
 	struct gb_job *jobs = NULL;
 	struct gb_opt_error operr;
 	struct gb_runopts ro;
@@ -162,7 +163,7 @@ int main(int argc, char **argv)
 	longopts[nlong++] = (struct option){ "check", no_argument, NULL, OPT_CHECK };
 	longopts[nlong++] = (struct option){ "no-mount", no_argument, NULL, OPT_NO_MOUNT };
 	longopts[nlong++] = (struct option){ "no-counters", no_argument, NULL, OPT_NO_COUNTERS };
-	longopts[nlong++] = (struct option){ "bare-loop", no_argument, NULL, OPT_BARE_LOOP };
+	longopts[nlong++] = (struct option){ "overhead", no_argument, NULL, OPT_OVERHEAD };
 	longopts[nlong++] = (struct option){ "help", no_argument, NULL, OPT_HELP };
 	longopts[nlong++] = (struct option){ "version", no_argument, NULL, OPT_VERSION };
 	longopts[nlong++] = (struct option){ NULL, 0, NULL, 0 };
@@ -179,7 +180,7 @@ int main(int argc, char **argv)
 		case OPT_CHECK: check = true; break;
 		case OPT_NO_MOUNT: may_mount = false; break;
 		case OPT_NO_COUNTERS: counters = false; break;
-		case OPT_BARE_LOOP: bare = true; break;
+		case OPT_OVERHEAD: overhead = true; break;
 		case 'v': verbose = true; break;
 		case 'h':
 		case OPT_HELP: usage(stdout); return 0;
@@ -214,11 +215,6 @@ int main(int argc, char **argv)
 	}
 	if (gb_jobs_load(job_path, cli, ncli, jobs, GB_MAX_JOBS, &njobs, &operr)) {
 		bl_err("%s", operr.msg);
-		goto out;
-	}
-	if (bare) {
-		rc = gb_bare_loop(jobs[0].device[0] ? jobs[0].device : NULL, jobs[0].sizes[0],
-				  jobs[0].iterations, jobs[0].reps, stdout) ? 1 : 0;
 		goto out;
 	}
 	if (check) {
@@ -256,6 +252,10 @@ int main(int argc, char **argv)
 				strerror(-err));
 	}
 
+	if (overhead) {
+		rc = gb_overhead_run(&jobs[0], &ro, stdout) ? 1 : 0;
+		goto out;
+	}
 	for (size_t j = 0; j < njobs; j++) {
 		json_t *doc = NULL;
 		enum gb_job_status st = gb_job_run(&jobs[j], &ro, &doc);
