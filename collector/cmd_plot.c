@@ -742,6 +742,28 @@ static int compare_figures(struct render_ctx *c, struct bl_store *s, const struc
 	return ret;
 }
 
+/* mkdir -p: creates @path and its missing parents. 0 or -errno. */
+static int mkdir_p(const char *path)
+{
+	char buf[PATH_MAX];
+	size_t len = strlen(path);
+
+	if (len == 0 || len >= sizeof(buf))
+		return -ENAMETOOLONG;
+	memcpy(buf, path, len + 1);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0777) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, 0777) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
 /* --- entry points ------------------------------------------------------------------- */
 
 int an_plots_render(struct bl_store *s, const struct bl_run_filter *f,
@@ -757,9 +779,10 @@ int an_plots_render(struct bl_store *s, const struct bl_run_filter *f,
 		bl_err("plot: unknown metric '%s'", o->metric);
 		return -EINVAL;
 	}
-	if (mkdir(o->outdir, 0777) < 0 && errno != EEXIST) {
-		bl_err("plot: %s: mkdir: %s", o->outdir, strerror(errno));
-		return -errno;
+	ret = mkdir_p(o->outdir);
+	if (ret < 0) {
+		bl_err("plot: %s: mkdir: %s", o->outdir, strerror(-ret));
+		return ret;
 	}
 	c.have_gnuplot = find_scripts(c.scripts, sizeof(c.scripts)) == 0 &&
 			 system("command -v gnuplot >/dev/null 2>&1") == 0;

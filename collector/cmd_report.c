@@ -646,15 +646,43 @@ out:
 /* --- figures -------------------------------------------------------------------------- */
 
 /* @path relative to @base when it lies inside it, else @path itself. */
-static const char *relative_to(const char *path, const char *base)
+/*
+ * Writes into @buf the path of folder @path relative to folder @base (both
+ * exist), so that the report's links work wherever the two live: "plots/out",
+ * "../plots". Falls back to @path itself when either cannot be resolved.
+ */
+static void relative_to(const char *path, const char *base, char *buf, size_t len)
 {
-	size_t n = strlen(base);
+	char p[PATH_MAX], b[PATH_MAX];
+	size_t common = 0, off = 0;
 
-	if (!strcmp(base, "."))
-		return path;
-	if (!strncmp(path, base, n) && path[n] == '/')
-		return path + n + 1;
-	return path;
+	if (!realpath(path, p) || !realpath(base, b)) {
+		snprintf(buf, len, "%s", path);
+		return;
+	}
+	/* the longest common prefix that ends at a '/' boundary */
+	for (size_t i = 0;; i++) {
+		bool pend = p[i] == '\0' || p[i] == '/', bend = b[i] == '\0' || b[i] == '/';
+
+		if (pend && bend)
+			common = i;
+		if (p[i] != b[i] || !p[i] || !b[i])
+			break;
+	}
+	if (!strcmp(b, "/")) { /* the report at the root: no ".." */
+		snprintf(buf, len, "%s", p[1] ? p + 1 : ".");
+		return;
+	}
+	/* one ".." per remaining component of base */
+	for (const char *q = b + common; *q; q++)
+		if (*q == '/' && off + 4 < len)
+			off += (size_t)snprintf(buf + off, len - off, "../");
+	if (p[common] == '/')
+		snprintf(buf + off, len - off, "%s", p + common + 1);
+	else if (off)
+		buf[off - 1] = '\0'; /* "../" -> ".." */
+	else
+		snprintf(buf, len, ".");
 }
 
 static void figures_section(FILE *f, const struct an_figures *figs, const char *plots_dir,
@@ -669,7 +697,9 @@ static void figures_section(FILE *f, const struct an_figures *figs, const char *
 		fprintf(f, "The figures' data files are in `%s`, but none was rendered: %s.\n\n",
 			plots_dir, figs->why);
 	for (size_t i = 0; i < figs->n; i++) {
-		const char *rel = relative_to(plots_dir, report_dir);
+		char rel[PATH_MAX];
+
+		relative_to(plots_dir, report_dir, rel, sizeof(rel));
 
 		if (*figs->why)
 			fprintf(f, "- %s: data [`%s`](%s/%s)\n", figs->f[i].caption, figs->f[i].data,
