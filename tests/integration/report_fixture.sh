@@ -168,6 +168,13 @@ if [ $have_gnuplot = 1 ]; then
 			[ "$(head -c 8 "$tmp/r/$l" 2>/dev/null | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]
 	done
 fi
+# figures elsewhere than beside the report: links still resolve from the report's folder
+if [ $have_gnuplot = 1 ]; then
+	mkdir -p "$tmp/r2/sub"
+	"$bl" report --db "$db" --out "$tmp/r2/sub/R.md" --plots "$tmp/r2/figs" >/dev/null 2>&1
+	l=$(grep -o '](\.\./figs/[^)]*\.png)' "$tmp/r2/sub/R.md" | head -n 1 | sed 's/^](//; s/)$//')
+	check "--plots elsewhere: links go ../figs/ ($l)" [ -n "$l" ] && [ -s "$tmp/r2/sub/$l" ]
+fi
 # the same database gives the same report (seeded bootstrap, no clock in it)
 "$bl" report --db "$db" --out "$tmp/r/again.md" --no-plots >/dev/null 2>&1
 "$bl" report --db "$db" --out "$tmp/r/again2.md" --no-plots >/dev/null 2>&1
