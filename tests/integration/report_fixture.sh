@@ -173,7 +173,7 @@ if [ $have_gnuplot = 1 ]; then
 	mkdir -p "$tmp/r2/sub"
 	"$bl" report --db "$db" --out "$tmp/r2/sub/R.md" --plots "$tmp/r2/figs" >/dev/null 2>&1
 	l=$(grep -o '](\.\./figs/[^)]*\.png)' "$tmp/r2/sub/R.md" | head -n 1 | sed 's/^](//; s/)$//')
-	check "--plots elsewhere: links go ../figs/ ($l)" [ -n "$l" ] && [ -s "$tmp/r2/sub/$l" ]
+	check "--plots elsewhere: links go ../figs/ ($l)" test -n "$l" -a -s "$tmp/r2/sub/$l"
 fi
 # the same database gives the same report (seeded bootstrap, no clock in it)
 "$bl" report --db "$db" --out "$tmp/r/again.md" --no-plots >/dev/null 2>&1
