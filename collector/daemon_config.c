@@ -47,6 +47,7 @@ static const struct key_def keys[] = {
 	{ "daemon", "parse_threads", K_INT, CFG(parse_threads), "2", "threads parsing POSTed documents off the event loop" },
 	{ "daemon", "gembench", K_STR, CFG(gembench), "gembench", "program a schedule runs when it has no command" },
 	{ "monitor", "enabled", K_BOOL, CFG(monitor), "true", "sample swiotlb/dma tracepoints system-wide" },
+	{ "monitor", "tracefs", K_STR, CFG(tracefs), "(auto)", "tracefs root holding events/ (default: /sys/kernel/tracing, then debugfs)" },
 	{ "monitor", "interval", K_DURATION, CFG(monitor_interval_ms), "10s", "one sample per device per interval" },
 	{ "schedule", "every", K_DURATION, SCHED(every_s), "(none)", "run every DURATION (since the last start)" },
 	{ "schedule", "at", K_TIME, SCHED(at_minute), "(none)", "run daily at HH:MM local time" },
@@ -466,6 +467,7 @@ void bld_config_free(struct bld_config *c)
 	free(c->token_file);
 	free(c->log_file);
 	free(c->gembench);
+	free(c->tracefs);
 	for (size_t i = 0; i < c->n_schedules; i++) {
 		free(c->schedules[i].job);
 		free_argv(c->schedules[i].argv);

@@ -45,6 +45,7 @@ struct bld_config {
 	int parse_threads;	   /* threads validating POSTed documents */
 	bool monitor;		   /* [monitor] enabled */
 	int64_t monitor_interval_ms; /* [monitor] interval */
+	char *tracefs;		   /* [monitor] tracefs root, NULL = find it */
 	char *gembench;		   /* [daemon] gembench: default program of a schedule */
 	struct bld_schedule schedules[BLD_SCHEDULE_MAX];
 	size_t n_schedules;

@@ -275,7 +275,12 @@ static void setup(struct bld_monitor *m, int64_t now_ns)
 	char root[256], why[320];
 	int ret;
 
-	ret = tp_tracefs_root(root, sizeof(root), false);
+	if (m->ctx->cfg.tracefs) {
+		snprintf(root, sizeof(root), "%s", m->ctx->cfg.tracefs);
+		ret = 0;
+	} else {
+		ret = tp_tracefs_root(root, sizeof(root), false);
+	}
 	if (ret < 0) {
 		snprintf(m->why_down, sizeof(m->why_down),
 			 "tracefs not found (/sys/kernel/tracing, /sys/kernel/debug/tracing not mounted)");

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# bouncelabd's signals: SIGHUP reopens the log file (log rotation) and
+# reloads the configuration (a schedule added to the file starts running;
+# a broken file is refused and the running configuration kept); SIGTERM
+# ends with status 0 after answering what it had received.
+. "$(dirname "$0")/daemon_common.bash"
+need_built "$BUILD/bouncelabd" "$BUILD/tools/fake_gembench"
+
+FAKE="$ROOT/$BUILD/tools/fake_gembench --template $ROOT/$FIXTURE --log $T/starts"
+printf '[daemon]\nlog_file = %s\n[monitor]\nenabled = false\n' "$T/bouncelabd.log" >"$T/d.ini"
+start_daemon --config "$T/d.ini"
+grep -q "serving" "$T/bouncelabd.log" || fail "log_file not written"
+
+# Rotation: move the file away, SIGHUP, new messages go to a new file.
+mv "$T/bouncelabd.log" "$T/bouncelabd.log.1"
+kill -HUP "$DPID"
+sleep 0.5
+[ -f "$T/bouncelabd.log" ] || fail "SIGHUP did not reopen the log file"
+grep -q "config: reloaded (0 schedules)" "$T/bouncelabd.log" || fail "no reload message in the new log"
+
+# Reload: a schedule appears.
+printf '[schedule added]\nevery = 1h\ncommand = %s --name added\n' "$FAKE" >>"$T/d.ini"
+kill -HUP "$DPID"
+for i in $(seq 1 40); do grep -q "^added " "$T/starts" 2>/dev/null && break; sleep 0.1; done
+grep -q "^added " "$T/starts" 2>/dev/null || fail "a schedule added by SIGHUP did not run"
+
+# A broken file is refused; the daemon keeps the running configuration and serves.
+printf '[daemon]\nmax_body = lots\n' >>"$T/d.ini"
+kill -HUP "$DPID"
+sleep 0.5
+grep -q "config: reload failed" "$T/bouncelabd.log" || fail "a broken config was not refused"
+healthz_ok || fail "not serving after a refused reload"
+
+stop_daemon
+grep -q "stopping" "$T/bouncelabd.log" || fail "no clean-exit message"
+echo "signals: ok"
