@@ -55,11 +55,11 @@ static void usage(FILE *out)
 		"default|iommu|iommu-pt), swiotlb, iommu, device, importer, backend, workload, job,\n"
 		"host, status, run, since, until (2026-11-01 or RFC 3339), last (newest N).\n"
 		"Example: --base kernel=6.1,mode=force --new kernel=6.12,mode=force\n\n"
-		"Metrics:");
+		"Metrics:\n");
 	for (const struct bl_metric *m = bl_metrics; m->name; m++)
-		fprintf(out, "%s %s (%s, %s is better)", m == bl_metrics ? "" : ",", m->name,
-			m->unit, m->direction == BL_HIGHER_IS_BETTER ? "higher" : "lower");
-	fprintf(out, "\n\nA change is significant when its 95%% interval excludes 0 and it is\n"
+		fprintf(out, "  %-16s %s, %s (%s is better)\n", m->name, m->label, m->unit,
+			m->direction == BL_HIGHER_IS_BETTER ? "higher" : "lower");
+	fprintf(out, "\nA change is significant when its 95%% interval excludes 0 and it is\n"
 		     "larger than the noise threshold. Exit: 0 ok, 1 regression (with\n"
 		     "--fail-on-regression), 2 usage, 3 store error or nothing matched.\n");
 }
