@@ -27,8 +27,8 @@ struct seen {
 };
 
 #define GOOD_FMT \
-	"{\"format\":1,\"run_id\":\"00000000-0000-4000-8000-%012d\",\"status\":\"skipped\",\"error\":\"no device\","
-	"\"tool\":{\"name\":\"test\",\"version\":\"0\"},\"started_at\":\"2026-11-26T00:00:00Z\","
+	"{\"format\":1,\"run_id\":\"00000000-0000-4000-8000-%012d\",\"status\":\"skipped\",\"error\":\"no device\"," \
+	"\"tool\":{\"name\":\"test\",\"version\":\"0\"},\"started_at\":\"2026-11-26T00:00:00Z\"," \
 	"\"job\":{\"name\":\"j\",\"backend\":\"b\",\"workload\":\"w\"},\"results\":[]}"
 
 static void on_parsed(void *user, void *item, int ret, struct bl_resultdoc *doc, const char *err)
