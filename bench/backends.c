@@ -15,11 +15,13 @@
 extern const struct gb_backend_ops gb_backend_dumb;
 extern const struct gb_backend_ops gb_backend_udmabuf;
 extern const struct gb_backend_ops gb_backend_dmaheap;
+extern const struct gb_backend_ops gb_backend_i915;
 
 const struct gb_backend_ops *const gb_backends[] = {
 	&gb_backend_dumb,
 	&gb_backend_udmabuf,
 	&gb_backend_dmaheap,
+	&gb_backend_i915,
 	NULL,
 };
 
