@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -283,6 +284,18 @@ int main(int argc, char **argv)
 		goto out_token;
 	}
 	ctx.started = time(NULL);
+	{
+		/* Room for max_connections sockets plus the database, pipes and perf fds. */
+		struct rlimit rl;
+		rlim_t want = (rlim_t)ctx.cfg.max_connections + 256;
+
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < want) {
+			rl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
+			if (setrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur < want)
+				bl_warn("RLIMIT_NOFILE %llu is below max_connections + 256: connections may fail",
+					(unsigned long long)rl.rlim_cur);
+		}
+	}
 	/* 4. event loop: two priorities, sockets (0) before the ingest batch (1) */
 	evcfg = event_config_new();
 	ctx.base = evcfg ? event_base_new_with_config(evcfg) : NULL;
