@@ -34,6 +34,32 @@
 #define FAKE_MAX_RULES 16
 #define FAKE_MAX_EXPORTS 256
 
+/*
+ * The kernel ABI the fake emulates (x86-64 sizes of the uAPI structs). If
+ * the installed libdrm header ever disagreed, the fake would be checking a
+ * different ABI from the kernel's: refuse to build instead.
+ */
+_Static_assert(sizeof(struct drm_i915_gem_create) == 16, "i915 ABI");
+_Static_assert(sizeof(struct drm_i915_gem_create_ext) == 24, "i915 ABI");
+_Static_assert(sizeof(struct i915_user_extension) == 32, "i915 ABI");
+_Static_assert(sizeof(struct drm_i915_gem_create_ext_memory_regions) == 48, "i915 ABI");
+_Static_assert(sizeof(struct drm_i915_gem_mmap_offset) == 32, "i915 ABI");
+_Static_assert(sizeof(struct drm_i915_gem_mmap) == 40, "i915 ABI");
+_Static_assert(sizeof(struct drm_i915_gem_mmap_gtt) == 16, "i915 ABI");
+_Static_assert(sizeof(struct drm_i915_gem_userptr) == 24, "i915 ABI");
+_Static_assert(sizeof(struct drm_i915_gem_set_domain) == 12, "i915 ABI");
+_Static_assert(sizeof(struct drm_i915_gem_pread) == 32, "i915 ABI");
+_Static_assert(sizeof(struct drm_i915_gem_pwrite) == 32, "i915 ABI");
+_Static_assert(sizeof(struct drm_i915_gem_exec_object2) == 56, "i915 ABI");
+_Static_assert(sizeof(struct drm_i915_gem_execbuffer2) == 64, "i915 ABI");
+_Static_assert(sizeof(struct drm_i915_query) == 16, "i915 ABI");
+_Static_assert(sizeof(struct drm_i915_query_item) == 24, "i915 ABI");
+_Static_assert(sizeof(struct drm_i915_query_memory_regions) == 16, "i915 ABI");
+_Static_assert(sizeof(struct drm_i915_memory_region_info) == 88, "i915 ABI");
+_Static_assert(sizeof(struct drm_i915_gem_wait) == 16, "i915 ABI");
+_Static_assert(sizeof(struct drm_prime_handle) == 12, "DRM ABI");
+_Static_assert(sizeof(struct drm_gem_close) == 8, "DRM ABI");
+
 struct fake_obj {
 	uint32_t handle;     /* nonzero; never reused */
 	int fd;              /* the device fd the handle belongs to */
