@@ -294,6 +294,33 @@ int tp_field_str(const struct tp_field *f, const void *raw, size_t len, char *bu
 	return 0;
 }
 
+int tp_dma_sg_nents(const struct tp_format *fmt, const void *raw, size_t len, uint64_t *nents)
+{
+	const struct tp_field *f = tp_field_find(fmt, "full_nents");
+	const void *data;
+	size_t dlen;
+	uint64_t v;
+	int err;
+
+	if (!f)
+		f = tp_field_find(fmt, "nents");
+	if (f) {
+		err = tp_field_uint(f, raw, len, &v);
+		if (err)
+			return err;
+		*nents = (uint32_t)v; /* an int in the record */
+		return 0;
+	}
+	f = tp_field_find(fmt, "phys_addrs");
+	if (!f)
+		return -ENOENT;
+	err = tp_field_bytes(f, raw, len, &data, &dlen);
+	if (err)
+		return err;
+	*nents = dlen / 8;
+	return 0;
+}
+
 /* --- tracefs ------------------------------------------------------------- */
 
 static bool has_events(const char *root)

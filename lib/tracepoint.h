@@ -79,6 +79,14 @@ int tp_field_bytes(const struct tp_field *f, const void *raw, size_t len, const 
 int tp_field_str(const struct tp_field *f, const void *raw, size_t len, char *buf, size_t buflen);
 
 /*
+ * The number of scatter-gather entries a dma:dma_map_sg record maps: its
+ * full_nents field (6.12: the phys_addrs/dma_addrs arrays stop at 128
+ * entries, so their length undercounts large lists), else nents, else the
+ * phys_addrs array length / 8. -ENOENT when the format has none of them.
+ */
+int tp_dma_sg_nents(const struct tp_format *fmt, const void *raw, size_t len, uint64_t *nents);
+
+/*
  * The tracefs root (the folder holding `events/`): /sys/kernel/tracing,
  * else /sys/kernel/debug/tracing. When neither is there and @may_mount,
  * mounts tracefs on /sys/kernel/tracing (and debugfs on /sys/kernel/debug).

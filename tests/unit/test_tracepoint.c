@@ -174,6 +174,31 @@ static void test_field_access(void **state)
 	free(text);
 }
 
+/* 6.12 truncates the arrays at 128 entries: nents must come from full_nents. */
+static void test_sg_nents_6_12(void **state)
+{
+	char *text = slurp("6.12/dma-dma_map_sg.format");
+	unsigned char raw[2048];
+	struct tp_format fmt;
+	uint64_t n = 0;
+	int32_t full = 256;
+	uint32_t phys = (128u * 8u << 16) | 64; /* 128 u64 at offset 64 */
+	static const char text61[] = "name: x\nID: 1\nformat:\n\tfield:int a;\toffset:0;\tsize:4;\tsigned:1;\n";
+	struct tp_format f61;
+
+	assert_int_equal(tp_format_parse(text, &fmt, NULL, 0), 0);
+	memset(raw, 0, sizeof(raw));
+	memcpy(raw + 12, &full, 4);
+	memcpy(raw + 24, &phys, 4);
+	/* negative: a record too short for full_nents; a format without any nents */
+	assert_int_equal(tp_dma_sg_nents(&fmt, raw, 14, &n), -ERANGE);
+	assert_int_equal(tp_format_parse(text61, &f61, NULL, 0), 0);
+	assert_int_equal(tp_dma_sg_nents(&f61, raw, sizeof(raw), &n), -ENOENT);
+	assert_int_equal(tp_dma_sg_nents(&fmt, raw, 64 + 1024, &n), 0);
+	assert_int_equal(n, 256);
+	free(text);
+}
+
 static void test_fixed_array_and_rel_loc(void **state)
 {
 	static const char text[] =
@@ -277,6 +302,7 @@ int main(void)
 		cmocka_unit_test(test_bounced_6_12),
 		cmocka_unit_test(test_map_sg_6_12),
 		cmocka_unit_test(test_field_access),
+		cmocka_unit_test(test_sg_nents_6_12),
 		cmocka_unit_test(test_fixed_array_and_rel_loc),
 		cmocka_unit_test(test_live_counts_and_records),
 	};
