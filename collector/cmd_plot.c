@@ -473,18 +473,25 @@ static int trend_figures(struct render_ctx *c, struct bl_store *s, const struct 
 {
 	const struct bl_metric *m = bl_metric_find(c->o->metric);
 	struct an_runs runs;
-	struct bl_sample_set set;
+	struct bl_sample_set set, keys;
 	char *labels = NULL;
 	int ret;
 
 	bl_sample_set_init(&set);
+	bl_sample_set_init(&keys);
 	ret = an_load_runs(s, f, &runs);
 	if (ret < 0)
 		return ret;
 	ret = an_load_set(s, f, AN_GROUP_RUN, &set, NULL);
 	if (ret < 0)
 		goto out;
-	bl_sample_set_sort(&set);
+	/* the distinct (workload, variant, size) of the metric, over all runs, sorted */
+	for (size_t i = 0; i < set.n && !ret; i++)
+		if (set.s[i].metric == m)
+			ret = bl_sample_set_add(&keys, "", set.s[i].workload, set.s[i].variant,
+						set.s[i].size, m, 0, 0);
+	if (ret < 0 || (ret = bl_sample_set_sort(&keys)) < 0)
+		goto out;
 	labels = calloc(runs.n ? runs.n : 1, 256);
 	if (!labels) {
 		ret = -ENOMEM;
@@ -511,20 +518,14 @@ static int trend_figures(struct render_ctx *c, struct bl_store *s, const struct 
 			}
 		if (count < 2 || !first)
 			continue;
-		/* the workloads of this configuration's runs */
-		for (size_t w = 0; w < set.n && !ret; w++) {
-			const char *wl = set.s[w].workload;
+		/* each workload: a contiguous range of the sorted distinct keys */
+		for (size_t w = 0; w < keys.n && !ret; w++) {
+			const char *wl = keys.s[w].workload;
 			char cslug[256], wslug[128], data[400], image[400], caption[512];
-			bool dup = false;
 			FILE *out;
 			size_t blocks = 0;
 
-			if (set.s[w].metric != m)
-				continue;
-			for (size_t p = 0; p < w; p++)
-				if (set.s[p].metric == m && !strcmp(set.s[p].workload, wl))
-					dup = true;
-			if (dup)
+			if (w > 0 && !strcmp(keys.s[w - 1].workload, wl))
 				continue;
 			slug(cfg, cslug, sizeof(cslug));
 			slug(wl, wslug, sizeof(wslug));
@@ -537,21 +538,24 @@ static int trend_figures(struct render_ctx *c, struct bl_store *s, const struct 
 				break;
 			}
 			/* sizes (and variants) of this workload, then runs in time order */
-			for (size_t k = 0; k < set.n; k++) {
-				const struct bl_sample *key = &set.s[k];
-				const struct bl_sample *prev = NULL;
-				bool seen = false;
-				char sz[24], name[200];
+			size_t nkeys = 0;
 
-				if (key->metric != m || strcmp(key->workload, wl))
+			while (w + nkeys < keys.n && !strcmp(keys.s[w + nkeys].workload, wl))
+				nkeys++;
+			for (size_t k = w; k < w + nkeys; k++) {
+				const struct bl_sample *key = &keys.s[k];
+				const struct bl_sample *prev = NULL;
+				char sz[24], name[200];
+				size_t pos = k - w;
+
+				/*
+				 * At most four lines stay readable over months of
+				 * nights: the smallest, the largest and two between.
+				 */
+				if (nkeys > 4 && pos != 0 && pos != nkeys / 3 &&
+				    pos != 2 * nkeys / 3 && pos != nkeys - 1)
 					continue;
-				for (size_t p = 0; p < k; p++)
-					if (set.s[p].metric == m && !strcmp(set.s[p].workload, wl) &&
-					    set.s[p].size == key->size &&
-					    !strcmp(set.s[p].variant, key->variant))
-						seen = true;
-				if (seen)
-					continue;
+
 				bl_size_str(key->size, sz, sizeof(sz));
 				snprintf(name, sizeof(name), "%s%s%s", sz, *key->variant ? " " : "",
 					 key->variant);
@@ -618,6 +622,7 @@ static int trend_figures(struct render_ctx *c, struct bl_store *s, const struct 
 	}
 out:
 	free(labels);
+	bl_sample_set_free(&keys);
 	bl_sample_set_free(&set);
 	an_runs_free(&runs);
 	return ret;
@@ -822,9 +827,8 @@ int an_plots_render(struct bl_store *s, const struct bl_run_filter *f,
 
 	bl_sample_set_init(&set);
 	ret = an_load_set(s, f, AN_GROUP_KERNEL_MODE, &set, NULL);
-	if (ret < 0)
+	if (ret < 0 || (ret = bl_sample_set_sort(&set)) < 0)
 		goto out;
-	bl_sample_set_sort(&set);
 	if (!(ret = size_figures(&c, &set, "throughput")) &&
 	    !(ret = size_figures(&c, &set, "bounces")) &&
 	    !(ret = size_figures(&c, &set, "latency")) && !(ret = slots_figure(&c, s, f)) &&

@@ -765,9 +765,8 @@ static int write_report(FILE *f, struct bl_store *s, const struct bl_selector *s
 		goto out;
 	c.runs = &runs;
 	ret = an_load_set(s, &sel->filter, AN_GROUP_KERNEL_MODE, &set, NULL);
-	if (ret < 0)
+	if (ret < 0 || (ret = bl_sample_set_sort(&set)) < 0)
 		goto out;
-	bl_sample_set_sort(&set);
 	if (!o->no_plots) {
 		struct an_plot_opts po = { .outdir = plots_dir, .fmt = o->fmt,
 					   .metric = "ops_per_sec", .stats = &c.stats };

@@ -2,8 +2,9 @@
  * Comparisons between two sets of runs: selectors, samples, compared rows
  * and their text / Markdown / JSON forms. See compare.h.
  *
- * Samples live in a flat array searched linearly: a full testbed matrix has
- * a few thousand (workload, size, metric) keys, and sorting once at the end
+ * Samples live in a flat array with a hash index beside it: a year of
+ * nightly runs grouped per run is tens of thousands of keys, too many for a
+ * linear search per added value. Sorting once at the end (and re-indexing)
  * is all the ordering the output needs.
  */
 #include "compare.h"
@@ -304,6 +305,7 @@ void bl_sample_set_free(struct bl_sample_set *set)
 		free(set->s[i].v);
 	}
 	free(set->s);
+	free(set->index);
 	memset(set, 0, sizeof(*set));
 }
 
@@ -312,17 +314,73 @@ static const char *nz(const char *s)
 	return s ? s : "";
 }
 
+static uint64_t hash_str(uint64_t h, const char *s)
+{
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	return (h ^ 0xff) * 0x100000001b3ULL; /* a separator, so "ab"+"c" != "a"+"bc" */
+}
+
+static uint64_t key_hash(const char *group, const char *workload, const char *variant,
+			 int64_t size, const struct bl_metric *metric)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	h = hash_str(h, group);
+	h = hash_str(h, workload);
+	h = hash_str(h, variant);
+	h = (h ^ (uint64_t)size) * 0x100000001b3ULL;
+	h = (h ^ (uint64_t)(metric - bl_metrics)) * 0x100000001b3ULL;
+	return h ^ (h >> 29);
+}
+
+static bool same_key(const struct bl_sample *s, const char *group, const char *workload,
+		     const char *variant, int64_t size, const struct bl_metric *metric)
+{
+	return s->metric == metric && s->size == size && !strcmp(s->workload, workload) &&
+	       !strcmp(s->variant, variant) && !strcmp(s->group, group);
+}
+
+/* (Re)builds the index for set->s[0 .. n) with room for @want samples. */
+static int reindex(struct bl_sample_set *set, size_t want)
+{
+	size_t cap = 64;
+	size_t *idx;
+
+	while (cap < want * 2)
+		cap *= 2;
+	idx = calloc(cap, sizeof(*idx));
+	if (!idx)
+		return -ENOMEM;
+	for (size_t i = 0; i < set->n; i++) {
+		const struct bl_sample *s = &set->s[i];
+		size_t j = key_hash(s->group, s->workload, s->variant, s->size, s->metric) & (cap - 1);
+
+		while (idx[j])
+			j = (j + 1) & (cap - 1);
+		idx[j] = i + 1;
+	}
+	free(set->index);
+	set->index = idx;
+	set->index_cap = cap;
+	return 0;
+}
+
 const struct bl_sample *bl_sample_set_find(const struct bl_sample_set *set, const char *group,
 					   const char *workload, const char *variant, int64_t size,
 					   const struct bl_metric *metric)
 {
-	for (size_t i = set->n; i-- > 0;) { /* newest first: rows of a run arrive together */
-		const struct bl_sample *s = &set->s[i];
+	size_t j;
 
-		if (s->metric == metric && s->size == size && !strcmp(s->workload, nz(workload)) &&
-		    !strcmp(s->variant, nz(variant)) && !strcmp(s->group, nz(group)))
-			return s;
-	}
+	if (!set->index_cap || !metric)
+		return NULL;
+	group = nz(group);
+	workload = nz(workload);
+	variant = nz(variant);
+	for (j = key_hash(group, workload, variant, size, metric) & (set->index_cap - 1);
+	     set->index[j]; j = (j + 1) & (set->index_cap - 1))
+		if (same_key(&set->s[set->index[j] - 1], group, workload, variant, size, metric))
+			return &set->s[set->index[j] - 1];
 	return NULL;
 }
 
@@ -336,6 +394,8 @@ int bl_sample_set_add(struct bl_sample_set *set, const char *group, const char *
 	if (!metric || !isfinite(value))
 		return -EINVAL;
 	if (!s) {
+		size_t j;
+
 		if (set->n == set->cap) {
 			size_t cap = set->cap ? set->cap * 2 : 64;
 			struct bl_sample *ns = realloc(set->s, cap * sizeof(*ns));
@@ -345,6 +405,8 @@ int bl_sample_set_add(struct bl_sample_set *set, const char *group, const char *
 			set->s = ns;
 			set->cap = cap;
 		}
+		if ((set->n + 1) * 2 > set->index_cap && reindex(set, set->n + 1) < 0)
+			return -ENOMEM;
 		s = &set->s[set->n];
 		memset(s, 0, sizeof(*s));
 		s->group = strdup(nz(group));
@@ -359,6 +421,11 @@ int bl_sample_set_add(struct bl_sample_set *set, const char *group, const char *
 		s->size = size;
 		s->metric = metric;
 		s->last_run = INT64_MIN;
+		for (j = key_hash(s->group, s->workload, s->variant, size, metric) &
+			 (set->index_cap - 1);
+		     set->index[j]; j = (j + 1) & (set->index_cap - 1))
+			;
+		set->index[j] = set->n + 1;
 		set->n++;
 	}
 	if (s->n == s->cap) {
@@ -470,10 +537,12 @@ static int cmp_sample(const void *a, const void *b)
 		       y->workload, y->variant, y->size, y->metric);
 }
 
-void bl_sample_set_sort(struct bl_sample_set *set)
+int bl_sample_set_sort(struct bl_sample_set *set)
 {
-	if (set->n)
-		qsort(set->s, set->n, sizeof(*set->s), cmp_sample);
+	if (!set->n)
+		return 0;
+	qsort(set->s, set->n, sizeof(*set->s), cmp_sample);
+	return reindex(set, set->n); /* positions moved */
 }
 
 /* --- comparisons ----------------------------------------------------------- */

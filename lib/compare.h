@@ -88,6 +88,8 @@ struct bl_sample {
 struct bl_sample_set {
 	struct bl_sample *s;
 	size_t n, cap;
+	size_t *index;	  /* open-addressing hash of s[] (position + 1, 0 = empty) */
+	size_t index_cap; /* a power of two, at least twice n */
 };
 
 void bl_sample_set_init(struct bl_sample_set *set);
@@ -103,8 +105,8 @@ int bl_sample_set_add_result(struct bl_sample_set *set, const char *group,
 const struct bl_sample *bl_sample_set_find(const struct bl_sample_set *set, const char *group,
 					   const char *workload, const char *variant, int64_t size,
 					   const struct bl_metric *metric);
-/* Sorts by group, workload, variant, size, then metric in bl_metrics order. */
-void bl_sample_set_sort(struct bl_sample_set *set);
+/* Sorts by group, workload, variant, size, then metric in bl_metrics order. 0 or -ENOMEM. */
+int bl_sample_set_sort(struct bl_sample_set *set);
 
 /* --- comparisons ----------------------------------------------------------- */
 

@@ -329,6 +329,51 @@ static void test_compare_formats(void **state)
 	bl_sample_set_free(&new_set);
 }
 
+/* The hash index: many keys, found before and after sorting (which moves them). */
+static void test_many_keys(void **state)
+{
+	const struct bl_metric *m = bl_metric_find("ops_per_sec");
+	const struct bl_metric *b = bl_metric_find("bounces_per_op");
+	struct bl_sample_set set;
+	char group[32];
+
+	(void)state;
+	bl_sample_set_init(&set);
+	assert_null(bl_sample_set_find(&set, "", "w", "", 1, m)); /* empty set */
+	for (int g = 0; g < 400; g++) {
+		snprintf(group, sizeof(group), "run %03d", 399 - g); /* inserted out of order */
+		for (int size = 1; size <= 16; size++) {
+			assert_int_equal(bl_sample_set_add(&set, group, "import", "", size << 12, m,
+							   g + size, g),
+					 0);
+			assert_int_equal(bl_sample_set_add(&set, group, "import", "", size << 12, m,
+							   g + size + 0.5, g),
+					 0);
+			assert_int_equal(bl_sample_set_add(&set, group, "import", "", size << 12, b,
+							   1, g),
+					 0);
+		}
+	}
+	assert_int_equal(set.n, 400 * 16 * 2);
+	for (int pass = 0; pass < 2; pass++) {
+		for (int g = 0; g < 400; g += 7) {
+			const struct bl_sample *s;
+
+			snprintf(group, sizeof(group), "run %03d", 399 - g);
+			s = bl_sample_set_find(&set, group, "import", "", 5 << 12, m);
+			assert_non_null(s);
+			assert_int_equal(s->n, 2);
+			assert_true(s->v[0] == g + 5 && s->v[1] == g + 5.5);
+			assert_int_equal(s->runs, 1);
+			assert_null(bl_sample_set_find(&set, group, "import", "x", 5 << 12, m));
+			assert_null(bl_sample_set_find(&set, group, "import", "", 17 << 12, m));
+		}
+		assert_int_equal(bl_sample_set_sort(&set), 0);
+		assert_string_equal(set.s[0].group, "run 000");
+	}
+	bl_sample_set_free(&set);
+}
+
 static void test_size_str(void **state)
 {
 	static const struct {
@@ -355,6 +400,7 @@ int main(void)
 		cmocka_unit_test(test_samples_from_rows),
 		cmocka_unit_test(test_compare_known_answers),
 		cmocka_unit_test(test_compare_formats),
+		cmocka_unit_test(test_many_keys),
 		cmocka_unit_test(test_size_str),
 	};
 
