@@ -46,12 +46,14 @@ int gb_dmabuf_export(struct gb_dev *dev, struct gb_bo *bo, int *fd)
 
 int gb_dmabuf_open_node(struct gb_dev *dev, const char *path)
 {
-	int fd = open(path, O_RDWR | O_CLOEXEC);
+	int fd;
 
+	/* Named even on failure, so the skip reason can say which node. */
+	snprintf(dev->node, sizeof(dev->node), "%s", path);
+	fd = open(path, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	dev->fd = fd;
-	snprintf(dev->node, sizeof(dev->node), "%s", path);
 	return 0;
 }
 
