@@ -8,12 +8,13 @@
  *
  * Group commit: a POST body goes to the parse pool (daemon_parse.h), which
  * parses and validates it on another thread; on_parsed() answers 400/413
- * without touching the store, and puts valid documents in ctx->http->batch
- * until flush_cb, an event at a lower priority than the sockets, runs at the
- * end of that loop turn and stores the whole batch with one
- * bl_store_put_runs() transaction. Only then does each client get its 201;
- * if the commit fails, every client of the batch gets 503 and may retry
- * (a retried UUID that did make it is answered 200, never stored twice).
+ * without touching the store and puts valid documents in the open batch.
+ * The writer thread (daemon_writer.h) commits one batch at a time with one
+ * bl_store_put_runs() transaction; while it does, the next batch gathers,
+ * and it is handed over the moment the writer is idle. Only then, in
+ * on_written(), does each client get its 201 (or 200 for a UUID already
+ * stored); if the commit fails, every client of the batch gets 503 and may
+ * retry (a retried UUID that did make it is answered 200, never stored twice).
  *
  * Connection limit: evhttp 2.1 has none and no close hook for a connection
  * that never sent a request, so our bevcb creates each connection's
@@ -52,12 +53,12 @@
 #include "daemon_auth.h"
 #include "daemon_monitor.h"
 #include "daemon_parse.h"
+#include "daemon_writer.h"
 #include "daemon_sched.h"
 #include "log.h"
 #include "resultdoc.h"
 #include "store.h"
 
-#define BATCH_MAX 256 /* documents per transaction */
 
 enum listener_kind { L_UNIX, L_TCP };
 
@@ -69,11 +70,6 @@ struct listener {
 	bool auth_writes;			/* writes need the bearer token */
 };
 
-struct pending {
-	struct evhttp_request *req;
-	struct bl_resultdoc *doc; /* validated; freed after the reply */
-};
-
 struct bld_http {
 	struct listener l[2];	       /* [L_UNIX], [L_TCP] */
 	char *unix_path;	       /* socket file we created (unlinked at stop) */
@@ -81,9 +77,8 @@ struct bld_http {
 	struct bufferevent **conns;    /* one reference each, see conn_sweep() */
 	size_t nconns, cap;
 	bool paused;		       /* listeners disabled at max_connections */
-	struct pending batch[BATCH_MAX];
-	size_t n_batch;
-	struct event *flush_ev;	       /* runs the batch after this loop turn */
+	struct bld_batch open;	       /* validated documents waiting for the writer */
+	struct bld_writer *writer;     /* commits one batch at a time, off the loop */
 	struct bld_parse_pool *pool;   /* parses POST bodies off the loop */
 };
 
@@ -305,7 +300,7 @@ static void route_get_run(struct bld_ctx *ctx, const char *uuid, struct reply *r
 	free(doc);
 }
 
-static void schedule_flush(struct bld_ctx *ctx);
+static void kick_writer(struct bld_ctx *ctx);
 static void on_parsed(void *user, void *item, int ret, struct bl_resultdoc *doc, const char *err);
 
 static void route_post_run(struct bld_ctx *ctx, struct listener *l, struct evhttp_request *req,
@@ -372,12 +367,20 @@ static void on_parsed(void *user, void *item, int ret, struct bl_resultdoc *doc,
 		evbuffer_free(r.body);
 		return;
 	}
-	if (h->n_batch == BATCH_MAX)
-		bld_http_flush(ctx); /* a full batch goes now; this one starts the next */
-	h->batch[h->n_batch].req = req;
-	h->batch[h->n_batch].doc = doc;
-	h->n_batch++;
-	schedule_flush(ctx);
+	if (bld_batch_add(&h->open, doc, req) < 0) {
+		struct reply r = { .body = evbuffer_new() };
+
+		bl_resultdoc_free(doc);
+		if (!r.body) {
+			evhttp_send_error(req, 503, "out of memory");
+			return;
+		}
+		reply_error(&r, 503, "Service Unavailable", "batch: out of memory");
+		send_reply(ctx, req, &r);
+		evbuffer_free(r.body);
+		return;
+	}
+	kick_writer(ctx);
 }
 
 static void route_healthz(struct bld_ctx *ctx, struct reply *r)
@@ -599,91 +602,76 @@ static void request_cb(struct evhttp_request *req, void *arg)
 
 /* --- the ingest batch ---------------------------------------------------- */
 
-void bld_http_flush(struct bld_ctx *ctx)
+/*
+ * Hands the open batch to the writer when it is idle and no other document
+ * is still being parsed (those join in a fraction of a millisecond, and one
+ * transaction for all of them costs little more than one for a single
+ * document); a large batch goes at once.
+ */
+#define BATCH_EAGER 64
+static void kick_writer(struct bld_ctx *ctx)
 {
 	struct bld_http *h = ctx->http;
-	struct bl_resultdoc *docs[BATCH_MAX];
-	enum bl_put_outcome outcomes[BATCH_MAX];
-	size_t n = h->n_batch;
-	int ret;
 
-	if (!n)
+	if (!h->open.n || !h->writer || bld_writer_busy(h->writer))
 		return;
-	for (size_t i = 0; i < n; i++)
-		docs[i] = h->batch[i].doc;
-	ret = bl_store_put_runs(ctx->store, docs, n, outcomes);
+	if (bld_parse_pool_pending(h->pool) && h->open.n < BATCH_EAGER && !ctx->stopping)
+		return; /* the last parse to finish kicks again */
+	bld_writer_submit(h->writer, &h->open);
+}
+
+/* The writer committed (or failed) batch @b: answer every client in it. */
+static void on_written(void *user, struct bld_batch *b)
+{
+	struct bld_ctx *ctx = user;
+
 	ctx->stats.batches++;
-	if (ret < 0) {
+	if (b->ret < 0) {
 		ctx->stats.ingest_failed++;
-		bl_err("store: commit %zu runs: %s", n, bl_store_errmsg(ctx->store));
+		bl_err("store: commit %zu runs: %s", b->n, b->errmsg);
 	}
-	h->n_batch = 0;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < b->n; i++) {
+		struct evhttp_request *req = b->items[i];
 		struct reply r = { .body = evbuffer_new() };
-		struct bl_resultdoc *doc = docs[i];
 
 		if (!r.body) {
-			evhttp_send_error(h->batch[i].req, 503, "out of memory");
-		} else if (ret < 0) {
-			char err[256];
+			evhttp_send_error(req, 503, "out of memory");
+			continue;
+		}
+		if (b->ret < 0) {
+			char err[300];
 
-			snprintf(err, sizeof(err), "store: %s", bl_store_errmsg(ctx->store));
+			snprintf(err, sizeof(err), "store: %s", b->errmsg);
 			reply_error(&r, 503, "Service Unavailable", err);
-			send_reply(ctx, h->batch[i].req, &r);
 		} else {
-			bool fresh = outcomes[i] == BL_PUT_INSERTED;
+			bool fresh = b->outcomes[i] == BL_PUT_INSERTED;
 
 			if (fresh)
 				ctx->stats.runs_inserted++;
 			else
 				ctx->stats.runs_duplicate++;
 			reply_json(&r, fresh ? 201 : 200, fresh ? "Created" : "OK",
-				   json_pack("{s:s, s:s}", "run_id", doc->run_id, "outcome",
-					     bl_put_outcome_names[outcomes[i]]));
-			send_reply(ctx, h->batch[i].req, &r);
+				   json_pack("{s:s, s:s}", "run_id", b->docs[i]->run_id, "outcome",
+					     bl_put_outcome_names[b->outcomes[i]]));
 		}
-		if (r.body)
-			evbuffer_free(r.body);
-		bl_resultdoc_free(doc);
-		h->batch[i].req = NULL;
-		h->batch[i].doc = NULL;
+		send_reply(ctx, req, &r);
+		evbuffer_free(r.body);
 	}
+	bld_batch_clear(b);
+	kick_writer(ctx); /* what gathered meanwhile goes next */
 }
 
 void bld_http_flush_all(struct bld_ctx *ctx)
 {
-	if (!ctx->http)
-		return;
-	if (ctx->http->pool)
-		bld_parse_pool_drain(ctx->http->pool);
-	bld_http_flush(ctx);
-}
-
-static void flush_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct bld_ctx *ctx = arg;
-
-	event_del(ctx->http->flush_ev); /* an early flush cancels the delayed one */
-	bld_http_flush(ctx);
-}
-
-/*
- * Commits the batch at the end of this loop turn when no other document is
- * being parsed; otherwise waits up to FLUSH_DELAY_US for those to join the
- * batch (one transaction for all in-flight clients costs little more than
- * one for a single document).
- */
-#define FLUSH_DELAY_US 2000
-static void schedule_flush(struct bld_ctx *ctx)
-{
 	struct bld_http *h = ctx->http;
 
-	if (!bld_parse_pool_pending(h->pool) || h->n_batch == BATCH_MAX) {
-		event_active(h->flush_ev, EV_TIMEOUT, 0);
-	} else if (!event_pending(h->flush_ev, EV_TIMEOUT, NULL)) {
-		struct timeval tv = { 0, FLUSH_DELAY_US };
-
-		event_add(h->flush_ev, &tv);
+	if (!h)
+		return;
+	if (h->pool)
+		bld_parse_pool_drain(h->pool); /* parsed documents join the open batch */
+	while (h->writer && (h->open.n || bld_writer_busy(h->writer))) {
+		kick_writer(ctx);
+		bld_writer_wait(h->writer); /* delivers, answers, submits the next */
 	}
 }
 
@@ -914,12 +902,9 @@ int bld_http_start(struct bld_ctx *ctx)
 	if (!h)
 		return -ENOMEM;
 	ctx->http = h;
-	h->flush_ev = event_new(ctx->base, -1, 0, flush_cb, ctx);
-	/* Priority 1 (lower than the sockets' 0): the batch runs after this turn's reads. */
-	if (!h->flush_ev || event_priority_set(h->flush_ev, 1) < 0) {
-		ret = -ENOMEM;
+	ret = bld_writer_new(ctx->base, c->db_path, on_written, ctx, &h->writer);
+	if (ret < 0)
 		goto fail;
-	}
 	ret = bld_parse_pool_new(ctx->base, c->parse_threads, on_parsed, ctx, &h->pool);
 	if (ret < 0)
 		goto fail;
@@ -990,14 +975,12 @@ void bld_http_stop(struct bld_ctx *ctx)
 
 	if (!h)
 		return;
-	if (h->pool) {
-		bld_parse_pool_free(h->pool); /* delivers what was being parsed into the batch */
-		h->pool = NULL;
-	}
-	if (h->flush_ev) {
-		bld_http_flush(ctx);
-		event_free(h->flush_ev);
-	}
+	bld_http_flush_all(ctx); /* answers everything received */
+	bld_parse_pool_free(h->pool);
+	h->pool = NULL;
+	bld_writer_free(h->writer);
+	h->writer = NULL;
+	bld_batch_release(&h->open);
 	for (int i = 1; i >= 0; i--) {
 		h->l[i].bound = NULL; /* conn_freed() must not re-enable it */
 		if (h->l[i].http)

@@ -8,8 +8,8 @@
  *   GET  /api/v1/runs/{uuid}  the stored document
  *   GET  /metrics             Prometheus text format
  *   GET  /healthz             200 when the daemon can serve
- * POSTed documents that arrive in one turn of the event loop are committed
- * in one transaction (group commit) and answered after it.
+ * POSTed documents are validated on a thread pool and committed by a writer
+ * thread in batches (group commit), each answered after its commit.
  */
 #ifndef BLD_HTTP_H
 #define BLD_HTTP_H
@@ -22,8 +22,6 @@ struct bld_ctx;
 int bld_http_start(struct bld_ctx *ctx);
 /* Answers what is pending, closes the listeners, removes the socket file. */
 void bld_http_stop(struct bld_ctx *ctx);
-/* Commits and answers POSTs waiting in the batch. */
-void bld_http_flush(struct bld_ctx *ctx);
 /* Waits for the documents being parsed, then commits and answers everything (SIGTERM). */
 void bld_http_flush_all(struct bld_ctx *ctx);
 /* From the housekeeping timer: releases closed connections. */
