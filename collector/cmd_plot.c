@@ -650,12 +650,13 @@ static int compare_figures(struct render_ctx *c, struct bl_store *s, const struc
 
 		if (!strcmp(r->mode, "noforce") || !strcmp(r->mode, "?") || !r->kernel_release)
 			continue;
-		/* one chart per (kernel, device, importer, mode) */
+		/* one chart per (kernel, job and its devices, mode) */
 		for (size_t j = 0; j < i; j++) {
 			struct an_run *q = &runs.r[j];
 
 			if (q->kernel_release && !strcmp(q->kernel_release, r->kernel_release) &&
-			    !strcmp(q->mode, r->mode) && !strcmp(q->device ? q->device : "",
+			    !strcmp(q->mode, r->mode) && !strcmp(q->job ? q->job : "", r->job ? r->job : "") &&
+			    !strcmp(q->device ? q->device : "",
 								 r->device ? r->device : "") &&
 			    !strcmp(q->importer ? q->importer : "", r->importer ? r->importer : ""))
 				dup = true;
@@ -663,6 +664,7 @@ static int compare_figures(struct render_ctx *c, struct bl_store *s, const struc
 		if (dup)
 			continue;
 		bf.kernel = r->kernel_release;
+		bf.job = r->job;
 		bf.device = r->device;
 		bf.importer = r->importer;
 		bf.limit = 0;
@@ -685,9 +687,11 @@ static int compare_figures(struct render_ctx *c, struct bl_store *s, const struc
 			FILE *out;
 
 			an_short_release(r->kernel_release, rel, sizeof(rel));
-			snprintf(dev, sizeof(dev), "%s%s%s", r->device ? r->device : "?",
-				 r->importer ? "-" : "", r->importer ? r->importer : "");
-			snprintf(caption, sizeof(caption), "%s %s %s", rel, r->mode, dev);
+			snprintf(dev, sizeof(dev), "job %s (%s%s%s)", r->job ? r->job : "?",
+				 r->device ? r->device : "?", r->importer ? "+" : "",
+				 r->importer ? r->importer : "");
+			snprintf(caption, sizeof(caption), "%s %s %s", rel, r->mode,
+				 r->job ? r->job : "?");
 			slug(caption, dslug, sizeof(dslug));
 			snprintf(data, sizeof(data), "compare-%s-vs-noforce.dat", dslug);
 			snprintf(image, sizeof(image), "compare-%s-vs-noforce.%s", dslug, c->o->fmt);

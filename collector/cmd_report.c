@@ -216,11 +216,26 @@ static void result_tables(FILE *f, const struct bl_sample_set *set)
 
 /* --- comparisons and findings -------------------------------------------------------- */
 
+/*
+ * What a comparison holds fixed besides the mode: the kernel and the job
+ * (its devices shown for the reader). Comparing per job keeps a section
+ * to the rows of one job.
+ */
 struct platform {
-	const char *release, *device, *importer; /* point into the runs */
+	const char *release, *job, *device, *importer; /* point into the runs */
 };
 
-/* Distinct (kernel, device, importer) of the runs, in run order. */
+#define MAX_PLATFORMS 512
+
+static bool same_platform(const struct platform *p, const struct an_run *r)
+{
+	return r->kernel_release && !strcmp(p->release, r->kernel_release) &&
+	       !strcmp(nz(p->job, ""), nz(r->job, "")) &&
+	       !strcmp(nz(p->device, ""), nz(r->device, "")) &&
+	       !strcmp(nz(p->importer, ""), nz(r->importer, ""));
+}
+
+/* Distinct (kernel, job, device, importer) of the runs, in run order. */
 static size_t platforms(const struct an_runs *runs, struct platform *out, size_t max)
 {
 	size_t n = 0;
@@ -232,12 +247,11 @@ static size_t platforms(const struct an_runs *runs, struct platform *out, size_t
 		if (!r->kernel_release)
 			continue;
 		for (size_t j = 0; j < n; j++)
-			if (!strcmp(out[j].release, r->kernel_release) &&
-			    !strcmp(nz(out[j].device, ""), nz(r->device, "")) &&
-			    !strcmp(nz(out[j].importer, ""), nz(r->importer, "")))
+			if (same_platform(&out[j], r))
 				dup = true;
 		if (!dup)
-			out[n++] = (struct platform){ r->kernel_release, r->device, r->importer };
+			out[n++] = (struct platform){ r->kernel_release, r->job, r->device,
+						      r->importer };
 	}
 	return n;
 }
@@ -247,9 +261,7 @@ static bool has_mode(const struct an_runs *runs, const struct platform *p, const
 	for (size_t i = 0; i < runs->n; i++) {
 		const struct an_run *r = &runs->r[i];
 
-		if (r->kernel_release && !strcmp(r->kernel_release, p->release) &&
-		    !strcmp(nz(r->device, ""), nz(p->device, "")) &&
-		    !strcmp(nz(r->importer, ""), nz(p->importer, "")) && !strcmp(r->mode, mode))
+		if (same_platform(p, r) && r->n_results > 0 && !strcmp(r->mode, mode))
 			return true;
 	}
 	return false;
@@ -330,12 +342,12 @@ out:
 static int mode_comparisons(struct report_ctx *c)
 {
 	static const char *const modes[] = { "default", "force", "iommu", "iommu-pt", NULL };
-	struct platform pl[64];
-	size_t np = platforms(c->runs, pl, 64);
+	static struct platform pl[MAX_PLATFORMS];
+	size_t np = platforms(c->runs, pl, MAX_PLATFORMS);
 	bool any = false;
 	int ret = 0;
 
-	fprintf(c->f, "## What each DMA mode costs (against noforce, same kernel and device)\n\n"
+	fprintf(c->f, "## What each DMA mode costs (against noforce, same kernel and job)\n\n"
 		      "Change = (mode - noforce) / noforce; 95%% CI from a seeded bootstrap over "
 		      "the repetitions; **bold** = significant (the interval excludes 0 and the "
 		      "change exceeds %.0f%%). Counters are one value per run, so with fewer than "
@@ -353,19 +365,20 @@ static int mode_comparisons(struct report_ctx *c)
 			if (!has_mode(c->runs, &pl[p], *m))
 				continue;
 			bf.kernel = pl[p].release;
+			bf.job = pl[p].job;
 			bf.device = pl[p].device;
 			bf.importer = pl[p].importer;
 			bf.limit = 0;
 			nf = bf;
 			bl_mode_filter(&bf, "noforce");
 			bl_mode_filter(&nf, *m);
-			snprintf(heading, sizeof(heading), "%s on %s, %s%s%s", *m, rel,
-				 nz(pl[p].device, "?"), pl[p].importer ? "+" : "",
+			snprintf(heading, sizeof(heading), "%s on %s, job %s (%s%s%s)", *m, rel,
+				 nz(pl[p].job, "?"), nz(pl[p].device, "?"), pl[p].importer ? "+" : "",
 				 nz(pl[p].importer, ""));
-			snprintf(bl, sizeof(bl), "kernel=%s,mode=noforce,device=%s", pl[p].release,
-				 nz(pl[p].device, "?"));
-			snprintf(nl, sizeof(nl), "kernel=%s,mode=%s,device=%s", pl[p].release, *m,
-				 nz(pl[p].device, "?"));
+			snprintf(bl, sizeof(bl), "kernel=%s,mode=noforce,job=%s", pl[p].release,
+				 nz(pl[p].job, "?"));
+			snprintf(nl, sizeof(nl), "kernel=%s,mode=%s,job=%s", pl[p].release, *m,
+				 nz(pl[p].job, "?"));
 			ret = compare_md(c, &bf, &nf, bl, nl, heading, true);
 			any = true;
 		}
@@ -379,18 +392,19 @@ static int mode_comparisons(struct report_ctx *c)
 static int kernel_comparisons(struct report_ctx *c)
 {
 	static const char *const modes[] = { "noforce", "default", "force", "iommu", "iommu-pt", NULL };
-	struct platform pl[64];
-	size_t np = platforms(c->runs, pl, 64);
+	static struct platform pl[MAX_PLATFORMS];
+	size_t np = platforms(c->runs, pl, MAX_PLATFORMS);
 	bool any = false;
 	int ret = 0;
 
-	fprintf(c->f, "## Kernel against kernel (same mode and device)\n\n");
-	/* each later kernel against the first one seen with the same device and importer */
+	fprintf(c->f, "## Kernel against kernel (same mode and job)\n\n");
+	/* each later kernel against the first one seen with the same job and devices */
 	for (size_t p = 0; p < np && !ret; p++) {
 		for (size_t q = p + 1; q < np && !ret; q++) {
 			char r1[128], r2[128], heading[512], bl[256], nl[256];
 
 			if (!strcmp(pl[p].release, pl[q].release) ||
+			    strcmp(nz(pl[p].job, ""), nz(pl[q].job, "")) ||
 			    strcmp(nz(pl[p].device, ""), nz(pl[q].device, "")) ||
 			    strcmp(nz(pl[p].importer, ""), nz(pl[q].importer, "")))
 				continue;
@@ -401,6 +415,7 @@ static int kernel_comparisons(struct report_ctx *c)
 
 				if (!has_mode(c->runs, &pl[p], *m) || !has_mode(c->runs, &pl[q], *m))
 					continue;
+				bf.job = pl[p].job;
 				bf.device = pl[p].device;
 				bf.importer = pl[p].importer;
 				bf.limit = 0;
@@ -408,11 +423,13 @@ static int kernel_comparisons(struct report_ctx *c)
 				nf = bf;
 				bf.kernel = pl[p].release;
 				nf.kernel = pl[q].release;
-				snprintf(heading, sizeof(heading), "%s against %s, %s, %s%s%s", r2, r1,
-					 *m, nz(pl[p].device, "?"), pl[p].importer ? "+" : "",
-					 nz(pl[p].importer, ""));
-				snprintf(bl, sizeof(bl), "kernel=%s,mode=%s", pl[p].release, *m);
-				snprintf(nl, sizeof(nl), "kernel=%s,mode=%s", pl[q].release, *m);
+				snprintf(heading, sizeof(heading), "%s against %s, %s, job %s (%s%s%s)",
+					 r2, r1, *m, nz(pl[p].job, "?"), nz(pl[p].device, "?"),
+					 pl[p].importer ? "+" : "", nz(pl[p].importer, ""));
+				snprintf(bl, sizeof(bl), "kernel=%s,mode=%s,job=%s", pl[p].release, *m,
+					 nz(pl[p].job, "?"));
+				snprintf(nl, sizeof(nl), "kernel=%s,mode=%s,job=%s", pl[q].release, *m,
+					 nz(pl[p].job, "?"));
 				ret = compare_md(c, &bf, &nf, bl, nl, heading, false);
 				any = true;
 			}

@@ -148,7 +148,7 @@ for section in "## What ran" "## Results per kernel, mode and device" "## Figure
 	check "report has '$section'" grep -qF "$section" "$r"
 done
 check "kernel against kernel: 6.12 against 6.1 on the same job" \
-	grep -q '^### 6.12.57 against 6.1.0-41, force, vgem+udmabuf' "$r"
+	grep -q '^### 6.12.57 against 6.1.0-41, force, job udmabuf-import (vgem+udmabuf)' "$r"
 check "with the 6.1 runs 10% slower, so 6.12 better" \
 	grep -Eq 'udmabuf-import vgem\+udmabuf\] import \| 64K \| ops_per_sec .*\| \+11\.1% .*\*\*better\*\*' "$r"
 check "kernels with exact versions and packages" grep -q '6.1.0-41-amd64.*6.1.158-1' "$r"
