@@ -65,7 +65,7 @@ void lab_usage(FILE *out)
 		"  --timeout S        kill a boot after S seconds; it is recorded as failed\n"
 		"                     (default: %d)\n"
 		"  --mem MB           guest RAM (default: %d; above 4096 `default` mode gets a\n"
-		"                     SWIOTLB pool, below it none)\n"
+		"                     SWIOTLB pool like a desktop's, below it none)\n"
 		"  --kvm              use KVM instead of TCG (off by default: stock kernels may\n"
 		"                     crash on a paravirtual /dev/kvm)\n"
 		"  --guest-script F   run this busybox sh script in the guest instead of gembench;\n"
