@@ -751,28 +751,6 @@ static int compare_figures(struct render_ctx *c, struct bl_store *s, const struc
 	return ret;
 }
 
-/* mkdir -p: creates @path and its missing parents. 0 or -errno. */
-static int mkdir_p(const char *path)
-{
-	char buf[PATH_MAX];
-	size_t len = strlen(path);
-
-	if (len == 0 || len >= sizeof(buf))
-		return -ENAMETOOLONG;
-	memcpy(buf, path, len + 1);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0777) < 0 && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(buf, 0777) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
 /* --- entry points ------------------------------------------------------------------- */
 
 int an_plots_render(struct bl_store *s, const struct bl_run_filter *f,
@@ -788,7 +766,7 @@ int an_plots_render(struct bl_store *s, const struct bl_run_filter *f,
 		bl_err("plot: unknown metric '%s'", o->metric);
 		return -EINVAL;
 	}
-	ret = mkdir_p(o->outdir);
+	ret = an_mkdir_p(o->outdir);
 	if (ret < 0) {
 		bl_err("plot: %s: mkdir: %s", o->outdir, strerror(-ret));
 		return ret;
@@ -922,7 +900,8 @@ int cmd_plot(int argc, char **argv)
 	ret = an_plots_render(s, &sel.filter, &o, &figs);
 	if (ret == 0) {
 		for (size_t i = 0; i < figs.n; i++)
-			printf("%s/%s\t%s\n", o.outdir, figs.f[i].image, figs.f[i].caption);
+			printf("%s/%s\t%s\n", o.outdir,
+			       *figs.why ? figs.f[i].data : figs.f[i].image, figs.f[i].caption);
 		if (!figs.n)
 			bl_warn("plot: no runs match '%s': nothing to plot", text);
 		if (*figs.why)

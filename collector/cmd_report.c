@@ -921,14 +921,9 @@ int cmd_report(int argc, char **argv)
 		bl_err("report: %s: path too long", report_dir);
 		goto out;
 	}
-	if (!o.no_plots && strcmp(report_dir, ".") && !o.plots) {
-		char parent[PATH_MAX];
-
-		if (snprintf(parent, sizeof(parent), "%s/plots", report_dir) >= (int)sizeof(parent) ||
-		    (mkdir(parent, 0777) < 0 && errno != EEXIST)) {
-			bl_err("report: %s: mkdir: %s", parent, strerror(errno));
-			goto out;
-		}
+	if (strcmp(report_dir, ".") && (c = an_mkdir_p(report_dir)) < 0) {
+		bl_err("report: %s: mkdir: %s", report_dir, strerror(-c));
+		goto out;
 	}
 
 	if (!strcmp(o.out, "-")) {

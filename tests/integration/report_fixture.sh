@@ -175,6 +175,11 @@ if [ $have_gnuplot = 1 ]; then
 	l=$(grep -o '](\.\./figs/[^)]*\.png)' "$tmp/r2/sub/R.md" | head -n 1 | sed 's/^](//; s/)$//')
 	check "--plots elsewhere: links go ../figs/ ($l)" test -n "$l" -a -s "$tmp/r2/sub/$l"
 fi
+# without gnuplot: the report is still written, with the figures' data and the reason
+mkdir -p "$tmp/nobin"
+PATH="$tmp/nobin" "$bl" report --db "$db" --out "$tmp/nognu/R.md" >/dev/null 2>&1
+check "no gnuplot: the report is written anyway" test -s "$tmp/nognu/R.md"
+check "and says why there are no figures" grep -q 'none was rendered: gnuplot is not installed' "$tmp/nognu/R.md"
 # the same database gives the same report (seeded bootstrap, no clock in it)
 "$bl" report --db "$db" --out "$tmp/r/again.md" --no-plots >/dev/null 2>&1
 "$bl" report --db "$db" --out "$tmp/r/again2.md" --no-plots >/dev/null 2>&1
