@@ -54,13 +54,14 @@ static json_t *job_params(const struct gb_job *job)
 
 	for (unsigned i = 0; i < job->nsizes; i++)
 		json_array_append_new(sizes, json_integer((json_int_t)job->sizes[i]));
-	return json_pack("{s:o, s:o, s:o, s:o, s:I, s:I, s:I, s:I, s:I}", "device",
+	return json_pack("{s:o, s:o, s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:I}", "device",
 			 job->device[0] ? json_string(job->device) : json_null(), "importer",
 			 job->importer[0] ? json_string(job->importer) : json_null(), "variant",
 			 job->variant[0] ? json_string(job->variant) : json_null(), "sizes", sizes,
 			 "iterations", (json_int_t)job->iterations, "duration_ns",
 			 (json_int_t)job->duration_ns, "reps", (json_int_t)job->reps, "warmup",
-			 (json_int_t)job->warmup, "cycles", (json_int_t)job->cycles);
+			 (json_int_t)job->warmup, "cycles", (json_int_t)job->cycles, "log_wait_ns",
+			 (json_int_t)job->log_wait_ns);
 }
 
 json_t *gb_doc_new(const struct gb_job *job, double timer_cost_ns)

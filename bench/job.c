@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "backend.h"
@@ -64,6 +65,25 @@ static const char *cap_missing_reason(const struct gb_workload *wl,
 	return buf;
 }
 
+/*
+ * The kernel rate-limits its DMA warnings ("swiotlb buffer is full" is a
+ * dev_warn_ratelimited: 10 lines per 5 s per call site). After a row whose
+ * failures the kernel logged, wait until that window has passed so the
+ * next row's failures carry their own kernel lines instead of none.
+ */
+static void wait_for_log_window(uint64_t since, uint64_t window_ns)
+{
+	uint64_t now = gb_now_ns();
+
+	if (now - since < window_ns) {
+		uint64_t left = window_ns - (now - since);
+		struct timespec ts = { (time_t)(left / 1000000000u), (long)(left % 1000000000u) };
+
+		while (nanosleep(&ts, &ts) && errno == EINTR)
+			;
+	}
+}
+
 enum gb_job_status gb_job_run(const struct gb_job *job, const struct gb_runopts *o, json_t **out)
 {
 	const struct gb_workload *wl = gb_workload_find(job->workload);
@@ -76,6 +96,7 @@ enum gb_job_status gb_job_run(const struct gb_job *job, const struct gb_runopts 
 	char why[512] = "", names[8][64];
 	int nnames = 0, err;
 	unsigned nrows = 0;
+	uint64_t logged_failure_at = 0, row_start;
 	json_t *doc = gb_doc_new(job, o->timer_cost_ns);
 
 	memset(&ctx, 0, sizeof(ctx));
@@ -181,8 +202,14 @@ enum gb_job_status gb_job_run(const struct gb_job *job, const struct gb_runopts 
 				struct gb_row row;
 				json_t *r;
 
+				if (logged_failure_at && job->log_wait_ns)
+					wait_for_log_window(logged_failure_at, job->log_wait_ns);
+				logged_failure_at = 0;
 				gb_row_init(&row, wl->name, vname, job->sizes[s]);
+				row_start = gb_now_ns();
 				err = wl->run(&ctx, &row, v->id, job->sizes[s]);
+				if (row.failed_ops && row.kernel_log_total)
+					logged_failure_at = row_start;
 				r = gb_row_finish(&row);
 				if (o->table)
 					gb_report_row(o->table, r, o->color);

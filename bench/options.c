@@ -37,6 +37,9 @@ const struct gb_option gb_options[] = {
 	{ "warmup", GB_OPT_UINT, "2", 0, "unmeasured operations before the first repetition" },
 	{ "cycles", GB_OPT_UINT, "0", 0,
 	  "occupancy: create/map/close cycles per repetition (0 = iterations)" },
+	{ "log_wait", GB_OPT_DURATION, "5s", 0,
+	  "after a row whose failures the kernel logged, wait until this long after its start "
+	  "so the kernel's rate-limited warnings (10 per 5 s) show in the next row; 0 = never" },
 	{ NULL, 0, NULL, 0, NULL },
 };
 
@@ -291,6 +294,8 @@ int gb_job_set(struct gb_job *job, const char *key, const char *value, const cha
 		rc = gb_parse_sizes(value, job->sizes, GB_MAX_SIZES, &job->nsizes, why, sizeof(why));
 	} else if (!strcmp(key, "duration")) {
 		rc = gb_parse_duration(value, &job->duration_ns, why, sizeof(why));
+	} else if (!strcmp(key, "log_wait")) {
+		rc = gb_parse_duration(value, &job->log_wait_ns, why, sizeof(why));
 	} else {
 		uint64_t *dst = !strcmp(key, "iterations") ? &job->iterations :
 				!strcmp(key, "reps")       ? &job->reps :
