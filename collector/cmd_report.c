@@ -449,7 +449,33 @@ struct row_notes {
 	int64_t last_run;
 	char group[256], rel[160];
 	size_t n_failed;
+	/*
+	 * The refused-operations line being written: consecutive rows of one
+	 * run, workload and errno share a line (one size after the other).
+	 */
+	bool open;
+	int64_t line_run, line_errno;
+	char line_wl[128], line_error[512], line_klog[512], line_uuid[16];
 };
+
+/* Ends the open refused-operations line with its first message and kernel log line. */
+static void close_failed_line(struct row_notes *n)
+{
+	if (!n->open)
+		return;
+	if (*n->line_error) {
+		fputs("; first error: \"", n->failed);
+		md_cell(n->failed, n->line_error);
+		fputc('"', n->failed);
+	}
+	if (*n->line_klog) {
+		fputs("; kernel log: `", n->failed);
+		md_cell(n->failed, n->line_klog);
+		fputc('`', n->failed);
+	}
+	fprintf(n->failed, " (run `%s`)\n", n->line_uuid);
+	n->open = false;
+}
 
 static int notes_cb(const struct bl_run_row *run, const struct bl_result_view *res, void *user)
 {
@@ -465,27 +491,32 @@ static int notes_cb(const struct bl_run_row *run, const struct bl_result_view *r
 	}
 	bl_size_str(res->size, sz, sizeof(sz));
 	if (res->failed_ops > 0) {
+		int64_t err = res->failed_errno.set ? res->failed_errno.v : -1;
 		json_t *log = res->kernel_log_json ? json_loads(res->kernel_log_json, 0, NULL) : NULL;
 		const char *line = json_string_value(json_array_get(log, 0));
 
-		fprintf(n->failed, "- %s, %s %s: %" PRId64 " operation%s refused (the row measured %"
-			PRId64 ")", n->group, res->workload, sz, res->failed_ops,
-			res->failed_ops == 1 ? "" : "s", res->ops);
-		if (res->failed_errno.set)
-			fprintf(n->failed, ", errno %" PRId64 " (%s)", res->failed_errno.v,
-				strerror((int)res->failed_errno.v));
-		if (res->failed_error) {
-			fputs(": \"", n->failed);
-			md_cell(n->failed, res->failed_error);
-			fputc('"', n->failed);
+		if (n->open && (n->line_run != run->id || n->line_errno != err ||
+				strcmp(n->line_wl, res->workload)))
+			close_failed_line(n);
+		if (!n->open) {
+			fprintf(n->failed, "- %s, %s: ", n->group, res->workload);
+			if (err >= 0)
+				fprintf(n->failed, "errno %" PRId64 " (%s)", err, strerror((int)err));
+			else
+				fputs("refused", n->failed);
+			fprintf(n->failed, " at %s %" PRId64 "/%" PRId64, sz, res->failed_ops, res->ops);
+			n->open = true;
+			n->line_run = run->id;
+			n->line_errno = err;
+			snprintf(n->line_wl, sizeof(n->line_wl), "%s", res->workload);
+			snprintf(n->line_error, sizeof(n->line_error), "%s", nz(res->failed_error, ""));
+			snprintf(n->line_klog, sizeof(n->line_klog), "%s", "");
+			snprintf(n->line_uuid, sizeof(n->line_uuid), "%.8s", nz(run->run_id, "?"));
+		} else {
+			fprintf(n->failed, ", %s %" PRId64 "/%" PRId64, sz, res->failed_ops, res->ops);
 		}
-		if (line) {
-			fputs("; kernel log: `", n->failed);
-			md_cell(n->failed, line);
-			fputc('`', n->failed);
-		}
-		fputs(" (run `", n->failed);
-		fprintf(n->failed, "%.8s`)\n", nz(run->run_id, "?"));
+		if (line && !*n->line_klog)
+			snprintf(n->line_klog, sizeof(n->line_klog), "%s", line);
 		json_decref(log);
 		n->n_failed++;
 	}
@@ -549,6 +580,7 @@ static int findings(struct report_ctx *c, const struct bl_sample_set *set)
 	ret = bl_store_query_results(c->s, &ff, notes_cb, &n);
 	if (ret < 0)
 		goto out;
+	close_failed_line(&n);
 	fflush(n.failed);
 	fflush(n.unavail);
 	fflush(c->findings);
@@ -620,7 +652,10 @@ static int findings(struct report_ctx *c, const struct bl_sample_set *set)
 	if (!any)
 		fprintf(c->f, "No row left slots behind (or no boot had SWIOTLB debugfs).\n");
 
-	fprintf(c->f, "\n### Operations the kernel refused\n\n");
+	fprintf(c->f, "\n### Operations the kernel refused\n\n"
+		      "Per kernel, mode, devices and workload: the errno, then each buffer size "
+		      "with refused / measured operations, the first error message and the first "
+		      "kernel log line printed meanwhile.\n\n");
 	fputs(n.failed_len ? n.failed_buf : "None.\n", c->f);
 
 	fprintf(c->f, "\n### Runs that did not complete\n\n");

@@ -153,7 +153,7 @@ check "with the 6.1 runs 10% slower, so 6.12 better" \
 	grep -Eq 'udmabuf-import vgem\+udmabuf\] import \| 64K \| ops_per_sec .*\| \+11\.1% .*\*\*better\*\*' "$r"
 check "kernels with exact versions and packages" grep -q '6.1.0-41-amd64.*6.1.158-1' "$r"
 check "the swiotlb-full EIO row with its kernel log" \
-	grep -q 'import 1M: 60 operations refused.*errno 5.*swiotlb buffer is full' "$r"
+	grep -q 'vgem+dma-heap, import: errno 5 (Input/output error) at 1M 60/60; first error.*swiotlb buffer is full' "$r"
 check "bounces per op above one, with the numbers" grep -q 'udmabuf, import: 64K 16, 1M 256' "$r"
 check "slots left after teardown, with the number" grep -q 'create 64K: 38 slots' "$r"
 check "what force costs, with its interval" \
