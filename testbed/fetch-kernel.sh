@@ -93,6 +93,13 @@ echo "version=$best_ver"
 
 dir=$cache/kernels/${best}_${best_ver}
 if [ ! -f "$dir/.complete" ]; then
+	# Two labs fetching at once (two engineers, a test and a run) must not
+	# extract into the same folder: one fetches, the other waits and reuses.
+	mkdir -p "$cache" || die 1 "mkdir $cache failed"
+	exec 9>"$cache/.lock"
+	flock 9 || die 1 "flock $cache/.lock failed"
+fi
+if [ ! -f "$dir/.complete" ]; then
 	mkdir -p "$cache/debs" || die 1 "mkdir $cache/debs failed"
 	deb=$(ls "$cache/debs/${best}_"*.deb 2>/dev/null | head -n 1)
 	if [ -z "$deb" ]; then
