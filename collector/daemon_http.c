@@ -391,6 +391,98 @@ static void route_healthz(struct bld_ctx *ctx, struct reply *r)
 	evbuffer_add_printf(r->body, "%s\n", r->code == 200 ? "ok" : "unavailable");
 }
 
+/* --- monitor samples ------------------------------------------------------ */
+
+struct mon_state {
+	json_t *arr;
+	int64_t bounces, bytes;
+	size_t limit;
+};
+
+static json_t *opt_i64(struct bl_opt_i64 v)
+{
+	return v.set ? json_integer((json_int_t)v.v) : json_null();
+}
+
+static int mon_cb(const struct bl_monitor_sample *m, void *user)
+{
+	struct mon_state *st = user;
+	json_t *o;
+
+	st->bounces += m->bounces;
+	st->bytes += m->bounced_bytes;
+	if (json_array_size(st->arr) >= st->limit)
+		return 0; /* totals cover every sample; the list is capped */
+	o = json_pack("{s:I, s:I, s:s, s:I, s:I, s:o, s:o, s:o, s:o, s:o}", "at_ns", (json_int_t)m->at_ns,
+		      "interval_ns", (json_int_t)m->interval_ns, "device", m->device ? m->device : "", "bounces",
+		      (json_int_t)m->bounces, "bounced_bytes", (json_int_t)m->bounced_bytes, "map_calls",
+		      opt_i64(m->map_calls), "map_segments", opt_i64(m->map_segments), "slots_used",
+		      opt_i64(m->slots_used), "slots_total", opt_i64(m->slots_total), "slots_hiwater",
+		      opt_i64(m->slots_hiwater));
+	if (!o || json_array_append_new(st->arr, o))
+		return -ENOMEM;
+	return 0;
+}
+
+/* GET /api/v1/monitor?device=NAME&since=T&until=T&limit=N: stored samples, oldest first, and their totals. */
+static void route_monitor(struct bld_ctx *ctx, struct evhttp_request *req, struct reply *r)
+{
+	const char *query = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
+	struct mon_state st = { .limit = 1000 };
+	struct evkeyvalq q;
+	struct evkeyval *kv;
+	const char *device = NULL;
+	int64_t since = 0, until = 0;
+	char err[256];
+	int ret;
+
+	TAILQ_INIT(&q);
+	if (query && evhttp_parse_query_str(query, &q) < 0) {
+		reply_error(r, 400, "Bad Request", "query: not a valid query string");
+		return;
+	}
+	TAILQ_FOREACH(kv, &q, next) {
+		if (!strcmp(kv->key, "device")) {
+			device = kv->value;
+		} else if (!strcmp(kv->key, "since") || !strcmp(kv->key, "until")) {
+			int64_t t;
+
+			if (bl_parse_time(kv->value, &t) < 0) {
+				snprintf(err, sizeof(err), "%s: expected an RFC 3339 time or a date", kv->key);
+				reply_error(r, 400, "Bad Request", err);
+				goto out;
+			}
+			*(kv->key[0] == 's' ? &since : &until) = t * 1000000000LL;
+		} else if (!strcmp(kv->key, "limit")) {
+			char *end;
+			long v = strtol(kv->value, &end, 10);
+
+			if (end == kv->value || *end || v < 0 || v > 100000) {
+				reply_error(r, 400, "Bad Request", "limit: expected an integer 0..100000");
+				goto out;
+			}
+			st.limit = (size_t)v;
+		} else {
+			snprintf(err, sizeof(err), "%.64s: unknown parameter (known: device since until limit)", kv->key);
+			reply_error(r, 400, "Bad Request", err);
+			goto out;
+		}
+	}
+	st.arr = json_array();
+	ret = st.arr ? bl_store_query_monitor(ctx->store, device, since, until, mon_cb, &st) : -ENOMEM;
+	if (ret < 0) {
+		json_decref(st.arr);
+		snprintf(err, sizeof(err), "store: query monitor: %s", bl_store_errmsg(ctx->store));
+		reply_error(r, 503, "Service Unavailable", err);
+		goto out;
+	}
+	reply_json(r, 200, "OK",
+		   json_pack("{s:{s:I, s:I}, s:o}", "totals", "bounces", (json_int_t)st.bounces, "bounced_bytes",
+			     (json_int_t)st.bytes, "samples", st.arr));
+out:
+	evhttp_clear_headers(&q);
+}
+
 /* --- metrics ------------------------------------------------------------- */
 
 /* Prometheus label value: backslash, double quote and newline escaped. */
@@ -560,6 +652,13 @@ static void dispatch(struct bld_ctx *ctx, struct listener *l, struct evhttp_requ
 	} else if (!strncmp(path, RUNS_PATH "/", sizeof(RUNS_PATH)) && !strchr(path + sizeof(RUNS_PATH), '/')) {
 		if (get)
 			route_get_run(ctx, path + sizeof(RUNS_PATH), r);
+		else {
+			r->allow = "GET, HEAD";
+			reply_error(r, 405, "Method Not Allowed", "method: use GET");
+		}
+	} else if (!strcmp(path, "/api/v1/monitor")) {
+		if (get)
+			route_monitor(ctx, req, r);
 		else {
 			r->allow = "GET, HEAD";
 			reply_error(r, 405, "Method Not Allowed", "method: use GET");

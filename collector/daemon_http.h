@@ -6,6 +6,8 @@
  *                             400 naming the bad field, 413 too large, 401 no token
  *   GET  /api/v1/runs         runs as JSON; filters as query parameters
  *   GET  /api/v1/runs/{uuid}  the stored document
+ *   GET  /api/v1/monitor      the bounce monitor's stored samples (device, since,
+ *                             until, limit) with their totals
  *   GET  /metrics             Prometheus text format
  *   GET  /healthz             200 when the daemon can serve
  * POSTed documents are validated on a thread pool and committed by a writer

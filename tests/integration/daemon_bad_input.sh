@@ -90,6 +90,10 @@ expect "unknown filter"                        400 "$(http_code '/api/v1/runs?co
 body_says "unknown filter" "colour"
 expect "bad since"                             400 "$(http_code '/api/v1/runs?since=yesterday')"
 expect "bad limit"                             400 "$(http_code '/api/v1/runs?limit=-5')"
+expect "monitor: unknown parameter"            400 "$(http_code '/api/v1/monitor?colour=red')"
+expect "monitor: bad until"                    400 "$(http_code '/api/v1/monitor?until=soon')"
+expect "monitor: POST"                         405 "$(http_code -X POST --data-binary x /api/v1/monitor)"
+expect "monitor: samples of a device"          200 "$(http_code '/api/v1/monitor?device=vgem&limit=10')"
 
 # --- TCP: writes need the token; a token wrong by one byte is refused ---
 tcp() { # curl args... PATH

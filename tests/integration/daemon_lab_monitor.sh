@@ -2,8 +2,9 @@
 # bouncelabd's bounce monitor inside the testbed (issue 5 acceptance):
 # Debian 6.12 under QEMU with swiotlb=force, the daemon running in the guest
 # while gembench imports udmabuf buffers into vgem. The monitor's vgem
-# totals for the window around gembench must equal gembench's own vgem
-# counts (counters_by_device, summed over rows), bounces and bounced bytes.
+# totals for the window around gembench, live (/metrics) and as stored
+# samples (GET /api/v1/monitor), must equal gembench's own vgem counts
+# (counters_by_device, summed over rows), bounces and bounced bytes.
 # Skips (77) without QEMU, a cached 6.12 kernel or the static programs.
 . "$(dirname "$0")/daemon_common.bash"
 need_built "$BUILD/bouncelab"
@@ -29,8 +30,12 @@ g_b=$(jq '[.results[].counters_by_device.vgem.swiotlb_bounced // empty] | add //
 g_y=$(jq '[.results[].counters_by_device.vgem.swiotlb_bounced_bytes // empty] | add // 0' "$doc")
 m_b=$(jq .bouncelabd_monitor.bounces "$doc")
 m_y=$(jq .bouncelabd_monitor.bounced_bytes "$doc")
-echo "gembench vgem: $g_b bounces, $g_y bytes; monitor vgem (same window): $m_b bounces, $m_y bytes"
+s_b=$(jq .bouncelabd_monitor.stored_bounces "$doc")
+s_y=$(jq .bouncelabd_monitor.stored_bounced_bytes "$doc")
+echo "gembench vgem: $g_b bounces, $g_y bytes; monitor vgem (same window): $m_b bounces, $m_y bytes; stored samples: $s_b bounces, $s_y bytes"
 [ "$g_b" -gt 0 ] || fail "gembench counted no vgem bounces under swiotlb=force: nothing to compare"
 [ "$g_b" = "$m_b" ] || fail "bounces differ: gembench $g_b, monitor $m_b"
 [ "$g_y" = "$m_y" ] || fail "bounced bytes differ: gembench $g_y, monitor $m_y"
+[ "$g_b" = "$s_b" ] || fail "stored samples' bounces differ: gembench $g_b, stored $s_b"
+[ "$g_y" = "$s_y" ] || fail "stored samples' bytes differ: gembench $g_y, stored $s_y"
 echo "lab monitor: ok"
