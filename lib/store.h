@@ -75,10 +75,14 @@ extern const char *const bl_put_outcome_names[]; /* "inserted", "duplicate", "du
 /*
  * Stores one validated run: host, kernel, boot, devices, the run, its
  * result rows, every repetition value, counters (null kept as NULL with
- * their `unavailable` reasons), latency and failures, and the whole
- * document as JSON text. One transaction (BEGIN IMMEDIATE): returns 0 only
- * after COMMIT succeeded, so a caller may acknowledge. A UUID already
- * present is not written again (*@outcome says so). -EBUSY when the
+ * their `unavailable` reasons; a reason for a name that is not a counter,
+ * e.g. "bounce_rate", is kept as a counters row with a NULL value), latency
+ * and failures, and the whole document as JSON text (byte for byte as
+ * received when it came through bl_resultdoc_parse()). One transaction
+ * (BEGIN IMMEDIATE): returns 0 only after COMMIT succeeded, so a caller may
+ * acknowledge. A UUID already present (compared in lower case) is not
+ * written again: *@outcome is BL_PUT_DUPLICATE when the documents are equal
+ * as JSON, BL_PUT_DUPLICATE_CHANGED when they differ. -EBUSY when the
  * database stayed locked past the busy timeout, -EIO/-ENOSPC otherwise;
  * nothing of the run is kept on failure.
  */
