@@ -124,14 +124,21 @@ static int open_store(struct ingest *g)
 }
 
 /* Stores one parsed document with the store; returns after the commit. */
-static void put_direct(struct ingest *g, const char *src, json_t *root)
+/*
+ * Validates and stores one document. Parsed again from its own text (the
+ * caller's parse only found where it ends) so that the store keeps the
+ * text exactly as it was in the file, as it does for documents the daemon
+ * receives.
+ */
+static void put_direct(struct ingest *g, const char *src, json_t *root, const char *text,
+		       size_t len)
 {
 	struct bl_resultdoc *doc = NULL;
 	enum bl_put_outcome outcome;
 	char err[512];
 	const char *id = json_string_value(json_object_get(root, "run_id"));
 
-	if (bl_resultdoc_from_json(root, &doc, err, sizeof(err))) {
+	if (bl_resultdoc_parse(text, len, &doc, err, sizeof(err))) {
 		g->rejected++;
 		report(g, src, id, "rejected", err);
 		return;
@@ -217,7 +224,7 @@ static void put_one(struct ingest *g, const char *src, json_t *root, const char 
 			g->socket_path, strerror(-ret), g->db_path);
 		g->via_daemon = false;
 	}
-	put_direct(g, src, root);
+	put_direct(g, src, root, text, len);
 }
 
 static size_t line_of(const char *buf, size_t pos, size_t *last_pos, size_t *last_line)

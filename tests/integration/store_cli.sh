@@ -89,6 +89,13 @@ out=$("$bl" status)
 check "status counts 6 runs" grep -q 'runs: *6 stored' <<<"$out"
 check "status shows the schema version" grep -q 'schema version 1' <<<"$out"
 
+# the stored document is the text as it was in the file, byte for byte
+if command -v sqlite3 >/dev/null; then
+	sqlite3 "$BOUNCELAB_DB" "SELECT document FROM runs WHERE uuid = '9b1e44d0-7c3f-4e21-a0d4-5f8e6c2b7a03'" > stored.json
+	sed -n '1p' "$fx/results.jsonl" > original.json
+	check "the stored document is the original text" cmp -s stored.json original.json
+fi
+
 # a database written by a newer bouncelab is refused, not touched
 if command -v sqlite3 >/dev/null; then
 	cp "$BOUNCELAB_DB" newer.db
