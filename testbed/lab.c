@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -650,6 +651,11 @@ static int boot_start(struct lab_ctx *c, struct lab_boot *b)
 		/* The console (QEMU's stdout) and QEMU's own errors, together. */
 		dup2(fd, 1);
 		dup2(fd, 2);
+		/* A lab that is killed takes its guests with it: a hung guest
+		 * must not outlive the run that would have timed it out. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() == 1)
+			_exit(127);
 		execvp(b->argv.v[0], b->argv.v);
 		fprintf(stderr, "%s: exec: %s\n", b->argv.v[0], strerror(errno));
 		_exit(127);
