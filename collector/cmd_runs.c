@@ -85,14 +85,16 @@ static json_t *run_json(const struct bl_run_row *r)
 			 "device", jstr(r->dev_driver), "device_node", jstr(r->dev_node),
 			 "importer", jstr(r->imp_driver), "job", jstr(r->job),
 			 "backend", jstr(r->backend), "workload", jstr(r->workload),
-			 "params", params ? params : json_null(), "tool_version", jstr(r->tool_version),
+			 "params", params ? params : json_null(),
+			 "tool_version", jstr(r->tool_version),
 			 "stored_at", jstr(r->stored_at), "n_results", r->n_results);
 }
 
 static void print_header(void)
 {
 	printf("%-36s  %-24s  %-7s  %-24s  %-7s  %-5s  %-10s  %-10s  %-20s  %s\n", "RUN_ID",
-	       "STARTED", "STATUS", "KERNEL", "SWIOTLB", "IOMMU", "DEVICE", "IMPORTER", "JOB", "ROWS");
+	       "STARTED", "STATUS", "KERNEL", "SWIOTLB", "IOMMU", "DEVICE", "IMPORTER", "JOB",
+	       "ROWS");
 }
 
 static void print_run(const struct bl_run_row *r)
@@ -148,22 +150,36 @@ static int on_result(const struct bl_run_row *r, const struct bl_result_view *v,
 	bool has_bpo = per_op(v, BL_C_SWIOTLB_BOUNCED, &bpo);
 
 	if (o->json) {
-		json_t *counters = json_object();
+		json_t *counters = json_object(), *why = json_object(), *row;
 
-		for (int i = 0; i < BL_COUNTER_COUNT; i++)
+		for (int i = 0; i < BL_COUNTER_COUNT; i++) {
 			json_object_set_new(counters, bl_counter_names[i],
 					    jopt_i64(v->counters[i]));
-		json_array_append_new(json_object_get(o->cur, "results"),
-			json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:I, s:o}",
-				  "workload", v->workload, "variant", v->variant, "size", (json_int_t)v->size,
-				  "reps", (json_int_t)v->reps, "ops", (json_int_t)v->ops,
-				  "duration_ns", (json_int_t)v->duration_ns,
-				  "ops_per_sec", jopt_f64(v->ops_per_sec_mean),
-				  "bytes_per_sec", jopt_f64(v->bytes_per_sec_mean),
-				  "bounce_rate", jopt_f64(v->bounce_rate),
-				  "bounces_per_op", has_bpo ? json_real(bpo) : json_null(),
-				  "counters", counters, "failed_ops", (json_int_t)v->failed_ops,
-				  "p99_ns", jopt_i64(v->latency_ns[BL_LAT_P99])));
+			if (v->unavailable[i])
+				json_object_set_new(why, bl_counter_names[i],
+						    json_string(v->unavailable[i]));
+		}
+		if (v->bounce_rate_unavailable)
+			json_object_set_new(why, "bounce_rate",
+					    json_string(v->bounce_rate_unavailable));
+		row = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I}", "workload", v->workload,
+				"variant", v->variant, "size", (json_int_t)v->size,
+				"reps", (json_int_t)v->reps, "ops", (json_int_t)v->ops,
+				"duration_ns", (json_int_t)v->duration_ns);
+		if (!row) {
+			json_decref(counters);
+			json_decref(why);
+			return -ENOMEM;
+		}
+		json_object_set_new(row, "ops_per_sec", jopt_f64(v->ops_per_sec_mean));
+		json_object_set_new(row, "bytes_per_sec", jopt_f64(v->bytes_per_sec_mean));
+		json_object_set_new(row, "bounce_rate", jopt_f64(v->bounce_rate));
+		json_object_set_new(row, "bounces_per_op", has_bpo ? json_real(bpo) : json_null());
+		json_object_set_new(row, "counters", counters);
+		json_object_set_new(row, "unavailable", why);
+		json_object_set_new(row, "failed_ops", json_integer(v->failed_ops));
+		json_object_set_new(row, "p99_ns", jopt_i64(v->latency_ns[BL_LAT_P99]));
+		json_array_append_new(json_object_get(o->cur, "results"), row);
 		return 0;
 	}
 	printf("    %-10s %-8s %10" PRId64 " B  %12s ops/s  bounces/op %-8s  rate %-6s"
@@ -228,7 +244,8 @@ int cmd_runs(int argc, char **argv)
 			int64_t t;
 
 			if (bl_parse_time(optarg, &t)) {
-				bl_err("runs: --%s %s: expected a date (2026-11-20) or RFC 3339 time",
+				bl_err("runs: --%s %s: expected a date (2026-11-20) or RFC 3339"
+				       " time",
 				       c == 'a' ? "since" : "until", optarg);
 				return 2;
 			}
@@ -257,7 +274,8 @@ int cmd_runs(int argc, char **argv)
 	}
 	/* the same mode names as compare and the testbed (lib/compare.c) */
 	if (mode && bl_mode_filter(&f, mode)) {
-		bl_err("runs: --mode %s: expected force, noforce, default, iommu or iommu-pt", mode);
+		bl_err("runs: --mode %s: expected force, noforce, default, iommu or iommu-pt",
+		       mode);
 		return 2;
 	}
 	if (iommu) {

@@ -1051,7 +1051,7 @@ static int push_val(struct bl_store *s, int which, size_t *n, double v)
  * counters statement runs to its end (SQLITE_DONE), which frees its row.
  */
 struct reason_buf {
-	char text[BL_COUNTER_COUNT][160];
+	char text[BL_COUNTER_COUNT + 1][160]; /* the counters', then bounce_rate's */
 };
 
 /* Fills the counters, reasons and repetition values of result @id into @v. */
@@ -1068,6 +1068,11 @@ static int read_result_details(struct bl_store *s, int64_t id, struct bl_result_
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *name = col_text(st, 0);
 
+		if (name && !strcmp(name, "bounce_rate") && col_text(st, 2)) {
+			snprintf(rb->text[BL_COUNTER_COUNT], sizeof(rb->text[0]), "%s",
+				 col_text(st, 2));
+			v->bounce_rate_unavailable = rb->text[BL_COUNTER_COUNT];
+		}
 		for (int i = 0; i < BL_COUNTER_COUNT; i++) {
 			if (name && !strcmp(name, bl_counter_names[i])) {
 				v->counters[i] = col_opt_i64(st, 1);

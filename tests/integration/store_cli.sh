@@ -82,6 +82,8 @@ for run in runs:
     for r in run["results"]:
         if run["kernel"] == "6.1.0-41-amd64":
             assert r["counters"]["dma_map_sg"] is None and r["bounce_rate"] is None, r
+            assert r["unavailable"]["dma_map_sg"] == "no dma:* tracepoints on this kernel", r
+            assert r["unavailable"]["bounce_rate"] == "needs dma_map_segments", r
 ' "$out"
 check "runs --mode bogus is a usage error" bash -c "'$bl' runs --mode bogus 2>/dev/null; test \$? -eq 2"
 

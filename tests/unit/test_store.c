@@ -478,6 +478,7 @@ static int check_result(const struct bl_run_row *run, const struct bl_result_vie
 		    !strcmp(v->unavailable[BL_C_DMA_MAP_SG], "no dma:* tracepoints on this kernel"))
 			c->reason_seen++;
 		assert_false(v->bounce_rate.set);
+		assert_string_equal(v->bounce_rate_unavailable, "needs dma_map_segments");
 		assert_true(v->counters[BL_C_SWIOTLB_BOUNCED].set);
 	}
 	if (v->idx == 2 && !strcmp(run->run_id, "3f6c1a52-8d2e-4b7a-9c61-0e5d2f9a1b01")) {
