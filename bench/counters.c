@@ -65,7 +65,15 @@ struct gb_counters {
 	uint64_t nslabs, used_before, used_after, polled_peak;
 	bool polled;
 	bool in_rep;
+	/*
+	 * Ring polling between operations adapts: every op while records
+	 * arrive, backing off to every POLL_MAX ops while the rings stay
+	 * empty, so a cheap op that makes no records pays almost nothing.
+	 */
+	unsigned poll_every, poll_countdown;
 };
+
+#define POLL_MAX 32
 
 static void open_event(struct ev_state *s, const char *root, const char *system,
 		       const char *const *names)
@@ -217,6 +225,7 @@ void gb_counters_row_begin(struct gb_counters *c, char names[][64], int n)
 	}
 	c->polled = false;
 	c->polled_peak = 0;
+	c->poll_every = c->poll_countdown = 1;
 	c->have_used = bl_swiotlb_read("io_tlb_used", &v) == 0;
 	c->used_before = c->have_used ? v : 0;
 	c->have_nslabs = bl_swiotlb_read("io_tlb_nslabs", &v) == 0;
@@ -348,16 +357,31 @@ int gb_counters_rep_end(struct gb_counters *c)
 
 bool gb_counters_poll(struct gb_counters *c)
 {
-	bool drained = false;
+	bool drained = false, pending = false;
 
+	if (c->poll_countdown > 1) {
+		c->poll_countdown--;
+		return false;
+	}
 	for (int e = 0; e < EV_COUNT; e++) {
 		struct drain_arg a = { c, e };
+		size_t ring = 0, n;
 
-		if (c->ev[e].ev && tp_event_needs_drain(c->ev[e].ev)) {
+		if (!c->ev[e].ev)
+			continue;
+		n = tp_event_pending(c->ev[e].ev, &ring);
+		pending |= n > 0;
+		/* Drain at an eighth: an op may add a lot before the next poll. */
+		if (n > ring / 8) {
 			tp_event_drain(c->ev[e].ev, on_record, &a);
 			drained = true;
 		}
 	}
+	if (pending)
+		c->poll_every = 1;
+	else if (c->poll_every < POLL_MAX)
+		c->poll_every = c->poll_every ? c->poll_every * 2 : 1;
+	c->poll_countdown = c->poll_every;
 	return drained;
 }
 

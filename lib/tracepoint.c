@@ -675,6 +675,27 @@ bool tp_event_needs_drain(const struct tp_event *ev)
 	return false;
 }
 
+size_t tp_event_pending(const struct tp_event *ev, size_t *ring_size)
+{
+	size_t most = 0, size = 0;
+
+	for (unsigned i = 0; i < ev->ncpus; i++) {
+		const struct tp_cpu *c = &ev->cpus[i];
+		const struct perf_event_mmap_page *pg = c->base;
+
+		if (!pg)
+			continue;
+		uint64_t head = __atomic_load_n(&pg->data_head, __ATOMIC_ACQUIRE);
+
+		if (head - pg->data_tail > most)
+			most = (size_t)(head - pg->data_tail);
+		size = c->data_size;
+	}
+	if (ring_size)
+		*ring_size = size;
+	return most;
+}
+
 /* Copies @n bytes at ring position @pos (mod size) into @dst. */
 static void ring_copy(const struct tp_cpu *c, const unsigned char *data, uint64_t pos, void *dst,
 		      size_t n)

@@ -142,6 +142,8 @@ int tp_event_drain(struct tp_event *ev, tp_record_fn fn, void *arg);
 int tp_event_drain_cpu(struct tp_event *ev, unsigned i, tp_record_fn fn, void *arg);
 /* True when some ring is more than half full (drain before it overflows). */
 bool tp_event_needs_drain(const struct tp_event *ev);
+/* Bytes waiting in the fullest ring, and that ring's size (0, 0 when counting only). */
+size_t tp_event_pending(const struct tp_event *ev, size_t *ring_size);
 /* Records the kernel dropped since open or tp_event_clear_lost(). */
 uint64_t tp_event_lost(const struct tp_event *ev);
 void tp_event_clear_lost(struct tp_event *ev);
