@@ -6,8 +6,9 @@
 set -u
 cd "$(dirname "$0")/../.."
 build=${BOUNCELAB_BUILD:-build}
-nice make -s "$build/bouncelab" >/dev/null || { echo "FAIL: cannot build $build/bouncelab"; exit 1; }
 bl=$PWD/$build/bouncelab
+# Built by `make check` (make all) with that build's flags; building here could mix flags.
+[ -x "$bl" ] || { echo "not built: $bl (make BUILD=$build $build/bouncelab first; make check does)"; exit 1; }
 fx=$PWD/tests/fixtures
 
 work=$(mktemp -d /tmp/bl-store-cli-XXXXXX)

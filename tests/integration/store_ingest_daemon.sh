@@ -7,10 +7,12 @@
 set -u
 cd "$(dirname "$0")/../.."
 build=${BOUNCELAB_BUILD:-build}
-nice make -s "$build/bouncelab" "$build/bouncelabd" >/dev/null ||
-	{ echo "FAIL: cannot build bouncelab/bouncelabd"; exit 1; }
 bl=$PWD/$build/bouncelab
 bld=$PWD/$build/bouncelabd
+# Built by `make check` (make all) with that build's flags; building here could mix flags.
+for p in "$bl" "$bld"; do
+	[ -x "$p" ] || { echo "not built: $p (make BUILD=$build $p first; make check does)"; exit 1; }
+done
 fx=$PWD/tests/fixtures
 
 work=$(mktemp -d /tmp/bl-ingest-daemon-XXXXXX)
