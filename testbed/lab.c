@@ -104,7 +104,7 @@ struct lab_ctx {
 	size_t expected_docs;	/* per boot */
 	struct lab_kernel kernels[LAB_MAX_KERNELS];
 	size_t nkernels;
-	char *kernel_series_buf; /* series read from configs/kernels */
+	FILE *summary;		/* <out>/summary.txt, or NULL */
 };
 
 /*
@@ -892,10 +892,11 @@ synthesize: {
 	free(text);
 }
 
-static void boot_summary(const struct lab_boot *b)
+/* One line per boot on stdout, and the same line in <out>/summary.txt. */
+static void boot_summary(struct lab_ctx *c, const struct lab_boot *b)
 {
 	const char *status = "ok";
-	char bounced[32] = "n/a";
+	char bounced[32] = "n/a", line[512];
 
 	if (b->bounced_known)
 		sfmt(bounced, sizeof(bounced), "%" PRId64, b->bounced);
@@ -903,10 +904,13 @@ static void boot_summary(const struct lab_boot *b)
 	 * not: the summary says whether the boot as a whole succeeded. */
 	if (!b->ok)
 		status = strcmp(b->status, "ok") ? b->status : "failed";
-	printf("%-22s %-20s %-18s %-7s %7.1fs  docs=%zu  rc=%-3d swiotlb_bounced=%s%s\n",
-	       *b->k->release ? b->k->release : b->k->series, *b->k->version ? b->k->version : "?", b->mode->spec,
-	       status, b->seconds, b->ndocs, b->rc, bounced, b->ok ? "" : "  (see failed document)");
+	sfmt(line, sizeof(line), "%-22s %-20s %-18s %-7s %7.1fs  docs=%zu  rc=%-3d swiotlb_bounced=%s%s\n",
+	     *b->k->release ? b->k->release : b->k->series, *b->k->version ? b->k->version : "?", b->mode->spec,
+	     status, b->seconds, b->ndocs, b->rc, bounced, b->ok ? "" : "  (see failed document)");
+	fputs(line, stdout);
 	fflush(stdout);
+	if (c->summary)
+		fputs(line, c->summary);
 }
 
 /* Waits for running boots, enforcing deadlines; returns when one finished. */
@@ -929,7 +933,7 @@ static void boots_reap(struct lab_ctx *c, struct lab_boot *boots, size_t n)
 				b->seconds = (double)(t1.tv_sec - b->t0.tv_sec) +
 					     (double)(t1.tv_nsec - b->t0.tv_nsec) / 1e9;
 				boot_collect(c, b);
-				boot_summary(b);
+				boot_summary(c, b);
 				return;
 			}
 			if (now > b->deadline && !b->term_sent) {
@@ -978,7 +982,7 @@ static int run_matrix(struct lab_ctx *c)
 				/* Nothing to boot: record why, once per mode. */
 				rfc3339_now(b->started_at, sizeof(b->started_at));
 				boot_collect(c, b);
-				boot_summary(b);
+				boot_summary(c, b);
 				done++;
 				continue;
 			}
@@ -1004,6 +1008,8 @@ static int run_matrix(struct lab_ctx *c)
 	}
 	printf("lab: %zu boot(s), %zu ok, %zu failed, %.1f s; results in %s\n", n, ok, n - ok, mono_now() - t0,
 	       c->out);
+	if (c->summary)
+		fprintf(c->summary, "lab: %zu boot(s), %zu ok, %zu failed, %.1f s\n", n, ok, n - ok, mono_now() - t0);
 	free(boots);
 	return ok == n ? 0 : 1;
 }
@@ -1175,9 +1181,19 @@ int cmd_lab(int argc, char **argv)
 	bl_info("lab: %zu kernel(s) x %zu mode(s), %u at once, %u vCPU and %u MiB each, %s, timeout %u s, out %s",
 		c->nkernels, c->o.nmodes, c->o.parallel, c->smp, c->o.mem_mib, c->o.kvm ? "KVM" : "TCG",
 		c->o.timeout_s, c->out);
+	{
+		char path[PATH_MAX + 16];
+
+		sfmt(path, sizeof(path), "%s/summary.txt", c->out);
+		c->summary = fopen(path, "we");
+		if (!c->summary)
+			bl_warn("%s: %s (the summary goes to the terminal only)", path, strerror(errno));
+	}
 	fetch_all(c);
 	ret = run_matrix(c);
 	cleanup_work(c);
+	if (c->summary)
+		fclose(c->summary);
 	free(c);
 	return ret < 0 ? 1 : ret;
 }
