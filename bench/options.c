@@ -303,6 +303,10 @@ int gb_job_set(struct gb_job *job, const char *key, const char *value, const cha
 							     &job->cycles;
 
 		rc = parse_uint(value, o->min, dst, why, sizeof(why));
+		if (!rc && dst == &job->reps && *dst > GB_MAX_REPS) {
+			snprintf(why, sizeof(why), "'%s' is above the maximum %d", value, GB_MAX_REPS);
+			rc = -EINVAL;
+		}
 	}
 	if (rc) {
 		set_err(err, "%s: key '%s': %s", where, key, why);

@@ -15,6 +15,7 @@
 
 #define GB_MAX_SIZES 64
 #define GB_MAX_JOBS 64
+#define GB_MAX_REPS 1000 /* repetitions kept per row */
 
 enum gb_opt_type {
 	GB_OPT_STR,      /* free text (names, paths) */

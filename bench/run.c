@@ -75,8 +75,6 @@ void gb_row_init(struct gb_row *row, const char *workload, const char *variant, 
 	row->extra = json_object();
 	row->kernel_log = json_array();
 	gb_hist_init(&row->hist);
-	row->ops_per_sec = calloc(GB_MAX_REPS, sizeof(double));
-	row->bytes_per_sec = calloc(GB_MAX_REPS, sizeof(double));
 	row->counters_row = json_object();
 }
 
@@ -85,8 +83,6 @@ void gb_row_free(struct gb_row *row)
 	json_decref(row->extra);
 	json_decref(row->kernel_log);
 	json_decref(row->counters_row);
-	free(row->ops_per_sec);
-	free(row->bytes_per_sec);
 	memset(row, 0, sizeof(*row));
 }
 
@@ -131,6 +127,7 @@ static void progress(struct gb_ctx *ctx, const struct gb_row *row, unsigned rep)
 int gb_measure(struct gb_ctx *ctx, struct gb_row *row, const struct gb_op *op)
 {
 	const struct gb_job *job = ctx->job;
+	/* options.c refuses more than GB_MAX_REPS; the cap only guards the arrays. */
 	unsigned reps = job->reps > GB_MAX_REPS ? GB_MAX_REPS : (unsigned)job->reps;
 	int err;
 

@@ -25,7 +25,6 @@
 #include "options.h"
 #include "workload.h"
 
-#define GB_MAX_REPS 1000
 #define GB_KMSG_MAX_LINES 20
 
 struct gb_counters;
@@ -54,8 +53,8 @@ struct gb_row {
 	struct gb_hist hist;
 	uint64_t ops;                 /* measured operations, all reps */
 	uint64_t duration_ns;         /* sum of the reps' measured time */
-	double *ops_per_sec;          /* one per rep */
-	double *bytes_per_sec;
+	double ops_per_sec[GB_MAX_REPS]; /* one per rep */
+	double bytes_per_sec[GB_MAX_REPS];
 	unsigned nreps;
 	uint64_t failed_ops;
 	int first_errno;              /* positive errno; 0 = none */

@@ -139,8 +139,9 @@ static void test_job_file_errors(void **state)
 	expect_job_error("[a]\nworkload = create\nsizes = 0\n", ":3", "zero");
 	/* unknown backend */
 	expect_job_error("[a]\nworkload = create\nbackend = nvidia\n", ":3", "nvidia");
-	/* reps below its minimum */
+	/* reps below its minimum, above its maximum */
 	expect_job_error("[a]\nworkload = create\nreps = 0\n", ":3", "reps");
+	expect_job_error("[a]\nworkload = create\nreps = 1001\n", ":3", "maximum");
 	/* a job without a workload */
 	expect_job_error("[a]\nbackend = dumb\n", ":1", "workload");
 	/* import without an importer */
