@@ -23,6 +23,9 @@
 
 struct runs_out {
 	bool json, results;
+	bool documents;		/* --documents: collect UUIDs, print stored documents */
+	char (*uuids)[37];	/* --documents: the matching runs */
+	size_t n_uuids, cap_uuids;
 	json_t *arr;		/* --json: the runs */
 	json_t *cur;		/* --json: the run being filled (borrowed from arr) */
 	long n;
@@ -47,6 +50,10 @@ static void usage(FILE *out)
 		"  --limit N      at most N runs\n"
 		"  --results      also the result rows (workload, size, ops/s, bounces/op, ...)\n"
 		"  --json         JSON array instead of a table\n"
+		"  --documents    the stored result documents of the matching runs as JSON\n"
+		"                 Lines (what was ingested; a multi-line one made compact),\n"
+		"                 e.g. for `bouncelab ingest -` into another database\n"
+		"  --run UUID     only this run\n"
 		"  --db PATH      database (default $BOUNCELAB_DB, else %s)\n",
 		BL_DEFAULT_DB);
 }
@@ -110,6 +117,19 @@ static int on_run(const struct bl_run_row *r, void *user)
 	struct runs_out *o = user;
 
 	o->n++;
+	if (o->documents) {
+		if (o->n_uuids == o->cap_uuids) {
+			size_t cap = o->cap_uuids ? 2 * o->cap_uuids : 64;
+			char(*p)[37] = realloc(o->uuids, cap * sizeof(*p));
+
+			if (!p)
+				return -ENOMEM;
+			o->uuids = p;
+			o->cap_uuids = cap;
+		}
+		snprintf(o->uuids[o->n_uuids++], sizeof(o->uuids[0]), "%s", r->run_id);
+		return 0;
+	}
 	if (o->json) {
 		o->cur = run_json(r);
 		if (!o->cur || json_array_append_new(o->arr, o->cur))
@@ -194,6 +214,23 @@ static int on_result(const struct bl_run_row *r, const struct bl_result_view *v,
 	return 0;
 }
 
+/* One document per line: a document stored pretty-printed is made compact. */
+static void print_document_line(const char *doc)
+{
+	json_t *j;
+	char *line;
+
+	if (!strchr(doc, '\n')) {
+		printf("%s\n", doc);
+		return;
+	}
+	j = json_loads(doc, 0, NULL);
+	line = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	printf("%s\n", line ? line : doc);
+	free(line);
+	json_decref(j);
+}
+
 int cmd_runs(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -214,6 +251,8 @@ int cmd_runs(int argc, char **argv)
 		{ "limit", required_argument, NULL, 'n' },
 		{ "results", no_argument, NULL, 'r' },
 		{ "json", no_argument, NULL, 'J' },
+		{ "documents", no_argument, NULL, 'D' },
+		{ "run", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -264,6 +303,8 @@ int cmd_runs(int argc, char **argv)
 			break;
 		case 'r': o.results = true; break;
 		case 'J': o.json = true; break;
+		case 'D': o.documents = true; break;
+		case 'R': f.run_id = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -299,9 +340,21 @@ int cmd_runs(int argc, char **argv)
 	}
 	if (o.json)
 		o.arr = json_array();
-	ret = bl_store_query(store, &f, on_run, o.results ? on_result : NULL, &o);
+	ret = bl_store_query(store, &f, on_run, o.results && !o.documents ? on_result : NULL, &o);
+	/* documents are fetched after the query: the store is not re-entrant */
+	for (size_t i = 0; !ret && i < o.n_uuids; i++) {
+		char *doc = NULL;
+
+		ret = bl_store_get_document(store, o.uuids[i], &doc);
+		if (!ret)
+			print_document_line(doc);
+		free(doc);
+	}
 	if (ret) {
 		bl_err("%s", ret == -ENOMEM ? "runs: out of memory" : bl_store_errmsg(store));
+	} else if (o.documents) {
+		if (!o.n)
+			fprintf(stderr, "runs: no run matches\n");
 	} else if (o.json) {
 		if (json_dumpf(o.arr, stdout, JSON_INDENT(1)) == 0)
 			putchar('\n');
@@ -309,6 +362,7 @@ int cmd_runs(int argc, char **argv)
 		fprintf(stderr, "runs: no run matches\n");
 	}
 	json_decref(o.arr);
+	free(o.uuids);
 	bl_store_close(store);
 	return ret ? 1 : 0;
 }

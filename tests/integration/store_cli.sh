@@ -88,6 +88,14 @@ for run in runs:
 ' "$out"
 check "runs --mode bogus is a usage error" bash -c "'$bl' runs --mode bogus 2>/dev/null; test \$? -eq 2"
 
+# export the stored documents and ingest them into another database
+"$bl" runs --documents > export.jsonl
+check "runs --documents gives one line per run" test "$(wc -l < export.jsonl)" -eq 6
+out=$("$bl" ingest --db copy.db export.jsonl 2>&1); rc=$?
+check "the export ingests into a fresh database" grep -q 'ingest: 6 stored, 0 duplicate, 0 rejected' <<<"$out"
+out=$("$bl" runs --db copy.db --run 9B1E44D0-7C3F-4E21-A0D4-5F8E6C2B7A03 --documents)
+check "runs --run UUID --documents gives that document" grep -q '"run_id": "9b1e44d0-7c3f-4e21-a0d4-5f8e6c2b7a03"' <<<"$out"
+
 out=$("$bl" status)
 check "status counts 6 runs" grep -q 'runs: *6 stored' <<<"$out"
 check "status shows the schema version" grep -q 'schema version 1' <<<"$out"
