@@ -3,7 +3,8 @@
  *
  * Every statement lives in the stmt_sql[] table below, is prepared the first
  * time it is used (SQLITE_PREPARE_PERSISTENT) and cached on the handle until
- * bl_store_close(); queries that take optional filters are single statements
+ * bl_store_close() (only opening, which runs once, uses a few uncached
+ * PRAGMA reads); queries that take optional filters are single statements
  * of the form "(?N IS NULL OR column = ?N)" so that they, too, are prepared
  * once instead of being assembled per call. The migrations are the one
  * exception: they are whole files of DDL run by sqlite3_exec() inside the
@@ -58,6 +59,7 @@ enum stmt_id {
 	ST_REPS_OF_RESULT,
 	ST_INFO_COUNTS,
 	ST_INFO_LAST,
+	ST_USER_VERSION,
 	ST_MON_INS,
 	ST_MON_QUERY,
 	ST_SCHED_BEGIN,
@@ -174,6 +176,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_INFO_LAST] =
 		"SELECT uuid, started_at, status FROM runs ORDER BY started_unix DESC, id DESC"
 		" LIMIT 1",
+	[ST_USER_VERSION] = "PRAGMA user_version",
 	[ST_MON_INS] =
 		"INSERT INTO monitor_samples (at_ns, interval_ns, device, bounces, bounced_bytes,"
 		" map_calls, map_segments, slots_used, slots_total, slots_hiwater) VALUES (?1, ?2,"
@@ -1263,8 +1266,14 @@ int bl_store_info(struct bl_store *s, struct bl_store_info *info)
 	memset(info, 0, sizeof(*info));
 	if ((ret = begin_query(s)))
 		return ret;
-	if ((ret = pragma_int(s, "PRAGMA user_version", &info->schema_version)))
-		return ret;
+	if (!(st = stmt(s, ST_USER_VERSION)))
+		return -EIO;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		info->schema_version = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return sqlerr(s, rc, "schema version");
 	if (!(st = stmt(s, ST_INFO_COUNTS)))
 		return -EIO;
 	rc = sqlite3_step(st);
