@@ -65,6 +65,7 @@ static int read_all(const char *path, char **out, size_t *out_len)
 	*out = NULL;
 	if (!f)
 		return -errno;
+	errno = 0;
 	for (;;) {
 		size_t n;
 
@@ -83,7 +84,7 @@ static int read_all(const char *path, char **out, size_t *out_len)
 		len += n;
 		if (n == 0) {
 			if (ferror(f))
-				ret = -EIO;
+				ret = errno ? -errno : -EIO; /* e.g. EISDIR for a folder */
 			break;
 		}
 	}
