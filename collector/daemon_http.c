@@ -4,7 +4,8 @@
  *
  * Exactly one reply per request: route handlers never call evhttp_send_*;
  * they fill a struct reply and the dispatcher sends it, or they hand the
- * request to the ingest batch (REPLY_DEFERRED), whose flush sends it.
+ * request on (r->deferred) to the parse pool, and on_parsed() or
+ * on_written() sends its one reply.
  *
  * Group commit: a POST body goes to the parse pool (daemon_parse.h), which
  * parses and validates it on another thread; on_parsed() answers 400/413
@@ -76,6 +77,7 @@ struct bld_http {
 	int nconn;		       /* open connections over both listeners */
 	struct bufferevent **conns;    /* one reference each, see conn_sweep() */
 	size_t nconns, cap;
+	struct bld_complain c_limit;   /* log back-off for the connection limit */
 	bool paused;		       /* listeners disabled at max_connections */
 	struct bld_batch open;	       /* validated documents waiting for the writer */
 	struct bld_writer *writer;     /* commits one batch at a time, off the loop */
@@ -580,7 +582,7 @@ static void route_metrics(struct bld_ctx *ctx, struct reply *r)
 	COUNTER("bouncelabd_auth_refused_total", "Writes refused for a missing or wrong bearer token.",
 		s->auth_refused);
 	COUNTER("bouncelabd_connections_accepted_total", "HTTP connections accepted.", s->conn_accepted);
-	GAUGE("bouncelabd_connections_open", "HTTP connections open now.", "%d", ctx->http->nconn);
+	GAUGE("bouncelabd_connections_open", "HTTP connections open now.", "%d", bld_http_connections(ctx));
 	COUNTER("bouncelabd_scheduled_runs_total", "Scheduled runs finished.", s->sched_runs);
 	COUNTER("bouncelabd_scheduled_timeouts_total", "Scheduled runs killed at their timeout.", s->sched_timeouts);
 	GAUGE("bouncelabd_start_time_seconds", "When the daemon started (unix time).", "%lld",
@@ -797,7 +799,8 @@ static void set_paused(struct bld_ctx *ctx, bool pause)
 			evconnlistener_enable(lev);
 	}
 	if (pause)
-		bl_warn("http: %d connections open (max_connections): not accepting until one closes", h->nconn);
+		bld_complain(&h->c_limit, bld_now_ns(),
+			     "http: %d connections open (max_connections): not accepting until one closes", h->nconn);
 }
 
 /*

@@ -28,7 +28,8 @@ void bld_http_stop(struct bld_ctx *ctx);
 void bld_http_flush_all(struct bld_ctx *ctx);
 /* From the housekeeping timer: releases closed connections. */
 void bld_http_housekeeping(struct bld_ctx *ctx);
-/* Open HTTP connections (for /metrics and the housekeeping timer). */
+
+/* Open HTTP connections (both listeners). */
 int bld_http_connections(const struct bld_ctx *ctx);
 
 /*
