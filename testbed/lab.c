@@ -758,19 +758,42 @@ static int write_doc(const struct lab_boot *b, json_t *doc, char *why, size_t wh
 	return invalid ? -EINVAL : 0;
 }
 
+/*
+ * The first line of the console that says why a kernel died ("Kernel
+ * panic - not syncing: ...", "BUG: ...", "Oops: ..."): a call trace can push
+ * it out of the tail. Owned by the caller; NULL when there is none.
+ */
+static char *console_headline(const char *path)
+{
+	static const char *const marks[] = { "Kernel panic", "BUG: ", "Oops: ", "general protection fault" };
+	char *buf = NULL, *line, *save = NULL, *found = NULL;
+	size_t len;
+
+	if (read_file(path, LAB_CHANNEL_MAX, &buf, &len))
+		return NULL;
+	for (line = strtok_r(buf, "\r\n", &save); line && !found; line = strtok_r(NULL, "\r\n", &save))
+		for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]) && !found; i++)
+			if (strstr(line, marks[i]))
+				found = strdup(line);
+	free(buf);
+	return found;
+}
+
 /* The document of a boot that produced none (or too few) of its own. */
 static json_t *failed_doc(struct lab_ctx *c, const struct lab_boot *b, const char *reason)
 {
 	char console[PATH_MAX + 16], uuid[64], cmdline[256] = "", finished[32];
-	char *tail, *error;
+	char *tail, *error, *headline;
 	const char *workload, *backend;
 	json_t *doc, *kernel;
 
 	sfmt(console, sizeof(console), "%s/console.log", b->dir);
 	tail = file_tail(console, LAB_TAIL_LINES);
-	if (asprintf(&error, "%s\n--- last %d lines of the console ---\n%s", reason, LAB_TAIL_LINES,
-		     tail ? tail : "") < 0)
+	headline = console_headline(console);
+	if (asprintf(&error, "%s%s%s\n--- last %d lines of the console ---\n%s", reason,
+		     headline ? "\nconsole: " : "", headline ? headline : "", LAB_TAIL_LINES, tail ? tail : "") < 0)
 		error = NULL;
+	free(headline);
 	new_uuid(uuid, sizeof(uuid));
 	lab_mode_cmdline(b->mode, cmdline, sizeof(cmdline));
 	rfc3339_now(finished, sizeof(finished));
