@@ -23,6 +23,8 @@ mount -t debugfs debugfs /sys/kernel/debug
 mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null ||
 	echo "init: tracefs: mount failed (tracepoint counters will be unavailable)"
 mkdir -p /tmp /root
+# Loopback only (no network): a guest script may run bouncelabd on TCP.
+ip link set lo up 2>/dev/null
 
 # modules.order: one path a line, relative to /lib/modules/<release>/.
 rel=$(uname -r)
