@@ -553,8 +553,7 @@ static void finish(struct bld_sched *s, const char *interrupted)
 	int exit_code = -1, stored = 0, ret = 0;
 	double secs = (double)(bld_now_ns() - c->started_ns) / 1e9;
 
-	kill(-c->pid, SIGKILL); /* anything the command left behind in its group */
-	read_pipe(c, false);
+	read_pipe(c, false); /* the group was killed before the reap (bld_sched_sigchld) */
 	read_pipe(c, true);
 	if (WIFEXITED(c->status))
 		exit_code = WEXITSTATUS(c->status);
@@ -602,13 +601,20 @@ static void finish(struct bld_sched *s, const char *interrupted)
 
 void bld_sched_sigchld(struct bld_sched *s)
 {
-	int status;
-	pid_t r;
+	siginfo_t si = { 0 };
+	int status = 0;
 
 	if (!s || !s->run.pid)
 		return;
-	r = waitpid(s->run.pid, &status, WNOHANG);
-	if (r != s->run.pid)
+	/*
+	 * Look without reaping first: while the child is a zombie its PID (the
+	 * process group id) cannot be reused, so killing what is left of the
+	 * group cannot hit anybody else's processes.
+	 */
+	if (waitid(P_PID, (id_t)s->run.pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid != s->run.pid)
+		return;
+	kill(-s->run.pid, SIGKILL);
+	if (waitpid(s->run.pid, &status, 0) != s->run.pid)
 		return;
 	s->run.status = status;
 	finish(s, NULL);
@@ -667,7 +673,7 @@ void bld_sched_free(struct bld_sched *s)
 	if (s->run.pid) {
 		int status = 0;
 
-		kill(-s->run.pid, SIGKILL);
+		kill(-s->run.pid, SIGKILL); /* not reaped yet: the group id is still ours */
 		while (waitpid(s->run.pid, &status, 0) < 0 && errno == EINTR)
 			;
 		s->run.status = status;
