@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "environment.h"
+#include "run.h"
 
 void gb_rfc3339_now(char *buf, size_t len)
 {
@@ -83,10 +84,14 @@ json_t *gb_doc_new(const struct gb_job *job, double timer_cost_ns)
 			    json_pack("{s:s, s:s, s:s, s:o, s:s}", "name", job->name, "backend",
 				      job->backend, "workload", job->workload, "params",
 				      job_params(job), "source", job->source));
-	json_object_set_new(doc, "timer",
-			    json_pack("{s:s, s:f, s:s}", "clock", "CLOCK_MONOTONIC", "cost_ns",
-				      timer_cost_ns, "note",
-				      "one clock read per operation; latency includes one read"));
+	{
+		json_t *timer = gb_timer_describe();
+
+		json_object_set_new(timer, "cost_ns", json_real(timer_cost_ns));
+		json_object_set_new(timer, "note",
+				    json_string("one clock read per operation; latency includes one read"));
+		json_object_set_new(doc, "timer", timer);
+	}
 	json_object_set_new(doc, "results", json_array());
 	json_object_set_new(doc, "skipped", json_array());
 	return doc;

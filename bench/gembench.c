@@ -238,6 +238,7 @@ int main(int argc, char **argv)
 	ro.table = json_out == stdout ? stderr : stdout;
 	ro.color = isatty(fileno(ro.table));
 	ro.progress = isatty(STDERR_FILENO);
+	gb_timer_init();
 	ro.timer_cost_ns = gb_timer_cost_ns();
 	bl_debug("timer: %.1f ns per clock read", ro.timer_cost_ns);
 	if (counters && gb_counters_open(&ro.ctr, may_mount)) {

@@ -7,10 +7,14 @@
  * log printed meanwhile, and wraps each repetition (only) in the kernel
  * counters. gb_row_finish() turns all that into one result-document row.
  *
- * Timing: one clock_gettime(CLOCK_MONOTONIC) per operation; an operation's
- * latency is the time between its own start stamp and the next one, so the
- * loop's own cost is a single clock read per op. That cost is measured at
- * start-up (gb_timer_cost_ns) and written into the document.
+ * Timing: one clock read per operation; an operation's latency is the time
+ * between its own start stamp and the next one, so the loop's own cost is a
+ * single clock read per op. The clock is the CPU's time-stamp counter when
+ * the kernel itself uses it as its clocksource (x86, "tsc": then it is the
+ * very counter CLOCK_MONOTONIC is built on, read without the vDSO's
+ * conversion), calibrated against CLOCK_MONOTONIC at start-up; otherwise
+ * clock_gettime(CLOCK_MONOTONIC). Its cost per read is measured at start-up
+ * (gb_timer_cost_ns) and written into the document (gb_timer_describe).
  */
 #ifndef GB_RUN_H
 #define GB_RUN_H
@@ -50,7 +54,7 @@ struct gb_row {
 	uint64_t size;
 	uint64_t bytes_per_op;        /* for bytes/s; defaults to size */
 	json_t *extra;                /* workload-specific fields merged into the row */
-	struct gb_hist hist;
+	struct gb_hist hist;          /* in gb_ticks() units; converted by gb_row_finish */
 	uint64_t ops;                 /* measured operations, all reps */
 	uint64_t duration_ns;         /* sum of the reps' measured time */
 	double ops_per_sec[GB_MAX_REPS]; /* one per rep */
@@ -79,8 +83,15 @@ struct gb_op {
 };
 
 uint64_t gb_now_ns(void);
-/* Cost of one gb_now_ns() call, measured (median of several runs). */
+/* Chooses and calibrates the loop's clock; call once before measuring. */
+void gb_timer_init(void);
+/* The loop's clock: ticks (TSC or nanoseconds), and ns per tick. */
+uint64_t gb_ticks(void);
+double gb_tick_ns(void);
+/* Cost of one gb_ticks() read in ns, measured (median of several runs). */
 double gb_timer_cost_ns(void);
+/* {"clock": ..., "ns_per_tick": ...} for the document. */
+json_t *gb_timer_describe(void);
 
 void gb_row_init(struct gb_row *row, const char *workload, const char *variant, uint64_t size);
 void gb_row_free(struct gb_row *row);
