@@ -164,6 +164,8 @@ check: deps
 	$(MAKE) WERROR=1 BUILD=build-asan SANITIZER=address unit
 	$(MAKE) WERROR=1 BUILD=build-ubsan SANITIZER=undefined unit
 	$(MAKE) WERROR=1 static
+	@# The testbed tests boot Debian 6.12: fetch it once (cached) before any needs it.
+	testbed/fetch-kernel.sh 6.12 >/dev/null
 	tests/run --build build --sanitizer-builds "build-asan build-ubsan"
 
 test: all unit
