@@ -44,7 +44,7 @@ static const struct key_def keys[] = {
 	{ "daemon", "max_headers", K_SIZE, CFG(max_headers), "16K", "largest request header block" },
 	{ "daemon", "timeout", K_DURATION, CFG(timeout_ms), "30s", "idle/read/write timeout of a connection" },
 	{ "daemon", "max_connections", K_INT, CFG(max_connections), "512", "open HTTP connections at once; more wait" },
-	{ "daemon", "parse_threads", K_INT, CFG(parse_threads), "2", "threads parsing POSTed documents off the event loop" },
+	{ "daemon", "parse_threads", K_INT, CFG(parse_threads), "1", "threads parsing POSTed documents off the event loop" },
 	{ "daemon", "gembench", K_STR, CFG(gembench), "gembench", "program a schedule runs when it has no command" },
 	{ "monitor", "enabled", K_BOOL, CFG(monitor), "true", "sample swiotlb/dma tracepoints system-wide" },
 	{ "monitor", "tracefs", K_STR, CFG(tracefs), "(auto)", "tracefs root holding events/ (default: /sys/kernel/tracing, then debugfs)" },
@@ -369,7 +369,7 @@ int bld_config_defaults(struct bld_config *c)
 	c->max_headers = 16 << 10;
 	c->timeout_ms = 30 * 1000;
 	c->max_connections = 512;
-	c->parse_threads = 2;
+	c->parse_threads = 1;
 	c->monitor = true;
 	c->monitor_interval_ms = 10 * 1000;
 	if (bld_set_str(&c->db_path, bl_default_db_path()) ||

@@ -46,6 +46,8 @@ struct opts {
 struct shared {
 	const struct opts *o;
 	json_t *tmpl;
+	char *body;	  /* the template serialised, run_id = PLACEHOLDER */
+	size_t uuid_at;	  /* offset of the placeholder in body */
 	int *codes;	  /* per document: final HTTP code, 0 = none */
 	int *attempts;	  /* per document */
 	double t_end;	  /* deadline (monotonic seconds) */
@@ -58,6 +60,8 @@ struct worker {
 	long index;
 	pthread_t thread;
 };
+
+#define PLACEHOLDER "ffffffff-ffff-4fff-bfff-ffffffffffff"
 
 static double now_s(void)
 {
@@ -200,18 +204,22 @@ static void *worker_main(void *arg)
 	struct worker *w = arg;
 	struct shared *sh = w->sh;
 	const struct opts *o = sh->o;
-	json_t *doc = json_deep_copy(sh->tmpl);
 	char resp[65536], uuid[37], head[512];
+	size_t blen = strlen(sh->body);
+	char *body = malloc(blen + 1);
 	int fd = -1;
 
+	/*
+	 * The document is serialised once (main); each submission patches its
+	 * UUID into the placeholder's place, so the client spends its CPU on
+	 * HTTP, not on JSON, and the daemon is what is measured.
+	 */
+	if (!body)
+		return NULL;
+	memcpy(body, sh->body, blen + 1);
 	for (long i = w->index; i < o->docs; i += o->clients) {
-		char *body;
-		size_t blen;
-
 		make_uuid(o->seed, i, uuid);
-		json_object_set_new(doc, "run_id", json_string(uuid));
-		body = json_dumps(doc, JSON_COMPACT);
-		blen = strlen(body);
+		memcpy(body + sh->uuid_at, uuid, 36);
 		snprintf(head, sizeof(head),
 			 "POST /api/v1/runs HTTP/1.1\r\nHost: bouncelabd\r\nContent-Type: application/json\r\n"
 			 "Content-Length: %zu\r\n%s%s%s\r\n",
@@ -249,11 +257,10 @@ static void *worker_main(void *arg)
 				break;
 			}
 		}
-		free(body);
 	}
+	free(body);
 	if (fd >= 0)
 		close(fd);
-	json_decref(doc);
 	return NULL;
 }
 
@@ -299,6 +306,17 @@ int main(int argc, char **argv)
 		fprintf(stderr, "daemon_load: %s: %s\n", o.template_path, jerr.text);
 		return 2;
 	}
+	json_object_set_new(sh.tmpl, "run_id", json_string(PLACEHOLDER));
+	sh.body = json_dumps(sh.tmpl, JSON_COMPACT);
+	{
+		char *at = sh.body ? strstr(sh.body, "\"" PLACEHOLDER "\"") : NULL;
+
+		if (!at || strstr(at + 2 + strlen(PLACEHOLDER), PLACEHOLDER)) {
+			fprintf(stderr, "daemon_load: %s: cannot place the run_id\n", o.template_path);
+			return 2;
+		}
+		sh.uuid_at = (size_t)(at + 1 - sh.body);
+	}
 	sh.codes = calloc((size_t)o.docs, sizeof(int));
 	sh.attempts = calloc((size_t)o.docs, sizeof(int));
 	w = calloc((size_t)o.clients, sizeof(*w));
@@ -340,6 +358,7 @@ int main(int argc, char **argv)
 	       "docs_per_sec=%.1f\n",
 	       n201, n200, other, none, sh.resubmits, secs, (double)(n201 + n200) / secs);
 	json_decref(sh.tmpl);
+	free(sh.body);
 	free(sh.codes);
 	free(sh.attempts);
 	free(w);
