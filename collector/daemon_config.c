@@ -19,7 +19,7 @@
 #include "paths.h"
 #include "resultdoc.h"
 
-enum key_type { K_STR, K_SIZE, K_DURATION, K_INT, K_BOOL, K_MODE, K_TIME, K_ARGV };
+enum key_type { K_STR, K_SIZE, K_DURATION, K_INT, K_COUNT, K_BOOL, K_MODE, K_TIME, K_ARGV };
 
 struct key_def {
 	const char *section; /* "schedule" matches every [schedule NAME] */
@@ -44,7 +44,7 @@ static const struct key_def keys[] = {
 	{ "daemon", "max_headers", K_SIZE, CFG(max_headers), "16K", "largest request header block" },
 	{ "daemon", "timeout", K_DURATION, CFG(timeout_ms), "30s", "idle/read/write timeout of a connection" },
 	{ "daemon", "max_connections", K_INT, CFG(max_connections), "512", "open HTTP connections at once; more wait" },
-	{ "daemon", "parse_threads", K_INT, CFG(parse_threads), "1", "threads parsing POSTed documents off the event loop" },
+	{ "daemon", "parse_threads", K_COUNT, CFG(parse_threads), "1", "threads parsing POSTed documents (0: on the event loop)" },
 	{ "daemon", "gembench", K_STR, CFG(gembench), "gembench", "program a schedule runs when it has no command" },
 	{ "monitor", "enabled", K_BOOL, CFG(monitor), "true", "sample swiotlb/dma tracepoints system-wide" },
 	{ "monitor", "tracefs", K_STR, CFG(tracefs), "(auto)", "tracefs root holding events/ (default: /sys/kernel/tracing, then debugfs)" },
@@ -250,14 +250,15 @@ static int set_value(const struct key_def *k, void *base, const char *value, con
 		else
 			*(int64_t *)field = ms;
 		break;
-	case K_INT: {
+	case K_INT:
+	case K_COUNT: {
 		char *end;
 		long v;
 
 		errno = 0;
 		v = strtol(value, &end, 10);
-		if (errno || end == value || *end || v <= 0 || v > 1000000)
-			*why = "expected a positive integer";
+		if (errno || end == value || *end || v < (k->type == K_COUNT ? 0 : 1) || v > 1000000)
+			*why = k->type == K_COUNT ? "expected an integer >= 0" : "expected a positive integer";
 		else
 			*(int *)field = (int)v;
 		break;

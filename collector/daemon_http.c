@@ -336,6 +336,16 @@ static void route_post_run(struct bld_ctx *ctx, struct listener *l, struct evhtt
 		reply_error(r, 503, "Service Unavailable", "body: out of memory");
 		return;
 	}
+	if (!h->pool) { /* parse_threads = 0: validate here, on the loop */
+		struct bl_resultdoc *doc = NULL;
+		char err[512] = "";
+		int ret = bl_resultdoc_parse(text, len, &doc, err, sizeof(err));
+
+		free(text);
+		r->deferred = true;
+		on_parsed(ctx, req, ret, doc, err);
+		return;
+	}
 	if (bld_parse_pool_submit(h->pool, text, len, req) < 0) { /* it freed text */
 		reply_error(r, 503, "Service Unavailable", "body: out of memory");
 		return;
@@ -1007,9 +1017,11 @@ int bld_http_start(struct bld_ctx *ctx)
 	ret = bld_writer_new(ctx->base, c->db_path, on_written, ctx, &h->writer);
 	if (ret < 0)
 		goto fail;
-	ret = bld_parse_pool_new(ctx->base, c->parse_threads, on_parsed, ctx, &h->pool);
-	if (ret < 0)
-		goto fail;
+	if (c->parse_threads > 0) {
+		ret = bld_parse_pool_new(ctx->base, c->parse_threads, on_parsed, ctx, &h->pool);
+		if (ret < 0)
+			goto fail;
+	}
 	for (int i = 0; i < 2; i++) {
 		h->l[i].ctx = ctx;
 		h->l[i].kind = (enum listener_kind)i;
