@@ -48,8 +48,6 @@ enum stmt_id {
 	ST_DEV_INS,
 	ST_RUN_INS,
 	ST_RESULT_INS,
-	ST_REP_INS,
-	ST_COUNTER_INS,
 	ST_LAT_INS,
 	ST_FAIL_INS,
 	ST_RUNS_QUERY,
@@ -137,11 +135,6 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"INSERT INTO results (run_id, idx, workload, variant, size, reps, ops,"
 		" duration_ns, ops_per_sec_mean, bytes_per_sec_mean, bounce_rate) VALUES (?1, ?2,"
 		" ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-	[ST_REP_INS] =
-		"INSERT INTO repetitions (result_id, metric, rep, value) VALUES (?1, ?2, ?3, ?4)",
-	[ST_COUNTER_INS] =
-		"INSERT INTO counters (result_id, name, value, unavailable) VALUES (?1, ?2, ?3,"
-		" ?4)",
 	[ST_LAT_INS] =
 		"INSERT INTO latency (result_id, p50_ns, p90_ns, p99_ns, p999_ns, max_ns) VALUES"
 		" (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -206,6 +199,19 @@ static const char *const stmt_sql[ST_COUNT] = {
 		" IS NULL OR subject = ?1) ORDER BY at_unix DESC, id DESC",
 };
 
+/*
+ * Repetitions and counters, the most numerous rows, are inserted up to
+ * MULTI_MAX rows per statement: one step instead of one per row. The
+ * statement for k rows is generated once from a fixed pattern (the table's
+ * INSERT head and k "(?, ?, ?, ?)" tuples) and cached like the others.
+ */
+#define MULTI_MAX 16
+enum multi_id { MULTI_REPS, MULTI_COUNTERS, MULTI_COUNT };
+static const char *const multi_head[MULTI_COUNT] = {
+	[MULTI_REPS] = "INSERT INTO repetitions (result_id, metric, rep, value) VALUES ",
+	[MULTI_COUNTERS] = "INSERT INTO counters (result_id, name, value, unavailable) VALUES ",
+};
+
 struct bl_store {
 	sqlite3 *db;
 	sqlite3_stmt *stmt[ST_COUNT]; /* prepared on first use; NULL until then */
@@ -214,6 +220,7 @@ struct bl_store {
 	bool in_query;		      /* a callback is running: refuse re-entry */
 	double *vals[2];	      /* scratch for repetition values (ops, bytes) */
 	size_t vals_cap[2];
+	sqlite3_stmt *multi[MULTI_COUNT][MULTI_MAX + 1]; /* [table][k]: inserts k rows */
 };
 
 const char *const bl_put_outcome_names[] = {
@@ -578,6 +585,9 @@ void bl_store_close(struct bl_store *s)
 		return;
 	for (int i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(s->stmt[i]);
+	for (int i = 0; i < MULTI_COUNT; i++)
+		for (int k = 0; k <= MULTI_MAX; k++)
+			sqlite3_finalize(s->multi[i][k]);
 	/* sqlite3_close_v2 would defer; every statement is finalized, so close now. */
 	sqlite3_close(s->db);
 	free(s->vals[0]);
@@ -674,20 +684,50 @@ static void bind_dev(sqlite3_stmt *st, const void *arg)
 	bind_text(st, 4, k->pci);
 }
 
+/* The cached statement inserting @k (1..MULTI_MAX) rows into table @id. */
+static sqlite3_stmt *multi_stmt(struct bl_store *s, enum multi_id id, size_t k)
+{
+	char sql[96 + MULTI_MAX * 16];
+	sqlite3_stmt *st = s->multi[id][k];
+	size_t len;
+	int rc;
+
+	if (st) {
+		sqlite3_reset(st);
+		return st;
+	}
+	len = (size_t)snprintf(sql, sizeof(sql), "%s", multi_head[id]);
+	for (size_t i = 0; i < k; i++)
+		len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s(?, ?, ?, ?)",
+					i ? ", " : "");
+	rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+	if (rc != SQLITE_OK) {
+		sqlerr(s, rc, "prepare");
+		return NULL;
+	}
+	s->multi[id][k] = st;
+	return st;
+}
+
 static int put_series(struct bl_store *s, int64_t result_id, const char *metric,
 		      const struct bl_series *ser)
 {
-	for (size_t i = 0; i < ser->n_values; i++) {
-		sqlite3_stmt *st = stmt(s, ST_REP_INS);
+	for (size_t i = 0; i < ser->n_values;) {
+		size_t k = ser->n_values - i < MULTI_MAX ? ser->n_values - i : MULTI_MAX;
+		sqlite3_stmt *st = multi_stmt(s, MULTI_REPS, k);
 		int err;
 
 		if (!st)
 			return -EIO;
-		sqlite3_bind_int64(st, 1, result_id);
-		sqlite3_bind_text(st, 2, metric, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 3, (int64_t)i);
-		sqlite3_bind_double(st, 4, ser->values[i]);
-		err = exec_stmt(s, st, "insert repetition");
+		for (size_t j = 0; j < k; j++, i++) {
+			int b = (int)(4 * j);
+
+			sqlite3_bind_int64(st, b + 1, result_id);
+			sqlite3_bind_text(st, b + 2, metric, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st, b + 3, (int64_t)i);
+			sqlite3_bind_double(st, b + 4, ser->values[i]);
+		}
+		err = exec_stmt(s, st, "insert repetitions");
 		if (err)
 			return err;
 	}
@@ -701,46 +741,61 @@ static int put_series(struct bl_store *s, int64_t result_id, const char *metric,
  * counter the producer left out, or e.g. "bounce_rate") get a row with a
  * NULL value so that no reason is lost.
  */
+struct counter_row {
+	const char *name;
+	json_t *value;	    /* an integer, or NULL/json null for SQL NULL */
+	const char *reason; /* the `unavailable` reason, or NULL */
+};
+
 static int put_counters(struct bl_store *s, int64_t result_id, const struct bl_result_row *r)
 {
+	size_t n = 0, cap = json_object_size(r->counters_json) +
+			    (r->unavailable ? json_object_size(r->unavailable) : 0);
+	struct counter_row *rows;
 	const char *name;
 	json_t *v;
-	int err;
+	int err = 0;
 
+	if (!cap)
+		return 0;
+	rows = malloc(cap * sizeof(*rows));
+	if (!rows)
+		return -ENOMEM;
 	json_object_foreach(r->counters_json, name, v) {
 		json_t *why = r->unavailable ? json_object_get(r->unavailable, name) : NULL;
-		sqlite3_stmt *st = stmt(s, ST_COUNTER_INS);
 
-		if (!st)
-			return -EIO;
-		sqlite3_bind_int64(st, 1, result_id);
-		sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-		if (json_is_integer(v))
-			sqlite3_bind_int64(st, 3, json_integer_value(v));
-		else
-			sqlite3_bind_null(st, 3);
-		bind_text(st, 4, json_string_value(why));
-		if ((err = exec_stmt(s, st, "insert counter")))
-			return err;
+		rows[n++] = (struct counter_row){ name, v, json_string_value(why) };
 	}
-	if (!r->unavailable)
-		return 0;
-	json_object_foreach(r->unavailable, name, v) {
-		sqlite3_stmt *st;
+	if (r->unavailable) {
+		json_object_foreach(r->unavailable, name, v) {
+			if (json_object_get(r->counters_json, name))
+				continue;
+			rows[n++] = (struct counter_row){ name, NULL, json_string_value(v) };
+		}
+	}
+	for (size_t i = 0; i < n && !err;) {
+		size_t k = n - i < MULTI_MAX ? n - i : MULTI_MAX;
+		sqlite3_stmt *st = multi_stmt(s, MULTI_COUNTERS, k);
 
-		if (json_object_get(r->counters_json, name))
-			continue;
-		st = stmt(s, ST_COUNTER_INS);
-		if (!st)
-			return -EIO;
-		sqlite3_bind_int64(st, 1, result_id);
-		sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-		sqlite3_bind_null(st, 3);
-		bind_text(st, 4, json_string_value(v));
-		if ((err = exec_stmt(s, st, "insert counter")))
-			return err;
+		if (!st) {
+			err = -EIO;
+			break;
+		}
+		for (size_t j = 0; j < k; j++, i++) {
+			int b = (int)(4 * j);
+
+			sqlite3_bind_int64(st, b + 1, result_id);
+			sqlite3_bind_text(st, b + 2, rows[i].name, -1, SQLITE_STATIC);
+			if (json_is_integer(rows[i].value))
+				sqlite3_bind_int64(st, b + 3, json_integer_value(rows[i].value));
+			else
+				sqlite3_bind_null(st, b + 3);
+			bind_text(st, b + 4, rows[i].reason);
+		}
+		err = exec_stmt(s, st, "insert counters");
 	}
-	return 0;
+	free(rows);
+	return err;
 }
 
 static int put_result(struct bl_store *s, int64_t run, size_t idx, const struct bl_result_row *r)

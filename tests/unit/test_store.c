@@ -333,6 +333,51 @@ static void test_duplicate_reformatted(void **state)
 	bl_store_close(s);
 }
 
+/* Rows inserted several per statement: more counters and values than one statement takes. */
+static void test_many_rows(void **state)
+{
+	struct tmp *t = *state;
+	struct bl_store *s = open_ok(t->db);
+	json_error_t e;
+	json_t *j = json_load_file(FIXTURES "result-6.12-force-udmabuf-import.json", 0, &e);
+	json_t *row, *counters, *why, *vals;
+	struct bl_resultdoc *d = NULL;
+	enum bl_put_outcome o;
+	char name[32];
+
+	assert_non_null(j);
+	row = json_array_get(json_object_get(j, "results"), 0);
+	counters = json_object_get(row, "counters");
+	why = json_object_get(row, "unavailable");
+	for (int i = 0; i < 40; i++) { /* 9 + 40 counters, every 7th null */
+		snprintf(name, sizeof(name), "x_extra_%02d", i);
+		json_object_set_new(counters, name, i % 7 ? json_integer(i) : json_null());
+	}
+	for (int i = 0; i < 3; i++) { /* 3 reasons without a counter */
+		snprintf(name, sizeof(name), "x_missing_%d", i);
+		json_object_set_new(why, name, json_string("not on this kernel"));
+	}
+	vals = json_object_get(json_object_get(row, "ops_per_sec"), "values");
+	for (int i = 0; i < 35; i++) /* 5 + 35 values */
+		json_array_append_new(vals, json_real(1000.0 + i));
+	assert_int_equal(bl_resultdoc_from_json(j, &d, NULL, 0), 0);
+	assert_int_equal(bl_store_put_run(s, d, &o), 0);
+	assert_int_equal(o, BL_PUT_INSERTED);
+	bl_resultdoc_free(d);
+	json_decref(j);
+	bl_store_close(s);
+	assert_int_equal(sql_int(t->db, "SELECT count(*) FROM counters c JOIN results x ON x.id = c.result_id"
+					" WHERE x.idx = 0"), 9 + 40 + 3);
+	assert_int_equal(sql_int(t->db, "SELECT count(*) FROM counters WHERE name LIKE 'x_extra_%'"
+					" AND value IS NULL"), 6);
+	assert_int_equal(sql_int(t->db, "SELECT count(*) FROM repetitions r JOIN results x ON x.id = r.result_id"
+					" WHERE x.idx = 0 AND r.metric = 'ops_per_sec'"), 40);
+	/* in order: rep 39 is the last value appended */
+	assert_int_equal(sql_int(t->db, "SELECT CAST(value AS INTEGER) FROM repetitions r JOIN results x"
+					" ON x.id = r.result_id WHERE x.idx = 0 AND r.metric = 'ops_per_sec'"
+					" AND r.rep = 39"), 1034);
+}
+
 /* Counters the kernel cannot give are NULL in the database, with their reason. */
 static void test_null_counters_stay_null(void **state)
 {
@@ -718,6 +763,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_locked_database, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_put_and_duplicate, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duplicate_reformatted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_many_rows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_null_counters_stay_null, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_filters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_query_results, setup, teardown),
