@@ -154,9 +154,14 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 	case SIGINT:
 		if (!ctx->stopping)
 			bl_info("signal %s: finishing and exiting", strsignal((int)sig));
-		ctx->stopping = true;
-		bld_http_flush_all(ctx); /* documents waiting for their commit get it and their answer */
-		event_base_loopexit(ctx->base, NULL);
+		if (!ctx->stopping) {
+			/* A moment for the answers to leave; requests meanwhile get 503. */
+			struct timeval grace = { 0, 300 * 1000 };
+
+			ctx->stopping = true;
+			bld_http_flush_all(ctx); /* documents waiting for their commit get it and their answer */
+			event_base_loopexit(ctx->base, &grace);
+		}
 		break;
 	case SIGHUP:
 		reload(ctx);

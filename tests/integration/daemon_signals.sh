@@ -2,7 +2,8 @@
 # bouncelabd's signals: SIGHUP reopens the log file (log rotation) and
 # reloads the configuration (a schedule added to the file starts running;
 # a broken file is refused and the running configuration kept); SIGTERM
-# ends with status 0 after answering what it had received.
+# ends with status 0 after answering what it had received, also in the
+# middle of an ingest flood, and every answered document is stored.
 . "$(dirname "$0")/daemon_common.bash"
 need_built "$BUILD/bouncelabd" "$BUILD/tools/fake_gembench"
 
@@ -33,4 +34,23 @@ healthz_ok || fail "not serving after a refused reload"
 
 stop_daemon
 grep -q "stopping" "$T/bouncelabd.log" || fail "no clean-exit message"
+
+# SIGTERM in the middle of an ingest flood: exit 0, and every document
+# answered 201/200 before the exit is in the database.
+need_built "$BUILD/tools/daemon_load" "$BUILD/tools/daemon_verify"
+printf '[monitor]\nenabled = false\n' >"$T/flood.ini"
+start_daemon --config "$T/flood.ini"
+"$BUILD/tools/daemon_load" --socket "$SOCK" --template "$FIXTURE" --docs 3000 --clients 8 \
+	--ledger "$T/ledger" --deadline 4 >"$T/load.out" 2>&1 &
+LPID=$!
+sleep 0.4
+stop_daemon
+wait $LPID # it gives up on the rest at its deadline: no daemon any more
+cat "$T/load.out"
+answered=$(awk '$2 == 201 || $2 == 200' "$T/ledger" | wc -l)
+[ "$answered" -gt 0 ] || fail "SIGTERM came before any document was answered: the check did not check"
+"$BUILD/tools/daemon_verify" --db "$DB" --ledger "$T/ledger" >"$T/verify.out" || fail "a document answered before SIGTERM is missing"
+cat "$T/verify.out"
+# SIGTERM answers what it committed before it exits (a 300 ms grace for the answers to leave).
+grep -q "unanswered_but_stored=0 " "$T/verify.out" || fail "documents were committed at SIGTERM but their clients got no answer"
 echo "signals: ok"
