@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <event2/buffer.h>
 #include <event2/event.h>
@@ -282,8 +283,18 @@ static void setup(struct bld_monitor *m, int64_t now_ns)
 		ret = tp_tracefs_root(root, sizeof(root), false);
 	}
 	if (ret < 0) {
+		static const char *const roots[] = { "/sys/kernel/tracing/events", "/sys/kernel/debug/tracing/events" };
+
 		snprintf(m->why_down, sizeof(m->why_down),
 			 "tracefs not found (/sys/kernel/tracing, /sys/kernel/debug/tracing not mounted)");
+		/* Mounted but closed to us is a different fix than not mounted: say which. */
+		for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
+			if (access(roots[i], R_OK | X_OK) < 0 && errno == EACCES) {
+				snprintf(m->why_down, sizeof(m->why_down), "%s: %s (needs root)", roots[i],
+					 strerror(EACCES));
+				break;
+			}
+		}
 		goto down;
 	}
 	ret = source_open(m, root, SRC_BOUNCED, why, sizeof(why));

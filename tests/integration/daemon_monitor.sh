@@ -5,7 +5,8 @@
 #  B. on a kernel where swiotlb:swiotlb_bounced is visible and perf allows
 #     it, one sample per interval is stored (system-wide row at least) and
 #     /metrics says bouncelabd_monitor_up 1. Where it is not visible, B is
-#     reported as not run (with the reason) and A still decides.
+#     reported as not run (with the reason) and A still decides;
+#  C. run as an unprivileged user: the reason (permission) said once, serving.
 . "$(dirname "$0")/daemon_common.bash"
 need_built "$BUILD/bouncelabd"
 
@@ -41,4 +42,24 @@ else
 	[ "$(metric bouncelabd_monitor_up)" = 0 ] || fail "B: monitor_up should be 0 when not sampling"
 fi
 stop_daemon
+
+# C. Without privileges (perf and tracefs closed to an unprivileged user):
+# the reason is said once and the daemon serves.
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	chmod 0711 "$T" # let the unprivileged user reach its folder
+	mkdir -m 0777 "$T/nobody"
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$ROOT/$BUILD/bouncelabd" --foreground \
+		--db "$T/nobody/db" --socket "$T/nobody/sock" 2>"$T/nobody.log" &
+	DPID=$!
+	for i in $(seq 1 100); do [ -S "$T/nobody/sock" ] && break; sleep 0.05; done
+	sleep 0.3
+	code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 --unix-socket "$T/nobody/sock" http://d/healthz)
+	[ "$code" = 200 ] || { cat "$T/nobody.log"; fail "C: unprivileged daemon not serving ($code)"; }
+	n=$(grep -c "running without the bounce monitor" "$T/nobody.log")
+	[ "$n" = 1 ] || { cat "$T/nobody.log"; fail "C: expected the reason once, got $n"; }
+	echo "C: unprivileged: $(grep -m1 'monitor:' "$T/nobody.log" | sed 's/^bouncelabd: warning: //')"
+	stop_daemon
+else
+	echo "C: not run (needs root and setpriv to drop privileges)"
+fi
 echo "monitor: ok"
