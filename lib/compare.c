@@ -758,6 +758,13 @@ static json_t *num_or_null(double v)
 	return isfinite(v) ? json_real(v) : json_null();
 }
 
+/* What --changes-only keeps: significant changes, either way. Rows that
+ * could not be judged (too few values, only on one side) are not changes. */
+static bool cmp_is_change(enum bl_change_verdict v)
+{
+	return v == BL_VERDICT_BETTER || v == BL_VERDICT_WORSE;
+}
+
 json_t *bl_cmp_to_json(const struct bl_cmp_result *r, bool only_changes)
 {
 	json_t *root = json_object(), *rows = json_array();
@@ -769,7 +776,7 @@ json_t *bl_cmp_to_json(const struct bl_cmp_result *r, bool only_changes)
 		const struct bl_change *c = &row->ch;
 		json_t *o;
 
-		if (only_changes && c->verdict == BL_VERDICT_SAME)
+		if (only_changes && !cmp_is_change(c->verdict))
 			continue;
 		o = json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o,"
 			      " s:b, s:o, s:o, s:o, s:b, s:s}",
@@ -867,7 +874,7 @@ static int cmp_write(FILE *out, const struct bl_cmp_result *r, enum bl_cmp_forma
 		char wl[96], sz[24], bm[24], nm[24], ch[32], ci[48], cvb[16], cvn[16], cvs[40],
 			nn[32];
 
-		if (only_changes && c->verdict == BL_VERDICT_SAME)
+		if (only_changes && !cmp_is_change(c->verdict))
 			continue;
 		snprintf(wl, sizeof(wl), "%s%s%s%s%s", row->group, *row->group ? " " : "",
 			 row->workload, *row->variant ? "/" : "", row->variant);
