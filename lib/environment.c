@@ -105,32 +105,50 @@ static const char *req_name(enum bl_iommu_req r)
 	return r == BL_IOMMU_REQ_ON ? "on" : r == BL_IOMMU_REQ_OFF ? "off" : NULL;
 }
 
-json_t *bl_env_dma(void)
+json_t *bl_env_dma_from(const char *cmdline, int nslabs_err, uint64_t nslabs, int iommu_groups)
 {
-	char cmdline[4096] = "";
 	struct bl_dma_cmdline c;
-	uint64_t slabs;
-	int groups = count_iommu_groups();
-	json_t *slabs_j, *dma;
-	const char *intel = NULL, *amd = NULL;
+	const char *intel, *amd;
+	char why[256];
+	json_t *dma;
 
-	bl_env_cmdline(cmdline, sizeof(cmdline));
-	bl_dma_parse_cmdline(cmdline, &c);
-	/* The pool the kernel really has beats what the command line asked for. */
-	if (bl_swiotlb_read("io_tlb_nslabs", &slabs) == 0)
-		slabs_j = json_integer((json_int_t)slabs);
-	else if (c.swiotlb_slabs >= 0)
-		slabs_j = json_integer(c.swiotlb_slabs);
-	else
-		slabs_j = json_null();
+	bl_dma_parse_cmdline(cmdline ? cmdline : "", &c);
 	intel = req_name(c.intel);
 	amd = req_name(c.amd);
-	dma = json_pack("{s:s, s:o, s:s, s:i, s:{s:s, s:o, s:o, s:o, s:b}}", "swiotlb",
-			bl_swiotlb_mode_name(c.swiotlb), "swiotlb_slabs", slabs_j, "iommu",
-			bl_dma_iommu_mode(&c, groups > 0), "iommu_groups", groups, "cmdline",
-			"swiotlb", bl_swiotlb_mode_name(c.swiotlb), "swiotlb_slabs",
+	/*
+	 * swiotlb_slabs is the pool the kernel really has (debugfs). What the
+	 * command line asked for is only a request: a guest booted with
+	 * swiotlb=524288 in 2 GiB may have no pool at all, so the request is
+	 * kept apart (swiotlb_slabs_requested) and never stands in for it.
+	 */
+	dma = json_pack("{s:s, s:o, s:o, s:s, s:i, s:{s:s, s:o, s:o, s:o, s:b}}", "swiotlb",
+			bl_swiotlb_mode_name(c.swiotlb), "swiotlb_slabs",
+			nslabs_err ? json_null() : json_integer((json_int_t)nslabs),
+			"swiotlb_slabs_requested",
+			c.swiotlb_slabs >= 0 ? json_integer(c.swiotlb_slabs) : json_null(), "iommu",
+			bl_dma_iommu_mode(&c, iommu_groups > 0), "iommu_groups", iommu_groups,
+			"cmdline", "swiotlb", bl_swiotlb_mode_name(c.swiotlb), "swiotlb_slabs",
 			c.swiotlb_slabs >= 0 ? json_integer(c.swiotlb_slabs) : json_null(),
 			"intel_iommu", intel ? json_string(intel) : json_null(), "amd_iommu",
 			amd ? json_string(amd) : json_null(), "passthrough", c.passthrough);
+	if (dma && nslabs_err) {
+		bl_swiotlb_why("io_tlb_nslabs", nslabs_err, why, sizeof(why));
+		if (json_object_set_new(dma, "unavailable",
+					json_pack("{s:s}", "swiotlb_slabs", why))) {
+			json_decref(dma);
+			return NULL;
+		}
+	}
 	return dma;
+}
+
+json_t *bl_env_dma(void)
+{
+	char cmdline[4096] = "";
+	uint64_t slabs = 0;
+	int err;
+
+	bl_env_cmdline(cmdline, sizeof(cmdline));
+	err = bl_swiotlb_read("io_tlb_nslabs", &slabs);
+	return bl_env_dma_from(cmdline, err, slabs, count_iommu_groups());
 }
