@@ -804,16 +804,18 @@ static json_t *failed_doc(struct lab_ctx *c, const struct lab_boot *b, const cha
 	kernel = *b->k->release ? json_pack("{s:s, s:n, s:s}", "release", b->k->release, "version", "cmdline", cmdline)
 				: json_null();
 	doc = json_pack("{s:i, s:s, s:s, s:s?, s:{s:s, s:s}, s:s, s:s, s:n,"
-			" s:o, s:{s:s, s:o, s:s}, s:n, s:n,"
+			" s:o, s:{s:s, s:o, s:s, s:n, s:{s:s}}, s:n, s:n,"
 			" s:{s:s, s:s, s:s, s:{}}, s:[], s:o}",
 			"format", 1, "run_id", uuid, "status", "failed", "error", error,
 			"tool", "name", "bouncelab-lab", "version", BOUNCELAB_VERSION,
 			"started_at", b->started_at, "finished_at", finished, "host",
 			"kernel", kernel,
-			"dma", "swiotlb", lab_mode_swiotlb_name(b->mode), "swiotlb_slabs",
+			"dma", "swiotlb", lab_mode_swiotlb_name(b->mode), "swiotlb_slabs_requested",
 			b->mode->pool_bytes ? json_integer((json_int_t)(b->mode->pool_bytes / LAB_SLOT_BYTES))
 					    : json_null(),
 			"iommu", lab_mode_iommu_name(b->mode),
+			/* The pool the guest really got is unknown: it never reported. */
+			"swiotlb_slabs", "unavailable", "swiotlb_slabs", "the guest did not report its pool",
 			"device", "importer",
 			"job", "name", *c->jobinfo.first ? c->jobinfo.first : "lab",
 			"backend", *backend ? backend : "none", "workload", *workload ? workload : "none", "params",

@@ -19,7 +19,7 @@
 #define LAB_DEFAULT_KERNELS_FILE "configs/kernels"  /* relative to the source tree */
 #define LAB_DEFAULT_KERNELS	 "6.1,6.12"	    /* when that file is missing */
 #define LAB_DEFAULT_MODES	 "default,force,noforce,iommu,iommu-pt"
-#define LAB_DEFAULT_JOB		 "configs/jobs/smoke.ini" /* relative to the source tree */
+#define LAB_DEFAULT_JOB		 "configs/jobs/standard.ini" /* relative to the source tree (issue 4) */
 #define LAB_DEFAULT_TIMEOUT_S	 300
 /*
  * 6 GiB: with guest RAM above 4 GiB x86 sets up the SWIOTLB pool even

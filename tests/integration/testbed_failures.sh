@@ -52,7 +52,8 @@ refused "$tmp/missing.ini" --job "$tmp/missing.ini"
 # --- a tree whose fetch script fails for 6.1 (a fake) ---------------------------
 mkdir -p "$tmp/root/testbed" "$tmp/root/configs/jobs"
 cp testbed/*.sh "$tmp/root/testbed/"
-cp configs/jobs/smoke.ini "$tmp/root/configs/jobs/"
+# lab checks the default job (standard.ini) even with --guest-script
+cp configs/jobs/smoke.ini configs/jobs/standard.ini "$tmp/root/configs/jobs/"
 ln -s "$root/testbed/cache" "$tmp/root/testbed/cache"
 cat >"$tmp/root/testbed/fetch-kernel.sh" <<EOF
 #!/usr/bin/env bash
