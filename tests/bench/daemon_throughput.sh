@@ -42,8 +42,13 @@ for r in $(seq 1 "$ROUNDS"); do
 	"$BUILD/bouncelabd" --foreground --config "$T/bench.ini" --db "$T/http.db" --socket "$T/sock" 2>"$T/daemon.log" &
 	DPID=$!
 	for i in $(seq 1 100); do [ -S "$T/sock" ] && break; sleep 0.05; done
-	h=$("$BUILD/tools/daemon_load" --socket "$T/sock" --template "$DOC" --docs "$DOCS" --clients 8 --seed $r | key docs_per_sec)
+	out=$("$BUILD/tools/daemon_load" --socket "$T/sock" --template "$DOC" --docs "$DOCS" --clients 8 --seed $r)
+	h=$(echo "$out" | key docs_per_sec)
 	kill -TERM $DPID; wait $DPID; DPID=""
+	if ! echo "$out" | grep -q "answered_201=$DOCS "; then
+		echo "round $r: not every document was stored once: $out" >&2
+		tail -n 5 "$T/daemon.log" >&2
+	fi
 	echo "round $r: bare loop $b docs/s, HTTP (8 clients) $h docs/s"
 	bare+=("$b"); http+=("$h")
 done
