@@ -16,6 +16,7 @@
 
 #include <ini.h>
 
+#include "compare.h"
 #include "paths.h"
 #include "resultdoc.h"
 
@@ -53,6 +54,8 @@ static const struct key_def keys[] = {
 	{ "schedule", "at", K_TIME, SCHED(at_minute), "(none)", "run daily at HH:MM local time" },
 	{ "schedule", "job", K_STR, SCHED(job), "(none)", "job file; {job} in command" },
 	{ "schedule", "timeout", K_DURATION, SCHED(timeout_ms), "1h", "kill the run's process group after this" },
+	{ "schedule", "baseline", K_STR, SCHED(baseline), "(none)",
+	  "compare each run with the runs this selector picks (job=nightly,last=5) and store the verdict" },
 	{ "schedule", "command", K_ARGV, SCHED(argv), "GEMBENCH --job {job} --json -",
 	  "program and arguments split at blanks (no shell); stdout = result document(s)" },
 };
@@ -456,6 +459,16 @@ int bld_config_check(const struct bld_config *c, char *err, size_t errlen)
 			snprintf(err, errlen, "[schedule %s] timeout: at least 100ms", s->name);
 			return -EINVAL;
 		}
+		if (s->baseline) {
+			struct bl_selector sel;
+			char why[256];
+
+			if (bl_selector_parse(s->baseline, &sel, why, sizeof(why)) < 0) {
+				snprintf(err, errlen, "[schedule %s] baseline: %s", s->name, why);
+				return -EINVAL;
+			}
+			bl_selector_free(&sel);
+		}
 	}
 	return 0;
 }
@@ -471,6 +484,7 @@ void bld_config_free(struct bld_config *c)
 	free(c->tracefs);
 	for (size_t i = 0; i < c->n_schedules; i++) {
 		free(c->schedules[i].job);
+		free(c->schedules[i].baseline);
 		free_argv(c->schedules[i].argv);
 	}
 	memset(c, 0, sizeof(*c));

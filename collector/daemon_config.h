@@ -29,6 +29,7 @@ struct bld_schedule {
 	char *job;		 /* job file handed to the command ({job}); may be NULL */
 	char **argv;		 /* command, NULL-terminated, {job} substituted; argv[0] is a path */
 	int64_t timeout_ms;	 /* the child's process group is killed after this */
+	char *baseline;		 /* compare selector for the nightly verdict, or NULL */
 };
 
 struct bld_config {

@@ -58,7 +58,7 @@ struct source {
 	struct bld_monitor *m;
 	enum src_kind kind;
 	struct tp_event *tp;	 /* NULL: not open */
-	const struct tp_field *f_dev, *f_size, *f_nents; /* into tp's format */
+	const struct tp_field *f_dev, *f_size; /* into tp's format */
 	struct cpu_slot *slots;
 	unsigned nslots;
 	uint64_t count_base;	 /* exact count at the start of the interval */
@@ -164,15 +164,14 @@ static void on_record(const struct tp_event *ev, int cpu, const void *raw, size_
 		}
 		break;
 	case SRC_MAP_SG: {
-		const void *data;
-		size_t dlen = 0;
+		uint64_t nents = 0;
 
 		d->map_calls++;
 		d->t_map_calls++;
-		/* nents = length of the phys_addrs array (u64 each) */
-		if (s->f_nents && tp_field_bytes(s->f_nents, raw, len, &data, &dlen) == 0) {
-			d->map_segments += dlen / 8;
-			d->t_map_segments += dlen / 8;
+		/* full_nents where the kernel has it: 6.12's arrays stop at 128 entries */
+		if (tp_dma_sg_nents(tp_event_format(s->tp), raw, len, &nents) == 0) {
+			d->map_segments += nents;
+			d->t_map_segments += nents;
 		}
 		break;
 	}
@@ -244,7 +243,6 @@ static int source_open(struct bld_monitor *m, const char *root, enum src_kind k,
 	if (!s->f_dev)
 		s->f_dev = tp_field_find(f, "device");
 	s->f_size = tp_field_find(f, "size");
-	s->f_nents = tp_field_find(f, "phys_addrs");
 	s->nslots = tp_event_ncpus(s->tp);
 	s->slots = calloc(s->nslots, sizeof(*s->slots));
 	if (!s->slots) {

@@ -34,10 +34,12 @@
 #include <ini.h>
 #include <jansson.h>
 
+#include "analysis.h"
 #include "daemon.h"
 #include "daemon_monitor.h"
 #include "log.h"
 #include "resultdoc.h"
+#include "stats.h"
 #include "store.h"
 
 #define STDERR_TAIL 2048 /* bytes of stderr kept for the record */
@@ -49,6 +51,7 @@ struct child {
 	size_t sched_idx;		/* into ctx->cfg.schedules */
 	char name[BLD_NAME_MAX];	/* copy: a reload may change the table */
 	char *job;			/* copy of the job file path, or NULL */
+	char *baseline;			/* copy of the schedule's baseline selector, or NULL */
 	char *prog;			/* argv[0] as run */
 	int64_t record_id;		/* bl_store_schedule_begin() id */
 	time_t started;			/* CLOCK_REALTIME */
@@ -195,8 +198,14 @@ static int store_own_doc(struct bld_sched *s, struct child *c, const char *statu
  * in @first_id / @first_status. -EINVAL with @why when stdout is not
  * documents.
  */
+#define JUDGE_MAX 32
+struct stored_ids {
+	char id[JUDGE_MAX][37]; /* documents stored with status ok, to judge */
+	int n;
+};
+
 static int store_output(struct bld_sched *s, struct child *c, int *stored, char first_id[37],
-			char first_status[16], char *why, size_t whylen)
+			char first_status[16], struct stored_ids *ok_ids, char *why, size_t whylen)
 {
 	size_t len = evbuffer_get_length(c->out), off = 0;
 	const char *text = len ? (const char *)evbuffer_pullup(c->out, -1) : "";
@@ -236,6 +245,8 @@ static int store_output(struct bld_sched *s, struct child *c, int *stored, char 
 			snprintf(first_id, 37, "%s", doc->run_id);
 			snprintf(first_status, 16, "%s", bl_run_status_names[doc->status]);
 		}
+		if (doc->status == BL_STATUS_OK && ok_ids->n < JUDGE_MAX)
+			snprintf(ok_ids->id[ok_ids->n++], 37, "%s", doc->run_id);
 		(*stored)++;
 		bl_resultdoc_free(doc);
 	}
@@ -420,6 +431,7 @@ static void child_reset(struct child *c)
 	if (c->out)
 		evbuffer_free(c->out);
 	free(c->job);
+	free(c->baseline);
 	free(c->prog);
 	memset(c, 0, sizeof(*c));
 	c->out_fd = c->err_fd = -1;
@@ -451,6 +463,7 @@ static int spawn(struct bld_sched *s, size_t idx, int64_t planned, time_t now)
 	c->started = now;
 	c->started_ns = bld_now_ns();
 	c->job = sc->job ? strdup(sc->job) : NULL;
+	c->baseline = sc->baseline ? strdup(sc->baseline) : NULL;
 	if (!argv) {
 		char run_id[37] = "";
 		char summary[512];
@@ -544,12 +557,49 @@ fail:
 	return ret;
 }
 
+/*
+ * The nightly judgement (issue 7): each document the run stored with status
+ * ok is compared with the runs the schedule's baseline selector picks
+ * (an_judge_run stores the verdicts); one line per document is logged, a
+ * warning when something got significantly worse. @out gets a short note
+ * for the run's summary.
+ */
+static void judge(struct bld_sched *s, struct child *c, const struct stored_ids *ids, char *out, size_t outlen)
+{
+	struct bl_stats_opts opts;
+	size_t worse_total = 0;
+	int judged = 0;
+
+	out[0] = '\0';
+	if (!c->baseline || !ids->n)
+		return;
+	bl_stats_opts_default(&opts);
+	for (int i = 0; i < ids->n; i++) {
+		char summary[512] = "";
+		size_t worse = 0;
+		int ret = an_judge_run(s->ctx->store, ids->id[i], c->baseline, &opts, time(NULL), &worse, summary,
+				       sizeof(summary));
+
+		if (ret < 0) {
+			bl_info("schedule %s: verdict: none: %s", c->name, summary[0] ? summary : strerror(-ret));
+			continue;
+		}
+		judged++;
+		worse_total += worse;
+		bl_log(worse ? BL_LOG_WARN : BL_LOG_INFO, "schedule %s: verdict against '%s': %s", c->name, c->baseline,
+		       summary);
+	}
+	if (judged)
+		snprintf(out, outlen, ", verdict: %zu worse", worse_total);
+}
+
 /* The run is over (reaped): store what it produced and log one line. */
 static void finish(struct bld_sched *s, const char *interrupted)
 {
 	struct bld_ctx *ctx = s->ctx;
 	struct child *c = &s->run;
-	char run_id[37] = "", status[16] = "", why[STDERR_TAIL + 640] = "", summary[768];
+	char run_id[37] = "", status[16] = "", why[STDERR_TAIL + 640] = "", summary[768], verdict[64] = "";
+	struct stored_ids ok_ids = { .n = 0 };
 	int exit_code = -1, stored = 0, ret = 0;
 	double secs = (double)(bld_now_ns() - c->started_ns) / 1e9;
 
@@ -577,7 +627,7 @@ static void finish(struct bld_sched *s, const char *interrupted)
 	} else {
 		char swhy[300] = "";
 
-		ret = store_output(s, c, &stored, run_id, status, swhy, sizeof(swhy));
+		ret = store_output(s, c, &stored, run_id, status, &ok_ids, swhy, sizeof(swhy));
 		if (ret < 0 || stored == 0) {
 			const char *st = exit_code == 77 ? "skipped" : "failed";
 
@@ -589,9 +639,10 @@ static void finish(struct bld_sched *s, const char *interrupted)
 	}
 	if (!stored && ret == 0 && run_id[0])
 		stored = 1; /* the daemon's own document for the run */
-	snprintf(summary, sizeof(summary), "schedule %s: %s, exit %d, %.1f s, %d document%s stored%s%s%s", c->name,
+	judge(s, c, &ok_ids, verdict, sizeof(verdict));
+	snprintf(summary, sizeof(summary), "schedule %s: %s, exit %d, %.1f s, %d document%s stored%s%s%s%s", c->name,
 		 status, exit_code, secs, stored, stored == 1 ? "" : "s",
-		 run_id[0] ? ", run " : "", run_id, ret < 0 ? " (STORE FAILED)" : "");
+		 run_id[0] ? ", run " : "", run_id, ret < 0 ? " (STORE FAILED)" : "", verdict);
 	bl_store_schedule_finish(ctx->store, c->record_id, status, exit_code, run_id[0] ? run_id : NULL,
 				 c->err_len ? c->err_tail : NULL, summary, time(NULL));
 	bl_info("%s", summary);
@@ -662,6 +713,17 @@ int bld_sched_new(struct bld_ctx *ctx, struct bld_sched **out)
 	s->ctx = ctx;
 	s->run.out_fd = s->run.err_fd = -1;
 	bld_sched_reload(s);
+	{
+		/* Runs a previous daemon left "running" (it was killed meanwhile) are over. */
+		int n = 0;
+
+		if (bl_store_schedule_abandon(ctx->store, "failed: bouncelabd stopped while this run was running",
+					      time(NULL), &n) < 0)
+			bl_warn("scheduler: close abandoned runs: %s", bl_store_errmsg(ctx->store));
+		else if (n)
+			bl_info("scheduler: %d run%s left running by a previous daemon marked failed", n,
+				n == 1 ? "" : "s");
+	}
 	*out = s;
 	return 0;
 }

@@ -7,7 +7,11 @@
  * kept. A run past its timeout has its whole group killed and is stored
  * with status "timeout". The start of each run is recorded in the store
  * before the child starts, so a restart neither repeats a run nor forgets
- * one it missed (a missed run happens once at start-up).
+ * one it missed (a missed run happens once at start-up); runs a killed
+ * daemon left "running" are closed as failed at start-up. With `baseline =
+ * SELECTOR` each stored ok run is judged against the earlier runs the
+ * selector picks (an_judge_run, collector/analysis.h): verdicts stored and
+ * logged, a warning when something got significantly worse.
  */
 #ifndef BLD_SCHED_H
 #define BLD_SCHED_H

@@ -7,7 +7,8 @@
 #  3. runs never overlap;
 #  4. a restart (SIGTERM, and SIGKILL in the middle of a run) does not run
 #     a job twice;
-#  5. a schedule missed while the daemon was down runs once at start-up.
+#  5. a schedule missed while the daemon was down runs once at start-up;
+#  6. with a baseline selector, each run is judged against earlier runs.
 . "$(dirname "$0")/daemon_common.bash"
 need_built "$BUILD/bouncelabd" "$BUILD/tools/fake_gembench"
 command -v jq >/dev/null || { echo "jq missing"; exit 77; }
@@ -91,4 +92,22 @@ start_daemon --config "$T/sched.ini"
 sleep 1.5
 [ "$(starts fast)" = 1 ] || fail "missed schedule: expected exactly one catch-up run, got $(starts fast)"
 stop_daemon
+
+# The nightly verdict: each run is compared with the earlier runs its
+# baseline selector picks; the first has none, later ones get a verdict.
+cat >"$T/judged.ini" <<INI
+[monitor]
+enabled = false
+[schedule judged]
+every = 2s
+command = $FAKE --name judged
+baseline = job=judged,last=5
+INI
+start_daemon --config "$T/judged.ini"
+sleep 5
+stop_daemon
+grep -q "schedule judged: verdict: none: .*no baseline runs" "$T/daemon.log" || fail "first judged run: no 'no baseline' note"
+grep -q "schedule judged: verdict against 'job=judged,last=5'" "$T/daemon.log" || fail "later judged runs got no verdict"
+grep -q "schedule judged: ok, exit 0, .*verdict: [0-9]* worse" "$T/daemon.log" || fail "summary line lacks the verdict"
+grep "schedule judged: verdict against" "$T/daemon.log" | head -n 1
 echo "scheduler: ok"

@@ -1,7 +1,8 @@
 /*
  * fake_gembench: a TEST DOUBLE for gembench, run by bouncelabd's scheduler
  * in the scheduler integration test. It measures nothing: it prints the
- * --template document with a fresh run_id and tool.name "fake_gembench"
+ * --template document with a fresh run_id, started_at/finished_at = now
+ * and tool.name "fake_gembench"
  * (so its runs can never pass for measurements), or misbehaves on request.
  *
  *   fake_gembench --template DOC.json [--log FILE] [--name NAME] [--hang] [--fail]
@@ -84,6 +85,16 @@ int main(int argc, char **argv)
 	snprintf(uuid, sizeof(uuid), "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
 		 b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
 	json_object_set_new(doc, "run_id", json_string(uuid));
+	{
+		/* Now, so that runs of the fake have an order (baselines pick earlier runs). */
+		char when[32];
+		struct tm tm;
+
+		gmtime_r(&ts.tv_sec, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		json_object_set_new(doc, "started_at", json_string(when));
+		json_object_set_new(doc, "finished_at", json_string(when));
+	}
 	json_object_set_new(doc, "tool", json_pack("{s:s, s:s}", "name", "fake_gembench", "version", "0"));
 	json_object_set_new(json_object_get(doc, "job"), "name", json_string(name));
 	json_dumpf(doc, stdout, JSON_COMPACT);

@@ -57,6 +57,7 @@ static void test_refusals(void **state)
 		{ "[schedule a b]\nevery = 10s\njob = x\n", "schedule names" },    /* blank in name */
 		{ "[daemon]\nlisten = 127.0.0.1:8080\n", "token" },		    /* TCP without token */
 		{ "[daemon\n", "syntax" },					    /* broken INI */
+		{ "[schedule a]\nevery = 1s\njob = j\nbaseline = mode=forc\n", "baseline" }, /* bad selector */
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
