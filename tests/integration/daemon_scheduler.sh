@@ -83,6 +83,8 @@ pgrep -f -- "--name once --hang" >/dev/null && fail "the job outlived the SIGKIL
 start_daemon --config "$T/once.ini"
 sleep 2
 [ "$(starts once)" = 1 ] || fail "once: ran again after the daemon was SIGKILLed mid-run"
+grep -q "scheduler: 1 run left running by a previous daemon marked failed" "$T/daemon.log" ||
+	fail "the run the SIGKILLed daemon left 'running' was not closed at restart"
 stop_daemon
 
 # A schedule missed while the daemon was down runs once at start-up, not once per missed slot.
