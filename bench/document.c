@@ -51,11 +51,11 @@ int gb_uuid4(char *buf, size_t len)
 
 static json_t *job_params(const struct gb_job *job)
 {
-	json_t *sizes = json_array();
+	json_t *sizes = json_array(), *params;
 
 	for (unsigned i = 0; i < job->nsizes; i++)
 		json_array_append_new(sizes, json_integer((json_int_t)job->sizes[i]));
-	return json_pack("{s:o, s:o, s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:I}", "device",
+	params = json_pack("{s:o, s:o, s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:I}", "device",
 			 job->device[0] ? json_string(job->device) : json_null(), "importer",
 			 job->importer[0] ? json_string(job->importer) : json_null(), "variant",
 			 job->variant[0] ? json_string(job->variant) : json_null(), "sizes", sizes,
@@ -63,6 +63,13 @@ static json_t *job_params(const struct gb_job *job)
 			 (json_int_t)job->duration_ns, "reps", (json_int_t)job->reps, "warmup",
 			 (json_int_t)job->warmup, "cycles", (json_int_t)job->cycles, "log_wait_ns",
 			 (json_int_t)job->log_wait_ns);
+	/*
+	 * Only profiled runs say so: perf's sampling costs time, so compare must
+	 * not mix them with unprofiled runs, and older documents stay unchanged.
+	 */
+	if (params && job->profile)
+		json_object_set_new(params, "profile", json_true());
+	return params;
 }
 
 json_t *gb_doc_new(const struct gb_job *job, double timer_cost_ns)

@@ -23,6 +23,7 @@
 #include "log.h"
 #include "overhead.h"
 #include "options.h"
+#include "profiling.h"
 #include "run.h"
 #include "workload.h"
 
@@ -51,6 +52,8 @@ static void usage(FILE *out)
 		"  --list           DRM nodes, backends, workloads and this kernel's counters\n"
 		"  --no-mount       do not mount debugfs/tracefs when missing\n"
 		"  --no-counters    do not open kernel counters (all counters null)\n"
+		"  --profile        same as --profile=true (job key profile, below): perf record -g\n"
+		"                   of each row's measured region into the row (\"profile\")\n"
 		"  -v               more diagnostics on stderr\n"
 		"  --overhead       benchmark: create through gembench vs the same ioctls in a\n"
 		"                   bare loop, alternating blocks of --iterations ops, --reps\n"
@@ -137,12 +140,15 @@ int main(int argc, char **argv)
 	struct gb_job *jobs = NULL;
 	struct gb_opt_error operr;
 	struct gb_runopts ro;
+	struct gb_prof prof;
 	FILE *json_out = NULL;
 	int rc = 1, failed = 0, ran = 0, skipped = 0;
 	char first_skip[512] = "";
 
 	bl_log_init("gembench", BL_LOG_INFO);
 	memset(&ro, 0, sizeof(ro));
+	gb_prof_init(&prof);
+	ro.prof = &prof;
 
 	/* Every backend must pass the loader check before anything runs. */
 	for (size_t i = 0; gb_backends[i]; i++) {
@@ -154,9 +160,13 @@ int main(int argc, char **argv)
 		}
 	}
 
+	/* --profile alone means profile = true (a flag), --profile=false also works */
 	for (size_t i = 0; gb_options[i].name; i++)
-		longopts[nlong++] = (struct option){ gb_options[i].name, required_argument, NULL,
-						     OPT_TABLE_KEYS + (int)i };
+		longopts[nlong++] = (struct option){ gb_options[i].name,
+						     strcmp(gb_options[i].name, "profile") ?
+							     required_argument :
+							     optional_argument,
+						     NULL, OPT_TABLE_KEYS + (int)i };
 	longopts[nlong++] = (struct option){ "job", required_argument, NULL, OPT_JOB };
 	longopts[nlong++] = (struct option){ "json", required_argument, NULL, OPT_JSON };
 	longopts[nlong++] = (struct option){ "list", no_argument, NULL, OPT_LIST };
@@ -188,7 +198,7 @@ int main(int argc, char **argv)
 		default:
 			if (c >= OPT_TABLE_KEYS && ncli < sizeof(cli) / sizeof(cli[0])) {
 				cli[ncli].key = gb_options[c - OPT_TABLE_KEYS].name;
-				cli[ncli].value = optarg;
+				cli[ncli].value = optarg ? optarg : "true";
 				ncli++;
 				break;
 			}

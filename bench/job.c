@@ -149,6 +149,7 @@ enum gb_job_status gb_job_run(const struct gb_job *job, const struct gb_runopts 
 	ctx.imp = imp_open ? &imp : NULL;
 	ctx.ctr = o->ctr;
 	ctx.kmsg = o->kmsg;
+	ctx.prof = o->prof;
 	ctx.progress = o->progress;
 	for (int i = 0; i < nnames && i < 8; i++)
 		snprintf(ctx.scope[i], 64, "%.63s", names[i]);

@@ -14,6 +14,7 @@
 
 struct gb_counters;
 struct gb_kmsg;
+struct gb_prof;
 
 enum gb_job_status { GB_JOB_OK, GB_JOB_FAILED, GB_JOB_SKIPPED };
 
@@ -24,6 +25,7 @@ struct gb_runopts {
 	bool progress;           /* progress on stderr */
 	FILE *table;             /* the terminal table, or NULL */
 	bool color;
+	struct gb_prof *prof;    /* perf state for jobs with profile = true (profiling.h) */
 };
 
 /* Runs @job; *doc gets the finished result document (new reference). */

@@ -14,6 +14,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "backend.h"
 #include "workload.h"
@@ -40,6 +41,10 @@ const struct gb_option gb_options[] = {
 	{ "log_wait", GB_OPT_DURATION, "5s", 0,
 	  "after a row whose failures the kernel logged, wait until this long after its start "
 	  "so the kernel's rate-limited warnings (10 per 5 s) show in the next row; 0 = never" },
+	{ "profile", GB_OPT_STR, "false", 0,
+	  "true: record each row's measured region with `perf record -g` and keep the top "
+	  "kernel/user symbols and folded stacks in the row (\"profile\"); without perf or "
+	  "permission the row says why (--profile alone means true)" },
 	{ NULL, 0, NULL, 0, NULL },
 };
 
@@ -249,6 +254,25 @@ static int parse_uint(const char *text, uint64_t min, uint64_t *out, char *why, 
 	return 0;
 }
 
+static int parse_bool(const char *text, bool *out, char *why, size_t why_len)
+{
+	static const char *const yes[] = { "true", "yes", "on", "1" };
+	static const char *const no[] = { "false", "no", "off", "0" };
+
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (!strcasecmp(text, yes[i])) {
+			*out = true;
+			return 0;
+		}
+		if (!strcasecmp(text, no[i])) {
+			*out = false;
+			return 0;
+		}
+	}
+	snprintf(why, why_len, "'%s' is not true or false", text);
+	return -EINVAL;
+}
+
 static int copy_str(char *dst, size_t len, const char *value, char *why, size_t why_len)
 {
 	if (strlen(value) >= len) {
@@ -296,6 +320,8 @@ int gb_job_set(struct gb_job *job, const char *key, const char *value, const cha
 		rc = gb_parse_duration(value, &job->duration_ns, why, sizeof(why));
 	} else if (!strcmp(key, "log_wait")) {
 		rc = gb_parse_duration(value, &job->log_wait_ns, why, sizeof(why));
+	} else if (!strcmp(key, "profile")) {
+		rc = parse_bool(value, &job->profile, why, sizeof(why));
 	} else {
 		uint64_t *dst = !strcmp(key, "iterations") ? &job->iterations :
 				!strcmp(key, "reps")       ? &job->reps :

@@ -40,6 +40,7 @@ struct gb_job {
 	uint64_t warmup;        /* unmeasured ops before the first rep */
 	uint64_t cycles;        /* occupancy: create/map/close cycles */
 	uint64_t log_wait_ns;   /* after a row with logged failures, let the kernel's rate limit pass */
+	bool profile;           /* perf record -g each row's measured region (profiling.h) */
 	char source[300];       /* "file.ini:12" where the section started, or "command line" */
 };
 

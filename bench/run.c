@@ -12,6 +12,7 @@
 
 #include "counters.h"
 #include "kmsg.h"
+#include "profiling.h"
 
 uint64_t gb_now_ns(void)
 {
@@ -157,6 +158,7 @@ void gb_row_free(struct gb_row *row)
 	json_decref(row->extra);
 	json_decref(row->kernel_log);
 	json_decref(row->counters_row);
+	json_decref(row->profile);
 	memset(row, 0, sizeof(*row));
 }
 
@@ -217,6 +219,8 @@ int gb_measure(struct gb_ctx *ctx, struct gb_row *row, const struct gb_op *op)
 			op->after_op(ctx, op->state);
 	}
 	gb_kmsg_skip(ctx->kmsg);
+	/* perf attaches before the first timed op (its start-up is not measured). */
+	gb_prof_row_begin(ctx->prof, job, row);
 	if (ctx->ctr)
 		gb_counters_row_begin(ctx->ctr, ctx->scope, ctx->nscope);
 
@@ -232,6 +236,7 @@ int gb_measure(struct gb_ctx *ctx, struct gb_row *row, const struct gb_op *op)
 				row->fatal = true;
 				snprintf(row->fatal_why, sizeof(row->fatal_why),
 					 "counters: enable: %s", strerror(-err));
+				gb_prof_row_end(ctx->prof, row);
 				return err;
 			}
 		}
@@ -284,6 +289,7 @@ int gb_measure(struct gb_ctx *ctx, struct gb_row *row, const struct gb_op *op)
 			row->ops_per_sec[row->nreps] * (double)row->bytes_per_op;
 		row->nreps++;
 	}
+	gb_prof_row_end(ctx->prof, row);
 	if (ctx->progress)
 		fprintf(stderr, "\r\033[K");
 	if (ctx->ctr)
@@ -354,6 +360,20 @@ json_t *gb_row_finish(struct gb_row *row)
 			     "kernel_log", row->kernel_log, "kernel_log_total",
 			     row->kernel_log_total);
 	json_object_set_new(r, "failures", failures);
+	if (row->profile_asked) {
+		/* Asked for and not had: null, and the reason beside the counters'. */
+		json_object_set(r, "profile", row->profile ? row->profile : json_null());
+		if (!row->profile) {
+			u = json_object_get(r, "unavailable");
+			if (!u) {
+				u = json_object();
+				json_object_set_new(r, "unavailable", u);
+			}
+			json_object_set_new(u, "profile", json_string(row->profile_why[0] ?
+									      row->profile_why :
+									      "perf: no profile"));
+		}
+	}
 	json_object_foreach(row->extra, key, val)
 		json_object_set(r, key, val);
 	return r;

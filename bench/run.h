@@ -33,6 +33,7 @@
 
 struct gb_counters;
 struct gb_kmsg;
+struct gb_prof;
 
 struct gb_ctx {
 	const struct gb_job *job;
@@ -42,6 +43,7 @@ struct gb_ctx {
 	bool same_device;             /* importer is the exporter's own device */
 	struct gb_counters *ctr;      /* NULL: no counters */
 	struct gb_kmsg *kmsg;         /* NULL: no kernel log */
+	struct gb_prof *prof;         /* perf state for job->profile (profiling.h), or NULL */
 	char scope[8][64];            /* device names the counters are scoped to */
 	int nscope;
 	bool progress;                /* print progress on stderr (a tty) */
@@ -68,6 +70,9 @@ struct gb_row {
 	bool fatal;                   /* the job must stop */
 	char fatal_why[320];
 	json_t *counters_row;         /* filled by the counters at the end */
+	bool profile_asked;           /* job->profile: the row carries "profile" */
+	json_t *profile;              /* bl_profile_to_json(), or NULL */
+	char profile_why[256];        /* why profile is null */
 };
 
 /* One measured operation: 0 or -errno (set ctx->fail_what before failing). */

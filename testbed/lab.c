@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -88,6 +89,7 @@ struct lab_job {
 	char current[64];	/* the section being read */
 	char workload[64], backend[64];
 	char global_workload[64], global_backend[64];
+	bool profile;		/* some section (or [global]) sets profile = true: the guest needs perf */
 };
 
 struct lab_ctx {
@@ -414,6 +416,10 @@ static int job_handler(void *user, const char *section, const char *name, const 
 		if (!j->sections++)
 			sfmt(j->first, sizeof(j->first), "%s", section);
 	}
+	if (!strcmp(name, "profile") &&
+	    (!strcasecmp(value, "true") || !strcasecmp(value, "yes") || !strcasecmp(value, "on") ||
+	     !strcmp(value, "1")))
+		j->profile = true;
 	if (!strcmp(name, "workload"))
 		dst = global ? j->global_workload : !strcmp(section, j->first) ? j->workload : NULL;
 	else if (!strcmp(name, "backend"))
@@ -567,7 +573,7 @@ static int fetch_kernel(struct lab_ctx *c, struct lab_kernel *k, bool resolve_on
 static int build_initramfs(struct lab_ctx *c, struct lab_kernel *k)
 {
 	char script[PATH_MAX + 32];
-	char *argv[16];
+	char *argv[20];
 	char *out = NULL, *err = NULL;
 	int rc, i = 0;
 
@@ -592,6 +598,14 @@ static int build_initramfs(struct lab_ctx *c, struct lab_kernel *k)
 	if (c->o.guest_script) {
 		argv[i++] = "--guest-script";
 		argv[i++] = (char *)c->o.guest_script;
+	}
+	/*
+	 * perf and its shared libraries add ~35 MB to the image (slower boots
+	 * under TCG): only jobs that profile get them.
+	 */
+	if (c->jobinfo.profile) {
+		argv[i++] = "--perf";
+		argv[i++] = "auto";
 	}
 	argv[i] = NULL;
 	rc = run_capture(argv, &out, &err);

@@ -3,6 +3,7 @@
 #
 #   testbed/mkinitramfs.sh --kernel-dir DIR --out FILE [--job FILE]
 #       [--gembench FILE] [--bouncelabd FILE] [--guest-script FILE]
+#       [--perf FILE|auto]
 #
 # DIR is a kernel extracted by fetch-kernel.sh (DIR/lib/modules/<release>/
 # with modules.dep from depmod -b). The archive (newc cpio, uncompressed: the
@@ -11,12 +12,17 @@
 # virtio-gpu with everything they depend on in load order, udmabuf when this
 # kernel builds it as a module, the static guest programs as /bin/gembench and
 # /bin/bouncelabd, the job as /job.ini and an optional /guest-run script.
+# --perf puts a perf binary in as /bin/perf with every library `ldd` lists
+# and the dynamic loader, at their own paths (for gembench --profile); auto
+# takes the host's linux-perf (the real perf_X.Y behind Debian's wrapper
+# script, the one matching the guest's series when there is one), and only
+# warns when there is none: the guest's rows then say "perf: cannot run".
 # Modules built into the kernel (modules.builtin) are skipped; .ko.xz/.ko.zst
 # are decompressed because busybox insmod loads plain .ko only.
 set -u -o pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-kdir="" out="" job="" gembench="" bouncelabd="" script=""
+kdir="" out="" job="" gembench="" bouncelabd="" script="" perf=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel-dir) kdir=$2; shift 2 ;;
@@ -25,7 +31,8 @@ while [ $# -gt 0 ]; do
 	--gembench) gembench=$2; shift 2 ;;
 	--bouncelabd) bouncelabd=$2; shift 2 ;;
 	--guest-script) script=$2; shift 2 ;;
-	-h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--perf) perf=$2; shift 2 ;;
+	-h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "mkinitramfs: unknown argument '$1'" >&2; exit 2 ;;
 	esac
 done
@@ -101,6 +108,36 @@ if [ -n "$gembench" ]; then cp "$gembench" "$stage/bin/gembench" || die "copying
 if [ -n "$bouncelabd" ]; then cp "$bouncelabd" "$stage/bin/bouncelabd" || die "copying $bouncelabd failed"; fi
 if [ -n "$job" ]; then cp "$job" "$stage/job.ini" || die "copying $job failed"; fi
 if [ -n "$script" ]; then cp "$script" "$stage/guest-run" || die "copying $script failed"; fi
+
+# The real perf binary: Debian's /usr/bin/perf is either perf itself (linux-perf
+# 6.1) or a shell script that execs perf_<major.minor of the running kernel>.
+find_perf() { # -> path of an ELF perf binary, or nothing
+	local p series=${rel%%-*} c
+	series=$(echo "$series" | cut -d. -f1-2)
+	for c in "/usr/bin/perf_$series" "$(command -v perf 2>/dev/null)" $(ls -r /usr/bin/perf_[0-9]* 2>/dev/null); do
+		[ -n "$c" ] && [ -x "$c" ] || continue
+		p=$(readlink -f "$c")
+		head -c 4 "$p" 2>/dev/null | grep -q 'ELF' && { echo "$p"; return; }
+	done
+}
+if [ "$perf" = auto ]; then
+	perf=$(find_perf)
+	[ -n "$perf" ] || echo "mkinitramfs: --perf auto: no perf binary on this host (Debian package linux-perf): the guest profiles nothing" >&2
+fi
+if [ -n "$perf" ]; then
+	[ -x "$perf" ] || die "--perf $perf: not an executable"
+	cp -L "$perf" "$stage/bin/perf" || die "copying $perf failed"
+	# ldd lines: "libx.so.1 => /lib/.../libx.so.1 (0x...)" and "/lib64/ld-linux-x86-64.so.2 (0x...)"
+	libs=$(ldd "$perf" 2>/dev/null | awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^\//) print $i }') ||
+		die "ldd $perf failed"
+	[ -n "$libs" ] || die "ldd $perf: no libraries listed (a static perf needs no --perf copying; copy it as --gembench does)"
+	for l in $libs; do
+		mkdir -p "$stage$(dirname "$l")" && cp -L "$l" "$stage$l" || die "copying $l (for perf) failed"
+	done
+	# The loader is named by its canonical path in PT_INTERP; /lib64 may be a link on the host.
+	nlibs=$(echo "$libs" | wc -l)
+	echo "mkinitramfs: perf: $perf with $nlibs libraries ($(du -sm "$stage/bin/perf" "$stage/lib" "$stage/lib64" 2>/dev/null | awk '{ s += $1 } END { print s }') MiB with the modules)" >&2
+fi
 
 (cd "$stage" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) >"$out.tmp" ||
 	die "cpio failed"
