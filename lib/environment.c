@@ -109,7 +109,7 @@ json_t *bl_env_dma_from(const char *cmdline, int nslabs_err, uint64_t nslabs, in
 {
 	struct bl_dma_cmdline c;
 	const char *intel, *amd;
-	char why[256];
+	char why[256], full[400];
 	json_t *dma;
 
 	bl_dma_parse_cmdline(cmdline ? cmdline : "", &c);
@@ -133,8 +133,19 @@ json_t *bl_env_dma_from(const char *cmdline, int nslabs_err, uint64_t nslabs, in
 			amd ? json_string(amd) : json_null(), "passthrough", c.passthrough);
 	if (dma && nslabs_err) {
 		bl_swiotlb_why("io_tlb_nslabs", nslabs_err, why, sizeof(why));
+		/*
+		 * x86 sets up no pool without memory above 4 GiB unless
+		 * swiotlb=force, whatever size swiotlb=<slabs> asked for.
+		 */
+		if (c.swiotlb_slabs >= 0 && nslabs_err == -ENOENT)
+			snprintf(full, sizeof(full),
+				 "%s; swiotlb=%lld asked for a pool the kernel did not set up "
+				 "(x86 makes none without memory above 4 GiB unless swiotlb=force)",
+				 why, (long long)c.swiotlb_slabs);
+		else
+			snprintf(full, sizeof(full), "%s", why);
 		if (json_object_set_new(dma, "unavailable",
-					json_pack("{s:s}", "swiotlb_slabs", why))) {
+					json_pack("{s:s}", "swiotlb_slabs", full))) {
 			json_decref(dma);
 			return NULL;
 		}

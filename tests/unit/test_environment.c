@@ -27,6 +27,7 @@ static void test_requested_pool_not_created(void **state)
 	why = json_object_get(json_object_get(dma, "unavailable"), "swiotlb_slabs");
 	assert_true(json_is_string(why));
 	assert_non_null(strstr(json_string_value(why), "io_tlb_nslabs"));
+	assert_non_null(strstr(json_string_value(why), "swiotlb=524288 asked for a pool"));
 	assert_string_equal(json_string_value(json_object_get(dma, "swiotlb")), "default");
 	json_decref(dma);
 }
