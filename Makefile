@@ -65,7 +65,7 @@ PROGRAMS   := $(BUILD)/gembench $(BUILD)/bouncelabd $(BUILD)/bouncelab
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 TOOLS      := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRCS))
 
-.PHONY: all deps check test unit tools run static clean format fuzz
+.PHONY: all deps check test unit tools run results static clean format fuzz
 all: $(PROGRAMS)
 
 $(BUILD)/obj/%.o: %.c
@@ -175,6 +175,15 @@ test: all unit
 
 run: deps all static
 	$(BUILD)/bouncelab nightly
+
+# RESULTS.md and plots/out/: regenerated from a full testbed matrix (6.1 and
+# 6.12 x default/force/noforce/iommu, the standard job) into a database of
+# their own, so nothing else stored on this machine leaks into them.
+RESULTS_DB := var/results.db
+results: deps all static
+	rm -f $(RESULTS_DB) $(RESULTS_DB)-wal $(RESULTS_DB)-shm
+	$(BUILD)/bouncelab nightly --lab --db $(RESULTS_DB) --out var/results
+	$(BUILD)/bouncelab report --db $(RESULTS_DB) --out RESULTS.md --plots plots/out
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

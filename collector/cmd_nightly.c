@@ -35,6 +35,7 @@
 
 extern char **environ;
 
+#define NIGHTLY_ECHO_ARGS 12 /* arguments shown when echoing a step */
 #define NIGHTLY_MAX_STEPS 16 /* measure, ingest, a compare per kernel, report */
 
 struct nightly_opts {
@@ -99,9 +100,19 @@ static int run_child(char *const argv[])
 	pid_t pid;
 	int status, err;
 
+	int i;
+
+	/* Echo the command as a person would type it; long file lists abbreviated. */
 	fprintf(stderr, "nightly: $");
-	for (int i = 0; argv[i]; i++)
+	for (i = 0; argv[i] && i < NIGHTLY_ECHO_ARGS; i++)
 		fprintf(stderr, " %s", argv[i]);
+	if (argv[i]) {
+		int more = 0;
+
+		while (argv[i + more])
+			more++;
+		fprintf(stderr, " ... (%d more)", more);
+	}
 	fputc('\n', stderr);
 	fflush(stderr);
 	fflush(stdout);

@@ -834,13 +834,13 @@ static int write_report(FILE *f, struct bl_store *s, const struct bl_selector *s
 		   "    bouncelab report --db %s --out %s%s%s\n\n",
 		db_path, *o->selector ? " (selector `" : "", o->selector,
 		*o->selector ? "`)" : "", db_path, o->out, *o->selector ? " " : "", o->selector);
-	fprintf(f, "How the runs were made: `bouncelab lab --kernels 6.1,6.12 --modes "
-		   "default,force,noforce,iommu --job configs/jobs/standard.ini` boots each Debian "
-		   "kernel under QEMU once per DMA mode and runs the job with gembench inside "
-		   "(`make run` does the whole chain: testbed matrix, store, compare, plots, this "
-		   "report); `bouncelab ingest` stores the result documents. Any run on real "
-		   "hardware (`gembench`, `bouncelab run`) stored in the same database appears here "
-		   "the same way.\n\n");
+	/* Says where runs come from, not which ran: "What ran" below is read from the store. */
+	fprintf(f, "Where runs come from: `bouncelab lab` boots Debian kernels under QEMU once per "
+		   "DMA mode and runs a gembench job inside; `gembench` runs the same jobs on real "
+		   "DRM devices; `bouncelab ingest` (or bouncelabd) stores their result documents. "
+		   "The top-level RESULTS.md is regenerated from a fresh testbed matrix (6.1 and "
+		   "6.12 x default, force, noforce, iommu; configs/jobs/standard.ini) by "
+		   "`make results`.\n\n");
 	if (any_emulated(&runs))
 		fprintf(f, "> Runs from the testbed ran in QEMU with TCG emulation: absolute "
 			   "times are 10-100x slower than hardware and mean little on their own. "
