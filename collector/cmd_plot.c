@@ -16,9 +16,11 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -169,6 +171,34 @@ struct render_ctx {
 };
 
 /*
+ * Copies what gnuplot said on stderr to ours, leaving out "Skipping data file
+ * with no valid points": the figures draw one series per kernel x mode on
+ * purpose, and a series a kernel cannot tell (bounce rate without dma:*
+ * tracepoints, all '?') is expected to be empty. Everything is shown when
+ * the render failed.
+ */
+static void gnuplot_echo_stderr(int fd, bool all)
+{
+	char line[1024];
+	FILE *f;
+	int dup_fd = dup(fd);
+
+	if (dup_fd < 0 || lseek(dup_fd, 0, SEEK_SET) < 0)
+		goto out;
+	f = fdopen(dup_fd, "r");
+	if (!f)
+		goto out;
+	dup_fd = -1;
+	while (fgets(line, sizeof(line), f))
+		if (all || !strstr(line, "Skipping data file with no valid points"))
+			fputs(line, stderr);
+	fclose(f);
+out:
+	if (dup_fd >= 0)
+		close(dup_fd);
+}
+
+/*
  * Runs gnuplot on plots/@script.gp with @data -> @image (both inside the out
  * folder) and records the figure. 0, or -ENOMEM; a failed render is counted.
  */
@@ -178,7 +208,8 @@ static int render(struct render_ctx *c, const char *kind, const char *script, co
 {
 	char expr[4096] = "", path[PATH_MAX], dpath[PATH_MAX], ipath[PATH_MAX];
 	pid_t pid;
-	int status, ret;
+	int status, ret, errfd;
+	bool ok;
 
 	ret = add_figure(c->figs, kind, image, data, caption);
 	if (ret < 0 || !c->have_gnuplot)
@@ -195,20 +226,31 @@ static int render(struct render_ctx *c, const char *kind, const char *script, co
 		gp_var(expr, sizeof(expr), vars[0], vars[1]);
 
 	fflush(NULL);
+	/* gnuplot's stderr is kept aside and filtered (gnuplot_echo_stderr). */
+	errfd = memfd_create("gnuplot-stderr", MFD_CLOEXEC);
 	pid = fork();
 	if (pid < 0) {
 		bl_err("plot: fork: %s", strerror(errno));
 		c->figs->failed++;
+		if (errfd >= 0)
+			close(errfd);
 		return 0;
 	}
 	if (pid == 0) {
+		if (errfd >= 0)
+			dup2(errfd, STDERR_FILENO);
 		execlp("gnuplot", "gnuplot", "-e", expr, path, (char *)NULL);
 		fprintf(stderr, "plot: exec gnuplot: %s\n", strerror(errno));
 		_exit(127);
 	}
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+	ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	if (errfd >= 0) {
+		gnuplot_echo_stderr(errfd, !ok);
+		close(errfd);
+	}
+	if (ok) {
 		c->figs->rendered++;
 	} else {
 		bl_err("plot: gnuplot %s for %s failed (status %d)", path, data, status);
