@@ -36,7 +36,7 @@
 #include <jansson.h>
 
 /* Bump when a hook's signature or meaning changes. */
-#define GB_BACKEND_ABI 1
+#define GB_BACKEND_ABI 2 /* 2: bo_userptr takes a variant */
 
 /*
  * Capability flags: what a backend can do at all. Each flag but
@@ -208,9 +208,12 @@ struct gb_backend_ops {
 
 	/*
 	 * GB_CAP_USERPTR. Wrap @size bytes of user memory at @ptr (page
-	 * aligned, owned by the caller and kept alive until bo_destroy).
+	 * aligned, owned by the caller and kept alive until bo_destroy) in
+	 * variant @variant of GB_FEAT_USERPTR (i915: read-write or read-only;
+	 * 0 when the feature has no variants).
 	 */
-	int (*bo_userptr)(struct gb_dev *dev, void *ptr, uint64_t size, struct gb_bo *bo);
+	int (*bo_userptr)(struct gb_dev *dev, void *ptr, uint64_t size, unsigned variant,
+			  struct gb_bo *bo);
 
 	/* GB_CAP_PREAD. Copy between the buffer at @offset and user memory. */
 	int (*bo_pread)(struct gb_dev *dev, struct gb_bo *bo, uint64_t offset, void *dst,

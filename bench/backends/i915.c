@@ -509,9 +509,10 @@ static int probe_features(struct gb_dev *dev, struct i915_priv *p)
 	err = bind_object(dev, p, handle);
 	set_why(&p->probes[GB_FEAT_BIND][0], err, "EXECBUFFER2 (MI_BATCH_BUFFER_END)");
 
-	for (unsigned v = 0; v < I915_USERPTR_COUNT; v++)
+	for (unsigned v = 0; v < I915_USERPTR_COUNT; v++) {
 		probe_userptr(dev, p, v);
-	p->probes[GB_FEAT_USERPTR][0] = p->userptr_probes[I915_USERPTR_RW];
+		p->probes[GB_FEAT_USERPTR][v] = p->userptr_probes[v];
+	}
 
 	probe_prime(dev, p, handle);
 
@@ -726,9 +727,10 @@ int i915_bo_userptr_variant(struct gb_dev *dev, void *ptr, uint64_t size, unsign
 	return 0;
 }
 
-static int i915_bo_userptr(struct gb_dev *dev, void *ptr, uint64_t size, struct gb_bo *bo)
+static int i915_bo_userptr(struct gb_dev *dev, void *ptr, uint64_t size, unsigned variant,
+			   struct gb_bo *bo)
 {
-	return i915_bo_userptr_variant(dev, ptr, size, I915_USERPTR_RW, bo);
+	return i915_bo_userptr_variant(dev, ptr, size, variant, bo);
 }
 
 static int i915_bo_pread(struct gb_dev *dev, struct gb_bo *bo, uint64_t offset, void *dst,
@@ -818,7 +820,6 @@ static int i915_describe(struct gb_dev *dev, json_t *device)
 			add_refused(refused, key, &p->probes[f][v->id]);
 		}
 	}
-	add_refused(refused, "userptr:read_only", &p->userptr_probes[I915_USERPTR_RO]);
 	for (unsigned v = 0; v < I915_MAP_COUNT; v++) {
 		const char *name = map_path_name(p->map[v]);
 
@@ -850,6 +851,12 @@ static const struct gb_variant populate_variants[] = {
     {NULL, 0, NULL},
 };
 
+static const struct gb_variant userptr_variants[] = {
+    {"rw", I915_USERPTR_RW, "GEM_USERPTR read-write"},
+    {"ro", I915_USERPTR_RO, "GEM_USERPTR with I915_USERPTR_READ_ONLY (needs a read-only GTT)"},
+    {NULL, 0, NULL},
+};
+
 static const struct gb_variant mmap_variants[] = {
     {"wb", I915_MAP_WB, "MMAP_OFFSET WB (legacy GEM_MMAP on old kernels)"},
     {"wc", I915_MAP_WC, "MMAP_OFFSET WC (legacy GEM_MMAP with I915_MMAP_WC)"},
@@ -867,6 +874,7 @@ const struct gb_backend_ops gb_backend_i915 = {
 	.variants = {
 		[GB_FEAT_POPULATE] = populate_variants,
 		[GB_FEAT_MMAP] = mmap_variants,
+		[GB_FEAT_USERPTR] = userptr_variants,
 	},
 	.open = i915_open,
 	.close = i915_close,

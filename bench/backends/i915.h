@@ -33,8 +33,8 @@ enum i915_userptr_variant {
 };
 
 /*
- * bo_userptr with a variant (the ops hook has none yet, see
- * /work/brief/requests-backend.md): wraps @ptr read-write or read-only.
+ * The bo_userptr hook (variant: enum i915_userptr_variant): wraps @ptr
+ * read-write or read-only. Exported for the unit tests.
  */
 int i915_bo_userptr_variant(struct gb_dev *dev, void *ptr, uint64_t size, unsigned variant,
 			    struct gb_bo *bo);

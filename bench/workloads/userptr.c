@@ -15,6 +15,8 @@
  *                      so neighbouring pages are not physically adjacent
  *                      and every page is a segment of its own.
  *
+ * Each layout runs once per userptr variant of the backend (i915: "rw",
+ * and "ro" = I915_USERPTR_READ_ONLY where the kernel takes it).
  * Each row says which layout it got and, where /proc/self/pagemap shows
  * frame numbers (CAP_SYS_ADMIN), how many physically contiguous runs the
  * memory really has; null otherwise.
@@ -42,7 +44,7 @@ struct umem {
 struct userptr_state {
 	struct umem mem;
 	uint64_t size;
-	unsigned variant;
+	unsigned variant; /* of GB_FEAT_USERPTR, for bo_userptr (i915: rw, ro) */
 };
 
 static void umem_free(struct umem *m)
@@ -142,13 +144,14 @@ static int userptr_op(struct gb_ctx *ctx, void *arg)
 	struct gb_bo bo = { .fd = -1 };
 	int err, err2;
 
-	err = dev->ops->bo_userptr(dev, s->mem.ptr, s->size, &bo);
+	err = dev->ops->bo_userptr(dev, s->mem.ptr, s->size, s->variant, &bo);
 	if (err) {
 		gb_fail_what(ctx, "%s: userptr %llu bytes", dev->driver,
 			     (unsigned long long)s->size);
 		return err;
 	}
-	err = dev->ops->bo_populate(dev, &bo, s->variant);
+	/* The variant is the userptr's (rw/ro); populate takes its default. */
+	err = dev->ops->bo_populate(dev, &bo, 0);
 	if (err)
 		gb_fail_what(ctx, "%s: populate userptr %llu bytes", dev->driver,
 			     (unsigned long long)s->size);

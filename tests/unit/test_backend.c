@@ -19,6 +19,11 @@ static int f_destroy(struct gb_dev *d, struct gb_bo *b) { return 0; }
 static int f_mmap(struct gb_dev *d, struct gb_bo *b, unsigned v, void **p) { return 0; }
 static int f_munmap(struct gb_dev *d, struct gb_bo *b, void *p) { return 0; }
 
+static int f_userptr(struct gb_dev *d, void *p, uint64_t s, unsigned v, struct gb_bo *b)
+{
+	return 0;
+}
+
 static const struct gb_backend_ops good = {
 	.name = "fake", .abi = GB_BACKEND_ABI, .caps = GB_CAP_GEM | GB_CAP_MMAP,
 	.open = f_open, .close = f_close, .bo_create = f_create, .bo_destroy = f_destroy,
@@ -50,6 +55,34 @@ static void test_refuses_broken_tables(void **state)
 	o = good; o.caps |= GB_CAP_EXPORT;     expect_refused(&o, "bo_export");
 	o = good; o.caps &= ~GB_CAP_MMAP;      expect_refused(&o, "without capability");
 	o = good; o.variants[GB_FEAT_MMAP] = empty; expect_refused(&o, "empty variant");
+	o = good; o.caps |= GB_CAP_USERPTR;    expect_refused(&o, "bo_userptr");
+	o = good; o.bo_userptr = f_userptr;    expect_refused(&o, "without capability");
+}
+
+/* ABI 2: bo_userptr takes a variant, and the userptr feature iterates them like mmap's. */
+static void test_userptr_variants(void **state)
+{
+	static const struct gb_variant uv[] = { { "rw", 0, NULL }, { "ro", 1, NULL },
+						{ NULL, 0, NULL } };
+	const struct gb_backend_ops *i915 = gb_backend_find("i915");
+	const struct gb_variant *v;
+	struct gb_backend_ops o = good;
+
+	o.caps |= GB_CAP_USERPTR;
+	o.bo_userptr = f_userptr;
+	o.variants[GB_FEAT_USERPTR] = uv;
+	assert_int_equal(gb_backend_check(&o, NULL, 0), 0);
+	assert_ptr_equal(gb_backend_variants(&o, GB_FEAT_USERPTR), uv);
+	assert_string_equal(gb_feature_name(GB_FEAT_USERPTR), "userptr");
+
+	/* i915 publishes read-write and read-only (I915_USERPTR_READ_ONLY) */
+	assert_non_null(i915);
+	v = gb_backend_variants(i915, GB_FEAT_USERPTR);
+	assert_non_null(v);
+	assert_string_equal(v[0].name, "rw");
+	assert_string_equal(v[1].name, "ro");
+	assert_int_not_equal(v[0].id, v[1].id);
+	assert_null(v[2].name);
 }
 
 static void test_registered_backends_pass(void **state)
@@ -88,6 +121,7 @@ int main(void)
 		cmocka_unit_test(test_refuses_broken_tables),
 		cmocka_unit_test(test_registered_backends_pass),
 		cmocka_unit_test(test_unsupported_errnos),
+		cmocka_unit_test(test_userptr_variants),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

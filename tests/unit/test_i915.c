@@ -251,7 +251,10 @@ static const struct skip_row skip_rows[] = {
 	{ "legacy mmap gtt", GEN9_OLD, DRM_IOCTL_I915_GEM_MMAP_GTT, GB_FEAT_MMAP, I915_MAP_GTT,
 	  "MMAP_GTT", "mmap:gtt" },
 	{ "bind", GEN12, DRM_IOCTL_I915_GEM_EXECBUFFER2, GB_FEAT_BIND, 0, "EXECBUFFER2", "bind" },
-	{ "userptr", GEN12, DRM_IOCTL_I915_GEM_USERPTR, GB_FEAT_USERPTR, 0, "GEM_USERPTR", "userptr" },
+	{ "userptr rw", GEN12, DRM_IOCTL_I915_GEM_USERPTR, GB_FEAT_USERPTR, I915_USERPTR_RW,
+	  "GEM_USERPTR", "userptr:rw" },
+	{ "userptr ro", GEN12, DRM_IOCTL_I915_GEM_USERPTR, GB_FEAT_USERPTR, I915_USERPTR_RO,
+	  "GEM_USERPTR(READ_ONLY)", "userptr:ro" },
 	{ "pread", GEN9_OLD, DRM_IOCTL_I915_GEM_PWRITE, GB_FEAT_PREAD, 0, "GEM_PREAD/PWRITE", "pread" },
 	{ "export", GEN12, DRM_IOCTL_PRIME_HANDLE_TO_FD, GB_FEAT_EXPORT, 0, "PRIME_HANDLE_TO_FD",
 	  "export" },
@@ -649,15 +652,25 @@ static void test_userptr(void **state)
 			}
 			assert_int_equal(ops->bo_destroy(&b.dev, &bo), 0);
 		}
-		/* The hook without a variant is the read-write one. */
+		/* The ops hook passes its variant through; "rw" is read-write. */
 		if (rows[i].kind != NO_USERPTR) {
-			assert_int_equal(ops->bo_userptr(&b.dev, mem, size, &bo), 0);
+			assert_int_equal(ops->bo_userptr(&b.dev, mem, size, I915_USERPTR_RW, &bo), 0);
 			assert_true(fake_i915_object(b.f, bo.handle, NULL, NULL, NULL, &ro, NULL));
 			assert_false(ro);
 			assert_int_equal(ops->bo_destroy(&b.dev, &bo), 0);
+			err = ops->bo_userptr(&b.dev, mem, size, I915_USERPTR_RO, &bo);
+			assert_int_equal(err, rows[i].readonly_hw ? 0 : -ENODEV);
+			if (!err) {
+				assert_true(fake_i915_object(b.f, bo.handle, NULL, NULL, NULL, &ro,
+							     NULL));
+				assert_true(ro);
+				assert_int_equal(ops->bo_destroy(&b.dev, &bo), 0);
+			}
+			assert_int_equal(ops->bo_userptr(&b.dev, mem, size, I915_USERPTR_COUNT, &bo),
+					 -EINVAL);
 		}
 		/* Not page aligned: refused before anything is made. */
-		assert_int_equal(ops->bo_userptr(&b.dev, (char *)mem + 8, 4096, &bo),
+		assert_int_equal(ops->bo_userptr(&b.dev, (char *)mem + 8, 4096, I915_USERPTR_RW, &bo),
 				 rows[i].kind == NO_USERPTR ? -ENODEV : -EINVAL);
 		benv_stop(&b, true);
 		munmap(mem, size);
@@ -674,9 +687,20 @@ static void test_userptr_readonly_refusal_described(void **state)
 	benv_start(&b, &cfg);
 	assert_int_equal(ops->describe(&b.dev, device), 0);
 	refused = json_object_get(device, "refused");
-	assert_non_null(strstr(json_string_value(json_object_get(refused, "userptr:read_only")),
+	assert_non_null(strstr(json_string_value(json_object_get(refused, "userptr:ro")),
 			       "GEM_USERPTR(READ_ONLY)"));
+	assert_null(json_object_get(refused, "userptr:rw"));
 	assert_null(json_object_get(refused, "userptr"));
+	/* and the probe gembench asks before the "ro" rows says the same */
+	{
+		char why[256] = "";
+
+		assert_int_equal(ops->probe(&b.dev, GB_FEAT_USERPTR, I915_USERPTR_RO, why,
+					    sizeof(why)), -ENODEV);
+		assert_non_null(strstr(why, "GEM_USERPTR(READ_ONLY)"));
+		assert_int_equal(ops->probe(&b.dev, GB_FEAT_USERPTR, I915_USERPTR_RW, why,
+					    sizeof(why)), 0);
+	}
 	json_decref(device);
 	benv_stop(&b, true);
 }

@@ -5,7 +5,8 @@
  * reaches the fake (counted there), rows carry what they should, a wedged
  * GPU (-EIO) stops the row as fatal, and nothing is left open afterwards.
  * Also the userptr memory layouts: the scattered one really has no two
- * physically adjacent pages where /proc/self/pagemap shows frame numbers.
+ * physically adjacent pages where /proc/self/pagemap shows frame numbers,
+ * and the userptr rw/ro variants through gb_job_run (measured or skipped).
  * No result document is written: rows are inspected in memory.
  */
 #include <errno.h>
@@ -24,6 +25,7 @@
 
 #include "backends/i915.h"
 #include "backends/i915_ioctl.h"
+#include "job.h"
 #include "options.h"
 #include "run.h"
 #include "../fakes/fake_i915.h"
@@ -244,6 +246,90 @@ static void test_userptr_layouts(void **state)
 	wenv_stop(&w);
 }
 
+/*
+ * The userptr variants through the whole job (gb_job_run, as gembench runs
+ * it): "rw" and "ro" each get rows when the kernel takes READ_ONLY; where
+ * it refuses (no read-only GTT: -ENODEV) the "ro" rows are skipped with the
+ * refusing ioctl in the document and "rw" is still measured.
+ */
+static void run_userptr_job(bool readonly_hw, json_t **doc, enum gb_job_status *st,
+			    unsigned *ro_objects)
+{
+	struct fake_i915_config cfg = fake_i915_integrated();
+	struct gb_runopts ro = { 0 };
+	struct gb_opt_error err;
+	struct gb_job job;
+	char why[128];
+
+	cfg.userptr_readonly = readonly_hw;
+	live_fake = fake_i915_create(&cfg);
+	assert_non_null(live_fake);
+	gb_job_defaults(&job);
+	snprintf(job.name, sizeof(job.name), "fake-i915-userptr");
+	assert_int_equal(gb_job_set(&job, "workload", "userptr", "test", &err), 0);
+	assert_int_equal(gb_job_set(&job, "backend", "i915", "test", &err), 0);
+	assert_int_equal(gb_job_set(&job, "device", fake_i915_path(live_fake), "test", &err), 0);
+	assert_int_equal(gb_job_set(&job, "sizes", "64K,1M", "test", &err), 0);
+	job.iterations = 3;
+	job.reps = 2;
+	job.warmup = 1;
+	*st = gb_job_run(&job, &ro, doc);
+	assert_non_null(*doc);
+	*ro_objects = fake_i915_stats(live_fake)->userptrs_readonly;
+	if (fake_i915_leaks(live_fake, why, sizeof(why)))
+		fail_msg("%s", why);
+	fake_i915_destroy(live_fake);
+	live_fake = NULL;
+}
+
+static unsigned rows_of(json_t *doc, const char *variant)
+{
+	json_t *r;
+	size_t i;
+	unsigned n = 0;
+
+	json_array_foreach(json_object_get(doc, "results"), i, r) {
+		if (strcmp(json_string_value(json_object_get(r, "variant")), variant))
+			continue;
+		assert_int_equal(json_integer_value(json_object_get(r, "ops")), 6);
+		assert_int_equal(json_integer_value(json_object_get(json_object_get(r, "failures"),
+								    "ops")), 0);
+		n++;
+	}
+	return n;
+}
+
+static void test_userptr_variants_job(void **state)
+{
+	enum gb_job_status st;
+	json_t *doc, *skipped;
+	const char *reason;
+	unsigned ro_objects;
+
+	run_userptr_job(true, &doc, &st, &ro_objects);
+	assert_int_equal(st, GB_JOB_OK);
+	/* the "ro" rows really made READ_ONLY objects: the probe's + 2 sizes x (1 + 6) */
+	assert_int_equal(ro_objects, 1 + 2 * 7);
+	assert_int_equal(rows_of(doc, "rw"), 2);
+	assert_int_equal(rows_of(doc, "ro"), 2);
+	assert_int_equal(json_array_size(json_object_get(doc, "skipped")), 0);
+	json_decref(doc);
+
+	run_userptr_job(false, &doc, &st, &ro_objects);
+	assert_int_equal(st, GB_JOB_OK);
+	assert_int_equal(rows_of(doc, "rw"), 2);
+	assert_int_equal(rows_of(doc, "ro"), 0);
+	skipped = json_object_get(doc, "skipped");
+	assert_int_equal(json_array_size(skipped), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(skipped, 0), "variant")),
+			    "ro");
+	reason = json_string_value(json_object_get(json_array_get(skipped, 0), "reason"));
+	assert_non_null(reason);
+	if (!strstr(reason, "GEM_USERPTR(READ_ONLY)") || !strstr(reason, strerror(ENODEV)))
+		fail_msg("skip reason '%s'", reason);
+	json_decref(doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -251,6 +337,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_workloads_integrated, teardown),
 		cmocka_unit_test_teardown(test_workloads_old_kernel, teardown),
 		cmocka_unit_test_teardown(test_userptr_layouts, teardown),
+		cmocka_unit_test_teardown(test_userptr_variants_job, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
