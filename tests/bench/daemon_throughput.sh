@@ -30,6 +30,10 @@ T=$(mktemp -d /tmp/bouncelabd-bench.XXXXXX)
 DPID=""
 trap '[ -n "$DPID" ] && kill -TERM $DPID 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
 printf '[monitor]\nenabled = false\n' >"$T/bench.ini"
+# Private copies: a shared work tree's build/ may be relinked under us meanwhile.
+mkdir -p "$T/bin/tools"
+cp "$BUILD/bouncelabd" "$T/bin/" && cp "$BUILD/tools/daemon_load" "$BUILD/tools/store_bare_loop" "$T/bin/tools/" || exit 1
+BUILD=$T/bin
 
 median() { sort -g | awk '{v[NR]=$1} END{print v[int((NR+1)/2)]}'; }
 key() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p"; }
