@@ -44,7 +44,10 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: gembench [OPTIONS] [--job FILE | FILE]\n\n"
-		"Drive GEM buffers and dma-bufs, count SWIOTLB bounces and DMA mappings.\n\n"
+		"Drive GEM buffers and dma-bufs, count SWIOTLB bounces and DMA mappings.\n"
+		"Without a job file the options make the job; without --workload, one job\n"
+		"per workload the backend can do (`gembench --device i915`: every i915\n"
+		"workload; a device that is absent or not ours: exit 77 with the reason).\n\n"
 		"  --job FILE       job file (INI: [global] + one section per job)\n"
 		"  --json FILE|-    write result documents (JSON Lines, one per job);\n"
 		"                   with '-' stdout holds only JSON and the table goes to stderr\n"
@@ -130,6 +133,43 @@ static int do_list(bool may_mount)
 	return 0;
 }
 
+/*
+ * Skipped jobs, grouped by reason: one absent device skips every job on it
+ * (`gembench --device i915` is a job per workload), and saying so once, on
+ * one line, reads better than a line per job. Reported after the run.
+ */
+struct skip_group {
+	char why[400];
+	char first[64]; /* the first job skipped for it */
+	unsigned n;
+};
+
+static void skip_add(struct skip_group *g, size_t *ng, const char *job, const char *why)
+{
+	for (size_t i = 0; i < *ng; i++) {
+		if (!strcmp(g[i].why, why)) {
+			g[i].n++;
+			return;
+		}
+	}
+	if (*ng == GB_MAX_JOBS)
+		return;
+	snprintf(g[*ng].why, sizeof(g[*ng].why), "%s", why);
+	snprintf(g[*ng].first, sizeof(g[*ng].first), "%s", job);
+	g[*ng].n = 1;
+	(*ng)++;
+}
+
+/* "a" or "a and 9 more" (@noun: "job " / "jobs " in front, or nothing) */
+static const char *skip_jobs(const struct skip_group *g, bool noun, char *buf, size_t len)
+{
+	if (g->n == 1)
+		snprintf(buf, len, "%s%s", noun ? "job " : "", g->first);
+	else
+		snprintf(buf, len, "%s%s and %u more", noun ? "jobs " : "", g->first, g->n - 1);
+	return buf;
+}
+
 int main(int argc, char **argv)
 {
 	struct option longopts[64];
@@ -143,7 +183,9 @@ int main(int argc, char **argv)
 	struct gb_prof prof;
 	FILE *json_out = NULL;
 	int rc = 1, failed = 0, ran = 0, skipped = 0;
-	char first_skip[512] = "";
+	struct skip_group *skips = NULL;
+	size_t nskips = 0;
+	char names[128];
 
 	bl_log_init("gembench", BL_LOG_INFO);
 	memset(&ro, 0, sizeof(ro));
@@ -219,7 +261,8 @@ int main(int argc, char **argv)
 		return do_list(may_mount);
 
 	jobs = calloc(GB_MAX_JOBS, sizeof(*jobs));
-	if (!jobs) {
+	skips = calloc(GB_MAX_JOBS, sizeof(*skips));
+	if (!jobs || !skips) {
 		bl_err("out of memory");
 		return 1;
 	}
@@ -287,30 +330,36 @@ int main(int argc, char **argv)
 			bl_err("job %s failed: %s", jobs[j].name,
 			       json_string_value(json_object_get(doc, "error")));
 			break;
-		case GB_JOB_SKIPPED:
+		case GB_JOB_SKIPPED: {
+			const char *why = json_string_value(json_object_get(doc, "error"));
+
 			skipped++;
-			if (!first_skip[0])
-				snprintf(first_skip, sizeof(first_skip), "job %s: %s", jobs[j].name,
-					 json_string_value(json_object_get(doc, "error")));
-			bl_info("job %s skipped: %s", jobs[j].name,
-				json_string_value(json_object_get(doc, "error")));
+			skip_add(skips, &nskips, jobs[j].name, why ? why : "no reason given");
+			bl_debug("job %s skipped: %s", jobs[j].name, why ? why : "");
 			break;
+		}
 		}
 		json_decref(doc);
 	}
+	for (size_t i = 0; i < nskips && ro.table; i++)
+		fprintf(ro.table, "\n== %s: skipped: %s\n",
+			skip_jobs(&skips[i], false, names, sizeof(names)),
+			skips[i].why);
 	fflush(ro.table);
-	if (failed)
-		rc = 1;
-	else if (!ran && skipped) {
-		bl_info("nothing to run here: %s", first_skip);
-		rc = 77;
-	} else
-		rc = 0;
+	rc = failed ? 1 : !ran && skipped ? 77 : 0;
+	/* With exit 77 the last line is the reason: the first job's. */
+	for (size_t i = rc == 77 ? 1 : 0; i < nskips; i++)
+		bl_info("%s skipped: %s", skip_jobs(&skips[i], true, names, sizeof(names)),
+			skips[i].why);
+	if (rc == 77)
+		bl_info("nothing to run here: %s: %s", skip_jobs(&skips[0], true, names, sizeof(names)),
+			skips[0].why);
 out:
 	if (json_out && json_out != stdout)
 		fclose(json_out);
 	gb_counters_close(ro.ctr);
 	gb_kmsg_close(ro.kmsg);
 	free(jobs);
+	free(skips);
 	return rc;
 }

@@ -21,11 +21,17 @@
 
 const struct gb_option gb_options[] = {
 	{ "workload", GB_OPT_NAME, NULL, 0,
-	  "what to measure: create populate mmap export import sync integrity occupancy" },
-	{ "backend", GB_OPT_NAME, "dumb", 0,
-	  "who makes the buffers: dumb (any DRM driver), udmabuf, dmaheap" },
+	  "what to measure: create populate mmap export import sync integrity occupancy "
+	  "bind pread userptr userptr-scattered. Required in a job file; on the command "
+	  "line without a job file, omitting it runs every workload the backend can do "
+	  "(those needing an importer only with --importer)" },
+	{ "backend", GB_OPT_NAME, NULL, 0,
+	  "who makes the buffers: dumb (any DRM driver), udmabuf, dmaheap, i915. "
+	  "[default: the device when it names a backend (--device i915 = --backend i915), "
+	  "else dumb]" },
 	{ "device", GB_OPT_STR, NULL, 0,
-	  "the backend's device: DRM driver name (vgem, virtio_gpu) or node path; heap name for dmaheap" },
+	  "the backend's device: DRM driver name (vgem, virtio_gpu, i915) or node path; heap "
+	  "name for dmaheap. Absent or not ours to open: the job is skipped (exit 77)" },
 	{ "importer", GB_OPT_STR, NULL, 0,
 	  "DRM driver name or node the buffers are imported into (import, integrity, occupancy)" },
 	{ "variant", GB_OPT_STR, NULL, 0, "run only this variant (e.g. an mmap type); default all" },
@@ -307,6 +313,7 @@ int gb_job_set(struct gb_job *job, const char *key, const char *value, const cha
 			rc = -EINVAL;
 		} else {
 			rc = copy_str(job->backend, sizeof(job->backend), value, why, sizeof(why));
+			job->backend_given = !rc;
 		}
 	} else if (!strcmp(key, "device")) {
 		rc = copy_str(job->device, sizeof(job->device), value, why, sizeof(why));
@@ -355,6 +362,40 @@ void gb_job_defaults(struct gb_job *job)
 		(void)rc;
 		/* The table's own defaults are valid; the unit test checks that. */
 	}
+	/* No table default: the device may name the backend (resolve_backend). */
+	snprintf(job->backend, sizeof(job->backend), "dumb");
+	job->backend_given = false;
+}
+
+/*
+ * Without a 'backend' key, a device given as a bare name that is also a
+ * backend's name selects that backend: `--device i915` means the i915
+ * backend (dumb buffers on an i915 node: --backend dumb --device i915).
+ */
+static void resolve_backend(struct gb_job *job)
+{
+	const struct gb_backend_ops *ops;
+
+	if (job->backend_given || !job->device[0] || strchr(job->device, '/'))
+		return;
+	ops = gb_backend_find(job->device);
+	if (ops)
+		snprintf(job->backend, sizeof(job->backend), "%s", ops->name);
+}
+
+bool gb_workload_fits(const struct gb_workload *w, const struct gb_job *job)
+{
+	const struct gb_backend_ops *ops = gb_backend_find(job->backend);
+	const struct gb_variant *v;
+
+	if (!ops || (w->caps & ~ops->caps) || (w->needs_importer && !job->importer[0]))
+		return false;
+	if (!job->variant[0])
+		return true;
+	for (v = gb_backend_variants(ops, w->feature); v && v->name; v++)
+		if (!strcmp(v->name, job->variant))
+			return true;
+	return false;
 }
 
 /* --- job files ------------------------------------------------------------ */
@@ -470,10 +511,11 @@ static int on_pair(void *user, const char *section, const char *name, const char
 	return 1;
 }
 
-static int check_job(const struct gb_job *job, struct gb_opt_error *err)
+static int check_job(struct gb_job *job, struct gb_opt_error *err)
 {
 	const struct gb_workload *w;
 
+	resolve_backend(job);
 	if (!job->workload[0]) {
 		set_err(err, "%s: job '%s': no 'workload' key", job->source, job->name);
 		return -EINVAL;
@@ -484,6 +526,44 @@ static int check_job(const struct gb_job *job, struct gb_opt_error *err)
 			job->name, job->workload);
 		return -EINVAL;
 	}
+	return 0;
+}
+
+/*
+ * The command line named no workload: jobs[0] becomes one job per workload
+ * the backend can do (gb_workload_fits), named "cli-WORKLOAD", in the
+ * registration table's order.
+ */
+static int expand_workloads(struct gb_job *jobs, size_t max_jobs, size_t *njobs,
+			    struct gb_opt_error *err)
+{
+	struct gb_job proto = jobs[0];
+	size_t n = 0;
+
+	resolve_backend(&proto);
+	for (size_t i = 0; gb_workloads[i]; i++) {
+		const struct gb_workload *w = gb_workloads[i];
+
+		if (!gb_workload_fits(w, &proto))
+			continue;
+		if (n == max_jobs) {
+			set_err(err, "command line: backend %s can do more than %zu workloads; "
+				"name one with --workload", proto.backend, max_jobs);
+			return -EINVAL;
+		}
+		jobs[n] = proto;
+		snprintf(jobs[n].workload, sizeof(jobs[n].workload), "%s", w->name);
+		snprintf(jobs[n].name, sizeof(jobs[n].name), "cli-%s", w->name);
+		n++;
+	}
+	if (!n) {
+		set_err(err, "command line: no workload given and backend %s can do none%s%s%s "
+			"(see gembench --list)", proto.backend,
+			proto.variant[0] ? " with variant '" : "", proto.variant,
+			proto.variant[0] ? "'" : "");
+		return -EINVAL;
+	}
+	*njobs = n;
 	return 0;
 }
 
@@ -515,8 +595,11 @@ int gb_jobs_load(const char *path, const struct gb_cli_opt *cli, size_t n_cli,
 		snprintf(jobs[0].name, sizeof(jobs[0].name), "cli");
 		snprintf(jobs[0].source, sizeof(jobs[0].source), "command line");
 		rc = apply_cli(&jobs[0], cli, n_cli, err);
-		if (!rc)
-			rc = check_job(&jobs[0], err);
+		if (rc)
+			return rc;
+		if (!jobs[0].workload[0])
+			return expand_workloads(jobs, max_jobs, njobs, err);
+		rc = check_job(&jobs[0], err);
 		if (!rc)
 			*njobs = 1;
 		return rc;

@@ -28,7 +28,8 @@ enum gb_opt_type {
 struct gb_job {
 	char name[64];          /* section name */
 	char workload[32];      /* create populate mmap export import sync integrity occupancy */
-	char backend[32];       /* dumb udmabuf dmaheap (i915 ...) */
+	char backend[32];       /* dumb udmabuf dmaheap i915 */
+	bool backend_given;     /* set by a 'backend' key; else the device may name it */
 	char device[256];       /* driver name or path; "" = backend default */
 	char importer[256];     /* driver name or path; "" = none */
 	char variant[32];       /* restrict to one variant; "" = all */
@@ -79,12 +80,25 @@ struct gb_cli_opt {
 /*
  * Reads job file @path: every section but [global] becomes a job with the
  * defaults, then [global], then its own keys, then @cli (n_cli pairs)
- * applied. With @path NULL, one job named "cli" is built from @cli alone.
- * Checks each job is complete (workload, backend). 0, or -EINVAL/-errno
- * with the file, line and key in @err.
+ * applied. With @path NULL, one job named "cli" is built from @cli alone;
+ * when @cli names no workload, one job per workload the backend can do
+ * ("cli-create", "cli-populate", ...; see gb_workload_fits). A job without
+ * a 'backend' key whose device is a bare name that is also a backend name
+ * ("i915") gets that backend; otherwise the backend is dumb. Checks each
+ * job file section is complete (a workload, an importer where needed).
+ * 0, or -EINVAL/-errno with the file, line and key in @err.
  */
 int gb_jobs_load(const char *path, const struct gb_cli_opt *cli, size_t n_cli,
 		 struct gb_job *jobs, size_t max_jobs, size_t *njobs, struct gb_opt_error *err);
+
+struct gb_workload;
+
+/*
+ * Whether @job's backend (resolved) can run workload @w: its caps, an
+ * importer where @w needs one, and @job's variant (if any) among the
+ * backend's variants of @w's feature.
+ */
+bool gb_workload_fits(const struct gb_workload *w, const struct gb_job *job);
 
 /* Parses a size list/range. -EINVAL with a reason in @why. */
 int gb_parse_sizes(const char *text, uint64_t *sizes, unsigned max, unsigned *n, char *why,

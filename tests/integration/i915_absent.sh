@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # On a machine without an Intel GPU, the i915 jobs are skipped, not failed:
-# `gembench configs/jobs/i915.ini` and `gembench --backend i915` exit 77
+# `gembench configs/jobs/i915.ini`, `gembench --backend i915` and
+# `gembench --device i915` (every i915 workload) exit 77
 # with a one-line reason naming i915, and every result document says
 # "skipped" with that reason and no rows. On a machine with an i915 node
 # this test has nothing to check and skips (the unit tests cover the backend
@@ -41,6 +42,16 @@ check "every document is skipped, with a reason, without rows" jq -e -s \
 "$gb" --backend i915 --workload create >"$work/out" 2>"$work/err"; rc=$?
 check "--backend i915: exit 77 (got $rc)" test $rc -eq 77
 check "--backend i915: one-line reason" grep -q "nothing to run here: .*i915" <(tail -n 1 "$work/err")
+
+# the issue's acceptance: `gembench --device i915` (no backend, no workload)
+"$gb" --device i915 --json "$work/cli.jsonl" >"$work/out" 2>"$work/err"; rc=$?
+check "--device i915: exit 77 (got $rc)" test $rc -eq 77
+check "--device i915: exactly one line on stderr" test "$(wc -l <"$work/err")" -eq 1
+check "--device i915: it is the reason, naming the device" \
+	grep -q "nothing to run here: .*backend i915: open device 'i915'" "$work/err"
+check "--device i915: a skipped i915 document per workload" jq -e -s \
+	'length >= 10 and all(.[]; .status == "skipped" and .job.backend == "i915")' \
+	"$work/cli.jsonl"
 
 echo "$fails failed"
 [ $fails -eq 0 ]

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -142,8 +143,9 @@ static void test_job_file_errors(void **state)
 	/* reps below its minimum, above its maximum */
 	expect_job_error("[a]\nworkload = create\nreps = 0\n", ":3", "reps");
 	expect_job_error("[a]\nworkload = create\nreps = 1001\n", ":3", "maximum");
-	/* a job without a workload */
+	/* a job without a workload, also when its device names a backend (file:line [section]) */
 	expect_job_error("[a]\nbackend = dumb\n", ":1", "workload");
+	expect_job_error("[a]\nworkload = create\n\n[b]\ndevice = i915\n", ":4: job 'b'", "'workload'");
 	/* import without an importer */
 	expect_job_error("[a]\nworkload = import\n", ":1", "importer");
 	/* not INI at all */
@@ -222,7 +224,100 @@ static void test_cli_only_job(void **state)
 	assert_int_equal(n, 1);
 	assert_string_equal(jobs[0].device, "vgem");
 	assert_int_equal(jobs[0].sizes[0], 4096);
+	/* no workload: one job per workload, which needs room for them */
 	assert_int_equal(gb_jobs_load(NULL, NULL, 0, jobs, 1, &n, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "--workload"));
+}
+
+static bool has_job(const struct gb_job *jobs, size_t n, const char *workload)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!strcmp(jobs[i].workload, workload)) {
+			char name[64];
+
+			snprintf(name, sizeof(name), "cli-%s", workload);
+			assert_string_equal(jobs[i].name, name);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* `gembench --device i915`: the device names the backend, and every workload it can do runs. */
+static void test_cli_device_names_backend(void **state)
+{
+	struct gb_cli_opt cli[3] = { { "device", "i915" } };
+	struct gb_job jobs[GB_MAX_JOBS];
+	struct gb_opt_error err = { "" };
+	size_t n = 0;
+
+	assert_int_equal(gb_jobs_load(NULL, cli, 1, jobs, GB_MAX_JOBS, &n, &err), 0);
+	assert_int_equal(n, 10);
+	for (size_t i = 0; i < n; i++) {
+		assert_string_equal(jobs[i].backend, "i915");
+		assert_string_equal(jobs[i].device, "i915");
+	}
+	assert_true(has_job(jobs, n, "create") && has_job(jobs, n, "userptr") &&
+		    has_job(jobs, n, "userptr-scattered") && has_job(jobs, n, "bind") &&
+		    has_job(jobs, n, "pread") && has_job(jobs, n, "occupancy"));
+	/* import and integrity need an importer */
+	assert_false(has_job(jobs, n, "import") || has_job(jobs, n, "integrity"));
+	cli[1] = (struct gb_cli_opt){ "importer", "vgem" };
+	assert_int_equal(gb_jobs_load(NULL, cli, 2, jobs, GB_MAX_JOBS, &n, &err), 0);
+	assert_int_equal(n, 12);
+	assert_true(has_job(jobs, n, "import") && has_job(jobs, n, "integrity"));
+
+	/* a variant keeps the workloads that have it: userptr ro */
+	cli[1] = (struct gb_cli_opt){ "variant", "ro" };
+	assert_int_equal(gb_jobs_load(NULL, cli, 2, jobs, GB_MAX_JOBS, &n, &err), 0);
+	assert_int_equal(n, 2);
+	assert_true(has_job(jobs, n, "userptr") && has_job(jobs, n, "userptr-scattered"));
+	cli[1] = (struct gb_cli_opt){ "variant", "nope" };
+	assert_int_equal(gb_jobs_load(NULL, cli, 2, jobs, GB_MAX_JOBS, &n, &err), -EINVAL);
+	if (!strstr(err.msg, "i915") || !strstr(err.msg, "'nope'"))
+		fail_msg("error '%s'", err.msg);
+
+	/* an explicit backend wins: dumb buffers on the i915 node */
+	cli[1] = (struct gb_cli_opt){ "backend", "dumb" };
+	cli[2] = (struct gb_cli_opt){ "workload", "create" };
+	assert_int_equal(gb_jobs_load(NULL, cli, 3, jobs, GB_MAX_JOBS, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(jobs[0].backend, "dumb");
+	assert_string_equal(jobs[0].name, "cli");
+
+	/* a driver that is no backend's name, or a path: dumb, every dumb workload */
+	cli[0] = (struct gb_cli_opt){ "device", "vgem" };
+	assert_int_equal(gb_jobs_load(NULL, cli, 1, jobs, GB_MAX_JOBS, &n, &err), 0);
+	assert_int_equal(n, 6);
+	assert_string_equal(jobs[0].backend, "dumb");
+	assert_false(has_job(jobs, n, "userptr") || has_job(jobs, n, "bind"));
+	cli[0] = (struct gb_cli_opt){ "device", "/dev/dri/i915" };
+	assert_int_equal(gb_jobs_load(NULL, cli, 1, jobs, GB_MAX_JOBS, &n, &err), 0);
+	assert_string_equal(jobs[0].backend, "dumb");
+}
+
+/* The same rule in job files: a 'backend' key anywhere ([global] too) wins. */
+static void test_file_device_names_backend(void **state)
+{
+	const char *text = "[a]\nworkload = create\ndevice = i915\n"
+			   "[b]\nworkload = create\ndevice = i915\nbackend = dumb\n"
+			   "[c]\nworkload = create\n";
+	const char *text2 = "[global]\nbackend = dumb\n[a]\nworkload = create\ndevice = i915\n";
+	struct gb_job jobs[4];
+	struct gb_opt_error err = { "" };
+	size_t n = 0;
+	char *path = write_tmp(text);
+
+	assert_int_equal(gb_jobs_load(path, NULL, 0, jobs, 4, &n, &err), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(jobs[0].backend, "i915");
+	assert_string_equal(jobs[1].backend, "dumb");
+	assert_string_equal(jobs[2].backend, "dumb");
+	unlink(path);
+	path = write_tmp(text2);
+	assert_int_equal(gb_jobs_load(path, NULL, 0, jobs, 4, &n, &err), 0);
+	assert_string_equal(jobs[0].backend, "dumb");
+	unlink(path);
 }
 
 static void test_defaults_are_valid(void **state)
@@ -250,6 +345,8 @@ int main(void)
 		cmocka_unit_test(test_job_file_missing),
 		cmocka_unit_test(test_job_file_inherits_and_cli_overrides),
 		cmocka_unit_test(test_cli_only_job),
+		cmocka_unit_test(test_cli_device_names_backend),
+		cmocka_unit_test(test_file_device_names_backend),
 		cmocka_unit_test(test_defaults_are_valid),
 	};
 
