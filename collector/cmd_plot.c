@@ -286,42 +286,92 @@ static int close_data(FILE *f, const char *name)
 
 /* --- per-workload size figures ---------------------------------------------------- */
 
+/* The colour of a DMA mode in every figure: its palette index in plots/style.gp. */
+static int mode_colour(const char *mode)
+{
+	static const char *const modes[] = { "default", "force", "iommu", "iommu-pt" };
+
+	if (!strcmp(mode, "noforce"))
+		return 7; /* black: the reference the others are measured against */
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
+		if (!strcmp(mode, modes[i]))
+			return (int)i + 1;
+	return 8;
+}
+
+/* Splits an AN_GROUP_KERNEL_MODE label "<release> <mode> <devices>" at its spaces. */
+static void split_group(const char *group, char *rel, size_t rlen, char *mode, size_t mlen,
+			const char **devices)
+{
+	const char *sp1 = strchr(group, ' ');
+	const char *sp2 = sp1 ? strchr(sp1 + 1, ' ') : NULL;
+
+	snprintf(rel, rlen, "%.*s", sp1 ? (int)(sp1 - group) : (int)strlen(group), group);
+	if (sp1)
+		snprintf(mode, mlen, "%.*s", sp2 ? (int)(sp2 - sp1 - 1) : (int)strlen(sp1 + 1),
+			 sp1 + 1);
+	else
+		snprintf(mode, mlen, "?");
+	*devices = sp2 ? sp2 + 1 : "";
+}
+
+/* Appends " %d" to the word list @buf (gnuplot's word() reads it). */
+static void add_word(char *buf, size_t len, int v)
+{
+	size_t off = strlen(buf);
+
+	if (off < len)
+		snprintf(buf + off, len - off, "%s%d", off ? " " : "", v);
+}
+
 /*
- * One file per workload for @kind: blocks per series (group + variant),
- * rows per size. The set is sorted by group, workload, variant, size,
- * metric, so a series' rows are contiguous.
+ * One file per (workload, kernel) for @kind: blocks per series (DMA mode,
+ * devices and variant), rows per size. The set is sorted by group,
+ * workload, variant, size, metric, so a series' rows are contiguous. A
+ * figure per kernel keeps it to a handful of series (4 modes x a few
+ * device pairs) with a colour per mode and a point shape per devices.
  */
 static int size_figures(struct render_ctx *c, const struct bl_sample_set *set, const char *kind)
 {
 	const char *anchor = !strcmp(kind, "throughput") ? "ops_per_sec" :
 			     !strcmp(kind, "bounces")    ? "bounces_per_op" :
 							   "latency_p50_ns";
-	char **done = NULL;
+	char (*done)[256] = NULL;
 	size_t ndone = 0;
 	int ret = 0;
 
 	for (size_t i = 0; i < set->n && !ret; i++) {
 		const char *wl = set->s[i].workload;
-		char slugbuf[128], data[200], image[200], caption[300];
-		const char *last_group = NULL, *last_variant = NULL;
+		char rel[128], mode[64], key[256], wslug[128], rslug[128], data[300], image[300];
+		char caption[400], series_mode[512] = "", series_dev[512] = "", height[16];
+		char devs[16][160];
+		size_t ndevs = 0, blocks = 0;
+		const char *last_group = NULL, *last_variant = NULL, *dv;
 		bool seen = false;
 		FILE *f;
 
+		if (strcmp(set->s[i].metric->name, anchor))
+			continue;
+		split_group(set->s[i].group, rel, sizeof(rel), mode, sizeof(mode), &dv);
+		snprintf(key, sizeof(key), "%s %s", wl, rel);
 		for (size_t d = 0; d < ndone; d++)
-			if (!strcmp(done[d], wl))
+			if (!strcmp(done[d], key))
 				seen = true;
 		if (seen)
 			continue;
-		char **nd = realloc(done, (ndone + 1) * sizeof(*nd));
+		char (*nd)[256] = realloc(done, (ndone + 1) * sizeof(*nd));
 
-		if (!nd)
-			return -ENOMEM;
+		if (!nd) {
+			ret = -ENOMEM;
+			break;
+		}
 		done = nd;
-		done[ndone++] = set->s[i].workload;
+		snprintf(done[ndone++], sizeof(*done), "%s", key);
 
-		slug(wl, slugbuf, sizeof(slugbuf));
-		snprintf(data, sizeof(data), "%s-%s.dat", kind, slugbuf);
-		snprintf(image, sizeof(image), "%s-%s.%s", kind, slugbuf, c->o->fmt);
+		slug(wl, wslug, sizeof(wslug));
+		slug(rel, rslug, sizeof(rslug));
+		snprintf(data, sizeof(data), "%s-%s-%s.dat", kind, wslug, rslug);
+		snprintf(image, sizeof(image), "%s-%s-%s.%s", kind, wslug, rslug, c->o->fmt);
 		f = !strcmp(kind, "throughput") ?
 			    open_data(c, data, "throughput vs buffer size",
 				      "size_bytes ops_per_sec_mean ops_per_sec_sd mib_per_sec_mean "
@@ -335,18 +385,32 @@ static int size_figures(struct render_ctx *c, const struct bl_sample_set *set, c
 			ret = -EIO;
 			break;
 		}
-		size_t blocks = 0;
-
 		for (size_t j = i; j < set->n; j++) {
 			const struct bl_sample *k = &set->s[j];
-			char name[320];
+			char krel[128], kmode[64], name[320];
+			const char *kdev;
 
 			if (strcmp(k->workload, wl) || strcmp(k->metric->name, anchor))
 				continue;
+			split_group(k->group, krel, sizeof(krel), kmode, sizeof(kmode), &kdev);
+			if (strcmp(krel, rel))
+				continue;
 			if (!last_group || strcmp(last_group, k->group) ||
 			    strcmp(last_variant, k->variant)) {
-				snprintf(name, sizeof(name), "%s%s%s", k->group,
-					 *k->variant ? " " : "", k->variant);
+				char dname[160];
+				size_t d;
+
+				/* the series name without the kernel: the title names it */
+				snprintf(dname, sizeof(dname), "%s%s%s", kdev, *k->variant ? " " : "",
+					 k->variant);
+				snprintf(name, sizeof(name), "%s %s", kmode, dname);
+				for (d = 0; d < ndevs; d++)
+					if (!strcmp(devs[d], dname))
+						break;
+				if (d == ndevs && ndevs < sizeof(devs) / sizeof(devs[0]))
+					snprintf(devs[ndevs++], sizeof(devs[0]), "%s", dname);
+				add_word(series_mode, sizeof(series_mode), mode_colour(kmode));
+				add_word(series_dev, sizeof(series_dev), (int)d + 1);
 				fputs(blocks ? "\n\n" : "", f);
 				put_header(f, name, 5);
 				blocks++;
@@ -374,13 +438,16 @@ static int size_figures(struct render_ctx *c, const struct bl_sample_set *set, c
 		ret = close_data(f, data);
 		if (ret || !blocks)
 			continue;
-		const char *vars[] = { "workload", wl, NULL };
+		/* room for the key under the plot: 4 entries per 22 px row */
+		snprintf(height, sizeof(height), "%zu", 660 + (blocks + 2 + 3) / 4 * 22);
+		const char *vars[] = { "workload", wl, "kernel", rel, "series_mode", series_mode,
+				       "series_dev", series_dev, "height", height, NULL };
 
-		snprintf(caption, sizeof(caption), "%s of '%s' vs buffer size, per kernel and mode",
+		snprintf(caption, sizeof(caption), "%s of '%s' on %s vs buffer size, per mode and devices",
 			 !strcmp(kind, "throughput") ? "Throughput" :
 			 !strcmp(kind, "bounces")    ? "SWIOTLB bounces per op and bounce rate" :
 						       "Latency p50 / p99",
-			 wl);
+			 wl, rel);
 		ret = render(c, kind, kind, data, image, caption, NULL, vars);
 	}
 	free(done);
@@ -390,7 +457,7 @@ static int size_figures(struct render_ctx *c, const struct bl_sample_set *set, c
 /* --- slots ---------------------------------------------------------------------- */
 
 struct slot_row {
-	char label[256];
+	char rel[64], mode[32], devices[128], workload[64];
 	int64_t before, peak, after; /* the row with the highest peak of its group */
 	bool known;
 };
@@ -399,34 +466,29 @@ struct slot_ctx {
 	struct slot_row *rows;
 	size_t n, cap;
 	int64_t last_run;
-	char group[256];
+	struct slot_row cur; /* kernel, mode and devices of the run being read */
 };
 
 static int slots_cb(const struct bl_run_row *run, const struct bl_result_view *res, void *user)
 {
 	struct slot_ctx *c = user;
 	const struct bl_opt_i64 *k = res->counters;
-	char label[sizeof(c->rows->label)];
 	struct slot_row *r = NULL;
 
 	if (run->id != c->last_run) {
 		const char *dev = run->dev_driver ? run->dev_driver : run->dev_node;
 		const char *imp = run->imp_driver ? run->imp_driver : run->imp_node;
-		char rel[128];
 
 		c->last_run = run->id;
-		an_short_release(run->kernel_release, rel, sizeof(rel));
-		/* three short lines under each cluster: kernel and mode, devices, workload */
-		if (snprintf(c->group, sizeof(c->group), "%s %s\\n%s%s%s", rel,
-			     an_mode_of(run->swiotlb, run->iommu), dev ? dev : "?", imp ? "+" : "",
-			     imp ? imp : "") >= (int)sizeof(c->group))
-			c->group[sizeof(c->group) - 1] = '\0';
+		an_short_release(run->kernel_release, c->cur.rel, sizeof(c->cur.rel));
+		snprintf(c->cur.mode, sizeof(c->cur.mode), "%s", an_mode_of(run->swiotlb, run->iommu));
+		snprintf(c->cur.devices, sizeof(c->cur.devices), "%s%s%s", dev ? dev : "?",
+			 imp ? "+" : "", imp ? imp : "");
 	}
-	/* gnuplot turns "\n" inside a double-quoted label into a line break */
-	if (snprintf(label, sizeof(label), "%s\\n%s", c->group, res->workload) >= (int)sizeof(label))
-		label[sizeof(label) - 1] = '\0'; /* a cut label still names the group */
-	for (size_t i = 0; i < c->n; i++)
-		if (!strcmp(c->rows[i].label, label))
+	for (size_t i = 0; i < c->n && !r; i++)
+		if (!strcmp(c->rows[i].rel, c->cur.rel) && !strcmp(c->rows[i].mode, c->cur.mode) &&
+		    !strcmp(c->rows[i].devices, c->cur.devices) &&
+		    !strcmp(c->rows[i].workload, res->workload))
 			r = &c->rows[i];
 	if (!r) {
 		if (c->n == c->cap) {
@@ -439,8 +501,8 @@ static int slots_cb(const struct bl_run_row *run, const struct bl_result_view *r
 			c->cap = cap;
 		}
 		r = &c->rows[c->n++];
-		memset(r, 0, sizeof(*r));
-		snprintf(r->label, sizeof(r->label), "%s", label);
+		*r = c->cur;
+		snprintf(r->workload, sizeof(r->workload), "%s", res->workload);
 	}
 	if (k[BL_C_IO_TLB_USED_BEFORE].set && k[BL_C_IO_TLB_USED_PEAK].set &&
 	    k[BL_C_IO_TLB_USED_AFTER].set && (!r->known || k[BL_C_IO_TLB_USED_PEAK].v > r->peak)) {
@@ -452,11 +514,21 @@ static int slots_cb(const struct bl_run_row *run, const struct bl_result_view *r
 	return 0;
 }
 
+/* A row worth a bar: its boot had SWIOTLB debugfs and a pool in use. */
+static bool slot_shows(const struct slot_row *r)
+{
+	return r->known && (r->before || r->peak || r->after);
+}
+
+/*
+ * One chart per kernel, a cluster per (mode, workload, devices) whose boot
+ * had a SWIOTLB pool in use; rows with no debugfs or nothing in use are
+ * counted in the subtitle, not drawn.
+ */
 static int slots_figure(struct render_ctx *c, struct bl_store *s, const struct bl_run_filter *f)
 {
 	struct slot_ctx sc = { .last_run = INT64_MIN };
 	struct bl_run_filter ff = *f;
-	FILE *out;
 	int ret;
 
 	ff.oldest_first = true;
@@ -465,37 +537,86 @@ static int slots_figure(struct render_ctx *c, struct bl_store *s, const struct b
 		bl_err("plot: store: %s", bl_store_errmsg(s));
 		goto out;
 	}
-	if (!sc.n)
-		goto out;
-	out = open_data(c, "slots.dat", "SWIOTLB slots before / peak / after, per group and workload "
-					"(the row with the highest peak)",
-			"label before peak after ('?' = no SWIOTLB debugfs)");
-	if (!out) {
-		ret = -EIO;
-		goto out;
-	}
-	fprintf(out, "label before peak after\n");
-	for (size_t i = 0; i < sc.n; i++) {
-		const struct slot_row *r = &sc.rows[i];
+	for (size_t i = 0; i < sc.n && !ret; i++) {
+		const char *rel = sc.rows[i].rel;
+		char rslug[128], data[200], image[200], width[16], sub[512], modes[128] = "";
+		char caption[300];
+		size_t shown = 0, zero = 0, unknown = 0, nmodes = 0;
+		bool first = true;
+		FILE *out;
 
-		if (r->known)
-			fprintf(out, "\"%s\" %" PRId64 " %" PRId64 " %" PRId64 "\n", r->label,
-				r->before, r->peak, r->after);
-		else
-			fprintf(out, "\"%s\" ? ? ?\n", r->label);
-	}
-	ret = close_data(out, "slots.dat");
-	if (!ret) {
-		char image[64];
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(sc.rows[j].rel, rel))
+				first = false;
+		if (!first)
+			continue;
+		for (size_t j = i; j < sc.n; j++) {
+			const struct slot_row *r = &sc.rows[j];
 
-		snprintf(image, sizeof(image), "slots.%s", c->o->fmt);
-		/* about 150 px per cluster, so that the three-line labels stay apart */
-		char width[16];
-		size_t px = sc.n * 150 + 200;
+			if (strcmp(r->rel, rel))
+				continue;
+			if (!r->known) {
+				unknown++;
+			} else if (!slot_shows(r)) {
+				zero++;
+			} else {
+				char w[40];
 
-		snprintf(width, sizeof(width), "%zu", px < 1400 ? 1400 : px > 6000 ? 6000 : px);
-		ret = render(c, "slots", "slots", "slots.dat", image,
-			     "SWIOTLB slots in use before, at peak and after teardown", NULL,
+				shown++;
+				snprintf(w, sizeof(w), " %s,", r->mode);
+				if (!strstr(modes, w)) {
+					size_t off = strlen(modes);
+
+					snprintf(modes + off, sizeof(modes) - off, "%s", w);
+					nmodes++;
+				}
+			}
+		}
+		if (!shown)
+			continue;
+		slug(rel, rslug, sizeof(rslug));
+		snprintf(data, sizeof(data), "slots-%s.dat", rslug);
+		snprintf(image, sizeof(image), "slots-%s.%s", rslug, c->o->fmt);
+		out = open_data(c, data, "SWIOTLB slots before / peak / after on one kernel, per "
+					 "mode, workload and devices (the row with the highest peak)",
+				"label before peak after");
+		if (!out) {
+			ret = -EIO;
+			break;
+		}
+		fprintf(out, "label before peak after\n");
+		for (size_t j = i; j < sc.n; j++) {
+			const struct slot_row *r = &sc.rows[j];
+
+			if (strcmp(r->rel, rel) || !slot_shows(r))
+				continue;
+			/* gnuplot turns "\n" inside a double-quoted label into a line break */
+			const char *plus = strchr(r->devices, '+');
+
+			/* "import\nudmabuf\n+vgem": a device per line keeps clusters narrow */
+			fprintf(out, "\"%s%s%s\\n%.*s%s%s\"", nmodes > 1 ? r->mode : "",
+				nmodes > 1 ? "\\n" : "", r->workload,
+				plus ? (int)(plus - r->devices) : (int)strlen(r->devices), r->devices,
+				plus ? "\\n" : "", plus ? plus : "");
+			fprintf(out, " %" PRId64 " %" PRId64 " %" PRId64 "\n", r->before, r->peak,
+				r->after);
+		}
+		ret = close_data(out, data);
+		if (ret)
+			break;
+		modes[strlen(modes) - 1] = '\0'; /* the last ',' */
+		snprintf(sub, sizeof(sub),
+			 "kernel %s, mode%s%s; not drawn: %zu row%s with no slot in use (no "
+			 "SWIOTLB pool), %zu without SWIOTLB debugfs", rel, nmodes > 1 ? "s" : "",
+			 modes, zero, zero == 1 ? "" : "s", unknown);
+		snprintf(caption, sizeof(caption),
+			 "SWIOTLB slots in use before, at peak and after teardown on %s (%s)", rel,
+			 modes + 1);
+		/* about 110 px per cluster of three bars and its two-line label */
+		size_t px = shown * 110 + 250;
+
+		snprintf(width, sizeof(width), "%zu", px < 1000 ? 1000 : px > 2600 ? 2600 : px);
+		ret = render(c, "slots", "slots", data, image, caption, sub,
 			     (const char *const[]){ "width", width, NULL });
 	}
 out:
@@ -672,11 +793,116 @@ out:
 
 /* --- mode comparison charts ---------------------------------------------------------- */
 
-/* Each mode of each (kernel, device, importer) against noforce, one chart per pair. */
+/* A compared row of a mode chart: label and change in %, class as in compare.gp. */
+struct cmp_bar {
+	char label[160];
+	double change, lo, hi;
+	int cls;
+};
+
+/* The largest judged changes first; rows too few to judge after every judged one. */
+static int bar_by_size(const void *a, const void *b)
+{
+	const struct cmp_bar *x = a, *y = b;
+	double ax = fabs(x->change), ay = fabs(y->change);
+
+	if ((x->cls == 3) != (y->cls == 3))
+		return x->cls == 3 ? 1 : -1;
+	return ax < ay ? 1 : ax > ay ? -1 : strcmp(x->label, y->label);
+}
+
+static int bar_by_change(const void *a, const void *b)
+{
+	const struct cmp_bar *x = a, *y = b;
+
+	return x->change < y->change ? -1 : x->change > y->change ? 1 : 0;
+}
+
+/* the bars one mode chart shows: enough to see the pattern, few enough to read */
+#define COMPARE_TOP 30
+
+/*
+ * Adds the rows of one job (kernel, job, devices fixed) of mode @r->mode
+ * against noforce to @bars. *@bruns / *@nruns grow by the runs compared.
+ */
+static int compare_job(struct render_ctx *c, struct bl_store *s, const struct bl_run_filter *f,
+		       const struct an_run *r, struct cmp_bar **bars, size_t *nbars, size_t *cap,
+		       size_t *bruns_total, size_t *nruns_total)
+{
+	const char *const metrics[] = { c->o->metric, NULL };
+	struct bl_run_filter bf = *f, nf;
+	struct bl_sample_set bset, nset;
+	struct bl_cmp_result cr = { 0 };
+	size_t bruns = 0, nruns = 0;
+	int ret;
+
+	bf.kernel = r->kernel_release;
+	bf.job = r->job;
+	bf.device = r->device;
+	bf.importer = r->importer;
+	bf.limit = 0;
+	nf = bf;
+	bl_mode_filter(&bf, "noforce");
+	bl_mode_filter(&nf, r->mode);
+	bl_sample_set_init(&bset);
+	bl_sample_set_init(&nset);
+	ret = an_load_set(s, &bf, AN_GROUP_JOB, &bset, &bruns);
+	if (!ret)
+		ret = an_load_set(s, &nf, AN_GROUP_JOB, &nset, &nruns);
+	if (!ret && bruns && nruns)
+		ret = bl_compare_sets(&bset, &nset, "noforce", r->mode, metrics, c->o->stats, &cr);
+	if (!ret && cr.n) {
+		*bruns_total += bruns;
+		*nruns_total += nruns;
+	}
+	for (size_t k = 0; k < cr.n && !ret; k++) {
+		const struct bl_cmp_row *row = &cr.rows[k];
+		const char *job = r->job ? r->job : "?";
+		struct cmp_bar *b;
+		char sz[24];
+
+		if (!row->base || !row->new_s || !row->ch.relative || isnan(row->ch.change))
+			continue;
+		if (*nbars == *cap) {
+			size_t ncap = *cap ? *cap * 2 : 64;
+			struct cmp_bar *nb = realloc(*bars, ncap * sizeof(*nb));
+
+			if (!nb) {
+				ret = -ENOMEM;
+				break;
+			}
+			*bars = nb;
+			*cap = ncap;
+		}
+		b = &(*bars)[(*nbars)++];
+		bl_size_str(row->size, sz, sizeof(sz));
+		/* the job names its workload and devices; say the workload when it does not */
+		snprintf(b->label, sizeof(b->label), "%s%s%s%s%s %s", job,
+			 strncmp(job, row->workload, strlen(row->workload)) ? ":" : "",
+			 strncmp(job, row->workload, strlen(row->workload)) ? row->workload : "",
+			 *row->variant ? "/" : "", row->variant, sz);
+		b->change = row->ch.change * 100;
+		b->lo = row->ch.ci_lo * 100;
+		b->hi = row->ch.ci_hi * 100;
+		b->cls = row->ch.verdict == BL_VERDICT_BETTER ? 1 :
+			 row->ch.verdict == BL_VERDICT_WORSE  ? 2 :
+			 row->ch.verdict == BL_VERDICT_TOO_FEW ? 3 : 0;
+	}
+	bl_cmp_result_free(&cr);
+	bl_sample_set_free(&bset);
+	bl_sample_set_free(&nset);
+	return ret;
+}
+
+/*
+ * Each mode of each kernel against noforce, one chart per (kernel, mode):
+ * every job of that kernel compared on its own (same job and devices on
+ * both sides), then the COMPARE_TOP largest changes drawn, sorted by
+ * change. The data file holds every row, the chart the largest.
+ */
 static int compare_figures(struct render_ctx *c, struct bl_store *s, const struct bl_run_filter *f)
 {
 	const struct bl_metric *m = bl_metric_find(c->o->metric);
-	const char *const metrics[] = { c->o->metric, NULL };
 	struct an_runs runs;
 	int ret = an_load_runs(s, f, &runs);
 
@@ -684,110 +910,99 @@ static int compare_figures(struct render_ctx *c, struct bl_store *s, const struc
 		return ret;
 	for (size_t i = 0; i < runs.n && !ret; i++) {
 		struct an_run *r = &runs.r[i];
-		struct bl_run_filter bf = *f, nf;
-		struct bl_sample_set bset, nset;
-		struct bl_cmp_result cr;
-		size_t bruns = 0, nruns = 0;
+		struct cmp_bar *bars = NULL;
+		size_t nbars = 0, cap = 0, bruns = 0, nruns = 0, jobs = 0;
 		bool dup = false;
 
 		if (!strcmp(r->mode, "noforce") || !strcmp(r->mode, "?") || !r->kernel_release)
 			continue;
-		/* one chart per (kernel, job and its devices, mode) */
-		for (size_t j = 0; j < i; j++) {
-			struct an_run *q = &runs.r[j];
-
-			if (q->kernel_release && !strcmp(q->kernel_release, r->kernel_release) &&
-			    !strcmp(q->mode, r->mode) && !strcmp(q->job ? q->job : "", r->job ? r->job : "") &&
-			    !strcmp(q->device ? q->device : "",
-								 r->device ? r->device : "") &&
-			    !strcmp(q->importer ? q->importer : "", r->importer ? r->importer : ""))
-				dup = true;
-		}
+		for (size_t j = 0; j < i && !dup; j++)
+			dup = runs.r[j].kernel_release &&
+			      !strcmp(runs.r[j].kernel_release, r->kernel_release) &&
+			      !strcmp(runs.r[j].mode, r->mode);
 		if (dup)
 			continue;
-		bf.kernel = r->kernel_release;
-		bf.job = r->job;
-		bf.device = r->device;
-		bf.importer = r->importer;
-		bf.limit = 0;
-		nf = bf;
-		bl_mode_filter(&bf, "noforce");
-		bl_mode_filter(&nf, r->mode);
-		bl_sample_set_init(&bset);
-		bl_sample_set_init(&nset);
-		ret = an_load_set(s, &bf, AN_GROUP_JOB, &bset, &bruns);
-		if (!ret)
-			ret = an_load_set(s, &nf, AN_GROUP_JOB, &nset, &nruns);
-		if (!ret && bruns && nruns)
-			ret = bl_compare_sets(&bset, &nset, "noforce", r->mode, metrics, c->o->stats,
-					      &cr);
-		else
-			memset(&cr, 0, sizeof(cr));
-		if (!ret && cr.n) {
-			char rel[128], dslug[300], data[400], image[400], caption[512], dev[200];
-			char mlabel[160], noise[32];
+		/* each distinct job (and devices) of this kernel and mode */
+		for (size_t j = i; j < runs.n && !ret; j++) {
+			struct an_run *q = &runs.r[j];
+			bool seen = false;
+
+			if (!q->kernel_release || strcmp(q->kernel_release, r->kernel_release) ||
+			    strcmp(q->mode, r->mode))
+				continue;
+			for (size_t k = i; k < j && !seen; k++) {
+				struct an_run *p = &runs.r[k];
+
+				seen = p->kernel_release && !strcmp(p->kernel_release, q->kernel_release) &&
+				       !strcmp(p->mode, q->mode) &&
+				       !strcmp(p->job ? p->job : "", q->job ? q->job : "") &&
+				       !strcmp(p->device ? p->device : "", q->device ? q->device : "") &&
+				       !strcmp(p->importer ? p->importer : "",
+					       q->importer ? q->importer : "");
+			}
+			if (seen)
+				continue;
+			size_t before = nbars;
+
+			ret = compare_job(c, s, f, q, &bars, &nbars, &cap, &bruns, &nruns);
+			jobs += nbars > before;
+		}
+		if (!ret && nbars) {
+			char rel[128], dslug[300], data[400], image[400], caption[512], mlabel[160];
+			char noise[32], sub[512], width[16];
+			size_t worse = 0, better = 0, shown = nbars < COMPARE_TOP ? nbars : COMPARE_TOP;
 			FILE *out;
 
 			an_short_release(r->kernel_release, rel, sizeof(rel));
-			snprintf(dev, sizeof(dev), "job %s (%s%s%s)", r->job ? r->job : "?",
-				 r->device ? r->device : "?", r->importer ? "+" : "",
-				 r->importer ? r->importer : "");
-			snprintf(caption, sizeof(caption), "%s %s %s", rel, r->mode,
-				 r->job ? r->job : "?");
+			snprintf(caption, sizeof(caption), "%s %s", rel, r->mode);
 			slug(caption, dslug, sizeof(dslug));
 			snprintf(data, sizeof(data), "compare-%s-vs-noforce.dat", dslug);
 			snprintf(image, sizeof(image), "compare-%s-vs-noforce.%s", dslug, c->o->fmt);
-			out = open_data(c, data, "relative change per row, mode vs noforce",
+			for (size_t k = 0; k < nbars; k++) {
+				worse += bars[k].cls == 2;
+				better += bars[k].cls == 1;
+			}
+			qsort(bars, nbars, sizeof(*bars), bar_by_size);
+			qsort(bars, shown, sizeof(*bars), bar_by_change);
+			out = open_data(c, data, "relative change per row, mode vs noforce (the first "
+						 "rows, the largest changes, are the ones drawn)",
 					"index label change_pct ci_lo_pct ci_hi_pct class "
 					"(0 same, 1 better, 2 worse, 3 too few reps)");
 			if (!out) {
 				ret = -EIO;
 			} else {
-				int idx = 0;
-
-				for (size_t k = 0; k < cr.n; k++) {
-					const struct bl_cmp_row *row = &cr.rows[k];
-					char sz[24];
-					int cls;
-
-					if (!row->base || !row->new_s || !row->ch.relative ||
-					    isnan(row->ch.change))
-						continue;
-					cls = row->ch.verdict == BL_VERDICT_BETTER ? 1 :
-					      row->ch.verdict == BL_VERDICT_WORSE  ? 2 :
-					      row->ch.verdict == BL_VERDICT_TOO_FEW ? 3 : 0;
-					bl_size_str(row->size, sz, sizeof(sz));
-					fprintf(out, "%d \"%s%s%s %s\" %.4g", idx++, row->workload,
-						*row->variant ? "/" : "", row->variant, sz,
-						row->ch.change * 100);
-					if (isnan(row->ch.ci_lo))
-						fprintf(out, " ? ? %d\n", cls);
+				for (size_t k = 0; k < nbars; k++) {
+					fprintf(out, "%zu \"%s\" %.4g", k, bars[k].label, bars[k].change);
+					if (isnan(bars[k].lo))
+						fprintf(out, " ? ? %d\n", bars[k].cls);
 					else
-						fprintf(out, " %.4g %.4g %d\n", row->ch.ci_lo * 100,
-							row->ch.ci_hi * 100, cls);
+						fprintf(out, " %.4g %.4g %d\n", bars[k].lo, bars[k].hi,
+							bars[k].cls);
 				}
 				ret = close_data(out, data);
-				snprintf(mlabel, sizeof(mlabel), "%s (%s)", m->label, m->unit);
-				snprintf(noise, sizeof(noise), "%g", c->o->stats->noise * 100);
-				snprintf(caption, sizeof(caption),
-					 "What %s costs on %s %s: %s change vs noforce per row", r->mode,
-					 rel, dev, m->label);
-				const char *vars[] = { "metric_label", mlabel, "noise_pct", noise, NULL };
-
-				char sub[400];
-
-				snprintf(sub, sizeof(sub),
-					 "kernel %s, mode %s against noforce, %s (%zu %s run%s, %zu "
-					 "noforce run%s)", rel, r->mode, dev, nruns, r->mode,
-					 nruns == 1 ? "" : "s", bruns, bruns == 1 ? "" : "s");
-				if (!ret && idx)
-					ret = render(c, "compare", "compare", data, image, caption,
-						     sub, vars);
 			}
+			snprintf(mlabel, sizeof(mlabel), "%s (%s)", m->label, m->unit);
+			snprintf(noise, sizeof(noise), "%g", c->o->stats->noise * 100);
+			snprintf(caption, sizeof(caption),
+				 "What %s costs on %s: %s change vs noforce, the %zu largest of %zu rows",
+				 r->mode, rel, m->label, shown, nbars);
+			snprintf(sub, sizeof(sub),
+				 "kernel %s, mode %s against noforce, same job and devices; %zu jobs, "
+				 "%zu rows: %zu significantly worse, %zu better; the %zu largest changes "
+				 "drawn (%zu %s runs, %zu noforce)", rel, r->mode, jobs, nbars, worse,
+				 better, shown, nruns, r->mode, bruns);
+			snprintf(width, sizeof(width), "%zu", shown * 42 + 300 < 1000 ? 1000 :
+							      shown * 42 + 300);
+			const char *vars[] = { "metric_label", mlabel, "noise_pct", noise,
+					       "count", "", "width", width, "height", "820", NULL };
+			char count[16];
+
+			snprintf(count, sizeof(count), "%zu", shown);
+			vars[5] = count;
+			if (!ret)
+				ret = render(c, "compare", "compare", data, image, caption, sub, vars);
 		}
-		bl_cmp_result_free(&cr);
-		bl_sample_set_free(&bset);
-		bl_sample_set_free(&nset);
+		free(bars);
 	}
 	an_runs_free(&runs);
 	return ret;
@@ -853,10 +1068,10 @@ int an_plots_render(struct bl_store *s, const struct bl_run_filter *f,
 	ret = an_load_set(s, f, AN_GROUP_KERNEL_MODE, &set, NULL);
 	if (ret < 0 || (ret = bl_sample_set_sort(&set)) < 0)
 		goto out;
-	if (!(ret = size_figures(&c, &set, "throughput")) &&
-	    !(ret = size_figures(&c, &set, "bounces")) &&
-	    !(ret = size_figures(&c, &set, "latency")) && !(ret = slots_figure(&c, s, f)) &&
-	    !(ret = trend_figures(&c, s, f)))
+	/* the exact counts first (bounces, slots), then the timings TCG makes noisy */
+	if (!(ret = size_figures(&c, &set, "bounces")) && !(ret = slots_figure(&c, s, f)) &&
+	    !(ret = size_figures(&c, &set, "throughput")) &&
+	    !(ret = size_figures(&c, &set, "latency")) && !(ret = trend_figures(&c, s, f)))
 		ret = compare_figures(&c, s, f);
 out:
 	bl_sample_set_free(&set);

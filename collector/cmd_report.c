@@ -276,12 +276,125 @@ struct report_ctx {
 	FILE *findings; /* "what force costs" lines, collected while comparing */
 	char *findings_buf;
 	size_t findings_len;
+	FILE *details;            /* the full tables; NULL = folded into the report */
+	const char *details_link; /* the details file as the report links it */
 };
 
-/* Compares two filters and writes the Markdown table; adds force findings. */
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* "a → b" of @metric's means at the smallest and the largest size on one side. */
+static void range_cell(FILE *f, const struct bl_cmp_result *r, const char *metric, bool new_side)
+{
+	const struct bl_sample *lo = NULL, *hi = NULL;
+
+	for (size_t i = 0; i < r->n; i++) {
+		const struct bl_sample *s = new_side ? r->rows[i].new_s : r->rows[i].base;
+
+		if (strcmp(r->rows[i].metric->name, metric) || !s || !s->n)
+			continue;
+		if (!lo || s->size < lo->size)
+			lo = s;
+		if (!hi || s->size > hi->size)
+			hi = s;
+	}
+	if (!lo) {
+		fputs(" - |", f);
+		return;
+	}
+	if (lo == hi)
+		fprintf(f, " %.4g |", bl_mean(lo->v, lo->n));
+	else
+		fprintf(f, " %.4g → %.4g |", bl_mean(lo->v, lo->n), bl_mean(hi->v, hi->n));
+}
+
+/* "16M -99.5% [-99.6%, -99.4%]" of a relative change. */
+static void change_text(FILE *f, const struct bl_cmp_row *row)
+{
+	char sz[24];
+
+	bl_size_str(row->size, sz, sizeof(sz));
+	fprintf(f, "%s%s%s %+.1f%%", *row->variant ? row->variant : "", *row->variant ? " " : "",
+		sz, row->ch.change * 100);
+	if (!isnan(row->ch.ci_lo))
+		fprintf(f, " [%+.1f%%, %+.1f%%]", row->ch.ci_lo * 100, row->ch.ci_hi * 100);
+}
+
+/*
+ * One summary row of a comparison (one job): the exact counts first
+ * (bounces per op on each side, smallest → largest size), then the
+ * throughput: its median change over the sizes, how many changes are
+ * significant, and the two largest significant ones.
+ */
+static int summary_row(FILE *f, const struct bl_cmp_result *r, const char *label)
+{
+	const struct bl_cmp_row *top[2] = { NULL, NULL };
+	size_t n = 0, worse = 0, better = 0, judged = 0;
+	double *ch = calloc(r->n ? r->n : 1, sizeof(*ch));
+
+	if (!ch)
+		return -ENOMEM;
+	fprintf(f, "| %s |", label);
+	range_cell(f, r, "bounces_per_op", false);
+	range_cell(f, r, "bounces_per_op", true);
+	for (size_t i = 0; i < r->n; i++) {
+		const struct bl_cmp_row *row = &r->rows[i];
+
+		if (strcmp(row->metric->name, "ops_per_sec") || !row->base || !row->new_s ||
+		    !row->ch.relative || isnan(row->ch.change))
+			continue;
+		ch[n++] = row->ch.change;
+		judged += row->ch.verdict != BL_VERDICT_TOO_FEW;
+		worse += row->ch.verdict == BL_VERDICT_WORSE;
+		better += row->ch.verdict == BL_VERDICT_BETTER;
+		if (!row->ch.significant)
+			continue;
+		if (!top[0] || fabs(row->ch.change) > fabs(top[0]->ch.change)) {
+			top[1] = top[0];
+			top[0] = row;
+		} else if (!top[1] || fabs(row->ch.change) > fabs(top[1]->ch.change)) {
+			top[1] = row;
+		}
+	}
+	if (n) {
+		qsort(ch, n, sizeof(*ch), cmp_double);
+		fprintf(f, " %+.1f%% | %zu / %zu of %zu |", bl_quantile_sorted(ch, n, 0.5) * 100,
+			worse, better, judged);
+	} else {
+		fputs(" - | - |", f);
+	}
+	for (size_t i = 0; i < 2 && top[i]; i++) {
+		fputs(i ? "; " : " ", f);
+		change_text(f, top[i]);
+	}
+	fputs(top[0] ? " |\n" : " none |\n", f);
+	free(ch);
+	return 0;
+}
+
+/* The head of a summary table; @new_name / @base_name name the two sides. */
+static void summary_head(FILE *f, const char *base_name, const char *new_name)
+{
+	fprintf(f, "| job (devices) | bounces/op %s (smallest → largest size) | bounces/op %s | "
+		   "ops/s: median change | significantly worse / better of judged sizes | "
+		   "largest significant ops/s changes (95%% CI) |\n"
+		   "| --- | ---: | ---: | ---: | ---: | --- |\n",
+		base_name, new_name);
+}
+
+/*
+ * Compares two filters: a summary row into the report (@summary), the full
+ * table under @heading into the details file (or folded into the report
+ * after the summary table when there is none: @fold collects it); adds
+ * force findings.
+ */
 static int compare_md(struct report_ctx *c, const struct bl_run_filter *bf,
 		      const struct bl_run_filter *nf, const char *blabel, const char *nlabel,
-		      const char *heading, bool force_finding)
+		      const char *heading, const char *summary, FILE *fold, bool force_finding)
 {
 	/* the metrics a reader needs; `bouncelab compare` shows all of them */
 	static const char *const metrics[] = { "ops_per_sec", "latency_p50_ns", "bounces_per_op",
@@ -289,6 +402,7 @@ static int compare_md(struct report_ctx *c, const struct bl_run_filter *bf,
 	struct bl_sample_set bset, nset;
 	struct bl_cmp_result r = { 0 };
 	size_t bruns = 0, nruns = 0;
+	FILE *full = c->details ? c->details : fold;
 	int ret;
 
 	bl_sample_set_init(&bset);
@@ -301,11 +415,14 @@ static int compare_md(struct report_ctx *c, const struct bl_run_filter *bf,
 	ret = bl_compare_sets(&bset, &nset, blabel, nlabel, metrics, &c->stats, &r);
 	if (ret)
 		goto out;
-	fprintf(c->f, "### %s\n\n`%s` against `%s`: %zu better, %zu worse, %zu same, %zu with too "
+	ret = summary_row(c->f, &r, summary);
+	if (ret)
+		goto out;
+	fprintf(full, "### %s\n\n`%s` against `%s`: %zu better, %zu worse, %zu same, %zu with too "
 		      "few repetitions to judge.\n\n<details><summary>%zu rows</summary>\n\n",
 		heading, nlabel, blabel, r.better, r.worse, r.same, r.too_few, r.n);
-	ret = bl_cmp_write_md_table(c->f, &r, false);
-	fprintf(c->f, "\n</details>\n\n");
+	ret = bl_cmp_write_md_table(full, &r, false);
+	fprintf(full, "\n</details>\n\n");
 	if (force_finding) {
 		bool any = false;
 
@@ -339,6 +456,24 @@ out:
 	return ret;
 }
 
+/* Where the full tables of a section are: the details file, or folded below. */
+static void full_tables_note(struct report_ctx *c, const char *section)
+{
+	if (c->details)
+		fprintf(c->f, "Full tables (every size and metric, with intervals and CVs): "
+			      "[%s](%s#%s).\n\n", c->details_link, c->details_link, section);
+}
+
+/* Writes @fold's text (the full tables when there is no details file), then frees it. */
+static void flush_fold(struct report_ctx *c, FILE *fold, char **buf)
+{
+	fclose(fold); /* sets *buf */
+	if (*buf && **buf)
+		fprintf(c->f, "<details><summary>full tables</summary>\n\n%s</details>\n\n", *buf);
+	free(*buf);
+	*buf = NULL;
+}
+
 static int mode_comparisons(struct report_ctx *c)
 {
 	static const char *const modes[] = { "default", "force", "iommu", "iommu-pt", NULL };
@@ -348,39 +483,74 @@ static int mode_comparisons(struct report_ctx *c)
 	int ret = 0;
 
 	fprintf(c->f, "## What each DMA mode costs (against noforce, same kernel and job)\n\n"
-		      "Change = (mode - noforce) / noforce; 95%% CI from a seeded bootstrap over "
-		      "the repetitions; **bold** = significant (the interval excludes 0 and the "
-		      "change exceeds %.0f%%). Counters are one value per run, so with fewer than "
-		      "%zu runs per side they are shown but not judged.\n\n",
-		c->stats.noise * 100, c->stats.min_reps);
+		      "One table per kernel and mode, a row per job. Bounces per op are exact "
+		      "counts (mean per run), shown at the smallest and the largest buffer size. "
+		      "Throughput change = (mode - noforce) / noforce per buffer size: the median "
+		      "over the sizes, how many sizes changed significantly (95%% CI from a seeded "
+		      "bootstrap over the repetitions excludes 0 and the change exceeds %.0f%%), "
+		      "and the largest significant changes. Under TCG emulation throughput is "
+		      "noisy across boots; the counts are not.\n\n",
+		c->stats.noise * 100);
+	if (c->details)
+		fprintf(c->details, "## What each DMA mode costs\n\n");
+	full_tables_note(c, "what-each-dma-mode-costs");
 	for (size_t p = 0; p < np && !ret; p++) {
-		char rel[128], heading[512], bl[256], nl[256];
+		char rel[128];
+		bool first = true;
 
-		if (!has_mode(c->runs, &pl[p], "noforce"))
+		for (size_t q = 0; q < p; q++)
+			if (!strcmp(pl[q].release, pl[p].release))
+				first = false;
+		if (!first)
 			continue;
 		an_short_release(pl[p].release, rel, sizeof(rel));
 		for (const char *const *m = modes; *m && !ret; m++) {
-			struct bl_run_filter bf = *c->filter, nf;
+			char *fold_buf = NULL;
+			size_t fold_len = 0;
+			FILE *fold = NULL;
+			bool head = false;
 
-			if (!has_mode(c->runs, &pl[p], *m))
-				continue;
-			bf.kernel = pl[p].release;
-			bf.job = pl[p].job;
-			bf.device = pl[p].device;
-			bf.importer = pl[p].importer;
-			bf.limit = 0;
-			nf = bf;
-			bl_mode_filter(&bf, "noforce");
-			bl_mode_filter(&nf, *m);
-			snprintf(heading, sizeof(heading), "%s on %s, job %s (%s%s%s)", *m, rel,
-				 nz(pl[p].job, "?"), nz(pl[p].device, "?"), pl[p].importer ? "+" : "",
-				 nz(pl[p].importer, ""));
-			snprintf(bl, sizeof(bl), "kernel=%s,mode=noforce,job=%s", pl[p].release,
-				 nz(pl[p].job, "?"));
-			snprintf(nl, sizeof(nl), "kernel=%s,mode=%s,job=%s", pl[p].release, *m,
-				 nz(pl[p].job, "?"));
-			ret = compare_md(c, &bf, &nf, bl, nl, heading, true);
-			any = true;
+			for (size_t q = p; q < np && !ret; q++) {
+				struct bl_run_filter bf = *c->filter, nf;
+				char heading[800], bl[256], nl[256], label[300];
+
+				if (strcmp(pl[q].release, pl[p].release) ||
+				    !has_mode(c->runs, &pl[q], "noforce") ||
+				    !has_mode(c->runs, &pl[q], *m))
+					continue;
+				if (!head) {
+					fold = open_memstream(&fold_buf, &fold_len);
+					if (!fold) {
+						ret = -ENOMEM;
+						break;
+					}
+					fprintf(c->f, "### %s on %s against noforce\n\n", *m, rel);
+					summary_head(c->f, "noforce", *m);
+					head = true;
+				}
+				bf.kernel = pl[q].release;
+				bf.job = pl[q].job;
+				bf.device = pl[q].device;
+				bf.importer = pl[q].importer;
+				bf.limit = 0;
+				nf = bf;
+				bl_mode_filter(&bf, "noforce");
+				bl_mode_filter(&nf, *m);
+				snprintf(label, sizeof(label), "%s (%s%s%s)", nz(pl[q].job, "?"),
+					 nz(pl[q].device, "?"), pl[q].importer ? "+" : "",
+					 nz(pl[q].importer, ""));
+				snprintf(heading, sizeof(heading), "%s on %s, job %s", *m, rel, label);
+				snprintf(bl, sizeof(bl), "kernel=%s,mode=noforce,job=%s", pl[q].release,
+					 nz(pl[q].job, "?"));
+				snprintf(nl, sizeof(nl), "kernel=%s,mode=%s,job=%s", pl[q].release, *m,
+					 nz(pl[q].job, "?"));
+				ret = compare_md(c, &bf, &nf, bl, nl, heading, label, fold, true);
+				any = true;
+			}
+			if (head) {
+				fputc('\n', c->f);
+				flush_fold(c, fold, &fold_buf);
+			}
 		}
 	}
 	if (!any)
@@ -397,41 +567,81 @@ static int kernel_comparisons(struct report_ctx *c)
 	bool any = false;
 	int ret = 0;
 
-	fprintf(c->f, "## Kernel against kernel (same mode and job)\n\n");
-	/* each later kernel against the first one seen with the same job and devices */
+	fprintf(c->f, "## Kernel against kernel (same mode and job)\n\n"
+		      "One table per pair of kernels and mode, a row per job; columns as above, "
+		      "the later kernel against the first.\n\n");
+	if (c->details)
+		fprintf(c->details, "## Kernel against kernel\n\n");
+	full_tables_note(c, "kernel-against-kernel");
+	/* each later kernel against each one seen before it: p and q index the kernels' first platforms */
 	for (size_t p = 0; p < np && !ret; p++) {
 		for (size_t q = p + 1; q < np && !ret; q++) {
-			char r1[128], r2[128], heading[512], bl[256], nl[256];
+			bool first = true;
+			char r1[128], r2[128];
 
-			if (!strcmp(pl[p].release, pl[q].release) ||
-			    strcmp(nz(pl[p].job, ""), nz(pl[q].job, "")) ||
-			    strcmp(nz(pl[p].device, ""), nz(pl[q].device, "")) ||
-			    strcmp(nz(pl[p].importer, ""), nz(pl[q].importer, "")))
+			for (size_t a = 0; a < q && first; a++)
+				if (!strcmp(pl[a].release, pl[q].release) ||
+				    (a < p && !strcmp(pl[a].release, pl[p].release)))
+					first = false;
+			if (!first || !strcmp(pl[p].release, pl[q].release))
 				continue;
 			an_short_release(pl[p].release, r1, sizeof(r1));
 			an_short_release(pl[q].release, r2, sizeof(r2));
 			for (const char *const *m = modes; *m && !ret; m++) {
-				struct bl_run_filter bf = *c->filter, nf;
+				char *fold_buf = NULL;
+				size_t fold_len = 0;
+				FILE *fold = NULL;
+				bool head = false;
 
-				if (!has_mode(c->runs, &pl[p], *m) || !has_mode(c->runs, &pl[q], *m))
-					continue;
-				bf.job = pl[p].job;
-				bf.device = pl[p].device;
-				bf.importer = pl[p].importer;
-				bf.limit = 0;
-				bl_mode_filter(&bf, *m);
-				nf = bf;
-				bf.kernel = pl[p].release;
-				nf.kernel = pl[q].release;
-				snprintf(heading, sizeof(heading), "%s against %s, %s, job %s (%s%s%s)",
-					 r2, r1, *m, nz(pl[p].job, "?"), nz(pl[p].device, "?"),
-					 pl[p].importer ? "+" : "", nz(pl[p].importer, ""));
-				snprintf(bl, sizeof(bl), "kernel=%s,mode=%s,job=%s", pl[p].release, *m,
-					 nz(pl[p].job, "?"));
-				snprintf(nl, sizeof(nl), "kernel=%s,mode=%s,job=%s", pl[q].release, *m,
-					 nz(pl[p].job, "?"));
-				ret = compare_md(c, &bf, &nf, bl, nl, heading, false);
-				any = true;
+				for (size_t a = 0; a < np && !ret; a++) {
+					for (size_t b = 0; b < np && !ret; b++) {
+						struct bl_run_filter bf = *c->filter, nf;
+						char heading[800], bl[256], nl[256], label[300];
+
+						if (strcmp(pl[a].release, pl[p].release) ||
+						    strcmp(pl[b].release, pl[q].release) ||
+						    strcmp(nz(pl[a].job, ""), nz(pl[b].job, "")) ||
+						    strcmp(nz(pl[a].device, ""), nz(pl[b].device, "")) ||
+						    strcmp(nz(pl[a].importer, ""), nz(pl[b].importer, "")) ||
+						    !has_mode(c->runs, &pl[a], *m) ||
+						    !has_mode(c->runs, &pl[b], *m))
+							continue;
+						if (!head) {
+							fold = open_memstream(&fold_buf, &fold_len);
+							if (!fold) {
+								ret = -ENOMEM;
+								break;
+							}
+							fprintf(c->f, "### %s against %s, %s\n\n", r2, r1, *m);
+							summary_head(c->f, r1, r2);
+							head = true;
+						}
+						bf.job = pl[a].job;
+						bf.device = pl[a].device;
+						bf.importer = pl[a].importer;
+						bf.limit = 0;
+						bl_mode_filter(&bf, *m);
+						nf = bf;
+						bf.kernel = pl[a].release;
+						nf.kernel = pl[b].release;
+						snprintf(label, sizeof(label), "%s (%s%s%s)",
+							 nz(pl[a].job, "?"), nz(pl[a].device, "?"),
+							 pl[a].importer ? "+" : "", nz(pl[a].importer, ""));
+						snprintf(heading, sizeof(heading), "%s against %s, %s, job %s",
+							 r2, r1, *m, label);
+						snprintf(bl, sizeof(bl), "kernel=%s,mode=%s,job=%s",
+							 pl[a].release, *m, nz(pl[a].job, "?"));
+						snprintf(nl, sizeof(nl), "kernel=%s,mode=%s,job=%s",
+							 pl[b].release, *m, nz(pl[a].job, "?"));
+						ret = compare_md(c, &bf, &nf, bl, nl, heading, label, fold,
+								 false);
+						any = true;
+					}
+				}
+				if (head) {
+					fputc('\n', c->f);
+					flush_fold(c, fold, &fold_buf);
+				}
 			}
 		}
 	}
@@ -585,13 +795,11 @@ static int findings(struct report_ctx *c, const struct bl_sample_set *set)
 	fflush(n.unavail);
 	fflush(c->findings);
 
+	/* the exact counts first: under TCG the timings are noisy, the counts are not */
 	fprintf(c->f, "## Findings\n\nEach computed by `bouncelab report` from the runs below "
-		      "(comparisons, figures and per-row tables follow).\n\n"
-		      "### What force costs per size\n\n");
-	fputs(c->findings_len ? c->findings_buf : "No force runs with noforce runs beside them.\n",
-	      c->f);
-
-	fprintf(c->f, "\n### Where bounces per operation exceed one\n\n"
+		      "(comparisons, figures and per-row tables follow). Counts first (exact), "
+		      "then throughput (noisy under emulation).\n\n"
+		      "### Where bounces per operation exceed one\n\n"
 		      "Per kernel, mode, devices and workload: buffer size and mean SWIOTLB bounces "
 		      "per operation, for every size above one.\n\n");
 	{
@@ -651,6 +859,11 @@ static int findings(struct report_ctx *c, const struct bl_sample_set *set)
 	}
 	if (!any)
 		fprintf(c->f, "No row left slots behind (or no boot had SWIOTLB debugfs).\n");
+
+	fprintf(c->f, "\n### What force costs per size\n\n"
+		      "Throughput of force against noforce per job and buffer size, 95%% CI.\n\n");
+	fputs(c->findings_len ? c->findings_buf : "No force runs with noforce runs beside them.\n",
+	      c->f);
 
 	fprintf(c->f, "\n### Operations the kernel refused\n\n"
 		      "Per kernel, mode, devices and workload: the errno, then each buffer size "
@@ -772,7 +985,10 @@ static void usage(FILE *out)
 		"usage: bouncelab report [--out FILE] [--plots DIR] [--format png|svg] "
 		"[--no-plots] [--db PATH] [SELECTOR...]\n\n"
 		"Writes the Markdown report of the runs a selector picks (default: all).\n\n"
-		"  --out FILE     the report (default RESULTS.md; '-' = stdout)\n"
+		"  --out FILE     the report (default RESULTS.md; '-' = stdout). The full\n"
+		"                 comparison and per-row tables go beside it into FILE's name\n"
+		"                 with -details.md (RESULTS-details.md), linked from the report;\n"
+		"                 with '-' they are folded into the report instead\n"
 		"  --plots DIR    where figures go (default plots/out beside the report)\n"
 		"  --format FMT   png (default) or svg figures\n"
 		"  --no-plots     leave the figures out\n"
@@ -794,11 +1010,13 @@ struct report_opts {
 	char selector[1024];
 };
 
-static int write_report(FILE *f, struct bl_store *s, const struct bl_selector *sel,
+static int write_report(FILE *f, FILE *details, const char *details_link,
+			struct bl_store *s, const struct bl_selector *sel,
 			const struct report_opts *o, const char *db_path, const char *plots_dir,
 			const char *report_dir)
 {
-	struct report_ctx c = { .f = f, .s = s, .filter = &sel->filter };
+	struct report_ctx c = { .f = f, .s = s, .filter = &sel->filter, .details = details,
+				.details_link = details_link };
 	struct an_figures figs = { 0 };
 	struct an_runs runs = { 0 };
 	struct bl_sample_set set;
@@ -850,6 +1068,11 @@ static int write_report(FILE *f, struct bl_store *s, const struct bl_selector *s
 		fprintf(f, "No runs match: nothing to report.\n");
 		goto out;
 	}
+	if (details)
+		fprintf(details, "# bouncelab results: full tables\n\n"
+				 "The full tables behind `%s`, generated with it by the same "
+				 "`bouncelab report` run from `%s`; nothing here is typed by hand.\n\n",
+			o->out, db_path);
 	what_ran(f, &runs);
 	/*
 	 * The comparisons go to a buffer first: they produce the "what force
@@ -872,7 +1095,16 @@ static int write_report(FILE *f, struct bl_store *s, const struct bl_selector *s
 		fputs(cmp_buf, f);
 		if (!o->no_plots)
 			figures_section(f, &figs, plots_dir, report_dir);
-		result_tables(f, &set);
+		if (c.details) {
+			/* the heading stays, so that the report says where the rows are */
+			fprintf(f, "## Results per kernel, mode and device\n\n"
+				   "Every row (size) of every kernel, mode, devices and workload: "
+				   "[%s](%s#results-per-kernel-mode-and-device).\n",
+				c.details_link, c.details_link);
+			result_tables(c.details, &set);
+		} else {
+			result_tables(f, &set);
+		}
 	}
 out:
 	free(cmp_buf);
@@ -900,7 +1132,8 @@ int cmd_report(int argc, char **argv)
 	struct bl_selector sel = { 0 };
 	struct bl_store *s = NULL;
 	char err[512], report_dir[PATH_MAX], plots_dir[PATH_MAX], tmp[PATH_MAX + 16];
-	FILE *f = NULL;
+	char dpath[PATH_MAX], dtmp[PATH_MAX + 16], dlink[PATH_MAX] = "", copy[PATH_MAX];
+	FILE *f = NULL, *details = NULL;
 	int c, ret = 3;
 
 	optind = 1;
@@ -942,7 +1175,6 @@ int cmd_report(int argc, char **argv)
 	if (!strcmp(o.out, "-")) {
 		snprintf(report_dir, sizeof(report_dir), ".");
 	} else {
-		char copy[PATH_MAX];
 
 		snprintf(copy, sizeof(copy), "%s", o.out);
 		snprintf(report_dir, sizeof(report_dir), "%s", dirname(copy));
@@ -972,14 +1204,44 @@ int cmd_report(int argc, char **argv)
 			goto out;
 		}
 	}
-	ret = write_report(f, s, &sel, &o, o.db, plots_dir, report_dir);
+	if (f != stdout) {
+		/* the side file: "dir/RESULTS.md" -> "dir/RESULTS-details.md" */
+		size_t len = strlen(o.out);
+
+		if (len > 3 && !strcmp(o.out + len - 3, ".md"))
+			len -= 3;
+		if (snprintf(dpath, sizeof(dpath), "%.*s-details.md", (int)len, o.out) >=
+			    (int)sizeof(dpath) ||
+		    snprintf(dtmp, sizeof(dtmp), "%s.tmp", dpath) >= (int)sizeof(dtmp)) {
+			bl_err("report: %s: path too long", o.out);
+			fclose(f);
+			unlink(tmp);
+			goto out;
+		}
+		snprintf(copy, sizeof(copy), "%s", dpath);
+		snprintf(dlink, sizeof(dlink), "%s", basename(copy));
+		details = fopen(dtmp, "we");
+		if (!details) {
+			bl_err("report: %s: create: %s", dtmp, strerror(errno));
+			fclose(f);
+			unlink(tmp);
+			goto out;
+		}
+	}
+	ret = write_report(f, details, dlink, s, &sel, &o, o.db, plots_dir, report_dir);
 	if (f != stdout) {
 		if (ferror(f) | fclose(f) && !ret)
 			ret = -EIO;
+		if (ferror(details) | fclose(details) && !ret)
+			ret = -EIO;
+		if (!ret && rename(dtmp, dpath) < 0)
+			ret = -errno;
 		if (!ret && rename(tmp, o.out) < 0)
 			ret = -errno;
-		if (ret)
+		if (ret) {
 			unlink(tmp);
+			unlink(dtmp);
+		}
 	} else if (fflush(stdout)) {
 		ret = -EIO;
 	}
@@ -987,8 +1249,8 @@ int cmd_report(int argc, char **argv)
 		bl_err("report: %s: %s", o.out, strerror(-ret));
 		ret = 3;
 	} else {
-		fprintf(stderr, "report: wrote %s (figures in %s)\n", o.out,
-			o.no_plots ? "-" : plots_dir);
+		fprintf(stderr, "report: wrote %s%s%s (figures in %s)\n", o.out,
+			details ? " and " : "", details ? dpath : "", o.no_plots ? "-" : plots_dir);
 	}
 out:
 	if (s)

@@ -53,6 +53,32 @@ size_label(x) = x >= 2**30 ? sprintf("%dG", x / 2**30) : \
 	x >= 2**10 ? sprintf("%dK", x / 2**10) : sprintf("%d", x)
 size_axis = "set logscale x 2; set xtics (); do for [e=0:40:2] { set xtics add (size_label(2**e) 2**e) }; set xlabel 'buffer size (bytes, log scale)'"
 
+# Series styles. `bouncelab plot` passes series_mode and series_dev: one
+# number per data block, so that a figure's colour says the DMA mode
+# (palette index: 1 default, 2 force, 3 iommu, 4 iommu-pt, 7 noforce) and
+# its point shape and dash say the devices. Without them (fixtures, by
+# hand) each block gets its own colour.
+if (!exists("series_mode")) series_mode = ""
+if (!exists("series_dev")) series_dev = ""
+palette_rgb(k) = word("#0072B2 #D55E00 #009E73 #CC79A7 #E69F00 #56B4E9 #000000 #999999", (k - 1) % 8 + 1)
+s_col(i) = palette_rgb(series_mode eq "" ? i + 1 : int(word(series_mode, i + 1)))
+s_devi(i) = series_dev eq "" ? i + 1 : int(word(series_dev, i + 1))
+s_pt(i) = int(word("7 5 9 11 13 15 3 1 2 4", (s_devi(i) - 1) % 10 + 1))
+s_dt(i) = series_dev eq "" ? 1 : (s_devi(i) - 1) % 5 + 1
+
+# A figure with two panels draws its key once, under both: key_frac(n) is
+# the share of the height the key of n entries (4 per row) needs,
+# panel_margins(kf) puts the panels above it, and after them @key_panel
+# turns the canvas into an empty plot whose only content is the key (plot
+# each series with '(NaN)' after it).
+key_rows(n) = int(ceil(n / 4.0))
+key_frac(n) = (key_rows(n) * 22.0 + 14) / height
+panel_top = "set tmargin at screen 1 - 100.0 / height"
+panel_bottom(kf) = sprintf("set bmargin at screen %g", kf + 70.0 / height)
+left_panel = "set lmargin at screen 0.07; set rmargin at screen 0.47"
+right_panel = "set lmargin at screen 0.57; set rmargin at screen 0.97"
+key_panel = "unset title; unset xlabel; unset ylabel; unset logscale; unset grid; unset border; unset tics; unset label; set xrange [0:1]; set yrange [0:1]; set lmargin at screen 0.01; set rmargin at screen 0.99; set bmargin at screen 0; set tmargin at screen kf; set key at screen 0.5, screen kf center top horizontal maxcols 4 noreverse Right nobox spacing 1.1 width 1"
+
 # A title line with the subtitle under it when there is one (titles are set
 # noenhanced: driver names like virtio_gpu must not become subscripts).
 heading(t) = subtitle eq "" ? t : t."\n".subtitle

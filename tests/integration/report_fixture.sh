@@ -147,10 +147,22 @@ for section in "## What ran" "## Results per kernel, mode and device" "## Figure
 	"### SWIOTLB slots still held after teardown" "### Operations the kernel refused"; do
 	check "report has '$section'" grep -qF "$section" "$r"
 done
-check "kernel against kernel: 6.12 against 6.1 on the same job" \
-	grep -q '^### 6.12.57 against 6.1.0-41, force, job udmabuf-import (vgem+udmabuf)' "$r"
+d=$tmp/r/RESULTS-details.md
+check "the full tables go to a side file" test -s "$d"
+check "which the report links" grep -qF '](RESULTS-details.md#what-each-dma-mode-costs)' "$r"
+check "kernel against kernel: a summary table per kernel pair and mode" \
+	grep -q '^### 6.12.57 against 6.1.0-41, force$' "$r"
+check "with a row per job: 6.1 10% slower, so 6.12's median change +11.1%" \
+	grep -Eq '^\| udmabuf-import \(vgem\+udmabuf\) \|.*\| \+11\.1% \|' "$r"
+check "kernel against kernel: the full table in the side file" \
+	grep -q '^### 6.12.57 against 6.1.0-41, force, job udmabuf-import (vgem+udmabuf)' "$d"
 check "with the 6.1 runs 10% slower, so 6.12 better" \
-	grep -Eq 'udmabuf-import vgem\+udmabuf\] import \| 64K \| ops_per_sec .*\| \+11\.1% .*\*\*better\*\*' "$r"
+	grep -Eq 'udmabuf-import vgem\+udmabuf\] import \| 64K \| ops_per_sec .*\| \+11\.1% .*\*\*better\*\*' "$d"
+check "the per-row tables are in the side file, not the report" \
+	bash -c "grep -q '^| size | ops/s' '$d' && ! grep -q '^| size | ops/s' '$r'"
+"$bl" report --db "$db" --out - --no-plots >"$tmp/stdout.md" 2>/dev/null
+check "--out -: the full tables are folded into the report" \
+	grep -Eq 'udmabuf-import vgem\+udmabuf\] import \| 64K \| ops_per_sec .*\*\*better\*\*' "$tmp/stdout.md"
 check "kernels with exact versions and packages" grep -q '6.1.0-41-amd64.*6.1.158-1' "$r"
 check "the swiotlb-full EIO row with its kernel log" \
 	grep -q 'vgem+dma-heap, import: errno 5 (Input/output error) at 1M 60/60; first error.*swiotlb buffer is full' "$r"
@@ -184,7 +196,8 @@ check "and says why there are no figures" grep -q 'none was rendered: gnuplot is
 "$bl" report --db "$db" --out "$tmp/r/again.md" --no-plots >/dev/null 2>&1
 "$bl" report --db "$db" --out "$tmp/r/again2.md" --no-plots >/dev/null 2>&1
 check "the report is reproducible" \
-	diff <(sed 's/again2\.md/X/' "$tmp/r/again2.md") <(sed 's/again\.md/X/' "$tmp/r/again.md")
+	diff <(sed 's/again2\(-details\)\{0,1\}\.md/X/g' "$tmp/r/again2.md" "$tmp/r/again2-details.md") \
+		<(sed 's/again\(-details\)\{0,1\}\.md/X/g' "$tmp/r/again.md" "$tmp/r/again-details.md")
 
 [ $fail = 0 ] && echo "compare, plot and report work on the fixtures"
 exit $fail
