@@ -95,6 +95,7 @@ struct gb_dev {
 	char driver[64];          /* kernel driver: "vgem", "virtio_gpu", "udmabuf", heap name */
 	char driver_version[64];  /* DRM_IOCTL_VERSION "major.minor.patch", or "" */
 	char pci_id[32];          /* "8086:46a6" from sysfs, or "" when not PCI */
+	char why[256];            /* open() failed: why, when strerror() says too little; or "" */
 	void *priv;               /* backend state */
 };
 
@@ -127,8 +128,9 @@ struct gb_backend_ops {
 	 * or NULL for the backend's default. Fills dev->fd, node, driver and,
 	 * where they exist, driver_version and pci_id. -ENOENT or -ENODEV
 	 * when no such device exists, -EACCES/-EPERM without permission: the
-	 * job is skipped (exit 77) with the reason. On failure nothing stays
-	 * open.
+	 * job is skipped (exit 77) with the reason: dev->why when open() wrote
+	 * one ("no i915 node among the 2 DRM nodes in /dev/dri"), else
+	 * strerror. On failure nothing stays open.
 	 */
 	int (*open)(struct gb_dev *dev, const char *spec);
 

@@ -113,9 +113,9 @@ enum gb_job_status gb_job_run(const struct gb_job *job, const struct gb_runopts 
 	}
 	err = open_dev(&dev, ops, job->device);
 	if (err) {
-		snprintf(why, sizeof(why), "backend %s: open device '%.120s'%s%.120s: %s", ops->name,
-			 job->device[0] ? job->device : "(default)", dev.node[0] ? " at " : "",
-			 dev.node, strerror(-err));
+		snprintf(why, sizeof(why), "backend %s: open device '%.120s'%s%.120s: %.200s",
+			 ops->name, job->device[0] ? job->device : "(default)",
+			 dev.node[0] ? " at " : "", dev.node, dev.why[0] ? dev.why : strerror(-err));
 		json_object_set_new(doc, "device", gb_doc_device_missing(job->device));
 		status = err_is_absent(err) ? GB_JOB_SKIPPED : GB_JOB_FAILED;
 		goto done;

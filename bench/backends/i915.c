@@ -184,10 +184,14 @@ static int open_node(struct gb_dev *dev, const char *path)
 	err = drm_get_version(fd, name, sizeof(name), version, sizeof(version));
 	if (err) {
 		close(fd);
-		return err == -ENOTTY || err == -EINVAL ? -ENODEV : err; /* not a DRM node */
+		if (err != -ENOTTY && err != -EINVAL)
+			return err;
+		snprintf(dev->why, sizeof(dev->why), "%.200s is not a DRM node", path);
+		return -ENODEV;
 	}
 	if (strcmp(name, "i915")) {
 		close(fd);
+		snprintf(dev->why, sizeof(dev->why), "%.160s is a %s node, not i915", path, name);
 		return -ENODEV;
 	}
 	dev->fd = fd;
@@ -206,8 +210,10 @@ static int find_i915(struct gb_dev *dev)
 	int err, denied = 0;
 
 	err = bl_drm_list(nodes, BL_DRM_MAX_NODES, &n);
-	if (err == -ENOENT)
-		return -ENODEV; /* no /dev/dri at all */
+	if (err == -ENOENT || (!err && !n)) {
+		snprintf(dev->why, sizeof(dev->why), "no DRM node in /dev/dri, so no i915 one");
+		return -ENODEV;
+	}
 	if (err)
 		return err;
 	for (int pass = 0; pass < 2; pass++)
@@ -225,8 +231,16 @@ static int find_i915(struct gb_dev *dev)
 			close(fd);
 		else if (errno == EACCES || errno == EPERM)
 			denied = -errno;
+		if (denied) {
+			snprintf(dev->why, sizeof(dev->why),
+				 "no permission to open %.120s, which may be the i915 one: %s",
+				 nodes[i].path, strerror(-denied));
+			return denied;
+		}
 	}
-	return denied ? denied : -ENODEV;
+	snprintf(dev->why, sizeof(dev->why), "no i915 node among the %zu DRM node%s in /dev/dri",
+		 n, n == 1 ? "" : "s");
+	return -ENODEV;
 }
 
 /* The facts: parameters and memory regions. Only the chipset id is required. */
@@ -553,8 +567,13 @@ static int i915_open(struct gb_dev *dev, const char *spec)
 		err = find_i915(dev);
 	else if (strchr(spec, '/'))
 		err = open_node(dev, spec);
-	else
-		err = -ENODEV; /* another driver's name: this backend drives i915 only */
+	else {
+		/* another driver's name: this backend drives i915 only */
+		snprintf(dev->why, sizeof(dev->why),
+			 "the i915 backend drives i915 only (dumb buffers on '%.64s': --backend dumb)",
+			 spec);
+		err = -ENODEV;
+	}
 	if (err)
 		goto err_free;
 	dev->priv = p;

@@ -147,10 +147,11 @@ static void test_open_not_i915(void **state)
 	static const struct {
 		const char *spec; /* what --device said */
 		int err;
+		const char *why;  /* in dev.why (the skip reason); NULL: strerror is enough */
 	} rows[] = {
-		{ "vgem", -ENODEV },                /* another driver's name */
-		{ "/dev/null", -ENODEV },           /* a file that is no DRM node (ENOTTY) */
-		{ "/nonexistent/dri/card9", -ENOENT },
+		{ "vgem", -ENODEV, "drives i915 only" },         /* another driver's name */
+		{ "/dev/null", -ENODEV, "/dev/null is not a DRM node" }, /* ENOTTY */
+		{ "/nonexistent/dri/card9", -ENOENT, NULL },
 	};
 	struct fake_i915_config cfg = config(GEN12);
 
@@ -159,6 +160,9 @@ static void test_open_not_i915(void **state)
 
 		benv_fake(&b, &cfg);
 		assert_int_equal(ops->open(&b.dev, rows[i].spec), rows[i].err);
+		if (rows[i].why ? !strstr(b.dev.why, rows[i].why) : b.dev.why[0] != '\0')
+			fail_msg("open %s: why '%s', want '%s'", rows[i].spec, b.dev.why,
+				 rows[i].why ? rows[i].why : "");
 		benv_stop(&b, false);
 	}
 }
@@ -183,6 +187,10 @@ static void test_open_default_without_i915(void **state)
 		int err = ops->open(&dev, specs[i]);
 
 		assert_true(err == -ENODEV || err == -EACCES || err == -EPERM);
+		/* the skip reason says what was searched, not just "No such device" */
+		if (!strstr(dev.why, "/dev/dri"))
+			fail_msg("open(%s): why '%s' does not say where it looked",
+				 specs[i] ? specs[i] : "NULL", dev.why);
 		assert_int_equal(dev.fd, -1);
 		assert_null(dev.priv);
 	}
