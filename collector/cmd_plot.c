@@ -6,10 +6,13 @@
  * -e, never embedded). The data layouts are documented at the top of each
  * plots/NAME.gp and mirrored by plots/fixtures/NAME.dat.
  *
- * Figures: per workload, throughput / bounces / latency vs size (one
- * series per kernel x mode x device); SWIOTLB slots before / peak / after;
- * per configuration with two runs or more, the trend of one metric over
- * time; per kernel and device, each mode's relative change against noforce.
+ * Figures, the exact counts first: per (workload, kernel), bounces /
+ * throughput / latency vs size (a series per DMA mode x devices, colour =
+ * mode, shape = devices); per kernel, SWIOTLB slots before / peak / after
+ * for the rows whose boot had a pool in use; per configuration with two
+ * runs or more, the trend of one metric over time; per (kernel, mode), the
+ * relative change against noforce of every job, the largest drawn. One
+ * figure per job would be hundreds on a full matrix.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -347,7 +350,7 @@ static int size_figures(struct render_ctx *c, const struct bl_sample_set *set, c
 		char devs[16][160];
 		size_t ndevs = 0, blocks = 0;
 		const char *last_group = NULL, *last_variant = NULL, *dv;
-		bool seen = false;
+		bool seen = false, have_rate = false;
 		FILE *f;
 
 		if (strcmp(set->s[i].metric->name, anchor))
@@ -424,8 +427,11 @@ static int size_figures(struct render_ctx *c, const struct bl_sample_set *set, c
 				put_num(f, find(set, k, "mib_per_sec"), false);
 				put_num(f, find(set, k, "mib_per_sec"), true);
 			} else if (!strcmp(kind, "bounces")) {
+				const struct bl_sample *rate = find(set, k, "bounce_rate");
+
 				put_num(f, k, false);
-				put_num(f, find(set, k, "bounce_rate"), false);
+				put_num(f, rate, false);
+				have_rate |= rate && rate->n;
 			} else {
 				put_num(f, k, false);
 				put_num(f, find(set, k, "latency_p90_ns"), false);
@@ -441,14 +447,20 @@ static int size_figures(struct render_ctx *c, const struct bl_sample_set *set, c
 		/* room for the key under the plot: 4 entries per 22 px row */
 		snprintf(height, sizeof(height), "%zu", 660 + (blocks + 2 + 3) / 4 * 22);
 		const char *vars[] = { "workload", wl, "kernel", rel, "series_mode", series_mode,
-				       "series_dev", series_dev, "height", height, NULL };
+				       "series_dev", series_dev, "height", height,
+				       "no_rate", have_rate ? "0" : "1", NULL };
+		char sub[300];
+
+		/* this figure's own subtitle: the whole selection's would name other kernels */
+		snprintf(sub, sizeof(sub), "kernel %s; colour = DMA mode, point shape%s = devices",
+			 rel, strcmp(kind, "latency") ? " and dash" : "");
 
 		snprintf(caption, sizeof(caption), "%s of '%s' on %s vs buffer size, per mode and devices",
 			 !strcmp(kind, "throughput") ? "Throughput" :
 			 !strcmp(kind, "bounces")    ? "SWIOTLB bounces per op and bounce rate" :
 						       "Latency p50 / p99",
 			 wl, rel);
-		ret = render(c, kind, kind, data, image, caption, NULL, vars);
+		ret = render(c, kind, kind, data, image, caption, sub, vars);
 	}
 	free(done);
 	return ret;
@@ -1084,7 +1096,11 @@ static void usage(FILE *out)
 		"usage: bouncelab plot [--out DIR] [--format png|svg] [--metric M] [--db PATH] "
 		"[SELECTOR...]\n\n"
 		"Writes each figure's data (.dat) from the store and renders it with gnuplot and\n"
-		"the scripts in plots/ (or $BOUNCELAB_PLOTS).\n\n"
+		"the scripts in plots/ (or $BOUNCELAB_PLOTS): per workload and kernel, bounces,\n"
+		"throughput and latency vs buffer size (a line per DMA mode x devices); per\n"
+		"kernel, SWIOTLB slots (rows with a pool in use); per configuration run twice\n"
+		"or more, the trend of --metric; per kernel and mode, the change of --metric\n"
+		"against noforce (the 30 largest of all jobs drawn, every row in the .dat).\n\n"
 		"  --out DIR        output folder (default plots/out)\n"
 		"  --format FMT     png (default) or svg\n"
 		"  --metric M       metric of the trend and compare charts (default ops_per_sec)\n"

@@ -1,13 +1,17 @@
 /*
  * `bouncelab report`: the Markdown report (RESULTS.md) generated from the
  * store, so that nothing in it is typed by hand. Sections: what ran
- * (kernels with exact versions, modes, devices, jobs, dates), a table per
- * kernel x mode x device and workload, the figures (rendered by the plot
- * engine in cmd_plot.c, linked relative to the report), each DMA mode
- * against noforce and kernel against kernel (lib/compare.h), and findings
- * computed from the same numbers: what force costs per size, where bounces
- * per op exceed one, slots left after teardown, refused operations with
- * their errno and kernel log line, counters a kernel could not tell.
+ * (kernels with exact versions, modes, devices, jobs, dates), findings
+ * computed from the numbers (counts first: where bounces per op exceed
+ * one, slots left after teardown; then what force costs per size, refused
+ * operations with their errno and kernel log line, counters a kernel could
+ * not tell), each DMA mode against noforce and kernel against kernel
+ * (lib/compare.h) as one summary table per kernel and mode with a row per
+ * job, the figures (rendered by the plot engine in cmd_plot.c, linked
+ * relative to the report). The full comparison tables and the per-row
+ * tables (a full matrix makes thousands of lines) go to a side file,
+ * <report>-details.md, linked from the report; with --out - they are
+ * folded into it.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -986,8 +990,8 @@ static void usage(FILE *out)
 		"[--no-plots] [--db PATH] [SELECTOR...]\n\n"
 		"Writes the Markdown report of the runs a selector picks (default: all).\n\n"
 		"  --out FILE     the report (default RESULTS.md; '-' = stdout). The full\n"
-		"                 comparison and per-row tables go beside it into FILE's name\n"
-		"                 with -details.md (RESULTS-details.md), linked from the report;\n"
+		"                 comparison and per-row tables go beside it, into FILE with\n"
+		"                 .md replaced by -details.md (RESULTS-details.md), linked;\n"
 		"                 with '-' they are folded into the report instead\n"
 		"  --plots DIR    where figures go (default plots/out beside the report)\n"
 		"  --format FMT   png (default) or svg figures\n"

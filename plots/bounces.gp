@@ -6,7 +6,8 @@
 # panels. Data: bounces-*.dat blocks headed by the series name, columns
 #   size_bytes bounces_per_op bounce_rate runs
 # Variables (-e): data, out, fmt (png|svg), workload, kernel, subtitle,
-# height, series_mode / series_dev (style.gp).
+# height, series_mode / series_dev (style.gp), no_rate (1: no series has a
+# bounce rate; the panel says why it is empty).
 load system("dirname '".ARG0."'")."/style.gp"
 if (!exists("workload")) workload = "workload"
 if (!exists("kernel")) kernel = ""
@@ -40,6 +41,9 @@ unset logscale y
 set yrange [-0.05:1.05]
 set ylabel "bounce rate (bounced / mapped segments)"
 set title "bounce rate (kernels with dma:* tracepoints only)" noenhanced
+if (exists("no_rate") && no_rate + 0) {
+	set label 1 "this kernel cannot tell: no dma:* tracepoints" at graph 0.5, graph 0.5 center textcolor rgb "#555555"
+}
 plot for [i=0:n-1] data index i using 1:3 with linespoints lc rgb s_col(i) pt s_pt(i) dt s_dt(i) lw 2 notitle
 @key_panel
 plot for [i=0:n-1] data index i using 1:(NaN) with linespoints lc rgb s_col(i) pt s_pt(i) dt s_dt(i) lw 2 title columnheader(1), \

@@ -24,7 +24,7 @@ set lmargin at screen 0.08
 set rmargin at screen 0.97
 @size_axis
 set logscale y 10
-set format y "%g"
+set format y "%.0f"
 set ylabel "latency per operation (µs, log scale)"
 unset key
 plot for [i=0:n-1] data index i using 1:($2 / 1000) with linespoints lc rgb s_col(i) pt s_pt(i) dt 1 lw 2 notitle, \
