@@ -21,8 +21,10 @@
  * that never sent a request, so our bevcb creates each connection's
  * bufferevent and keeps a reference to it; conn_sweep() (at accept time
  * when at the limit, and from the 1 s housekeeping timer) drops the
- * connections evhttp has freed. At max_connections both listeners stop
- * accepting (further clients wait in the kernel's backlog) until one goes.
+ * connections evhttp has freed. At max_connections the oldest connection
+ * with no request waiting for its answer is shut down to make room (so an
+ * idle flood cannot lock clients out); only when every connection has work
+ * in flight do both listeners stop accepting until one goes.
  */
 #include "daemon_http.h"
 
@@ -71,12 +73,22 @@ struct listener {
 	bool auth_writes;			/* writes need the bearer token */
 };
 
+/* One accepted connection, as we track it (evhttp owns the rest). */
+struct conn {
+	struct bufferevent *bev; /* we hold a reference */
+	uint64_t seq;		 /* accept order */
+	int inflight;		 /* deferred requests not yet answered */
+	bool evicted;		 /* shut down by us to make room; evhttp frees it */
+};
+
 struct bld_http {
 	struct listener l[2];	       /* [L_UNIX], [L_TCP] */
 	char *unix_path;	       /* socket file we created (unlinked at stop) */
 	int nconn;		       /* open connections over both listeners */
-	struct bufferevent **conns;    /* one reference each, see conn_sweep() */
+	struct conn *conns;	       /* one reference each, see conn_sweep() */
 	size_t nconns, cap;
+	uint64_t seq;		       /* accept counter: lower = older */
+	struct event *sweep_ev;	       /* a sweep soon after evictions */
 	struct bld_complain c_limit;   /* log back-off for the connection limit */
 	bool paused;		       /* listeners disabled at max_connections */
 	struct bld_batch open;	       /* validated documents waiting for the writer */
@@ -93,7 +105,10 @@ struct reply {
 	const char *allow;	       /* for 405 */
 	bool www_auth;		       /* for 401 */
 	bool deferred;		       /* handed to the batch: no reply now */
+	bool answered;		       /* deferred, but already answered meanwhile */
 };
+
+static void conn_inflight(struct bld_ctx *ctx, struct evhttp_request *req, int delta);
 
 /* --- replies ------------------------------------------------------------- */
 
@@ -130,6 +145,7 @@ static void send_reply(struct bld_ctx *ctx, struct evhttp_request *req, struct r
 	if (r->code == 503)
 		evhttp_add_header(out, "Retry-After", "1");
 	ctx->stats.replies[r->code / 100 < 6 ? r->code / 100 : 5]++;
+	conn_inflight(ctx, req, -1);
 	evhttp_send_reply(req, r->code, r->reason, r->body);
 }
 
@@ -343,6 +359,9 @@ static void route_post_run(struct bld_ctx *ctx, struct listener *l, struct evhtt
 
 		free(text);
 		r->deferred = true;
+		r->answered = true; /* counted here, not in request_cb(): on_parsed() may answer at once */
+		if (ret == 0)
+			conn_inflight(ctx, req, +1);
 		on_parsed(ctx, req, ret, doc, err);
 		return;
 	}
@@ -592,6 +611,8 @@ static void route_metrics(struct bld_ctx *ctx, struct reply *r)
 	COUNTER("bouncelabd_auth_refused_total", "Writes refused for a missing or wrong bearer token.",
 		s->auth_refused);
 	COUNTER("bouncelabd_connections_accepted_total", "HTTP connections accepted.", s->conn_accepted);
+	COUNTER("bouncelabd_connections_evicted_total", "Idle connections closed at max_connections.",
+		s->conn_evicted);
 	GAUGE("bouncelabd_connections_open", "HTTP connections open now.", "%d", bld_http_connections(ctx));
 	COUNTER("bouncelabd_scheduled_runs_total", "Scheduled runs finished.", s->sched_runs);
 	COUNTER("bouncelabd_scheduled_timeouts_total", "Scheduled runs killed at their timeout.", s->sched_timeouts);
@@ -708,6 +729,8 @@ static void request_cb(struct evhttp_request *req, void *arg)
 	}
 	if (!r.deferred)
 		send_reply(ctx, req, &r);
+	else if (!r.answered)
+		conn_inflight(ctx, req, +1); /* not to be evicted while it waits */
 	evbuffer_free(r.body);
 }
 
@@ -825,7 +848,7 @@ static void conn_sweep(struct bld_ctx *ctx)
 	struct bld_http *h = ctx->http;
 
 	for (size_t i = 0; i < h->nconns;) {
-		struct bufferevent *bev = h->conns[i];
+		struct bufferevent *bev = h->conns[i].bev;
 		bufferevent_event_cb errcb = NULL;
 
 		bufferevent_getcb(bev, NULL, NULL, &errcb, NULL);
@@ -838,8 +861,78 @@ static void conn_sweep(struct bld_ctx *ctx)
 		h->conns[i] = h->conns[--h->nconns];
 	}
 	h->nconn = (int)h->nconns;
-	if (h->nconn < ctx->cfg.max_connections)
-		set_paused(ctx, false);
+	if (h->paused) {
+		/* Accept again when there is room, or an idle connection to make room with. */
+		bool evictable = false;
+
+		for (size_t i = 0; i < h->nconns && !evictable; i++)
+			evictable = !h->conns[i].evicted && !h->conns[i].inflight;
+		if (h->nconn < ctx->cfg.max_connections || (evictable && h->nconn < 2 * ctx->cfg.max_connections))
+			set_paused(ctx, false);
+	}
+}
+
+/* The tracked connection a request arrived on, or NULL. */
+static struct conn *conn_of(struct bld_http *h, struct evhttp_request *req)
+{
+	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+	struct bufferevent *bev = evcon ? evhttp_connection_get_bufferevent(evcon) : NULL;
+
+	for (size_t i = 0; bev && i < h->nconns; i++)
+		if (h->conns[i].bev == bev)
+			return &h->conns[i];
+	return NULL;
+}
+
+/* A request on @req's connection was deferred (+1) or answered (-1). */
+static void conn_inflight(struct bld_ctx *ctx, struct evhttp_request *req, int delta)
+{
+	struct conn *c = ctx->http ? conn_of(ctx->http, req) : NULL;
+
+	if (c && c->inflight + delta >= 0)
+		c->inflight += delta;
+}
+
+/*
+ * At max_connections: shuts down the oldest connection with no request
+ * waiting for an answer (an idle keep-alive client or one that never sent
+ * anything: a slow-loris); evhttp frees it its own way (an EOF event).
+ * HTTP clients must expect a server to close idle connections. Returns false when every connection
+ * has work in flight.
+ */
+static bool conn_evict_oldest(struct bld_ctx *ctx)
+{
+	struct bld_http *h = ctx->http;
+	struct conn *oldest = NULL;
+
+	for (size_t i = 0; i < h->nconns; i++) {
+		struct conn *c = &h->conns[i];
+
+		if (c->evicted || c->inflight)
+			continue;
+		if (!oldest || c->seq < oldest->seq)
+			oldest = c;
+	}
+	if (!oldest || bufferevent_getfd(oldest->bev) < 0)
+		return false;
+	/*
+	 * Close our side for the client, and tell evhttp as if the client had
+	 * closed (its own EOF path, safe in any state); deferred to the loop,
+	 * as evhttp is in the middle of accepting right now.
+	 */
+	shutdown(bufferevent_getfd(oldest->bev), SHUT_RDWR);
+	bufferevent_trigger_event(oldest->bev, BEV_EVENT_EOF | BEV_EVENT_READING, BEV_TRIG_DEFER_CALLBACKS);
+	oldest->evicted = true;
+	if (h->sweep_ev && !evtimer_pending(h->sweep_ev, NULL)) {
+		struct timeval soon = { 0, 5000 }; /* evhttp reads the end meanwhile */
+
+		evtimer_add(h->sweep_ev, &soon);
+	}
+	ctx->stats.conn_evicted++;
+	bld_complain(&h->c_limit, bld_now_ns(),
+		     "http: %d connections open (max_connections): closing the oldest idle ones to make room",
+		     h->nconn);
+	return true;
 }
 
 static struct bufferevent *conn_bevcb(struct event_base *base, void *arg)
@@ -847,13 +940,18 @@ static struct bufferevent *conn_bevcb(struct event_base *base, void *arg)
 	struct bld_ctx *ctx = arg;
 	struct bld_http *h = ctx->http;
 	struct bufferevent *bev;
+	int live = 0;
 
 	/* Sweep before adding: a new bufferevent has no callbacks until evhttp sets them. */
 	if (h->nconn + 1 >= ctx->cfg.max_connections)
 		conn_sweep(ctx);
+	for (size_t i = 0; i < h->nconns; i++)
+		live += !h->conns[i].evicted;
+	if (live + 1 > ctx->cfg.max_connections && !conn_evict_oldest(ctx))
+		set_paused(ctx, true); /* all busy: further clients wait in the backlog */
 	if (h->nconns == h->cap) {
 		size_t cap = h->cap ? h->cap * 2 : 64;
-		struct bufferevent **grown = realloc(h->conns, cap * sizeof(*grown));
+		struct conn *grown = realloc(h->conns, cap * sizeof(*grown));
 
 		if (!grown)
 			return NULL; /* evhttp makes its own; this connection goes uncounted */
@@ -864,12 +962,18 @@ static struct bufferevent *conn_bevcb(struct event_base *base, void *arg)
 	if (!bev)
 		return NULL;
 	bufferevent_incref(bev);
-	h->conns[h->nconns++] = bev;
+	h->conns[h->nconns++] = (struct conn){ .bev = bev, .seq = ++h->seq };
 	h->nconn = (int)h->nconns;
 	ctx->stats.conn_accepted++;
-	if (h->nconn >= ctx->cfg.max_connections)
+	/* Evicted ones linger until evhttp reads their end; never more than twice the limit. */
+	if (h->nconn >= 2 * ctx->cfg.max_connections)
 		set_paused(ctx, true);
 	return bev;
+}
+
+static void sweep_cb(evutil_socket_t fd, short what, void *arg)
+{
+	conn_sweep(arg);
 }
 
 void bld_http_housekeeping(struct bld_ctx *ctx)
@@ -1014,6 +1118,11 @@ int bld_http_start(struct bld_ctx *ctx)
 	if (!h)
 		return -ENOMEM;
 	ctx->http = h;
+	h->sweep_ev = evtimer_new(ctx->base, sweep_cb, ctx);
+	if (!h->sweep_ev) {
+		ret = -ENOMEM;
+		goto fail;
+	}
 	ret = bld_writer_new(ctx->base, c->db_path, on_written, ctx, &h->writer);
 	if (ret < 0)
 		goto fail;
@@ -1103,6 +1212,8 @@ void bld_http_stop(struct bld_ctx *ctx)
 	}
 	conn_sweep(ctx); /* evhttp_free freed them all: drop our references */
 	free(h->conns);
+	if (h->sweep_ev)
+		event_free(h->sweep_ev);
 	if (h->unix_path) {
 		unlink(h->unix_path);
 		free(h->unix_path);
