@@ -134,6 +134,18 @@ if [ $have_gnuplot = 1 ]; then
 else
 	check "plot without gnuplot says so (exit $rc)" grep -q "gnuplot is not installed" "$tmp/plot.txt"
 fi
+# every run: one figure per (workload, kernel), one compare chart per (kernel, mode)
+"$bl" plot --db "$db" --out "$tmp/plots-all" >"$tmp/plot-all.txt" 2>&1
+check "size figures per workload and kernel" \
+	test -s "$tmp/plots-all/bounces-import-6.12.57.dat" -a -s "$tmp/plots-all/throughput-import-6.1.0-41.dat"
+check "their series name the mode and devices, not the kernel" \
+	bash -c "grep -q '^\"force ' '$tmp/plots-all/bounces-import-6.12.57.dat' && ! grep -q '^\"6\.' '$tmp/plots-all/bounces-import-6.12.57.dat'"
+check "one compare chart per kernel and mode, none per job" \
+	bash -c "test -s '$tmp/plots-all/compare-6.12.57_force-vs-noforce.dat' && ! ls '$tmp/plots-all' | grep -q 'compare-.*_force_'"
+check "the compare chart's rows (the first 30) are the largest judged changes" \
+	awk '/^#/ { next } { sub(/"[^"]*"/, "L"); c = $3 < 0 ? -$3 : $3; if ($6 == 3) next
+		if ($1 < 30) { if (!seen || c < lo) lo = c; seen = 1 } else if (c > hi) hi = c }
+		END { exit !(seen && hi <= lo) }' "$tmp/plots-all/compare-6.12.57_force-vs-noforce.dat"
 
 # --- report -----------------------------------------------------------------------
 mkdir -p "$tmp/r"
