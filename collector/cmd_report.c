@@ -118,7 +118,8 @@ static void list_values(FILE *f, const char *title, const struct an_runs *runs,
 	fputc('\n', f);
 }
 
-static void what_ran(FILE *f, const struct an_runs *runs)
+/* The summary into @f; the list of every run into @details, or folded into @f. */
+static void what_ran(FILE *f, FILE *details, const char *details_link, const struct an_runs *runs)
 {
 	fprintf(f, "## What ran\n\n");
 	fprintf(f, "| kernel release | kernel version | Debian package | runs |\n"
@@ -143,7 +144,13 @@ static void what_ran(FILE *f, const struct an_runs *runs)
 	if (runs->n)
 		fprintf(f, "- dates: %s to %s\n", nz(runs->r[0].started_at, "?"),
 			nz(runs->r[runs->n - 1].started_at, "?"));
-	fprintf(f, "\n<details><summary>All %zu runs</summary>\n\n", runs->n);
+	if (details) {
+		fprintf(f, "- every run: [%s](%s#all-runs)\n\n", details_link, details_link);
+		f = details;
+		fprintf(f, "## All runs\n\n");
+	} else {
+		fprintf(f, "\n<details><summary>All %zu runs</summary>\n\n", runs->n);
+	}
 	fprintf(f, "| started | kernel | mode | device | importer | job | status | rows | run |\n"
 		   "| --- | --- | --- | --- | --- | --- | --- | ---: | --- |\n");
 	for (size_t i = 0; i < runs->n; i++) {
@@ -154,7 +161,7 @@ static void what_ran(FILE *f, const struct an_runs *runs)
 			nz(r->device, "?"), nz(r->importer, "-"), nz(r->job, "?"),
 			nz(r->status, "?"), r->n_results, nz(r->run_id, "?"));
 	}
-	fprintf(f, "\n</details>\n\n");
+	fprintf(f, details ? "\n" : "\n</details>\n\n");
 }
 
 /* --- result tables ------------------------------------------------------------------ */
@@ -548,7 +555,8 @@ static int mode_comparisons(struct report_ctx *c)
 					 nz(pl[q].job, "?"));
 				snprintf(nl, sizeof(nl), "kernel=%s,mode=%s,job=%s", pl[q].release, *m,
 					 nz(pl[q].job, "?"));
-				ret = compare_md(c, &bf, &nf, bl, nl, heading, label, fold, true);
+				ret = compare_md(c, &bf, &nf, bl, nl, heading, label, fold,
+						 !strcmp(*m, "force"));
 				any = true;
 			}
 			if (head) {
@@ -1077,7 +1085,7 @@ static int write_report(FILE *f, FILE *details, const char *details_link,
 				 "The full tables behind `%s`, generated with it by the same "
 				 "`bouncelab report` run from `%s`; nothing here is typed by hand.\n\n",
 			o->out, db_path);
-	what_ran(f, &runs);
+	what_ran(f, details, details_link, &runs);
 	/*
 	 * The comparisons go to a buffer first: they produce the "what force
 	 * costs" findings, and the findings come first in the report.
