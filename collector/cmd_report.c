@@ -973,18 +973,34 @@ static void figures_section(FILE *f, const struct an_figures *figs, const char *
 	if (*figs->why)
 		fprintf(f, "The figures' data files are in `%s`, but none was rendered: %s.\n\n",
 			plots_dir, figs->why);
+	/* a heading per kind of figure, in the order the plot engine made them (counts first) */
+	static const char *const kinds[][2] = {
+		{ "bounces", "SWIOTLB bounces per operation and bounce rate" },
+		{ "slots", "SWIOTLB slots in use" },
+		{ "throughput", "Throughput" },
+		{ "latency", "Latency" },
+		{ "trend", "Trends over nights" },
+		{ "compare", "Each mode against noforce" },
+	};
 	for (size_t i = 0; i < figs->n; i++) {
 		char rel[PATH_MAX];
 
 		relative_to(plots_dir, report_dir, rel, sizeof(rel));
+		if (!i || strcmp(figs->f[i - 1].kind, figs->f[i].kind)) {
+			const char *title = figs->f[i].kind;
 
+			for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
+				if (!strcmp(kinds[k][0], figs->f[i].kind))
+					title = kinds[k][1];
+			fprintf(f, "%s### %s\n\n", *figs->why && i ? "\n" : "", title);
+		}
 		if (*figs->why)
 			fprintf(f, "- %s: data [`%s`](%s/%s)\n", figs->f[i].caption, figs->f[i].data,
 				rel, figs->f[i].data);
 		else
-			fprintf(f, "### %s\n\n![%s](%s/%s)\n\nData: [`%s`](%s/%s)\n\n",
-				figs->f[i].caption, figs->f[i].caption, rel, figs->f[i].image,
-				figs->f[i].data, rel, figs->f[i].data);
+			fprintf(f, "![%s](%s/%s)\n%s (data: [`%s`](%s/%s))\n\n", figs->f[i].caption,
+				rel, figs->f[i].image, figs->f[i].caption, figs->f[i].data, rel,
+				figs->f[i].data);
 	}
 	fputc('\n', f);
 }
