@@ -3,7 +3,7 @@
 # row label (bouncelab plot: one chart per kernel, a group per DMA mode /
 # workload / devices whose boot had a SWIOTLB pool in use). Slots still used after teardown above the
 # "before" level are what the workload left behind; "before" is the device's
-# standing traffic (console, virtqueues). Data: slots.dat, a header line and
+# standing traffic (console, virtqueues). Data: slots-<kernel>.dat, a header line and
 #   "label" before peak after      ('?' = no SWIOTLB debugfs on that boot)
 # Variables (-e): data, out, fmt, subtitle.
 load system("dirname '".ARG0."'")."/style.gp"
