@@ -181,7 +181,7 @@ run: deps all static
 # their own, so nothing else stored on this machine leaks into them.
 RESULTS_DB := var/results.db
 results: deps all static
-	rm -f $(RESULTS_DB) $(RESULTS_DB)-wal $(RESULTS_DB)-shm
+	rm -rf $(RESULTS_DB) $(RESULTS_DB)-wal $(RESULTS_DB)-shm plots/out var/results
 	$(BUILD)/bouncelab nightly --lab --db $(RESULTS_DB) --out var/results
 	$(BUILD)/bouncelab report --db $(RESULTS_DB) --out RESULTS.md --plots plots/out
 
