@@ -65,6 +65,7 @@ PROGRAMS   := $(BUILD)/gembench $(BUILD)/bouncelabd $(BUILD)/bouncelab
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 TOOLS      := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRCS))
 
+.SECONDARY:
 .PHONY: all deps check test unit tools run results static clean format fuzz
 all: $(PROGRAMS)
 
@@ -161,12 +162,13 @@ static:
 # integration incl. the testbed smoke test). tests/run prints the totals.
 check: deps
 	$(MAKE) WERROR=1 all unit tools
-	$(MAKE) WERROR=1 BUILD=build-asan SANITIZER=address unit
-	$(MAKE) WERROR=1 BUILD=build-ubsan SANITIZER=undefined unit
+	$(MAKE) WERROR=1 BUILD=build-asan SANITIZER=address all unit tools
+	$(MAKE) WERROR=1 BUILD=build-ubsan SANITIZER=undefined all unit tools
 	$(MAKE) WERROR=1 static
 	@# The testbed tests boot Debian 6.12: fetch it once (cached) before any needs it.
 	testbed/fetch-kernel.sh 6.12 >/dev/null
-	tests/run --build build --sanitizer-builds "build-asan build-ubsan"
+	tests/run --build build --sanitizer-builds "build-asan build-ubsan" \
+		--sanitizer-integration "daemon_bad_input daemon_durability daemon_signals daemon_scheduler store_"
 
 test: all unit
 	tests/run --build build
