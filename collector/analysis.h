@@ -97,9 +97,6 @@ int an_judge_run(struct bl_store *s, const char *uuid, const char *baseline_sele
  */
 json_t *an_load_profiles(struct bl_store *s, const struct bl_run_filter *f);
 
-/* mkdir -p: creates @path and its missing parents. 0 or -errno. */
-int an_mkdir_p(const char *path);
-
 /* A short kernel name for labels: "6.12.57+deb13-amd64" -> "6.12.57". */
 void an_short_release(const char *release, char *buf, size_t len);
 

@@ -30,6 +30,7 @@
 
 #include "commands.h"
 #include "drmdev.h"
+#include "fsutil.h"
 #include "log.h"
 #include "paths.h"
 
@@ -140,25 +141,6 @@ static bool has_local_i915(void)
 		if (!strcmp(nodes[i].driver, "i915"))
 			return true;
 	return false;
-}
-
-static int mkdir_p(const char *path)
-{
-	char buf[PATH_MAX];
-
-	if ((size_t)snprintf(buf, sizeof(buf), "%s", path) >= sizeof(buf))
-		return -ENAMETOOLONG;
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
 }
 
 static int parse_opts(int argc, char **argv, struct nightly_opts *o)
@@ -324,7 +306,7 @@ int cmd_nightly(int argc, char **argv)
 		strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
 		snprintf(out, sizeof(out), "var/nightly/%s", stamp);
 	}
-	err = mkdir_p(out);
+	err = bl_mkdir_p(out, 0755);
 	if (err) {
 		bl_err("nightly: creating %s: %s", out, strerror(-err));
 		return 1;

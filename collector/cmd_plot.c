@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "analysis.h"
+#include "fsutil.h"
 #include "commands.h"
 #include "log.h"
 
@@ -1035,7 +1036,7 @@ int an_plots_render(struct bl_store *s, const struct bl_run_filter *f,
 		bl_err("plot: unknown metric '%s'", o->metric);
 		return -EINVAL;
 	}
-	ret = an_mkdir_p(o->outdir);
+	ret = bl_mkdir_p(o->outdir, 0777);
 	if (ret < 0) {
 		bl_err("plot: %s: mkdir: %s", o->outdir, strerror(-ret));
 		return ret;

@@ -28,6 +28,7 @@
 #include <jansson.h>
 
 #include "analysis.h"
+#include "fsutil.h"
 #include "commands.h"
 #include "log.h"
 #include "paths.h"
@@ -1216,7 +1217,7 @@ int cmd_report(int argc, char **argv)
 		bl_err("report: %s: path too long", report_dir);
 		goto out;
 	}
-	if (strcmp(report_dir, ".") && (c = an_mkdir_p(report_dir)) < 0) {
+	if (strcmp(report_dir, ".") && (c = bl_mkdir_p(report_dir, 0777)) < 0) {
 		bl_err("report: %s: mkdir: %s", report_dir, strerror(-c));
 		goto out;
 	}

@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "fsutil.h"
 #include "lab_channel.h"
 #include "lab_opts.h"
 #include "lab_spec.h"
@@ -148,26 +149,6 @@ static bool is_file(const char *path)
 	struct stat st;
 
 	return !stat(path, &st) && S_ISREG(st.st_mode);
-}
-
-static int mkdir_p(const char *path)
-{
-	char tmp[PATH_MAX];
-
-	if (strlen(path) >= sizeof(tmp))
-		return -ENAMETOOLONG;
-	strcpy(tmp, path);
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, 0755) && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(tmp, 0755) && errno != EEXIST)
-		return -errno;
-	return 0;
 }
 
 /* Reads a whole file (at most @max bytes), NUL-terminated. 0 or -errno. */
@@ -1008,7 +989,7 @@ static int run_matrix(struct lab_ctx *c)
 	while (done < n) {
 		while (running < c->o.parallel && next < n) {
 			struct lab_boot *b = &boots[next++];
-			int ret = mkdir_p(b->dir);
+			int ret = bl_mkdir_p(b->dir, 0755);
 
 			if (ret) {
 				bl_err("%s: mkdir: %s", b->dir, strerror(-ret));
@@ -1159,7 +1140,7 @@ static int prepare(struct lab_ctx *c)
 		sfmt(c->out, sizeof(c->out), "var/lab/%s", stamp);
 	}
 	sfmt(c->work, sizeof(c->work), "%s/.work", c->out);
-	if ((ret = mkdir_p(c->work))) {
+	if ((ret = bl_mkdir_p(c->work, 0755))) {
 		bl_err("--out %s: mkdir: %s", c->out, strerror(-ret));
 		return ret;
 	}
