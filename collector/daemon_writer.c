@@ -144,7 +144,9 @@ int bld_writer_new(struct event_base *base, const char *db_path, bld_written_fn 
 	w->efd = -1;
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->wake, NULL);
-	ret = bl_store_open(db_path, NULL, &w->store, err, sizeof(err));
+	/* Checkpoints off this thread: it commits small batches often. */
+	ret = bl_store_open(db_path, &(struct bl_store_opts){ .bg_checkpoint = true }, &w->store, err,
+			    sizeof(err));
 	if (ret < 0) {
 		bl_err("writer: store %s: %s", db_path, err);
 		goto fail;

@@ -36,6 +36,10 @@ struct bl_store_opts {
 	bool no_mkdir;	     /* do not create the database's parent folder */
 	bool sync_full;	     /* synchronous=FULL: fsync every commit (survives power
 				loss); default NORMAL survives a killed process */
+	bool bg_checkpoint;  /* copy the WAL back into the database on a helper
+				thread (its own connection) instead of inside the
+				commit that crossed the threshold: for a writer that
+				commits often (the daemon); ignored when read-only */
 };
 
 /*
