@@ -140,6 +140,28 @@ void gb_fail_what(struct gb_ctx *ctx, const char *fmt, ...)
 	va_end(ap);
 }
 
+int gb_op_create(struct gb_ctx *ctx, uint64_t size, struct gb_bo *bo)
+{
+	struct gb_dev *dev = ctx->dev;
+	int err = dev->ops->bo_create(dev, size, bo);
+
+	if (err)
+		gb_fail_what(ctx, "%s: create %llu bytes", dev->driver, (unsigned long long)size);
+	return err;
+}
+
+int gb_op_destroy(struct gb_ctx *ctx, struct gb_bo *bo, int err)
+{
+	struct gb_dev *dev = ctx->dev;
+	int err2 = dev->ops->bo_destroy(dev, bo);
+
+	if (!err && err2) {
+		gb_fail_what(ctx, "%s: destroy", dev->driver);
+		err = err2;
+	}
+	return err;
+}
+
 void gb_row_init(struct gb_row *row, const char *workload, const char *variant, uint64_t size)
 {
 	memset(row, 0, sizeof(*row));

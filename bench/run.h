@@ -116,6 +116,15 @@ json_t *gb_row_finish(struct gb_row *row);
 /* Sets ctx->fail_what. */
 void gb_fail_what(struct gb_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/*
+ * The create and destroy steps every workload's operation starts and ends
+ * with, naming a failure in ctx->fail_what. gb_op_create: 0 or -errno from
+ * bo_create. gb_op_destroy: destroys @bo and returns @err, or the destroy's
+ * own -errno when @err was 0 (the first failure is the one reported).
+ */
+int gb_op_create(struct gb_ctx *ctx, uint64_t size, struct gb_bo *bo);
+int gb_op_destroy(struct gb_ctx *ctx, struct gb_bo *bo, int err);
+
 /* Mean of @n values (0 when n is 0). */
 double gb_mean(const double *v, unsigned n);
 

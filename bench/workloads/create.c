@@ -16,16 +16,10 @@ static int create_op(struct gb_ctx *ctx, void *arg)
 	struct gb_bo bo = { .fd = -1 };
 	int err;
 
-	err = ctx->dev->ops->bo_create(ctx->dev, s->size, &bo);
-	if (err) {
-		gb_fail_what(ctx, "%s: create %llu bytes", ctx->dev->driver,
-			     (unsigned long long)s->size);
-		return err;
-	}
-	err = ctx->dev->ops->bo_destroy(ctx->dev, &bo);
+	err = gb_op_create(ctx, s->size, &bo);
 	if (err)
-		gb_fail_what(ctx, "%s: destroy", ctx->dev->driver);
-	return err;
+		return err;
+	return gb_op_destroy(ctx, &bo, 0);
 }
 
 static int create_run(struct gb_ctx *ctx, struct gb_row *row, unsigned variant, uint64_t size)

@@ -20,25 +20,18 @@ static int export_op(struct gb_ctx *ctx, void *arg)
 	struct export_state *s = arg;
 	struct gb_dev *dev = ctx->dev;
 	struct gb_bo bo = { .fd = -1 };
-	int fd = -1, err, err2;
+	int fd = -1, err;
 
-	err = dev->ops->bo_create(dev, s->size, &bo);
-	if (err) {
-		gb_fail_what(ctx, "%s: create %llu bytes", dev->driver, (unsigned long long)s->size);
+	err = gb_op_create(ctx, s->size, &bo);
+	if (err)
 		return err;
-	}
 	err = dev->ops->bo_export(dev, &bo, &fd);
 	if (err)
 		gb_fail_what(ctx, "%s: PRIME export %llu bytes", dev->driver,
 			     (unsigned long long)s->size);
 	else
 		close(fd);
-	err2 = dev->ops->bo_destroy(dev, &bo);
-	if (!err && err2) {
-		gb_fail_what(ctx, "%s: destroy", dev->driver);
-		err = err2;
-	}
-	return err;
+	return gb_op_destroy(ctx, &bo, err);
 }
 
 static int export_run(struct gb_ctx *ctx, struct gb_row *row, unsigned variant, uint64_t size)

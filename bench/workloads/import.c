@@ -51,9 +51,8 @@ static int import_run(struct gb_ctx *ctx, struct gb_row *row, unsigned variant, 
 	if (ctx->same_device)
 		json_object_set_new(row->extra, "note",
 				    json_string("same-device import: takes a reference, maps nothing"));
-	err = dev->ops->bo_create(dev, size, &bo);
+	err = gb_op_create(ctx, size, &bo);
 	if (err) {
-		gb_fail_what(ctx, "%s: create %llu bytes", dev->driver, (unsigned long long)size);
 		gb_row_fail(ctx, row, err);
 		return row->fatal ? err : 0;
 	}

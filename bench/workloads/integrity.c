@@ -93,11 +93,9 @@ static int integrity_op(struct gb_ctx *ctx, void *arg)
 	int64_t bad;
 	int fd = -1, err;
 
-	err = dev->ops->bo_create(dev, s->size, &bo);
-	if (err) {
-		gb_fail_what(ctx, "%s: create %llu bytes", dev->driver, (unsigned long long)s->size);
+	err = gb_op_create(ctx, s->size, &bo);
+	if (err)
 		return err;
-	}
 	err = dev->ops->bo_mmap(dev, &bo, 0, &map);
 	if (err) {
 		gb_fail_what(ctx, "%s: mmap", dev->driver);

@@ -109,9 +109,8 @@ static int mmap_run(struct gb_ctx *ctx, struct gb_row *row, unsigned variant, ui
 		err = -ENOMEM;
 		goto out;
 	}
-	err = dev->ops->bo_create(dev, size, &s.bo);
+	err = gb_op_create(ctx, size, &s.bo);
 	if (err) {
-		gb_fail_what(ctx, "%s: create %llu bytes", dev->driver, (unsigned long long)size);
 		gb_row_fail(ctx, row, err);
 		err = row->fatal ? err : 0;
 		goto out;

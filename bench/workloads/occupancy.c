@@ -31,11 +31,9 @@ static int occ_op(struct gb_ctx *ctx, void *arg)
 	bool imported = false;
 	int fd = -1, err;
 
-	err = dev->ops->bo_create(dev, s->size, &bo);
-	if (err) {
-		gb_fail_what(ctx, "%s: create %llu bytes", dev->driver, (unsigned long long)s->size);
+	err = gb_op_create(ctx, s->size, &bo);
+	if (err)
 		return err;
-	}
 	if (dev->ops->bo_populate) {
 		err = dev->ops->bo_populate(dev, &bo, 0);
 	} else if (dev->ops->bo_mmap) {
@@ -76,15 +74,7 @@ out:
 	}
 	if (fd >= 0)
 		close(fd);
-	{
-		int e2 = dev->ops->bo_destroy(dev, &bo);
-
-		if (!err && e2) {
-			gb_fail_what(ctx, "%s: destroy", dev->driver);
-			err = e2;
-		}
-	}
-	return err;
+	return gb_op_destroy(ctx, &bo, err);
 }
 
 static void occ_after(struct gb_ctx *ctx, void *arg)

@@ -15,23 +15,16 @@ static int populate_op(struct gb_ctx *ctx, void *arg)
 	struct populate_state *s = arg;
 	struct gb_dev *dev = ctx->dev;
 	struct gb_bo bo = { .fd = -1 };
-	int err, err2;
+	int err;
 
-	err = dev->ops->bo_create(dev, s->size, &bo);
-	if (err) {
-		gb_fail_what(ctx, "%s: create %llu bytes", dev->driver, (unsigned long long)s->size);
+	err = gb_op_create(ctx, s->size, &bo);
+	if (err)
 		return err;
-	}
 	err = dev->ops->bo_populate(dev, &bo, s->variant);
 	if (err)
 		gb_fail_what(ctx, "%s: populate %llu bytes", dev->driver,
 			     (unsigned long long)s->size);
-	err2 = dev->ops->bo_destroy(dev, &bo);
-	if (!err && err2) {
-		gb_fail_what(ctx, "%s: destroy", dev->driver);
-		err = err2;
-	}
-	return err;
+	return gb_op_destroy(ctx, &bo, err);
 }
 
 static int populate_run(struct gb_ctx *ctx, struct gb_row *row, unsigned variant, uint64_t size)

@@ -21,14 +21,11 @@ static int pread_op(struct gb_ctx *ctx, void *arg)
 	struct pread_state *s = arg;
 	struct gb_dev *dev = ctx->dev;
 	struct gb_bo bo = { .fd = -1 };
-	int err, err2;
+	int err;
 
-	err = dev->ops->bo_create(dev, s->size, &bo);
-	if (err) {
-		gb_fail_what(ctx, "%s: create %llu bytes", dev->driver,
-			     (unsigned long long)s->size);
+	err = gb_op_create(ctx, s->size, &bo);
+	if (err)
 		return err;
-	}
 	err = dev->ops->bo_pwrite(dev, &bo, 0, s->buf, s->size);
 	if (err)
 		gb_fail_what(ctx, "%s: pwrite %llu bytes", dev->driver,
@@ -39,12 +36,7 @@ static int pread_op(struct gb_ctx *ctx, void *arg)
 			gb_fail_what(ctx, "%s: pread %llu bytes", dev->driver,
 				     (unsigned long long)s->size);
 	}
-	err2 = dev->ops->bo_destroy(dev, &bo);
-	if (!err && err2) {
-		gb_fail_what(ctx, "%s: destroy", dev->driver);
-		err = err2;
-	}
-	return err;
+	return gb_op_destroy(ctx, &bo, err);
 }
 
 static int pread_run(struct gb_ctx *ctx, struct gb_row *row, unsigned variant, uint64_t size)

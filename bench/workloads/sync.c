@@ -60,9 +60,8 @@ static int sync_run(struct gb_ctx *ctx, struct gb_row *row, unsigned variant, ui
 	void *map = MAP_FAILED;
 	int err;
 
-	err = dev->ops->bo_create(dev, size, &bo);
+	err = gb_op_create(ctx, size, &bo);
 	if (err) {
-		gb_fail_what(ctx, "%s: create %llu bytes", dev->driver, (unsigned long long)size);
 		goto setup_failed;
 	}
 	err = dev->ops->bo_export(dev, &bo, &s.fd);

@@ -142,7 +142,7 @@ static int userptr_op(struct gb_ctx *ctx, void *arg)
 	struct userptr_state *s = arg;
 	struct gb_dev *dev = ctx->dev;
 	struct gb_bo bo = { .fd = -1 };
-	int err, err2;
+	int err;
 
 	err = dev->ops->bo_userptr(dev, s->mem.ptr, s->size, s->variant, &bo);
 	if (err) {
@@ -155,12 +155,7 @@ static int userptr_op(struct gb_ctx *ctx, void *arg)
 	if (err)
 		gb_fail_what(ctx, "%s: populate userptr %llu bytes", dev->driver,
 			     (unsigned long long)s->size);
-	err2 = dev->ops->bo_destroy(dev, &bo);
-	if (!err && err2) {
-		gb_fail_what(ctx, "%s: destroy", dev->driver);
-		err = err2;
-	}
-	return err;
+	return gb_op_destroy(ctx, &bo, err);
 }
 
 static int userptr_run_layout(struct gb_ctx *ctx, struct gb_row *row, unsigned variant,
