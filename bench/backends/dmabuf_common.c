@@ -63,3 +63,16 @@ void gb_dmabuf_close(struct gb_dev *dev)
 		close(dev->fd);
 	dev->fd = -1;
 }
+
+int gb_dmabuf_probe(const char *what, enum gb_feature feat, char *why, size_t why_len)
+{
+	switch (feat) {
+	case GB_FEAT_CREATE:
+	case GB_FEAT_MMAP:
+	case GB_FEAT_EXPORT:
+		return 0;
+	default:
+		snprintf(why, why_len, "%s has no %s", what, gb_feature_name(feat));
+		return -EOPNOTSUPP;
+	}
+}

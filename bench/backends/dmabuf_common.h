@@ -14,6 +14,11 @@ int gb_dmabuf_munmap(struct gb_dev *dev, struct gb_bo *bo, void *ptr);
 int gb_dmabuf_export(struct gb_dev *dev, struct gb_bo *bo, int *fd);
 /* Opens a char device node into dev (fd, node); 0 or -errno. */
 int gb_dmabuf_open_node(struct gb_dev *dev, const char *path);
+/*
+ * The probe of a dma-buf-native backend: create, mmap and export work, any
+ * other feature is refused (-EOPNOTSUPP) with "@what has no <feature>".
+ */
+int gb_dmabuf_probe(const char *what, enum gb_feature feat, char *why, size_t why_len);
 void gb_dmabuf_close(struct gb_dev *dev);
 
 #endif

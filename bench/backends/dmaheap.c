@@ -56,15 +56,7 @@ static int dmaheap_bo_create(struct gb_dev *dev, uint64_t size, struct gb_bo *bo
 static int dmaheap_probe(struct gb_dev *dev, enum gb_feature feat, unsigned variant, char *why,
 			 size_t why_len)
 {
-	switch (feat) {
-	case GB_FEAT_CREATE:
-	case GB_FEAT_MMAP:
-	case GB_FEAT_EXPORT:
-		return 0;
-	default:
-		snprintf(why, why_len, "dma-heap buffers have no %s", gb_feature_name(feat));
-		return -EOPNOTSUPP;
-	}
+	return gb_dmabuf_probe("dma-heap buffers", feat, why, why_len);
 }
 
 const struct gb_backend_ops gb_backend_dmaheap = {

@@ -620,16 +620,16 @@ static bool i915_fatal(struct gb_dev *dev, int err)
 	return err == -EIO && i915_gem_throttle(dev->fd) == -EIO;
 }
 
-static int i915_bo_create(struct gb_dev *dev, uint64_t size, struct gb_bo *bo)
+/*
+ * Makes a new GEM @handle the backend's @bo: takes the backend's reference
+ * (ref_get) and fills @bo; on failure closes the handle, so the caller owns
+ * nothing either way.
+ */
+static int adopt_handle(struct gb_dev *dev, struct i915_priv *p, uint32_t handle, uint64_t size,
+			bool userptr, struct gb_bo *bo)
 {
-	struct i915_priv *p = priv_of(dev);
-	uint32_t handle;
-	int err;
+	int err = ref_get(p, handle, userptr);
 
-	err = create_object(dev, p, &size, &handle);
-	if (err)
-		return err;
-	err = ref_get(p, handle, false);
 	if (err) {
 		gem_close(dev->fd, handle);
 		return err;
@@ -639,6 +639,18 @@ static int i915_bo_create(struct gb_dev *dev, uint64_t size, struct gb_bo *bo)
 	bo->fd = -1;
 	bo->priv = NULL;
 	return 0;
+}
+
+static int i915_bo_create(struct gb_dev *dev, uint64_t size, struct gb_bo *bo)
+{
+	struct i915_priv *p = priv_of(dev);
+	uint32_t handle;
+	int err;
+
+	err = create_object(dev, p, &size, &handle);
+	if (err)
+		return err;
+	return adopt_handle(dev, p, handle, size, false, bo);
 }
 
 static int i915_bo_destroy(struct gb_dev *dev, struct gb_bo *bo)
@@ -734,16 +746,7 @@ int i915_bo_userptr_variant(struct gb_dev *dev, void *ptr, uint64_t size, unsign
 	err = userptr_object(dev, ptr, size, variant, &handle);
 	if (err)
 		return err;
-	err = ref_get(p, handle, true);
-	if (err) {
-		gem_close(dev->fd, handle);
-		return err;
-	}
-	bo->size = size;
-	bo->handle = handle;
-	bo->fd = -1;
-	bo->priv = NULL;
-	return 0;
+	return adopt_handle(dev, p, handle, size, true, bo);
 }
 
 static int i915_bo_userptr(struct gb_dev *dev, void *ptr, uint64_t size, unsigned variant,

@@ -61,15 +61,7 @@ out:
 static int udmabuf_probe(struct gb_dev *dev, enum gb_feature feat, unsigned variant, char *why,
 			 size_t why_len)
 {
-	switch (feat) {
-	case GB_FEAT_CREATE:
-	case GB_FEAT_MMAP:
-	case GB_FEAT_EXPORT:
-		return 0;
-	default:
-		snprintf(why, why_len, "udmabuf has no %s", gb_feature_name(feat));
-		return -EOPNOTSUPP;
-	}
+	return gb_dmabuf_probe("udmabuf", feat, why, why_len);
 }
 
 const struct gb_backend_ops gb_backend_udmabuf = {
