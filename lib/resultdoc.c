@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_arena.h"
+
 const char *const bl_run_status_names[BL_STATUS_COUNT] = {
 	[BL_STATUS_OK] = "ok",
 	[BL_STATUS_FAILED] = "failed",
@@ -762,6 +764,7 @@ int bl_resultdoc_from_json(json_t *root, struct bl_resultdoc **out, char *err, s
 int bl_resultdoc_parse(const char *text, size_t len, struct bl_resultdoc **out, char *err,
 		       size_t errlen)
 {
+	struct bl_json_arena *arena;
 	json_error_t jerr;
 	json_t *root;
 	int ret;
@@ -773,18 +776,26 @@ int bl_resultdoc_parse(const char *text, size_t len, struct bl_resultdoc **out, 
 				 BL_RESULTDOC_MAX_BYTES);
 		return -E2BIG;
 	}
+	/* The tree lives exactly as long as the document: one arena (NULL: the heap). */
+	arena = bl_json_arena_begin();
 	/* Duplicate keys are refused: which of two "status" members counts is ambiguous. */
 	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root) {
+		bl_json_arena_free(arena);
 		if (err && errlen)
 			snprintf(err, errlen, "document: invalid JSON at line %d column %d: %s",
 				 jerr.line, jerr.column, jerr.text);
 		return -EINVAL;
 	}
 	ret = bl_resultdoc_from_json(root, out, err, errlen);
-	json_decref(root);
-	if (ret)
+	/* With the arena still current: on failure this frees the tree into it. */
+	json_decref(root); /* the document holds its own reference */
+	bl_json_arena_end(arena);
+	if (ret) {
+		bl_json_arena_free(arena);
 		return ret;
+	}
+	(*out)->arena = arena;
 	/* Kept so the store saves the document as it came, without re-serialising it. */
 	(*out)->text = malloc(len + 1);
 	if (!(*out)->text) {
@@ -810,6 +821,9 @@ void bl_resultdoc_free(struct bl_resultdoc *doc)
 	}
 	free(doc->results);
 	free(doc->text);
-	json_decref(doc->root);
+	if (doc->arena)
+		bl_json_arena_free(doc->arena); /* the whole tree, without walking it */
+	else
+		json_decref(doc->root);
 	free(doc);
 }

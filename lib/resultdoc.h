@@ -122,8 +122,11 @@ struct bl_result_row {
 };
 
 /* Where a field is null/absent the pointer is NULL (or opt.set false). */
+struct bl_json_arena;
+
 struct bl_resultdoc {
 	json_t *root;		   /* a reference owned by this struct */
+	struct bl_json_arena *arena; /* root's blocks (bl_resultdoc_parse), or NULL */
 	int format;
 	const char *run_id;	   /* lower-case canonical form (normalised) */
 	enum bl_run_status status;
