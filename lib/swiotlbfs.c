@@ -12,9 +12,10 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
-#define DEBUGFS "/sys/kernel/debug"
+#define DEBUGFS	    "/sys/kernel/debug"
 #define SWIOTLB_DIR DEBUGFS "/swiotlb"
 
 int bl_debugfs_mount(bool may_mount)
@@ -69,21 +70,114 @@ int bl_swiotlb_reset_hiwater(void)
 	return err;
 }
 
+/* "6.1.0-56-amd64" -> 6001; 0 when it does not start with a version. */
+static int release_code(const char *release)
+{
+	unsigned major, minor;
+
+	if (!release || sscanf(release, "%u.%u", &major, &minor) != 2)
+		return 0;
+	return (int)(major * 1000 + minor);
+}
+
+/* The word of @cmdline that starts with @prefix (up to 40 characters), or NULL. */
+static const char *cmdline_word(const char *cmdline, const char *prefix, char *out, size_t len)
+{
+	size_t n = strlen(prefix);
+
+	for (const char *p = cmdline; p && *p;) {
+		size_t w;
+
+		p += strspn(p, " \t\n");
+		w = strcspn(p, " \t\n");
+		if (w >= n && !strncmp(p, prefix, n)) {
+			snprintf(out, len, "%.*s", (int)(w < 40 ? w : 40), p);
+			return out;
+		}
+		p += w;
+	}
+	return NULL;
+}
+
+void bl_swiotlb_reason(const char *name, int err, const struct bl_swiotlb_facts *f, char *buf,
+		       size_t len)
+{
+	const char *rel = f->release ? f->release : "this kernel";
+	char word[48];
+
+	if (err != -ENOENT) {
+		snprintf(buf, len, "%s/%s: %s", SWIOTLB_DIR, name, strerror(-err));
+	} else if (!f->debugfs_mounted) {
+		snprintf(buf, len, "debugfs is not mounted at %s", DEBUGFS);
+	} else if (!f->dir_exists) {
+		snprintf(buf, len, "no %s on %s (no SWIOTLB, or no swiotlb debugfs)", SWIOTLB_DIR,
+			 rel);
+	} else if (!f->pool_exists) {
+		/* The kernel creates the folder always and its files only for a pool. */
+		/* swiotlb=[<slabs>[,<slabs>]][,force|noforce] */
+		if (cmdline_word(f->cmdline, "swiotlb=", word, sizeof(word)) &&
+		    strstr(word, "noforce"))
+			snprintf(buf, len, "no SWIOTLB pool on this boot: %s on the command line",
+				 word);
+		else if (cmdline_word(f->cmdline, "intel_iommu=on", word, sizeof(word)) ||
+			 cmdline_word(f->cmdline, "amd_iommu=on", word, sizeof(word)) ||
+			 cmdline_word(f->cmdline, "iommu=", word, sizeof(word)))
+			snprintf(buf, len,
+				 "no SWIOTLB pool on this boot (%s on the command line: an IOMMU "
+				 "maps DMA)",
+				 word);
+		else
+			snprintf(
+			    buf, len,
+			    "no SWIOTLB pool on this boot (%s is empty: the kernel set none up)",
+			    SWIOTLB_DIR);
+	} else if (!strcmp(name, "io_tlb_used_hiwater") && release_code(f->release) &&
+		   release_code(f->release) < 6004) {
+		snprintf(buf, len, "%s/%s: added in Linux 6.4, this is %s", SWIOTLB_DIR, name, rel);
+	} else if (!strcmp(name, "io_tlb_transient_nslabs") && release_code(f->release) &&
+		   release_code(f->release) < 6009) {
+		snprintf(buf, len, "%s/%s: added in Linux 6.9, this is %s", SWIOTLB_DIR, name, rel);
+	} else {
+		snprintf(buf, len, "%s/%s missing on %s", SWIOTLB_DIR, name, rel);
+	}
+}
+
+static bool debugfs_mounted(void)
+{
+	FILE *m = fopen("/proc/self/mounts", "re");
+	char line[512];
+	bool found = false;
+
+	if (!m)
+		return true; /* cannot tell: do not claim it is not */
+	while (!found && fgets(line, sizeof(line), m)) {
+		char dev[128], dir[256], type[64];
+
+		if (sscanf(line, "%127s %255s %63s", dev, dir, type) == 3)
+			found = !strcmp(dir, DEBUGFS) && !strcmp(type, "debugfs");
+	}
+	fclose(m);
+	return found;
+}
+
 void bl_swiotlb_why(const char *name, int err, char *buf, size_t len)
 {
+	struct bl_swiotlb_facts f = {0};
+	char cmdline[4096] = "";
+	struct utsname u;
 	struct stat st;
+	FILE *c;
 
-	if (err == -ENOENT) {
-		if (stat(SWIOTLB_DIR, &st) != 0)
-			snprintf(buf, len, "no %s (debugfs not mounted, or no swiotlb debugfs on this kernel)",
-				 SWIOTLB_DIR);
-		else if (!strcmp(name, "io_tlb_used_hiwater"))
-			snprintf(buf, len, "%s/%s missing (before Linux 6.4, or no swiotlb pool: swiotlb=noforce?)",
-				 SWIOTLB_DIR, name);
-		else
-			snprintf(buf, len, "%s/%s missing (no swiotlb pool: swiotlb=noforce?)",
-				 SWIOTLB_DIR, name);
-	} else {
-		snprintf(buf, len, "%s/%s: %s", SWIOTLB_DIR, name, strerror(-err));
+	f.debugfs_mounted = debugfs_mounted();
+	f.dir_exists = stat(SWIOTLB_DIR, &st) == 0;
+	f.pool_exists = stat(SWIOTLB_DIR "/io_tlb_nslabs", &st) == 0;
+	if ((c = fopen("/proc/cmdline", "re"))) {
+		if (!fgets(cmdline, sizeof(cmdline), c))
+			cmdline[0] = '\0';
+		fclose(c);
 	}
+	f.cmdline = cmdline;
+	if (uname(&u) == 0)
+		f.release = u.release;
+	bl_swiotlb_reason(name, err, &f, buf, len);
 }
