@@ -125,9 +125,9 @@ static void reload(struct bld_ctx *ctx)
 	if (str_differs(next.db_path, ctx->cfg.db_path) || str_differs(next.socket_path, ctx->cfg.socket_path) ||
 	    str_differs(next.listen, ctx->cfg.listen) || next.max_body != ctx->cfg.max_body ||
 	    next.max_headers != ctx->cfg.max_headers || next.timeout_ms != ctx->cfg.timeout_ms ||
-	    next.parse_threads != ctx->cfg.parse_threads)
-		bl_warn("config: database, listeners, body/header limits, timeout and parse_threads change only at "
-			"restart");
+	    next.parse_threads != ctx->cfg.parse_threads || next.fsync_commits != ctx->cfg.fsync_commits)
+		bl_warn("config: database, listeners, body/header limits, timeout, parse_threads and fsync_commits "
+			"change only at restart");
 	/* Keep what is bound to the running listeners and store. */
 	bld_set_str(&next.db_path, ctx->cfg.db_path);
 	bld_set_str(&next.socket_path, ctx->cfg.socket_path);
@@ -136,6 +136,7 @@ static void reload(struct bld_ctx *ctx)
 	next.max_headers = ctx->cfg.max_headers;
 	next.timeout_ms = ctx->cfg.timeout_ms;
 	next.parse_threads = ctx->cfg.parse_threads;
+	next.fsync_commits = ctx->cfg.fsync_commits;
 	if (str_differs(next.log_file, ctx->cfg.log_file) && bl_log_open(next.log_file) < 0)
 		bl_err("log %s: open failed; logging to the previous place", next.log_file);
 	bld_config_free(&ctx->cfg);
@@ -319,7 +320,8 @@ int main(int argc, char **argv)
 		goto out_token;
 	}
 	/* 5. store */
-	ret = bl_store_open(ctx.cfg.db_path, NULL, &ctx.store, err, sizeof(err));
+	ret = bl_store_open(ctx.cfg.db_path, &(struct bl_store_opts){ .sync_full = ctx.cfg.fsync_commits },
+			    &ctx.store, err, sizeof(err));
 	if (ret < 0) {
 		bl_err("store %s: %s", ctx.cfg.db_path, err);
 		goto out_base;

@@ -46,6 +46,8 @@ static const struct key_def keys[] = {
 	{ "daemon", "timeout", K_DURATION, CFG(timeout_ms), "30s", "idle/read/write timeout of a connection" },
 	{ "daemon", "max_connections", K_INT, CFG(max_connections), "512", "open HTTP connections at once; more wait" },
 	{ "daemon", "parse_threads", K_COUNT, CFG(parse_threads), "1", "threads parsing POSTed documents over 64 KiB (smaller ones, and all with 0: on the event loop)" },
+	{ "daemon", "fsync_commits", K_BOOL, CFG(fsync_commits), "false",
+	  "fsync every commit (SQLite synchronous=FULL): an answered 201 survives a power loss, not only a killed daemon" },
 	{ "daemon", "gembench", K_STR, CFG(gembench), "gembench", "program a schedule runs when it has no command" },
 	{ "monitor", "enabled", K_BOOL, CFG(monitor), "true", "sample swiotlb/dma tracepoints system-wide" },
 	{ "monitor", "tracefs", K_STR, CFG(tracefs), "(auto)", "tracefs root holding events/ (default: /sys/kernel/tracing, then debugfs)" },

@@ -44,6 +44,7 @@ struct bld_config {
 	int64_t timeout_ms;	   /* read/write timeout of a connection */
 	int max_connections;	   /* open HTTP connections over both listeners */
 	int parse_threads;	   /* threads validating POSTed documents */
+	bool fsync_commits;	   /* synchronous=FULL: a 201 survives a power loss */
 	bool monitor;		   /* [monitor] enabled */
 	int64_t monitor_interval_ms; /* [monitor] interval */
 	char *tracefs;		   /* [monitor] tracefs root, NULL = find it */

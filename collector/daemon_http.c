@@ -1111,7 +1111,7 @@ int bld_http_start(struct bld_ctx *ctx)
 		ret = -ENOMEM;
 		goto fail;
 	}
-	ret = bld_writer_new(ctx->base, c->db_path, on_written, ctx, &h->writer);
+	ret = bld_writer_new(ctx->base, c->db_path, c->fsync_commits, on_written, ctx, &h->writer);
 	if (ret < 0)
 		goto fail;
 	if (c->parse_threads > 0) {

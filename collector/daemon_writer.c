@@ -155,8 +155,8 @@ static void doorbell(evutil_socket_t fd, short what, void *arg)
 	deliver(w);
 }
 
-int bld_writer_new(struct event_base *base, const char *db_path, bld_written_fn fn, void *user,
-		   struct bld_writer **out)
+int bld_writer_new(struct event_base *base, const char *db_path, bool sync_full, bld_written_fn fn,
+		   void *user, struct bld_writer **out)
 {
 	struct bld_writer *w = calloc(1, sizeof(*w));
 	char err[256];
@@ -170,8 +170,9 @@ int bld_writer_new(struct event_base *base, const char *db_path, bld_written_fn 
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->wake, NULL);
 	/* Checkpoints off this thread: it commits small batches often. */
-	ret = bl_store_open(db_path, &(struct bl_store_opts){.bg_checkpoint = true}, &w->store, err,
-			    sizeof(err));
+	ret = bl_store_open(db_path,
+			    &(struct bl_store_opts){.bg_checkpoint = true, .sync_full = sync_full},
+			    &w->store, err, sizeof(err));
 	if (ret < 0) {
 		bl_err("writer: store %s: %s", db_path, err);
 		goto fail;

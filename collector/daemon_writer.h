@@ -36,9 +36,12 @@ struct bld_batch {
 /* Called on the loop thread with each committed (or failed) batch, in commit order. */
 typedef void (*bld_written_fn)(void *user, const struct bld_batch *b);
 
-/* Opens @db_path a second time for the writer thread. 0 or -errno (logged). */
-int bld_writer_new(struct event_base *base, const char *db_path, bld_written_fn fn, void *user,
-		   struct bld_writer **out);
+/*
+ * Opens @db_path a second time for the writer thread (@sync_full: fsync
+ * every commit). 0 or -errno (logged).
+ */
+int bld_writer_new(struct event_base *base, const char *db_path, bool sync_full, bld_written_fn fn,
+		   void *user, struct bld_writer **out);
 /*
  * Queues @doc for the next transaction; @item comes back in the batch.
  * 0 (the writer owns @doc) or -ENOMEM (the caller still does). Loop thread.

@@ -138,7 +138,7 @@ static void test_commit_and_deliver(void **state)
 	struct timeval limit = { 30, 0 };
 
 	s->base = event_base_new();
-	assert_int_equal(bld_writer_new(s->base, s->db, on_written, s, &w), 0);
+	assert_int_equal(bld_writer_new(s->base, s->db, false, on_written, s, &w), 0);
 	add_range(w, s->base, 0, N);
 	if (s->total < N) {
 		event_base_loopexit(s->base, &limit);
@@ -166,7 +166,7 @@ static void test_free_delivers(void **state)
 	struct bld_writer *w = NULL;
 	struct event_base *base = event_base_new();
 
-	assert_int_equal(bld_writer_new(base, s->db, on_written, s, &w), 0);
+	assert_int_equal(bld_writer_new(base, s->db, true, on_written, s, &w), 0);
 	for (int i = 0; i < N; i++)
 		assert_int_equal(bld_writer_add(w, doc(i), (void *)(intptr_t)i), 0);
 	assert_int_equal(bld_writer_pending(w), N);
