@@ -17,10 +17,10 @@ done
 ls testbed/cache/kernels 2>/dev/null | grep -q '^linux-image-6\.12' ||
 	{ echo "skip: no cached 6.12 kernel in testbed/cache/kernels (bouncelab lab --kernels 6.12 fetches it)"; exit 77; }
 
-"$BUILD/bouncelab" lab --kernels 6.12 --modes force --parallel 1 --timeout 150 \
-	--guest-script tests/integration/daemon_lab_monitor.guest --out "$T/lab" >"$T/lab.out" 2>&1
+. "$(dirname "$0")/lab_retry.bash"
+lab_boot "$BUILD/bouncelab" "$T/lab" "$T/lab.out" --kernels 6.12 --modes force --parallel 1 \
+	--timeout 150 --guest-script tests/integration/daemon_lab_monitor.guest
 rc=$?
-cat "$T/lab.out"
 doc=$(ls "$T"/lab/*/*.json 2>/dev/null | head -n 1)
 [ -n "$doc" ] || { tail -n 40 "$T"/lab/*/console.log 2>/dev/null; fail "no result document from the guest (lab exit $rc)"; }
 grep "guest:" "$T"/lab/*/console.log | tail -n 3

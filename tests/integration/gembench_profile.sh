@@ -15,6 +15,7 @@
 # QEMU, cached 6.12 kernel or static gembench).
 set -u -o pipefail
 cd "$(dirname "$0")/../.."
+. tests/integration/lab_retry.bash
 
 build=${BOUNCELAB_BUILD:-build}
 gb=$build/gembench
@@ -75,20 +76,10 @@ ls testbed/cache/kernels 2>/dev/null | grep -q '^linux-image-6\.12' ||
 	why_no_lab="no cached 6.12 kernel (bouncelab lab --kernels 6.12 fetches it)"
 if [ -z "$why_no_lab" ]; then
 	start=$SECONDS
-	# One boot; a boot that dies (seen once in a full make check: a failed boot
-	# after 9.7 s, not reproduced in 5 reruns) is reported with the lab's
-	# reason and tried once more. Two failures fail the test.
-	for attempt in 1 2; do
-		rm -rf "$tmp/lab"
-		"$build/bouncelab" lab --kernels 6.12 --modes force --job configs/jobs/profile.ini \
-			--out "$tmp/lab" --timeout 240 --parallel 1 >"$tmp/lab.out" 2>&1
-		rc=$?
-		cat "$tmp/lab.out"
-		[ "$rc" -eq 0 ] && break
-		echo "boot $attempt failed (exit $rc); the lab's reason:"
-		jq -r 'select(.status != "ok") | .error' "$tmp"/lab/6.12-force/*.json 2>/dev/null |
-			tail -n 45
-	done
+	# One boot (a second if the first dies: lab_retry.bash says why).
+	lab_boot "$build/bouncelab" "$tmp/lab" "$tmp/lab.out" --kernels 6.12 --modes force \
+		--job configs/jobs/profile.ini --timeout 240 --parallel 1
+	rc=$?
 	[ "$rc" -eq 0 ] || fail "bouncelab lab: exit $rc on both boots"
 	jq -c . "$tmp"/lab/6.12-force/*.json >"$tmp/guest.jsonl" || fail "unreadable documents"
 	[ "$(wc -l <"$tmp/guest.jsonl")" -eq 2 ] || fail "expected 2 documents from the guest"

@@ -26,8 +26,9 @@ trap 'rm -rf "$out"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 
 start=$SECONDS
-"$bouncelab" lab --kernels 6.12 --modes force,noforce --job configs/jobs/smoke.ini \
-	--out "$out/lab" --timeout 120 --parallel 2
+. tests/integration/lab_retry.bash
+lab_boot "$bouncelab" "$out/lab" "$out/lab.log" --kernels 6.12 --modes force,noforce \
+	--job configs/jobs/smoke.ini --timeout 120 --parallel 2
 rc=$?
 echo "bouncelab lab exited $rc after $((SECONDS - start)) s"
 
