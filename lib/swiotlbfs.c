@@ -103,43 +103,48 @@ void bl_swiotlb_reason(const char *name, int err, const struct bl_swiotlb_facts 
 		       size_t len)
 {
 	const char *rel = f->release ? f->release : "this kernel";
-	char word[48];
+	char cause[160], word[48];
 
 	if (err != -ENOENT) {
 		snprintf(buf, len, "%s/%s: %s", SWIOTLB_DIR, name, strerror(-err));
-	} else if (!f->debugfs_mounted) {
-		snprintf(buf, len, "debugfs is not mounted at %s", DEBUGFS);
+		return;
+	}
+	if (!f->debugfs_mounted) {
+		snprintf(cause, sizeof(cause), "debugfs is not mounted at %s", DEBUGFS);
 	} else if (!f->dir_exists) {
-		snprintf(buf, len, "no %s on %s (no SWIOTLB, or no swiotlb debugfs)", SWIOTLB_DIR,
-			 rel);
+		snprintf(cause, sizeof(cause), "no %s on %s (no SWIOTLB, or no swiotlb debugfs)",
+			 SWIOTLB_DIR, rel);
 	} else if (!f->pool_exists) {
-		/* The kernel creates the folder always and its files only for a pool. */
-		/* swiotlb=[<slabs>[,<slabs>]][,force|noforce] */
+		/*
+		 * The kernel creates the folder always and its files only for a
+		 * pool. swiotlb=[<slabs>[,<slabs>]][,force|noforce]
+		 */
 		if (cmdline_word(f->cmdline, "swiotlb=", word, sizeof(word)) &&
 		    strstr(word, "noforce"))
-			snprintf(buf, len, "no SWIOTLB pool on this boot: %s on the command line",
-				 word);
+			snprintf(cause, sizeof(cause),
+				 "no SWIOTLB pool on this boot: %s on the command line", word);
 		else if (cmdline_word(f->cmdline, "intel_iommu=on", word, sizeof(word)) ||
 			 cmdline_word(f->cmdline, "amd_iommu=on", word, sizeof(word)) ||
 			 cmdline_word(f->cmdline, "iommu=", word, sizeof(word)))
-			snprintf(buf, len,
+			snprintf(cause, sizeof(cause),
 				 "no SWIOTLB pool on this boot (%s on the command line: an IOMMU "
 				 "maps DMA)",
 				 word);
 		else
-			snprintf(
-			    buf, len,
-			    "no SWIOTLB pool on this boot (%s is empty: the kernel set none up)",
-			    SWIOTLB_DIR);
+			snprintf(cause, sizeof(cause),
+				 "no SWIOTLB pool on this boot (the folder is empty: the kernel "
+				 "set none up)");
 	} else if (!strcmp(name, "io_tlb_used_hiwater") && release_code(f->release) &&
 		   release_code(f->release) < 6004) {
-		snprintf(buf, len, "%s/%s: added in Linux 6.4, this is %s", SWIOTLB_DIR, name, rel);
+		snprintf(cause, sizeof(cause), "added in Linux 6.4, this is %s", rel);
 	} else if (!strcmp(name, "io_tlb_transient_nslabs") && release_code(f->release) &&
 		   release_code(f->release) < 6009) {
-		snprintf(buf, len, "%s/%s: added in Linux 6.9, this is %s", SWIOTLB_DIR, name, rel);
+		snprintf(cause, sizeof(cause), "added in Linux 6.9, this is %s", rel);
 	} else {
-		snprintf(buf, len, "%s/%s missing on %s", SWIOTLB_DIR, name, rel);
+		snprintf(cause, sizeof(cause), "not on %s", rel);
 	}
+	/* The file first, so that a reason always says what was looked for. */
+	snprintf(buf, len, "%s/%s missing: %s", SWIOTLB_DIR, name, cause);
 }
 
 static bool debugfs_mounted(void)

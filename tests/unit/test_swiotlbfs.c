@@ -43,7 +43,9 @@ static void test_causes(void **state)
 
 	f = all;
 	f.debugfs_mounted = false;
-	HAS(reason("io_tlb_used", -ENOENT, f), "debugfs is not mounted");
+	r = reason("io_tlb_used", -ENOENT, f);
+	HAS(r, "/sys/kernel/debug/swiotlb/io_tlb_used missing: ");
+	HAS(r, "debugfs is not mounted");
 
 	f = all;
 	f.dir_exists = f.pool_exists = false;
@@ -74,7 +76,7 @@ static void test_causes(void **state)
 	/* on a kernel that should have it, a missing file is only that */
 	f = all;
 	r = reason("io_tlb_used_hiwater", -ENOENT, f);
-	HAS(r, "missing on 6.12.117");
+	HAS(r, "io_tlb_used_hiwater missing: not on 6.12.117");
 	HAS_NOT(r, "added in");
 
 	f = all;
@@ -89,9 +91,9 @@ static void test_odd_inputs(void **state)
 	/* no cmdline, no release: still a sentence, never a crash */
 	HAS(reason("io_tlb_used", -ENOENT, f), "the kernel set none up");
 	f.pool_exists = true;
-	HAS(reason("io_tlb_used_hiwater", -ENOENT, f), "missing on this kernel");
+	HAS(reason("io_tlb_used_hiwater", -ENOENT, f), "missing: not on this kernel");
 	f.release = "not-a-version";
-	HAS(reason("io_tlb_used_hiwater", -ENOENT, f), "missing on not-a-version");
+	HAS(reason("io_tlb_used_hiwater", -ENOENT, f), "missing: not on not-a-version");
 	/* truncated to the buffer */
 	bl_swiotlb_reason("io_tlb_used", -ENOENT, &f, small, sizeof(small));
 	assert_int_equal(strlen(small), sizeof(small) - 1);
