@@ -83,7 +83,7 @@ static json_t *run_json(const struct bl_run_row *r)
 	json_t *params = r->params_json ? json_loads(r->params_json, 0, NULL) : NULL;
 
 	return json_pack("{s:s, s:s, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o,"
-			 " s:o, s:o, s:o, s:o, s:o, s:o, s:i}",
+			 " s:o, s:o, s:o, s:o, s:o, s:o, s:i, s:o}",
 			 "run_id", r->run_id, "status", r->status, "error", jstr(r->error),
 			 "started_at", r->started_at, "finished_at", jstr(r->finished_at),
 			 "host", jstr(r->hostname), "kernel", jstr(r->kernel_release),
@@ -94,7 +94,8 @@ static json_t *run_json(const struct bl_run_row *r)
 			 "backend", jstr(r->backend), "workload", jstr(r->workload),
 			 "params", params ? params : json_null(),
 			 "tool_version", jstr(r->tool_version),
-			 "stored_at", jstr(r->stored_at), "n_results", r->n_results);
+			 "stored_at", jstr(r->stored_at), "n_results", r->n_results,
+			 "boot_id", jstr(r->kernel_boot_id));
 }
 
 static void print_header(void)

@@ -246,14 +246,15 @@ static json_t *jstr(const char *s)
 static int run_to_json(const struct bl_run_row *run, void *user)
 {
 	json_t *arr = user;
-	json_t *o = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:i}",
+	json_t *o = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:i, s:o}",
 			      "run_id", jstr(run->run_id), "status", jstr(run->status), "error", jstr(run->error),
 			      "started_at", jstr(run->started_at), "finished_at", jstr(run->finished_at),
 			      "stored_at", jstr(run->stored_at), "job", jstr(run->job), "backend",
 			      jstr(run->backend), "workload", jstr(run->workload), "host", jstr(run->hostname),
 			      "kernel", jstr(run->kernel_release), "swiotlb", jstr(run->swiotlb), "iommu",
 			      jstr(run->iommu), "device", jstr(run->dev_driver), "importer",
-			      jstr(run->imp_driver), "results", run->n_results);
+			      jstr(run->imp_driver), "results", run->n_results, "boot_id",
+			      jstr(run->kernel_boot_id));
 
 	if (!o || json_array_append_new(arr, o))
 		return -ENOMEM;

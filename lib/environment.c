@@ -71,18 +71,36 @@ json_t *bl_env_host(void)
 					     json_null());
 }
 
+/* /proc/sys/kernel/random/boot_id: a new UUID at every boot. 0 or -errno. */
+static int boot_id(char out[37])
+{
+	int fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, out, 36);
+	close(fd);
+	if (n != 36)
+		return -EIO;
+	out[36] = '\0';
+	return 0;
+}
+
 json_t *bl_env_kernel(void)
 {
 	struct utsname u;
-	char cmdline[4096];
+	char cmdline[4096], boot[37];
 	bool have_u = uname(&u) == 0;
 	bool have_c = bl_env_cmdline(cmdline, sizeof(cmdline)) == 0;
+	bool have_b = boot_id(boot) == 0;
 
-	return json_pack("{s:o, s:o, s:o, s:o}", "release",
+	return json_pack("{s:o, s:o, s:o, s:o, s:o}", "release",
 			 have_u ? json_string(u.release) : json_null(), "version",
 			 have_u ? json_string(u.version) : json_null(), "cmdline",
 			 have_c ? json_string(cmdline) : json_null(), "machine",
-			 have_u ? json_string(u.machine) : json_null());
+			 have_u ? json_string(u.machine) : json_null(), "boot_id",
+			 have_b ? json_string(boot) : json_null());
 }
 
 static int count_iommu_groups(void)

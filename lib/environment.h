@@ -1,6 +1,7 @@
 /*
  * The environment a result was measured in, as result-document objects:
- * "host" (hostname, cpu, mem_bytes), "kernel" (release, version, cmdline)
+ * "host" (hostname, cpu, mem_bytes), "kernel" (release, version, cmdline,
+ * machine, boot_id)
  * and "dma" (swiotlb mode and pool size, iommu mode, plus the parsed
  * command-line options and whether IOMMU groups exist). Shared by gembench
  * and the daemon so both describe a machine the same way.

@@ -686,6 +686,16 @@ static int validate(struct vctx *c, json_t *root, struct bl_resultdoc *d)
 		if (!(err = get_string(c, obj, "release", REQUIRED, &d->kernel_release)) &&
 		    !(err = get_string(c, obj, "version", OPTIONAL, &d->kernel_version)))
 			err = get_string(c, obj, "cmdline", OPTIONAL, &d->cmdline);
+		if (!err && !(err = get_string(c, obj, "boot_id", OPTIONAL, &s)) && s) {
+			if (!bl_uuid_valid(s)) {
+				err = fail(c, "boot_id", "expected a UUID (8-4-4-4-12 hex digits), got \"%.40s\"",
+					   s);
+			} else {
+				for (int i = 0; i < 37; i++)
+					d->boot_id_buf[i] = (char)tolower((unsigned char)s[i]);
+				d->boot_id = d->boot_id_buf;
+			}
+		}
 		pop(c, len);
 		if (err)
 			return err;

@@ -23,6 +23,8 @@
  *    (p50 p90 p99 p999 max: integers or null), bounce_rate (number in
  *    [0, 1] or null), failures ({ops, errno, error, kernel_log[]}),
  *    unavailable (an object of strings: counter name -> reason).
+ *  - Optional: kernel.boot_id (a UUID: /proc/sys/kernel/random/boot_id,
+ *    the same for every run of one boot).
  *  - Optional testbed block: testbed.package_version and
  *    testbed.kernel_package (strings) name the exact Debian package.
  *
@@ -140,6 +142,7 @@ struct bl_resultdoc {
 	struct bl_opt_i64 mem_bytes;
 
 	const char *kernel_release, *kernel_version, *cmdline;
+	const char *boot_id;		/* kernel.boot_id, lower case; NULL if absent */
 	const char *package_version, *kernel_package; /* testbed.*; NULL if unknown */
 
 	const char *swiotlb;		/* force|noforce|default, NULL if unknown */
@@ -157,6 +160,7 @@ struct bl_resultdoc {
 	struct bl_result_row *results;	/* n_results rows, owned */
 	size_t n_results;
 	char run_id_buf[37];		/* storage behind run_id */
+	char boot_id_buf[37];		/* storage behind boot_id */
 	char *text;			/* the text as received (bl_resultdoc_parse; owned,
 					   NUL-terminated), NULL from bl_resultdoc_from_json */
 	size_t text_len;

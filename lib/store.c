@@ -142,8 +142,9 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_RUN_INS] =
 		"INSERT INTO runs (uuid, format, status, error, tool_name, tool_version,"
 		" started_at, started_unix, finished_at, finished_unix, boot_id, device_id,"
-		" importer_id, job_name, backend, workload, params, document) VALUES (?1, ?2, ?3,"
-		" ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+		" importer_id, job_name, backend, workload, params, document, kernel_boot_id)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
+		" ?17, ?18, ?19)",
 	[ST_RESULT_INS] =
 		"INSERT INTO results (run_id, idx, workload, variant, size, reps, ops,"
 		" duration_ns, ops_per_sec_mean, bytes_per_sec_mean, bounce_rate) VALUES (?1, ?2,"
@@ -161,7 +162,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 		" k.release, k.version, k.package_version, k.package, b.cmdline, b.swiotlb,"
 		" b.iommu, b.swiotlb_slabs, d.driver, d.node, d.driver_version, d.pci_id,"
 		" i.driver, i.node, i.driver_version, i.pci_id, (SELECT count(*) FROM results x"
-		" WHERE x.run_id = r.id)" RUN_FROM
+		" WHERE x.run_id = r.id), r.kernel_boot_id" RUN_FROM
 		" ORDER BY CASE WHEN ?14 THEN r.started_unix END ASC, CASE WHEN ?14 THEN r.id END"
 		" ASC, r.started_unix DESC, r.id DESC LIMIT ?15",
 	[ST_RUNS_COUNT] =
@@ -1095,6 +1096,7 @@ static int put_one(struct bl_store *s, const struct bl_resultdoc *d, enum bl_put
 	bind_text(st, 16, d->job_workload);
 	bind_text(st, 17, params);
 	bind_text(st, 18, text ? text : d->text);
+	bind_text(st, 19, d->boot_id);
 	if ((err = exec_stmt(s, st, "insert run")))
 		goto out;
 	run = sqlite3_last_insert_rowid(s->db);
@@ -1223,6 +1225,7 @@ static void read_run(sqlite3_stmt *st, struct bl_run_row *r)
 	r->imp_driver_version = col_text(st, c++);
 	r->imp_pci_id = col_text(st, c++);
 	r->n_results = sqlite3_column_int(st, c++);
+	r->kernel_boot_id = col_text(st, c++);
 }
 
 /* Appends @v to scratch series @which (0 ops_per_sec, 1 bytes_per_sec). */

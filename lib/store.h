@@ -141,6 +141,7 @@ struct bl_run_row {
 	const char *hostname, *cpu;
 	struct bl_opt_i64 mem_bytes;
 	const char *kernel_release, *kernel_version, *package_version, *kernel_package;
+	const char *kernel_boot_id; /* the boot's /proc/sys/kernel/random/boot_id, or NULL */
 	const char *cmdline, *swiotlb, *iommu;
 	struct bl_opt_i64 swiotlb_slabs;
 	const char *dev_driver, *dev_node, *dev_driver_version, *dev_pci_id;

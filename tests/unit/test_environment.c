@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -92,6 +93,29 @@ static void test_live_matches_debugfs_or_null(void **state)
 	json_decref(dma);
 }
 
+/* kernel.boot_id is this boot's /proc/sys/kernel/random/boot_id, or null when unreadable. */
+static void test_kernel_boot_id(void **state)
+{
+	json_t *k = bl_env_kernel();
+	json_t *id;
+	char want[64] = "";
+	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "r");
+
+	(void)state;
+	assert_non_null(k);
+	id = json_object_get(k, "boot_id");
+	assert_non_null(id);
+	if (f && fgets(want, sizeof(want), f)) {
+		want[strcspn(want, "\n")] = '\0';
+		assert_string_equal(json_string_value(id), want);
+	} else {
+		assert_true(json_is_null(id));
+	}
+	if (f)
+		fclose(f);
+	json_decref(k);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -100,6 +124,7 @@ int main(void)
 		cmocka_unit_test(test_default_pool),
 		cmocka_unit_test(test_read_error_is_null),
 		cmocka_unit_test(test_live_matches_debugfs_or_null),
+		cmocka_unit_test(test_kernel_boot_id),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -118,6 +118,8 @@ static const struct bad_case bad_cases[] = {
 	{ "device", "[]", "device: expected an object, got array" },
 	{ "device", "{}", "device: needs a driver or a node" },
 	{ "importer", "\"vgem\"", "importer: expected an object or null, got string" },
+	{ "kernel.boot_id", "\"boot-1\"", "kernel.boot_id: expected a UUID (8-4-4-4-12 hex digits), got \"boot-1\"" },
+	{ "kernel.boot_id", "7", "kernel.boot_id: expected a string or null, got integer" },
 	/* job */
 	{ "job.backend", NULL, "job.backend: missing" },
 	{ "job.params", "[1]", "job.params: expected an object or null, got array" },
@@ -251,6 +253,7 @@ static void test_fixture_values(void **state)
 	json_decref(j); /* the doc keeps its own reference */
 	assert_string_equal(d->run_id, "3f6c1a52-8d2e-4b7a-9c61-0e5d2f9a1b01");
 	assert_string_equal(d->kernel_release, "6.12.57+deb13-amd64");
+	assert_string_equal(d->boot_id, "6b1c2d3e-4f50-4a61-8b72-93a4b5c6d7e8"); /* lower-cased */
 	assert_string_equal(d->package_version, "6.12.57-1");
 	assert_string_equal(d->swiotlb, "force");
 	assert_string_equal(d->iommu, "off");

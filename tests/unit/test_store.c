@@ -560,6 +560,7 @@ static int check_result(const struct bl_run_row *run, const struct bl_result_vie
 
 	c->n_results++;
 	if (!strcmp(run->kernel_release, "6.1.0-41-amd64")) {
+		assert_null(run->kernel_boot_id); /* a document without kernel.boot_id */
 		/* NULL counters come back unset, with their reason */
 		if (!v->counters[BL_C_DMA_MAP_SG].set)
 			c->null_seen++;
@@ -585,6 +586,7 @@ static int check_result(const struct bl_run_row *run, const struct bl_result_vie
 		assert_string_equal(run->dev_driver, "vgem");
 		assert_string_equal(run->imp_driver, "udmabuf");
 		assert_string_equal(run->package_version, "6.12.57-1");
+		assert_string_equal(run->kernel_boot_id, "6b1c2d3e-4f50-4a61-8b72-93a4b5c6d7e8");
 		assert_int_equal(run->n_results, 3);
 		assert_non_null(strstr(run->params_json, "\"sizes\""));
 	}
