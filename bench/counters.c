@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "options.h"
 #include "swiotlbfs.h"
 #include "tracepoint.h"
 
@@ -71,6 +72,14 @@ struct gb_counters {
 	 * empty, so a cheap op that makes no records pays almost nothing.
 	 */
 	unsigned poll_every, poll_countdown;
+	/*
+	 * The scope's bounces per measured repetition (differences of the
+	 * drained totals at each rep_end), so that a single run gives compare
+	 * a sample per repetition instead of one total.
+	 */
+	uint64_t rep_bounced[GB_MAX_REPS], rep_bytes[GB_MAX_REPS];
+	uint64_t seen_bounced, seen_bytes; /* the scope's totals at the last rep_end */
+	unsigned nreps;
 };
 
 #define POLL_MAX 32
@@ -204,6 +213,8 @@ void gb_counters_row_begin(struct gb_counters *c, char names[][64], int n)
 	c->ndevs = 0;
 	c->overflow_devs = 0;
 	memset(c->devs, 0, sizeof(c->devs));
+	c->nreps = 0;
+	c->seen_bounced = c->seen_bytes = 0;
 	c->nscope = 0;
 	for (int i = 0; i < n && c->nscope < MAX_SCOPE; i++) {
 		bool dup = false;
@@ -330,6 +341,34 @@ static void drain_all(struct gb_counters *c)
 	}
 }
 
+static bool in_scope(const struct gb_counters *c, const char *name)
+{
+	for (int i = 0; i < c->nscope; i++)
+		if (!strcmp(c->scope[i], name))
+			return true;
+	return false;
+}
+
+/* After a repetition's records are drained: what the scope bounced in it. */
+static void rep_totals(struct gb_counters *c)
+{
+	uint64_t bounced = 0, bytes = 0;
+
+	for (int i = 0; i < c->ndevs; i++) {
+		if (in_scope(c, c->devs[i].name)) {
+			bounced += c->devs[i].v[EV_BOUNCED];
+			bytes += c->devs[i].bytes;
+		}
+	}
+	if (c->nreps < GB_MAX_REPS) {
+		c->rep_bounced[c->nreps] = bounced - c->seen_bounced;
+		c->rep_bytes[c->nreps] = bytes - c->seen_bytes;
+		c->nreps++;
+	}
+	c->seen_bounced = bounced;
+	c->seen_bytes = bytes;
+}
+
 int gb_counters_rep_end(struct gb_counters *c)
 {
 	int first = 0;
@@ -352,6 +391,7 @@ int gb_counters_rep_end(struct gb_counters *c)
 	}
 	drain_all(c);
 	c->in_rep = false;
+	rep_totals(c);
 	return first;
 }
 
@@ -423,13 +463,6 @@ static const char *inexact(struct gb_counters *c, int e, char *buf, size_t len)
 	return NULL;
 }
 
-static bool in_scope(const struct gb_counters *c, const char *name)
-{
-	for (int i = 0; i < c->nscope; i++)
-		if (!strcmp(c->scope[i], name))
-			return true;
-	return false;
-}
 
 json_t *gb_counters_scope(const struct gb_counters *c)
 {
@@ -503,6 +536,18 @@ void gb_counters_row_end(struct gb_counters *c, json_t *row)
 			    json_integer((json_int_t)own_segments));
 	json_object_set_new(counters, "swiotlb_bounced_bytes",
 			    bad[EV_BOUNCED] ? json_null() : json_integer((json_int_t)bytes));
+	if (!bad[EV_BOUNCED]) {
+		/* exact per repetition only when the row's total is */
+		json_t *per = json_object(), *b = json_array(), *y = json_array();
+
+		for (unsigned i = 0; i < c->nreps; i++) {
+			json_array_append_new(b, json_integer((json_int_t)c->rep_bounced[i]));
+			json_array_append_new(y, json_integer((json_int_t)c->rep_bytes[i]));
+		}
+		json_object_set_new(per, "swiotlb_bounced", b);
+		json_object_set_new(per, "swiotlb_bounced_bytes", y);
+		json_object_set_new(row, "per_rep", per);
+	}
 	if (bad[EV_BOUNCED])
 		unavail(u, "swiotlb_bounced_bytes", bad[EV_BOUNCED]);
 	if (bad[EV_MAP_SG] || bad[EV_MAP_PAGE]) {

@@ -47,7 +47,9 @@ void gb_counters_note_used(struct gb_counters *c, uint64_t used);
 /*
  * Adds "counters", "counters_scope", "counters_system",
  * "counters_by_device", "counters_own_context", "bounce_rate" and the reasons in "unavailable"
- * (created if missing) to @row.
+ * (created if missing) to @row, and "per_rep" {"swiotlb_bounced": [...],
+ * "swiotlb_bounced_bytes": [...]} (the scope's counts in each measured
+ * repetition) when the row's swiotlb_bounced is exact.
  */
 void gb_counters_row_end(struct gb_counters *c, json_t *row);
 

@@ -305,6 +305,7 @@ int gb_measure(struct gb_ctx *ctx, struct gb_row *row, const struct gb_op *op)
 		if (op->rep_end)
 			op->rep_end(ctx, op->state, rep, rep_ns, rep_ops);
 		row->ops += rep_ops;
+		row->rep_ops[row->nreps] = rep_ops;
 		row->duration_ns += rep_ns;
 		row->ops_per_sec[row->nreps] = rep_ns ? (double)rep_ops * 1e9 / (double)rep_ns : 0;
 		row->bytes_per_sec[row->nreps] =
@@ -350,9 +351,19 @@ json_t *gb_row_finish(struct gb_row *row)
 				      NS(gb_hist_quantile(&row->hist, 0.999)), "max",
 				      NS(row->hist.max), "min", NS(row->hist.count ? row->hist.min : 0)));
 #undef NS
-	/* counters, bounce_rate, unavailable, counters_* from the counters module */
+	/* counters, bounce_rate, unavailable, counters_*, per_rep from the counters module */
 	json_object_foreach(row->counters_row, key, val)
 		json_object_set(r, key, val);
+	/* per_rep.ops: each repetition's operations, next to its counts */
+	u = json_object_get(r, "per_rep");
+	if (!u) {
+		u = json_object();
+		json_object_set_new(r, "per_rep", u);
+	}
+	val = json_array();
+	for (unsigned i = 0; i < row->nreps; i++)
+		json_array_append_new(val, json_integer((json_int_t)row->rep_ops[i]));
+	json_object_set_new(u, "ops", val);
 	if (!json_object_get(r, "counters")) {
 		/* No counters at all: every one is null with the reason. */
 		json_t *c = json_object();

@@ -60,6 +60,7 @@ struct gb_row {
 	uint64_t ops;                 /* measured operations, all reps */
 	uint64_t duration_ns;         /* sum of the reps' measured time */
 	double ops_per_sec[GB_MAX_REPS]; /* one per rep */
+	uint64_t rep_ops[GB_MAX_REPS];	  /* operations of each rep */
 	double bytes_per_sec[GB_MAX_REPS];
 	unsigned nreps;
 	uint64_t failed_ops;

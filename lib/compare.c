@@ -472,6 +472,43 @@ static int add_one(struct bl_sample_set *set, const char *group, const struct bl
 				 bl_metric_find(metric), value, res->run);
 }
 
+/*
+ * bounces_per_op per repetition from the row's per_rep (swiotlb_bounced[i]
+ * / ops[i]): 1 when it added them, 0 when the row has no usable per_rep
+ * (older documents, counters not exact, a repetition without operations),
+ * < 0 on error.
+ */
+static int add_bounces_per_rep(struct bl_sample_set *set, const char *group,
+			       const struct bl_result_view *res)
+{
+	json_t *per, *ops, *bounced;
+	size_t n;
+	int ret = 0;
+
+	if (!res->per_rep_json || !(per = json_loads(res->per_rep_json, 0, NULL)))
+		return 0;
+	ops = json_object_get(per, "ops");
+	bounced = json_object_get(per, "swiotlb_bounced");
+	n = json_array_size(ops);
+	if (n >= 2 && json_array_size(bounced) == n) {
+		ret = 1;
+		for (size_t i = 0; i < n && ret == 1; i++)
+			if (json_integer_value(json_array_get(ops, i)) <= 0 ||
+			    !json_is_integer(json_array_get(bounced, i)))
+				ret = 0;
+		for (size_t i = 0; i < n && ret == 1; i++) {
+			int err = add_one(set, group, res, "bounces_per_op",
+					  (double)json_integer_value(json_array_get(bounced, i)) /
+						  (double)json_integer_value(json_array_get(ops, i)));
+
+			if (err < 0)
+				ret = err;
+		}
+	}
+	json_decref(per);
+	return ret;
+}
+
 int bl_sample_set_add_result(struct bl_sample_set *set, const char *group,
 			     const struct bl_result_view *res)
 {
@@ -491,9 +528,14 @@ int bl_sample_set_add_result(struct bl_sample_set *set, const char *group,
 	for (int i = 0; !ret && i < BL_LAT_COUNT; i++)
 		if (res->latency_ns[i].set)
 			ret = add_one(set, group, res, lat_metrics[i], (double)res->latency_ns[i].v);
-	if (!ret && c[BL_C_SWIOTLB_BOUNCED].set && res->ops > 0)
-		ret = add_one(set, group, res, "bounces_per_op",
-			      (double)c[BL_C_SWIOTLB_BOUNCED].v / (double)res->ops);
+	if (!ret && c[BL_C_SWIOTLB_BOUNCED].set && res->ops > 0) {
+		ret = add_bounces_per_rep(set, group, res);
+		if (ret == 0) /* one value for the run: its totals */
+			ret = add_one(set, group, res, "bounces_per_op",
+				      (double)c[BL_C_SWIOTLB_BOUNCED].v / (double)res->ops);
+		else if (ret == 1)
+			ret = 0;
+	}
 	if (!ret && res->bounce_rate.set)
 		ret = add_one(set, group, res, "bounce_rate", res->bounce_rate.v);
 	if (!ret && c[BL_C_IO_TLB_USED_BEFORE].set && c[BL_C_IO_TLB_USED_PEAK].set)

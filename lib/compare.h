@@ -13,8 +13,9 @@
  *   ops_per_sec, mib_per_sec: every repetition's value (the mean when the
  *       row has no per-repetition values);
  *   latency_*_ns: the row's percentile, one per run;
- *   bounces_per_op: swiotlb_bounced / ops, one per run (counters are totals
- *       over the row's operations);
+ *   bounces_per_op: swiotlb_bounced / ops of every repetition when the row
+ *       has per_rep (ops and swiotlb_bounced per repetition), else one per
+ *       run from the row's totals;
  *   bounce_rate: the row's bounce_rate where the kernel could tell;
  *   slots_peak, slots_after: io_tlb_used_peak / _after minus _before,
  *       the slots the row itself held (standing traffic subtracted);

@@ -429,6 +429,49 @@ out:
 	return err;
 }
 
+/* per_rep: each member an array of reps integers >= 0 (what one repetition did or counted). */
+static int parse_per_rep(struct vctx *c, json_t *row, struct bl_result_row *r)
+{
+	const char *name;
+	json_t *obj, *arr, *v;
+	size_t len, i;
+	int err;
+
+	if ((err = get_object(c, row, "per_rep", OPTIONAL, &obj)) || !obj)
+		return err;
+	len = push(c, "per_rep", 0);
+	json_object_foreach(obj, name, arr) {
+		if (!json_is_array(arr)) {
+			err = fail(c, name, "expected an array, got %s", type_name(arr));
+			break;
+		}
+		if ((int64_t)json_array_size(arr) != r->reps) {
+			err = fail(c, name, "%zu values for %lld repetitions (reps)", json_array_size(arr),
+				   (long long)r->reps);
+			break;
+		}
+		json_array_foreach(arr, i, v) {
+			if (!json_is_integer(v) || json_integer_value(v) < 0) {
+				size_t l2 = push(c, name, 0);
+
+				push(c, NULL, i);
+				err = json_is_integer(v) ?
+					      fail(c, NULL, "must be >= 0, got %lld",
+						   (long long)json_integer_value(v)) :
+					      fail(c, NULL, "expected an integer, got %s", type_name(v));
+				pop(c, l2);
+				break;
+			}
+		}
+		if (err)
+			break;
+	}
+	pop(c, len);
+	if (!err)
+		r->per_rep = obj;
+	return err;
+}
+
 static int parse_row(struct vctx *c, json_t *row, struct bl_result_row *r)
 {
 	struct bl_opt_i64 i64;
@@ -513,7 +556,7 @@ static int parse_row(struct vctx *c, json_t *row, struct bl_result_row *r)
 			return err;
 		r->unavailable = obj;
 	}
-	return 0;
+	return parse_per_rep(c, row, r);
 }
 
 /* Orders rows by (workload, variant, size), then position, to find repeats in O(n log n). */

@@ -22,7 +22,9 @@
  *    ops_per_sec / bytes_per_sec ({mean, values[]} numbers), latency_ns
  *    (p50 p90 p99 p999 max: integers or null), bounce_rate (number in
  *    [0, 1] or null), failures ({ops, errno, error, kernel_log[]}),
- *    unavailable (an object of strings: counter name -> reason).
+ *    unavailable (an object of strings: counter name -> reason), per_rep
+ *    (an object of arrays, each with one integer >= 0 per repetition:
+ *    "ops", and the counters exact per repetition, e.g. swiotlb_bounced).
  *  - Optional: kernel.boot_id (a UUID: /proc/sys/kernel/random/boot_id,
  *    the same for every run of one boot).
  *  - Optional testbed block: testbed.package_version and
@@ -121,6 +123,7 @@ struct bl_result_row {
 	const char *failed_error;  /* NULL when null */
 	json_t *kernel_log;	   /* array of strings or NULL; borrowed */
 	json_t *unavailable;	   /* object name -> reason, or NULL; borrowed */
+	json_t *per_rep;	   /* object name -> [one integer per rep], or NULL; borrowed */
 };
 
 /* Where a field is null/absent the pointer is NULL (or opt.set false). */

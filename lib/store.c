@@ -147,8 +147,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 		" ?17, ?18, ?19)",
 	[ST_RESULT_INS] =
 		"INSERT INTO results (run_id, idx, workload, variant, size, reps, ops,"
-		" duration_ns, ops_per_sec_mean, bytes_per_sec_mean, bounce_rate) VALUES (?1, ?2,"
-		" ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+		" duration_ns, ops_per_sec_mean, bytes_per_sec_mean, bounce_rate, per_rep) VALUES"
+		" (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
 	[ST_LAT_INS] =
 		"INSERT INTO latency (result_id, p50_ns, p90_ns, p99_ns, p999_ns, max_ns) VALUES"
 		" (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -170,7 +170,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_RESULTS_OF_RUN] =
 		"SELECT x.id, x.idx, x.workload, x.variant, x.size, x.reps, x.ops, x.duration_ns,"
 		" x.ops_per_sec_mean, x.bytes_per_sec_mean, x.bounce_rate, l.p50_ns, l.p90_ns,"
-		" l.p99_ns, l.p999_ns, l.max_ns, f.ops, f.errno, f.error, f.kernel_log FROM"
+		" l.p99_ns, l.p999_ns, l.max_ns, f.ops, f.errno, f.error, f.kernel_log, x.per_rep FROM"
 		" results x LEFT JOIN latency l ON l.result_id = x.id LEFT JOIN failures f ON"
 		" f.result_id = x.id WHERE x.run_id = ?1 ORDER BY x.idx",
 	[ST_COUNTERS_OF_RESULT] =
@@ -939,6 +939,7 @@ static int put_counters(struct bl_store *s, int64_t result_id, const struct bl_r
 static int put_result(struct bl_store *s, int64_t run, size_t idx, const struct bl_result_row *r)
 {
 	sqlite3_stmt *st = stmt(s, ST_RESULT_INS);
+	char *per_rep;
 	int64_t id;
 	bool any_lat = false;
 	int err;
@@ -956,7 +957,13 @@ static int put_result(struct bl_store *s, int64_t run, size_t idx, const struct 
 	bind_opt_f64(st, 9, r->ops_per_sec.mean);
 	bind_opt_f64(st, 10, r->bytes_per_sec.mean);
 	bind_opt_f64(st, 11, r->bounce_rate);
-	if ((err = exec_stmt(s, st, "insert result")))
+	per_rep = r->per_rep ? json_dumps(r->per_rep, JSON_COMPACT) : NULL;
+	if (r->per_rep && !per_rep)
+		return -ENOMEM;
+	bind_text(st, 12, per_rep);
+	err = exec_stmt(s, st, "insert result");
+	free(per_rep); /* bound SQLITE_STATIC: used by the step, which is over */
+	if (err)
 		return err;
 	id = sqlite3_last_insert_rowid(s->db);
 
@@ -1341,6 +1348,7 @@ static int results_of_run(struct bl_store *s, const struct bl_run_row *run, bl_r
 		v.failed_errno = col_opt_i64(st, c++);
 		v.failed_error = col_text(st, c++);
 		v.kernel_log_json = col_text(st, c++);
+		v.per_rep_json = col_text(st, c++);
 		ret = read_result_details(s, id, &v, &reasons);
 		if (ret)
 			break;

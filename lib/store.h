@@ -168,6 +168,7 @@ struct bl_result_view {
 	struct bl_opt_i64 failed_errno;
 	const char *failed_error;
 	const char *kernel_log_json; /* JSON array text, or NULL */
+	const char *per_rep_json;    /* results[].per_rep as JSON object text, or NULL */
 	const char *bounce_rate_unavailable; /* why bounce_rate is null, or NULL */
 };
 

@@ -174,6 +174,77 @@ static void test_samples_from_rows(void **state)
 	bl_sample_set_free(&set);
 }
 
+static const struct bl_cmp_row *find_row(const struct bl_cmp_result *r, int64_t size,
+					 const char *metric)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (r->rows[i].size == size && !strcmp(r->rows[i].metric->name, metric))
+			return &r->rows[i];
+	return NULL;
+}
+
+/*
+ * One run per side with per_rep: bounces per operation gets a value per
+ * repetition and is judged from single runs (0 -> 1 bounce per op: worse);
+ * a per_rep that does not fit (a repetition without ops, lengths that
+ * differ, not JSON) falls back to the run's totals.
+ */
+static void test_bounces_per_rep(void **state)
+{
+	struct bl_sample_set base, new_set;
+	struct bl_stats_opts o;
+	struct bl_cmp_result r;
+	struct bl_result_view v;
+	const struct bl_cmp_row *row;
+	const struct bl_sample *s;
+	double vals[5];
+
+	(void)state;
+	bl_sample_set_init(&base);
+	bl_sample_set_init(&new_set);
+	fill_row(&v, vals, 1, "import", 4096, 5, 1000, 0.01, 1, 0);
+	v.ops = 1000;
+	v.per_rep_json = "{\"ops\":[200,200,200,200,200],\"swiotlb_bounced\":[0,0,0,0,0]}";
+	assert_int_equal(bl_sample_set_add_result(&base, "", &v), 0);
+	fill_row(&v, vals, 2, "import", 4096, 5, 1000, 0.01, 2, 1000);
+	v.ops = 1000;
+	v.per_rep_json = "{\"ops\":[190,200,210,200,200],\"swiotlb_bounced\":[190,200,210,200,200]}";
+	assert_int_equal(bl_sample_set_add_result(&new_set, "", &v), 0);
+	s = bl_sample_set_find(&new_set, "", "import", "", 4096, bl_metric_find("bounces_per_op"));
+	assert_non_null(s);
+	assert_int_equal(s->n, 5);
+	assert_int_equal(s->runs, 1);
+	assert_true(s->v[0] == 1.0 && s->v[2] == 1.0);
+	bl_stats_opts_default(&o);
+	assert_int_equal(bl_compare_sets(&base, &new_set, "a", "b", NULL, &o, &r), 0);
+	row = find_row(&r, 4096, "bounces_per_op");
+	assert_non_null(row);
+	assert_int_equal(row->ch.base_n, 5);
+	assert_int_equal(row->ch.verdict, BL_VERDICT_WORSE);
+	bl_cmp_result_free(&r);
+	bl_sample_set_free(&base);
+	bl_sample_set_free(&new_set);
+
+	/* unusable per_rep: one value from the totals (3000 / 1000) */
+	static const char *const bad[] = {
+		"{\"ops\":[200,0,200],\"swiotlb_bounced\":[1,1,1]}",
+		"{\"ops\":[200,200,200],\"swiotlb_bounced\":[1,1]}",
+		"{\"ops\":[200,200,200]}",
+		"not json",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		bl_sample_set_init(&base);
+		fill_row(&v, vals, 1, "import", 4096, 5, 1000, 0.01, 1, 3000);
+		v.per_rep_json = bad[i];
+		assert_int_equal(bl_sample_set_add_result(&base, "", &v), 0);
+		s = bl_sample_set_find(&base, "", "import", "", 4096, bl_metric_find("bounces_per_op"));
+		assert_non_null(s);
+		assert_int_equal(s->n, 1);
+		assert_true(s->v[0] == 3.0);
+		bl_sample_set_free(&base);
+	}
+}
+
 /*
  * A synthetic store: base has 3 runs of 5 reps for two sizes; new drops 10%
  * at 64K (low noise), is unchanged at 4K, and has one size base lacks.
@@ -200,14 +271,6 @@ static void build_sets(struct bl_sample_set *base, struct bl_sample_set *new_set
 	}
 }
 
-static const struct bl_cmp_row *find_row(const struct bl_cmp_result *r, int64_t size,
-					 const char *metric)
-{
-	for (size_t i = 0; i < r->n; i++)
-		if (r->rows[i].size == size && !strcmp(r->rows[i].metric->name, metric))
-			return &r->rows[i];
-	return NULL;
-}
 
 static void test_compare_known_answers(void **state)
 {
@@ -398,6 +461,7 @@ int main(void)
 		cmocka_unit_test(test_selector_errors),
 		cmocka_unit_test(test_selector_ok),
 		cmocka_unit_test(test_samples_from_rows),
+		cmocka_unit_test(test_bounces_per_rep),
 		cmocka_unit_test(test_compare_known_answers),
 		cmocka_unit_test(test_compare_formats),
 		cmocka_unit_test(test_many_keys),

@@ -144,6 +144,11 @@ static const struct bad_case bad_cases[] = {
 	{ "results.0.failures.errno", "\"EIO\"", "results[0].failures.errno: expected an integer or null, got string" },
 	{ "results.0.failures.kernel_log", "[\"ok\", 3]", "results[0].failures.kernel_log[1]: expected a string, got integer" },
 	{ "results.0.unavailable", "{\"dma_map_sg\": 0}", "results[0].unavailable.dma_map_sg: expected a string (the reason), got integer" },
+	{ "results.0.per_rep", "[1]", "results[0].per_rep: expected an object or null, got array" },
+	{ "results.0.per_rep", "{\"ops\": 7}", "results[0].per_rep.ops: expected an array, got integer" },
+	{ "results.0.per_rep", "{\"ops\": [200, 200]}", "results[0].per_rep.ops: 2 values for 5 repetitions (reps)" },
+	{ "results.0.per_rep", "{\"ops\": [200, 200, 200, 200, 200], \"swiotlb_bounced\": [1, 1, 1, -1, 1]}", "results[0].per_rep.swiotlb_bounced[3]: must be >= 0, got -1" },
+	{ "results.0.per_rep", "{\"swiotlb_bounced\": [1, 1, 1, 1, 0.5]}", "results[0].per_rep.swiotlb_bounced[4]: expected an integer, got number" },
 	/* two rows with the same key (workload, variant, size) */
 	{ "results.1.size", "4096", "results[1]: repeats results[0] (workload import, variant \"\", size 4096); give such rows distinct \"variant\" values" },
 };

@@ -561,6 +561,7 @@ static int check_result(const struct bl_run_row *run, const struct bl_result_vie
 	c->n_results++;
 	if (!strcmp(run->kernel_release, "6.1.0-41-amd64")) {
 		assert_null(run->kernel_boot_id); /* a document without kernel.boot_id */
+		assert_null(v->per_rep_json); /* nor per_rep */
 		/* NULL counters come back unset, with their reason */
 		if (!v->counters[BL_C_DMA_MAP_SG].set)
 			c->null_seen++;
@@ -581,6 +582,8 @@ static int check_result(const struct bl_run_row *run, const struct bl_result_vie
 		assert_true(v->bytes_per_sec_values[4] > v->bytes_per_sec_values[0]);
 		assert_true(v->bounce_rate.set && v->bounce_rate.v == 1.0);
 		assert_int_equal(v->counters[BL_C_SWIOTLB_BOUNCED].v, 256000);
+		assert_non_null(v->per_rep_json); /* results[].per_rep, compact */
+		assert_non_null(strstr(v->per_rep_json, "\"swiotlb_bounced\":[51200,51200,51200,51200,51200]"));
 		assert_int_equal(v->latency_ns[BL_LAT_P99].v, 7900000);
 		assert_string_equal(run->swiotlb, "force");
 		assert_string_equal(run->dev_driver, "vgem");
