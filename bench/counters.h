@@ -35,8 +35,8 @@ void gb_counters_close(struct gb_counters *c);
 /* {"swiotlb_bounced": true|"reason", ...}: for --list and the document. */
 json_t *gb_counters_describe(const struct gb_counters *c);
 
-/* Starts a row whose scope is the @n device names in @names. */
-void gb_counters_row_begin(struct gb_counters *c, char names[][64], int n);
+/* Starts a row whose scope is the @n device names in @names, for buffers of @size bytes. */
+void gb_counters_row_begin(struct gb_counters *c, char names[][64], int n, uint64_t size);
 /* Around each measured repetition (warm-up excluded). 0 or -errno. */
 int gb_counters_rep_begin(struct gb_counters *c);
 int gb_counters_rep_end(struct gb_counters *c);

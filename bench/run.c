@@ -244,7 +244,7 @@ int gb_measure(struct gb_ctx *ctx, struct gb_row *row, const struct gb_op *op)
 	/* perf attaches before the first timed op (its start-up is not measured). */
 	gb_prof_row_begin(ctx->prof, job, row);
 	if (ctx->ctr)
-		gb_counters_row_begin(ctx->ctr, ctx->scope, ctx->nscope);
+		gb_counters_row_begin(ctx->ctr, ctx->scope, ctx->nscope, row->size);
 
 	for (unsigned rep = 0; rep < reps && !row->fatal; rep++) {
 		uint64_t rep_ops = 0, rep_ns = 0, t0, prev, t;

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Testbed smoke test: boots the newest Debian 6.12 kernel under QEMU with
 # swiotlb=force and with swiotlb=noforce, runs configs/jobs/smoke.ini
-# (udmabuf -> vgem import) with gembench inside, and checks FROM THE RESULT
+# (udmabuf -> vgem import and sync) with gembench inside, and checks FROM THE RESULT
 # DOCUMENTS (never the console) that
 #   - every boot produced documents with status ok,
 #   - each records its DMA mode, the kernel's exact release and /proc/cmdline,
 #   - under force every import row bounced (counters.swiotlb_bounced > 0),
-#   - under noforce none did (== 0, and not null).
+#   - under noforce none did (== 0, and not null),
+#   - the sync job's dma_sync_bytes is 2 x ops x size under force, 0 under
+#     noforce, and null with a reason above 2 MiB (see bench/counters.c).
 # Fetches the kernel when testbed/cache/ has none (CI starts empty).
 # Skips (77) without qemu, jq or the static gembench (make static).
 set -u -o pipefail
@@ -32,6 +34,27 @@ lab_boot "$bouncelab" "$out/lab" "$out/lab.log" --kernels 6.12 --modes force,nof
 rc=$?
 echo "bouncelab lab exited $rc after $((SECONDS - start)) s"
 
+# The sync job: under force each operation syncs the whole buffer twice
+# (SYNC_START and SYNC_END), dma_sync_bytes = 2 x ops x size up to 2 MiB;
+# above that the counters are null with a reason; under noforce 0 (6.12
+# skips syncs a device does not need).
+check_sync() { # mode document
+	local mode=$1 d=$2
+	jq -r '.results[] | "\(.size) \(.ops) \(.counters.dma_sync_bytes) \(.unavailable.dma_sync_bytes // "")"' "$d" |
+		while read -r size ops synced why; do
+			echo "$mode: sync size $size: ops $ops, dma_sync_bytes $synced ${why:+($why)}"
+			if [ "$size" -gt $((2 << 20)) ]; then
+				[ "$synced" = null ] && [ -n "$why" ] ||
+					fail "$mode: sync $size: dma_sync_bytes should be null with a reason, got $synced"
+			elif [ "$mode" = force ]; then
+				[ "$synced" = $((2 * ops * size)) ] ||
+					fail "force: sync $size: dma_sync_bytes $synced, expected 2 x $ops x $size"
+			else
+				[ "$synced" = 0 ] || fail "noforce: sync $size: dma_sync_bytes $synced, expected 0"
+			fi
+		done || exit 1
+}
+
 for mode in force noforce; do
 	dir=$out/lab/6.12-$mode
 	docs=("$dir"/*.json)
@@ -50,6 +73,10 @@ for mode in force noforce; do
 			fail "$mode: no testbed.package_version"
 		jq -e --arg m "swiotlb=$mode" '.kernel.cmdline | type == "string" and contains($m)' "$d" >/dev/null ||
 			fail "$mode: kernel.cmdline '$(jq -r .kernel.cmdline "$d")' does not hold swiotlb=$mode"
+		if [ "$(jq -r .job.name "$d")" = udmabuf-vgem-sync ]; then
+			check_sync "$mode" "$d"
+			continue
+		fi
 		rows=$(jq '[.results[] | select(.workload == "import")] | length' "$d")
 		[ "$rows" -gt 0 ] || fail "$mode: $d has no import rows"
 		jq -r '.results[] | select(.workload == "import") |
