@@ -370,7 +370,7 @@ json_t *gb_row_finish(struct gb_row *row)
 		static const char *const keys[] = {
 			"swiotlb_bounced", "swiotlb_bounced_bytes", "dma_map_sg", "dma_map_page",
 			"dma_map_segments", "io_tlb_nslabs", "io_tlb_used_before",
-			"io_tlb_used_peak", "io_tlb_used_after",
+			"io_tlb_used_peak", "io_tlb_used_after", "dma_sync_bytes",
 		};
 
 		u = json_object();

@@ -845,6 +845,29 @@ static int findings(struct report_ctx *c, const struct bl_sample_set *set)
 		fprintf(c->f, "%s", any ? "\n" : "No row bounced more than once per operation.\n");
 	}
 
+	fprintf(c->f, "\n### Where syncs copy through the bounce buffer\n\n"
+		      "MiB passed to dma_sync_sg_for_cpu/_for_device per operation (dma:* "
+		      "tracepoints, 6.12+; rows up to 2 MiB): for a bounced mapping each sync "
+		      "copies that much, and swiotlb_bounced does not count it.\n\n");
+	any = false;
+	for (size_t i = 0; i < set->n; i++) {
+		const struct bl_sample *s = &set->s[i];
+		char sz[24], per[24];
+		double m;
+
+		if (strcmp(s->metric->name, "sync_mib_per_op") || !s->n)
+			continue;
+		m = bl_mean(s->v, s->n);
+		if (!(m > 0))
+			continue;
+		bl_size_str(s->size, sz, sizeof(sz));
+		bl_size_str((int64_t)(m * (1 << 20) + 0.5), per, sizeof(per));
+		fprintf(c->f, "- %s, %s %s: %s per op (%.3g x the buffer)\n", s->group, s->workload, sz,
+			per, m * (1 << 20) / (double)s->size);
+		any = true;
+	}
+	fprintf(c->f, "%s", any ? "" : "No row synced anything (or no kernel could tell).\n");
+
 	fprintf(c->f, "\n### SWIOTLB slots still held after teardown\n\n"
 		      "Slots in use after the row's buffers were released, minus the slots in use "
 		      "before it ran (the device's standing traffic). Positive = left behind.\n\n");

@@ -538,6 +538,9 @@ int bl_sample_set_add_result(struct bl_sample_set *set, const char *group,
 	}
 	if (!ret && res->bounce_rate.set)
 		ret = add_one(set, group, res, "bounce_rate", res->bounce_rate.v);
+	if (!ret && c[BL_C_DMA_SYNC_BYTES].set && res->ops > 0)
+		ret = add_one(set, group, res, "sync_mib_per_op",
+			      (double)c[BL_C_DMA_SYNC_BYTES].v / (double)res->ops / (1 << 20));
 	if (!ret && c[BL_C_IO_TLB_USED_BEFORE].set && c[BL_C_IO_TLB_USED_PEAK].set)
 		ret = add_one(set, group, res, "slots_peak",
 			      (double)(c[BL_C_IO_TLB_USED_PEAK].v - c[BL_C_IO_TLB_USED_BEFORE].v));

@@ -17,6 +17,8 @@
  *       has per_rep (ops and swiotlb_bounced per repetition), else one per
  *       run from the row's totals;
  *   bounce_rate: the row's bounce_rate where the kernel could tell;
+ *   sync_mib_per_op: dma_sync_bytes / ops in MiB (what dma_sync_sg_* had to
+ *       keep coherent: copies when the mapping bounced), one per run;
  *   slots_peak, slots_after: io_tlb_used_peak / _after minus _before,
  *       the slots the row itself held (standing traffic subtracted);
  *   failed_ops: the row's failed operations.

@@ -37,6 +37,7 @@ const char *const bl_counter_names[BL_COUNTER_COUNT] = {
 	[BL_C_IO_TLB_USED_BEFORE] = "io_tlb_used_before",
 	[BL_C_IO_TLB_USED_PEAK] = "io_tlb_used_peak",
 	[BL_C_IO_TLB_USED_AFTER] = "io_tlb_used_after",
+	[BL_C_DMA_SYNC_BYTES] = "dma_sync_bytes",
 };
 
 const char *const bl_latency_names[BL_LAT_COUNT] = {

@@ -81,6 +81,7 @@ enum bl_counter {
 	BL_C_IO_TLB_USED_BEFORE,
 	BL_C_IO_TLB_USED_PEAK,
 	BL_C_IO_TLB_USED_AFTER,
+	BL_C_DMA_SYNC_BYTES,	/* dma:dma_sync_sg_*: bytes synced (6.12+) */
 	BL_COUNTER_COUNT,
 };
 /* "swiotlb_bounced", ... exactly the JSON member names. */

@@ -258,6 +258,8 @@ const struct bl_metric bl_metrics[] = {
 	{ "latency_max_ns", "latency max", "ns", BL_LOWER_IS_BETTER },
 	{ "bounces_per_op", "bounces per op", "bounces/op", BL_LOWER_IS_BETTER },
 	{ "bounce_rate", "bounce rate", "bounced/mapped segments", BL_LOWER_IS_BETTER },
+	/* dma_sync_sg_* bytes per op: copies through the bounce buffer when the mapping bounced */
+	{ "sync_mib_per_op", "MiB synced per op", "MiB/op", BL_LOWER_IS_BETTER },
 	/* slots above the level before the row ran: what the workload itself held */
 	{ "slots_peak", "SWIOTLB slots held at peak", "slots", BL_LOWER_IS_BETTER },
 	{ "slots_after", "SWIOTLB slots left after teardown", "slots", BL_LOWER_IS_BETTER },
