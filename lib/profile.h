@@ -15,7 +15,7 @@
  *	struct bl_profile_rec rec;
  *	char why[256];
  *	if (bl_profile_check(why, sizeof why) == 0 &&
- *	    bl_profile_start(&rec, getpid(), "/tmp/gembench.perf.data", why, sizeof why) == 0) {
+ *	    bl_profile_start(&rec, getpid(), "/tmp/gembench.perf.data", 0, why, sizeof why) == 0) {
  *		... the measured region ...
  *		bl_profile_stop(&rec);
  *		bl_profile_collect(rec.data_path, &prof, why, sizeof why);   (perf script + parse)
@@ -45,15 +45,32 @@ int bl_profile_check(char *why, size_t whylen);
 struct bl_profile_rec {
 	pid_t perf_pid;       /* the `perf record` child, -1 when not running */
 	char data_path[4096]; /* perf.data it writes */
+	bool acked;	      /* events enabled and acknowledged through perf's control
+				 FIFO; false: an old perf, start guessed from its file */
 };
 
 /*
  * Starts `perf record -g -F @freq_hz -p @target -o @data_path` (freq 0 =
- * 999 Hz) and waits until it is attached. 0, or -errno with @why.
+ * 999 Hz) with its events disabled (--delay=-1), then enables them through
+ * perf's control FIFO (--control=fifo:...) and waits for its "ack": when it
+ * returns 0, everything @target runs from then on is sampled. The FIFOs
+ * live in a private folder under $TMPDIR (or /tmp) that is gone again when
+ * this returns. With an old perf (no --control or --delay=-1), or no place
+ * for the FIFOs, perf is started the old way and this waits until its
+ * output file is non-empty (its events may then still be off for a while):
+ * rec->acked is false and @why says so; else @why is "". Waits at most
+ * 60 s for the ack (perf synthesizes the target's maps first: seconds
+ * under TCG), 5 s for the file. 0, or -errno with @why: -EPERM when perf
+ * exited early (not permitted, or no such pid), -ETIMEDOUT, -EPROTO (an
+ * answer that is not "ack"), -EINVAL, or a failed system call's; no perf
+ * and no data file are left then.
  */
 int bl_profile_start(struct bl_profile_rec *rec, pid_t target, const char *data_path,
 		     unsigned freq_hz, char *why, size_t whylen);
-/* Stops recording (SIGINT, as perf expects) and waits for perf to write. 0 or -errno. */
+/*
+ * Stops recording (SIGINT, as perf expects) and waits for perf to write.
+ * 0, -ECHILD when not recording, -EIO when perf failed, or -errno.
+ */
 int bl_profile_stop(struct bl_profile_rec *rec);
 
 /* --- analysis ------------------------------------------------------------------- */
