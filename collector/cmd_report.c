@@ -786,10 +786,33 @@ static void unique_lines(FILE *f, char *buf)
 	free(lines);
 }
 
+/*
+ * The next sample of @metric from position *@i on whose mean is above
+ * @floor (the mean in *@mean), or NULL; *@i moves past it.
+ */
+static const struct bl_sample *next_above(const struct bl_sample_set *set, size_t *i,
+					  const char *metric, double floor, double *mean)
+{
+	for (; *i < set->n; ++*i) {
+		const struct bl_sample *s = &set->s[*i];
+
+		if (strcmp(s->metric->name, metric) || !s->n)
+			continue;
+		*mean = bl_mean(s->v, s->n);
+		if (*mean > floor) {
+			++*i;
+			return s;
+		}
+	}
+	return NULL;
+}
+
 static int findings(struct report_ctx *c, const struct bl_sample_set *set)
 {
 	struct row_notes n = { .last_run = INT64_MIN };
 	struct bl_run_filter ff = *c->filter;
+	const struct bl_sample *s;
+	double m;
 	bool any;
 	int ret;
 
@@ -818,17 +841,12 @@ static int findings(struct report_ctx *c, const struct bl_sample_set *set)
 	{
 		const struct bl_sample *open_line = NULL; /* the line being written */
 
-		any = false;
-		for (size_t i = 0; i < set->n; i++) {
-			const struct bl_sample *s = &set->s[i];
-			char sz[24];
-			double m;
+		size_t i = 0;
 
-			if (strcmp(s->metric->name, "bounces_per_op") || !s->n)
-				continue;
-			m = bl_mean(s->v, s->n);
-			if (!(m > 1))
-				continue;
+		any = false;
+		while ((s = next_above(set, &i, "bounces_per_op", 1, &m))) {
+			char sz[24];
+
 			bl_size_str(s->size, sz, sizeof(sz));
 			if (open_line && !strcmp(open_line->group, s->group) &&
 			    !strcmp(open_line->workload, s->workload) &&
@@ -850,16 +868,9 @@ static int findings(struct report_ctx *c, const struct bl_sample_set *set)
 		      "tracepoints, 6.12+; rows up to 2 MiB): for a bounced mapping each sync "
 		      "copies that much, and swiotlb_bounced does not count it.\n\n");
 	any = false;
-	for (size_t i = 0; i < set->n; i++) {
-		const struct bl_sample *s = &set->s[i];
+	for (size_t i = 0; (s = next_above(set, &i, "sync_mib_per_op", 0, &m));) {
 		char sz[24], per[24];
-		double m;
 
-		if (strcmp(s->metric->name, "sync_mib_per_op") || !s->n)
-			continue;
-		m = bl_mean(s->v, s->n);
-		if (!(m > 0))
-			continue;
 		bl_size_str(s->size, sz, sizeof(sz));
 		bl_size_str((int64_t)(m * (1 << 20) + 0.5), per, sizeof(per));
 		fprintf(c->f, "- %s, %s %s: %s per op (%.3g x the buffer)\n", s->group, s->workload, sz,
@@ -872,17 +883,10 @@ static int findings(struct report_ctx *c, const struct bl_sample_set *set)
 		      "Slots in use after the row's buffers were released, minus the slots in use "
 		      "before it ran (the device's standing traffic). Positive = left behind.\n\n");
 	any = false;
-	for (size_t i = 0; i < set->n; i++) {
-		const struct bl_sample *s = &set->s[i];
+	for (size_t i = 0; (s = next_above(set, &i, "slots_after", 0, &m));) {
 		const struct bl_sample *peak;
 		char sz[24];
-		double m;
 
-		if (strcmp(s->metric->name, "slots_after") || !s->n)
-			continue;
-		m = bl_mean(s->v, s->n);
-		if (!(m > 0))
-			continue;
 		peak = bl_sample_set_find(set, s->group, s->workload, s->variant, s->size,
 					  bl_metric_find("slots_peak"));
 		bl_size_str(s->size, sz, sizeof(sz));
