@@ -46,12 +46,13 @@ static long long cpu_ticks(pid_t pid, char *state)
 }
 
 /*
- * perf record writes its file header (which is what bl_profile_start waits
- * for) BEFORE it synthesizes the existing threads, maps and kernel modules,
- * and only then enables the events of an attached (-p) process. Under TCG
- * that synthesis takes seconds: the testbed's first rows had no sample at
- * all. So wait until perf is idle (sleeping, and no CPU time used over
- * three 20 ms looks): it has then enabled the events and waits for samples.
+ * Only for a perf without --control (bl_profile_rec.acked false): there
+ * bl_profile_start waits for perf's file header, which perf writes BEFORE
+ * it synthesizes the existing threads, maps and kernel modules and only
+ * then enables the events of an attached (-p) process. Under TCG that
+ * synthesis takes seconds: the testbed's first rows had no sample at all.
+ * So wait until perf is idle (sleeping, and no CPU time used over three
+ * 20 ms looks): it has then enabled the events and waits for samples.
  * At most @max_ms. 0, or -ETIMEDOUT / -ESRCH.
  */
 static int wait_perf_idle(pid_t pid, unsigned max_ms)
@@ -120,7 +121,8 @@ void gb_prof_row_begin(struct gb_prof *p, const struct gb_job *job, struct gb_ro
 		return;
 	}
 	p->recording = true;
-	if (wait_perf_idle(p->rec.perf_pid, 60000))
+	/* acked: perf said its events are on; nothing to guess */
+	if (!p->rec.acked && wait_perf_idle(p->rec.perf_pid, 60000))
 		bl_warn("perf: still busy starting after 60 s: the row's first samples may be lost");
 }
 
