@@ -179,7 +179,7 @@ run: deps all static
 	$(BUILD)/bouncelab nightly
 
 # RESULTS.md and plots/out/: regenerated from a full testbed matrix (6.1 and
-# 6.12 x default/force/noforce/iommu, the standard job) into a database of
+# 6.12 x default/force/noforce/iommu/iommu-pt, the standard job) into a database of
 # their own, so nothing else stored on this machine leaks into them.
 RESULTS_DB := var/results.db
 results: deps all static

@@ -31,6 +31,7 @@
 #include "commands.h"
 #include "drmdev.h"
 #include "fsutil.h"
+#include "lab_opts.h"
 #include "log.h"
 #include "paths.h"
 
@@ -65,7 +66,7 @@ static void nightly_usage(FILE *out)
 		"  --lab          measure in the testbed (bouncelab lab: Debian kernels in QEMU)\n"
 		"                 default: --local when an i915 device is present, else --lab\n"
 		"  --kernels LIST testbed kernel series (default 6.1,6.12)\n"
-		"  --modes LIST   testbed DMA modes (default default,force,noforce,iommu)\n"
+		"  --modes LIST   testbed DMA modes (default " LAB_DEFAULT_MODES ")\n"
 		"  --job FILE     job file (default configs/jobs/i915.ini locally,\n"
 		"                 configs/jobs/standard.ini in the testbed)\n"
 		"  --out DIR      where documents, plots and the report go\n"
@@ -337,7 +338,8 @@ int cmd_nightly(int argc, char **argv)
 		av_push(&a, "--kernels");
 		av_push(&a, o.kernels ? o.kernels : "6.1,6.12");
 		av_push(&a, "--modes");
-		av_push(&a, o.modes ? o.modes : "default,force,noforce,iommu");
+		/* every mode the mission names: swiotlb default/force/noforce, IOMMU on and passthrough */
+		av_push(&a, o.modes ? o.modes : LAB_DEFAULT_MODES);
 		if (o.timeout) {
 			av_push(&a, "--timeout");
 			av_push(&a, o.timeout);

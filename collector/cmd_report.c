@@ -1113,7 +1113,7 @@ static int write_report(FILE *f, FILE *details, const char *details_link,
 		   "DMA mode and runs a gembench job inside; `gembench` runs the same jobs on real "
 		   "DRM devices; `bouncelab ingest` (or bouncelabd) stores their result documents. "
 		   "The top-level RESULTS.md is regenerated from a fresh testbed matrix (6.1 and "
-		   "6.12 x default, force, noforce, iommu; configs/jobs/standard.ini) by "
+		   "6.12 x default, force, noforce, iommu, iommu-pt; configs/jobs/standard.ini) by "
 		   "`make results`.\n\n");
 	if (any_emulated(&runs))
 		fprintf(f, "> Runs from the testbed ran in QEMU with TCG emulation: absolute "
