@@ -111,7 +111,8 @@ static void list_values(FILE *f, const char *title, const struct an_runs *runs,
 	for (size_t i = 0; i < runs->n; i++) {
 		if (seen_before(runs, i, field))
 			continue;
-		fprintf(f, "%s`%s` (%zu run%s)", first ? "" : ", ", nz(field(&runs->r[i]), "?"),
+		/* none: runs that recorded no value (a skipped run found no device) */
+		fprintf(f, "%s`%s` (%zu run%s)", first ? "" : ", ", nz(field(&runs->r[i]), "none"),
 			count_with(runs, field(&runs->r[i]), field),
 			count_with(runs, field(&runs->r[i]), field) == 1 ? "" : "s");
 		first = false;
