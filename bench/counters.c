@@ -111,8 +111,8 @@ struct gb_counters {
 	 * drained totals at each rep_end), so that a single run gives compare
 	 * a sample per repetition instead of one total.
 	 */
-	uint64_t rep_bounced[GB_MAX_REPS], rep_bytes[GB_MAX_REPS];
-	uint64_t seen_bounced, seen_bytes; /* the scope's totals at the last rep_end */
+	uint64_t rep_bounced[GB_MAX_REPS], rep_bytes[GB_MAX_REPS], rep_sync[GB_MAX_REPS];
+	uint64_t seen_bounced, seen_bytes, seen_sync; /* the scope's totals at the last rep_end */
 	unsigned nreps;
 };
 
@@ -301,7 +301,7 @@ void gb_counters_row_begin(struct gb_counters *c, char names[][64], int n, uint6
 	c->overflow_devs = 0;
 	memset(c->devs, 0, sizeof(c->devs));
 	c->nreps = 0;
-	c->seen_bounced = c->seen_bytes = 0;
+	c->seen_bounced = c->seen_bytes = c->seen_sync = 0;
 	c->nscope = 0;
 	for (int i = 0; i < n && c->nscope < MAX_SCOPE; i++) {
 		bool dup = false;
@@ -455,24 +455,37 @@ static bool in_scope(const struct gb_counters *c, const char *name)
 	return false;
 }
 
-/* After a repetition's records are drained: what the scope bounced in it. */
+/* After a repetition's records are drained: what the scope bounced and synced in it. */
 static void rep_totals(struct gb_counters *c)
 {
-	uint64_t bounced = 0, bytes = 0;
+	uint64_t bounced = 0, bytes = 0, sync = 0;
 
 	for (int i = 0; i < c->ndevs; i++) {
 		if (in_scope(c, c->devs[i].name)) {
 			bounced += c->devs[i].v[EV_BOUNCED];
 			bytes += c->devs[i].bytes;
+			sync += c->devs[i].sync_bytes;
 		}
 	}
 	if (c->nreps < GB_MAX_REPS) {
 		c->rep_bounced[c->nreps] = bounced - c->seen_bounced;
 		c->rep_bytes[c->nreps] = bytes - c->seen_bytes;
+		c->rep_sync[c->nreps] = sync - c->seen_sync;
 		c->nreps++;
 	}
 	c->seen_bounced = bounced;
 	c->seen_bytes = bytes;
+	c->seen_sync = sync;
+}
+
+/* @v[0..n) as a JSON array of integers. */
+static json_t *int_array(const uint64_t *v, unsigned n)
+{
+	json_t *a = json_array();
+
+	for (unsigned i = 0; i < n; i++)
+		json_array_append_new(a, json_integer((json_int_t)v[i]));
+	return a;
 }
 
 int gb_counters_rep_end(struct gb_counters *c)
@@ -658,16 +671,16 @@ void gb_counters_row_end(struct gb_counters *c, json_t *row)
 		unavail(u, "dma_sync_bytes", bad_sync);
 	json_object_set_new(counters, "swiotlb_bounced_bytes",
 			    bad[EV_BOUNCED] ? json_null() : json_integer((json_int_t)bytes));
-	if (!bad[EV_BOUNCED]) {
-		/* exact per repetition only when the row's total is */
-		json_t *per = json_object(), *b = json_array(), *y = json_array();
+	if (!bad[EV_BOUNCED] || !bad_sync) {
+		/* exact per repetition only where the row's total is */
+		json_t *per = json_object();
 
-		for (unsigned i = 0; i < c->nreps; i++) {
-			json_array_append_new(b, json_integer((json_int_t)c->rep_bounced[i]));
-			json_array_append_new(y, json_integer((json_int_t)c->rep_bytes[i]));
+		if (!bad[EV_BOUNCED]) {
+			json_object_set_new(per, "swiotlb_bounced", int_array(c->rep_bounced, c->nreps));
+			json_object_set_new(per, "swiotlb_bounced_bytes", int_array(c->rep_bytes, c->nreps));
 		}
-		json_object_set_new(per, "swiotlb_bounced", b);
-		json_object_set_new(per, "swiotlb_bounced_bytes", y);
+		if (!bad_sync)
+			json_object_set_new(per, "dma_sync_bytes", int_array(c->rep_sync, c->nreps));
 		json_object_set_new(row, "per_rep", per);
 	}
 	if (bad[EV_BOUNCED])

@@ -48,8 +48,8 @@ void gb_counters_note_used(struct gb_counters *c, uint64_t used);
  * Adds "counters", "counters_scope", "counters_system",
  * "counters_by_device", "counters_own_context", "bounce_rate" and the reasons in "unavailable"
  * (created if missing) to @row, and "per_rep" {"swiotlb_bounced": [...],
- * "swiotlb_bounced_bytes": [...]} (the scope's counts in each measured
- * repetition) when the row's swiotlb_bounced is exact.
+ * "swiotlb_bounced_bytes": [...], "dma_sync_bytes": [...]} (the scope's
+ * counts in each measured repetition), each where the row's total is exact.
  */
 void gb_counters_row_end(struct gb_counters *c, json_t *row);
 

@@ -473,33 +473,34 @@ static int add_one(struct bl_sample_set *set, const char *group, const struct bl
 }
 
 /*
- * bounces_per_op per repetition from the row's per_rep (swiotlb_bounced[i]
- * / ops[i]): 1 when it added them, 0 when the row has no usable per_rep
- * (older documents, counters not exact, a repetition without operations),
+ * @metric per repetition from the row's per_rep (@counter[i] / ops[i] x
+ * @scale): 1 when it added them, 0 when the row has no usable per_rep
+ * (older documents, a counter not exact, a repetition without operations),
  * < 0 on error.
  */
-static int add_bounces_per_rep(struct bl_sample_set *set, const char *group,
-			       const struct bl_result_view *res)
+static int add_per_rep(struct bl_sample_set *set, const char *group,
+		       const struct bl_result_view *res, const char *counter, const char *metric,
+		       double scale)
 {
-	json_t *per, *ops, *bounced;
+	json_t *per, *ops, *counts;
 	size_t n;
 	int ret = 0;
 
 	if (!res->per_rep_json || !(per = json_loads(res->per_rep_json, 0, NULL)))
 		return 0;
 	ops = json_object_get(per, "ops");
-	bounced = json_object_get(per, "swiotlb_bounced");
+	counts = json_object_get(per, counter);
 	n = json_array_size(ops);
-	if (n >= 2 && json_array_size(bounced) == n) {
+	if (n >= 2 && json_array_size(counts) == n) {
 		ret = 1;
 		for (size_t i = 0; i < n && ret == 1; i++)
 			if (json_integer_value(json_array_get(ops, i)) <= 0 ||
-			    !json_is_integer(json_array_get(bounced, i)))
+			    !json_is_integer(json_array_get(counts, i)))
 				ret = 0;
 		for (size_t i = 0; i < n && ret == 1; i++) {
-			int err = add_one(set, group, res, "bounces_per_op",
-					  (double)json_integer_value(json_array_get(bounced, i)) /
-						  (double)json_integer_value(json_array_get(ops, i)));
+			int err = add_one(set, group, res, metric,
+					  (double)json_integer_value(json_array_get(counts, i)) /
+						  (double)json_integer_value(json_array_get(ops, i)) * scale);
 
 			if (err < 0)
 				ret = err;
@@ -529,7 +530,7 @@ int bl_sample_set_add_result(struct bl_sample_set *set, const char *group,
 		if (res->latency_ns[i].set)
 			ret = add_one(set, group, res, lat_metrics[i], (double)res->latency_ns[i].v);
 	if (!ret && c[BL_C_SWIOTLB_BOUNCED].set && res->ops > 0) {
-		ret = add_bounces_per_rep(set, group, res);
+		ret = add_per_rep(set, group, res, "swiotlb_bounced", "bounces_per_op", 1.0);
 		if (ret == 0) /* one value for the run: its totals */
 			ret = add_one(set, group, res, "bounces_per_op",
 				      (double)c[BL_C_SWIOTLB_BOUNCED].v / (double)res->ops);
@@ -538,9 +539,15 @@ int bl_sample_set_add_result(struct bl_sample_set *set, const char *group,
 	}
 	if (!ret && res->bounce_rate.set)
 		ret = add_one(set, group, res, "bounce_rate", res->bounce_rate.v);
-	if (!ret && c[BL_C_DMA_SYNC_BYTES].set && res->ops > 0)
-		ret = add_one(set, group, res, "sync_mib_per_op",
-			      (double)c[BL_C_DMA_SYNC_BYTES].v / (double)res->ops / (1 << 20));
+	if (!ret && c[BL_C_DMA_SYNC_BYTES].set && res->ops > 0) {
+		ret = add_per_rep(set, group, res, "dma_sync_bytes", "sync_mib_per_op",
+				  1.0 / (1 << 20));
+		if (ret == 0)
+			ret = add_one(set, group, res, "sync_mib_per_op",
+				      (double)c[BL_C_DMA_SYNC_BYTES].v / (double)res->ops / (1 << 20));
+		else if (ret == 1)
+			ret = 0;
+	}
 	if (!ret && c[BL_C_IO_TLB_USED_BEFORE].set && c[BL_C_IO_TLB_USED_PEAK].set)
 		ret = add_one(set, group, res, "slots_peak",
 			      (double)(c[BL_C_IO_TLB_USED_PEAK].v - c[BL_C_IO_TLB_USED_BEFORE].v));

@@ -18,7 +18,8 @@
  *       run from the row's totals;
  *   bounce_rate: the row's bounce_rate where the kernel could tell;
  *   sync_mib_per_op: dma_sync_bytes / ops in MiB (what dma_sync_sg_* had to
- *       keep coherent: copies when the mapping bounced), one per run;
+ *       keep coherent: copies when the mapping bounced), per repetition from
+ *       per_rep where the row has it, else one per run;
  *   slots_peak, slots_after: io_tlb_used_peak / _after minus _before,
  *       the slots the row itself held (standing traffic subtracted);
  *   failed_ops: the row's failed operations.

@@ -40,9 +40,11 @@ echo "bouncelab lab exited $rc after $((SECONDS - start)) s"
 # skips syncs a device does not need).
 check_sync() { # mode document
 	local mode=$1 d=$2
-	jq -r '.results[] | "\(.size) \(.ops) \(.counters.dma_sync_bytes) \(.unavailable.dma_sync_bytes // "")"' "$d" |
-		while read -r size ops synced why; do
-			echo "$mode: sync size $size: ops $ops, dma_sync_bytes $synced ${why:+($why)}"
+	jq -r '.results[] | "\(.size) \(.ops) \(.counters.dma_sync_bytes) \(.per_rep.dma_sync_bytes // [] | add) \(.unavailable.dma_sync_bytes // "")"' "$d" |
+		while read -r size ops synced per_rep_sum why; do
+			echo "$mode: sync size $size: ops $ops, dma_sync_bytes $synced (per repetition, summed: $per_rep_sum) ${why:+($why)}"
+			[ "$synced" = null ] || [ "$per_rep_sum" = "$synced" ] ||
+				fail "$mode: sync $size: per_rep.dma_sync_bytes sums to $per_rep_sum, the row says $synced"
 			if [ "$size" -gt $((2 << 20)) ]; then
 				[ "$synced" = null ] && [ -n "$why" ] ||
 					fail "$mode: sync $size: dma_sync_bytes should be null with a reason, got $synced"

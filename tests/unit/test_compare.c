@@ -208,13 +208,20 @@ static void test_bounces_per_rep(void **state)
 	assert_int_equal(bl_sample_set_add_result(&base, "", &v), 0);
 	fill_row(&v, vals, 2, "import", 4096, 5, 1000, 0.01, 2, 1000);
 	v.ops = 1000;
-	v.per_rep_json = "{\"ops\":[190,200,210,200,200],\"swiotlb_bounced\":[190,200,210,200,200]}";
+	v.per_rep_json = "{\"ops\":[190,200,210,200,200],\"swiotlb_bounced\":[190,200,210,200,200],"
+			 "\"dma_sync_bytes\":[1556480,1638400,1720320,1638400,1638400]}";
+	v.counters[BL_C_DMA_SYNC_BYTES] = (struct bl_opt_i64){ 8192000, true };
 	assert_int_equal(bl_sample_set_add_result(&new_set, "", &v), 0);
 	s = bl_sample_set_find(&new_set, "", "import", "", 4096, bl_metric_find("bounces_per_op"));
 	assert_non_null(s);
 	assert_int_equal(s->n, 5);
 	assert_int_equal(s->runs, 1);
 	assert_true(s->v[0] == 1.0 && s->v[2] == 1.0);
+	/* the same for the bytes synced: 8 KiB per operation in every repetition */
+	s = bl_sample_set_find(&new_set, "", "import", "", 4096, bl_metric_find("sync_mib_per_op"));
+	assert_non_null(s);
+	assert_int_equal(s->n, 5);
+	assert_true(fabs(s->v[0] - 8192.0 / (1 << 20)) < 1e-12 && fabs(s->v[4] - 8192.0 / (1 << 20)) < 1e-12);
 	bl_stats_opts_default(&o);
 	assert_int_equal(bl_compare_sets(&base, &new_set, "a", "b", NULL, &o, &r), 0);
 	row = find_row(&r, 4096, "bounces_per_op");
