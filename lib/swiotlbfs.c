@@ -15,6 +15,8 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "dmamode.h"
+
 #define DEBUGFS	    "/sys/kernel/debug"
 #define SWIOTLB_DIR DEBUGFS "/swiotlb"
 
@@ -80,30 +82,29 @@ static int release_code(const char *release)
 	return (int)(major * 1000 + minor);
 }
 
-/* The word of @cmdline that starts with @prefix (up to 40 characters), or NULL. */
-static const char *cmdline_word(const char *cmdline, const char *prefix, char *out, size_t len)
+/*
+ * The IOMMU option of @c that asks for translation, as it would be written,
+ * or NULL: an IOMMU then maps DMA and the kernel sets up no SWIOTLB pool.
+ */
+static const char *iommu_on_option(const struct bl_dma_cmdline *c)
 {
-	size_t n = strlen(prefix);
-
-	for (const char *p = cmdline; p && *p;) {
-		size_t w;
-
-		p += strspn(p, " \t\n");
-		w = strcspn(p, " \t\n");
-		if (w >= n && !strncmp(p, prefix, n)) {
-			snprintf(out, len, "%.*s", (int)(w < 40 ? w : 40), p);
-			return out;
-		}
-		p += w;
-	}
-	return NULL;
+	if (c->intel == BL_IOMMU_REQ_ON)
+		return "intel_iommu=on";
+	if (c->amd == BL_IOMMU_REQ_ON)
+		return "amd_iommu=on";
+	if (c->generic == BL_IOMMU_REQ_OFF)
+		return NULL;
+	if (c->passthrough)
+		return "iommu=pt";
+	return c->generic == BL_IOMMU_REQ_ON ? "iommu=on" : NULL;
 }
 
 void bl_swiotlb_reason(const char *name, int err, const struct bl_swiotlb_facts *f, char *buf,
 		       size_t len)
 {
 	const char *rel = f->release ? f->release : "this kernel";
-	char cause[160], word[48];
+	struct bl_dma_cmdline dma;
+	char cause[160];
 
 	if (err != -ENOENT) {
 		snprintf(buf, len, "%s/%s: %s", SWIOTLB_DIR, name, strerror(-err));
@@ -115,21 +116,20 @@ void bl_swiotlb_reason(const char *name, int err, const struct bl_swiotlb_facts 
 		snprintf(cause, sizeof(cause), "no %s on %s (no SWIOTLB, or no swiotlb debugfs)",
 			 SWIOTLB_DIR, rel);
 	} else if (!f->pool_exists) {
-		/*
-		 * The kernel creates the folder always and its files only for a
-		 * pool. swiotlb=[<slabs>[,<slabs>]][,force|noforce]
-		 */
-		if (cmdline_word(f->cmdline, "swiotlb=", word, sizeof(word)) &&
-		    strstr(word, "noforce"))
+		/* The kernel creates the folder always and its files only for a pool. */
+		bl_dma_parse_cmdline(f->cmdline ? f->cmdline : "", &dma);
+		if (dma.swiotlb == BL_SWIOTLB_NOFORCE && dma.swiotlb_slabs >= 0)
 			snprintf(cause, sizeof(cause),
-				 "no SWIOTLB pool on this boot: %s on the command line", word);
-		else if (cmdline_word(f->cmdline, "intel_iommu=on", word, sizeof(word)) ||
-			 cmdline_word(f->cmdline, "amd_iommu=on", word, sizeof(word)) ||
-			 cmdline_word(f->cmdline, "iommu=", word, sizeof(word)))
+				 "no SWIOTLB pool on this boot: swiotlb=%lld,noforce on the command line",
+				 (long long)dma.swiotlb_slabs);
+		else if (dma.swiotlb == BL_SWIOTLB_NOFORCE)
+			snprintf(cause, sizeof(cause),
+				 "no SWIOTLB pool on this boot: swiotlb=noforce on the command line");
+		else if (iommu_on_option(&dma))
 			snprintf(cause, sizeof(cause),
 				 "no SWIOTLB pool on this boot (%s on the command line: an IOMMU "
 				 "maps DMA)",
-				 word);
+				 iommu_on_option(&dma));
 		else
 			snprintf(cause, sizeof(cause),
 				 "no SWIOTLB pool on this boot (the folder is empty: the kernel "

@@ -63,6 +63,11 @@ static void test_causes(void **state)
 
 	f.cmdline = "quiet swiotlb=65536,noforce";
 	HAS(reason("io_tlb_used", -ENOENT, f), "swiotlb=65536,noforce on the command line");
+	/* iommu=off asks for no IOMMU: not the reason */
+	f.cmdline = "quiet iommu=off";
+	HAS_NOT(reason("io_tlb_used", -ENOENT, f), "IOMMU");
+	f.cmdline = "quiet iommu=pt";
+	HAS(reason("io_tlb_used", -ENOENT, f), "iommu=pt on the command line");
 	/* an empty folder with neither option */
 	f.cmdline = "quiet swiotlb=force";
 	r = reason("io_tlb_used", -ENOENT, f);
