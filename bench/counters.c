@@ -52,6 +52,9 @@ static bool is_sync(int e)
  * so larger rows leave the sync events off and report them null.
  */
 #define SYNC_TRACE_MAX_BYTES (2u << 20)
+static const char why_sync_off[] =
+	"not traced for buffers over 2 MiB: a dma_sync_sg record would exceed perf's 8 KiB "
+	"trace record limit, be lost, and make the kernel WARN";
 
 struct dev_counts {
 	char name[64];
@@ -84,7 +87,6 @@ struct ev_state {
 struct gb_counters {
 	struct ev_state ev[EV_COUNT];
 	bool sync_off;		 /* this row's buffers are too large to trace syncs */
-	char why_sync_off[160];
 	struct dev_counts devs[MAX_DEVS];
 	int ndevs;
 	uint64_t overflow_devs;          /* records of devices beyond MAX_DEVS */
@@ -95,8 +97,7 @@ struct gb_counters {
 	bool have_used, have_hiwater, have_nslabs;
 	char why_used[256], why_hiwater[256], why_nslabs[256];
 	uint64_t nslabs, used_before, used_after, polled_peak;
-	uint64_t used_low;		 /* lowest io_tlb_used seen: the standing traffic */
-	bool have_low;
+	uint64_t used_low;		 /* lowest io_tlb_used seen (the standing traffic); UINT64_MAX: none yet */
 	unsigned settle_before_ms, settle_after_ms;
 	bool polled;
 	bool in_rep;
@@ -115,6 +116,12 @@ struct gb_counters {
 	uint64_t seen_bounced, seen_bytes, seen_sync; /* the scope's totals at the last rep_end */
 	unsigned nreps;
 };
+
+/* Event @e is open and on in this row (the sync events are off for large buffers). */
+static bool traced(const struct gb_counters *c, int e)
+{
+	return c->ev[e].ev && !(is_sync(e) && c->sync_off);
+}
 
 #define POLL_MAX 32
 
@@ -186,6 +193,7 @@ int gb_counters_open(struct gb_counters **out, bool may_mount)
 	if (!c)
 		return -ENOMEM;
 	c->pid = (uint64_t)getpid();
+	c->used_low = UINT64_MAX;
 	bl_debugfs_mount(may_mount);
 	err = tp_tracefs_root(root, sizeof(root), may_mount);
 	if (err) {
@@ -264,9 +272,8 @@ static int used_settled(struct gb_counters *c, uint64_t *out, unsigned *waited_m
 
 	if (err)
 		return err;
-	if (!c->have_low || v < c->used_low)
+	if (v < c->used_low)
 		c->used_low = v;
-	c->have_low = true;
 	low = v;
 	while (v > c->used_low && still < 5 && ms < 1000) {
 		nanosleep(&(struct timespec){ 0, 10 * 1000 * 1000 }, NULL);
@@ -292,10 +299,6 @@ void gb_counters_row_begin(struct gb_counters *c, char names[][64], int n, uint6
 	uint64_t v;
 
 	c->sync_off = size > SYNC_TRACE_MAX_BYTES;
-	if (c->sync_off)
-		snprintf(c->why_sync_off, sizeof(c->why_sync_off),
-			 "not traced for buffers over 2 MiB: a dma_sync_sg record would exceed perf's 8 KiB "
-			 "trace record limit, be lost, and make the kernel WARN");
 
 	c->ndevs = 0;
 	c->overflow_devs = 0;
@@ -339,7 +342,7 @@ int gb_counters_rep_begin(struct gb_counters *c)
 		struct ev_state *s = &c->ev[e];
 		int err;
 
-		if (!s->ev || (is_sync(e) && c->sync_off))
+		if (!traced(c, e))
 			continue;
 		err = tp_event_reset(s->ev);
 		if (!err)
@@ -497,7 +500,7 @@ int gb_counters_rep_end(struct gb_counters *c)
 		uint64_t n;
 		int err;
 
-		if (!s->ev || (is_sync(e) && c->sync_off))
+		if (!traced(c, e))
 			continue;
 		err = tp_event_disable(s->ev);
 		if (!err)
@@ -559,8 +562,8 @@ static const char *inexact(struct gb_counters *c, int e, char *buf, size_t len)
 
 	if (!s->ev)
 		return s->why;
-	if (is_sync(e) && c->sync_off)
-		return c->why_sync_off;
+	if (!traced(c, e))
+		return why_sync_off;
 	if (lost) {
 		snprintf(buf, len, "%" PRIu64 " %s trace records lost (ring full); per-device figures unknown",
 			 lost, ev_key[e]);
@@ -583,7 +586,6 @@ static const char *inexact(struct gb_counters *c, int e, char *buf, size_t len)
 	}
 	return NULL;
 }
-
 
 json_t *gb_counters_scope(const struct gb_counters *c)
 {
@@ -648,7 +650,7 @@ void gb_counters_row_end(struct gb_counters *c, json_t *row)
 	}
 	for (int e = 0; e < EV_COUNT; e++) {
 		json_object_set_new(system, ev_key[e],
-				    c->ev[e].ev && !(is_sync(e) && c->sync_off) ?
+				    traced(c, e) ?
 					    json_integer((json_int_t)c->ev[e].count) :
 					    json_null());
 		json_object_set_new(counters, ev_key[e],
