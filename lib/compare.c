@@ -473,41 +473,33 @@ static int add_one(struct bl_sample_set *set, const char *group, const struct bl
 }
 
 /*
- * @metric per repetition from the row's per_rep (@counter[i] / ops[i] x
- * @scale): 1 when it added them, 0 when the row has no usable per_rep
- * (older documents, a counter not exact, a repetition without operations),
- * < 0 on error.
+ * @metric = @counter per operation x @scale: one value per repetition from
+ * the row's per_rep (@per, parsed; NULL when the row has none) where it has
+ * ops and @counter for every repetition (two or more, each with
+ * operations), else one value for the run from its total @total.
  */
-static int add_per_rep(struct bl_sample_set *set, const char *group,
-		       const struct bl_result_view *res, const char *counter, const char *metric,
-		       double scale)
+static int add_per_op(struct bl_sample_set *set, const char *group,
+		      const struct bl_result_view *res, json_t *per, const char *counter,
+		      const char *metric, int64_t total, double scale)
 {
-	json_t *per, *ops, *counts;
-	size_t n;
-	int ret = 0;
+	json_t *ops = json_object_get(per, "ops"), *counts = json_object_get(per, counter);
+	size_t n = json_array_size(ops);
+	bool usable = n >= 2 && json_array_size(counts) == n;
 
-	if (!res->per_rep_json || !(per = json_loads(res->per_rep_json, 0, NULL)))
-		return 0;
-	ops = json_object_get(per, "ops");
-	counts = json_object_get(per, counter);
-	n = json_array_size(ops);
-	if (n >= 2 && json_array_size(counts) == n) {
-		ret = 1;
-		for (size_t i = 0; i < n && ret == 1; i++)
-			if (json_integer_value(json_array_get(ops, i)) <= 0 ||
-			    !json_is_integer(json_array_get(counts, i)))
-				ret = 0;
-		for (size_t i = 0; i < n && ret == 1; i++) {
-			int err = add_one(set, group, res, metric,
-					  (double)json_integer_value(json_array_get(counts, i)) /
-						  (double)json_integer_value(json_array_get(ops, i)) * scale);
+	for (size_t i = 0; i < n && usable; i++)
+		usable = json_integer_value(json_array_get(ops, i)) > 0 &&
+			 json_is_integer(json_array_get(counts, i));
+	if (!usable) /* one value for the run: its totals */
+		return add_one(set, group, res, metric, (double)total / (double)res->ops * scale);
+	for (size_t i = 0; i < n; i++) {
+		int err = add_one(set, group, res, metric,
+				  (double)json_integer_value(json_array_get(counts, i)) /
+					  (double)json_integer_value(json_array_get(ops, i)) * scale);
 
-			if (err < 0)
-				ret = err;
-		}
+		if (err < 0)
+			return err;
 	}
-	json_decref(per);
-	return ret;
+	return 0;
 }
 
 int bl_sample_set_add_result(struct bl_sample_set *set, const char *group,
@@ -519,6 +511,8 @@ int bl_sample_set_add_result(struct bl_sample_set *set, const char *group,
 		[BL_LAT_MAX] = "latency_max_ns",
 	};
 	const struct bl_opt_i64 *c = res->counters;
+	/* parsed once for the counters that have per-repetition values */
+	json_t *per = res->per_rep_json ? json_loads(res->per_rep_json, 0, NULL) : NULL;
 	int ret;
 
 	ret = add_series(set, group, res, "ops_per_sec", res->ops_per_sec_values,
@@ -529,25 +523,14 @@ int bl_sample_set_add_result(struct bl_sample_set *set, const char *group,
 	for (int i = 0; !ret && i < BL_LAT_COUNT; i++)
 		if (res->latency_ns[i].set)
 			ret = add_one(set, group, res, lat_metrics[i], (double)res->latency_ns[i].v);
-	if (!ret && c[BL_C_SWIOTLB_BOUNCED].set && res->ops > 0) {
-		ret = add_per_rep(set, group, res, "swiotlb_bounced", "bounces_per_op", 1.0);
-		if (ret == 0) /* one value for the run: its totals */
-			ret = add_one(set, group, res, "bounces_per_op",
-				      (double)c[BL_C_SWIOTLB_BOUNCED].v / (double)res->ops);
-		else if (ret == 1)
-			ret = 0;
-	}
+	if (!ret && c[BL_C_SWIOTLB_BOUNCED].set && res->ops > 0)
+		ret = add_per_op(set, group, res, per, "swiotlb_bounced", "bounces_per_op",
+				 c[BL_C_SWIOTLB_BOUNCED].v, 1.0);
 	if (!ret && res->bounce_rate.set)
 		ret = add_one(set, group, res, "bounce_rate", res->bounce_rate.v);
-	if (!ret && c[BL_C_DMA_SYNC_BYTES].set && res->ops > 0) {
-		ret = add_per_rep(set, group, res, "dma_sync_bytes", "sync_mib_per_op",
-				  1.0 / (1 << 20));
-		if (ret == 0)
-			ret = add_one(set, group, res, "sync_mib_per_op",
-				      (double)c[BL_C_DMA_SYNC_BYTES].v / (double)res->ops / (1 << 20));
-		else if (ret == 1)
-			ret = 0;
-	}
+	if (!ret && c[BL_C_DMA_SYNC_BYTES].set && res->ops > 0)
+		ret = add_per_op(set, group, res, per, "dma_sync_bytes", "sync_mib_per_op",
+				 c[BL_C_DMA_SYNC_BYTES].v, 1.0 / (1 << 20));
 	if (!ret && c[BL_C_IO_TLB_USED_BEFORE].set && c[BL_C_IO_TLB_USED_PEAK].set)
 		ret = add_one(set, group, res, "slots_peak",
 			      (double)(c[BL_C_IO_TLB_USED_PEAK].v - c[BL_C_IO_TLB_USED_BEFORE].v));
@@ -556,6 +539,7 @@ int bl_sample_set_add_result(struct bl_sample_set *set, const char *group,
 			      (double)(c[BL_C_IO_TLB_USED_AFTER].v - c[BL_C_IO_TLB_USED_BEFORE].v));
 	if (!ret)
 		ret = add_one(set, group, res, "failed_ops", (double)res->failed_ops);
+	json_decref(per);
 	return ret;
 }
 
