@@ -16,9 +16,10 @@
 #include "dmamode.h"
 #include "swiotlbfs.h"
 
-int bl_env_cmdline(char *buf, size_t len)
+/* A small /proc file's text without trailing newlines and blanks, into @buf. 0 or -errno. */
+static int read_text(const char *path, char *buf, size_t len)
 {
-	int fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	ssize_t n;
 
 	if (fd < 0)
@@ -31,6 +32,11 @@ int bl_env_cmdline(char *buf, size_t len)
 	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
 		buf[--n] = '\0';
 	return 0;
+}
+
+int bl_env_cmdline(char *buf, size_t len)
+{
+	return read_text("/proc/cmdline", buf, len);
 }
 
 static json_t *cpu_model(void)
@@ -74,16 +80,14 @@ json_t *bl_env_host(void)
 /* /proc/sys/kernel/random/boot_id: a new UUID at every boot. 0 or -errno. */
 static int boot_id(char out[37])
 {
-	int fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
-	ssize_t n;
+	char buf[64];
+	int err = read_text("/proc/sys/kernel/random/boot_id", buf, sizeof(buf));
 
-	if (fd < 0)
-		return -errno;
-	n = read(fd, out, 36);
-	close(fd);
-	if (n != 36)
+	if (err)
+		return err;
+	if (strlen(buf) != 36)
 		return -EIO;
-	out[36] = '\0';
+	memcpy(out, buf, 37);
 	return 0;
 }
 
