@@ -8,7 +8,8 @@
  * (group commit: the busier the daemon, the larger the batches). Committed
  * batches come back on the loop thread through an eventfd, so HTTP answers
  * are sent from the loop only, and only after the commit. The documents are
- * freed on the writer thread after their commit, off the loop.
+ * freed on the loop after delivery, by the thread that allocated them
+ * (freeing them on the writer thread was slower: cross-thread frees).
  */
 #ifndef BLD_WRITER_H
 #define BLD_WRITER_H
@@ -24,7 +25,7 @@ struct bld_writer;
 /* A committed (or failed) batch as the loop sees it. */
 struct bld_batch {
 	struct bld_batch *next;	       /* the writer's lists */
-	struct bl_resultdoc **docs;    /* owned until committed; NULL afterwards */
+	struct bl_resultdoc **docs;    /* owned by the batch; freed after delivery */
 	void **items;		       /* the caller's (HTTP requests), queue order */
 	char (*run_ids)[37];	       /* copies, for the answers */
 	enum bl_put_outcome *outcomes; /* filled by the writer */
