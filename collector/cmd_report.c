@@ -19,6 +19,7 @@
 #include <libgen.h>
 #include <limits.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -478,13 +479,58 @@ static void full_tables_note(struct report_ctx *c, const char *section)
 }
 
 /* Writes @fold's text (the full tables when there is no details file), then frees it. */
-static void flush_fold(struct report_ctx *c, FILE *fold, char **buf)
+/*
+ * One comparison section (a kernel and mode, or a pair of kernels): its
+ * heading and summary table head are written with its first row, and its
+ * full tables gather in the fold, which follows the summary when it ends.
+ */
+struct section {
+	char *fold_buf;
+	size_t fold_len;
+	FILE *fold; /* NULL until the first row */
+};
+
+__attribute__((format(printf, 5, 6))) static int section_start(struct report_ctx *c, struct section *s,
+							       const char *base, const char *new_name,
+							       const char *title_fmt, ...)
 {
-	fclose(fold); /* sets *buf */
-	if (*buf && **buf)
-		fprintf(c->f, "<details><summary>full tables</summary>\n\n%s</details>\n\n", *buf);
-	free(*buf);
-	*buf = NULL;
+	va_list ap;
+
+	if (s->fold)
+		return 0;
+	s->fold = open_memstream(&s->fold_buf, &s->fold_len);
+	if (!s->fold)
+		return -ENOMEM;
+	fputs("### ", c->f);
+	va_start(ap, title_fmt);
+	vfprintf(c->f, title_fmt, ap);
+	va_end(ap);
+	fputs("\n\n", c->f);
+	summary_head(c->f, base, new_name);
+	return 0;
+}
+
+static void section_end(struct report_ctx *c, struct section *s)
+{
+	if (!s->fold)
+		return;
+	fputc('\n', c->f);
+	fclose(s->fold); /* sets fold_buf */
+	if (s->fold_buf && *s->fold_buf)
+		fprintf(c->f, "<details><summary>full tables</summary>\n\n%s</details>\n\n", s->fold_buf);
+	free(s->fold_buf);
+	*s = (struct section){ 0 };
+}
+
+/* Narrows @f to platform @p's job and devices; @label gets "job (device+importer)". */
+static void job_scope(struct bl_run_filter *f, const struct platform *p, char *label, size_t len)
+{
+	f->job = p->job;
+	f->device = p->device;
+	f->importer = p->importer;
+	f->limit = 0;
+	snprintf(label, len, "%s (%s%s%s)", nz(p->job, "?"), nz(p->device, "?"), p->importer ? "+" : "",
+		 nz(p->importer, ""));
 }
 
 static int mode_comparisons(struct report_ctx *c)
@@ -518,10 +564,7 @@ static int mode_comparisons(struct report_ctx *c)
 			continue;
 		an_short_release(pl[p].release, rel, sizeof(rel));
 		for (const char *const *m = modes; *m && !ret; m++) {
-			char *fold_buf = NULL;
-			size_t fold_len = 0;
-			FILE *fold = NULL;
-			bool head = false;
+			struct section sec = { 0 };
 
 			for (size_t q = p; q < np && !ret; q++) {
 				struct bl_run_filter bf = *c->filter, nf;
@@ -531,40 +574,24 @@ static int mode_comparisons(struct report_ctx *c)
 				    !has_mode(c->runs, &pl[q], "noforce") ||
 				    !has_mode(c->runs, &pl[q], *m))
 					continue;
-				if (!head) {
-					fold = open_memstream(&fold_buf, &fold_len);
-					if (!fold) {
-						ret = -ENOMEM;
-						break;
-					}
-					fprintf(c->f, "### %s on %s against noforce\n\n", *m, rel);
-					summary_head(c->f, "noforce", *m);
-					head = true;
-				}
+				if ((ret = section_start(c, &sec, "noforce", *m, "%s on %s against noforce", *m,
+							 rel)))
+					break;
 				bf.kernel = pl[q].release;
-				bf.job = pl[q].job;
-				bf.device = pl[q].device;
-				bf.importer = pl[q].importer;
-				bf.limit = 0;
+				job_scope(&bf, &pl[q], label, sizeof(label));
 				nf = bf;
 				bl_mode_filter(&bf, "noforce");
 				bl_mode_filter(&nf, *m);
-				snprintf(label, sizeof(label), "%s (%s%s%s)", nz(pl[q].job, "?"),
-					 nz(pl[q].device, "?"), pl[q].importer ? "+" : "",
-					 nz(pl[q].importer, ""));
 				snprintf(heading, sizeof(heading), "%s on %s, job %s", *m, rel, label);
 				snprintf(bl, sizeof(bl), "kernel=%s,mode=noforce,job=%s", pl[q].release,
 					 nz(pl[q].job, "?"));
 				snprintf(nl, sizeof(nl), "kernel=%s,mode=%s,job=%s", pl[q].release, *m,
 					 nz(pl[q].job, "?"));
-				ret = compare_md(c, &bf, &nf, bl, nl, heading, label, fold,
+				ret = compare_md(c, &bf, &nf, bl, nl, heading, label, sec.fold,
 						 !strcmp(*m, "force"));
 				any = true;
 			}
-			if (head) {
-				fputc('\n', c->f);
-				flush_fold(c, fold, &fold_buf);
-			}
+			section_end(c, &sec);
 		}
 	}
 	if (!any)
@@ -602,10 +629,7 @@ static int kernel_comparisons(struct report_ctx *c)
 			an_short_release(pl[p].release, r1, sizeof(r1));
 			an_short_release(pl[q].release, r2, sizeof(r2));
 			for (const char *const *m = modes; *m && !ret; m++) {
-				char *fold_buf = NULL;
-				size_t fold_len = 0;
-				FILE *fold = NULL;
-				bool head = false;
+				struct section sec = { 0 };
 
 				for (size_t a = 0; a < np && !ret; a++) {
 					for (size_t b = 0; b < np && !ret; b++) {
@@ -620,42 +644,26 @@ static int kernel_comparisons(struct report_ctx *c)
 						    !has_mode(c->runs, &pl[a], *m) ||
 						    !has_mode(c->runs, &pl[b], *m))
 							continue;
-						if (!head) {
-							fold = open_memstream(&fold_buf, &fold_len);
-							if (!fold) {
-								ret = -ENOMEM;
-								break;
-							}
-							fprintf(c->f, "### %s against %s, %s\n\n", r2, r1, *m);
-							summary_head(c->f, r1, r2);
-							head = true;
-						}
-						bf.job = pl[a].job;
-						bf.device = pl[a].device;
-						bf.importer = pl[a].importer;
-						bf.limit = 0;
+						if ((ret = section_start(c, &sec, r1, r2, "%s against %s, %s", r2,
+									 r1, *m)))
+							break;
+						job_scope(&bf, &pl[a], label, sizeof(label));
 						bl_mode_filter(&bf, *m);
 						nf = bf;
 						bf.kernel = pl[a].release;
 						nf.kernel = pl[b].release;
-						snprintf(label, sizeof(label), "%s (%s%s%s)",
-							 nz(pl[a].job, "?"), nz(pl[a].device, "?"),
-							 pl[a].importer ? "+" : "", nz(pl[a].importer, ""));
 						snprintf(heading, sizeof(heading), "%s against %s, %s, job %s",
 							 r2, r1, *m, label);
 						snprintf(bl, sizeof(bl), "kernel=%s,mode=%s,job=%s",
 							 pl[a].release, *m, nz(pl[a].job, "?"));
 						snprintf(nl, sizeof(nl), "kernel=%s,mode=%s,job=%s",
 							 pl[b].release, *m, nz(pl[a].job, "?"));
-						ret = compare_md(c, &bf, &nf, bl, nl, heading, label, fold,
+						ret = compare_md(c, &bf, &nf, bl, nl, heading, label, sec.fold,
 								 false);
 						any = true;
 					}
 				}
-				if (head) {
-					fputc('\n', c->f);
-					flush_fold(c, fold, &fold_buf);
-				}
+				section_end(c, &sec);
 			}
 		}
 	}
