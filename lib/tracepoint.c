@@ -658,20 +658,21 @@ void tp_event_clear_lost(struct tp_event *ev)
 	ev->lost = 0;
 }
 
+/* Bytes written to @c's ring and not read yet (0 when it is not mapped). */
+static uint64_t cpu_pending(const struct tp_cpu *c)
+{
+	const struct perf_event_mmap_page *pg = c->base;
+
+	if (!pg)
+		return 0;
+	return __atomic_load_n(&pg->data_head, __ATOMIC_ACQUIRE) - pg->data_tail;
+}
+
 bool tp_event_needs_drain(const struct tp_event *ev)
 {
-	for (unsigned i = 0; i < ev->ncpus; i++) {
-		const struct tp_cpu *c = &ev->cpus[i];
-		const struct perf_event_mmap_page *pg = c->base;
-
-		if (!pg)
-			continue;
-		uint64_t head = __atomic_load_n(&pg->data_head, __ATOMIC_ACQUIRE);
-		uint64_t tail = pg->data_tail;
-
-		if (head - tail > c->data_size / 2)
+	for (unsigned i = 0; i < ev->ncpus; i++)
+		if (cpu_pending(&ev->cpus[i]) > ev->cpus[i].data_size / 2)
 			return true;
-	}
 	return false;
 }
 
@@ -681,14 +682,12 @@ size_t tp_event_pending(const struct tp_event *ev, size_t *ring_size)
 
 	for (unsigned i = 0; i < ev->ncpus; i++) {
 		const struct tp_cpu *c = &ev->cpus[i];
-		const struct perf_event_mmap_page *pg = c->base;
+		uint64_t n = cpu_pending(c);
 
-		if (!pg)
+		if (!c->base)
 			continue;
-		uint64_t head = __atomic_load_n(&pg->data_head, __ATOMIC_ACQUIRE);
-
-		if (head - pg->data_tail > most)
-			most = (size_t)(head - pg->data_tail);
+		if (n > most)
+			most = (size_t)n;
 		size = c->data_size;
 	}
 	if (ring_size)
