@@ -3,11 +3,17 @@
 # Sources are found by folder, so adding a file needs no edit here:
 #   lib/*.c                          -> libbl.a (shared by every program)
 #   bench/{,backends/,workloads/}*.c -> libbench.a, main in bench/gembench.c
-#   collector/*.c                    -> libcollector.a, mains in collector/bouncelabd.c
-#                                       and collector/bouncelab.c
-#   testbed/*.c                      -> libtestbed.a (the `bouncelab lab` command)
+#   analysis/*.c                     -> libanalysis.a (compare, stats, figures, report)
+#   testbed/*.c                      -> libtestbed.a (the QEMU lab, lab_run())
+#   daemon/*.c                       -> libdaemon.a, main in daemon/bouncelabd.c
+#   cli/*.c                          -> libcli.a, main in cli/bouncelab.c
 #   tests/fakes/*.c                  -> libfakes.a (test doubles; tests only)
 #   tests/unit/test_*.c              -> one cmocka binary each
+#
+# Arrows point one way (shared/DESIGN.md, Layout), and each folder is given
+# only the include paths it may use, so a wrong include fails the build:
+#   lib: lib | bench: lib bench | analysis, testbed: lib and itself |
+#   daemon, cli: lib analysis testbed and itself | tests: everything.
 #
 # Variables: BUILD (output folder), SANITIZER=address|undefined,
 # STATIC=1 (fully static programs, for the testbed guest), WERROR=1.
@@ -22,7 +28,7 @@ PKGS      := libevent jansson libdrm sqlite3 inih
 OPT       ?= -O2 -g
 WARN      := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes \
              -Wno-unused-parameter
-CPPFLAGS  += -D_GNU_SOURCE -Ilib -Ibench -Icollector -Itestbed \
+CPPFLAGS  += -D_GNU_SOURCE \
              $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
              -DBOUNCELAB_VERSION='"$(VERSION)"'
 CFLAGS    += -std=c11 $(OPT) $(WARN) -MMD -MP
@@ -40,11 +46,13 @@ ifneq ($(STATIC),)
 LDFLAGS += -static
 endif
 
-MAINS          := bench/gembench.c collector/bouncelabd.c collector/bouncelab.c
+MAINS          := bench/gembench.c daemon/bouncelabd.c cli/bouncelab.c
 LIB_SRCS       := $(wildcard lib/*.c)
 BENCH_SRCS     := $(filter-out $(MAINS),$(wildcard bench/*.c bench/backends/*.c bench/workloads/*.c))
-COLLECTOR_SRCS := $(filter-out $(MAINS),$(wildcard collector/*.c))
+ANALYSIS_SRCS  := $(wildcard analysis/*.c)
 TESTBED_SRCS   := $(wildcard testbed/*.c)
+DAEMON_SRCS    := $(filter-out $(MAINS),$(wildcard daemon/*.c))
+CLI_SRCS       := $(filter-out $(MAINS),$(wildcard cli/*.c))
 FAKE_SRCS      := $(wildcard tests/fakes/*.c)
 UNIT_SRCS      := $(wildcard tests/unit/test_*.c)
 TOOL_SRCS      := $(wildcard tests/tools/*.c)
@@ -55,11 +63,23 @@ obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
 LIBBL        := $(BUILD)/libbl.a
 LIBBENCH     := $(BUILD)/libbench.a
-LIBCOLLECTOR := $(BUILD)/libcollector.a
+LIBANALYSIS  := $(BUILD)/libanalysis.a
 LIBTESTBED   := $(BUILD)/libtestbed.a
+LIBDAEMON    := $(BUILD)/libdaemon.a
+LIBCLI       := $(BUILD)/libcli.a
 LIBFAKES     := $(BUILD)/libfakes.a
 # Link order: users before what they use.
-ALL_LIBS     := $(LIBTESTBED) $(LIBCOLLECTOR) $(LIBBENCH) $(LIBBL)
+ALL_LIBS     := $(LIBCLI) $(LIBDAEMON) $(LIBTESTBED) $(LIBANALYSIS) $(LIBBENCH) $(LIBBL)
+
+# Include paths per folder (see the top of this file).
+$(BUILD)/obj/lib/%.o:      INCLUDES := -Ilib
+$(BUILD)/obj/gen/%.o:      INCLUDES := -Ilib
+$(BUILD)/obj/bench/%.o:    INCLUDES := -Ilib -Ibench
+$(BUILD)/obj/analysis/%.o: INCLUDES := -Ilib -Ianalysis
+$(BUILD)/obj/testbed/%.o:  INCLUDES := -Ilib -Itestbed
+$(BUILD)/obj/daemon/%.o:   INCLUDES := -Ilib -Ianalysis -Itestbed -Idaemon
+$(BUILD)/obj/cli/%.o:      INCLUDES := -Ilib -Ianalysis -Itestbed -Icli
+$(BUILD)/obj/tests/%.o:    INCLUDES := -Ilib -Ibench -Ianalysis -Itestbed -Idaemon -Icli -Itests/fakes
 
 PROGRAMS   := $(BUILD)/gembench $(BUILD)/bouncelabd $(BUILD)/bouncelab
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
@@ -71,7 +91,7 @@ all: $(PROGRAMS)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+	$(CC) $(INCLUDES) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 define static_lib
 $(1): $(call obj,$(2))
@@ -98,22 +118,25 @@ $(SCHEMA_C): $(SCHEMA_SQL) lib/schema_sql.h Makefile
 	 } > $@.tmp && mv $@.tmp $@
 $(BUILD)/obj/gen/schema_sql.o: $(SCHEMA_C)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+	$(CC) $(INCLUDES) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(LIBBL): $(call obj,$(LIB_SRCS)) $(if $(SCHEMA_SQL),$(BUILD)/obj/gen/schema_sql.o)
 	@mkdir -p $(dir $@)
 	rm -f $@
 	ar rcs $@ $^
 $(eval $(call static_lib,$(LIBBENCH),$(BENCH_SRCS)))
-$(eval $(call static_lib,$(LIBCOLLECTOR),$(COLLECTOR_SRCS)))
+$(eval $(call static_lib,$(LIBANALYSIS),$(ANALYSIS_SRCS)))
 $(eval $(call static_lib,$(LIBTESTBED),$(TESTBED_SRCS)))
+$(eval $(call static_lib,$(LIBDAEMON),$(DAEMON_SRCS)))
+$(eval $(call static_lib,$(LIBCLI),$(CLI_SRCS)))
 $(eval $(call static_lib,$(LIBFAKES),$(FAKE_SRCS)))
 
-$(BUILD)/gembench: $(call obj,bench/gembench.c) $(ALL_LIBS)
+# Each program links only the folders it may use.
+$(BUILD)/gembench: $(call obj,bench/gembench.c) $(LIBBENCH) $(LIBBL)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
-$(BUILD)/bouncelabd: $(call obj,collector/bouncelabd.c) $(ALL_LIBS)
+$(BUILD)/bouncelabd: $(call obj,daemon/bouncelabd.c) $(LIBDAEMON) $(LIBTESTBED) $(LIBANALYSIS) $(LIBBL)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
-$(BUILD)/bouncelab: $(call obj,collector/bouncelab.c) $(ALL_LIBS)
+$(BUILD)/bouncelab: $(call obj,cli/bouncelab.c) $(LIBCLI) $(LIBTESTBED) $(LIBANALYSIS) $(LIBBL)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/%: $(call obj,tests/unit/%.c) $(LIBFAKES) $(ALL_LIBS)

@@ -35,7 +35,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "commands.h"
 #include "fsutil.h"
 #include "lab_channel.h"
 #include "lab_opts.h"
@@ -1174,26 +1173,19 @@ static void cleanup_work(struct lab_ctx *c)
 	rmdir(path);
 }
 
-int cmd_lab(int argc, char **argv)
+int lab_run(const struct lab_opts *o)
 {
 	struct lab_ctx *c = calloc(1, sizeof(*c));
-	char err[512];
 	int ret;
 
 	if (!c) {
 		bl_err("lab: out of memory");
 		return 1;
 	}
-	if (lab_opts_parse(argc, argv, &c->o, err, sizeof(err))) {
-		bl_err("lab: %s", err);
-		free(c);
-		return 2;
-	}
-	if (c->o.help) {
-		lab_usage(stdout);
-		free(c);
-		return 0;
-	}
+	c->o = *o;
+	/* kernels[] point into kernels_buf: point them into the copy's */
+	for (size_t i = 0; i < c->o.nkernels; i++)
+		c->o.kernels[i] = c->o.kernels_buf + (o->kernels[i] - o->kernels_buf);
 	if (prepare(c)) {
 		free(c);
 		return 2;

@@ -69,4 +69,12 @@ int lab_opts_set_modes(struct lab_opts *o, const char *list, char *err, size_t e
 
 void lab_usage(FILE *out);
 
+/*
+ * Runs the matrix @o describes (testbed/lab.c): checks what needs the system
+ * (QEMU, the job file, the kernels), boots every kernel x mode and writes the
+ * result documents. Returns the exit code of `bouncelab lab`: 0 every boot
+ * produced documents, 1 some failed, 2 nothing could start.
+ */
+int lab_run(const struct lab_opts *o);
+
 #endif

@@ -1,5 +1,5 @@
 /*
- * Tests for collector/analysis.c's pure helpers: the testbed's mode names,
+ * Tests for analysis/analysis.c's pure helpers: the testbed's mode names,
  * short kernel names and the group labels that decide which rows pool
  * into one sample (a wrong label would mix different jobs or devices).
  * The store-backed parts are exercised end to end by

@@ -1,5 +1,5 @@
 /*
- * Tests for lib/compare.c: selector parsing (bad keys and values first),
+ * Tests for analysis/compare.c: selector parsing (bad keys and values first),
  * samples built from synthetic result rows (null counters left out, never
  * 0), and compared rows on synthetic stores with known answers, in each
  * output format.

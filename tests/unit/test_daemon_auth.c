@@ -1,4 +1,4 @@
-/* Unit tests for collector/daemon_auth.c: token file loading and the bearer check. */
+/* Unit tests for daemon/daemon_auth.c: token file loading and the bearer check. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

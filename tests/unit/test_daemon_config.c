@@ -1,4 +1,4 @@
-/* Unit tests for collector/daemon_config.c: values, schedules, and refusals naming the key. */
+/* Unit tests for daemon/daemon_config.c: values, schedules, and refusals naming the key. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* Unit tests for bld_path_safe() (collector/daemon_http.c): which decoded request paths may be routed. */
+/* Unit tests for bld_path_safe() (daemon/daemon_http.c): which decoded request paths may be routed. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,5 +1,5 @@
 /*
- * Unit tests for collector/daemon_parse.c: every submitted document comes
+ * Unit tests for daemon/daemon_parse.c: every submitted document comes
  * back exactly once on the loop thread, valid ones with their document,
  * invalid ones with the validator's message; drain delivers everything.
  */

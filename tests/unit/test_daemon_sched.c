@@ -1,4 +1,4 @@
-/* Unit tests for bld_sched_due() (collector/daemon_sched.c): when a schedule is due, and for which slot. */
+/* Unit tests for bld_sched_due() (daemon/daemon_sched.c): when a schedule is due, and for which slot. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

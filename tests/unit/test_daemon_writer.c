@@ -1,5 +1,5 @@
 /*
- * Unit tests for collector/daemon_writer.c against a real store in a
+ * Unit tests for daemon/daemon_writer.c against a real store in a
  * temporary folder: every queued document comes back exactly once, in
  * queue order, with its outcome (a UUID queued twice is stored once);
  * what is queued while a batch commits goes in a later batch without the

@@ -1,5 +1,5 @@
 /*
- * Tests for collector/http_client.c against a fake server: a forked child
+ * Tests for cli/http_client.c against a fake server: a forked child
  * listening on a unix socket in a temporary folder that answers each
  * connection with one canned reply (and writes the request it got to a
  * file, so the test can check what the client sent).

@@ -1,5 +1,5 @@
 /*
- * Tests for lib/stats.c on synthetic samples with known answers: descriptive
+ * Tests for analysis/stats.c on synthetic samples with known answers: descriptive
  * statistics, the generator's reproducibility, and the comparison verdicts
  * (a 10% drop with low noise is flagged, identical distributions are not -
  * with the false-positive rate over many seeds printed -, a noisy 3% change

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <jansson.h>
 
@@ -100,7 +101,7 @@ json_t *an_load_profiles(struct bl_store *s, const struct bl_run_filter *f);
 /* A short kernel name for labels: "6.12.57+deb13-amd64" -> "6.12.57". */
 void an_short_release(const char *release, char *buf, size_t len);
 
-/* --- figures (collector/cmd_plot.c) ------------------------------------------- */
+/* --- figures (analysis/figures.c) ------------------------------------------- */
 
 struct an_figure {
 	char *image;   /* file name of the rendered figure, relative to the out folder */
@@ -133,5 +134,25 @@ struct an_plot_opts {
 int an_plots_render(struct bl_store *s, const struct bl_run_filter *f,
 		    const struct an_plot_opts *o, struct an_figures *figs);
 void an_figures_free(struct an_figures *figs);
+
+/* --- the Markdown report (analysis/report.c) ---------------------------------------- */
+
+struct an_report_opts {
+	const char *out;	  /* the report's path as the regenerate line shows it */
+	const char *fmt;	  /* figures: "png" or "svg" */
+	const char *db_path;	  /* the store's path as the report names it */
+	const char *plots_dir;	  /* where figures go */
+	const char *report_dir;	  /* the report's folder (figure links are relative to it) */
+	const char *details_link; /* the side file's name, "" when @details is NULL */
+	const char *selector;	  /* the selector text ("" = every run) */
+	bool no_plots;		  /* leave the figures out */
+};
+
+/*
+ * Writes the report of the runs matching @filter to @f; the full tables go to
+ * @details (NULL: folded into @f). 0 or -errno.
+ */
+int an_report_write(FILE *f, FILE *details, struct bl_store *s, const struct bl_run_filter *filter,
+		    const struct an_report_opts *o);
 
 #endif

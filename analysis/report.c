@@ -1,20 +1,19 @@
 /*
- * `bouncelab report`: the Markdown report (RESULTS.md) generated from the
+ * The Markdown report (`bouncelab report`, RESULTS.md) (RESULTS.md) generated from the
  * store, so that nothing in it is typed by hand. Sections: what ran
  * (kernels with exact versions, modes, devices, jobs, dates), findings
  * computed from the numbers (counts first: where bounces per op exceed
  * one, slots left after teardown; then what force costs per size, refused
  * operations with their errno and kernel log line, counters a kernel could
  * not tell), each DMA mode against noforce and kernel against kernel
- * (lib/compare.h) as one summary table per kernel and mode with a row per
- * job, the figures (rendered by the plot engine in cmd_plot.c, linked
+ * (analysis/compare.h) as one summary table per kernel and mode with a row per
+ * job, the figures (rendered by analysis/figures.c, linked
  * relative to the report). The full comparison tables and the per-row
  * tables (a full matrix makes thousands of lines) go to a side file,
  * <report>-details.md, linked from the report; with --out - they are
  * folded into it.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <libgen.h>
 #include <limits.h>
@@ -30,9 +29,7 @@
 
 #include "analysis.h"
 #include "fsutil.h"
-#include "commands.h"
 #include "log.h"
-#include "paths.h"
 
 /* Markdown table cells must not contain '|' or newlines. */
 static void md_cell(FILE *f, const char *s)
@@ -1042,24 +1039,6 @@ static void figures_section(FILE *f, const struct an_figures *figs, const char *
 	fputc('\n', f);
 }
 
-/* --- the command -------------------------------------------------------------------- */
-
-static void usage(FILE *out)
-{
-	fprintf(out,
-		"usage: bouncelab report [--out FILE] [--plots DIR] [--format png|svg] "
-		"[--no-plots] [--db PATH] [SELECTOR...]\n\n"
-		"Writes the Markdown report of the runs a selector picks (default: all).\n\n"
-		"  --out FILE     the report (default RESULTS.md; '-' = stdout). The full\n"
-		"                 comparison and per-row tables go beside it, into FILE with\n"
-		"                 .md replaced by -details.md (RESULTS-details.md), linked;\n"
-		"                 with '-' they are folded into the report instead\n"
-		"  --plots DIR    where figures go (default plots/out beside the report)\n"
-		"  --format FMT   png (default) or svg figures\n"
-		"  --no-plots     leave the figures out\n"
-		"  --db PATH      database (default $BOUNCELAB_DB or var/bouncelab.db)\n");
-}
-
 /* Did any run execute under QEMU (its CPU model says so)? */
 static bool any_emulated(const struct an_runs *runs)
 {
@@ -1069,19 +1048,12 @@ static bool any_emulated(const struct an_runs *runs)
 	return false;
 }
 
-struct report_opts {
-	const char *out, *plots, *fmt, *db;
-	bool no_plots;
-	char selector[1024];
-};
-
-static int write_report(FILE *f, FILE *details, const char *details_link,
-			struct bl_store *s, const struct bl_selector *sel,
-			const struct report_opts *o, const char *db_path, const char *plots_dir,
-			const char *report_dir)
+int an_report_write(FILE *f, FILE *details, struct bl_store *s, const struct bl_run_filter *filter,
+		    const struct an_report_opts *o)
 {
-	struct report_ctx c = { .f = f, .s = s, .filter = &sel->filter, .details = details,
-				.details_link = details_link };
+	const char *db_path = o->db_path, *plots_dir = o->plots_dir, *report_dir = o->report_dir;
+	struct report_ctx c = { .f = f, .s = s, .filter = filter, .details = details,
+				.details_link = o->details_link };
 	struct an_figures figs = { 0 };
 	struct an_runs runs = { 0 };
 	struct bl_sample_set set;
@@ -1095,18 +1067,18 @@ static int write_report(FILE *f, FILE *details, const char *details_link,
 	c.findings = open_memstream(&c.findings_buf, &c.findings_len);
 	if (!c.findings)
 		return -ENOMEM;
-	ret = an_load_runs(s, &sel->filter, &runs);
+	ret = an_load_runs(s, filter, &runs);
 	if (ret < 0)
 		goto out;
 	c.runs = &runs;
-	ret = an_load_set(s, &sel->filter, AN_GROUP_KERNEL_MODE, &set, NULL);
+	ret = an_load_set(s, filter, AN_GROUP_KERNEL_MODE, &set, NULL);
 	if (ret < 0 || (ret = bl_sample_set_sort(&set)) < 0)
 		goto out;
 	if (!o->no_plots) {
 		struct an_plot_opts po = { .outdir = plots_dir, .fmt = o->fmt,
 					   .metric = "ops_per_sec", .stats = &c.stats };
 
-		ret = an_plots_render(s, &sel->filter, &po, &figs);
+		ret = an_plots_render(s, filter, &po, &figs);
 		if (ret < 0)
 			goto out;
 	}
@@ -1138,7 +1110,7 @@ static int write_report(FILE *f, FILE *details, const char *details_link,
 				 "The full tables behind `%s`, generated with it by the same "
 				 "`bouncelab report` run from `%s`; nothing here is typed by hand.\n\n",
 			o->out, db_path);
-	what_ran(f, details, details_link, &runs);
+	what_ran(f, details, o->details_link, &runs);
 	/*
 	 * The comparisons go to a buffer first: they produce the "what force
 	 * costs" findings, and the findings come first in the report.
@@ -1181,145 +1153,3 @@ out:
 	return ret;
 }
 
-int cmd_report(int argc, char **argv)
-{
-	enum { O_OUT = 256, O_PLOTS, O_FORMAT, O_NOPLOTS, O_DB, O_HELP };
-	static const struct option longopts[] = {
-		{ "out", required_argument, NULL, O_OUT },
-		{ "plots", required_argument, NULL, O_PLOTS },
-		{ "format", required_argument, NULL, O_FORMAT },
-		{ "no-plots", no_argument, NULL, O_NOPLOTS },
-		{ "db", required_argument, NULL, O_DB },
-		{ "help", no_argument, NULL, O_HELP },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct report_opts o = { .out = "RESULTS.md", .fmt = "png" };
-	struct bl_selector sel = { 0 };
-	struct bl_store *s = NULL;
-	char err[512], report_dir[PATH_MAX], plots_dir[PATH_MAX], tmp[PATH_MAX + 16];
-	char dpath[PATH_MAX], dtmp[PATH_MAX + 16], dlink[PATH_MAX] = "", copy[PATH_MAX];
-	FILE *f = NULL, *details = NULL;
-	int c, ret = 3;
-
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		switch (c) {
-		case O_OUT: o.out = optarg; break;
-		case O_PLOTS: o.plots = optarg; break;
-		case O_NOPLOTS: o.no_plots = true; break;
-		case O_DB: o.db = optarg; break;
-		case O_FORMAT:
-			if (strcmp(optarg, "png") && strcmp(optarg, "svg")) {
-				bl_err("--format: '%s' is not png or svg", optarg);
-				return 2;
-			}
-			o.fmt = optarg;
-			break;
-		case O_HELP:
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
-	}
-	for (int i = optind; i < argc; i++) {
-		size_t off = strlen(o.selector);
-
-		snprintf(o.selector + off, sizeof(o.selector) - off, "%s%s", off ? "," : "", argv[i]);
-	}
-	if (bl_selector_parse(o.selector, &sel, err, sizeof(err)) < 0) {
-		bl_err("report: %s", err);
-		return 2;
-	}
-	if (!o.db)
-		o.db = bl_default_db_path();
-	if (an_open_store(o.db, &s) < 0)
-		goto out;
-
-	if (!strcmp(o.out, "-")) {
-		snprintf(report_dir, sizeof(report_dir), ".");
-	} else {
-
-		snprintf(copy, sizeof(copy), "%s", o.out);
-		snprintf(report_dir, sizeof(report_dir), "%s", dirname(copy));
-	}
-	if (o.plots)
-		snprintf(plots_dir, sizeof(plots_dir), "%s", o.plots);
-	else if (!strcmp(report_dir, "."))
-		snprintf(plots_dir, sizeof(plots_dir), "plots/out");
-	else if (snprintf(plots_dir, sizeof(plots_dir), "%s/plots/out", report_dir) >=
-		 (int)sizeof(plots_dir)) {
-		bl_err("report: %s: path too long", report_dir);
-		goto out;
-	}
-	if (strcmp(report_dir, ".") && (c = bl_mkdir_p(report_dir, 0777)) < 0) {
-		bl_err("report: %s: mkdir: %s", report_dir, strerror(-c));
-		goto out;
-	}
-
-	if (!strcmp(o.out, "-")) {
-		f = stdout;
-	} else {
-		/* write beside the target and rename: a failed report never half-replaces one */
-		snprintf(tmp, sizeof(tmp), "%s.tmp", o.out);
-		f = fopen(tmp, "we");
-		if (!f) {
-			bl_err("report: %s: create: %s", tmp, strerror(errno));
-			goto out;
-		}
-	}
-	if (f != stdout) {
-		/* the side file: "dir/RESULTS.md" -> "dir/RESULTS-details.md" */
-		size_t len = strlen(o.out);
-
-		if (len > 3 && !strcmp(o.out + len - 3, ".md"))
-			len -= 3;
-		if (snprintf(dpath, sizeof(dpath), "%.*s-details.md", (int)len, o.out) >=
-			    (int)sizeof(dpath) ||
-		    snprintf(dtmp, sizeof(dtmp), "%s.tmp", dpath) >= (int)sizeof(dtmp)) {
-			bl_err("report: %s: path too long", o.out);
-			fclose(f);
-			unlink(tmp);
-			goto out;
-		}
-		snprintf(copy, sizeof(copy), "%s", dpath);
-		snprintf(dlink, sizeof(dlink), "%s", basename(copy));
-		details = fopen(dtmp, "we");
-		if (!details) {
-			bl_err("report: %s: create: %s", dtmp, strerror(errno));
-			fclose(f);
-			unlink(tmp);
-			goto out;
-		}
-	}
-	ret = write_report(f, details, dlink, s, &sel, &o, o.db, plots_dir, report_dir);
-	if (f != stdout) {
-		if (ferror(f) | fclose(f) && !ret)
-			ret = -EIO;
-		if (ferror(details) | fclose(details) && !ret)
-			ret = -EIO;
-		if (!ret && rename(dtmp, dpath) < 0)
-			ret = -errno;
-		if (!ret && rename(tmp, o.out) < 0)
-			ret = -errno;
-		if (ret) {
-			unlink(tmp);
-			unlink(dtmp);
-		}
-	} else if (fflush(stdout)) {
-		ret = -EIO;
-	}
-	if (ret < 0) {
-		bl_err("report: %s: %s", o.out, strerror(-ret));
-		ret = 3;
-	} else {
-		fprintf(stderr, "report: wrote %s%s%s (figures in %s)\n", o.out,
-			details ? " and " : "", details ? dpath : "", o.no_plots ? "-" : plots_dir);
-	}
-out:
-	if (s)
-		bl_store_close(s);
-	bl_selector_free(&sel);
-	return ret;
-}

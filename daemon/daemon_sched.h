@@ -10,7 +10,7 @@
  * one it missed (a missed run happens once at start-up); runs a killed
  * daemon left "running" are closed as failed at start-up. With `baseline =
  * SELECTOR` each stored ok run is judged against the earlier runs the
- * selector picks (an_judge_run, collector/analysis.h): verdicts stored and
+ * selector picks (an_judge_run, analysis/analysis.h): verdicts stored and
  * logged, a warning when something got significantly worse.
  */
 #ifndef BLD_SCHED_H

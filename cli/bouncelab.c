@@ -1,6 +1,6 @@
 /*
  * bouncelab: the command people type. A thin dispatcher over a table of
- * subcommands (collector/commands.h); each subcommand parses its own options
+ * subcommands (cli/commands.h); each subcommand parses its own options
  * and prints its own --help.
  */
 #include <stdio.h>

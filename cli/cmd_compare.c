@@ -2,7 +2,7 @@
  * `bouncelab compare`: did the new runs get worse than the base runs, by how
  * much, and is it real? Rows per (workload, variant, size, metric) with base
  * and new mean, relative change, CVs, a seeded bootstrap 95% CI and a
- * verdict (lib/compare.h, lib/stats.h). --fail-on-regression makes it a CI
+ * verdict (analysis/compare.h, analysis/stats.h). --fail-on-regression makes it a CI
  * gate. --modes compares, for one kernel, each DMA mode against noforce:
  * what bouncing costs.
  *

@@ -314,7 +314,7 @@ int cmd_runs(int argc, char **argv)
 		bl_err("runs: unexpected argument '%s'", argv[optind]);
 		return 2;
 	}
-	/* the same mode names as compare and the testbed (lib/compare.c) */
+	/* the same mode names as compare and the testbed (analysis/compare.c) */
 	if (mode && bl_mode_filter(&f, mode)) {
 		bl_err("runs: --mode %s: expected force, noforce, default, iommu or iommu-pt",
 		       mode);

@@ -1,0 +1,192 @@
+/*
+ * `bouncelab report`: options, the output files (written beside the target
+ * and renamed, so a failed report never half-replaces one) and the side file
+ * of full tables; the report itself is analysis/report.c (an_report_write).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "analysis.h"
+#include "commands.h"
+#include "fsutil.h"
+#include "log.h"
+#include "paths.h"
+
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: bouncelab report [--out FILE] [--plots DIR] [--format png|svg] "
+		"[--no-plots] [--db PATH] [SELECTOR...]\n\n"
+		"Writes the Markdown report of the runs a selector picks (default: all).\n\n"
+		"  --out FILE     the report (default RESULTS.md; '-' = stdout). The full\n"
+		"                 comparison and per-row tables go beside it, into FILE with\n"
+		"                 .md replaced by -details.md (RESULTS-details.md), linked;\n"
+		"                 with '-' they are folded into the report instead\n"
+		"  --plots DIR    where figures go (default plots/out beside the report)\n"
+		"  --format FMT   png (default) or svg figures\n"
+		"  --no-plots     leave the figures out\n"
+		"  --db PATH      database (default $BOUNCELAB_DB or var/bouncelab.db)\n");
+}
+
+struct report_opts {
+	const char *out, *plots, *fmt, *db;
+	bool no_plots;
+	char selector[1024];
+};
+
+int cmd_report(int argc, char **argv)
+{
+	enum { O_OUT = 256, O_PLOTS, O_FORMAT, O_NOPLOTS, O_DB, O_HELP };
+	static const struct option longopts[] = {
+		{ "out", required_argument, NULL, O_OUT },
+		{ "plots", required_argument, NULL, O_PLOTS },
+		{ "format", required_argument, NULL, O_FORMAT },
+		{ "no-plots", no_argument, NULL, O_NOPLOTS },
+		{ "db", required_argument, NULL, O_DB },
+		{ "help", no_argument, NULL, O_HELP },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct report_opts o = { .out = "RESULTS.md", .fmt = "png" };
+	struct bl_selector sel = { 0 };
+	struct bl_store *s = NULL;
+	char err[512], report_dir[PATH_MAX], plots_dir[PATH_MAX], tmp[PATH_MAX + 16];
+	char dpath[PATH_MAX], dtmp[PATH_MAX + 16], dlink[PATH_MAX] = "", copy[PATH_MAX];
+	FILE *f = NULL, *details = NULL;
+	int c, ret = 3;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case O_OUT: o.out = optarg; break;
+		case O_PLOTS: o.plots = optarg; break;
+		case O_NOPLOTS: o.no_plots = true; break;
+		case O_DB: o.db = optarg; break;
+		case O_FORMAT:
+			if (strcmp(optarg, "png") && strcmp(optarg, "svg")) {
+				bl_err("--format: '%s' is not png or svg", optarg);
+				return 2;
+			}
+			o.fmt = optarg;
+			break;
+		case O_HELP:
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	for (int i = optind; i < argc; i++) {
+		size_t off = strlen(o.selector);
+
+		snprintf(o.selector + off, sizeof(o.selector) - off, "%s%s", off ? "," : "", argv[i]);
+	}
+	if (bl_selector_parse(o.selector, &sel, err, sizeof(err)) < 0) {
+		bl_err("report: %s", err);
+		return 2;
+	}
+	if (!o.db)
+		o.db = bl_default_db_path();
+	if (an_open_store(o.db, &s) < 0)
+		goto out;
+
+	if (!strcmp(o.out, "-")) {
+		snprintf(report_dir, sizeof(report_dir), ".");
+	} else {
+
+		snprintf(copy, sizeof(copy), "%s", o.out);
+		snprintf(report_dir, sizeof(report_dir), "%s", dirname(copy));
+	}
+	if (o.plots)
+		snprintf(plots_dir, sizeof(plots_dir), "%s", o.plots);
+	else if (!strcmp(report_dir, "."))
+		snprintf(plots_dir, sizeof(plots_dir), "plots/out");
+	else if (snprintf(plots_dir, sizeof(plots_dir), "%s/plots/out", report_dir) >=
+		 (int)sizeof(plots_dir)) {
+		bl_err("report: %s: path too long", report_dir);
+		goto out;
+	}
+	if (strcmp(report_dir, ".") && (c = bl_mkdir_p(report_dir, 0777)) < 0) {
+		bl_err("report: %s: mkdir: %s", report_dir, strerror(-c));
+		goto out;
+	}
+
+	if (!strcmp(o.out, "-")) {
+		f = stdout;
+	} else {
+		/* write beside the target and rename: a failed report never half-replaces one */
+		snprintf(tmp, sizeof(tmp), "%s.tmp", o.out);
+		f = fopen(tmp, "we");
+		if (!f) {
+			bl_err("report: %s: create: %s", tmp, strerror(errno));
+			goto out;
+		}
+	}
+	if (f != stdout) {
+		/* the side file: "dir/RESULTS.md" -> "dir/RESULTS-details.md" */
+		size_t len = strlen(o.out);
+
+		if (len > 3 && !strcmp(o.out + len - 3, ".md"))
+			len -= 3;
+		if (snprintf(dpath, sizeof(dpath), "%.*s-details.md", (int)len, o.out) >=
+			    (int)sizeof(dpath) ||
+		    snprintf(dtmp, sizeof(dtmp), "%s.tmp", dpath) >= (int)sizeof(dtmp)) {
+			bl_err("report: %s: path too long", o.out);
+			fclose(f);
+			unlink(tmp);
+			goto out;
+		}
+		snprintf(copy, sizeof(copy), "%s", dpath);
+		snprintf(dlink, sizeof(dlink), "%s", basename(copy));
+		details = fopen(dtmp, "we");
+		if (!details) {
+			bl_err("report: %s: create: %s", dtmp, strerror(errno));
+			fclose(f);
+			unlink(tmp);
+			goto out;
+		}
+	}
+	{
+		struct an_report_opts ro = { .out = o.out, .fmt = o.fmt, .db_path = o.db,
+					     .plots_dir = plots_dir, .report_dir = report_dir,
+					     .details_link = dlink, .selector = o.selector,
+					     .no_plots = o.no_plots };
+
+		ret = an_report_write(f, details, s, &sel.filter, &ro);
+	}
+	if (f != stdout) {
+		if (ferror(f) | fclose(f) && !ret)
+			ret = -EIO;
+		if (ferror(details) | fclose(details) && !ret)
+			ret = -EIO;
+		if (!ret && rename(dtmp, dpath) < 0)
+			ret = -errno;
+		if (!ret && rename(tmp, o.out) < 0)
+			ret = -errno;
+		if (ret) {
+			unlink(tmp);
+			unlink(dtmp);
+		}
+	} else if (fflush(stdout)) {
+		ret = -EIO;
+	}
+	if (ret < 0) {
+		bl_err("report: %s: %s", o.out, strerror(-ret));
+		ret = 3;
+	} else {
+		fprintf(stderr, "report: wrote %s%s%s (figures in %s)\n", o.out,
+			details ? " and " : "", details ? dpath : "", o.no_plots ? "-" : plots_dir);
+	}
+out:
+	if (s)
+		bl_store_close(s);
+	bl_selector_free(&sel);
+	return ret;
+}
