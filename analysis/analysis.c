@@ -41,14 +41,6 @@ int an_open_store_rw(const char *db, struct bl_store **out)
 	return open_store(db, false, out);
 }
 
-const char *an_mode_of(const char *swiotlb, const char *iommu)
-{
-	if (iommu && !strcmp(iommu, "on"))
-		return "iommu";
-	if (iommu && !strcmp(iommu, "pt"))
-		return "iommu-pt";
-	return swiotlb ? swiotlb : "?";
-}
 
 void an_group_label(const struct bl_run_row *run, enum an_group how, char *buf, size_t len)
 {
@@ -72,7 +64,7 @@ void an_group_label(const struct bl_run_row *run, enum an_group how, char *buf, 
 	case AN_GROUP_KERNEL_MODE:
 		an_short_release(run->kernel_release, rel, sizeof(rel));
 		snprintf(buf, len, "%s %s %s%s%s", rel,
-			 an_mode_of(run->swiotlb, run->iommu), dev ? dev : "?",
+			 bl_mode_of(run->swiotlb, run->iommu), dev ? dev : "?",
 			 imp ? "+" : "", imp ? imp : "");
 		break;
 	case AN_GROUP_RUN:
@@ -174,7 +166,7 @@ static int runs_cb(const struct bl_run_row *row, void *user)
 	r->kernel_release = dup_or_null(row->kernel_release);
 	r->kernel_version = dup_or_null(row->kernel_version);
 	r->package_version = dup_or_null(row->package_version);
-	r->mode = strdup(an_mode_of(row->swiotlb, row->iommu));
+	r->mode = strdup(bl_mode_of(row->swiotlb, row->iommu));
 	r->device = dup_or_null(row->dev_driver ? row->dev_driver : row->dev_node);
 	r->importer = dup_or_null(row->imp_driver ? row->imp_driver : row->imp_node);
 	r->hostname = dup_or_null(row->hostname);

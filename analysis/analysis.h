@@ -15,19 +15,13 @@
 #include <jansson.h>
 
 #include "compare.h"
+#include "dmamode.h"
 #include "store.h"
 
 /* Opens @db (NULL = the default) read-only; logs why not. 0 or -errno. */
 int an_open_store(const char *db, struct bl_store **out);
 /* The same, for writing (verdicts). */
 int an_open_store_rw(const char *db, struct bl_store **out);
-
-/*
- * The testbed's name for a boot's DMA mode: "iommu" / "iommu-pt" when an IOMMU
- * translates, else the swiotlb= mode ("force", "noforce", "default"), "?"
- * when the run does not say.
- */
-const char *an_mode_of(const char *swiotlb, const char *iommu);
 
 /* How result rows are grouped into samples. */
 enum an_group {

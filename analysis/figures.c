@@ -492,7 +492,7 @@ static int slots_cb(const struct bl_run_row *run, const struct bl_result_view *r
 
 		c->last_run = run->id;
 		an_short_release(run->kernel_release, c->cur.rel, sizeof(c->cur.rel));
-		snprintf(c->cur.mode, sizeof(c->cur.mode), "%s", an_mode_of(run->swiotlb, run->iommu));
+		snprintf(c->cur.mode, sizeof(c->cur.mode), "%s", bl_mode_of(run->swiotlb, run->iommu));
 		snprintf(c->cur.devices, sizeof(c->cur.devices), "%s%s%s", dev ? dev : "?",
 			 imp ? "+" : "", imp ? imp : "");
 	}

@@ -716,7 +716,7 @@ static int notes_cb(const struct bl_run_row *run, const struct bl_result_view *r
 		an_group_label(run, AN_GROUP_KERNEL_MODE, n->group, sizeof(n->group));
 		an_short_release(run->kernel_release, n->rel, sizeof(n->rel));
 		snprintf(n->rel + strlen(n->rel), sizeof(n->rel) - strlen(n->rel), " %s",
-			 an_mode_of(run->swiotlb, run->iommu));
+			 bl_mode_of(run->swiotlb, run->iommu));
 	}
 	bl_size_str(res->size, sz, sizeof(sz));
 	if (res->failed_ops > 0) {

@@ -7,6 +7,7 @@
  */
 #include "dmamode.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -144,4 +145,62 @@ const char *bl_dma_iommu_mode(const struct bl_dma_cmdline *c, bool have_groups)
 	if (c->passthrough)
 		return "pt";
 	return "on";
+}
+
+/* --- the mode table ---------------------------------------------------------------- */
+
+const struct bl_mode_info bl_modes[BL_MODE_COUNT] = {
+	[BL_MODE_DEFAULT] = { BL_MODE_DEFAULT, "default", "default", "off", "", false,
+			      "no swiotlb= option (the pool exists when RAM needs it; only devices "
+			      "that cannot reach a page bounce)" },
+	[BL_MODE_FORCE] = { BL_MODE_FORCE, "force", "force", "off", "swiotlb=force", false,
+			    "swiotlb=force (every streaming DMA mapping bounces)" },
+	[BL_MODE_NOFORCE] = { BL_MODE_NOFORCE, "noforce", "noforce", "off", "swiotlb=noforce", false,
+			      "swiotlb=noforce (no SWIOTLB pool; the baseline)" },
+	[BL_MODE_IOMMU] = { BL_MODE_IOMMU, "iommu", "default", "on", "intel_iommu=on", true,
+			    "an emulated Intel IOMMU translates (intel_iommu=on)" },
+	[BL_MODE_IOMMU_PT] = { BL_MODE_IOMMU_PT, "iommu-pt", "default", "pt", "intel_iommu=on iommu=pt",
+			       true, "the same IOMMU in passthrough (intel_iommu=on iommu=pt)" },
+};
+
+const struct bl_mode_info *bl_mode_find(const char *name)
+{
+	for (size_t i = 0; name && i < BL_MODE_COUNT; i++) {
+		assert(bl_modes[i].id == (enum bl_mode_id)i); /* the table is indexed by id */
+		if (!strcmp(bl_modes[i].name, name))
+			return &bl_modes[i];
+	}
+	return NULL;
+}
+
+const char *bl_mode_of(const char *swiotlb, const char *iommu)
+{
+	if (iommu && !strcmp(iommu, "on"))
+		return bl_modes[BL_MODE_IOMMU].name;
+	if (iommu && !strcmp(iommu, "pt"))
+		return bl_modes[BL_MODE_IOMMU_PT].name;
+	if (!swiotlb)
+		return "?";
+	/* the swiotlb= names are mode names, and only the table's are returned */
+	for (size_t i = 0; i < BL_MODE_COUNT; i++)
+		if (!strcmp(bl_modes[i].iommu, "off") && !strcmp(bl_modes[i].swiotlb, swiotlb))
+			return bl_modes[i].name;
+	return "?";
+}
+
+int bl_mode_rank(const char *name)
+{
+	const struct bl_mode_info *m = bl_mode_find(name);
+
+	return m ? (int)m->id : BL_MODE_COUNT;
+}
+
+void bl_mode_names(char *buf, size_t len)
+{
+	size_t off = 0;
+
+	if (len)
+		buf[0] = '\0';
+	for (size_t i = 0; i < BL_MODE_COUNT && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? ", " : "", bl_modes[i].name);
 }

@@ -9,6 +9,7 @@
 #define BL_DMAMODE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum bl_swiotlb_mode { BL_SWIOTLB_DEFAULT, BL_SWIOTLB_FORCE, BL_SWIOTLB_NOFORCE };
@@ -36,5 +37,53 @@ const char *bl_swiotlb_mode_name(enum bl_swiotlb_mode mode); /* "force" ... */
  * asked for passthrough; else "on".
  */
 const char *bl_dma_iommu_mode(const struct bl_dma_cmdline *c, bool have_groups);
+
+/*
+ * The DMA modes the testbed boots and every comparison, report and figure
+ * names: one table, in presentation order (the lab boots them in this
+ * order, tables list them in it). A mode is the swiotlb= option and the
+ * IOMMU setting together; its name is what a mode spec, a selector
+ * (mode=force) and the report use.
+ */
+enum bl_mode_id {
+	BL_MODE_DEFAULT,  /* no swiotlb= option: a pool when RAM needs one, bounce only when a device must */
+	BL_MODE_FORCE,	  /* swiotlb=force: every streaming mapping bounces */
+	BL_MODE_NOFORCE,  /* swiotlb=noforce: no pool at all (the baseline) */
+	BL_MODE_IOMMU,	  /* an IOMMU translates (emulated Intel IOMMU, intel_iommu=on) */
+	BL_MODE_IOMMU_PT, /* the same in passthrough (iommu=pt) */
+	BL_MODE_COUNT,
+};
+
+struct bl_mode_info {
+	enum bl_mode_id id;
+	const char *name;	 /* "force": mode specs, selectors, tables */
+	const char *swiotlb;	 /* the document's dma.swiotlb in this mode */
+	const char *iommu;	 /* the document's dma.iommu in this mode: off|on|pt */
+	const char *cmdline;	 /* the kernel command line words ("" for none) */
+	bool emulated_iommu;	 /* the machine needs an IOMMU device */
+	const char *description; /* one line for --help and the report */
+};
+
+/* Indexed by enum bl_mode_id. */
+extern const struct bl_mode_info bl_modes[BL_MODE_COUNT];
+
+/* The mode every other mode is compared against: no pool, nothing bounces. */
+#define BL_MODE_BASELINE "noforce"
+
+/* The mode called @name, NULL when there is none. */
+const struct bl_mode_info *bl_mode_find(const char *name);
+
+/*
+ * The mode a run was in, from its document's dma.swiotlb and dma.iommu: an
+ * IOMMU that translates wins ("iommu", "iommu-pt"), else the swiotlb= mode;
+ * "?" when the run does not say.
+ */
+const char *bl_mode_of(const char *swiotlb, const char *iommu);
+
+/* Position of @name in the table (for sorting); BL_MODE_COUNT when unknown. */
+int bl_mode_rank(const char *name);
+
+/* Writes "default, force, noforce, iommu, iommu-pt" into @buf: for messages and --help. */
+void bl_mode_names(char *buf, size_t len);
 
 #endif

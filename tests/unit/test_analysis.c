@@ -15,25 +15,6 @@
 
 #include "analysis.h"
 
-static void test_mode_of(void **state)
-{
-	static const struct {
-		const char *swiotlb, *iommu, *mode;
-	} cases[] = {
-		{ NULL, NULL, "?" },          /* the run does not say */
-		{ "force", "off", "force" },
-		{ "noforce", NULL, "noforce" },
-		{ "default", "off", "default" },
-		{ "default", "on", "iommu" },  /* an IOMMU boot, whatever swiotlb says */
-		{ "force", "on", "iommu" },
-		{ "default", "pt", "iommu-pt" },
-	};
-
-	(void)state;
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		assert_string_equal(an_mode_of(cases[i].swiotlb, cases[i].iommu), cases[i].mode);
-}
-
 static void test_short_release(void **state)
 {
 	static const struct {
@@ -92,7 +73,6 @@ static void test_group_labels(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_mode_of),
 		cmocka_unit_test(test_short_release),
 		cmocka_unit_test(test_group_labels),
 	};

@@ -77,11 +77,60 @@ static void test_null_and_flags(void **state)
 	assert_int_equal(c.intel, BL_IOMMU_REQ_ON);
 }
 
+/* A run's mode from its document's dma.swiotlb and dma.iommu. */
+static void test_mode_of(void **state)
+{
+	static const struct {
+		const char *swiotlb, *iommu, *mode;
+	} cases[] = {
+		{ NULL, NULL, "?" },	       /* the run does not say */
+		{ "bogus", "off", "?" },       /* not a mode of the table */
+		{ "force", "off", "force" },
+		{ "noforce", NULL, "noforce" },
+		{ "default", "off", "default" },
+		{ "default", "on", "iommu" }, /* an IOMMU boot, whatever swiotlb says */
+		{ "force", "on", "iommu" },
+		{ "default", "pt", "iommu-pt" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_string_equal(bl_mode_of(cases[i].swiotlb, cases[i].iommu), cases[i].mode);
+}
+
+/* The table: indexed by id, each mode maps back to itself, names listed in order. */
+static void test_mode_table(void **state)
+{
+	char names[128];
+
+	(void)state;
+	assert_null(bl_mode_find(NULL));
+	assert_null(bl_mode_find("forced"));
+	assert_int_equal(bl_mode_rank("nope"), BL_MODE_COUNT);
+	for (int i = 0; i < BL_MODE_COUNT; i++) {
+		const struct bl_mode_info *m = &bl_modes[i];
+
+		assert_int_equal(m->id, i);
+		assert_ptr_equal(bl_mode_find(m->name), m);
+		assert_int_equal(bl_mode_rank(m->name), i);
+		/* what a boot in this mode writes into its document names the mode again */
+		assert_string_equal(bl_mode_of(m->swiotlb, m->iommu), m->name);
+		assert_non_null(m->description);
+	}
+	assert_non_null(bl_mode_find(BL_MODE_BASELINE));
+	bl_mode_names(names, sizeof(names));
+	assert_string_equal(names, "default, force, noforce, iommu, iommu-pt");
+	bl_mode_names(names, 8); /* truncates, stays terminated */
+	assert_int_equal(strlen(names), 7);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rows),
 		cmocka_unit_test(test_null_and_flags),
+		cmocka_unit_test(test_mode_of),
+		cmocka_unit_test(test_mode_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
