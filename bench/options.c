@@ -44,8 +44,8 @@ const struct gb_option gb_options[] = {
 	  .help = "the backend's device: DRM driver name (vgem, virtio_gpu, i915) or node path; "
 		  "heap name for dmaheap. Absent or not ours to open: the job is skipped (exit 77)" },
 	{ "importer", GB_OPT_STR, JOB(importer),
-	  .help = "DRM driver name or node the buffers are imported into (import, integrity, "
-		  "occupancy)" },
+	  .help = "DRM driver name or node the buffers are imported into: needed by import and "
+		  "integrity, optional for occupancy and sync" },
 	{ "variant", GB_OPT_STR, JOB(variant),
 	  .help = "run only this variant (e.g. an mmap type; gembench --list names them); "
 		  "default all" },

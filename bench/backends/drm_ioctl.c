@@ -101,6 +101,27 @@ int drm_get_version(int fd, char *name, size_t name_len, char *version, size_t v
 	return err ? drm_complain(fd, err, "VERSION") : 0;
 }
 
+int __drm_get_cap(int fd, uint64_t cap, uint64_t *value)
+{
+	struct drm_get_cap arg = {
+		.capability = cap,
+	};
+	int err;
+
+	err = drm_ioctl(fd, DRM_IOCTL_GET_CAP, &arg);
+	if (err)
+		return err;
+	*value = arg.value;
+	return 0;
+}
+
+int drm_get_cap(int fd, uint64_t cap, uint64_t *value)
+{
+	int err = __drm_get_cap(fd, cap, value);
+
+	return err ? drm_complain(fd, err, "GET_CAP %llu", (unsigned long long)cap) : 0;
+}
+
 int __gem_close(int fd, uint32_t handle)
 {
 	struct drm_gem_close arg = {

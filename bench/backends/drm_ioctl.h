@@ -62,6 +62,10 @@ int drm_complain(int fd, int err, const char *fmt, ...) __attribute__((format(pr
 int __drm_get_version(int fd, char *name, size_t name_len, char *version, size_t version_len);
 int drm_get_version(int fd, char *name, size_t name_len, char *version, size_t version_len);
 
+/* DRM_IOCTL_GET_CAP: *value = capability @cap (DRM_CAP_*). */
+int __drm_get_cap(int fd, uint64_t cap, uint64_t *value);
+int drm_get_cap(int fd, uint64_t cap, uint64_t *value);
+
 /* DRM_IOCTL_GEM_CLOSE. */
 int __gem_close(int fd, uint32_t handle);
 int gem_close(int fd, uint32_t handle);

@@ -91,8 +91,9 @@ static int dumb_probe(struct gb_dev *dev, enum gb_feature feat, unsigned variant
 		err = dumb_probe_create(dev, false, why, why_len);
 		if (err && feat == GB_FEAT_EXPORT)
 			return err;
-		if (drmGetCap(dev->fd, DRM_CAP_PRIME, &cap)) {
-			snprintf(why, why_len, "%s: DRM_CAP_PRIME: %s", dev->driver, strerror(errno));
+		err = __drm_get_cap(dev->fd, DRM_CAP_PRIME, &cap);
+		if (err) {
+			snprintf(why, why_len, "%s: DRM_CAP_PRIME: %s", dev->driver, strerror(-err));
 			return -EOPNOTSUPP;
 		}
 		if (!(cap & (feat == GB_FEAT_EXPORT ? DRM_PRIME_CAP_EXPORT : DRM_PRIME_CAP_IMPORT))) {

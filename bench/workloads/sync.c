@@ -58,9 +58,9 @@ static int sync_run(struct gb_ctx *ctx, struct gb_row *row, unsigned variant, ui
 		gb_fail_what(ctx, "%s: export", dev->driver);
 		goto setup_failed;
 	}
-	map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, s.fd, 0);
-	if (map == MAP_FAILED) {
-		err = -errno;
+	err = __drm_mmap(s.fd, 0, size, &map);
+	if (err) {
+		map = MAP_FAILED;
 		gb_fail_what(ctx, "%s: mmap of the dma-buf", dev->driver);
 		goto setup_failed;
 	}
@@ -85,7 +85,7 @@ out:
 	if (imported)
 		ctx->imp->ops->bo_destroy(ctx->imp, &ibo);
 	if (map != MAP_FAILED)
-		munmap(map, size);
+		drm_munmap(map, size);
 	if (s.fd >= 0)
 		close(s.fd);
 	if (bo.handle || bo.fd >= 0)

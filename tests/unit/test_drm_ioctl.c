@@ -4,7 +4,8 @@
  * makes and with what argument, that a refusal comes back as exactly
  * -errno with the outputs untouched (table-driven, negative cases first),
  * that results come out on success, and that the insisting forms log
- * "subject: OPERATION args: cause" and return the error. The i915 fake
+ * "subject: OPERATION args: cause" and return the error, and that the dumb,
+ * udmabuf and dmaheap backends call them. The i915 fake
  * (test_i915_ioctl.c) covers the same wrappers against kernel-like checks.
  */
 #include <errno.h>
@@ -27,6 +28,7 @@
 #include <cmocka.h>
 #include <xf86drm.h>
 
+#include "backend.h"
 #include "backends/drm_ioctl.h"
 #include "log.h"
 
@@ -35,6 +37,8 @@ static struct {
 	unsigned long request;  /* the last request */
 	unsigned char arg[128]; /* a copy of its argument as passed in */
 	unsigned calls;
+	unsigned long seen[16];  /* every request but VERSION, in order */
+	unsigned nseen;
 	int fail_errno;         /* != 0: refuse every request but VERSION with this */
 	bool version_fails;     /* VERSION refused with ENOTTY (not a DRM fd) */
 } hook;
@@ -57,12 +61,17 @@ static int hook_ioctl(int fd, unsigned long request, void *arg)
 		return 0;
 	}
 	hook.request = request;
+	if (hook.nseen < 16)
+		hook.seen[hook.nseen++] = request;
 	memcpy(hook.arg, arg, _IOC_SIZE(request) < sizeof(hook.arg) ? _IOC_SIZE(request) : 0);
 	if (hook.fail_errno) {
 		errno = hook.fail_errno;
 		return -1;
 	}
 	switch (request) {
+	case DRM_IOCTL_GET_CAP:
+		((struct drm_get_cap *)arg)->value = DRM_PRIME_CAP_IMPORT | DRM_PRIME_CAP_EXPORT;
+		break;
 	case DRM_IOCTL_MODE_CREATE_DUMB:
 		((struct drm_mode_create_dumb *)arg)->handle = 5;
 		((struct drm_mode_create_dumb *)arg)->size = 8192;
@@ -92,6 +101,12 @@ static int hook_no_errno(int fd, unsigned long request, void *arg)
 	return -1;
 }
 
+/* An anonymous mapping stands in for the device's pages. */
+static void *hook_mmap_anon(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	return mmap(addr, len, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+}
+
 static void *hook_mmap_fail(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
 	errno = ENODEV;
@@ -117,6 +132,7 @@ static uint32_t out_u32;
 static uint64_t out_u64;
 static int out_fd;
 
+static int call_get_cap(void) { return __drm_get_cap(FD, DRM_CAP_PRIME, &out_u64); }
 static int call_gem_close(void) { return __gem_close(FD, 7); }
 static int call_h2fd(void) { return __prime_handle_to_fd(FD, 7, &out_fd); }
 static int call_fd2h(void) { return __prime_fd_to_handle(FD, 11, &out_u32); }
@@ -132,6 +148,7 @@ static const struct {
 	int (*call)(void);
 	unsigned long request; /* the request the wrapper must make */
 } wrappers[] = {
+	{ "GET_CAP", call_get_cap, DRM_IOCTL_GET_CAP },
 	{ "GEM_CLOSE", call_gem_close, DRM_IOCTL_GEM_CLOSE },
 	{ "PRIME_HANDLE_TO_FD", call_h2fd, DRM_IOCTL_PRIME_HANDLE_TO_FD },
 	{ "PRIME_FD_TO_HANDLE", call_fd2h, DRM_IOCTL_PRIME_FD_TO_HANDLE },
@@ -195,8 +212,12 @@ static void test_arguments_and_results(void **state)
 	const struct udmabuf_create *ub = (const void *)hook.arg;
 	const struct dma_heap_allocation_data *heap = (const void *)hook.arg;
 	const struct dma_buf_sync *sync = (const void *)hook.arg;
+	const struct drm_get_cap *cap = (const void *)hook.arg;
 	char name[16], version[16];
 
+	assert_int_equal(call_get_cap(), 0);
+	assert_int_equal(cap->capability, DRM_CAP_PRIME);
+	assert_int_equal(out_u64, DRM_PRIME_CAP_IMPORT | DRM_PRIME_CAP_EXPORT);
 	assert_int_equal(call_h2fd(), 0);
 	assert_int_equal(prime->handle, 7);
 	assert_int_equal(prime->flags, DRM_CLOEXEC | DRM_RDWR);
@@ -271,6 +292,49 @@ static void test_insisting_forms_log(void **state)
 		fail_msg("log:\n%s", text);
 }
 
+/*
+ * The backends make their ioctls through these wrappers (so through drm_io
+ * and a test's fake): the dumb backend's create, mmap, export, import and
+ * destroy, and the dma-heap and udmabuf backends' allocation.
+ */
+static void test_backends_use_the_wrappers(void **state)
+{
+	static const unsigned long dumb_sequence[] = {
+		DRM_IOCTL_MODE_CREATE_DUMB, DRM_IOCTL_MODE_MAP_DUMB, DRM_IOCTL_PRIME_HANDLE_TO_FD,
+		DRM_IOCTL_PRIME_FD_TO_HANDLE, DRM_IOCTL_GEM_CLOSE,
+	};
+	const struct gb_backend_ops *dumb = gb_backend_find("dumb");
+	const struct gb_backend_ops *heap = gb_backend_find("dmaheap");
+	const struct gb_backend_ops *udmabuf = gb_backend_find("udmabuf");
+	struct gb_dev dev = { .fd = FD };
+	struct gb_bo bo = { .fd = -1 }, imported = { .fd = -1 };
+	void *map = NULL;
+	int dmabuf = -1;
+
+	assert_true(dumb && heap && udmabuf);
+	drm_io.mmap = hook_mmap_anon;
+	assert_int_equal(dumb->bo_create(&dev, 12288, &bo), 0);
+	assert_true(bo.handle == 5 && bo.size == 8192); /* what the "kernel" said */
+	assert_int_equal(((const struct drm_mode_create_dumb *)hook.arg)->height, 3);
+	assert_int_equal(dumb->bo_mmap(&dev, &bo, 0, &map), 0);
+	assert_int_equal(dumb->bo_munmap(&dev, &bo, map), 0);
+	assert_int_equal(dumb->bo_export(&dev, &bo, &dmabuf), 0);
+	assert_int_equal(dmabuf, 42);
+	assert_int_equal(dumb->bo_import(&dev, dmabuf, 8192, &imported), 0);
+	assert_int_equal(imported.handle, 9);
+	assert_int_equal(dumb->bo_destroy(&dev, &bo), 0);
+	assert_int_equal(hook.nseen, sizeof(dumb_sequence) / sizeof(dumb_sequence[0]));
+	assert_memory_equal(hook.seen, dumb_sequence, sizeof(dumb_sequence));
+
+	/* The dma-buf backends' allocation: refused through the hook, errno passed on. */
+	hook.fail_errno = ENOSPC;
+	assert_int_equal(heap->bo_create(&dev, 8192, &bo), -ENOSPC);
+	assert_int_equal(hook.request, DMA_HEAP_IOCTL_ALLOC);
+	assert_int_equal(udmabuf->bo_create(&dev, 8192, &bo), -ENOSPC);
+	assert_int_equal(hook.request, UDMABUF_CREATE);
+	assert_int_equal(bo.fd, -1);
+}
+
 /* drm_io starts as, and is reset to, libdrm's retrying drmIoctl and libc's mmap. */
 static void test_reset(void **state)
 {
@@ -288,6 +352,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_failure_without_errno, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_arguments_and_results, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_insisting_forms_log, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_backends_use_the_wrappers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reset, setup, teardown),
 	};
 
