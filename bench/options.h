@@ -1,7 +1,8 @@
 /*
  * gembench job options: one table (gb_options[]) declares every key with
- * its type, default and help; it drives the job-file parser, the
- * command-line parser, validation and --help, as fio's option table does.
+ * its type, where its value goes in struct gb_job, its range or choices,
+ * default and help; it drives the job-file parser, the command-line parser,
+ * validation, setting the value and --help, as fio's option table does.
  * Job files are INI: a [global] section and one section per job; a job
  * inherits [global], and options given on the command line override both.
  */

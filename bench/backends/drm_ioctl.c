@@ -60,8 +60,10 @@ int drm_complain(int fd, int err, const char *fmt, ...)
 		n = readlink(link, subject, sizeof(subject) - 1);
 		subject[n > 0 ? n : 0] = '\0';
 	}
-	if (!subject[0])
-		snprintf(subject, sizeof(subject), fd >= 0 ? "fd %d" : "mapping", fd);
+	if (!subject[0] && fd >= 0)
+		snprintf(subject, sizeof(subject), "fd %d", fd);
+	else if (!subject[0])
+		snprintf(subject, sizeof(subject), "memory"); /* munmap: no fd to name */
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
