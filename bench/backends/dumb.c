@@ -128,7 +128,7 @@ static int dumb_bo_destroy(struct gb_dev *dev, struct gb_bo *bo)
 {
 	int err = 0;
 
-	/* GEM_CLOSE, not DESTROY_DUMB: the handle may be a PRIME import (bo_import). */
+	/* GEM_CLOSE: it closes any handle, a PRIME import (bo_import) as well as a dumb one. */
 	if (bo->handle)
 		err = __gem_close(dev->fd, bo->handle);
 	bo->handle = 0;
