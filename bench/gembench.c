@@ -55,8 +55,6 @@ static void usage(FILE *out)
 		"  --list           DRM nodes, backends, workloads and this kernel's counters\n"
 		"  --no-mount       do not mount debugfs/tracefs when missing\n"
 		"  --no-counters    do not open kernel counters (all counters null)\n"
-		"  --profile        same as --profile=true (job key profile, below): perf record -g\n"
-		"                   of each row's measured region into the row (\"profile\")\n"
 		"  -v               more diagnostics on stderr\n"
 		"  --overhead       benchmark: create through gembench vs the same ioctls in a\n"
 		"                   bare loop, alternating blocks of --iterations ops, --reps\n"
@@ -202,12 +200,12 @@ int main(int argc, char **argv)
 		}
 	}
 
-	/* --profile alone means profile = true (a flag), --profile=false also works */
+	/* A boolean key alone means true (--profile); --profile=false also works. */
 	for (size_t i = 0; gb_options[i].name; i++)
 		longopts[nlong++] = (struct option){ gb_options[i].name,
-						     strcmp(gb_options[i].name, "profile") ?
-							     required_argument :
-							     optional_argument,
+						     gb_options[i].type == GB_OPT_BOOL ?
+							     optional_argument :
+							     required_argument,
 						     NULL, OPT_TABLE_KEYS + (int)i };
 	longopts[nlong++] = (struct option){ "job", required_argument, NULL, OPT_JOB };
 	longopts[nlong++] = (struct option){ "json", required_argument, NULL, OPT_JSON };

@@ -19,40 +19,63 @@
 #include "backend.h"
 #include "workload.h"
 
+static const char *workload_choice(size_t i)
+{
+	return gb_workloads[i] ? gb_workloads[i]->name : NULL;
+}
+
+static const char *backend_choice(size_t i)
+{
+	return gb_backends[i] ? gb_backends[i]->name : NULL;
+}
+
+/* Where a key's value lives in struct gb_job: its offset and size. */
+#define JOB(m) .offset = offsetof(struct gb_job, m), .size = sizeof(((struct gb_job *)0)->m)
+
 const struct gb_option gb_options[] = {
-	{ "workload", GB_OPT_NAME, NULL, 0,
-	  "what to measure: create populate mmap export import sync integrity occupancy "
-	  "bind pread userptr userptr-scattered. Required in a job file; on the command "
-	  "line without a job file, omitting it runs every workload the backend can do "
-	  "(those needing an importer only with --importer)" },
-	{ "backend", GB_OPT_NAME, NULL, 0,
-	  "who makes the buffers: dumb (any DRM driver), udmabuf, dmaheap, i915. "
-	  "[default: the device when it names a backend (--device i915 = --backend i915), "
-	  "else dumb]" },
-	{ "device", GB_OPT_STR, NULL, 0,
-	  "the backend's device: DRM driver name (vgem, virtio_gpu, i915) or node path; heap "
-	  "name for dmaheap. Absent or not ours to open: the job is skipped (exit 77)" },
-	{ "importer", GB_OPT_STR, NULL, 0,
-	  "DRM driver name or node the buffers are imported into (import, integrity, occupancy)" },
-	{ "variant", GB_OPT_STR, NULL, 0, "run only this variant (e.g. an mmap type); default all" },
-	{ "sizes", GB_OPT_SIZES, "4K,64K,1M", 0,
-	  "buffer sizes: list (4K,64K,1M) or power-of-two range (4K..16M); multiples of 4K" },
-	{ "iterations", GB_OPT_UINT, "100", 1, "measured operations per repetition" },
-	{ "duration", GB_OPT_DURATION, "0", 0,
-	  "measured time per repetition (500ms, 2s); overrides iterations when set" },
-	{ "reps", GB_OPT_UINT, "3", 1, "repetitions per (workload, size); each one is kept" },
-	{ "warmup", GB_OPT_UINT, "2", 0, "unmeasured operations before the first repetition" },
-	{ "cycles", GB_OPT_UINT, "0", 0,
-	  "occupancy: create/map/close cycles per repetition (0 = iterations)" },
-	{ "log_wait", GB_OPT_DURATION, "5s", 0,
-	  "after a row whose failures the kernel logged, wait until this long after its start "
-	  "so the kernel's rate-limited warnings (10 per 5 s) show in the next row; 0 = never" },
-	{ "profile", GB_OPT_STR, "false", 0,
-	  "true: record each row's measured region with `perf record -g` and keep the top "
-	  "kernel/user symbols and folded stacks in the row (\"profile\"); without perf or "
-	  "permission the row says why (--profile alone means true)" },
-	{ NULL, 0, NULL, 0, NULL },
+	{ "workload", GB_OPT_ENUM, JOB(workload), .choice = workload_choice,
+	  .help = "what to measure. Required in a job file; on the command line without a job "
+		  "file, omitting it runs every workload the backend can do (those needing an "
+		  "importer only with --importer)" },
+	{ "backend", GB_OPT_ENUM, JOB(backend), .choice = backend_choice, .def = "dumb",
+	  .help = "who makes the buffers (gembench --list says what each does). When not given, "
+		  "a device that names a backend selects it (--device i915 = --backend i915)" },
+	{ "device", GB_OPT_STR, JOB(device),
+	  .help = "the backend's device: DRM driver name (vgem, virtio_gpu, i915) or node path; "
+		  "heap name for dmaheap. Absent or not ours to open: the job is skipped (exit 77)" },
+	{ "importer", GB_OPT_STR, JOB(importer),
+	  .help = "DRM driver name or node the buffers are imported into: needed by import and "
+		  "integrity, optional for occupancy and sync" },
+	{ "variant", GB_OPT_STR, JOB(variant),
+	  .help = "run only this variant (e.g. an mmap type; gembench --list names them); "
+		  "default all" },
+	{ "sizes", GB_OPT_SIZES, JOB(sizes), .count_offset = offsetof(struct gb_job, nsizes),
+	  .def = "4K,64K,1M",
+	  .help = "buffer sizes: list (4K,64K,1M) or power-of-two range (4K..16M); multiples of "
+		  "4K, at most 1T" },
+	{ "iterations", GB_OPT_UINT, JOB(iterations), .min = 1, .max = UINT64_MAX, .def = "100",
+	  .help = "measured operations per repetition" },
+	{ "duration", GB_OPT_DURATION, JOB(duration_ns), .def = "0",
+	  .help = "measured time per repetition (500ms, 2s); overrides iterations when set" },
+	{ "reps", GB_OPT_UINT, JOB(reps), .min = 1, .max = GB_MAX_REPS, .def = "3",
+	  .help = "repetitions per (workload, size); each one is kept" },
+	{ "warmup", GB_OPT_UINT, JOB(warmup), .min = 0, .max = UINT64_MAX, .def = "2",
+	  .help = "unmeasured operations before the first repetition" },
+	{ "cycles", GB_OPT_UINT, JOB(cycles), .min = 0, .max = UINT64_MAX, .def = "0",
+	  .help = "occupancy: create/map/close cycles per repetition (0 = iterations)" },
+	{ "log_wait", GB_OPT_DURATION, JOB(log_wait_ns), .def = "5s",
+	  .help = "after a row whose failures the kernel logged, wait until this long after its "
+		  "start so the kernel's rate-limited warnings (10 per 5 s) show in the next row; "
+		  "0 = never" },
+	{ "profile", GB_OPT_BOOL, JOB(profile), .def = "false",
+	  .help = "record each row's measured region with `perf record -g` and keep the top "
+		  "kernel/user symbols and folded stacks in the row (\"profile\"); without perf "
+		  "or permission the row says why" },
+	{ .name = NULL },
 };
+
+/* struct gb_job.given has one bit per key. */
+_Static_assert(sizeof(gb_options) / sizeof(gb_options[0]) - 1 <= 32, "gb_job.given is 32 bits");
 
 static void set_err(struct gb_opt_error *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -67,7 +90,7 @@ static void set_err(struct gb_opt_error *err, const char *fmt, ...)
 	va_end(ap);
 }
 
-static const struct gb_option *find_option(const char *key)
+const struct gb_option *gb_option_find(const char *key)
 {
 	for (const struct gb_option *o = gb_options; o->name; o++)
 		if (!strcmp(o->name, key))
@@ -232,7 +255,8 @@ void gb_format_size(uint64_t size, char *buf, size_t len)
 		snprintf(buf, len, "%" PRIu64, size);
 }
 
-static int parse_uint(const char *text, uint64_t min, uint64_t *out, char *why, size_t why_len)
+static int parse_uint(const char *text, uint64_t min, uint64_t max, uint64_t *out, char *why,
+		      size_t why_len)
 {
 	const char *p = text;
 	char *end;
@@ -254,6 +278,10 @@ static int parse_uint(const char *text, uint64_t min, uint64_t *out, char *why, 
 	}
 	if (v < min) {
 		snprintf(why, why_len, "'%s' is below the minimum %" PRIu64, text, min);
+		return -EINVAL;
+	}
+	if (v > max) {
+		snprintf(why, why_len, "'%s' is above the maximum %" PRIu64, text, max);
 		return -EINVAL;
 	}
 	*out = v;
@@ -289,68 +317,72 @@ static int copy_str(char *dst, size_t len, const char *value, char *why, size_t 
 	return 0;
 }
 
+/* @text as one of @o's choices, or -EINVAL naming them. */
+static int parse_choice(const struct gb_option *o, const char *text, char *dst, char *why,
+			size_t why_len)
+{
+	const char *c;
+
+	for (size_t i = 0; (c = o->choice(i)); i++)
+		if (!strcmp(c, text))
+			return copy_str(dst, o->size, text, why, why_len);
+	snprintf(why, why_len, "unknown %s '%s' (see gembench --list)", o->name, text);
+	return -EINVAL;
+}
+
+/* Writes @value into @job where @o says, as @o's type says. 0 or -EINVAL with @why. */
+static int set_value(struct gb_job *job, const struct gb_option *o, const char *value,
+		     char *why, size_t why_len)
+{
+	void *field = (char *)job + o->offset;
+
+	switch (o->type) {
+	case GB_OPT_STR:
+		return copy_str(field, o->size, value, why, why_len);
+	case GB_OPT_ENUM:
+		return parse_choice(o, value, field, why, why_len);
+	case GB_OPT_SIZES:
+		return gb_parse_sizes(value, field, (unsigned)(o->size / sizeof(uint64_t)),
+				      (unsigned *)((char *)job + o->count_offset), why, why_len);
+	case GB_OPT_UINT:
+		return parse_uint(value, o->min, o->max, field, why, why_len);
+	case GB_OPT_DURATION:
+		return gb_parse_duration(value, field, why, why_len);
+	case GB_OPT_BOOL:
+		return parse_bool(value, field, why, why_len);
+	}
+	snprintf(why, why_len, "key has no type"); /* a broken table row; the unit test catches it */
+	return -EINVAL;
+}
+
 int gb_job_set(struct gb_job *job, const char *key, const char *value, const char *where,
 	       struct gb_opt_error *err)
 {
-	const struct gb_option *o = find_option(key);
+	const struct gb_option *o = gb_option_find(key);
 	char why[256] = "";
-	int rc = 0;
 
 	if (!o) {
 		set_err(err, "%s: unknown key '%s' (see gembench --help)", where, key);
 		return -EINVAL;
 	}
-	if (!strcmp(key, "workload")) {
-		if (!gb_workload_find(value)) {
-			snprintf(why, sizeof(why), "unknown workload '%s' (see gembench --list)", value);
-			rc = -EINVAL;
-		} else {
-			rc = copy_str(job->workload, sizeof(job->workload), value, why, sizeof(why));
-		}
-	} else if (!strcmp(key, "backend")) {
-		if (!gb_backend_find(value)) {
-			snprintf(why, sizeof(why), "unknown backend '%s' (see gembench --list)", value);
-			rc = -EINVAL;
-		} else {
-			rc = copy_str(job->backend, sizeof(job->backend), value, why, sizeof(why));
-			job->backend_given = !rc;
-		}
-	} else if (!strcmp(key, "device")) {
-		rc = copy_str(job->device, sizeof(job->device), value, why, sizeof(why));
-	} else if (!strcmp(key, "importer")) {
-		rc = copy_str(job->importer, sizeof(job->importer), value, why, sizeof(why));
-	} else if (!strcmp(key, "variant")) {
-		rc = copy_str(job->variant, sizeof(job->variant), value, why, sizeof(why));
-	} else if (!strcmp(key, "sizes")) {
-		rc = gb_parse_sizes(value, job->sizes, GB_MAX_SIZES, &job->nsizes, why, sizeof(why));
-	} else if (!strcmp(key, "duration")) {
-		rc = gb_parse_duration(value, &job->duration_ns, why, sizeof(why));
-	} else if (!strcmp(key, "log_wait")) {
-		rc = gb_parse_duration(value, &job->log_wait_ns, why, sizeof(why));
-	} else if (!strcmp(key, "profile")) {
-		rc = parse_bool(value, &job->profile, why, sizeof(why));
-	} else {
-		uint64_t *dst = !strcmp(key, "iterations") ? &job->iterations :
-				!strcmp(key, "reps")       ? &job->reps :
-				!strcmp(key, "warmup")     ? &job->warmup :
-							     &job->cycles;
-
-		rc = parse_uint(value, o->min, dst, why, sizeof(why));
-		if (!rc && dst == &job->reps && *dst > GB_MAX_REPS) {
-			snprintf(why, sizeof(why), "'%s' is above the maximum %d", value, GB_MAX_REPS);
-			rc = -EINVAL;
-		}
-	}
-	if (rc) {
+	if (set_value(job, o, value, why, sizeof(why))) {
 		set_err(err, "%s: key '%s': %s", where, key, why);
 		return -EINVAL;
 	}
+	job->given |= 1u << (o - gb_options);
 	return 0;
+}
+
+bool gb_job_given(const struct gb_job *job, const char *key)
+{
+	const struct gb_option *o = gb_option_find(key);
+
+	return o && (job->given & (1u << (o - gb_options)));
 }
 
 void gb_job_defaults(struct gb_job *job)
 {
-	struct gb_opt_error err;
+	char why[256];
 
 	memset(job, 0, sizeof(*job));
 	for (const struct gb_option *o = gb_options; o->name; o++) {
@@ -358,13 +390,9 @@ void gb_job_defaults(struct gb_job *job)
 
 		if (!o->def)
 			continue;
-		rc = gb_job_set(job, o->name, o->def, "defaults", &err);
-		(void)rc;
-		/* The table's own defaults are valid; the unit test checks that. */
+		rc = set_value(job, o, o->def, why, sizeof(why));
+		(void)rc; /* the table's own defaults are valid; the unit test checks that */
 	}
-	/* No table default: the device may name the backend (resolve_backend). */
-	snprintf(job->backend, sizeof(job->backend), "dumb");
-	job->backend_given = false;
 }
 
 /*
@@ -376,7 +404,7 @@ static void resolve_backend(struct gb_job *job)
 {
 	const struct gb_backend_ops *ops;
 
-	if (job->backend_given || !job->device[0] || strchr(job->device, '/'))
+	if (gb_job_given(job, "backend") || !job->device[0] || strchr(job->device, '/'))
 		return;
 	ops = gb_backend_find(job->device);
 	if (ops)
@@ -672,10 +700,78 @@ out:
 	return rc;
 }
 
+/* "--reps N": the key and what its value looks like. */
+static const char *metavar(enum gb_opt_type type)
+{
+	switch (type) {
+	case GB_OPT_STR: return " TEXT";
+	case GB_OPT_ENUM: return " NAME";
+	case GB_OPT_SIZES: return " SIZES";
+	case GB_OPT_UINT: return " N";
+	case GB_OPT_DURATION: return " TIME";
+	case GB_OPT_BOOL: return "[=BOOL]"; /* getopt: an optional value must be attached */
+	}
+	return " VALUE";
+}
+
+/* Prints @text after @indent columns, wrapped at blanks to 79 columns. */
+static void print_wrapped(FILE *out, const char *text, int indent)
+{
+	const int width = 79 - indent;
+
+	while (*text) {
+		int n = (int)strlen(text);
+
+		if (n > width) {
+			n = width;
+			while (n > 0 && text[n] != ' ')
+				n--;
+			if (n == 0) /* one word longer than the line */
+				n = (int)strcspn(text, " ");
+		}
+		fprintf(out, "%.*s\n", n, text);
+		text += n;
+		while (*text == ' ')
+			text++;
+		if (*text)
+			fprintf(out, "%*s", indent, "");
+	}
+}
+
 void gb_options_help(FILE *out)
 {
-	fprintf(out, "Job keys (in a job file, or --KEY VALUE on the command line):\n");
-	for (const struct gb_option *o = gb_options; o->name; o++)
-		fprintf(out, "  --%-11s %s%s%s%s\n", o->name, o->help, o->def ? " [default: " : "",
-			o->def ? o->def : "", o->def ? "]" : "");
+	fprintf(out, "Job keys (in a job file as KEY = VALUE, or --KEY VALUE on the command line):\n");
+	for (const struct gb_option *o = gb_options; o->name; o++) {
+		char head[40], text[1024];
+		size_t len;
+		const char *c;
+		FILE *m = fmemopen(text, sizeof(text), "w");
+
+		if (!m)
+			return;
+		fprintf(m, "%s", o->help);
+		if (o->type == GB_OPT_ENUM) {
+			fprintf(m, ". One of:");
+			for (size_t i = 0; (c = o->choice(i)); i++)
+				fprintf(m, " %s", c);
+		}
+		if (o->type == GB_OPT_UINT && o->max != UINT64_MAX)
+			fprintf(m, " (%" PRIu64 "..%" PRIu64 ")", o->min, o->max);
+		else if (o->type == GB_OPT_UINT && o->min)
+			fprintf(m, " (>= %" PRIu64 ")", o->min);
+		if (o->type == GB_OPT_BOOL)
+			fprintf(m, ". true or false; --%s alone means true", o->name);
+		if (o->def)
+			fprintf(m, " [default: %s]", o->def);
+		len = ftell(m) < 0 ? 0 : (size_t)ftell(m);
+		fclose(m);
+		text[len < sizeof(text) ? len : sizeof(text) - 1] = '\0';
+		snprintf(head, sizeof(head), "--%s%s", o->name, metavar(o->type));
+		fprintf(out, "  %-20s ", head);
+		if (strlen(head) > 20)
+			fprintf(out, "\n%*s", 23, "");
+		print_wrapped(out, text, 23);
+	}
+	fprintf(out, "SIZES: 4K, 64K, 1M, 2G or bytes (multiples of 4K). TIME: 500ms, 2s, 1m\n"
+		     "(us, ms, s, m; a bare number is seconds; at most a day).\n");
 }

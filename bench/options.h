@@ -1,7 +1,8 @@
 /*
  * gembench job options: one table (gb_options[]) declares every key with
- * its type, default and help; it drives the job-file parser, the
- * command-line parser, validation and --help, as fio's option table does.
+ * its type, where its value goes in struct gb_job, its range or choices,
+ * default and help; it drives the job-file parser, the command-line parser,
+ * validation, setting the value and --help, as fio's option table does.
  * Job files are INI: a [global] section and one section per job; a job
  * inherits [global], and options given on the command line override both.
  */
@@ -18,18 +19,18 @@
 #define GB_MAX_REPS 1000 /* repetitions kept per row */
 
 enum gb_opt_type {
-	GB_OPT_STR,      /* free text (names, paths) */
-	GB_OPT_NAME,     /* a workload or backend name, checked against its table */
+	GB_OPT_STR,      /* free text (names, paths) into a char array */
+	GB_OPT_ENUM,     /* one of the names the option's choice() lists */
 	GB_OPT_SIZES,    /* "4K,64K,1M" or "4K..16M" (powers of two) */
-	GB_OPT_UINT,     /* a count, >= the option's minimum */
-	GB_OPT_DURATION, /* "2s", "500ms", "1m"; a bare number is seconds */
+	GB_OPT_UINT,     /* a whole number in [min, max] */
+	GB_OPT_DURATION, /* "2s", "500ms", "1m"; a bare number is seconds; stored in ns */
+	GB_OPT_BOOL,     /* true/false (yes/no, on/off, 1/0); --KEY alone means true */
 };
 
 struct gb_job {
 	char name[64];          /* section name */
 	char workload[32];      /* create populate mmap export import sync integrity occupancy */
 	char backend[32];       /* dumb udmabuf dmaheap i915 */
-	bool backend_given;     /* set by a 'backend' key; else the device may name it */
 	char device[256];       /* driver name or path; "" = backend default */
 	char importer[256];     /* driver name or path; "" = none */
 	char variant[32];       /* restrict to one variant; "" = all */
@@ -43,13 +44,23 @@ struct gb_job {
 	uint64_t log_wait_ns;   /* after a row with logged failures, let the kernel's rate limit pass */
 	bool profile;           /* perf record -g each row's measured region (profiling.h) */
 	char source[300];       /* "file.ini:12" where the section started, or "command line" */
+	uint32_t given;         /* bit i: gb_options[i] set by the job file or command line */
 };
 
+/*
+ * One job key. The setter finds the key here and writes the value at
+ * @offset in struct gb_job as @type says; nothing else knows a key's name
+ * (the unit test checks @size against @type for every row).
+ */
 struct gb_option {
 	const char *name;        /* key and --name */
 	enum gb_opt_type type;
+	size_t offset;           /* of the value in struct gb_job */
+	size_t size;             /* sizeof that member (a string's capacity, NUL included) */
+	size_t count_offset;     /* GB_OPT_SIZES: of the unsigned number of sizes */
+	uint64_t min, max;       /* GB_OPT_UINT: the values allowed */
+	const char *(*choice)(size_t i); /* GB_OPT_ENUM: the i-th allowed name, NULL after the last */
 	const char *def;         /* default as text; NULL = empty */
-	uint64_t min;            /* GB_OPT_UINT: smallest value allowed */
 	const char *help;
 };
 
@@ -61,15 +72,22 @@ struct gb_opt_error {
 };
 
 /*
- * Sets @key=@value on @job. @where names the origin for messages
- * ("jobs.ini:12" or "command line"). -EINVAL with @err filled for an unknown
- * key or a bad value.
+ * Sets @key=@value on @job as the table says, and marks @key given. @where
+ * names the origin for messages ("jobs.ini:12 [a]" or "command line
+ * --reps"). -EINVAL with @err naming @where and the key for an unknown key
+ * or a bad value (job untouched for an unknown key).
  */
 int gb_job_set(struct gb_job *job, const char *key, const char *value, const char *where,
 	       struct gb_opt_error *err);
 
-/* Fills @job with the table's defaults. */
+/* Fills @job with the table's defaults (no key counts as given). */
 void gb_job_defaults(struct gb_job *job);
+
+/* The table's row for @key, or NULL. */
+const struct gb_option *gb_option_find(const char *key);
+
+/* Whether @key was set on @job by a job file or the command line (not a default). */
+bool gb_job_given(const struct gb_job *job, const char *key);
 
 /* A key=value given on the command line (kept in order, applied last). */
 struct gb_cli_opt {
@@ -110,7 +128,7 @@ int gb_parse_duration(const char *text, uint64_t *ns, char *why, size_t why_len)
 /* "4K", "16M", or bytes: for tables. */
 void gb_format_size(uint64_t size, char *buf, size_t len);
 
-/* Prints the option table (for --help). */
+/* Prints every key of the table with its value's form, range or choices, and default (--help). */
 void gb_options_help(FILE *out);
 
 #endif

@@ -1,13 +1,15 @@
 /*
- * Shared hooks of the native dma-buf backends (see dmabuf_common.h).
+ * Shared hooks of the native dma-buf backends (see dmabuf_common.h). The
+ * mappings go through the shared wrappers (drm_ioctl.h), as every backend's do.
  */
 #include "dmabuf_common.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
-#include <sys/mman.h>
 #include <unistd.h>
+
+#include "drm_ioctl.h"
 
 int gb_dmabuf_destroy(struct gb_dev *dev, struct gb_bo *bo)
 {
@@ -21,17 +23,12 @@ int gb_dmabuf_destroy(struct gb_dev *dev, struct gb_bo *bo)
 
 int gb_dmabuf_mmap(struct gb_dev *dev, struct gb_bo *bo, unsigned variant, void **ptr)
 {
-	void *p = mmap(NULL, bo->size, PROT_READ | PROT_WRITE, MAP_SHARED, bo->fd, 0);
-
-	if (p == MAP_FAILED)
-		return -errno;
-	*ptr = p;
-	return 0;
+	return __drm_mmap(bo->fd, 0, bo->size, ptr);
 }
 
 int gb_dmabuf_munmap(struct gb_dev *dev, struct gb_bo *bo, void *ptr)
 {
-	return munmap(ptr, bo->size) ? -errno : 0;
+	return __drm_munmap(ptr, bo->size);
 }
 
 int gb_dmabuf_export(struct gb_dev *dev, struct gb_bo *bo, int *fd)

@@ -5,15 +5,12 @@
  * can bounce (256 KiB): the seed bug class, reproducible on today's kernels.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <linux/dma-heap.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <unistd.h>
 
 #include "backend.h"
 #include "dmabuf_common.h"
+#include "drm_ioctl.h"
 
 static int dmaheap_open(struct gb_dev *dev, const char *spec)
 {
@@ -38,15 +35,11 @@ static int dmaheap_open(struct gb_dev *dev, const char *spec)
 
 static int dmaheap_bo_create(struct gb_dev *dev, uint64_t size, struct gb_bo *bo)
 {
-	struct dma_heap_allocation_data arg = {
-		.len = size,
-		.fd_flags = O_RDWR | O_CLOEXEC,
-		.heap_flags = 0,
-	};
+	int fd, err = __dma_heap_alloc(dev->fd, size, &fd);
 
-	if (ioctl(dev->fd, DMA_HEAP_IOCTL_ALLOC, &arg) < 0)
-		return -errno;
-	bo->fd = (int)arg.fd;
+	if (err)
+		return err;
+	bo->fd = fd;
 	bo->size = size;
 	bo->handle = 0;
 	bo->priv = NULL;

@@ -4,26 +4,22 @@
  * GEM_CLOSE, and PRIME for export and import. It is also the importer side
  * of every cross-device job, since PRIME import is the same on every driver.
  * Dumb ioctls need a primary node (card*), so that is what open() looks for.
+ * Every ioctl and mapping goes through the shared wrappers (drm_ioctl.h).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 #include <xf86drm.h>
 
 #include "backend.h"
+#include "drm_ioctl.h"
 #include "drmdev.h"
 
 /* The pitch gembench asks for: 1024 pixels of 32 bits = one 4 KiB page per row. */
 #define DUMB_WIDTH 1024u
 #define DUMB_BPP 32u
-
-static int dumb_ioctl(int fd, unsigned long req, void *arg)
-{
-	return drmIoctl(fd, req, arg) ? -errno : 0;
-}
 
 static int dumb_open(struct gb_dev *dev, const char *spec)
 {
@@ -33,8 +29,8 @@ static int dumb_open(struct gb_dev *dev, const char *spec)
 			  sizeof(dev->node));
 	if (err)
 		return err;
-	err = bl_drm_version(dev->fd, dev->driver, sizeof(dev->driver), dev->driver_version,
-			     sizeof(dev->driver_version));
+	err = __drm_get_version(dev->fd, dev->driver, sizeof(dev->driver), dev->driver_version,
+				sizeof(dev->driver_version));
 	if (err) {
 		close(dev->fd);
 		dev->fd = -1;
@@ -61,8 +57,8 @@ static int dumb_bo_destroy(struct gb_dev *dev, struct gb_bo *bo);
  */
 static int dumb_probe_create(struct gb_dev *dev, bool map, char *why, size_t why_len)
 {
-	struct drm_mode_map_dumb arg = { 0 };
 	struct gb_bo bo = { .fd = -1 };
+	uint64_t offset;
 	int err = dumb_bo_create(dev, 4096, &bo);
 
 	if (err) {
@@ -70,8 +66,7 @@ static int dumb_probe_create(struct gb_dev *dev, bool map, char *why, size_t why
 		return err;
 	}
 	if (map) {
-		arg.handle = bo.handle;
-		err = dumb_ioctl(dev->fd, DRM_IOCTL_MODE_MAP_DUMB, &arg);
+		err = __dumb_map_offset(dev->fd, bo.handle, &offset);
 		if (err)
 			snprintf(why, why_len, "%s: MODE_MAP_DUMB: %s", dev->driver, strerror(-err));
 	}
@@ -96,8 +91,9 @@ static int dumb_probe(struct gb_dev *dev, enum gb_feature feat, unsigned variant
 		err = dumb_probe_create(dev, false, why, why_len);
 		if (err && feat == GB_FEAT_EXPORT)
 			return err;
-		if (drmGetCap(dev->fd, DRM_CAP_PRIME, &cap)) {
-			snprintf(why, why_len, "%s: DRM_CAP_PRIME: %s", dev->driver, strerror(errno));
+		err = __drm_get_cap(dev->fd, DRM_CAP_PRIME, &cap);
+		if (err) {
+			snprintf(why, why_len, "%s: DRM_CAP_PRIME: %s", dev->driver, strerror(-err));
 			return -EOPNOTSUPP;
 		}
 		if (!(cap & (feat == GB_FEAT_EXPORT ? DRM_PRIME_CAP_EXPORT : DRM_PRIME_CAP_IMPORT))) {
@@ -114,17 +110,15 @@ static int dumb_probe(struct gb_dev *dev, enum gb_feature feat, unsigned variant
 
 static int dumb_bo_create(struct gb_dev *dev, uint64_t size, struct gb_bo *bo)
 {
-	struct drm_mode_create_dumb arg = {
-		.width = DUMB_WIDTH,
-		.height = (uint32_t)((size + DUMB_WIDTH * 4 - 1) / (DUMB_WIDTH * 4)),
-		.bpp = DUMB_BPP,
-	};
-	int err = dumb_ioctl(dev->fd, DRM_IOCTL_MODE_CREATE_DUMB, &arg);
+	uint32_t height = (uint32_t)((size + DUMB_WIDTH * 4 - 1) / (DUMB_WIDTH * 4));
+	uint32_t handle;
+	uint64_t made;
+	int err = __dumb_create(dev->fd, DUMB_WIDTH, height, DUMB_BPP, &handle, &made);
 
 	if (err)
 		return err;
-	bo->handle = arg.handle;
-	bo->size = arg.size;
+	bo->handle = handle;
+	bo->size = made;
 	bo->fd = -1;
 	bo->priv = NULL;
 	return 0;
@@ -132,33 +126,28 @@ static int dumb_bo_create(struct gb_dev *dev, uint64_t size, struct gb_bo *bo)
 
 static int dumb_bo_destroy(struct gb_dev *dev, struct gb_bo *bo)
 {
-	struct drm_gem_close arg = { .handle = bo->handle };
 	int err = 0;
 
+	/* GEM_CLOSE: it closes any handle, a PRIME import (bo_import) as well as a dumb one. */
 	if (bo->handle)
-		err = dumb_ioctl(dev->fd, DRM_IOCTL_GEM_CLOSE, &arg);
+		err = __gem_close(dev->fd, bo->handle);
 	bo->handle = 0;
 	return err;
 }
 
 static int dumb_bo_mmap(struct gb_dev *dev, struct gb_bo *bo, unsigned variant, void **ptr)
 {
-	struct drm_mode_map_dumb arg = { .handle = bo->handle };
-	void *p;
-	int err = dumb_ioctl(dev->fd, DRM_IOCTL_MODE_MAP_DUMB, &arg);
+	uint64_t offset;
+	int err = __dumb_map_offset(dev->fd, bo->handle, &offset);
 
 	if (err)
 		return err;
-	p = mmap(NULL, bo->size, PROT_READ | PROT_WRITE, MAP_SHARED, dev->fd, (off_t)arg.offset);
-	if (p == MAP_FAILED)
-		return -errno;
-	*ptr = p;
-	return 0;
+	return __drm_mmap(dev->fd, offset, bo->size, ptr);
 }
 
 static int dumb_bo_munmap(struct gb_dev *dev, struct gb_bo *bo, void *ptr)
 {
-	return munmap(ptr, bo->size) ? -errno : 0;
+	return __drm_munmap(ptr, bo->size);
 }
 
 static int dumb_bo_populate(struct gb_dev *dev, struct gb_bo *bo, unsigned variant)
@@ -179,23 +168,17 @@ static int dumb_bo_populate(struct gb_dev *dev, struct gb_bo *bo, unsigned varia
 
 static int dumb_bo_export(struct gb_dev *dev, struct gb_bo *bo, int *fd)
 {
-	struct drm_prime_handle arg = { .handle = bo->handle, .flags = DRM_CLOEXEC | DRM_RDWR };
-	int err = dumb_ioctl(dev->fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &arg);
-
-	if (err)
-		return err;
-	*fd = arg.fd;
-	return 0;
+	return __prime_handle_to_fd(dev->fd, bo->handle, fd);
 }
 
 static int dumb_bo_import(struct gb_dev *dev, int fd, uint64_t size, struct gb_bo *bo)
 {
-	struct drm_prime_handle arg = { .fd = fd };
-	int err = dumb_ioctl(dev->fd, DRM_IOCTL_PRIME_FD_TO_HANDLE, &arg);
+	uint32_t handle;
+	int err = __prime_fd_to_handle(dev->fd, fd, &handle);
 
 	if (err)
 		return err;
-	bo->handle = arg.handle;
+	bo->handle = handle;
 	bo->size = size;
 	bo->fd = -1;
 	bo->priv = NULL;

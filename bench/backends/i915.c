@@ -1,7 +1,8 @@
 /*
  * The i915 backend: gembench's buffers as i915 GEM objects, driven through
- * i915's own uAPI (wrappers in i915_ioctl.c) along the paths where i915 maps
- * pages for DMA, which is where SWIOTLB bounces:
+ * i915's own uAPI (wrappers in i915_ioctl.c; GEM_CLOSE, PRIME and mmap(2)
+ * in the shared drm_ioctl.c) along the paths where i915 maps pages for DMA,
+ * which is where SWIOTLB bounces:
  *
  *   create    GEM_CREATE_EXT placing the object in system memory (regions
  *             from QUERY_MEMORY_REGIONS), GEM_CREATE on kernels without it;
@@ -26,6 +27,7 @@
 #include "i915.h"
 
 #include "i915_ioctl.h"
+#include "i915_priv.h"
 #include "drmdev.h"
 
 #include <errno.h>
@@ -38,48 +40,6 @@
 #include <unistd.h>
 
 #define I915_PROBE_SIZE 4096ull
-#define I915_MAX_VARIANTS 4
-
-/* How a mmap variant is done on this kernel. */
-enum map_path {
-	MAP_NONE,       /* refused: see the probe */
-	MAP_OFFSET,     /* MMAP_OFFSET + mmap(2) */
-	MAP_LEGACY,     /* GEM_MMAP: the kernel maps */
-	MAP_LEGACY_GTT, /* MMAP_GTT + mmap(2) */
-};
-
-/* A probe's cached answer. */
-struct probe_result {
-	int err;       /* 0 = works; -errno = refused (or failed) */
-	char why[200]; /* "subject: operation: cause" when err != 0 */
-};
-
-/* A GEM handle gembench holds, counted: a self-import returns an existing handle. */
-struct handle_ref {
-	uint32_t handle;
-	unsigned refs;
-	bool userptr; /* populate through SET_DOMAIN, or bind on old kernels */
-};
-
-struct i915_priv {
-	uint32_t chipset_id;   /* I915_PARAM_CHIPSET_ID */
-	int revision;          /* I915_PARAM_REVISION; -1 refused */
-	int mmap_gtt_version;  /* I915_PARAM_MMAP_GTT_VERSION; -1 refused */
-	int userptr_probe;     /* I915_PARAM_HAS_USERPTR_PROBE; -1 refused */
-	bool discrete;         /* a device-memory region exists */
-	bool create_ext;       /* GEM_CREATE_EXT works; else GEM_CREATE */
-	struct probe_result create_ext_probe;
-	struct drm_i915_query_memory_regions *regions; /* NULL when the query was refused */
-	struct probe_result regions_probe;
-	struct drm_i915_gem_memory_class_instance placement; /* where objects go */
-	uint64_t exec_flags;   /* what the kernel took: HANDLE_LUT|NO_RELOC or 0 */
-	uint32_t batch;        /* the MI_BATCH_BUFFER_END batch; 0 until made */
-	enum map_path map[I915_MAP_COUNT];
-	struct probe_result probes[GB_FEAT_COUNT][I915_MAX_VARIANTS];
-	struct probe_result userptr_probes[I915_USERPTR_COUNT];
-	struct handle_ref *refs;
-	size_t n_refs, cap_refs;
-};
 
 static const uint64_t map_type[I915_MAP_COUNT] = {
 	[I915_MAP_WB] = I915_MMAP_OFFSET_WB,
@@ -154,7 +114,7 @@ static int ref_put(struct gb_dev *dev, uint32_t handle)
 		return 0;
 	if (r)
 		*r = p->refs[--p->n_refs];
-	return gem_close(dev->fd, handle);
+	return __gem_close(dev->fd, handle);
 }
 
 /* --- creating objects ----------------------------------------------------- */
@@ -170,7 +130,7 @@ static int create_object(struct gb_dev *dev, struct i915_priv *p, uint64_t *size
 /* --- opening the device --------------------------------------------------- */
 
 /*
- * Keeps @path when its driver is i915 (asked through i915_io, so the fake
+ * Keeps @path when its driver is i915 (asked through drm_io, so the fake
  * answers in tests). -ENODEV when it is another driver or no DRM node.
  */
 static int open_node(struct gb_dev *dev, const char *path)
@@ -181,7 +141,7 @@ static int open_node(struct gb_dev *dev, const char *path)
 	fd = open(path, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	err = drm_get_version(fd, name, sizeof(name), version, sizeof(version));
+	err = __drm_get_version(fd, name, sizeof(name), version, sizeof(version));
 	if (err) {
 		close(fd);
 		if (err != -ENOTTY && err != -EINVAL)
@@ -298,7 +258,7 @@ static int probe_create(struct gb_dev *dev, struct i915_priv *p, uint32_t *handl
 	return err;
 }
 
-/* Maps @size bytes of @handle with @path/@v; the inverse is i915_munmap(). */
+/* Maps @size bytes of @handle with @path/@v; the inverse is __drm_munmap(). */
 static int map_object(struct gb_dev *dev, enum map_path path, unsigned v, uint32_t handle,
 		      uint64_t size, void **ptr)
 {
@@ -310,7 +270,7 @@ static int map_object(struct gb_dev *dev, enum map_path path, unsigned v, uint32
 		err = i915_gem_mmap_offset(dev->fd, handle, map_type[v], &offset);
 		if (err)
 			return err;
-		return i915_mmap(dev->fd, offset, size, ptr);
+		return __drm_mmap(dev->fd, offset, size, ptr);
 	case MAP_LEGACY:
 		return i915_gem_mmap_legacy(dev->fd, handle, size,
 					    v == I915_MAP_WC ? I915_MMAP_WC : 0, ptr);
@@ -318,7 +278,7 @@ static int map_object(struct gb_dev *dev, enum map_path path, unsigned v, uint32
 		err = i915_gem_mmap_gtt(dev->fd, handle, &offset);
 		if (err)
 			return err;
-		return i915_mmap(dev->fd, offset, size, ptr);
+		return __drm_mmap(dev->fd, offset, size, ptr);
 	case MAP_NONE:
 		break;
 	}
@@ -355,7 +315,7 @@ static void probe_mmap(struct gb_dev *dev, struct i915_priv *p, uint32_t handle,
 	if (!err) {
 		/* Touch it: a GTT/WC fault is where the kernel binds and may refuse. */
 		*(volatile uint32_t *)ptr = 0;
-		err = i915_munmap(ptr, I915_PROBE_SIZE);
+		err = __drm_munmap(ptr, I915_PROBE_SIZE);
 	}
 	if (path == MAP_OFFSET)
 		set_why(r, err, "MMAP_OFFSET(%s)%s", i915_mmap_type_name(map_type[v]),
@@ -387,7 +347,7 @@ static int write_batch(struct gb_dev *dev, struct i915_priv *p, uint32_t handle,
 		if (err)
 			continue;
 		memcpy(ptr, &bbe, sizeof(bbe));
-		return i915_munmap(ptr, size);
+		return __drm_munmap(ptr, size);
 	}
 	return err;
 }
@@ -471,7 +431,7 @@ static void probe_prime(struct gb_dev *dev, struct i915_priv *p, uint32_t handle
 	uint32_t back;
 	int dmabuf = -1, err;
 
-	err = prime_handle_to_fd(dev->fd, handle, &dmabuf);
+	err = __prime_handle_to_fd(dev->fd, handle, &dmabuf);
 	set_why(&p->probes[GB_FEAT_EXPORT][0], err, "PRIME_HANDLE_TO_FD");
 	if (err) {
 		set_why(&p->probes[GB_FEAT_IMPORT][0], err,
@@ -479,7 +439,7 @@ static void probe_prime(struct gb_dev *dev, struct i915_priv *p, uint32_t handle
 		return;
 	}
 	/* Our own dma-buf comes back as the same handle: proves the ioctl, maps nothing. */
-	err = prime_fd_to_handle(dev->fd, dmabuf, &back);
+	err = __prime_fd_to_handle(dev->fd, dmabuf, &back);
 	if (!err && back != handle) {
 		gem_close(dev->fd, back);
 		err = -EPROTO;
@@ -704,12 +664,12 @@ static int i915_bo_mmap(struct gb_dev *dev, struct gb_bo *bo, unsigned variant, 
 
 static int i915_bo_munmap(struct gb_dev *dev, struct gb_bo *bo, void *ptr)
 {
-	return i915_munmap(ptr, bo->size);
+	return __drm_munmap(ptr, bo->size);
 }
 
 static int i915_bo_export(struct gb_dev *dev, struct gb_bo *bo, int *fd)
 {
-	return prime_handle_to_fd(dev->fd, bo->handle, fd);
+	return __prime_handle_to_fd(dev->fd, bo->handle, fd);
 }
 
 static int i915_bo_import(struct gb_dev *dev, int fd, uint64_t size, struct gb_bo *bo)
@@ -718,7 +678,7 @@ static int i915_bo_import(struct gb_dev *dev, int fd, uint64_t size, struct gb_b
 	uint32_t handle;
 	int err;
 
-	err = prime_fd_to_handle(dev->fd, fd, &handle);
+	err = __prime_fd_to_handle(dev->fd, fd, &handle);
 	if (err)
 		return err;
 	err = ref_get(p, handle, false);
@@ -765,104 +725,6 @@ static int i915_bo_pwrite(struct gb_dev *dev, struct gb_bo *bo, uint64_t offset,
 			  uint64_t len)
 {
 	return i915_gem_pwrite(dev->fd, bo->handle, offset, src, len);
-}
-
-/* --- the document's device object ----------------------------------------- */
-
-static json_t *int_or_null(int v)
-{
-	return v < 0 ? json_null() : json_integer(v);
-}
-
-static json_t *regions_json(const struct i915_priv *p)
-{
-	json_t *arr;
-
-	if (!p->regions)
-		return json_null();
-	arr = json_array();
-	for (uint32_t i = 0; arr && i < p->regions->num_regions; i++) {
-		const struct drm_i915_memory_region_info *r = &p->regions->regions[i];
-		const char *cls =
-			r->region.memory_class == I915_MEMORY_CLASS_DEVICE ? "device" : "system";
-
-		json_array_append_new(arr, json_pack("{s:s, s:i, s:I, s:I}", "class", cls, "instance",
-						     (int)r->region.memory_instance, "probed_size",
-						     (json_int_t)r->probed_size, "unallocated_size",
-						     (json_int_t)r->unallocated_size));
-	}
-	return arr;
-}
-
-static const char *map_path_name(enum map_path m)
-{
-	switch (m) {
-	case MAP_OFFSET:
-		return "mmap_offset";
-	case MAP_LEGACY:
-		return "gem_mmap";
-	case MAP_LEGACY_GTT:
-		return "mmap_gtt";
-	case MAP_NONE:
-		break;
-	}
-	return NULL;
-}
-
-static void add_refused(json_t *refused, const char *key, const struct probe_result *r)
-{
-	if (r->err)
-		json_object_set_new(refused, key, json_string(r->why));
-}
-
-static int i915_describe(struct gb_dev *dev, json_t *device)
-{
-	static const char *const map_names[I915_MAP_COUNT] = { "wb", "wc", "gtt", "fixed" };
-	struct i915_priv *p = priv_of(dev);
-	json_t *refused = json_object(), *paths = json_object();
-	char chipset[16], key[32];
-
-	if (!refused || !paths) {
-		json_decref(refused);
-		json_decref(paths);
-		return -ENOMEM;
-	}
-	snprintf(chipset, sizeof(chipset), "0x%04x", p->chipset_id);
-	add_refused(refused, "query_memory_regions", &p->regions_probe);
-	add_refused(refused, "create_ext", &p->create_ext_probe);
-	for (int f = 0; f < GB_FEAT_COUNT; f++) {
-		const struct gb_variant *v = gb_backend_i915.variants[f];
-
-		if (!v) {
-			add_refused(refused, gb_feature_name(f), &p->probes[f][0]);
-			continue;
-		}
-		for (; v->name; v++) {
-			snprintf(key, sizeof(key), "%s:%s", gb_feature_name(f), v->name);
-			add_refused(refused, key, &p->probes[f][v->id]);
-		}
-	}
-	for (unsigned v = 0; v < I915_MAP_COUNT; v++) {
-		const char *name = map_path_name(p->map[v]);
-
-		json_object_set_new(paths, map_names[v], name ? json_string(name) : json_null());
-	}
-
-	json_object_set_new(device, "chipset_id", json_string(chipset));
-	json_object_set_new(device, "revision", int_or_null(p->revision));
-	json_object_set_new(device, "kind", json_string(p->discrete ? "discrete" : "integrated"));
-	json_object_set_new(device, "memory_regions", regions_json(p));
-	json_object_set_new(device, "placement", json_string("system"));
-	json_object_set_new(device, "mmap_gtt_version", int_or_null(p->mmap_gtt_version));
-	json_object_set_new(device, "has_userptr_probe",
-			    p->userptr_probe < 0 ? json_null()
-						 : json_boolean(p->userptr_probe > 0));
-	json_object_set_new(device, "create", json_string(p->create_ext ? "create_ext" : "create"));
-	json_object_set_new(device, "mmap_paths", paths);
-	json_object_set_new(device, "exec_flags",
-			    json_string(p->exec_flags ? "handle_lut|no_reloc" : "none"));
-	json_object_set_new(device, "refused", refused);
-	return 0;
 }
 
 /* --- the ops table -------------------------------------------------------- */

@@ -1,32 +1,14 @@
 /*
- * i915 and DRM GEM/PRIME ioctl wrappers: see i915_ioctl.h. Each wrapper
+ * i915 ioctl wrappers: see i915_ioctl.h. Each wrapper
  * builds its argument struct once with a designated initialiser (so every
  * pad and reserved field is zero, as the kernel insists), makes one call
- * through i915_io, and copies results out only on success.
+ * through drm_io (drm_ioctl()), and copies results out only on success.
  */
 #include "i915_ioctl.h"
 
 #include <errno.h>
-#include <stdio.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-
-#include <xf86drm.h>
-
-struct i915_io_ops i915_io = {
-	.ioctl = drmIoctl,
-	.mmap = mmap,
-	.munmap = munmap,
-};
-
-void i915_io_reset(void)
-{
-	i915_io.ioctl = drmIoctl;
-	i915_io.mmap = mmap;
-	i915_io.munmap = munmap;
-}
 
 static uint64_t to_user_pointer(const void *ptr)
 {
@@ -36,83 +18,6 @@ static uint64_t to_user_pointer(const void *ptr)
 static void *from_user_pointer(uint64_t u64)
 {
 	return (void *)(uintptr_t)u64;
-}
-
-int i915_ioctl(int fd, unsigned long request, void *arg)
-{
-	int err = 0;
-
-	if (i915_io.ioctl(fd, request, arg)) {
-		err = -errno;
-		/* A misbehaving ioctl hook must not turn a failure into success. */
-		if (err == 0)
-			err = -EIO;
-	}
-	return err;
-}
-
-/* --- generic DRM ---------------------------------------------------------- */
-
-int drm_get_version(int fd, char *name, size_t name_len, char *version, size_t version_len)
-{
-	char buf[64] = "";
-	struct drm_version v = {
-		.name_len = sizeof(buf) - 1, /* keep a terminating NUL of our own */
-		.name = buf,
-	};
-	int err;
-
-	err = i915_ioctl(fd, DRM_IOCTL_VERSION, &v);
-	if (err)
-		return err;
-	if (name) {
-		/* The kernel reports the full length even when it truncated. */
-		snprintf(name, name_len, "%.*s",
-			 (int)(v.name_len < sizeof(buf) ? v.name_len : sizeof(buf) - 1), buf);
-	}
-	if (version)
-		snprintf(version, version_len, "%d.%d.%d", v.version_major, v.version_minor,
-			 v.version_patchlevel);
-	return 0;
-}
-
-int gem_close(int fd, uint32_t handle)
-{
-	struct drm_gem_close close_arg = {
-		.handle = handle,
-	};
-
-	return i915_ioctl(fd, DRM_IOCTL_GEM_CLOSE, &close_arg);
-}
-
-int prime_handle_to_fd(int fd, uint32_t handle, int *dmabuf)
-{
-	struct drm_prime_handle args = {
-		.handle = handle,
-		.flags = DRM_CLOEXEC | DRM_RDWR,
-		.fd = -1,
-	};
-	int err;
-
-	err = i915_ioctl(fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &args);
-	if (err)
-		return err;
-	*dmabuf = args.fd;
-	return 0;
-}
-
-int prime_fd_to_handle(int fd, int dmabuf, uint32_t *handle)
-{
-	struct drm_prime_handle args = {
-		.fd = dmabuf,
-	};
-	int err;
-
-	err = i915_ioctl(fd, DRM_IOCTL_PRIME_FD_TO_HANDLE, &args);
-	if (err)
-		return err;
-	*handle = args.handle;
-	return 0;
 }
 
 /* --- device facts --------------------------------------------------------- */
@@ -126,7 +31,7 @@ int i915_getparam(int fd, int32_t param, int *value)
 	};
 	int err;
 
-	err = i915_ioctl(fd, DRM_IOCTL_I915_GETPARAM, &gp);
+	err = drm_ioctl(fd, DRM_IOCTL_I915_GETPARAM, &gp);
 	if (err)
 		return err;
 	*value = v;
@@ -140,7 +45,7 @@ int i915_query_items(int fd, struct drm_i915_query_item *items, uint32_t n)
 		.items_ptr = to_user_pointer(items),
 	};
 
-	return i915_ioctl(fd, DRM_IOCTL_I915_QUERY, &q);
+	return drm_ioctl(fd, DRM_IOCTL_I915_QUERY, &q);
 }
 
 int i915_query_memory_regions(int fd, struct drm_i915_query_memory_regions **info)
@@ -196,7 +101,7 @@ int i915_gem_create(int fd, uint64_t *size, uint32_t *handle)
 	};
 	int err;
 
-	err = i915_ioctl(fd, DRM_IOCTL_I915_GEM_CREATE, &create);
+	err = drm_ioctl(fd, DRM_IOCTL_I915_GEM_CREATE, &create);
 	if (err)
 		return err;
 	*size = create.size;
@@ -214,7 +119,7 @@ int i915_gem_create_ext(int fd, uint64_t *size, uint32_t flags, uint32_t *handle
 	};
 	int err;
 
-	err = i915_ioctl(fd, DRM_IOCTL_I915_GEM_CREATE_EXT, &create);
+	err = drm_ioctl(fd, DRM_IOCTL_I915_GEM_CREATE_EXT, &create);
 	if (err)
 		return err;
 	*size = create.size;
@@ -244,7 +149,7 @@ int i915_gem_userptr(int fd, void *ptr, uint64_t size, uint32_t flags, uint32_t 
 	};
 	int err;
 
-	err = i915_ioctl(fd, DRM_IOCTL_I915_GEM_USERPTR, &userptr);
+	err = drm_ioctl(fd, DRM_IOCTL_I915_GEM_USERPTR, &userptr);
 	if (err)
 		return err;
 	*handle = userptr.handle;
@@ -259,7 +164,7 @@ int i915_gem_set_domain(int fd, uint32_t handle, uint32_t read_domains, uint32_t
 		.write_domain = write_domain,
 	};
 
-	return i915_ioctl(fd, DRM_IOCTL_I915_GEM_SET_DOMAIN, &set_domain);
+	return drm_ioctl(fd, DRM_IOCTL_I915_GEM_SET_DOMAIN, &set_domain);
 }
 
 int i915_gem_pread(int fd, uint32_t handle, uint64_t offset, void *dst, uint64_t len)
@@ -271,7 +176,7 @@ int i915_gem_pread(int fd, uint32_t handle, uint64_t offset, void *dst, uint64_t
 		.data_ptr = to_user_pointer(dst),
 	};
 
-	return i915_ioctl(fd, DRM_IOCTL_I915_GEM_PREAD, &pread);
+	return drm_ioctl(fd, DRM_IOCTL_I915_GEM_PREAD, &pread);
 }
 
 int i915_gem_pwrite(int fd, uint32_t handle, uint64_t offset, const void *src, uint64_t len)
@@ -283,7 +188,7 @@ int i915_gem_pwrite(int fd, uint32_t handle, uint64_t offset, const void *src, u
 		.data_ptr = to_user_pointer(src),
 	};
 
-	return i915_ioctl(fd, DRM_IOCTL_I915_GEM_PWRITE, &pwrite);
+	return drm_ioctl(fd, DRM_IOCTL_I915_GEM_PWRITE, &pwrite);
 }
 
 /* --- CPU mappings --------------------------------------------------------- */
@@ -296,7 +201,7 @@ int i915_gem_mmap_offset(int fd, uint32_t handle, uint64_t type, uint64_t *offse
 	};
 	int err;
 
-	err = i915_ioctl(fd, DRM_IOCTL_I915_GEM_MMAP_OFFSET, &arg);
+	err = drm_ioctl(fd, DRM_IOCTL_I915_GEM_MMAP_OFFSET, &arg);
 	if (err)
 		return err;
 	*offset = arg.offset;
@@ -310,7 +215,7 @@ int i915_gem_mmap_gtt(int fd, uint32_t handle, uint64_t *offset)
 	};
 	int err;
 
-	err = i915_ioctl(fd, DRM_IOCTL_I915_GEM_MMAP_GTT, &arg);
+	err = drm_ioctl(fd, DRM_IOCTL_I915_GEM_MMAP_GTT, &arg);
 	if (err)
 		return err;
 	*offset = arg.offset;
@@ -327,30 +232,10 @@ int i915_gem_mmap_legacy(int fd, uint32_t handle, uint64_t size, uint64_t flags,
 	};
 	int err;
 
-	err = i915_ioctl(fd, DRM_IOCTL_I915_GEM_MMAP, &arg);
+	err = drm_ioctl(fd, DRM_IOCTL_I915_GEM_MMAP, &arg);
 	if (err)
 		return err;
 	*ptr = from_user_pointer(arg.addr_ptr);
-	return 0;
-}
-
-int i915_mmap(int fd, uint64_t offset, uint64_t len, void **ptr)
-{
-	void *p;
-
-	if (len > SIZE_MAX || offset > (uint64_t)INT64_MAX)
-		return -EINVAL;
-	p = i915_io.mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)offset);
-	if (p == MAP_FAILED)
-		return errno ? -errno : -ENOMEM;
-	*ptr = p;
-	return 0;
-}
-
-int i915_munmap(void *ptr, uint64_t len)
-{
-	if (i915_io.munmap(ptr, len))
-		return errno ? -errno : -EINVAL;
 	return 0;
 }
 
@@ -358,7 +243,7 @@ int i915_munmap(void *ptr, uint64_t len)
 
 int i915_gem_execbuf(int fd, struct drm_i915_gem_execbuffer2 *eb)
 {
-	return i915_ioctl(fd, DRM_IOCTL_I915_GEM_EXECBUFFER2, eb);
+	return drm_ioctl(fd, DRM_IOCTL_I915_GEM_EXECBUFFER2, eb);
 }
 
 int i915_gem_execbuf_bind(int fd, uint32_t handle, uint32_t batch, uint64_t *flags)
@@ -398,12 +283,12 @@ int i915_gem_wait(int fd, uint32_t handle, int64_t timeout_ns)
 		.timeout_ns = timeout_ns,
 	};
 
-	return i915_ioctl(fd, DRM_IOCTL_I915_GEM_WAIT, &wait);
+	return drm_ioctl(fd, DRM_IOCTL_I915_GEM_WAIT, &wait);
 }
 
 int i915_gem_throttle(int fd)
 {
-	return i915_ioctl(fd, DRM_IOCTL_I915_GEM_THROTTLE, NULL);
+	return drm_ioctl(fd, DRM_IOCTL_I915_GEM_THROTTLE, NULL);
 }
 
 const char *i915_mmap_type_name(uint64_t type)

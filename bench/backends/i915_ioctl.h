@@ -1,16 +1,15 @@
 /*
- * Thin wrappers around the i915 uAPI (libdrm's i915_drm.h) and the generic
- * DRM GEM/PRIME ioctls the i915 backend uses, after IGT's ioctl_wrappers.c
- * and lib/i915/gem_*.c: one function per ioctl, each fills its struct once,
+ * Thin wrappers around the i915 uAPI (libdrm's i915_drm.h), after IGT's
+ * lib/i915/gem_*.c: one function per ioctl, each fills its struct once,
  * returns 0 or -errno, and passes results through out-parameters which are
  * left untouched on failure. None of them prints or aborts: whether an errno
- * means "skip this variant" or "stop the job" is the backend's call.
+ * means "skip this variant" or "stop the job" is the backend's call, and
+ * the backend probes every feature by calling these and reading the errno.
  *
- * Every system call that touches the device goes through `i915_io`, a table
- * of function pointers that defaults to libdrm's drmIoctl() (which retries
- * EINTR/EAGAIN) and the libc mmap/munmap. Unit tests point it at an
- * ioctl-level fake (tests/fakes/fake_i915.h) - the same idea as IGT's
- * overridable igt_ioctl pointer.
+ * The generic DRM ioctls (GEM_CLOSE, PRIME, VERSION) and the CPU mappings
+ * are in drm_ioctl.h, shared with the other backends. Every call here goes
+ * through the same swappable `drm_io` table, so the unit tests' ioctl-level
+ * fake (tests/fakes/fake_i915.h) sees all of them.
  */
 #ifndef BL_I915_IOCTL_H
 #define BL_I915_IOCTL_H
@@ -21,34 +20,10 @@
 
 #include <i915_drm.h>
 
-/* The system calls the wrappers make; swap for a fake in unit tests only. */
-struct i915_io_ops {
-	int (*ioctl)(int fd, unsigned long request, void *arg); /* -1 + errno, as ioctl(2) */
-	void *(*mmap)(void *addr, size_t len, int prot, int flags, int fd, off_t offset);
-	int (*munmap)(void *addr, size_t len);
-};
-
-extern struct i915_io_ops i915_io;
-
-/* Puts the real system calls back into i915_io. */
-void i915_io_reset(void);
-
-/* One ioctl through i915_io: 0 or -errno (never -1). */
-int i915_ioctl(int fd, unsigned long request, void *arg);
+#include "drm_ioctl.h"
 
 /* MI_BATCH_BUFFER_END: the whole of a batch that only makes the GPU bind its objects. */
 #define I915_MI_BATCH_BUFFER_END (0x0Au << 23)
-
-/* --- generic DRM ---------------------------------------------------------- */
-
-/* DRM_IOCTL_VERSION: driver name ("i915") and "major.minor.patch". */
-int drm_get_version(int fd, char *name, size_t name_len, char *version, size_t version_len);
-/* DRM_IOCTL_GEM_CLOSE. */
-int gem_close(int fd, uint32_t handle);
-/* DRM_IOCTL_PRIME_HANDLE_TO_FD with DRM_CLOEXEC | DRM_RDWR; the caller owns *dmabuf. */
-int prime_handle_to_fd(int fd, uint32_t handle, int *dmabuf);
-/* DRM_IOCTL_PRIME_FD_TO_HANDLE; the caller keeps owning @dmabuf. */
-int prime_fd_to_handle(int fd, int dmabuf, uint32_t *handle);
 
 /* --- device facts --------------------------------------------------------- */
 
@@ -108,11 +83,7 @@ int i915_gem_mmap_offset(int fd, uint32_t handle, uint64_t type, uint64_t *offse
 int i915_gem_mmap_gtt(int fd, uint32_t handle, uint64_t *offset);
 /* DRM_IOCTL_I915_GEM_MMAP (legacy; -EOPNOTSUPP on gen12+): the kernel maps, *ptr gets it. */
 int i915_gem_mmap_legacy(int fd, uint32_t handle, uint64_t size, uint64_t flags, void **ptr);
-
-/* mmap(2) of @len bytes of @fd at fake offset @offset, shared, read/write. */
-int i915_mmap(int fd, uint64_t offset, uint64_t len, void **ptr);
-/* munmap(2) of any of the mappings above. */
-int i915_munmap(void *ptr, uint64_t len);
+/* The other mappings are mmap(2)/munmap(2) through drm_io: __drm_mmap(), __drm_munmap(). */
 
 /* --- submission ----------------------------------------------------------- */
 

@@ -6,15 +6,14 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/udmabuf.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "backend.h"
 #include "dmabuf_common.h"
+#include "drm_ioctl.h"
 
 static int udmabuf_open(struct gb_dev *dev, const char *spec)
 {
@@ -32,8 +31,7 @@ static int udmabuf_open(struct gb_dev *dev, const char *spec)
 
 static int udmabuf_bo_create(struct gb_dev *dev, uint64_t size, struct gb_bo *bo)
 {
-	struct udmabuf_create arg = { .flags = UDMABUF_FLAGS_CLOEXEC, .offset = 0, .size = size };
-	int memfd = -1, fd, err = 0;
+	int memfd = -1, fd = -1, err;
 
 	memfd = memfd_create("gembench-udmabuf", MFD_ALLOW_SEALING | MFD_CLOEXEC);
 	if (memfd < 0)
@@ -42,12 +40,9 @@ static int udmabuf_bo_create(struct gb_dev *dev, uint64_t size, struct gb_bo *bo
 		err = -errno;
 		goto out;
 	}
-	arg.memfd = (uint32_t)memfd;
-	fd = ioctl(dev->fd, UDMABUF_CREATE, &arg);
-	if (fd < 0) {
-		err = -errno;
+	err = __udmabuf_create(dev->fd, memfd, 0, size, &fd);
+	if (err)
 		goto out;
-	}
 	bo->fd = fd;
 	bo->size = size;
 	bo->handle = 0;

@@ -8,10 +8,10 @@
  */
 #include <errno.h>
 #include <linux/dma-buf.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "backends/drm_ioctl.h"
 #include "run.h"
 
 struct sync_state {
@@ -20,31 +20,20 @@ struct sync_state {
 	uint64_t size;
 };
 
-static int dmabuf_sync(int fd, uint64_t flags)
-{
-	struct dma_buf_sync arg = { .flags = flags };
-
-	while (ioctl(fd, DMA_BUF_IOCTL_SYNC, &arg) < 0) {
-		if (errno != EINTR && errno != EAGAIN)
-			return -errno;
-	}
-	return 0;
-}
-
 static int sync_op(struct gb_ctx *ctx, void *arg)
 {
 	struct sync_state *s = arg;
 	long page = sysconf(_SC_PAGESIZE);
 	int err;
 
-	err = dmabuf_sync(s->fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
+	err = __dma_buf_sync(s->fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
 	if (err) {
 		gb_fail_what(ctx, "%s: DMA_BUF_IOCTL_SYNC start", ctx->dev->driver);
 		return err;
 	}
 	for (uint64_t off = 0; off < s->size; off += (uint64_t)page)
 		((volatile unsigned char *)s->map)[off]++;
-	err = dmabuf_sync(s->fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
+	err = __dma_buf_sync(s->fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
 	if (err)
 		gb_fail_what(ctx, "%s: DMA_BUF_IOCTL_SYNC end", ctx->dev->driver);
 	return err;
@@ -69,9 +58,9 @@ static int sync_run(struct gb_ctx *ctx, struct gb_row *row, unsigned variant, ui
 		gb_fail_what(ctx, "%s: export", dev->driver);
 		goto setup_failed;
 	}
-	map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, s.fd, 0);
-	if (map == MAP_FAILED) {
-		err = -errno;
+	err = __drm_mmap(s.fd, 0, size, &map);
+	if (err) {
+		map = MAP_FAILED;
 		gb_fail_what(ctx, "%s: mmap of the dma-buf", dev->driver);
 		goto setup_failed;
 	}
@@ -96,7 +85,7 @@ out:
 	if (imported)
 		ctx->imp->ops->bo_destroy(ctx->imp, &ibo);
 	if (map != MAP_FAILED)
-		munmap(map, size);
+		drm_munmap(map, size);
 	if (s.fd >= 0)
 		close(s.fd);
 	if (bo.handle || bo.fd >= 0)

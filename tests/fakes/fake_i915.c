@@ -970,9 +970,9 @@ struct fake_i915 *fake_i915_create(const struct fake_i915_config *cfg)
 	f->ino = st.st_ino;
 	snprintf(f->path, sizeof(f->path), "/proc/self/fd/%d", f->memfd);
 	the_fake = f;
-	i915_io.ioctl = fake_ioctl_hook;
-	i915_io.mmap = fake_mmap_hook;
-	i915_io.munmap = munmap;
+	drm_io.ioctl = fake_ioctl_hook;
+	drm_io.mmap = fake_mmap_hook;
+	drm_io.munmap = munmap;
 	return f;
 
 err_close:
@@ -986,7 +986,7 @@ void fake_i915_destroy(struct fake_i915 *f)
 {
 	if (!f)
 		return;
-	i915_io_reset();
+	drm_io_reset();
 	the_fake = NULL;
 	for (size_t i = 0; i < f->n_objs; i++)
 		free(f->objs[i]);

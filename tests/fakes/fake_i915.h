@@ -3,8 +3,8 @@
  * only (tests/fakes/ is linked into test binaries, never into gembench, and
  * nothing here can produce a result document).
  *
- * It plugs into the i915 wrappers' syscall table (i915_io, see
- * bench/backends/i915_ioctl.h) and answers the ioctls the i915 backend makes
+ * It plugs into the shared wrappers' syscall table (drm_io, see
+ * bench/backends/drm_ioctl.h) and answers the ioctls the i915 backend makes
  * the way the kernel does: it checks the request number (so the struct size
  * and direction), flags, pad/reserved/MBZ fields, extension chains and handle
  * validity, returns the kernel's errno for each refusal, and keeps objects,
@@ -55,8 +55,8 @@ struct fake_i915_config fake_i915_discrete(void);
 struct fake_i915;
 
 /*
- * Creates the fake and points i915_io at it. NULL when one exists already or
- * the memfd cannot be made. fake_i915_destroy() restores i915_io.
+ * Creates the fake and points drm_io at it. NULL when one exists already or
+ * the memfd cannot be made. fake_i915_destroy() restores drm_io.
  */
 struct fake_i915 *fake_i915_create(const struct fake_i915_config *cfg);
 void fake_i915_destroy(struct fake_i915 *f);

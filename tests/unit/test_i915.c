@@ -814,7 +814,7 @@ static void test_error_paths_leave_nothing(void **state)
 			err = ops->bo_destroy(&b.dev, &bo);
 			assert_int_equal(bo.handle, 0);
 			/* Still open in the fake, as in the kernel: close it as fd close would. */
-			assert_int_equal(gem_close(b.dev.fd, handle), 0);
+			assert_int_equal(__gem_close(b.dev.fd, handle), 0);
 			break;
 		}
 			break;

@@ -61,7 +61,7 @@ static void env_close(struct env *e)
 {
 	char why[128];
 
-	assert_int_equal(gem_close(e->fd, e->handle), 0);
+	assert_int_equal(__gem_close(e->fd, e->handle), 0);
 	munmap(e->mem, 8192);
 	close(e->fd);
 	if (fake_i915_leaks(e->f, why, sizeof(why)))
@@ -109,7 +109,7 @@ static void cfg_no_aperture(struct fake_i915_config *c)
 
 static int call_close_unknown(struct env *e)
 {
-	return gem_close(e->fd, e->handle + 100);
+	return __gem_close(e->fd, e->handle + 100);
 }
 static int call_close_twice(struct env *e)
 {
@@ -117,8 +117,8 @@ static int call_close_twice(struct env *e)
 	uint32_t h;
 
 	assert_int_equal(i915_gem_create(e->fd, &size, &h), 0);
-	assert_int_equal(gem_close(e->fd, h), 0);
-	return gem_close(e->fd, h);
+	assert_int_equal(__gem_close(e->fd, h), 0);
+	return __gem_close(e->fd, h);
 }
 static int call_create_zero(struct env *e)
 {
@@ -279,7 +279,7 @@ static int call_mmap_offset_userptr(struct env *e)
 
 	assert_int_equal(i915_gem_userptr(e->fd, e->mem, 4096, 0, &h), 0);
 	err = i915_gem_mmap_offset(e->fd, h, I915_MMAP_OFFSET_WB, &off);
-	assert_int_equal(gem_close(e->fd, h), 0);
+	assert_int_equal(__gem_close(e->fd, h), 0);
 	return err;
 }
 static int call_mmap_legacy(struct env *e)
@@ -299,7 +299,7 @@ static int call_mmap_unoffered(struct env *e)
 	void *p;
 
 	/* An offset the kernel never handed out: mmap(2) itself says EINVAL. */
-	return i915_mmap(e->fd, (3ull << 44), 4096, &p);
+	return __drm_mmap(e->fd, (3ull << 44), 4096, &p);
 }
 static int call_pread(struct env *e)
 {
@@ -368,25 +368,25 @@ static int call_prime_unknown(struct env *e)
 {
 	int fd = -1;
 
-	return prime_handle_to_fd(e->fd, e->handle + 100, &fd);
+	return __prime_handle_to_fd(e->fd, e->handle + 100, &fd);
 }
 static int call_prime_not_dmabuf(struct env *e)
 {
 	uint32_t h;
 
-	return prime_fd_to_handle(e->fd, e->fd, &h);
+	return __prime_fd_to_handle(e->fd, e->fd, &h);
 }
 static int call_prime_closed_fd(struct env *e)
 {
 	uint32_t h;
 
-	return prime_fd_to_handle(e->fd, 1000, &h);
+	return __prime_fd_to_handle(e->fd, 1000, &h);
 }
 static int call_wait_flags(struct env *e)
 {
 	struct drm_i915_gem_wait w = { .bo_handle = e->handle, .flags = 1 };
 
-	return i915_ioctl(e->fd, DRM_IOCTL_I915_GEM_WAIT, &w);
+	return drm_ioctl(e->fd, DRM_IOCTL_I915_GEM_WAIT, &w);
 }
 
 static int call_other_file_handle(struct env *e)
@@ -408,8 +408,8 @@ static int call_mmap_after_close(struct env *e)
 
 	assert_int_equal(i915_gem_create(e->fd, &size, &h), 0);
 	assert_int_equal(i915_gem_mmap_offset(e->fd, h, I915_MMAP_OFFSET_WB, &off), 0);
-	assert_int_equal(gem_close(e->fd, h), 0);
-	return i915_mmap(e->fd, off, 4096, &p);
+	assert_int_equal(__gem_close(e->fd, h), 0);
+	return __drm_mmap(e->fd, off, 4096, &p);
 }
 static int call_mmap_too_long(struct env *e)
 {
@@ -417,7 +417,7 @@ static int call_mmap_too_long(struct env *e)
 	void *p = NULL;
 
 	assert_int_equal(i915_gem_mmap_offset(e->fd, e->handle, I915_MMAP_OFFSET_WB, &off), 0);
-	return i915_mmap(e->fd, off, 8192, &p);
+	return __drm_mmap(e->fd, off, 8192, &p);
 }
 static int call_query_rsvd(struct env *e)
 {
@@ -436,7 +436,7 @@ static int call_query_flags(struct env *e)
 {
 	struct drm_i915_query q = { .flags = 1 };
 
-	return i915_ioctl(e->fd, DRM_IOCTL_I915_QUERY, &q);
+	return drm_ioctl(e->fd, DRM_IOCTL_I915_QUERY, &q);
 }
 static int call_create_ext_pad(struct env *e)
 {
@@ -472,13 +472,13 @@ static int call_prime_bad_flags(struct env *e)
 {
 	struct drm_prime_handle args = { .handle = e->handle, .flags = 0x1000, .fd = -1 };
 
-	return i915_ioctl(e->fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &args);
+	return drm_ioctl(e->fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &args);
 }
 /* GEM_CREATE's number with a struct of the wrong size: the fake counts it. */
 static int call_wrong_size(struct env *e)
 {
 	struct { uint64_t size; } small = { 4096 };
-	int err = i915_ioctl(e->fd, DRM_IOWR(DRM_COMMAND_BASE + DRM_I915_GEM_CREATE, small), &small);
+	int err = drm_ioctl(e->fd, DRM_IOWR(DRM_COMMAND_BASE + DRM_I915_GEM_CREATE, small), &small);
 
 	assert_int_equal(fake_i915_stats(e->f)->size_mismatch, 1);
 	fake_i915_reset_size_mismatch(e->f);
@@ -584,8 +584,8 @@ static void test_injected_refusal(void **state)
 	assert_int_equal(h2, 0);
 	assert_int_equal(i915_gem_create(e.fd, &size, &h2), 0); /* used up */
 	assert_int_equal(fake_i915_stats(e.f)->injected, 1);
-	assert_int_equal(gem_close(e.fd, h1), 0);
-	assert_int_equal(gem_close(e.fd, h2), 0);
+	assert_int_equal(__gem_close(e.fd, h1), 0);
+	assert_int_equal(__gem_close(e.fd, h2), 0);
 	env_close(&e);
 }
 
@@ -599,10 +599,10 @@ static void test_version_and_params(void **state)
 	int v;
 
 	env_open(&e, &cfg);
-	assert_int_equal(drm_get_version(e.fd, name, sizeof(name), version, sizeof(version)), 0);
+	assert_int_equal(__drm_get_version(e.fd, name, sizeof(name), version, sizeof(version)), 0);
 	assert_string_equal(name, "i915");
 	assert_string_equal(version, "1.6.0");
-	assert_int_equal(drm_get_version(e.fd, tiny, sizeof(tiny), NULL, 0), 0);
+	assert_int_equal(__drm_get_version(e.fd, tiny, sizeof(tiny), NULL, 0), 0);
 	assert_string_equal(tiny, "i9"); /* truncated, still terminated */
 	assert_int_equal(i915_getparam(e.fd, I915_PARAM_CHIPSET_ID, &v), 0);
 	assert_int_equal(v, 0x46a6);
@@ -632,7 +632,7 @@ static void test_memory_regions(void **state)
 	assert_int_equal(size, 65536);
 	assert_true(fake_i915_object(e.f, h, NULL, &in_lmem, NULL, NULL, NULL));
 	assert_true(in_lmem);
-	assert_int_equal(gem_close(e.fd, h), 0);
+	assert_int_equal(__gem_close(e.fd, h), 0);
 	env_close(&e);
 }
 
@@ -651,12 +651,12 @@ static void test_mmap_offset_roundtrip(void **state)
 
 		env_open(&e, &cfg);
 		assert_int_equal(i915_gem_mmap_offset(e.fd, e.handle, types[i], &off), 0);
-		assert_int_equal(i915_mmap(e.fd, off, 4096, &p), 0);
+		assert_int_equal(__drm_mmap(e.fd, off, 4096, &p), 0);
 		memcpy((char *)p + 100, "bounce!", 8);
 		assert_int_equal(fake_i915_peek(e.f, e.handle, 100, back, 8), 0);
 		assert_string_equal(back, "bounce!");
 		assert_int_equal(fake_i915_live_mappings(e.f), 1);
-		assert_int_equal(i915_munmap(p, 4096), 0);
+		assert_int_equal(__drm_munmap(p, 4096), 0);
 		assert_int_equal(fake_i915_stats(e.f)->mmaps[types[i]], 1);
 		env_close(&e);
 	}
@@ -677,13 +677,13 @@ static void test_mmap_offset_on_old_kernel_is_gtt(void **state)
 	cfg.has_legacy_mmap = true;
 	env_open(&e, &cfg);
 	assert_int_equal(i915_gem_mmap_offset(e.fd, e.handle, I915_MMAP_OFFSET_WB, &off), 0);
-	assert_int_equal(i915_mmap(e.fd, off, 4096, &p), 0);
-	assert_int_equal(i915_munmap(p, 4096), 0);
+	assert_int_equal(__drm_mmap(e.fd, off, 4096, &p), 0);
+	assert_int_equal(__drm_munmap(p, 4096), 0);
 	assert_int_equal(fake_i915_stats(e.f)->mmaps[I915_MMAP_OFFSET_WB], 0);
 	assert_int_equal(fake_i915_stats(e.f)->mmaps[I915_MMAP_OFFSET_GTT], 1);
 	/* The legacy CPU mmap is what such a kernel offers for WB. */
 	assert_int_equal(i915_gem_mmap_legacy(e.fd, e.handle, 4096, 0, &p), 0);
-	assert_int_equal(i915_munmap(p, 4096), 0);
+	assert_int_equal(__drm_munmap(p, 4096), 0);
 	env_close(&e);
 }
 
@@ -719,9 +719,9 @@ static void test_execbuf_bind_retry(void **state)
 		env_open(&e, &cfg);
 		assert_int_equal(i915_gem_create(e.fd, &size, &batch), 0);
 		assert_int_equal(i915_gem_mmap_offset(e.fd, batch, I915_MMAP_OFFSET_WB, &off), 0);
-		assert_int_equal(i915_mmap(e.fd, off, 4096, &p), 0);
+		assert_int_equal(__drm_mmap(e.fd, off, 4096, &p), 0);
 		memcpy(p, &bbe, 4);
-		assert_int_equal(i915_munmap(p, 4096), 0);
+		assert_int_equal(__drm_munmap(p, 4096), 0);
 
 		assert_int_equal(i915_gem_execbuf_bind(e.fd, e.handle, batch, &flags), 0);
 		calls = fake_i915_stats(e.f)->calls[_IOC_NR(DRM_IOCTL_I915_GEM_EXECBUFFER2)];
@@ -736,7 +736,7 @@ static void test_execbuf_bind_retry(void **state)
 		assert_int_equal(binds, 2);
 		assert_int_equal(fake_i915_stats(e.f)->unterminated, 0);
 		assert_int_equal(i915_gem_wait(e.fd, e.handle, -1), 0);
-		assert_int_equal(gem_close(e.fd, batch), 0);
+		assert_int_equal(__gem_close(e.fd, batch), 0);
 		env_close(&e);
 	}
 }
@@ -763,20 +763,20 @@ static void test_prime(void **state)
 	struct env e;
 
 	env_open(&e, &cfg);
-	assert_int_equal(prime_handle_to_fd(e.fd, e.handle, &dmabuf), 0);
+	assert_int_equal(__prime_handle_to_fd(e.fd, e.handle, &dmabuf), 0);
 	assert_true(fcntl(dmabuf, F_GETFD) & FD_CLOEXEC);
 	assert_int_equal(fake_i915_open_fds(e.f), 2); /* the device and the dma-buf */
 	/* Our own dma-buf comes back as the same handle. */
-	assert_int_equal(prime_fd_to_handle(e.fd, dmabuf, &back), 0);
+	assert_int_equal(__prime_fd_to_handle(e.fd, dmabuf, &back), 0);
 	assert_int_equal(back, e.handle);
 	close(dmabuf);
 	/* A foreign one (udmabuf, say) becomes a new object. */
 	foreign = fake_i915_foreign_dmabuf(e.f, 8192);
 	assert_true(foreign >= 0);
-	assert_int_equal(prime_fd_to_handle(e.fd, foreign, &foreign_handle), 0);
+	assert_int_equal(__prime_fd_to_handle(e.fd, foreign, &foreign_handle), 0);
 	assert_int_not_equal(foreign_handle, e.handle);
 	close(foreign);
-	assert_int_equal(gem_close(e.fd, foreign_handle), 0);
+	assert_int_equal(__gem_close(e.fd, foreign_handle), 0);
 	env_close(&e);
 }
 
@@ -799,19 +799,19 @@ static void test_fake_catches_leaks(void **state)
 	assert_int_equal(fake_i915_leaks(f, why, sizeof(why)), 1); /* the open device fd */
 	assert_int_equal(i915_gem_create(fd, &size, &h), 0);
 	assert_int_equal(i915_gem_mmap_offset(fd, h, I915_MMAP_OFFSET_WC, &off), 0);
-	assert_int_equal(i915_mmap(fd, off, 4096, &p), 0);
-	assert_int_equal(prime_handle_to_fd(fd, h, &dmabuf), 0);
+	assert_int_equal(__drm_mmap(fd, off, 4096, &p), 0);
+	assert_int_equal(__prime_handle_to_fd(fd, h, &dmabuf), 0);
 	assert_int_equal(fake_i915_leaks(f, why, sizeof(why)), 4);
 	assert_string_equal(why, "fake_i915: 1 open handles, 1 live mappings, 2 open fds");
 	close(dmabuf);
-	assert_int_equal(i915_munmap(p, 4096), 0);
-	assert_int_equal(gem_close(fd, h), 0);
+	assert_int_equal(__drm_munmap(p, 4096), 0);
+	assert_int_equal(__gem_close(fd, h), 0);
 	close(fd);
 	assert_int_equal(fake_i915_leaks(f, why, sizeof(why)), 0);
 	fake_i915_destroy(f);
 	live_fake = NULL;
 	/* Back to the real system calls. */
-	assert_true(i915_io.mmap == mmap);
+	assert_true(drm_io.mmap == mmap);
 }
 
 int main(void)

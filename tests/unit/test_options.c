@@ -1,5 +1,6 @@
 /*
- * Unit tests for bench/options.c: sizes, durations, job files (INI) and
+ * Unit tests for bench/options.c: the option table (unknown keys, each
+ * type's parsing and range, --help), sizes, durations, job files (INI) and
  * command-line overrides. Negative cases first: every refusal must name
  * what was wrong (file, line and key for job files).
  */
@@ -16,6 +17,219 @@
 #include <cmocka.h>
 
 #include "options.h"
+
+/* --- the option table ------------------------------------------------------ */
+
+/*
+ * An unknown key is refused, named with its origin, and writes nothing (an
+ * earlier setter wrote any unknown numeric key into 'cycles').
+ */
+static void test_unknown_key_refused_and_named(void **state)
+{
+	/* each: a key that is no option */
+	static const char *const keys[] = {
+		"cylces",   /* a typo of a numeric key */
+		"Cycles",   /* keys are case-sensitive */
+		"",         /* empty */
+		"--reps",   /* the command-line spelling is not the key */
+		"sizes ",   /* trailing blank */
+	};
+	struct gb_job job, before;
+	struct gb_opt_error err;
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		char want[80];
+
+		gb_job_defaults(&job);
+		before = job;
+		snprintf(err.msg, sizeof(err.msg), "(none)");
+		assert_int_equal(gb_job_set(&job, keys[i], "7", "jobs.ini:9 [a]", &err), -EINVAL);
+		snprintf(want, sizeof(want), "unknown key '%s'", keys[i]);
+		if (!strstr(err.msg, want) || !strstr(err.msg, "jobs.ini:9"))
+			fail_msg("key '%s': error '%s' lacks \"%s\" or the origin", keys[i], err.msg,
+				 want);
+		assert_memory_equal(&job, &before, sizeof(job));
+		assert_null(gb_option_find(keys[i]));
+	}
+}
+
+/* How a row of the type table checks the value it set. */
+enum expect { BAD, U64, STR, BOOL_TRUE, NSIZES };
+
+/* Each type parsed and range-checked through the table, as a job file would set it. */
+static void test_each_type_through_the_table(void **state)
+{
+	static const struct {
+		const char *key, *value;
+		enum expect expect;
+		uint64_t num;     /* U64/NSIZES: the value expected */
+		const char *word; /* BAD: the reason must contain it; STR: the value expected */
+	} cases[] = {
+		/* negative cases first */
+		{ "sizes", "12Q", BAD, 0, "unit" },                 /* size list: unknown unit */
+		{ "sizes", "3K", BAD, 0, "multiple of 4K" },        /* size list: not page-sized */
+		{ "sizes", "64K..4K", BAD, 0, "backwards" },        /* size range: reversed */
+		{ "sizes", "4K..2048G", BAD, 0, "larger than 1T" }, /* size range: beyond 1T */
+		{ "sizes", "", BAD, 0, "no sizes" },                /* size list: empty */
+		{ "duration", "2x", BAD, 0, "unit" },               /* duration: unknown unit */
+		{ "duration", "25h", BAD, 0, "unit" },              /* duration: no hours */
+		{ "log_wait", "1441m", BAD, 0, "longer than a day" }, /* duration: range */
+		{ "duration", "-1s", BAD, 0, "not a duration" },    /* duration: negative */
+		{ "iterations", "0", BAD, 0, "below the minimum 1" }, /* integer: under min */
+		{ "reps", "0", BAD, 0, "below the minimum 1" },     /* integer: under min */
+		{ "reps", "1001", BAD, 0, "above the maximum 1000" }, /* integer: over max */
+		{ "warmup", "-1", BAD, 0, "not a whole number" },   /* integer: negative */
+		{ "cycles", "7x", BAD, 0, "not a whole number" },   /* integer: trailing garbage */
+		{ "cycles", "99999999999999999999", BAD, 0, "not a whole number" }, /* overflow */
+		{ "workload", "crate", BAD, 0, "unknown workload 'crate'" }, /* enum: not a workload */
+		{ "backend", "nvidia", BAD, 0, "unknown backend 'nvidia'" }, /* enum: not a backend */
+		{ "workload", "Create", BAD, 0, "unknown workload" }, /* enum: case-sensitive */
+		{ "profile", "maybe", BAD, 0, "true or false" },    /* boolean */
+		{ "variant", "0123456789012345678901234567890123456789", BAD, 0,
+		  "longer than 31" },                               /* string: its array's size */
+		/* accepted, and landed in the right field */
+		{ "sizes", "4K..1M", NSIZES, 9, NULL },
+		{ "duration", "500ms", U64, 500000000ull, NULL },
+		{ "log_wait", "0", U64, 0, NULL },
+		{ "iterations", "1", U64, 1, NULL },
+		{ "reps", "1000", U64, 1000, NULL },
+		{ "warmup", "0", U64, 0, NULL },
+		{ "cycles", "7", U64, 7, NULL },
+		{ "workload", "userptr-scattered", STR, 0, "userptr-scattered" },
+		{ "backend", "udmabuf", STR, 0, "udmabuf" },
+		{ "device", "/dev/dri/card0", STR, 0, "/dev/dri/card0" },
+		{ "importer", "vgem", STR, 0, "vgem" },
+		{ "variant", "wc", STR, 0, "wc" },
+		{ "profile", "yes", BOOL_TRUE, 0, NULL },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct gb_option *o = gb_option_find(cases[i].key);
+		struct gb_job job, before;
+		struct gb_opt_error err = { "" };
+		const char *field;
+		int rc;
+
+		assert_non_null(o);
+		gb_job_defaults(&job);
+		before = job;
+		field = (const char *)&job + o->offset;
+		rc = gb_job_set(&job, cases[i].key, cases[i].value, "t.ini:3 [a]", &err);
+		if (cases[i].expect == BAD) {
+			if (rc != -EINVAL || !strstr(err.msg, cases[i].word) ||
+			    !strstr(err.msg, cases[i].key) || !strstr(err.msg, "t.ini:3"))
+				fail_msg("%s = %s: rc %d, error '%s' (want '%s')", cases[i].key,
+					 cases[i].value, rc, err.msg, cases[i].word);
+			assert_false(gb_job_given(&job, cases[i].key));
+			continue;
+		}
+		if (rc)
+			fail_msg("%s = %s: %s", cases[i].key, cases[i].value, err.msg);
+		assert_true(gb_job_given(&job, cases[i].key));
+		switch (cases[i].expect) {
+		case U64:
+			assert_int_equal(*(const uint64_t *)field, cases[i].num);
+			break;
+		case STR:
+			assert_string_equal(field, cases[i].word);
+			break;
+		case BOOL_TRUE:
+			assert_true(*(const bool *)field);
+			break;
+		case NSIZES:
+			assert_int_equal(*(const unsigned *)((const char *)&job + o->count_offset),
+					 cases[i].num);
+			break;
+		case BAD:
+			break;
+		}
+		/* Nothing outside the key's own field (and count) changed. */
+		memcpy((char *)&before + o->offset, field, o->size);
+		if (o->type == GB_OPT_SIZES)
+			before.nsizes = job.nsizes;
+		before.given = job.given;
+		assert_memory_equal(&job, &before, sizeof(job));
+	}
+}
+
+/* Every row is well formed: a help text, a field whose size fits the type, a valid default. */
+static void test_table_rows(void **state)
+{
+	struct gb_job job;
+
+	gb_job_defaults(&job);
+	assert_int_equal(job.given, 0);
+	assert_string_equal(job.backend, "dumb");
+	for (const struct gb_option *o = gb_options; o->name; o++) {
+		assert_non_null(o->help);
+		assert_true(o->offset + o->size <= sizeof(struct gb_job));
+		assert_ptr_equal(gb_option_find(o->name), o);
+		switch (o->type) {
+		case GB_OPT_STR:
+			assert_true(o->size > 1);
+			break;
+		case GB_OPT_ENUM:
+			assert_non_null(o->choice);
+			assert_non_null(o->choice(0));
+			break;
+		case GB_OPT_SIZES:
+			assert_int_equal(o->size, GB_MAX_SIZES * sizeof(uint64_t));
+			assert_int_equal(o->count_offset, offsetof(struct gb_job, nsizes));
+			break;
+		case GB_OPT_UINT:
+			assert_true(o->min <= o->max);
+			/* fall through */
+		case GB_OPT_DURATION:
+			assert_int_equal(o->size, sizeof(uint64_t));
+			break;
+		case GB_OPT_BOOL:
+			assert_int_equal(o->size, sizeof(bool));
+			break;
+		default:
+			fail_msg("key '%s' has no known type", o->name);
+		}
+	}
+}
+
+/* --help lists every key of the table, with each enum's choices and each integer's range. */
+static void test_help_lists_every_key(void **state)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	assert_non_null(f);
+	gb_options_help(f);
+	fclose(f);
+	for (const struct gb_option *o = gb_options; o->name; o++) {
+		char want[64];
+		const char *c;
+
+		snprintf(want, sizeof(want), "  --%s%s", o->name, o->type == GB_OPT_BOOL ? "[" : " ");
+		if (!strstr(text, want))
+			fail_msg("--help lacks '%s':\n%s", want, text);
+		if (o->def) {
+			snprintf(want, sizeof(want), "[default: %s]", o->def);
+			/* the wrapper may break a long default's line before it, not inside it */
+			if (!strstr(text, want) && !strstr(text, o->def))
+				fail_msg("--help lacks %s's default '%s'", o->name, o->def);
+		}
+		for (size_t i = 0; o->type == GB_OPT_ENUM && (c = o->choice(i)); i++) {
+			snprintf(want, sizeof(want), " %s", c);
+			if (!strstr(text, want))
+				fail_msg("--help lacks %s choice '%s'", o->name, c);
+		}
+		if (o->type == GB_OPT_UINT && o->max != UINT64_MAX) {
+			snprintf(want, sizeof(want), "%llu..%llu", (unsigned long long)o->min,
+				 (unsigned long long)o->max);
+			if (!strstr(text, want))
+				fail_msg("--help lacks %s's range %s", o->name, want);
+		}
+	}
+	free(text);
+}
+
+/* --- value parsers ---------------------------------------------------------- */
 
 static void test_size_rejects(void **state)
 {
@@ -224,6 +438,11 @@ static void test_cli_only_job(void **state)
 	assert_int_equal(n, 1);
 	assert_string_equal(jobs[0].device, "vgem");
 	assert_int_equal(jobs[0].sizes[0], 4096);
+	/* an unknown key on the command line is named as the option it came from */
+	cli[0] = (struct gb_cli_opt){ "cylces", "5" };
+	assert_int_equal(gb_jobs_load(NULL, cli, 3, jobs, 1, &n, &err), -EINVAL);
+	if (!strstr(err.msg, "--cylces") || !strstr(err.msg, "unknown key 'cylces'"))
+		fail_msg("error '%s'", err.msg);
 	/* no workload: one job per workload, which needs room for them */
 	assert_int_equal(gb_jobs_load(NULL, NULL, 0, jobs, 1, &n, &err), -EINVAL);
 	assert_non_null(strstr(err.msg, "--workload"));
@@ -328,15 +547,18 @@ static void test_defaults_are_valid(void **state)
 		struct gb_opt_error err;
 
 		memset(&job, 0, sizeof(job));
-		if (o->def)
-			assert_int_equal(gb_job_set(&job, o->name, o->def, "defaults", &err), 0);
-		assert_non_null(o->help);
+		if (o->def && gb_job_set(&job, o->name, o->def, "defaults", &err))
+			fail_msg("default of %s: %s", o->name, err.msg);
 	}
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_unknown_key_refused_and_named),
+		cmocka_unit_test(test_each_type_through_the_table),
+		cmocka_unit_test(test_table_rows),
+		cmocka_unit_test(test_help_lists_every_key),
 		cmocka_unit_test(test_size_rejects),
 		cmocka_unit_test(test_size_accepts),
 		cmocka_unit_test(test_size_lists_and_ranges),

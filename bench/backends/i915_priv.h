@@ -1,0 +1,64 @@
+/*
+ * The i915 backend's private state, shared by bench/backends/i915.c (open,
+ * probes, hooks) and i915_describe.c (the document's device object) and by
+ * nothing else: what open() probed once, cached for probe() and describe().
+ */
+#ifndef BL_I915_PRIV_H
+#define BL_I915_PRIV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "i915.h"
+#include "i915_ioctl.h"
+
+#define I915_MAX_VARIANTS 4
+
+/* How a mmap variant is done on this kernel. */
+enum map_path {
+	MAP_NONE,       /* refused: see the probe */
+	MAP_OFFSET,     /* MMAP_OFFSET + mmap(2) */
+	MAP_LEGACY,     /* GEM_MMAP: the kernel maps */
+	MAP_LEGACY_GTT, /* MMAP_GTT + mmap(2) */
+};
+
+/* A probe's cached answer. */
+struct probe_result {
+	int err;       /* 0 = works; -errno = refused (or failed) */
+	char why[200]; /* "subject: operation: cause" when err != 0 */
+};
+
+/* A GEM handle gembench holds, counted: a self-import returns an existing handle. */
+struct handle_ref {
+	uint32_t handle;
+	unsigned refs;
+	bool userptr; /* populate through SET_DOMAIN, or bind on old kernels */
+};
+
+struct i915_priv {
+	uint32_t chipset_id;   /* I915_PARAM_CHIPSET_ID */
+	int revision;          /* I915_PARAM_REVISION; -1 refused */
+	int mmap_gtt_version;  /* I915_PARAM_MMAP_GTT_VERSION; -1 refused */
+	int userptr_probe;     /* I915_PARAM_HAS_USERPTR_PROBE; -1 refused */
+	bool discrete;         /* a device-memory region exists */
+	bool create_ext;       /* GEM_CREATE_EXT works; else GEM_CREATE */
+	struct probe_result create_ext_probe;
+	struct drm_i915_query_memory_regions *regions; /* NULL when the query was refused */
+	struct probe_result regions_probe;
+	struct drm_i915_gem_memory_class_instance placement; /* where objects go */
+	uint64_t exec_flags;   /* what the kernel took: HANDLE_LUT|NO_RELOC or 0 */
+	uint32_t batch;        /* the MI_BATCH_BUFFER_END batch; 0 until made */
+	enum map_path map[I915_MAP_COUNT];
+	struct probe_result probes[GB_FEAT_COUNT][I915_MAX_VARIANTS];
+	struct probe_result userptr_probes[I915_USERPTR_COUNT];
+	struct handle_ref *refs;
+	size_t n_refs, cap_refs;
+};
+
+/* The describe hook (i915_describe.c): the probed facts into the document's "device". */
+int i915_describe(struct gb_dev *dev, json_t *device);
+
+#endif
