@@ -7,47 +7,11 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
 
+#include "docwrite.h"
 #include "environment.h"
 #include "run.h"
-
-void gb_rfc3339_now(char *buf, size_t len)
-{
-	struct timespec ts;
-	struct tm tm;
-	char base[32];
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, len, "%s.%03ldZ", base, ts.tv_nsec / 1000000);
-}
-
-int gb_uuid4(char *buf, size_t len)
-{
-	unsigned char b[16];
-	size_t got = 0;
-
-	while (got < sizeof(b)) {
-		ssize_t n = getrandom(b + got, sizeof(b) - got, 0);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		got += (size_t)n;
-	}
-	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
-	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
-	snprintf(buf, len,
-		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
-		 b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
-		 b[14], b[15]);
-	return 0;
-}
 
 static json_t *job_params(const struct gb_job *job)
 {
@@ -74,12 +38,12 @@ static json_t *job_params(const struct gb_job *job)
 
 json_t *gb_doc_new(const struct gb_job *job, double timer_cost_ns)
 {
-	char uuid[40], now[40];
+	char uuid[BL_UUID_LEN], now[BL_RFC3339_LEN];
 	json_t *doc;
 
-	if (gb_uuid4(uuid, sizeof(uuid)))
+	if (bl_uuid4(uuid))
 		return NULL;
-	gb_rfc3339_now(now, sizeof(now));
+	bl_rfc3339(NULL, now);
 	doc = json_pack("{s:i, s:s, s:s, s:n, s:{s:s, s:s}, s:s, s:n, s:o, s:o, s:o, s:n, s:n}",
 			"format", 1, "run_id", uuid, "status", "ok", "error", "tool", "name",
 			"gembench", "version", BOUNCELAB_VERSION, "started_at", now, "finished_at",
@@ -154,9 +118,9 @@ void gb_doc_add_skipped(json_t *doc, const char *workload, const char *variant,
 
 void gb_doc_finish(json_t *doc, const char *status, const char *error)
 {
-	char now[40];
+	char now[BL_RFC3339_LEN];
 
-	gb_rfc3339_now(now, sizeof(now));
+	bl_rfc3339(NULL, now);
 	json_object_set_new(doc, "status", json_string(status));
 	json_object_set_new(doc, "error", error ? json_string(error) : json_null());
 	json_object_set_new(doc, "finished_at", json_string(now));

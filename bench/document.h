@@ -32,9 +32,4 @@ void gb_doc_finish(json_t *doc, const char *status, const char *error);
 /* One line of JSON plus '\n'. 0 or -errno. */
 int gb_doc_write(json_t *doc, FILE *out);
 
-/* RFC 3339 UTC time of now into @buf ("2026-11-26T06:30:00.123Z"). */
-void gb_rfc3339_now(char *buf, size_t len);
-/* A random (version 4) UUID into @buf (37 bytes). 0 or -errno. */
-int gb_uuid4(char *buf, size_t len);
-
 #endif
