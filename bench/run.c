@@ -262,6 +262,7 @@ int gb_measure(struct gb_ctx *ctx, struct gb_row *row, const struct gb_op *op)
 				return err;
 			}
 		}
+		gb_hist_init(&row->rep_hist);
 		t0 = prev = t = gb_ticks();
 		for (;;) {
 			bool bookkeeping = false;
@@ -270,6 +271,7 @@ int gb_measure(struct gb_ctx *ctx, struct gb_row *row, const struct gb_op *op)
 			err = op->op(ctx, op->state);
 			t = gb_ticks();
 			gb_hist_record(&row->hist, t - prev);
+			gb_hist_record(&row->rep_hist, t - prev);
 			rep_ops++;
 			if (err) {
 				gb_row_fail(ctx, row, err);
@@ -306,6 +308,8 @@ int gb_measure(struct gb_ctx *ctx, struct gb_row *row, const struct gb_op *op)
 			op->rep_end(ctx, op->state, rep, rep_ns, rep_ops);
 		row->ops += rep_ops;
 		row->rep_ops[row->nreps] = rep_ops;
+		row->rep_p50[row->nreps] = gb_hist_quantile(&row->rep_hist, 0.50);
+		row->rep_p99[row->nreps] = gb_hist_quantile(&row->rep_hist, 0.99);
 		row->duration_ns += rep_ns;
 		row->ops_per_sec[row->nreps] = rep_ns ? (double)rep_ops * 1e9 / (double)rep_ns : 0;
 		row->bytes_per_sec[row->nreps] =
@@ -350,7 +354,6 @@ json_t *gb_row_finish(struct gb_row *row)
 				      NS(gb_hist_quantile(&row->hist, 0.99)), "p999",
 				      NS(gb_hist_quantile(&row->hist, 0.999)), "max",
 				      NS(row->hist.max), "min", NS(row->hist.count ? row->hist.min : 0)));
-#undef NS
 	/* counters, bounce_rate, unavailable, counters_*, per_rep from the counters module */
 	json_object_foreach(row->counters_row, key, val)
 		json_object_set(r, key, val);
@@ -364,6 +367,18 @@ json_t *gb_row_finish(struct gb_row *row)
 	for (unsigned i = 0; i < row->nreps; i++)
 		json_array_append_new(val, json_integer((json_int_t)row->rep_ops[i]));
 	json_object_set_new(u, "ops", val);
+	/* per_rep.latency_p50_ns / _p99_ns: each repetition's percentiles, so that
+	 * compare has a sample of latencies per run, as it has of throughput */
+	{
+		json_t *p50 = json_array(), *p99 = json_array();
+
+		for (unsigned i = 0; i < row->nreps; i++) {
+			json_array_append_new(p50, json_integer(NS(row->rep_p50[i])));
+			json_array_append_new(p99, json_integer(NS(row->rep_p99[i])));
+		}
+		json_object_set_new(u, "latency_p50_ns", p50);
+		json_object_set_new(u, "latency_p99_ns", p99);
+	}
 	if (!json_object_get(r, "counters")) {
 		/* No counters at all: every one is null with the reason. */
 		json_t *c = json_object();
@@ -411,3 +426,4 @@ json_t *gb_row_finish(struct gb_row *row)
 		json_object_set(r, key, val);
 	return r;
 }
+#undef NS

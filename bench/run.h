@@ -57,6 +57,9 @@ struct gb_row {
 	uint64_t bytes_per_op;        /* for bytes/s; defaults to size */
 	json_t *extra;                /* workload-specific fields merged into the row */
 	struct gb_hist hist;          /* in gb_ticks() units; converted by gb_row_finish */
+	struct gb_hist rep_hist;      /* the current repetition's latencies (same units) */
+	uint64_t rep_p50[GB_MAX_REPS];	/* each repetition's latency p50 and p99, in ticks: */
+	uint64_t rep_p99[GB_MAX_REPS];	/* per-rep percentiles make latency comparable like throughput */
 	uint64_t ops;                 /* measured operations, all reps */
 	uint64_t duration_ns;         /* sum of the reps' measured time */
 	double ops_per_sec[GB_MAX_REPS]; /* one per rep */

@@ -138,6 +138,25 @@ static void test_create_rows_follow_contract(void **state)
 	assert_int_equal(rd->results[0].bytes_per_sec.n_values, 3);
 	assert_true(rd->results[0].ops_per_sec.mean.v > 0);
 	assert_true(rd->results[0].latency_ns[BL_LAT_P50].set);
+	/* per-repetition latency percentiles: one per rep, each within [min, max] of the row */
+	{
+		json_t *per = json_object_get(row, "per_rep");
+		json_t *lat = json_object_get(row, "latency_ns");
+		json_int_t lo = json_integer_value(json_object_get(lat, "min"));
+		json_int_t hi = json_integer_value(json_object_get(lat, "max"));
+		static const char *const keys[] = { "latency_p50_ns", "latency_p99_ns" };
+
+		for (size_t k = 0; k < 2; k++) {
+			json_t *a = json_object_get(per, keys[k]);
+
+			assert_int_equal(json_array_size(a), 3);
+			for (size_t i = 0; i < 3; i++) {
+				json_int_t v = json_integer_value(json_array_get(a, i));
+
+				assert_true(v >= lo && v <= hi);
+			}
+		}
+	}
 	assert_true(rd->results[0].latency_ns[BL_LAT_MAX].v >=
 		    rd->results[0].latency_ns[BL_LAT_P99].v);
 	/* no counters opened: every counter null, each with its reason */
