@@ -1,0 +1,329 @@
+/*
+ * Row verdicts with the boot as the unit of replication (see judge.h):
+ * Welch's t on boot means, the within-boot bootstrap plus a measured noise
+ * floor when one side has a single boot, and exact comparison of counts.
+ */
+#include "judge.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void bl_judge_opts_default(struct bl_judge_opts *o)
+{
+	struct bl_stats_opts s;
+
+	bl_stats_opts_default(&s);
+	o->noise = s.noise;
+	o->floor_k = 2;
+	o->confidence = s.confidence;
+	o->min_boots = 2;
+	o->resamples = s.resamples;
+	o->seed = s.seed;
+}
+
+const char *bl_judge_method_name(enum bl_judge_method m)
+{
+	switch (m) {
+	case BL_JUDGE_WELCH:
+		return "welch";
+	case BL_JUDGE_WITHIN_BOOT:
+		return "within-boot";
+	case BL_JUDGE_EXACT:
+		return "exact";
+	}
+	return "?";
+}
+
+static bool opts_ok(const struct bl_judge_opts *o)
+{
+	return o && o->noise >= 0 && o->floor_k >= 0 && o->confidence > 0 && o->confidence < 1 &&
+	       o->min_boots >= 2 && o->resamples >= 10;
+}
+
+/* Checks every value is finite and counts the boots that have values. */
+static int check_side(const struct bl_boot_sample *b, size_t n, size_t *boots)
+{
+	*boots = 0;
+	if (n && !b)
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++) {
+		if (b[i].n && !b[i].v)
+			return -EINVAL;
+		for (size_t j = 0; j < b[i].n; j++)
+			if (!isfinite(b[i].v[j]))
+				return -EINVAL;
+		*boots += b[i].n > 0;
+	}
+	return 0;
+}
+
+/* The mean of each boot that has values, into @out (n entries). Returns the count. */
+static size_t boot_means(const struct bl_boot_sample *b, size_t n, double *out)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (b[i].n)
+			out[k++] = bl_mean(b[i].v, b[i].n);
+	return k;
+}
+
+/* Every value of one side in one array (malloc'd; NULL with *len 0 when empty or OOM). */
+static double *pool(const struct bl_boot_sample *b, size_t n, size_t *len)
+{
+	size_t total = 0, k = 0;
+	double *v;
+
+	for (size_t i = 0; i < n; i++)
+		total += b[i].n;
+	*len = 0;
+	if (!total || !(v = malloc(total * sizeof(*v))))
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < b[i].n; j++)
+			v[k++] = b[i].v[j];
+	*len = total;
+	return v;
+}
+
+static void set_change(struct bl_judgement *j)
+{
+	if (j->base_mean != 0) {
+		j->relative = true;
+		j->change = (j->new_mean - j->base_mean) / j->base_mean;
+	} else {
+		/* no relative change from a zero base: the difference in the metric's unit */
+		j->relative = false;
+		j->change = j->new_mean - j->base_mean;
+	}
+}
+
+static void set_verdict(struct bl_judgement *j, bool significant, enum bl_direction dir)
+{
+	bool improved;
+
+	if (!significant) {
+		j->verdict = BL_VERDICT_SAME;
+		return;
+	}
+	improved = dir == BL_HIGHER_IS_BETTER ? j->change > 0 : j->change < 0;
+	j->verdict = improved ? BL_VERDICT_BETTER : BL_VERDICT_WORSE;
+}
+
+static void judgement_init(struct bl_judgement *j, enum bl_judge_method m)
+{
+	memset(j, 0, sizeof(*j));
+	j->method = m;
+	j->verdict = BL_VERDICT_TOO_FEW;
+	j->base_mean = j->new_mean = NAN;
+	j->change = j->ci_lo = j->ci_hi = NAN;
+	j->threshold = NAN;
+}
+
+/* Welch's t interval of the difference of boot means, relative to the base mean. */
+static void welch(const double *bm, size_t nb, const double *nm, size_t nn, double confidence,
+		  struct bl_judgement *j)
+{
+	double vb = bl_stddev(bm, nb), vn = bl_stddev(nm, nn);
+	double sb = vb * vb / (double)nb, sn = vn * vn / (double)nn;
+	double se = sqrt(sb + sn), diff = j->new_mean - j->base_mean, half = 0;
+
+	if (se > 0) {
+		/* Welch-Satterthwaite degrees of freedom */
+		double df = (sb + sn) * (sb + sn) /
+			    (sb * sb / (double)(nb - 1) + sn * sn / (double)(nn - 1));
+
+		half = bl_t_quantile_two_sided(1 - confidence, df) * se;
+	}
+	j->ci_lo = diff - half;
+	j->ci_hi = diff + half;
+	if (j->relative) {
+		/* the base mean's own uncertainty is left out of the ratio: a first-order interval */
+		j->ci_lo /= j->base_mean;
+		j->ci_hi /= j->base_mean;
+	}
+}
+
+int bl_judge_time(const struct bl_boot_sample *base, size_t nb, const struct bl_boot_sample *nw,
+		  size_t nn, enum bl_direction dir, double floor, const struct bl_judge_opts *o,
+		  struct bl_judgement *out)
+{
+	double *bm = NULL, *nm = NULL;
+	size_t kb, kn;
+	bool significant;
+	int ret;
+
+	if (!out || !opts_ok(o))
+		return -EINVAL;
+	judgement_init(out, BL_JUDGE_WELCH);
+	if ((ret = check_side(base, nb, &kb)) || (ret = check_side(nw, nn, &kn)))
+		return ret;
+	out->base_boots = kb;
+	out->new_boots = kn;
+	out->calibrated = isfinite(floor) && floor >= 0;
+	out->threshold = out->calibrated ? fmax(o->noise, o->floor_k * floor) : o->noise;
+	if (!kb || !kn) {
+		out->why = "only on one side";
+		return 0;
+	}
+	bm = malloc(kb * sizeof(*bm));
+	nm = malloc(kn * sizeof(*nm));
+	if (!bm || !nm) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	boot_means(base, nb, bm);
+	boot_means(nw, nn, nm);
+	out->base_mean = bl_mean(bm, kb);
+	out->new_mean = bl_mean(nm, kn);
+	set_change(out);
+
+	if (kb >= o->min_boots && kn >= o->min_boots) {
+		welch(bm, kb, nm, kn, o->confidence, out);
+	} else {
+		struct bl_stats_opts so;
+		struct bl_change ch;
+		double *pb, *pn;
+		size_t lb, ln;
+
+		out->method = BL_JUDGE_WITHIN_BOOT;
+		if (!out->calibrated) {
+			/* the verdict would rest on repetitions of one boot: unknown */
+			out->why = "one boot on a side and no noise floor: run bouncelab calibrate, "
+				   "or more boots";
+			goto out;
+		}
+		pb = pool(base, nb, &lb);
+		pn = pool(nw, nn, &ln);
+		if (!pb || !pn) {
+			free(pb);
+			free(pn);
+			ret = -ENOMEM;
+			goto out;
+		}
+		bl_stats_opts_default(&so);
+		so.noise = out->threshold;
+		so.confidence = o->confidence;
+		so.resamples = o->resamples;
+		so.seed = o->seed;
+		so.min_reps = 2;
+		ret = bl_compare_samples(pb, lb, pn, ln, dir, &so, &ch);
+		free(pb);
+		free(pn);
+		if (ret)
+			goto out;
+		if (ch.verdict != BL_VERDICT_TOO_FEW && ch.relative == out->relative) {
+			out->ci_lo = ch.ci_lo;
+			out->ci_hi = ch.ci_hi;
+		} else {
+			/* single values: the floor alone decides, the interval is the point */
+			out->ci_lo = out->ci_hi = out->change;
+		}
+	}
+	significant = (out->ci_lo > 0 || out->ci_hi < 0) &&
+		      (!out->relative || fabs(out->change) > out->threshold);
+	set_verdict(out, significant, dir);
+out:
+	free(bm);
+	free(nm);
+	return ret;
+}
+
+/* Values closer than this (relative) are one exact count printed through doubles. */
+#define COUNT_EPS 1e-9
+
+static void range_of(const struct bl_boot_sample *b, size_t n, double *lo, double *hi)
+{
+	*lo = INFINITY;
+	*hi = -INFINITY;
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < b[i].n; j++) {
+			*lo = fmin(*lo, b[i].v[j]);
+			*hi = fmax(*hi, b[i].v[j]);
+		}
+}
+
+static bool above(double a, double b)
+{
+	return a - b > COUNT_EPS * fmax(1, fabs(b));
+}
+
+int bl_judge_count(const struct bl_boot_sample *base, size_t nb, const struct bl_boot_sample *nw,
+		   size_t nn, enum bl_direction dir, double floor, const struct bl_judge_opts *o,
+		   struct bl_judgement *out)
+{
+	double blo, bhi, nlo, nhi, *pb, *pn;
+	size_t kb, kn, lb, ln;
+	bool apart;
+	int ret;
+
+	if (!out || !opts_ok(o))
+		return -EINVAL;
+	judgement_init(out, BL_JUDGE_EXACT);
+	if ((ret = check_side(base, nb, &kb)) || (ret = check_side(nw, nn, &kn)))
+		return ret;
+	out->base_boots = kb;
+	out->new_boots = kn;
+	out->calibrated = isfinite(floor) && floor > 0;
+	out->threshold = out->calibrated ? o->floor_k * floor : 0;
+	if (!kb || !kn) {
+		out->why = "only on one side";
+		return 0;
+	}
+	pb = pool(base, nb, &lb);
+	pn = pool(nw, nn, &ln);
+	if (!pb || !pn) {
+		free(pb);
+		free(pn);
+		return -ENOMEM;
+	}
+	out->base_mean = bl_mean(pb, lb);
+	out->new_mean = bl_mean(pn, ln);
+	free(pb);
+	free(pn);
+	set_change(out);
+	range_of(base, nb, &blo, &bhi);
+	range_of(nw, nn, &nlo, &nhi);
+	/* the interval of a count comparison: how far apart the two ranges are */
+	out->ci_lo = nlo - bhi;
+	out->ci_hi = nhi - blo;
+	if (out->relative) {
+		out->ci_lo /= out->base_mean;
+		out->ci_hi /= out->base_mean;
+	}
+	apart = above(nlo, bhi) || above(blo, nhi);
+	set_verdict(out, apart && fabs(out->new_mean - out->base_mean) > out->threshold, dir);
+	return 0;
+}
+
+double bl_floor_time(const double *boot_means, size_t n)
+{
+	double lo = INFINITY, hi = -INFINITY;
+
+	if (n < 2)
+		return NAN;
+	for (size_t i = 0; i < n; i++) {
+		if (!(boot_means[i] > 0) || !isfinite(boot_means[i]))
+			return NAN;
+		lo = fmin(lo, boot_means[i]);
+		hi = fmax(hi, boot_means[i]);
+	}
+	return hi / lo - 1;
+}
+
+double bl_floor_count(const double *boot_means, size_t n)
+{
+	double lo = INFINITY, hi = -INFINITY;
+
+	if (n < 2)
+		return NAN;
+	for (size_t i = 0; i < n; i++) {
+		if (!isfinite(boot_means[i]))
+			return NAN;
+		lo = fmin(lo, boot_means[i]);
+		hi = fmax(hi, boot_means[i]);
+	}
+	return hi - lo;
+}

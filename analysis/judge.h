@@ -1,0 +1,107 @@
+/*
+ * Judging one row of a comparison with the boot as the unit of
+ * replication (issue 12).
+ *
+ * Under QEMU the speed of a guest moves from boot to boot (with the wall
+ * clock by the host's load; even with the icount clock by the state a boot
+ * leaves the kernel in and by host timing that leaks in through device
+ * I/O), while the repetitions inside one boot agree to a few percent.
+ * Treating repetitions of one boot as independent samples therefore flags
+ * half the rows of two identical boots. So:
+ *
+ *  - times (throughput, latency): the repetitions of a boot are averaged
+ *    first; with two boots or more on both sides the boot means are
+ *    compared with Welch's t (unequal variances, a t interval of the
+ *    difference at the chosen confidence, relative to the base mean). It is
+ *    chosen over a hierarchical bootstrap because with 2-5 boots a side a
+ *    bootstrap of boot means has too few distinct resamples to give an
+ *    interval, while Welch's t uses the t distribution's small-sample
+ *    widening. With one boot on either side there is no between-boot
+ *    spread to measure: the repetitions give the interval (within-boot
+ *    noise only) and the row's measured noise floor (bouncelab calibrate:
+ *    the spread between A/A boots) must be cleared; without a floor the
+ *    answer is "unknown: calibrate or run more boots", never a verdict.
+ *  - counts (bounces, bytes bounced, mapped segments, bytes synced per op,
+ *    failed operations, slots left): exact numbers, compared exactly. A
+ *    change is significant when the two sides' ranges of values do not
+ *    overlap and the difference of their means is larger than the count's
+ *    own A/A variation (zero for most counts: then any change is one).
+ *    No minimum number of values: one exact count is a measurement.
+ *
+ * A change must always also clear the threshold max(noise, k x floor),
+ * shown with every row, so that "significant" never means "smaller than
+ * what two identical boots differ by".
+ */
+#ifndef BL_JUDGE_H
+#define BL_JUDGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "stats.h"
+
+/* The values one boot contributed to a row: its repetitions (or one value). */
+struct bl_boot_sample {
+	const double *v;
+	size_t n;
+};
+
+struct bl_judge_opts {
+	double noise;	     /* the least relative change that counts for times (0.02) */
+	double floor_k;	     /* the threshold is max(noise, floor_k x floor) (2) */
+	double confidence;   /* of the intervals (0.95) */
+	size_t min_boots;    /* boots per side for Welch's t (2); fewer: the floor decides */
+	unsigned resamples;  /* bootstrap resamples within one boot (2000) */
+	unsigned long long seed; /* bootstrap seed */
+};
+
+void bl_judge_opts_default(struct bl_judge_opts *o);
+
+enum bl_judge_method {
+	BL_JUDGE_WELCH,	      /* boot means, Welch's t */
+	BL_JUDGE_WITHIN_BOOT, /* one boot a side: repetitions' bootstrap + the noise floor */
+	BL_JUDGE_EXACT,	      /* counts: ranges and the count's A/A floor */
+};
+
+struct bl_judgement {
+	enum bl_change_verdict verdict; /* BL_VERDICT_TOO_FEW doubles as "unknown" */
+	enum bl_judge_method method;
+	size_t base_boots, new_boots;
+	double base_mean, new_mean;	/* of boot means (times) or of all values (counts) */
+	bool relative;			/* change and interval relative to base_mean */
+	double change, ci_lo, ci_hi;	/* NAN when not computed */
+	double threshold;		/* what |change| had to exceed (relative for times) */
+	bool calibrated;		/* a measured noise floor took part */
+	const char *why;		/* one line when unknown or not judged, else NULL */
+};
+
+/*
+ * Judges a time metric. @floor is the row's measured relative A/A spread
+ * (NAN: uncalibrated). 0, or -EINVAL for bad options / non-finite values,
+ * -ENOMEM.
+ */
+int bl_judge_time(const struct bl_boot_sample *base, size_t nb, const struct bl_boot_sample *nw,
+		  size_t nn, enum bl_direction dir, double floor, const struct bl_judge_opts *o,
+		  struct bl_judgement *out);
+
+/*
+ * Judges a count metric (lower is better for every count bouncelab keeps,
+ * but @dir is honoured). @floor is the count's absolute A/A spread (NAN or
+ * 0: none measured, any change beyond the ranges counts). 0 or -EINVAL.
+ */
+int bl_judge_count(const struct bl_boot_sample *base, size_t nb, const struct bl_boot_sample *nw,
+		   size_t nn, enum bl_direction dir, double floor, const struct bl_judge_opts *o,
+		   struct bl_judgement *out);
+
+/*
+ * The noise floor of a row from A/A boots of one configuration: for times
+ * the relative spread of the boot means (max / min - 1), for counts the
+ * absolute spread (max - min). NAN for fewer than two boots or a time
+ * whose boot means are not all positive.
+ */
+double bl_floor_time(const double *boot_means, size_t n);
+double bl_floor_count(const double *boot_means, size_t n);
+
+const char *bl_judge_method_name(enum bl_judge_method m); /* "welch", "within-boot", "exact" */
+
+#endif
