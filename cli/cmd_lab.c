@@ -62,22 +62,22 @@ static const struct cli_opt lab_cli_opts[] = {
 		  "channel.txt, <run_id>.json; summary.txt beside them" },
 	{ .name = "timeout", .kind = CLI_UINT, .metavar = "S", .off = FIELD(timeout_s), .min = LAB_TIMEOUT_MIN,
 	  .max = LAB_TIMEOUT_MAX, .what = "seconds",
-	  .help = "kill a boot after S seconds; it is recorded as failed (default: " XSTR(
-		  LAB_DEFAULT_TIMEOUT_S) ")" },
+	  .help = "kill a boot after S seconds; it is recorded as failed "
+		  "(default: " XSTR(LAB_DEFAULT_TIMEOUT_S) ")" },
 	{ .name = "mem", .kind = CLI_UINT, .metavar = "MB", .off = FIELD(mem_mib), .min = LAB_MEM_MIN,
 	  .max = LAB_MEM_MAX, .what = "MiB",
-	  .help = "guest RAM in MiB (default: " XSTR(LAB_DEFAULT_MEM_MIB) "; above 4096 `default` mode gets a "
-						      "SWIOTLB pool like a desktop's, below it none)" },
+	  .help = "guest RAM in MiB (default: " XSTR(LAB_DEFAULT_MEM_MIB) "; above 4096 `default` mode "
+		  "gets a SWIOTLB pool like a desktop's, below it none)" },
 	{ .name = "kvm", .kind = CLI_FLAG, .off = FIELD(kvm),
 	  .help = "use KVM instead of TCG (off by default: stock kernels may crash on a paravirtual /dev/kvm)" },
 	{ .name = "guest-script", .kind = CLI_STR, .metavar = "FILE", .off = FIELD(guest_script),
 	  .help = "run this busybox sh script in the guest instead of gembench; its stdout must be JSON Lines "
 		  "(one result document a line)" },
 	{ .name = "parallel", .kind = CLI_UINT, .metavar = "N", .off = FIELD(parallel), .min = 1,
-	  .max = LAB_PARALLEL_MAX, .what = "boots at once",
+	  .max = LAB_PARALLEL_MAX, .what = "a number of boots",
 	  .help = "boots at once (default: " XSTR(LAB_DEFAULT_PARALLEL) ")" },
 	{ .name = "smp", .kind = CLI_UINT, .metavar = "N", .off = FIELD(smp), .min = 1, .max = LAB_SMP_MAX,
-	  .what = "vCPUs",
+	  .what = "a number of vCPUs",
 	  .help = "vCPUs per guest (default: online host CPUs / parallel, at least 1)" },
 	{ .name = "help", .kind = CLI_HELP, .help = "this text" },
 };
