@@ -31,7 +31,7 @@
 #include "commands.h"
 #include "drmdev.h"
 #include "fsutil.h"
-#include "lab_opts.h"
+#include "dmamode.h"
 #include "log.h"
 #include "paths.h"
 
@@ -55,18 +55,33 @@ struct nightly_step {
 	int rc;			/* exit code; -1 not run */
 };
 
+/* Every mode of lib/dmamode.h's table, comma-separated as lab --modes takes them. */
+static void all_modes(char *buf, size_t len)
+{
+	size_t off = 0;
+
+	if (len)
+		buf[0] = '\0';
+	for (size_t i = 0; i < BL_MODE_COUNT && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? "," : "", bl_modes[i].name);
+}
+
 static void nightly_usage(FILE *out)
 {
+	char modes[256];
+
+	all_modes(modes, sizeof(modes));
 	fprintf(out,
 		"usage: bouncelab nightly [--local | --lab] [--kernels LIST] [--modes LIST]\n"
 		"                         [--job FILE] [--out DIR] [--timeout S] [--db PATH]\n\n"
 		"The main job: measure, store every result document, compare each DMA mode\n"
-		"against noforce, render the plots and write the report, then print a summary.\n\n"
+		"against " BL_MODE_BASELINE ", render the plots and write the report, then print a summary.\n\n"
 		"  --local        measure on this machine's DRM devices (gembench)\n"
 		"  --lab          measure in the testbed (bouncelab lab: Debian kernels in QEMU)\n"
 		"                 default: --local when an i915 device is present, else --lab\n"
 		"  --kernels LIST testbed kernel series (default 6.1,6.12)\n"
-		"  --modes LIST   testbed DMA modes (default " LAB_DEFAULT_MODES ")\n"
+		"  --modes LIST   testbed DMA modes (default: every mode,\n"
+		"                 %s)\n"
 		"  --job FILE     job file (default configs/jobs/i915.ini locally,\n"
 		"                 configs/jobs/standard.ini in the testbed)\n"
 		"  --out DIR      where documents, plots and the report go\n"
@@ -74,7 +89,8 @@ static void nightly_usage(FILE *out)
 		"  --timeout S    testbed: kill a boot after S seconds (default: lab's)\n"
 		"  --db PATH      database (default $BOUNCELAB_DB, else var/bouncelab.db)\n\n"
 		"Exit: 0 when every step succeeded, 1 when one failed (the others still ran),\n"
-		"2 on bad usage.\n");
+		"2 on bad usage.\n",
+		modes);
 }
 
 /* The folder this program lives in, where gembench sits beside it. */
@@ -275,6 +291,7 @@ int cmd_nightly(int argc, char **argv)
 	char docs[PATH_MAX + 16], report[PATH_MAX + 16], plots[PATH_MAX + 16];
 	char pattern[PATH_MAX + 32], local_json[PATH_MAX + 32];
 	struct nightly_step steps[NIGHTLY_MAX_STEPS];
+	char modes[256];
 	struct argvec a = { 0 };
 	glob_t found = { 0 };
 	int nsteps = 0, rc, err, failed = 0;
@@ -338,8 +355,9 @@ int cmd_nightly(int argc, char **argv)
 		av_push(&a, "--kernels");
 		av_push(&a, o.kernels ? o.kernels : "6.1,6.12");
 		av_push(&a, "--modes");
-		/* every mode the mission names: swiotlb default/force/noforce, IOMMU on and passthrough */
-		av_push(&a, o.modes ? o.modes : LAB_DEFAULT_MODES);
+		/* every mode of the table: swiotlb default/force/noforce, IOMMU on and passthrough */
+		all_modes(modes, sizeof(modes));
+		av_push(&a, o.modes ? o.modes : modes);
 		if (o.timeout) {
 			av_push(&a, "--timeout");
 			av_push(&a, o.timeout);

@@ -1,6 +1,8 @@
 /*
  * Mode specs, lists, kernel command lines and QEMU argument vectors for
- * `bouncelab lab` (see lab_spec.h). Nothing here touches the system.
+ * `bouncelab lab` (see lab_spec.h). Nothing here touches the system. The
+ * modes themselves (names, command line words, whether they need an IOMMU)
+ * are lib/dmamode.h's table; what is spelled here is QEMU's.
  *
  * Every mode boots the same machine (q35, one virtio-gpu with
  * iommu_platform=on so it uses the DMA API) and differs only in what the
@@ -15,14 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-const char *const lab_dma_names[LAB_DMA_COUNT] = {
-	[LAB_DMA_DEFAULT] = "default",
-	[LAB_DMA_FORCE] = "force",
-	[LAB_DMA_NOFORCE] = "noforce",
-	[LAB_DMA_IOMMU] = "iommu",
-	[LAB_DMA_IOMMU_PT] = "iommu-pt",
-};
 
 /* The console and what every boot shares: quiet keeps the serial console
  * short, panic=-1 with QEMU's -no-reboot turns a panic into an exit. */
@@ -79,29 +73,50 @@ static void size_format(uint64_t b, char *buf, size_t len)
 		snprintf(buf, len, "%" PRIu64 "K", b >> 10);
 }
 
+/* spec = NAME[:pool=SIZE], slug = NAME[-poolSIZE]: one boot, one folder */
+static void mode_name(struct lab_mode *m)
+{
+	const char *name = bl_modes[m->id].name;
+	char sz[24];
+
+	if (m->pool_bytes) {
+		size_format(m->pool_bytes, sz, sizeof(sz));
+		snprintf(m->spec, sizeof(m->spec), "%s:pool=%s", name, sz);
+		snprintf(m->slug, sizeof(m->slug), "%s-pool%s", name, sz);
+	} else {
+		snprintf(m->spec, sizeof(m->spec), "%s", name);
+		snprintf(m->slug, sizeof(m->slug), "%s", name);
+	}
+}
+
+void lab_mode_init(struct lab_mode *m, enum bl_mode_id id)
+{
+	memset(m, 0, sizeof(*m));
+	m->id = id;
+	mode_name(m);
+}
+
 int lab_mode_parse(const char *s, struct lab_mode *m, char *err, size_t errlen)
 {
-	char name[32], sz[24];
+	const struct bl_mode_info *info;
+	char name[32], known[128];
 	const char *colon = strchr(s, ':');
 	size_t nlen = colon ? (size_t)(colon - s) : strlen(s);
-	int i;
 
 	memset(m, 0, sizeof(*m));
+	bl_mode_names(known, sizeof(known));
 	if (nlen >= sizeof(name)) {
-		snprintf(err, errlen, "mode '%s': unknown mode (known: default, force, noforce, iommu, iommu-pt)", s);
+		snprintf(err, errlen, "mode '%s': unknown mode (known: %s)", s, known);
 		return -EINVAL;
 	}
 	memcpy(name, s, nlen);
 	name[nlen] = '\0';
-	for (i = 0; i < LAB_DMA_COUNT; i++)
-		if (!strcmp(name, lab_dma_names[i]))
-			break;
-	if (i == LAB_DMA_COUNT) {
-		snprintf(err, errlen, "mode '%s': unknown mode '%s' (known: default, force, noforce, iommu, iommu-pt)",
-			 s, name);
+	info = bl_mode_find(name);
+	if (!info) {
+		snprintf(err, errlen, "mode '%s': unknown mode '%s' (known: %s)", s, name, known);
 		return -EINVAL;
 	}
-	m->dma = (enum lab_dma)i;
+	m->id = info->id;
 	if (colon) {
 		const char *opt = colon + 1;
 
@@ -125,62 +140,53 @@ int lab_mode_parse(const char *s, struct lab_mode *m, char *err, size_t errlen)
 			snprintf(err, errlen, "mode '%s': pool size '%s' is too large", s, opt + 5);
 			return -EINVAL;
 		}
-		if (m->dma == LAB_DMA_NOFORCE) {
-			snprintf(err, errlen, "mode '%s': noforce allocates no SWIOTLB pool, so pool= means nothing", s);
+		/* The document's swiotlb name says what the mode does to the pool. */
+		if (!strcmp(info->swiotlb, "noforce")) {
+			snprintf(err, errlen, "mode '%s': %s allocates no SWIOTLB pool, so pool= means nothing", s,
+				 info->name);
 			return -EINVAL;
 		}
 	}
-	if (m->pool_bytes) {
-		size_format(m->pool_bytes, sz, sizeof(sz));
-		snprintf(m->spec, sizeof(m->spec), "%s:pool=%s", name, sz);
-		snprintf(m->slug, sizeof(m->slug), "%s-pool%s", name, sz);
-	} else {
-		snprintf(m->spec, sizeof(m->spec), "%s", name);
-		snprintf(m->slug, sizeof(m->slug), "%s", name);
-	}
+	mode_name(m);
 	return 0;
 }
 
 int lab_mode_cmdline(const struct lab_mode *m, char *buf, size_t len)
 {
-	char swiotlb[48] = "";
-	const char *iommu = "";
+	char words[128];
 	uint64_t slots = m->pool_bytes / LAB_SLOT_BYTES;
+	bool merged = false;
+	size_t off;
 	int n;
 
-	/* swiotlb=<slots>[,force|,noforce]: the slot count comes first. */
-	if (m->dma == LAB_DMA_FORCE && slots)
-		snprintf(swiotlb, sizeof(swiotlb), " swiotlb=%" PRIu64 ",force", slots);
-	else if (m->dma == LAB_DMA_FORCE)
-		snprintf(swiotlb, sizeof(swiotlb), " swiotlb=force");
-	else if (m->dma == LAB_DMA_NOFORCE)
-		snprintf(swiotlb, sizeof(swiotlb), " swiotlb=noforce");
-	else if (slots)
-		snprintf(swiotlb, sizeof(swiotlb), " swiotlb=%" PRIu64, slots);
-	if (m->dma == LAB_DMA_IOMMU)
-		iommu = " intel_iommu=on";
-	else if (m->dma == LAB_DMA_IOMMU_PT)
-		iommu = " intel_iommu=on iommu=pt";
-	n = snprintf(buf, len, "%s%s%s", LAB_CMDLINE_BASE, swiotlb, iommu);
-	return n < 0 || (size_t)n >= len ? -ENOSPC : 0;
-}
-
-const char *lab_mode_swiotlb_name(const struct lab_mode *m)
-{
-	if (m->dma == LAB_DMA_FORCE)
-		return "force";
-	if (m->dma == LAB_DMA_NOFORCE)
-		return "noforce";
-	return "default";
-}
-
-const char *lab_mode_iommu_name(const struct lab_mode *m)
-{
-	if (m->dma == LAB_DMA_IOMMU)
-		return "on";
-	if (m->dma == LAB_DMA_IOMMU_PT)
-		return "pt";
-	return "off";
+	n = snprintf(buf, len, "%s", LAB_CMDLINE_BASE);
+	if (n < 0 || (size_t)n >= len)
+		return -ENOSPC;
+	off = (size_t)n;
+	if ((size_t)snprintf(words, sizeof(words), "%s", bl_modes[m->id].cmdline) >= sizeof(words))
+		return -ENOSPC;
+	/*
+	 * swiotlb=<slots>[,force]: the slot count comes first, in the mode's
+	 * own swiotlb= word, or alone (and first) when the mode has none.
+	 */
+	if (slots && !strstr(words, "swiotlb=")) {
+		n = snprintf(buf + off, len - off, " swiotlb=%" PRIu64, slots);
+		if (n < 0 || (size_t)n >= len - off)
+			return -ENOSPC;
+		off += (size_t)n;
+	}
+	for (char *save = NULL, *w = strtok_r(words, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+		if (slots && !merged && !strncmp(w, "swiotlb=", 8)) {
+			n = snprintf(buf + off, len - off, " swiotlb=%" PRIu64 ",%s", slots, w + 8);
+			merged = true;
+		} else {
+			n = snprintf(buf + off, len - off, " %s", w);
+		}
+		if (n < 0 || (size_t)n >= len - off)
+			return -ENOSPC;
+		off += (size_t)n;
+	}
+	return 0;
 }
 
 int lab_list_split(char *buf, char **items, size_t max, const char *what, char *err, size_t errlen)
@@ -257,7 +263,7 @@ void lab_argv_free(struct lab_argv *a)
 int lab_qemu_argv(const struct lab_qemu_cfg *cfg, struct lab_argv *out)
 {
 	char cmdline[256], mem[16], smp[16], serial[4200];
-	bool iommu = cfg->mode->dma == LAB_DMA_IOMMU || cfg->mode->dma == LAB_DMA_IOMMU_PT;
+	bool iommu = bl_modes[cfg->mode->id].emulated_iommu;
 	int ret;
 
 	memset(out, 0, sizeof(*out));
@@ -273,7 +279,7 @@ int lab_qemu_argv(const struct lab_qemu_cfg *cfg, struct lab_argv *out)
 		cfg->qemu,
 		/* No default NIC, VGA or serial ports: only what we add. */
 		"-nodefaults", "-no-user-config",
-		"-machine", "q35",
+		"-machine", LAB_QEMU_MACHINE,
 		"-accel", cfg->kvm ? "kvm" : "tcg,thread=multi",
 		"-cpu", cfg->kvm ? "host" : "max",
 		"-m", mem,
@@ -292,11 +298,9 @@ int lab_qemu_argv(const struct lab_qemu_cfg *cfg, struct lab_argv *out)
 		if ((ret = lab_argv_push(out, args[i])))
 			goto fail;
 	/* intel-iommu must come before the PCI devices it translates for. */
-	if (iommu && ((ret = lab_argv_push(out, "-device")) || (ret = lab_argv_push(out, "intel-iommu"))))
+	if (iommu && ((ret = lab_argv_push(out, "-device")) || (ret = lab_argv_push(out, LAB_QEMU_IOMMU_DEVICE))))
 		goto fail;
-	/* iommu_platform=on: virtio-gpu goes through the DMA API (and so
-	 * through SWIOTLB or the IOMMU) like a real device. */
-	if ((ret = lab_argv_push(out, "-device")) || (ret = lab_argv_push(out, "virtio-gpu-pci,iommu_platform=on")))
+	if ((ret = lab_argv_push(out, "-device")) || (ret = lab_argv_push(out, LAB_QEMU_GPU_DEVICE)))
 		goto fail;
 	if ((ret = lab_argv_push(out, "-kernel")) || (ret = lab_argv_push(out, cfg->kernel)) ||
 	    (ret = lab_argv_push(out, "-initrd")) || (ret = lab_argv_push(out, cfg->initrd)) ||

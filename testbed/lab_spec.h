@@ -7,6 +7,11 @@
  *  - comma lists of kernel series and modes (--kernels, --modes);
  *  - per mode: the kernel command line and the QEMU argument vector.
  *
+ * What a mode is called, what the document calls its swiotlb and iommu, and
+ * its kernel command line words come from lib/dmamode.h's one table
+ * (bl_modes); this file adds only what is QEMU's (the machine, the IOMMU
+ * device, where it goes) and the pool size.
+ *
  * SWIOTLB sizes: the kernel counts its pool in 2 KiB slots (IO_TLB_SHIFT 11)
  * and rounds it up to whole segments of 128 slots (256 KiB), so a pool size
  * must be a multiple of 256 KiB; swiotlb=N takes the slot count.
@@ -18,23 +23,23 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dmamode.h"
+
+/*
+ * The machine every mode boots, so that only the DMA mode differs, and the
+ * IOMMU device the modes with an emulated IOMMU (bl_modes[].emulated_iommu)
+ * add before it. iommu_platform=on: virtio-gpu goes through the DMA API
+ * (and so through SWIOTLB or the IOMMU) like a real device.
+ */
+#define LAB_QEMU_MACHINE      "q35"
+#define LAB_QEMU_GPU_DEVICE   "virtio-gpu-pci,iommu_platform=on"
+#define LAB_QEMU_IOMMU_DEVICE "intel-iommu"
+
 #define LAB_SLOT_BYTES	  2048u		/* one SWIOTLB slot */
 #define LAB_SEGMENT_BYTES (128u * 2048u) /* the kernel's rounding unit */
 
-enum lab_dma {
-	LAB_DMA_DEFAULT,  /* no swiotlb= option */
-	LAB_DMA_FORCE,	  /* swiotlb=force: every streaming mapping bounces */
-	LAB_DMA_NOFORCE,  /* swiotlb=noforce: no pool at all */
-	LAB_DMA_IOMMU,	  /* emulated Intel IOMMU, intel_iommu=on */
-	LAB_DMA_IOMMU_PT, /* the same in passthrough, iommu=pt */
-	LAB_DMA_COUNT,
-};
-
-/* "default", "force", ... as written in a mode spec. */
-extern const char *const lab_dma_names[LAB_DMA_COUNT];
-
 struct lab_mode {
-	enum lab_dma dma;
+	enum bl_mode_id id;  /* the row of lib/dmamode.h's bl_modes */
 	uint64_t pool_bytes; /* 0: the kernel's default pool */
 	char spec[64];	     /* canonical spec, e.g. "force:pool=16M" */
 	char slug[64];	     /* the same for file names, e.g. "force-pool16M" */
@@ -47,17 +52,20 @@ struct lab_mode {
 int lab_size_parse(const char *s, uint64_t *bytes);
 
 /*
- * Parses one mode spec "NAME[:pool=SIZE]". On error returns -EINVAL and
- * writes a message naming the bad part into err.
+ * Parses one mode spec "NAME[:pool=SIZE]", NAME a mode of bl_modes. On
+ * error returns -EINVAL and writes a message naming the bad part into err.
  */
 int lab_mode_parse(const char *s, struct lab_mode *m, char *err, size_t errlen);
 
-/* Kernel command line for a mode, with console=ttyS0 etc. 0 or -ENOSPC. */
-int lab_mode_cmdline(const struct lab_mode *m, char *buf, size_t len);
+/* The mode @id with the kernel's default pool (spec and slug = its name). */
+void lab_mode_init(struct lab_mode *m, enum bl_mode_id id);
 
-/* "default|force|noforce" and "off|on|pt" as the result document names them. */
-const char *lab_mode_swiotlb_name(const struct lab_mode *m);
-const char *lab_mode_iommu_name(const struct lab_mode *m);
+/*
+ * Kernel command line for a mode: console=ttyS0 etc., then the table's
+ * words, with the pool's slot count merged into its swiotlb= word (or a
+ * swiotlb=<slots> of its own when the mode has none). 0 or -ENOSPC.
+ */
+int lab_mode_cmdline(const struct lab_mode *m, char *buf, size_t len);
 
 /*
  * A comma-separated list split into at most @max items (empty items and

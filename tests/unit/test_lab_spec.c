@@ -1,8 +1,10 @@
 /*
- * Unit tests for testbed/lab_spec.c and testbed/lab_opts.c: mode specs and
- * pool sizes, --kernels/--modes lists and the other options of
- * `bouncelab lab`, and what each mode turns into (kernel command line, QEMU
- * arguments). Negative cases first; each table row says what it checks.
+ * Unit tests for testbed/lab_spec.c and testbed/lab_config.c: mode specs
+ * and pool sizes, the configuration's kernel and mode lists, defaults and
+ * checks, and what each mode turns into (kernel command line, QEMU
+ * arguments), against lib/dmamode.h's table. The command-line options are
+ * tests/unit/test_lab_cli.c's. Negative cases first; each table row says
+ * what it checks.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -13,7 +15,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "lab_opts.h"
+#include "dmamode.h"
+#include "lab_config.h"
 #include "lab_spec.h"
 
 /* --- sizes and mode specs ------------------------------------------------ */
@@ -93,23 +96,23 @@ static void test_mode_cmdlines(void **state)
 {
 	static const struct {
 		const char *spec;
-		enum lab_dma dma;
+		enum bl_mode_id id;
 		const char *canon, *slug, *cmdline_tail, *swiotlb, *iommu;
 	} ok[] = {
 		/* no option at all */
-		{ "default", LAB_DMA_DEFAULT, "default", "default", "panic=-1", "default", "off" },
-		{ "force", LAB_DMA_FORCE, "force", "force", " swiotlb=force", "force", "off" },
-		{ "noforce", LAB_DMA_NOFORCE, "noforce", "noforce", " swiotlb=noforce", "noforce", "off" },
-		{ "iommu", LAB_DMA_IOMMU, "iommu", "iommu", " intel_iommu=on", "default", "on" },
-		{ "iommu-pt", LAB_DMA_IOMMU_PT, "iommu-pt", "iommu-pt", " intel_iommu=on iommu=pt", "default", "pt" },
+		{ "default", BL_MODE_DEFAULT, "default", "default", "panic=-1", "default", "off" },
+		{ "force", BL_MODE_FORCE, "force", "force", " swiotlb=force", "force", "off" },
+		{ "noforce", BL_MODE_NOFORCE, "noforce", "noforce", " swiotlb=noforce", "noforce", "off" },
+		{ "iommu", BL_MODE_IOMMU, "iommu", "iommu", " intel_iommu=on", "default", "on" },
+		{ "iommu-pt", BL_MODE_IOMMU_PT, "iommu-pt", "iommu-pt", " intel_iommu=on iommu=pt", "default", "pt" },
 		/* 16 MiB / 2 KiB = 8192 slots, the count before ",force" */
-		{ "force:pool=16M", LAB_DMA_FORCE, "force:pool=16M", "force-pool16M", " swiotlb=8192,force", "force",
+		{ "force:pool=16M", BL_MODE_FORCE, "force:pool=16M", "force-pool16M", " swiotlb=8192,force", "force",
 		  "off" },
 		/* 1 GiB = 524288 slots; canonical spelling of 1024M is 1G */
-		{ "default:pool=1024M", LAB_DMA_DEFAULT, "default:pool=1G", "default-pool1G", " swiotlb=524288",
+		{ "default:pool=1024M", BL_MODE_DEFAULT, "default:pool=1G", "default-pool1G", " swiotlb=524288",
 		  "default", "off" },
 		/* a pool with the IOMMU: both options */
-		{ "iommu:pool=512K", LAB_DMA_IOMMU, "iommu:pool=512K", "iommu-pool512K",
+		{ "iommu:pool=512K", BL_MODE_IOMMU, "iommu:pool=512K", "iommu-pool512K",
 		  " swiotlb=256 intel_iommu=on", "default", "on" },
 	};
 	struct lab_mode m;
@@ -117,7 +120,7 @@ static void test_mode_cmdlines(void **state)
 
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
 		assert_int_equal(lab_mode_parse(ok[i].spec, &m, err, sizeof(err)), 0);
-		assert_int_equal(m.dma, ok[i].dma);
+		assert_int_equal(m.id, ok[i].id);
 		assert_string_equal(m.spec, ok[i].canon);
 		assert_string_equal(m.slug, ok[i].slug);
 		assert_int_equal(lab_mode_cmdline(&m, cmd, sizeof(cmd)), 0);
@@ -126,118 +129,162 @@ static void test_mode_cmdlines(void **state)
 		if (n < t || strcmp(cmd + n - t, ok[i].cmdline_tail))
 			fail_msg("spec '%s': cmdline '%s' does not end in '%s'", ok[i].spec, cmd, ok[i].cmdline_tail);
 		/* only the modes that ask for swiotlb= get one */
-		if (ok[i].dma == LAB_DMA_DEFAULT && !m.pool_bytes)
+		if (ok[i].id == BL_MODE_DEFAULT && !m.pool_bytes)
 			assert_null(strstr(cmd, "swiotlb"));
-		if (ok[i].dma != LAB_DMA_IOMMU && ok[i].dma != LAB_DMA_IOMMU_PT)
+		if (ok[i].id != BL_MODE_IOMMU && ok[i].id != BL_MODE_IOMMU_PT)
 			assert_null(strstr(cmd, "iommu"));
-		assert_string_equal(lab_mode_swiotlb_name(&m), ok[i].swiotlb);
-		assert_string_equal(lab_mode_iommu_name(&m), ok[i].iommu);
+		/* what the document will say, from the one table */
+		assert_string_equal(bl_modes[m.id].swiotlb, ok[i].swiotlb);
+		assert_string_equal(bl_modes[m.id].iommu, ok[i].iommu);
 	}
 	/* a buffer too small is an error, not a cut command line */
 	assert_int_equal(lab_mode_parse("force", &m, err, sizeof(err)), 0);
 	assert_int_equal(lab_mode_cmdline(&m, cmd, 10), -ENOSPC);
 }
 
-/* --- options ------------------------------------------------------------- */
-
-static int parse(struct lab_opts *o, char *err, size_t errlen, ...)
+/* Every row of lib/dmamode.h's table is a mode the lab boots, named and spelled as the table says. */
+static void test_mode_table(void **state)
 {
-	char *argv[32];
-	int argc = 0;
-	va_list ap;
+	char known[128], err[256], cmd[256];
+	struct lab_mode m, init;
 
-	argv[argc++] = "lab";
-	va_start(ap, errlen);
-	for (char *a; (a = va_arg(ap, char *));)
-		argv[argc++] = a;
-	va_end(ap);
-	argv[argc] = NULL;
-	err[0] = '\0';
-	return lab_opts_parse(argc, argv, o, err, errlen);
+	bl_mode_names(known, sizeof(known));
+	for (size_t i = 0; i < BL_MODE_COUNT; i++) {
+		assert_int_equal(lab_mode_parse(bl_modes[i].name, &m, err, sizeof(err)), 0);
+		assert_int_equal(m.id, (enum bl_mode_id)i);
+		assert_string_equal(m.spec, bl_modes[i].name);
+		lab_mode_init(&init, (enum bl_mode_id)i);
+		assert_memory_equal(&m, &init, sizeof(m)); /* the default matrix's modes are parsed ones */
+		assert_int_equal(lab_mode_cmdline(&m, cmd, sizeof(cmd)), 0);
+		if (!strstr(cmd, bl_modes[i].cmdline))
+			fail_msg("mode %s: cmdline '%s' lacks the table's '%s'", bl_modes[i].name, cmd,
+				 bl_modes[i].cmdline);
+	}
+	/* an unknown mode's message lists every mode of the table */
+	assert_int_equal(lab_mode_parse("bogus", &m, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, known));
 }
 
-static void test_opts_rejects(void **state)
+/* --- the configuration ----------------------------------------------------- */
+
+static void test_config_rejects(void **state)
 {
-	struct lab_opts o;
+	static const struct {
+		const char *kernels, *modes; /* one of them, the other NULL */
+		const char *msg_has;	     /* the message must name this */
+	} bad[] = {
+		{ NULL, "force,bogus", "bogus" },			/* unknown mode named */
+		{ NULL, "force:pool=12Z", "12Z" },			/* bad size named */
+		{ NULL, "force,,noforce", "empty item" },		/* empty item */
+		{ NULL, "force,force", "twice" },			/* duplicate */
+		{ NULL, "force:pool=16M,force:pool=16384K", "same mode" }, /* one pool spelled twice */
+		{ NULL, "", "empty item" },				/* nothing */
+		{ "6.x", NULL, "6.x" },					/* not a series */
+		{ "6..1", NULL, "6..1" },
+		{ "6.1.", NULL, "6.1." },
+		{ "", NULL, "empty item" },
+		{ "6.1,6.1", NULL, "twice" },
+		{ "12345678901234567", NULL, "not a kernel series" }, /* longer than LAB_SERIES_MAX */
+	};
+	struct lab_config cfg, before;
 	char err[512];
 
-	/* each: the bad value must appear in the message */
-	assert_int_equal(parse(&o, err, sizeof(err), "--modes", "force,bogus", NULL), -EINVAL);
-	assert_non_null(strstr(err, "bogus"));
-	assert_int_equal(parse(&o, err, sizeof(err), "--modes", "force:pool=12Z", NULL), -EINVAL);
-	assert_non_null(strstr(err, "12Z"));
-	assert_int_equal(parse(&o, err, sizeof(err), "--modes", "force,,noforce", NULL), -EINVAL);
-	assert_non_null(strstr(err, "empty item"));
-	assert_int_equal(parse(&o, err, sizeof(err), "--modes", "force,force", NULL), -EINVAL);
-	assert_non_null(strstr(err, "twice"));
-	/* the same pool spelled twice is the same boot */
-	assert_int_equal(parse(&o, err, sizeof(err), "--modes", "force:pool=16M,force:pool=16384K", NULL), -EINVAL);
-	assert_non_null(strstr(err, "same mode"));
-	assert_int_equal(parse(&o, err, sizeof(err), "--kernels", "6.x", NULL), -EINVAL);
-	assert_non_null(strstr(err, "6.x"));
-	assert_int_equal(parse(&o, err, sizeof(err), "--kernels", "6..1", NULL), -EINVAL);
-	assert_int_equal(parse(&o, err, sizeof(err), "--kernels", "6.1.", NULL), -EINVAL);
-	assert_int_equal(parse(&o, err, sizeof(err), "--kernels", "", NULL), -EINVAL);
-	assert_int_equal(parse(&o, err, sizeof(err), "--timeout", "0", NULL), -EINVAL);
-	assert_non_null(strstr(err, "--timeout"));
-	assert_int_equal(parse(&o, err, sizeof(err), "--timeout", "10s", NULL), -EINVAL);
-	assert_int_equal(parse(&o, err, sizeof(err), "--mem", "-5", NULL), -EINVAL);
-	assert_non_null(strstr(err, "-5"));
-	assert_int_equal(parse(&o, err, sizeof(err), "--parallel", "0", NULL), -EINVAL);
-	assert_int_equal(parse(&o, err, sizeof(err), "--frobnicate", NULL), -EINVAL);
-	assert_non_null(strstr(err, "--frobnicate"));
-	assert_int_equal(parse(&o, err, sizeof(err), "--job", NULL), -EINVAL);
-	assert_non_null(strstr(err, "--job"));
-	assert_int_equal(parse(&o, err, sizeof(err), "extra", NULL), -EINVAL);
-	assert_non_null(strstr(err, "extra"));
+	lab_config_init(&cfg);
+	assert_int_equal(lab_config_set_kernels(&cfg, "6.12", err, sizeof(err)), 0);
+	before = cfg;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int ret = bad[i].kernels ? lab_config_set_kernels(&cfg, bad[i].kernels, err, sizeof(err))
+					 : lab_config_set_modes(&cfg, bad[i].modes, err, sizeof(err));
+
+		assert_int_equal(ret, -EINVAL);
+		if (!strstr(err, bad[i].msg_has))
+			fail_msg("row %zu: message '%s' does not name '%s'", i, err, bad[i].msg_has);
+		/* a refused list leaves the configuration as it was */
+		assert_memory_equal(&cfg, &before, sizeof(cfg));
+	}
 }
 
-static void test_opts_defaults(void **state)
+static void test_config_defaults(void **state)
 {
-	struct lab_opts o;
+	struct lab_config cfg;
 	char err[512];
 
-	assert_int_equal(parse(&o, err, sizeof(err), NULL), 0);
-	assert_int_equal(o.nkernels, 0); /* the runner reads configs/kernels */
-	assert_int_equal(o.nmodes, 5);
-	assert_string_equal(o.modes[0].spec, "default");
-	assert_string_equal(o.modes[4].spec, "iommu-pt");
-	assert_int_equal(o.timeout_s, LAB_DEFAULT_TIMEOUT_S);
-	assert_int_equal(o.mem_mib, LAB_DEFAULT_MEM_MIB);
-	assert_int_equal(o.parallel, LAB_DEFAULT_PARALLEL);
-	assert_false(o.kvm);
-	assert_null(o.job);
-	assert_null(o.guest_script);
-	assert_false(o.help);
+	lab_config_init(&cfg);
+	assert_int_equal(cfg.nkernels, 0); /* the runner reads configs/kernels */
+	/* every mode of the table, in its order */
+	assert_int_equal(cfg.nmodes, BL_MODE_COUNT);
+	for (size_t i = 0; i < BL_MODE_COUNT; i++) {
+		assert_int_equal(cfg.modes[i].id, (enum bl_mode_id)i);
+		assert_string_equal(cfg.modes[i].spec, bl_modes[i].name);
+		assert_int_equal(cfg.modes[i].pool_bytes, 0);
+	}
+	assert_int_equal(cfg.timeout_s, LAB_DEFAULT_TIMEOUT_S);
+	assert_int_equal(cfg.mem_mib, LAB_DEFAULT_MEM_MIB);
+	assert_int_equal(cfg.parallel, LAB_DEFAULT_PARALLEL);
+	assert_int_equal(cfg.smp, 0);
+	assert_false(cfg.kvm);
+	assert_null(cfg.job);
+	assert_null(cfg.out);
+	assert_null(cfg.guest_script);
+	assert_int_equal(lab_config_check(&cfg, err, sizeof(err)), 0);
 }
 
-static void test_opts_values(void **state)
+static void test_config_lists(void **state)
 {
-	struct lab_opts o;
+	struct lab_config cfg;
 	char err[512];
 
-	assert_int_equal(parse(&o, err, sizeof(err), "--kernels", "6.1,6.12", "--modes", "noforce,force:pool=16M",
-			       "--job", "j.ini", "--out", "o", "--timeout", "90", "--mem=6144", "--kvm",
-			       "--guest-script", "g.sh", "--parallel", "1", "--smp", "2", NULL),
-			 0);
-	assert_int_equal(o.nkernels, 2);
-	assert_string_equal(o.kernels[0], "6.1");
-	assert_string_equal(o.kernels[1], "6.12");
-	assert_int_equal(o.nmodes, 2);
-	assert_int_equal(o.modes[0].dma, LAB_DMA_NOFORCE);
-	assert_int_equal(o.modes[1].pool_bytes, 16ull << 20);
-	assert_string_equal(o.job, "j.ini");
-	assert_string_equal(o.out, "o");
-	assert_int_equal(o.timeout_s, 90);
-	assert_int_equal(o.mem_mib, 6144);
-	assert_true(o.kvm);
-	assert_string_equal(o.guest_script, "g.sh");
-	assert_int_equal(o.parallel, 1);
-	assert_int_equal(o.smp, 2);
-	/* parsing twice starts from scratch (getopt state is reset) */
-	assert_int_equal(parse(&o, err, sizeof(err), "--help", NULL), 0);
-	assert_true(o.help);
-	assert_int_equal(o.nkernels, 0);
+	lab_config_init(&cfg);
+	assert_int_equal(lab_config_set_kernels(&cfg, "6.1,6.12", err, sizeof(err)), 0);
+	assert_int_equal(cfg.nkernels, 2);
+	assert_string_equal(cfg.kernels[0], "6.1");
+	assert_string_equal(cfg.kernels[1], "6.12");
+	assert_int_equal(lab_config_set_modes(&cfg, "noforce,force:pool=16M", err, sizeof(err)), 0);
+	assert_int_equal(cfg.nmodes, 2);
+	assert_int_equal(cfg.modes[0].id, BL_MODE_NOFORCE);
+	assert_int_equal(cfg.modes[1].id, BL_MODE_FORCE);
+	assert_int_equal(cfg.modes[1].pool_bytes, 16ull << 20);
+	/* a second list replaces the first */
+	assert_int_equal(lab_config_set_kernels(&cfg, "6.12", err, sizeof(err)), 0);
+	assert_int_equal(cfg.nkernels, 1);
+	assert_int_equal(lab_config_check(&cfg, err, sizeof(err)), 0);
+}
+
+/* A caller that fills the struct itself gets the same ranges the options have. */
+static void test_config_check(void **state)
+{
+	static const struct {
+		unsigned timeout_s, mem_mib, parallel, smp;
+		size_t nmodes;
+		const char *msg_has;
+	} bad[] = {
+		{ 0, LAB_DEFAULT_MEM_MIB, 1, 0, 1, "timeout" },		      /* no time at all */
+		{ LAB_TIMEOUT_MAX + 1, LAB_DEFAULT_MEM_MIB, 1, 0, 1, "timeout" }, /* over a day */
+		{ 60, LAB_MEM_MIN - 1, 1, 0, 1, "memory" },		      /* too little RAM */
+		{ 60, LAB_DEFAULT_MEM_MIB, 0, 0, 1, "at once" },		      /* no boot at a time */
+		{ 60, LAB_DEFAULT_MEM_MIB, 1, LAB_SMP_MAX + 1, 1, "vCPU" },	      /* too many vCPUs */
+		{ 60, LAB_DEFAULT_MEM_MIB, 1, 0, 0, "mode" },		      /* no mode */
+	};
+	struct lab_config cfg;
+	char err[512];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		lab_config_init(&cfg);
+		cfg.timeout_s = bad[i].timeout_s;
+		cfg.mem_mib = bad[i].mem_mib;
+		cfg.parallel = bad[i].parallel;
+		cfg.smp = bad[i].smp;
+		cfg.nmodes = bad[i].nmodes;
+		err[0] = '\0';
+		assert_int_equal(lab_config_check(&cfg, err, sizeof(err)), -EINVAL);
+		if (!strstr(err, bad[i].msg_has))
+			fail_msg("row %zu: message '%s' does not name '%s'", i, err, bad[i].msg_has);
+	}
+	lab_config_init(&cfg);
+	strcpy(cfg.kernels[0], "6.1;rm");
+	cfg.nkernels = 1;
+	assert_int_equal(lab_config_check(&cfg, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "6.1;rm"));
 }
 
 /* --- QEMU arguments ---------------------------------------------------------- */
@@ -329,8 +376,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_size_rejects),	cmocka_unit_test(test_size_accepts),
 		cmocka_unit_test(test_mode_rejects),	cmocka_unit_test(test_mode_cmdlines),
-		cmocka_unit_test(test_opts_rejects),	cmocka_unit_test(test_opts_defaults),
-		cmocka_unit_test(test_opts_values),	cmocka_unit_test(test_qemu_argv),
+		cmocka_unit_test(test_mode_table),	cmocka_unit_test(test_config_rejects),
+		cmocka_unit_test(test_config_defaults), cmocka_unit_test(test_config_lists),
+		cmocka_unit_test(test_config_check),	cmocka_unit_test(test_qemu_argv),
 		cmocka_unit_test(test_series_valid),
 	};
 

@@ -1,0 +1,123 @@
+/*
+ * The testbed's configuration (see lab_config.h): defaults and the parsers
+ * of its list values. The default modes are the rows of lib/dmamode.h's
+ * table, so a mode added there is booted without a change here.
+ */
+#include "lab_config.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+static_assert(BL_MODE_COUNT <= LAB_MAX_MODES, "every mode of the table must fit the default matrix");
+
+void lab_config_init(struct lab_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	for (size_t i = 0; i < BL_MODE_COUNT; i++)
+		lab_mode_init(&cfg->modes[i], (enum bl_mode_id)i);
+	cfg->nmodes = BL_MODE_COUNT;
+	cfg->timeout_s = LAB_DEFAULT_TIMEOUT_S;
+	cfg->mem_mib = LAB_DEFAULT_MEM_MIB;
+	cfg->parallel = LAB_DEFAULT_PARALLEL;
+}
+
+int lab_config_set_kernels(struct lab_config *cfg, const char *list, char *err, size_t errlen)
+{
+	char buf[LAB_MAX_KERNELS * (LAB_SERIES_MAX + 1) + 1];
+	char *items[LAB_MAX_KERNELS];
+	int n;
+
+	if (strlen(list) >= sizeof(buf)) {
+		snprintf(err, errlen, "--kernels: list too long");
+		return -EINVAL;
+	}
+	strcpy(buf, list);
+	n = lab_list_split(buf, items, LAB_MAX_KERNELS, "--kernels", err, errlen);
+	if (n < 0)
+		return n;
+	for (int i = 0; i < n; i++) {
+		if (!lab_series_valid(items[i])) {
+			snprintf(err, errlen,
+				 "--kernels: '%s' is not a kernel series (expected digits and dots, like 6.12)",
+				 items[i]);
+			return -EINVAL;
+		}
+	}
+	/* only now: a bad list leaves the configuration as it was */
+	for (int i = 0; i < n; i++)
+		snprintf(cfg->kernels[i], sizeof(cfg->kernels[i]), "%s", items[i]);
+	cfg->nkernels = (size_t)n;
+	return 0;
+}
+
+int lab_config_set_modes(struct lab_config *cfg, const char *list, char *err, size_t errlen)
+{
+	struct lab_mode modes[LAB_MAX_MODES];
+	char buf[512];
+	char *items[LAB_MAX_MODES];
+	int n;
+
+	if (strlen(list) >= sizeof(buf)) {
+		snprintf(err, errlen, "--modes: list too long");
+		return -EINVAL;
+	}
+	strcpy(buf, list);
+	n = lab_list_split(buf, items, LAB_MAX_MODES, "--modes", err, errlen);
+	if (n < 0)
+		return n;
+	for (int i = 0; i < n; i++) {
+		if (lab_mode_parse(items[i], &modes[i], err, errlen))
+			return -EINVAL;
+		/* "force:pool=16M" and "force:pool=16384K" are the same boot. */
+		for (int j = 0; j < i; j++) {
+			if (!strcmp(modes[j].spec, modes[i].spec)) {
+				snprintf(err, errlen, "--modes: '%s' and '%s' are the same mode", items[j],
+					 items[i]);
+				return -EINVAL;
+			}
+		}
+	}
+	memcpy(cfg->modes, modes, (size_t)n * sizeof(modes[0]));
+	cfg->nmodes = (size_t)n;
+	return 0;
+}
+
+int lab_config_check(const struct lab_config *cfg, char *err, size_t errlen)
+{
+	if (cfg->nkernels > LAB_MAX_KERNELS || !cfg->nmodes || cfg->nmodes > LAB_MAX_MODES) {
+		snprintf(err, errlen, "%zu kernel(s) and %zu mode(s): expected at most %d kernels and 1 to %d modes",
+			 cfg->nkernels, cfg->nmodes, LAB_MAX_KERNELS, LAB_MAX_MODES);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < cfg->nkernels; i++) {
+		if (!lab_series_valid(cfg->kernels[i])) {
+			snprintf(err, errlen, "kernel '%s' is not a kernel series (expected digits and dots, like 6.12)",
+				 cfg->kernels[i]);
+			return -EINVAL;
+		}
+	}
+	for (size_t i = 0; i < cfg->nmodes; i++) {
+		if ((unsigned)cfg->modes[i].id >= BL_MODE_COUNT) {
+			snprintf(err, errlen, "mode %zu: not a mode of the table", i);
+			return -EINVAL;
+		}
+	}
+	if (cfg->timeout_s < LAB_TIMEOUT_MIN || cfg->timeout_s > LAB_TIMEOUT_MAX) {
+		snprintf(err, errlen, "timeout %u s: expected %d to %d", cfg->timeout_s, LAB_TIMEOUT_MIN,
+			 LAB_TIMEOUT_MAX);
+		return -EINVAL;
+	}
+	if (cfg->mem_mib < LAB_MEM_MIN || cfg->mem_mib > LAB_MEM_MAX) {
+		snprintf(err, errlen, "guest memory %u MiB: expected %d to %d", cfg->mem_mib, LAB_MEM_MIN,
+			 LAB_MEM_MAX);
+		return -EINVAL;
+	}
+	if (cfg->parallel < 1 || cfg->parallel > LAB_PARALLEL_MAX || cfg->smp > LAB_SMP_MAX) {
+		snprintf(err, errlen, "%u boot(s) at once with %u vCPU(s): expected 1 to %d and 0 to %d",
+			 cfg->parallel, cfg->smp, LAB_PARALLEL_MAX, LAB_SMP_MAX);
+		return -EINVAL;
+	}
+	return 0;
+}

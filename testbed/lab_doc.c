@@ -1,0 +1,217 @@
+/*
+ * The lab's result documents (see lab_internal.h): the "testbed" object
+ * every document of a boot gets (package, exact version, mode, QEMU
+ * arguments, boot time, status), writing a document under the boot's
+ * folder after checking it against the result-document contract, and the
+ * failed document of a boot that produced none of its own.
+ *
+ * The failed document starts as lib/docwrite's stub (run_id, tool,
+ * timestamps, job) like every document a run could not write itself, and
+ * gets what the lab knows although the guest never said it: the kernel
+ * release from the package, the command line it was given, the intended
+ * DMA mode, and the testbed object.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lab_internal.h"
+#include "log.h"
+#include "resultdoc.h"
+
+#define LAB_TAIL_LINES 40 /* console lines kept in a failed document */
+
+json_t *lab_doc_testbed(const struct lab_ctx *c, const struct lab_boot *b)
+{
+	const struct bl_mode_info *mode = &bl_modes[b->mode->id];
+	json_t *args = json_array();
+	char cmdline[256] = "";
+
+	lab_mode_cmdline(b->mode, cmdline, sizeof(cmdline));
+	for (size_t i = 0; i < b->argv.n; i++)
+		json_array_append_new(args, json_string(b->argv.v[i]));
+	return json_pack("{s:s, s:s?, s:s?, s:s?, s:s, s:s, s:s, s:s, s:s, s:o, s:I, s:I, s:s, s:f, s:s, s:s}",
+			 "series", b->k->series,
+			 "kernel_package", *b->k->package ? b->k->package : NULL,
+			 "package_version", *b->k->version ? b->k->version : NULL,
+			 "kernel_release", *b->k->release ? b->k->release : NULL,
+			 "mode", mode->name,
+			 "mode_spec", b->mode->spec,
+			 "swiotlb", mode->swiotlb,
+			 "iommu", mode->iommu,
+			 "cmdline", cmdline,
+			 "qemu_args", args,
+			 "guest_mem_mib", (json_int_t)c->cfg.mem_mib,
+			 "guest_cpus", (json_int_t)c->smp,
+			 "accel", c->cfg.kvm ? "kvm" : "tcg",
+			 "boot_seconds", b->seconds,
+			 "status", b->status,
+			 "started_at", b->started_at);
+}
+
+/* The run_id names the file: hex digits and dashes only, nothing that walks a path. */
+static bool run_id_safe(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (!n || n > 64)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f') || (*s >= 'A' && *s <= 'F') || *s == '-'))
+			return false;
+	return true;
+}
+
+/* The same check the store applies (lib/resultdoc.h), so what is kept here can be stored. */
+int lab_doc_write(const struct lab_boot *b, json_t *doc, char *why, size_t whylen)
+{
+	char path[PATH_MAX + 96], tmp[PATH_MAX + 100], verr[256];
+	struct bl_resultdoc *valid = NULL;
+	int invalid;
+	const char *id = json_string_value(json_object_get(doc, "run_id"));
+	char fresh[BL_UUID_LEN];
+
+	if (!id || !run_id_safe(id)) {
+		/* A document without a usable run_id still gets stored. */
+		int ret = bl_uuid4(fresh);
+
+		if (ret) {
+			bl_err("%s: a document has no usable run_id and none could be made: %s", b->dir,
+			       strerror(-ret));
+			return ret;
+		}
+		bl_warn("%s: a document has no usable run_id; stored as %s.json", b->dir, fresh);
+		id = fresh;
+	}
+	invalid = bl_resultdoc_from_json(doc, &valid, verr, sizeof(verr));
+	bl_resultdoc_free(valid);
+	if (invalid && why)
+		lab_sfmt(why, whylen, "document %s breaks the result-document contract: %s", id, verr);
+	if (invalid)
+		bl_err("%s: document %s: %s (kept as %s.json.invalid)", b->dir, id, verr, id);
+	lab_sfmt(path, sizeof(path), "%s/%s.json%s", b->dir, id, invalid ? ".invalid" : "");
+	lab_sfmt(tmp, sizeof(tmp), "%s.tmp", path);
+	if (json_dump_file(doc, tmp, JSON_INDENT(2))) {
+		bl_err("%s: write failed", tmp);
+		return -EIO;
+	}
+	if (rename(tmp, path)) {
+		bl_err("%s: rename: %s", path, strerror(errno));
+		return -errno;
+	}
+	return invalid ? -EINVAL : 0;
+}
+
+/* The last @lines lines of a file (a console log), NUL-terminated, owned. */
+static char *file_tail(const char *path, int lines)
+{
+	char *buf = NULL, *p;
+	size_t len = 0;
+	int seen = 0;
+
+	if (lab_read_file(path, LAB_CHANNEL_MAX, &buf, &len))
+		return strdup("(no console log)");
+	while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+		buf[--len] = '\0';
+	for (p = buf + len; p > buf; p--) {
+		if (p[-1] == '\n' && ++seen == lines)
+			break;
+	}
+	memmove(buf, p, strlen(p) + 1);
+	/* Strip carriage returns so the document reads as plain lines. */
+	for (char *s = buf, *d = buf;; s++) {
+		if (*s != '\r')
+			*d++ = *s;
+		if (!*s)
+			break;
+	}
+	return buf;
+}
+
+/*
+ * The first line of the console that says why a kernel died ("Kernel
+ * panic - not syncing: ...", "BUG: ...", "Oops: ..."): a call trace can push
+ * it out of the tail. Owned by the caller; NULL when there is none.
+ */
+static char *console_headline(const char *path)
+{
+	static const char *const marks[] = { "Kernel panic", "BUG: ", "Oops: ", "general protection fault" };
+	char *buf = NULL, *line, *save = NULL, *found = NULL;
+	size_t len;
+
+	if (lab_read_file(path, LAB_CHANNEL_MAX, &buf, &len))
+		return NULL;
+	for (line = strtok_r(buf, "\r\n", &save); line && !found; line = strtok_r(NULL, "\r\n", &save))
+		for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]) && !found; i++)
+			if (strstr(line, marks[i]))
+				found = strdup(line);
+	free(buf);
+	return found;
+}
+
+/* The error text: the reason, the console's headline, its last lines. Owned; NULL when out of memory. */
+static char *failure_text(const struct lab_boot *b, const char *reason)
+{
+	char console[PATH_MAX + 16];
+	char *tail, *headline, *error;
+
+	lab_sfmt(console, sizeof(console), "%s/console.log", b->dir);
+	tail = file_tail(console, LAB_TAIL_LINES);
+	headline = console_headline(console);
+	if (asprintf(&error, "%s%s%s\n--- last %d lines of the console ---\n%s", reason,
+		     headline ? "\nconsole: " : "", headline ? headline : "", LAB_TAIL_LINES, tail ? tail : "") < 0)
+		error = NULL;
+	free(headline);
+	free(tail);
+	return error;
+}
+
+json_t *lab_doc_failed(const struct lab_ctx *c, const struct lab_boot *b, const char *reason)
+{
+	const struct bl_mode_info *mode = &bl_modes[b->mode->id];
+	const struct lab_job *j = &c->jobinfo;
+	const char *workload = *j->workload ? j->workload : j->global_workload;
+	const char *backend = *j->backend ? j->backend : j->global_backend;
+	char cmdline[256] = "";
+	char *error = failure_text(b, reason);
+	json_t *doc, *kernel, *dma, *testbed;
+	int bad;
+
+	doc = bl_doc_stub_new(&(struct bl_doc_stub){
+		.status = "failed",
+		.error = error ? error : reason,
+		.tool_name = "bouncelab-lab",
+		.started_at = b->started_at,
+		.finished_at = b->finished_at,
+		.job_name = *j->first ? j->first : "lab",
+		.backend = *backend ? backend : "none",
+		.workload = *workload ? workload : "none",
+	});
+	free(error);
+	if (!doc)
+		return NULL;
+	lab_mode_cmdline(b->mode, cmdline, sizeof(cmdline));
+	/* What the guest would have reported: the release from the package,
+	 * the command line we gave it. Unknown release: no kernel object. */
+	kernel = *b->k->release
+			 ? json_pack("{s:s, s:n, s:s}", "release", b->k->release, "version", "cmdline", cmdline)
+			 : json_null();
+	dma = json_pack("{s:s, s:o, s:s, s:n, s:{s:s}}", "swiotlb", mode->swiotlb, "swiotlb_slabs_requested",
+			b->mode->pool_bytes ? json_integer((json_int_t)(b->mode->pool_bytes / LAB_SLOT_BYTES))
+					    : json_null(),
+			"iommu", mode->iommu,
+			/* The pool the guest really got is unknown: it never reported. */
+			"swiotlb_slabs", "unavailable", "swiotlb_slabs", "the guest did not report its pool");
+	testbed = lab_doc_testbed(c, b);
+	/* Each _new takes its reference even when it fails (a NULL value
+	 * fails too), so all three are handed over before the one check. */
+	bad = json_object_set_new(doc, "kernel", kernel);
+	bad |= json_object_set_new(doc, "dma", dma);
+	bad |= json_object_set_new(doc, "testbed", testbed);
+	if (bad) {
+		json_decref(doc);
+		return NULL;
+	}
+	return doc;
+}

@@ -1,0 +1,148 @@
+/*
+ * What the parts of the lab runner share, and nothing outside testbed/
+ * includes: the run's context (struct lab_ctx), one kernel and one boot,
+ * and the functions each part offers the others:
+ *
+ *   lab.c         lab_run: checks the input, runs the matrix
+ *   lab_kernel.c  kernels: resolve and fetch (fetch-kernel.sh), initramfs
+ *   lab_boot.c    one boot: start QEMU, reap it at exit or --timeout, collect
+ *   lab_doc.c     documents: the testbed object, writing, the failed document
+ *   lab_util.c    reading files, running helper scripts, small text helpers
+ */
+#ifndef BL_LAB_INTERNAL_H
+#define BL_LAB_INTERNAL_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "docwrite.h"
+#include "lab_config.h"
+#include "lab_spec.h"
+
+#define LAB_CHANNEL_MAX (64u << 20) /* larger channel or console files are cut */
+
+struct lab_kernel {
+	const char *series;   /* points into the context's configuration */
+	char package[160];    /* linux-image-<release>-unsigned */
+	char version[96];     /* the package's exact version */
+	char release[128];    /* uname -r */
+	char dir[PATH_MAX];   /* the unpacked package in testbed/cache */
+	char vmlinuz[PATH_MAX];
+	char initrd[PATH_MAX]; /* built for this run in <out>/.work */
+	bool ok;	       /* fetched and initramfs built */
+	char error[2048];      /* why not, when !ok */
+};
+
+enum lab_boot_state { LAB_BOOT_PENDING, LAB_BOOT_RUNNING, LAB_BOOT_DONE };
+
+struct lab_boot {
+	struct lab_kernel *k;
+	const struct lab_mode *mode;
+	char dir[PATH_MAX]; /* <out>/<series>-<slug> */
+	struct lab_argv argv; /* QEMU's, recorded in the documents */
+	enum lab_boot_state state;
+	pid_t pid;
+	struct timespec t0;			       /* monotonic, at the start */
+	char started_at[BL_RFC3339_LEN], finished_at[BL_RFC3339_LEN];
+	double deadline; /* monotonic seconds */
+	bool term_sent, timed_out;
+	int wstatus;
+	double seconds;
+	/* outcome */
+	bool ok;		/* every expected document came back valid */
+	const char *status;	/* testbed.status: ok | failed | timeout */
+	size_t ndocs;		/* documents written (valid ones) */
+	int rc;			/* guest command's exit code, -1 unknown */
+	int64_t bounced;	/* sum of swiotlb_bounced over the documents */
+	bool bounced_known;
+};
+
+/* What the runner needs to know of the job file before it boots. */
+struct lab_job {
+	size_t sections; /* job sections (not [global]) */
+	char first[64];	 /* the first job section's name */
+	char current[64]; /* the section being read */
+	char workload[64], backend[64];
+	char global_workload[64], global_backend[64];
+	bool profile; /* some section (or [global]) sets profile = true: the guest needs perf */
+};
+
+struct lab_ctx {
+	struct lab_config cfg; /* a copy of the caller's */
+	char root[PATH_MAX];   /* source tree: testbed/, configs/, build-static/ */
+	char job[PATH_MAX];
+	char out[PATH_MAX];
+	char work[PATH_MAX]; /* <out>/.work: initramfs images */
+	char gembench[PATH_MAX], bouncelabd[PATH_MAX];
+	bool have_gembench, have_bouncelabd;
+	const char *qemu;
+	unsigned smp;
+	struct lab_job jobinfo;
+	size_t expected_docs; /* per boot */
+	struct lab_kernel kernels[LAB_MAX_KERNELS];
+	size_t nkernels;
+	FILE *summary; /* <out>/summary.txt, or NULL */
+};
+
+/* --- lab_util.c ------------------------------------------------------------ */
+
+/* snprintf that reports truncation: 0 or -ENAMETOOLONG (a cut message is still written). */
+int lab_sfmt(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+double lab_mono_now(void); /* CLOCK_MONOTONIC in seconds */
+bool lab_is_file(const char *path);
+/* Reads a whole file (at most @max bytes), NUL-terminated, owned. 0 or -errno. */
+int lab_read_file(const char *path, size_t max, char **buf, size_t *len);
+/*
+ * Runs argv (PATH lookup) with stdin from /dev/null, stdout and stderr
+ * captured (at most 1 MiB each, NUL-terminated, owned by the caller).
+ * Returns the exit code (128 + signal), or -errno when it could not run.
+ */
+int lab_run_capture(char *const argv[], char **out, char **err);
+/* Trims trailing newlines and turns the others into ';': a one-line message. */
+void lab_one_line(char *s);
+
+/* --- lab_kernel.c ---------------------------------------------------------- */
+
+/* Fills c->cfg.kernels from LAB_DEFAULT_KERNELS_FILE (else LAB_DEFAULT_KERNELS). 0 or -EINVAL with err. */
+int lab_kernels_default(struct lab_ctx *c, char *err, size_t errlen);
+/*
+ * fetch-kernel.sh --resolve-only: the package, version and release of the
+ * newest kernel of k->series. 0; -ENOENT when apt has no such series;
+ * -EIO otherwise (k->error says why).
+ */
+int lab_kernel_resolve(struct lab_ctx *c, struct lab_kernel *k);
+/* Fetches every kernel and builds its initramfs; a kernel that fails has !ok and error. */
+void lab_kernels_fetch(struct lab_ctx *c);
+
+/* --- lab_boot.c ------------------------------------------------------------ */
+
+/* Starts QEMU for @b (console into <dir>/console.log). 0 or -errno. */
+int lab_boot_start(struct lab_ctx *c, struct lab_boot *b);
+/* Waits until one running boot ends (killing it at its deadline), collects it and prints its line. */
+void lab_boots_reap(struct lab_ctx *c, struct lab_boot *boots, size_t n);
+/* Reads the boot's channel, writes its documents (or its failed document), sets its outcome. */
+void lab_boot_collect(struct lab_ctx *c, struct lab_boot *b);
+/* One line per boot on stdout and in <out>/summary.txt. */
+void lab_boot_summary(struct lab_ctx *c, const struct lab_boot *b);
+
+/* --- lab_doc.c ------------------------------------------------------------- */
+
+/* The "testbed" object every document of @b gets. NULL when out of memory. */
+json_t *lab_doc_testbed(const struct lab_ctx *c, const struct lab_boot *b);
+/*
+ * Writes @doc as <dir>/<run_id>.json. A document the result-document
+ * contract refuses is kept as <run_id>.json.invalid and described in @why
+ * (when given): returns -EINVAL then, so the boot does not count it.
+ */
+int lab_doc_write(const struct lab_boot *b, json_t *doc, char *why, size_t whylen);
+/* The document of a boot that produced none (or too few) of its own. NULL when out of memory. */
+json_t *lab_doc_failed(const struct lab_ctx *c, const struct lab_boot *b, const char *reason);
+
+#endif

@@ -1,0 +1,191 @@
+/*
+ * Unit tests for cli/cmd_lab.c: `bouncelab lab`'s options turned into a
+ * struct lab_config (bad values refused with the value named, the defaults
+ * untouched when an option is absent), and --help telling the truth: every
+ * option the parser takes and every mode of lib/dmamode.h's table is in it.
+ * Negative cases first.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "cmd_lab.h"
+#include "dmamode.h"
+#include "lab_config.h"
+
+/* Parses "lab" and the NULL-terminated arguments after @help. */
+static int parse(struct lab_config *cfg, bool *help, char *err, size_t errlen, ...)
+{
+	char *argv[32];
+	int argc = 0;
+	va_list ap;
+
+	argv[argc++] = "lab";
+	va_start(ap, errlen);
+	for (char *a; (a = va_arg(ap, char *));)
+		argv[argc++] = a;
+	va_end(ap);
+	argv[argc] = NULL;
+	err[0] = '\0';
+	return cmd_lab_parse(argc, argv, cfg, help, err, errlen);
+}
+
+static void test_rejects(void **state)
+{
+	static const struct {
+		const char *args[3]; /* up to two arguments */
+		const char *msg_has; /* the message must name this */
+	} bad[] = {
+		{ { "--modes", "force,bogus" }, "bogus" },	     /* unknown mode */
+		{ { "--modes", "force:pool=12Z" }, "12Z" },	     /* malformed pool */
+		{ { "--modes", "force,,noforce" }, "empty item" },  /* empty item */
+		{ { "--kernels", "6.x" }, "6.x" },		     /* not a series */
+		{ { "--kernels", "" }, "empty item" },		     /* nothing */
+		{ { "--timeout", "0" }, "--timeout" },		     /* below the range */
+		{ { "--timeout", "10s" }, "10s" },		     /* not a number */
+		{ { "--mem", "-5" }, "-5" },			     /* negative */
+		{ { "--mem", "255" }, "256 to" },		     /* below the range, range named */
+		{ { "--parallel", "0" }, "--parallel" },	     /* no boot at a time */
+		{ { "--smp", "65" }, "--smp" },			     /* above the range */
+		{ { "--frobnicate" }, "--frobnicate" },		     /* unknown option */
+		{ { "--job" }, "--job" },			     /* value missing */
+		{ { "extra" }, "extra" },			     /* stray argument */
+	};
+	struct lab_config cfg;
+	bool help;
+	char err[512];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int ret = parse(&cfg, &help, err, sizeof(err), bad[i].args[0], bad[i].args[1], NULL);
+
+		assert_int_equal(ret, -EINVAL);
+		if (!strstr(err, bad[i].msg_has))
+			fail_msg("lab %s %s: message '%s' does not name '%s'", bad[i].args[0],
+				 bad[i].args[1] ? bad[i].args[1] : "", err, bad[i].msg_has);
+	}
+}
+
+static void test_defaults(void **state)
+{
+	struct lab_config cfg, dflt;
+	bool help = true;
+	char err[512];
+
+	assert_int_equal(parse(&cfg, &help, err, sizeof(err), NULL), 0);
+	assert_false(help);
+	lab_config_init(&dflt);
+	/* no option: exactly the configuration's defaults (every mode of the table) */
+	assert_memory_equal(&cfg, &dflt, sizeof(cfg));
+	assert_int_equal(cfg.nmodes, BL_MODE_COUNT);
+}
+
+static void test_values(void **state)
+{
+	struct lab_config cfg;
+	bool help;
+	char err[512];
+
+	assert_int_equal(parse(&cfg, &help, err, sizeof(err), "--kernels", "6.1,6.12", "--modes",
+			       "noforce,force:pool=16M", "--job", "j.ini", "--out", "o", "--timeout", "90",
+			       "--mem=6144", "--kvm", "--guest-script", "g.sh", "--parallel", "1", "--smp", "2",
+			       NULL),
+			 0);
+	assert_false(help);
+	assert_int_equal(cfg.nkernels, 2);
+	assert_string_equal(cfg.kernels[0], "6.1");
+	assert_string_equal(cfg.kernels[1], "6.12");
+	assert_int_equal(cfg.nmodes, 2);
+	assert_int_equal(cfg.modes[0].id, BL_MODE_NOFORCE);
+	assert_int_equal(cfg.modes[1].pool_bytes, 16ull << 20);
+	assert_string_equal(cfg.job, "j.ini");
+	assert_string_equal(cfg.out, "o");
+	assert_int_equal(cfg.timeout_s, 90);
+	assert_int_equal(cfg.mem_mib, 6144);
+	assert_true(cfg.kvm);
+	assert_string_equal(cfg.guest_script, "g.sh");
+	assert_int_equal(cfg.parallel, 1);
+	assert_int_equal(cfg.smp, 2);
+	/* parsing twice starts from scratch (getopt state is reset) */
+	assert_int_equal(parse(&cfg, &help, err, sizeof(err), "--help", NULL), 0);
+	assert_true(help);
+	assert_int_equal(cfg.nkernels, 0);
+	assert_int_equal(parse(&cfg, &help, err, sizeof(err), "-h", NULL), 0);
+	assert_true(help);
+}
+
+/* --help, captured. Owned by the caller. */
+static char *usage_text(void)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	cmd_lab_usage(f);
+	assert_int_equal(fclose(f), 0);
+	return buf;
+}
+
+static void test_help(void **state)
+{
+	static const char *const options[] = {
+		"--kernels LIST", "--modes LIST", "--job FILE", "--out DIR", "--timeout S", "--mem MB",
+		"--kvm", "--guest-script FILE", "--parallel N", "--smp N", "--help",
+	};
+	char *text = usage_text();
+	struct lab_config cfg;
+	bool help;
+	char err[512], line[64], *p;
+
+	/* every option the parser takes is described, and each one described is taken */
+	for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++) {
+		char arg[32];
+
+		snprintf(line, sizeof(line), "\n  %s", options[i]);
+		if (!strstr(text, line))
+			fail_msg("--help does not describe '%s'", options[i]);
+		sscanf(options[i], "%31s", arg);
+		if (strcmp(arg, "--help") && strcmp(arg, "--kvm")) {
+			/* a value option without its value is refused as needing one, not unknown */
+			assert_int_equal(parse(&cfg, &help, err, sizeof(err), arg, NULL), -EINVAL);
+			assert_non_null(strstr(err, "needs a value"));
+		}
+	}
+	/* every mode of the table, with its description's start */
+	for (size_t i = 0; i < BL_MODE_COUNT; i++) {
+		snprintf(line, sizeof(line), "\n  %-8s  %.20s", bl_modes[i].name, bl_modes[i].description);
+		if (!strstr(text, line))
+			fail_msg("--help does not list mode '%s' as '%s'", bl_modes[i].name, line + 1);
+	}
+	/* the defaults it prints are the ones the configuration uses */
+	snprintf(line, sizeof(line), "(default: %d)", LAB_DEFAULT_TIMEOUT_S);
+	assert_non_null(strstr(text, line));
+	assert_non_null(strstr(text, LAB_DEFAULT_JOB));
+	/* no line is wider than a terminal */
+	for (p = text; *p;) {
+		size_t n = strcspn(p, "\n");
+
+		if (n >= 80)
+			fail_msg("--help line wider than 79 columns: '%.*s'", (int)n, p);
+		p += n + (p[n] == '\n');
+	}
+	free(text);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rejects),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_values),
+		cmocka_unit_test(test_help),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

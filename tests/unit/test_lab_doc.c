@@ -1,0 +1,203 @@
+/*
+ * Unit tests for testbed/lab_doc.c: the failed document of a boot that
+ * produced none (built from lib/docwrite's stub, then kernel, dma and
+ * testbed as the lab knows them), the testbed object, and writing
+ * documents (a valid one as <run_id>.json, one the contract refuses kept
+ * as .json.invalid and reported). Runs in a temporary folder; no QEMU.
+ */
+#include <errno.h>
+#include <glob.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "lab_internal.h"
+#include "resultdoc.h"
+
+struct fixture {
+	char dir[64]; /* the boot's folder */
+	struct lab_ctx c;
+	struct lab_kernel k;
+	struct lab_mode mode;
+	struct lab_boot b;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	char path[128], err[128];
+	FILE *con;
+
+	if (!f)
+		return -1;
+	snprintf(f->dir, sizeof(f->dir), "/tmp/test_lab_doc.XXXXXX");
+	if (!mkdtemp(f->dir))
+		return -1;
+	/* a console that panicked, with more lines after the panic than are kept */
+	snprintf(path, sizeof(path), "%s/console.log", f->dir);
+	con = fopen(path, "w");
+	if (!con)
+		return -1;
+	fprintf(con, "[    0.000000] Linux version 6.12.1-amd64\r\n");
+	fprintf(con, "[    1.000000] Kernel panic - not syncing: sysrq triggered crash\r\n");
+	for (int i = 0; i < 60; i++)
+		fprintf(con, "[    1.%06d] trace line %d\r\n", i, i);
+	fclose(con);
+
+	lab_config_init(&f->c.cfg);
+	f->c.cfg.mem_mib = 2048;
+	f->c.smp = 1;
+	snprintf(f->c.jobinfo.first, sizeof(f->c.jobinfo.first), "smoke");
+	snprintf(f->c.jobinfo.global_workload, sizeof(f->c.jobinfo.global_workload), "import");
+	snprintf(f->c.jobinfo.backend, sizeof(f->c.jobinfo.backend), "udmabuf");
+	f->k.series = "6.12";
+	snprintf(f->k.package, sizeof(f->k.package), "linux-image-6.12.1-amd64-unsigned");
+	snprintf(f->k.version, sizeof(f->k.version), "6.12.1-1");
+	snprintf(f->k.release, sizeof(f->k.release), "6.12.1-amd64");
+	if (lab_mode_parse("force:pool=16M", &f->mode, err, sizeof(err)))
+		return -1;
+	f->b.k = &f->k;
+	f->b.mode = &f->mode;
+	snprintf(f->b.dir, sizeof(f->b.dir), "%s", f->dir);
+	bl_rfc3339(NULL, f->b.started_at);
+	bl_rfc3339(NULL, f->b.finished_at);
+	f->b.status = "failed";
+	f->b.rc = -1;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	if (system(cmd))
+		return -1;
+	free(f);
+	return 0;
+}
+
+static const char *str(json_t *doc, const char *a, const char *b)
+{
+	json_t *v = json_object_get(doc, a);
+
+	return json_string_value(b ? json_object_get(v, b) : v);
+}
+
+static void test_failed_document(void **state)
+{
+	struct fixture *f = *state;
+	struct bl_resultdoc *valid = NULL;
+	char err[256];
+	json_t *doc = lab_doc_failed(&f->c, &f->b, "the guest died before BOUNCELAB-RESULTS-END");
+	const char *error;
+
+	assert_non_null(doc);
+	/* the contract the store applies */
+	assert_int_equal(bl_resultdoc_from_json(doc, &valid, err, sizeof(err)), 0);
+	bl_resultdoc_free(valid);
+	assert_string_equal(str(doc, "status", NULL), "failed");
+	assert_true(bl_uuid_valid(str(doc, "run_id", NULL)));
+	assert_string_equal(str(doc, "tool", "name"), "bouncelab-lab");
+	/* the boot's own times, with milliseconds */
+	assert_string_equal(str(doc, "started_at", NULL), f->b.started_at);
+	assert_string_equal(str(doc, "finished_at", NULL), f->b.finished_at);
+	assert_int_equal(str(doc, "started_at", NULL)[19], '.');
+	/* the reason, the panic line (out of the tail by now), the last 40 lines */
+	error = str(doc, "error", NULL);
+	assert_non_null(strstr(error, "died before"));
+	assert_non_null(strstr(error, "\nconsole: [    1.000000] Kernel panic - not syncing"));
+	assert_non_null(strstr(error, "--- last 40 lines of the console ---\n"));
+	assert_non_null(strstr(error, "trace line 59"));
+	assert_null(strstr(error, "trace line 19\n"));
+	assert_null(strchr(error, '\r'));
+	/* what the lab knows although the guest never said it */
+	assert_string_equal(str(doc, "kernel", "release"), "6.12.1-amd64");
+	assert_non_null(strstr(str(doc, "kernel", "cmdline"), "swiotlb=8192,force"));
+	assert_string_equal(str(doc, "dma", "swiotlb"), "force");
+	assert_string_equal(str(doc, "dma", "iommu"), "off");
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(doc, "dma"), "swiotlb_slabs_requested")),
+			 8192);
+	assert_true(json_is_null(json_object_get(json_object_get(doc, "dma"), "swiotlb_slabs")));
+	assert_non_null(str(json_object_get(doc, "dma"), "unavailable", "swiotlb_slabs"));
+	/* the job as the job file names it: section, then key or [global] */
+	assert_string_equal(str(doc, "job", "name"), "smoke");
+	assert_string_equal(str(doc, "job", "backend"), "udmabuf");
+	assert_string_equal(str(doc, "job", "workload"), "import");
+	assert_string_equal(str(doc, "testbed", "mode"), "force");
+	assert_string_equal(str(doc, "testbed", "mode_spec"), "force:pool=16M");
+	assert_string_equal(str(doc, "testbed", "kernel_package"), "linux-image-6.12.1-amd64-unsigned");
+	assert_string_equal(str(doc, "testbed", "status"), "failed");
+	json_decref(doc);
+}
+
+/* A kernel that could not even be resolved: no kernel object, the rest as before. */
+static void test_failed_unknown_kernel(void **state)
+{
+	struct fixture *f = *state;
+	struct bl_resultdoc *valid = NULL;
+	char err[256];
+	json_t *doc;
+
+	f->k.release[0] = f->k.package[0] = f->k.version[0] = '\0';
+	lab_mode_init(&f->mode, BL_MODE_IOMMU_PT);
+	f->c.jobinfo.first[0] = f->c.jobinfo.backend[0] = f->c.jobinfo.global_workload[0] = '\0';
+	doc = lab_doc_failed(&f->c, &f->b, "kernel 6.12: fetch failed");
+	assert_non_null(doc);
+	assert_int_equal(bl_resultdoc_from_json(doc, &valid, err, sizeof(err)), 0);
+	bl_resultdoc_free(valid);
+	assert_true(json_is_null(json_object_get(doc, "kernel")));
+	assert_string_equal(str(doc, "dma", "iommu"), "pt");
+	assert_true(json_is_null(json_object_get(json_object_get(doc, "dma"), "swiotlb_slabs_requested")));
+	assert_string_equal(str(doc, "job", "name"), "lab");
+	assert_string_equal(str(doc, "job", "backend"), "none");
+	assert_true(json_is_null(json_object_get(json_object_get(doc, "testbed"), "kernel_package")));
+	json_decref(doc);
+}
+
+static void test_write(void **state)
+{
+	struct fixture *f = *state;
+	char path[256], why[512] = "";
+	json_t *doc = lab_doc_failed(&f->c, &f->b, "reason");
+	json_t *bad;
+	glob_t g;
+
+	/* a valid document: <run_id>.json */
+	assert_int_equal(lab_doc_write(&f->b, doc, why, sizeof(why)), 0);
+	snprintf(path, sizeof(path), "%s/%s.json", f->dir, str(doc, "run_id", NULL));
+	assert_int_equal(access(path, R_OK), 0);
+	assert_string_equal(why, "");
+	/* one the contract refuses, with a run_id that would walk out of the folder */
+	bad = json_pack("{s:i, s:s}", "format", 1, "run_id", "../escape");
+	assert_int_equal(lab_doc_write(&f->b, bad, why, sizeof(why)), -EINVAL);
+	assert_non_null(strstr(why, "breaks the result-document contract"));
+	snprintf(path, sizeof(path), "%s/../escape.json.invalid", f->dir);
+	assert_int_not_equal(access(path, F_OK), 0);
+	/* it is kept inside the folder under a fresh UUID instead */
+	snprintf(path, sizeof(path), "%s/*-*-4*.json.invalid", f->dir);
+	assert_int_equal(glob(path, 0, NULL, &g), 0);
+	assert_int_equal(g.gl_pathc, 1);
+	globfree(&g);
+	json_decref(bad);
+	json_decref(doc);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_failed_document, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failed_unknown_kernel, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_write, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
