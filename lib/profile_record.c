@@ -5,7 +5,7 @@
  * stopped with SIGINT, and `perf script` run on the data for
  * bl_profile_parse_script() (profile.c).
  *
- * perf is driven as a program (fork + exec), not through libperf: Debian
+ * perf is driven as a program (lib/subprocess), not through libperf: Debian
  * ships no libperf-dev matching linux-perf, and `perf record` / `perf
  * script` already resolve symbols of the kernel, modules and user space.
  */
@@ -24,34 +24,21 @@
 #include <unistd.h>
 
 #include "profile_internal.h"
+#include "subprocess.h"
 
 #define MAX_SCRIPT_BYTES (512u << 20) /* perf script text we are willing to hold */
 
 /*
- * fork + exec @argv with stdin from /dev/null, stdout to @out_fd (-1 =
- * /dev/null) and stderr to /dev/null. Returns the child's pid or -errno.
+ * perf's streams: stdin and stderr /dev/null, stdout /dev/null unless a
+ * caller captures it; its own process group, so that a terminal's ^C
+ * reaches perf only through us.
  */
-static pid_t spawn(char *const argv[], int out_fd)
-{
-	pid_t pid = fork();
-
-	if (pid < 0)
-		return -errno;
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-
-		if (null >= 0) {
-			dup2(null, 0);
-			dup2(out_fd >= 0 ? out_fd : null, 1);
-			dup2(null, 2);
-		}
-		/* our own process group: a terminal's ^C reaches perf only through us */
-		setpgid(0, 0);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	return pid;
-}
+static const struct bl_spawn_opts perf_opts = {
+	.in = BL_SPAWN_NULL,
+	.out = BL_SPAWN_NULL,
+	.err = BL_SPAWN_NULL,
+	.new_pgroup = true,
+};
 
 static int wait_child(pid_t pid, int *status)
 {
@@ -64,18 +51,19 @@ static int wait_child(pid_t pid, int *status)
 int bl_profile_check(char *why, size_t whylen)
 {
 	char *const argv[] = { "perf", "--version", NULL };
-	int status, paranoid = 2;
+	struct bl_spawn_result res;
+	int paranoid = 2, ret;
 	FILE *f;
-	pid_t pid = spawn(argv, -1);
 
-	if (pid < 0 || wait_child(pid, &status) < 0) {
-		profile_seterr(why, whylen, "perf: cannot run: %s", strerror(pid < 0 ? (int)-pid : errno));
+	ret = bl_spawn_run(argv, &perf_opts, &res);
+	if (ret < 0) {
+		profile_seterr(why, whylen, "perf: cannot run: %s", strerror(-ret));
 		return -ENOENT;
 	}
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+	if (res.exit_code != 0) {
 		profile_seterr(why, whylen, "perf: `perf --version` failed (exit %d): install linux-perf "
 				    "matching this kernel",
-		       WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		       res.exit_code);
 		return -ENOENT;
 	}
 	f = fopen("/proc/sys/kernel/perf_event_paranoid", "re");
@@ -171,18 +159,20 @@ static int spawn_record(struct bl_profile_rec *rec, pid_t target, unsigned freq_
 	char pid_s[24], freq_s[24];
 	char *argv[] = { "perf", "record", "-g", "-q", "-F", freq_s, "-p", pid_s, "-o",
 			 rec->data_path, ctl_arg ? "--delay=-1" : NULL, (char *)ctl_arg, NULL };
+	struct bl_spawn child;
+	int ret;
 
 	snprintf(pid_s, sizeof(pid_s), "%d", (int)target);
 	snprintf(freq_s, sizeof(freq_s), "%u", freq_hz ? freq_hz : 999);
 	unlink(rec->data_path);
-	rec->perf_pid = spawn(argv, -1);
-	if (rec->perf_pid < 0) {
-		int err = (int)-rec->perf_pid;
-
-		rec->perf_pid = -1;
-		profile_seterr(why, whylen, "perf: record: %s", strerror(err));
-		return -err;
+	rec->perf_pid = -1;
+	ret = bl_spawn_start(argv, &perf_opts, &child);
+	if (ret) {
+		profile_seterr(why, whylen, "perf: record: %s", strerror(-ret));
+		return ret;
 	}
+	/* The pid in rec is what the public struct carries: we reap perf ourselves. */
+	rec->perf_pid = bl_spawn_detach(&child);
 	return 0;
 }
 
@@ -392,65 +382,25 @@ int bl_profile_stop(struct bl_profile_rec *rec)
 int bl_profile_collect(const char *data_path, struct bl_profile *out, char *why, size_t whylen)
 {
 	char *argv[] = { "perf", "script", "-i", (char *)data_path, NULL };
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	int fds[2] = { -1, -1 }, status, ret = 0;
-	pid_t pid;
+	struct bl_spawn_opts o = perf_opts;
+	struct bl_spawn_result res;
+	int ret;
 
 	memset(out, 0, sizeof(*out));
-	if (pipe2(fds, O_CLOEXEC) < 0) {
-		profile_seterr(why, whylen, "perf: script: pipe: %s", strerror(errno));
-		return -errno;
-	}
-	pid = spawn(argv, fds[1]);
-	close(fds[1]);
-	if (pid < 0) {
-		close(fds[0]);
-		profile_seterr(why, whylen, "perf: script: %s", strerror((int)-pid));
-		return (int)pid;
-	}
-	for (;;) {
-		ssize_t n;
-
-		if (len + 65536 > cap) {
-			char *nb;
-
-			if (cap >= MAX_SCRIPT_BYTES) {
-				ret = -E2BIG;
-				break;
-			}
-			cap = cap ? cap * 2 : 1 << 20;
-			nb = realloc(buf, cap);
-			if (!nb) {
-				ret = -ENOMEM;
-				break;
-			}
-			buf = nb;
-		}
-		n = read(fds[0], buf + len, cap - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ret = -errno;
-			break;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	close(fds[0]);
-	if (ret)
-		kill(pid, SIGKILL);
-	if (wait_child(pid, &status) < 0 && !ret)
-		ret = -ECHILD;
-	if (!ret && (!WIFEXITED(status) || WEXITSTATUS(status) != 0)) {
-		profile_seterr(why, whylen, "perf: script -i %s failed (status %d)", data_path, status);
-		ret = -EIO;
-	} else if (ret) {
+	o.out = BL_SPAWN_CAPTURE;
+	o.capture_max = MAX_SCRIPT_BYTES;
+	ret = bl_spawn_run(argv, &o, &res);
+	if (!ret && res.out_truncated)
+		ret = -E2BIG;
+	if (ret) {
 		profile_seterr(why, whylen, "perf: script: %s", strerror(-ret));
+	} else if (res.exit_code != 0) {
+		profile_seterr(why, whylen, "perf: script -i %s failed (status %d)", data_path,
+			       res.status);
+		ret = -EIO;
 	} else {
-		ret = bl_profile_parse_script(buf, len, out, why, whylen);
+		ret = bl_profile_parse_script(res.out, res.out_len, out, why, whylen);
 	}
-	free(buf);
+	bl_spawn_result_free(&res);
 	return ret;
 }
