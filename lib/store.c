@@ -222,6 +222,7 @@ sqlite3_stmt *store_stmt(struct bl_store *s, enum stmt_id id)
 
 	/* Ids come from the enum, never from input: anything else is our bug. */
 	assert((unsigned)id < ST_COUNT && stmt_sql[id]);
+	assert(s->db); /* only an opened handle reaches a statement */
 	st = s->stmt[id];
 	if (st) {
 		sqlite3_reset(st);

@@ -3,6 +3,7 @@
  * device, stored in batches (one transaction each) and read back by
  * device and time range in time order.
  */
+#include <assert.h>
 #include <errno.h>
 
 #include <sqlite3.h>
@@ -72,6 +73,7 @@ int bl_store_query_monitor(struct bl_store *s, const char *device, int64_t since
 		m.slots_used = col_opt_i64(st, 7);
 		m.slots_total = col_opt_i64(st, 8);
 		m.slots_hiwater = col_opt_i64(st, 9);
+		assert(sqlite3_column_count(st) == 10); /* every column read */
 		if ((ret = cb(&m, user)))
 			break;
 	}

@@ -5,6 +5,7 @@
  * stored document by UUID, and the summary bl_store_info() gives. Callbacks
  * run while the statement is stepped: the handle refuses re-entry.
  */
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,8 @@ static void bind_filter(sqlite3_stmt *st, const struct bl_run_filter *f)
 
 	if (!f)
 		f = &none;
+	/* Both users of RUN_FROM take its ?1..?13 (the runs query two more). */
+	assert(sqlite3_bind_parameter_count(st) >= 13);
 	bind_text(st, 1, f->kernel);
 	bind_text(st, 2, f->swiotlb);
 	bind_text(st, 3, f->iommu);
@@ -78,6 +81,8 @@ static void read_run(sqlite3_stmt *st, struct bl_run_row *r)
 	r->imp_pci_id = col_text(st, c++);
 	r->n_results = sqlite3_column_int(st, c++);
 	r->kernel_boot_id = col_text(st, c++);
+	/* The reader and ST_RUNS_QUERY's column list must not drift apart. */
+	assert(c == sqlite3_column_count(st));
 }
 
 /* Appends @v to scratch series @which (0 ops_per_sec, 1 bytes_per_sec). */
@@ -194,6 +199,7 @@ static int results_of_run(struct bl_store *s, const struct bl_run_row *run, bl_r
 		v.failed_error = col_text(st, c++);
 		v.kernel_log_json = col_text(st, c++);
 		v.per_rep_json = col_text(st, c++);
+		assert(c == sqlite3_column_count(st)); /* ST_RESULTS_OF_RUN's columns, all read */
 		ret = read_result_details(s, id, &v, &reasons);
 		if (ret)
 			break;

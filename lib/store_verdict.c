@@ -3,6 +3,7 @@
  * baseline and value, the change, p-value and verdict), stored per
  * comparison in one transaction and read back newest first.
  */
+#include <assert.h>
 #include <errno.h>
 
 #include <sqlite3.h>
@@ -74,6 +75,7 @@ int bl_store_query_verdicts(struct bl_store *s, const char *subject, bl_verdict_
 		v.p_value = col_opt_f64(st, 10);
 		v.verdict = col_text(st, 11);
 		v.detail = col_text(st, 12);
+		assert(sqlite3_column_count(st) == 13); /* every column read */
 		if ((ret = cb(&v, at, user)))
 			break;
 	}

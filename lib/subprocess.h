@@ -22,7 +22,8 @@
  * Every descriptor made here is O_CLOEXEC, so children started from other
  * threads inherit none of them; the child's signal mask is cleared before
  * exec (a daemon that blocks signals must not hand that on, or the timeout
- * could not end the child). bl_spawn_wait(), bl_spawn_run() and a
+ * could not end the child); signal dispositions are inherited as exec
+ * leaves them (an ignored SIGPIPE stays ignored, as with posix_spawn). bl_spawn_wait(), bl_spawn_run() and a
  * bl_spawn_try_wait() that saw the exit reap the child: no zombie stays.
  * Not async-signal-safe; the caller must not reap the child itself (a
  * SIGCHLD handler calling waitpid(-1, ...) would steal its status).
