@@ -75,7 +75,8 @@ void bl_log(enum bl_log_level level, const char *fmt, ...)
 	va_end(ap);
 }
 
-static int complain_v(struct bl_complain *c, int64_t now_ns, const char *fmt, va_list ap)
+static __attribute__((format(printf, 3, 0))) int
+complain_v(struct bl_complain *c, int64_t now_ns, const char *fmt, va_list ap)
 {
 	if (c->failing && now_ns < c->next_ns) {
 		c->suppressed++;

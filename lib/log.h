@@ -23,7 +23,8 @@ void bl_log_init(const char *progname, enum bl_log_level max_level);
 /* Sends messages to @path (appending) instead of stderr; NULL = stderr. 0 or -errno. */
 int bl_log_open(const char *path);
 void bl_log(enum bl_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void bl_vlog(enum bl_log_level level, const char *fmt, va_list ap);
+void bl_vlog(enum bl_log_level level, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 
 #define bl_err(...)   bl_log(BL_LOG_ERR, __VA_ARGS__)
 #define bl_warn(...)  bl_log(BL_LOG_WARN, __VA_ARGS__)
