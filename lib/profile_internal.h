@@ -11,7 +11,7 @@
 
 /* Formats into @err (@len bytes, truncated); nothing when @err is NULL or @len 0. */
 static inline void __attribute__((format(printf, 3, 4)))
-profile_seterr(char *err, size_t len, const char *fmt, ...)
+seterr(char *err, size_t len, const char *fmt, ...)
 {
 	va_list ap;
 

@@ -306,7 +306,8 @@ int bl_spawn_wait(struct bl_spawn *c, struct bl_spawn_result *res)
 	if (c->pid <= 0)
 		return -ECHILD;
 	for (;;) {
-		bool reading = (c->capture[0] && c->out_fd >= 0) || (c->capture[1] && c->err_fd >= 0);
+		bool reading = (c->capture[0] && c->out_fd >= 0) ||
+			       (c->capture[1] && c->err_fd >= 0);
 		struct pollfd pfd[3];
 		int n = 0, wait_ms = -1;
 		long long now;

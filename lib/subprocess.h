@@ -23,8 +23,9 @@
  * threads inherit none of them; the child's signal mask is cleared before
  * exec (a daemon that blocks signals must not hand that on, or the timeout
  * could not end the child); signal dispositions are inherited as exec
- * leaves them (an ignored SIGPIPE stays ignored, as with posix_spawn). bl_spawn_wait(), bl_spawn_run() and a
- * bl_spawn_try_wait() that saw the exit reap the child: no zombie stays.
+ * leaves them (an ignored SIGPIPE stays ignored, as with posix_spawn).
+ * bl_spawn_wait(), bl_spawn_run() and a bl_spawn_try_wait() that saw the
+ * exit reap the child: no zombie stays.
  * Not async-signal-safe; the caller must not reap the child itself (a
  * SIGCHLD handler calling waitpid(-1, ...) would steal its status).
  *
@@ -42,7 +43,7 @@
 enum bl_spawn_io {
 	BL_SPAWN_INHERIT = 0, /* the parent's own descriptor, as is */
 	BL_SPAWN_NULL,	      /* /dev/null */
-	BL_SPAWN_FD,	      /* the descriptor in bl_spawn_opts.{in,out,err}_fd (a file, a memfd) */
+	BL_SPAWN_FD,	      /* bl_spawn_opts.{in,out,err}_fd (a file, a memfd) */
 	BL_SPAWN_CAPTURE,     /* stdout/stderr only: read by bl_spawn_wait() into
 				 bl_spawn_result.{out,err}, at most capture_max bytes */
 	BL_SPAWN_PIPE,	      /* stdout/stderr only: a pipe whose read end (O_NONBLOCK,

@@ -113,7 +113,8 @@ int bl_parse_duration_ns(const char *s, uint64_t *ns)
 		return -EINVAL;
 	if (unit_len) {
 		for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-			if (strlen(units[i].name) == unit_len && !strncmp(end, units[i].name, unit_len)) {
+			if (strlen(units[i].name) == unit_len &&
+			    !strncmp(end, units[i].name, unit_len)) {
 				mult = units[i].ns;
 				found = true;
 				break;

@@ -182,9 +182,11 @@ static void test_capture_is_bounded(void **state)
 
 static void test_fds_in_and_out(void **state)
 {
-	char in_path[] = "/tmp/bl-test-spawn-in-XXXXXX", out_path[] = "/tmp/bl-test-spawn-out-XXXXXX";
+	char in_path[] = "/tmp/bl-test-spawn-in-XXXXXX";
+	char out_path[] = "/tmp/bl-test-spawn-out-XXXXXX";
 	int in = mkostemp(in_path, O_CLOEXEC), out = mkostemp(out_path, O_CLOEXEC);
-	struct bl_spawn_opts o = { .in = BL_SPAWN_FD, .out = BL_SPAWN_FD, .err = BL_SPAWN_TO_STDOUT };
+	struct bl_spawn_opts o = { .in = BL_SPAWN_FD, .out = BL_SPAWN_FD,
+				   .err = BL_SPAWN_TO_STDOUT };
 	struct bl_spawn_result res;
 	char buf[64] = "";
 
@@ -231,7 +233,7 @@ static void test_timeout_reaches_the_group(void **state)
 	struct bl_spawn_result res;
 	long long t0 = ms_now();
 
-	/* The shell exits at once; its background sleep holds stdout open until the group is killed. */
+	/* The shell exits at once; its background sleep holds stdout until the group is killed. */
 	assert_int_equal(bl_spawn_run(SH("sleep 10 & echo started"), &o, &res), 0);
 	assert_int_equal(res.exit_code, 0);
 	assert_true(res.timed_out);
@@ -346,7 +348,7 @@ static void test_signal_mask_is_cleared(void **state)
 	struct bl_spawn_result res;
 	sigset_t block, old;
 
-	/* A parent that blocks SIGTERM (as a daemon may) must still be able to time out its child. */
+	/* A parent that blocks SIGTERM (as a daemon may) must still time out its child. */
 	sigemptyset(&block);
 	sigaddset(&block, SIGTERM);
 	sigprocmask(SIG_BLOCK, &block, &old);
