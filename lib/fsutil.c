@@ -4,9 +4,13 @@
 #include "fsutil.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 int bl_mkdir_p(const char *path, mode_t mode)
 {
@@ -30,4 +34,91 @@ int bl_mkdir_p(const char *path, mode_t mode)
 	if (mkdir(buf, mode) < 0 && errno != EEXIST)
 		return -errno;
 	return 0;
+}
+
+int bl_make_parent(const char *path, mode_t mode)
+{
+	char buf[PATH_MAX];
+	size_t len = strlen(path);
+	char *slash;
+
+	if (len >= sizeof(buf))
+		return -ENAMETOOLONG;
+	memcpy(buf, path, len + 1);
+	slash = strrchr(buf, '/');
+	if (!slash || slash == buf)
+		return 0;
+	*slash = '\0';
+	return bl_mkdir_p(buf, mode);
+}
+
+int bl_read_fd(int fd, size_t max, char **buf, size_t *len)
+{
+	size_t cap = 4096, n = 0;
+	char *b;
+
+	*buf = NULL;
+	if (len)
+		*len = 0;
+	if (max > SIZE_MAX - 2)
+		max = SIZE_MAX - 2; /* so that cap + 2 cannot wrap */
+	if (cap > max)
+		cap = max;
+	/* +1 for the NUL, +1 so that one byte over @max is seen and refused. */
+	b = malloc(cap + 2);
+	if (!b)
+		return -ENOMEM;
+	for (;;) {
+		ssize_t r;
+
+		if (n == cap + 1) {
+			char *nb;
+
+			if (cap >= max) {
+				free(b);
+				return -EFBIG;
+			}
+			cap = cap > max / 2 ? max : 2 * cap;
+			nb = realloc(b, cap + 2);
+			if (!nb) {
+				free(b);
+				return -ENOMEM;
+			}
+			b = nb;
+		}
+		r = read(fd, b + n, cap + 1 - n);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			free(b);
+			return -errno;
+		}
+		if (!r)
+			break;
+		n += (size_t)r;
+	}
+	if (n > max) {
+		free(b);
+		return -EFBIG;
+	}
+	b[n] = '\0';
+	*buf = b;
+	if (len)
+		*len = n;
+	return 0;
+}
+
+int bl_read_file(const char *path, size_t max, char **buf, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int err;
+
+	*buf = NULL;
+	if (len)
+		*len = 0;
+	if (fd < 0)
+		return -errno;
+	err = bl_read_fd(fd, max, buf, len);
+	close(fd);
+	return err;
 }

@@ -1,10 +1,12 @@
 /*
- * Small file-system helpers every program needs (mkdir -p), in one place so
- * that the daemon, the lab and the report create folders the same way.
+ * Small file-system helpers every program needs (mkdir -p, the parent
+ * folder of a file, a whole file into memory), in one place so that the
+ * daemon, the lab, the store and the report do these the same way.
  */
 #ifndef BL_FSUTIL_H
 #define BL_FSUTIL_H
 
+#include <stddef.h>
 #include <sys/types.h>
 
 /*
@@ -13,5 +15,24 @@
  * (-ENAMETOOLONG when @path does not fit PATH_MAX).
  */
 int bl_mkdir_p(const char *path, mode_t mode);
+
+/*
+ * bl_mkdir_p() of the folder @path is in ("var/db/x.db" -> "var/db"), so
+ * that @path can then be created. A path without a folder ("x.db") or in
+ * the root ("/x.db") needs nothing: 0. 0 or -errno, as bl_mkdir_p().
+ */
+int bl_make_parent(const char *path, mode_t mode);
+
+/*
+ * Reads the whole of @path into a malloc'd buffer, NUL-terminated (the NUL
+ * is not counted in *@len; the text may contain other NULs). Reads to end
+ * of file, not st_size, so /proc, /sys and tracefs files work. More than
+ * @max bytes: -EFBIG and nothing is returned. On error *@buf is NULL.
+ * @len may be NULL. 0 or -errno.
+ */
+int bl_read_file(const char *path, size_t max, char **buf, size_t *len);
+
+/* bl_read_file() of an open descriptor (stdin, a pipe), read to its end; @fd stays open. */
+int bl_read_fd(int fd, size_t max, char **buf, size_t *len);
 
 #endif

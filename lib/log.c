@@ -1,6 +1,7 @@
 /*
  * Diagnostics: see log.h. The state is process-wide on purpose: every module
- * logs, and threading a logger through each call would buy nothing.
+ * logs, and threading a logger through each call would buy nothing. The
+ * complaint back-off's state is the caller's, one struct per source.
  */
 #include "log.h"
 
@@ -71,5 +72,58 @@ void bl_log(enum bl_log_level level, const char *fmt, ...)
 
 	va_start(ap, fmt);
 	bl_vlog(level, fmt, ap);
+	va_end(ap);
+}
+
+static __attribute__((format(printf, 3, 0))) int
+complain_v(struct bl_complain *c, int64_t now_ns, const char *fmt, va_list ap)
+{
+	if (c->failing && now_ns < c->next_ns) {
+		c->suppressed++;
+		return 0;
+	}
+	c->interval_ns = c->failing ? c->interval_ns * 2 : BL_COMPLAIN_FIRST_NS;
+	if (c->interval_ns > BL_COMPLAIN_MAX_NS)
+		c->interval_ns = BL_COMPLAIN_MAX_NS;
+	c->next_ns = now_ns + c->interval_ns;
+	c->failing = true;
+	c->suppressed = 0;
+	bl_vlog(BL_LOG_WARN, fmt, ap);
+	return 1;
+}
+
+int bl_complain_at(struct bl_complain *c, int64_t now_ns, const char *fmt, ...)
+{
+	va_list ap;
+	int logged;
+
+	va_start(ap, fmt);
+	logged = complain_v(c, now_ns, fmt, ap);
+	va_end(ap);
+	return logged;
+}
+
+int bl_complain(struct bl_complain *c, const char *fmt, ...)
+{
+	struct timespec ts;
+	va_list ap;
+	int logged;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	va_start(ap, fmt);
+	logged = complain_v(c, (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec, fmt, ap);
+	va_end(ap);
+	return logged;
+}
+
+void bl_complain_release(struct bl_complain *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!c->failing)
+		return;
+	*c = (struct bl_complain){ 0 };
+	va_start(ap, fmt);
+	bl_vlog(BL_LOG_INFO, fmt, ap);
 	va_end(ap);
 }

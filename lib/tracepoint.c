@@ -27,6 +27,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "fsutil.h"
+
 #define TP_DEFAULT_RING_PAGES 64u
 
 struct tp_cpu {
@@ -357,53 +359,8 @@ int tp_tracefs_root(char *buf, size_t len, bool may_mount)
 	return -ENOENT;
 }
 
-static int read_file(const char *path, char **out)
-{
-	size_t cap = 4096, len = 0;
-	char *buf = NULL;
-	int fd = -1, err = 0;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	buf = malloc(cap);
-	if (!buf) {
-		err = -ENOMEM;
-		goto out;
-	}
-	for (;;) {
-		ssize_t n;
-
-		if (len + 1 >= cap) {
-			char *nb = realloc(buf, cap * 2);
-
-			if (!nb) {
-				err = -ENOMEM;
-				goto out;
-			}
-			buf = nb;
-			cap *= 2;
-		}
-		n = read(fd, buf + len, cap - len - 1);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			err = -errno;
-			goto out;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	buf[len] = '\0';
-	*out = buf;
-	buf = NULL;
-out:
-	free(buf);
-	if (fd >= 0)
-		close(fd);
-	return err;
-}
+/* tracefs and sysfs files here are a few KB; anything near this is not one of them. */
+#define TP_FILE_MAX (1 << 20)
 
 int tp_format_load(const char *root, const char *system, const char *event,
 		   struct tp_format *fmt, char *why, size_t why_len)
@@ -413,7 +370,7 @@ int tp_format_load(const char *root, const char *system, const char *event,
 	int err;
 
 	snprintf(path, sizeof(path), "%s/events/%s/%s/format", root, system, event);
-	err = read_file(path, &text);
+	err = bl_read_file(path, TP_FILE_MAX, &text, NULL);
 	if (err) {
 		set_why(why, why_len, "%s: %s", path, strerror(-err));
 		return err;
@@ -439,7 +396,7 @@ static int online_cpus(int **out, unsigned *n)
 	const char *p;
 	int err;
 
-	err = read_file("/sys/devices/system/cpu/online", &text);
+	err = bl_read_file("/sys/devices/system/cpu/online", TP_FILE_MAX, &text, NULL);
 	if (err) {
 		long nc = sysconf(_SC_NPROCESSORS_CONF);
 
