@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "backend.h"
+#include "units.h"
 #include "workload.h"
 
 static const char *workload_choice(size_t i)
@@ -100,48 +101,31 @@ const struct gb_option *gb_option_find(const char *key)
 
 int gb_parse_size(const char *text, uint64_t *out, char *why, size_t why_len)
 {
-	const char *p = text;
-	char *end;
-	unsigned long long v;
-	uint64_t mult = 1;
+	uint64_t v;
+	int ret = bl_parse_size(text, &v);
 
-	while (isspace((unsigned char)*p))
-		p++;
-	if (!isdigit((unsigned char)*p)) {
-		snprintf(why, why_len, "'%s' is not a size (e.g. 4K, 64K, 1M)", text);
-		return -EINVAL;
-	}
-	errno = 0;
-	v = strtoull(p, &end, 10);
-	if (errno) {
+	/* the syntax is lib/units' (one parser for every program); the limits are gembench's */
+	if (ret == -ERANGE) {
 		snprintf(why, why_len, "'%s' is out of range", text);
 		return -EINVAL;
 	}
-	switch (toupper((unsigned char)*end)) {
-	case 'K': mult = 1ull << 10; end++; break;
-	case 'M': mult = 1ull << 20; end++; break;
-	case 'G': mult = 1ull << 30; end++; break;
-	default: break;
-	}
-	if (mult > 1 && (*end == 'i' || *end == 'I') && toupper((unsigned char)end[1]) == 'B')
-		end += 2;
-	else if (toupper((unsigned char)*end) == 'B')
-		end++;
-	while (isspace((unsigned char)*end))
-		end++;
-	if (*end) {
-		snprintf(why, why_len, "'%s' has an unknown unit (use K, M or G)", text);
+	if (ret) {
+		const char *p = text + strspn(text, " \t");
+
+		if (isdigit((unsigned char)*p))
+			snprintf(why, why_len, "'%s' has an unknown unit (use K, M or G)", text);
+		else
+			snprintf(why, why_len, "'%s' is not a size (e.g. 4K, 64K, 1M)", text);
 		return -EINVAL;
 	}
 	if (v == 0) {
 		snprintf(why, why_len, "size '%s' is zero", text);
 		return -EINVAL;
 	}
-	if (v > (1ull << 40) / mult) {
+	if (v > (1ull << 40)) {
 		snprintf(why, why_len, "size '%s' is larger than 1T", text);
 		return -EINVAL;
 	}
-	v *= mult;
 	if (v % 4096) {
 		snprintf(why, why_len, "size '%s' is not a multiple of 4K", text);
 		return -EINVAL;
@@ -207,39 +191,23 @@ int gb_parse_sizes(const char *text, uint64_t *sizes, unsigned max, unsigned *n,
 
 int gb_parse_duration(const char *text, uint64_t *ns, char *why, size_t why_len)
 {
-	const char *p = text;
-	char *end;
-	double v, mult = 1e9;
+	uint64_t v;
+	int ret = bl_parse_duration_ns(text, &v);
 
-	while (isspace((unsigned char)*p))
-		p++;
-	if (!isdigit((unsigned char)*p) && *p != '.') {
-		snprintf(why, why_len, "'%s' is not a duration (e.g. 500ms, 2s)", text);
-		return -EINVAL;
-	}
-	errno = 0;
-	v = strtod(p, &end);
-	if (errno || v < 0) {
-		snprintf(why, why_len, "'%s' is out of range", text);
-		return -EINVAL;
-	}
-	if (!strcmp(end, "") || !strcmp(end, "s"))
-		mult = 1e9;
-	else if (!strcmp(end, "ms"))
-		mult = 1e6;
-	else if (!strcmp(end, "us"))
-		mult = 1e3;
-	else if (!strcmp(end, "m") || !strcmp(end, "min"))
-		mult = 60e9;
-	else {
-		snprintf(why, why_len, "'%s' has an unknown unit (use ms, s or m)", text);
-		return -EINVAL;
-	}
-	if (v * mult > 86400e9) {
+	if (ret == -ERANGE || (!ret && v > 86400ull * 1000000000ull)) {
 		snprintf(why, why_len, "'%s' is longer than a day", text);
 		return -EINVAL;
 	}
-	*ns = (uint64_t)(v * mult);
+	if (ret) {
+		const char *p = text + strspn(text, " \t");
+
+		if (isdigit((unsigned char)*p) || *p == '.')
+			snprintf(why, why_len, "'%s' has an unknown unit (use ms, s or m)", text);
+		else
+			snprintf(why, why_len, "'%s' is not a duration (e.g. 500ms, 2s)", text);
+		return -EINVAL;
+	}
+	*ns = v;
 	return 0;
 }
 

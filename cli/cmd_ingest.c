@@ -21,6 +21,7 @@
 #include <jansson.h>
 
 #include "commands.h"
+#include "fsutil.h"
 #include "http_client.h"
 #include "log.h"
 #include "paths.h"
@@ -54,50 +55,19 @@ static void usage(FILE *out)
 		BL_DEFAULT_DB, BL_DEFAULT_SOCKET);
 }
 
+/*
+ * The most one file (or stdin) may hold: a night of the testbed's standard
+ * matrix is ~10 MB of documents, so this only stops a wrong file (a disk
+ * image, /dev/zero) from eating the machine's memory.
+ */
+#define INGEST_FILE_MAX (1024ul << 20)
+
 /* Reads all of @path ('-' = stdin) into a malloc'd, NUL-terminated buffer. */
 static int read_all(const char *path, char **out, size_t *out_len)
 {
-	FILE *f = strcmp(path, "-") ? fopen(path, "re") : stdin;
-	size_t len = 0, cap = 0;
-	char *buf = NULL;
-	int ret = 0;
-
-	*out = NULL;
-	if (!f)
-		return -errno;
-	errno = 0;
-	for (;;) {
-		size_t n;
-
-		if (cap - len < 65536) {
-			char *p;
-
-			cap = cap ? 2 * cap : 1 << 20;
-			p = realloc(buf, cap);
-			if (!p) {
-				ret = -ENOMEM;
-				break;
-			}
-			buf = p;
-		}
-		n = fread(buf + len, 1, cap - len - 1, f);
-		len += n;
-		if (n == 0) {
-			if (ferror(f))
-				ret = errno ? -errno : -EIO; /* e.g. EISDIR for a folder */
-			break;
-		}
-	}
-	if (f != stdin)
-		fclose(f);
-	if (ret) {
-		free(buf);
-		return ret;
-	}
-	buf[len] = '\0';
-	*out = buf;
-	*out_len = len;
-	return 0;
+	if (!strcmp(path, "-"))
+		return bl_read_fd(STDIN_FILENO, INGEST_FILE_MAX, out, out_len);
+	return bl_read_file(path, INGEST_FILE_MAX, out, out_len);
 }
 
 static void report(struct ingest *g, const char *src, const char *run_id, const char *what,

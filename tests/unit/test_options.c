@@ -72,7 +72,8 @@ static void test_each_type_through_the_table(void **state)
 		{ "sizes", "4K..2048G", BAD, 0, "larger than 1T" }, /* size range: beyond 1T */
 		{ "sizes", "", BAD, 0, "no sizes" },                /* size list: empty */
 		{ "duration", "2x", BAD, 0, "unit" },               /* duration: unknown unit */
-		{ "duration", "25h", BAD, 0, "unit" },              /* duration: no hours */
+		{ "duration", "25h", BAD, 0, "longer than a day" }, /* duration: hours (lib/units), at most a day */
+		{ "duration", "3x", BAD, 0, "unit" },               /* duration: an unknown unit */
 		{ "log_wait", "1441m", BAD, 0, "longer than a day" }, /* duration: range */
 		{ "duration", "-1s", BAD, 0, "not a duration" },    /* duration: negative */
 		{ "iterations", "0", BAD, 0, "below the minimum 1" }, /* integer: under min */
