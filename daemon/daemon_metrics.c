@@ -44,18 +44,17 @@ static void label(struct evbuffer *b, const char *name, const char *v, bool last
 	evbuffer_add(b, last ? "\"" : "\",", last ? 1 : 2);
 }
 
-#define LATEST_MAX 512
+#define LATEST_MAX 512 /* series listed at most per metric */
 struct latest {
-	char key[256];
-	bool seen;
+	char key[256]; /* kernel|swiotlb|iommu|device|workload|variant|size */
 };
 struct latest_state {
-	struct evbuffer *bounce, *ops;
-	struct latest *seen;
-	size_t n;
+	struct evbuffer *bounce, *ops; /* the two metrics' lines, joined at the end */
+	struct latest *seen;	       /* series already listed (the newest row won) */
+	size_t n;		       /* used entries of seen[] */
 };
 
-/* First row seen per (kernel, swiotlb, iommu, workload, variant, size): the newest. */
+/* First row seen per (kernel, swiotlb, iommu, device, workload, variant, size): the newest. */
 static int latest_cb(const struct bl_run_row *run, const struct bl_result_view *res, void *user)
 {
 	struct latest_state *st = user;
