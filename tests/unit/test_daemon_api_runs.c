@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/queue.h>
 #include <cmocka.h>
@@ -18,6 +19,7 @@
 
 #include "compare.h"
 #include "daemon_api.h"
+#include "dmamode.h"
 
 #define UUID "3f6c1a52-8d2e-4b7a-9c61-0e5d2f9a1b01"
 
@@ -96,7 +98,7 @@ static void test_accepted(void **state)
 	assert_string_equal(sel.filter.run_id, UUID);
 	assert_int_equal(sel.filter.limit, BLD_RUNS_LIMIT_MAX);
 	assert_string_equal(sel.filter.kernel, "6.12");
-	assert_string_equal(sel.filter.swiotlb, "force");
+	assert_string_equal(sel.filter.swiotlb, bl_modes[BL_MODE_FORCE].swiotlb);
 	assert_false(sel.filter.oldest_first);
 	bl_selector_free(&sel);
 
@@ -119,11 +121,35 @@ static void test_accepted(void **state)
 	bl_selector_free(&sel);
 }
 
+/* mode=NAME for every mode of lib/dmamode.h picks that mode's runs (NULL: any). */
+static void test_modes(void **state)
+{
+	for (size_t i = 0; i < BL_MODE_COUNT; i++) {
+		const struct bl_mode_info *m = &bl_modes[i];
+		struct bl_selector sel;
+		char text[64], err[512] = "";
+		const char *sw, *io;
+
+		snprintf(text, sizeof(text), "mode=%s", m->name);
+		if (query(text, &sel, err, sizeof(err)) != 0)
+			fail_msg("%s: refused: %s", text, err);
+		sw = sel.filter.swiotlb;
+		io = sel.filter.iommu;
+		if (!sw && !io)
+			fail_msg("%s: selects every run", text);
+		if ((sw && strcmp(sw, m->swiotlb)) || (io && strcmp(io, m->iommu)))
+			fail_msg("%s: swiotlb=%s iommu=%s, the mode table says %s/%s", text,
+				 sw ? sw : "any", io ? io : "any", m->swiotlb, m->iommu);
+		bl_selector_free(&sel);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_accepted),
+		cmocka_unit_test(test_modes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
