@@ -4,14 +4,21 @@
  * write needs "Authorization: Bearer <token>". Routes:
  *   POST /api/v1/runs         a result document; 201 after commit, 200 duplicate,
  *                             400 naming the bad field, 413 too large, 401 no token
- *   GET  /api/v1/runs         runs as JSON; filters as query parameters
+ *   GET  /api/v1/runs         runs as JSON, newest first; the query is a selector
+ *                             (analysis/compare.h: kernel, mode, swiotlb, iommu,
+ *                             device, importer, backend, workload, job, host,
+ *                             status, run, since, until, last; run_id and limit
+ *                             are the same as run and last) plus order=oldest;
+ *                             100 runs unless last= says (at most 100000); a bad
+ *                             or unknown key is a 400 naming it
  *   GET  /api/v1/runs/{uuid}  the stored document
  *   GET  /api/v1/monitor      the bounce monitor's stored samples (device, since,
  *                             until, limit) with their totals
  *   GET  /metrics             Prometheus text format
  *   GET  /healthz             200 when the daemon can serve
  * POSTed documents are validated on a thread pool and committed by a writer
- * thread in batches (group commit), each answered after its commit.
+ * thread in batches (group commit), each answered after its commit. The
+ * server's own files share daemon_api.h.
  */
 #ifndef BLD_HTTP_H
 #define BLD_HTTP_H

@@ -8,6 +8,7 @@
  */
 #include "daemon_parse.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -53,6 +54,7 @@ struct bld_parse_pool {
 
 static void push(struct list *l, struct job *j)
 {
+	assert(!l->head == !l->tail); /* both set or both NULL */
 	j->next = NULL;
 	if (l->tail)
 		l->tail->next = j;
@@ -88,6 +90,7 @@ static void *worker(void *arg)
 		pthread_mutex_unlock(&p->lock);
 		if (!j)
 			return NULL; /* stop, and nothing left to do */
+		assert(j->text && !j->doc); /* a job is parsed once */
 		j->err[0] = '\0';
 		j->ret = bl_resultdoc_parse(j->text, j->len, &j->doc, j->err, sizeof(j->err));
 		free(j->text);
@@ -112,6 +115,7 @@ static void deliver(struct bld_parse_pool *p)
 	p->done.head = p->done.tail = NULL;
 	pthread_mutex_unlock(&p->lock);
 	while ((j = pop(&l))) {
+		assert(p->pending > 0); /* each job was counted when submitted */
 		p->pending--;
 		p->fn(p->user, j->item, j->ret, j->doc, j->err);
 		free(j);
@@ -215,6 +219,7 @@ void bld_parse_pool_free(struct bld_parse_pool *p)
 	pthread_mutex_unlock(&p->lock);
 	for (int i = 0; i < p->nthreads; i++)
 		pthread_join(p->threads[i], NULL);
+	assert(!p->todo.head && !p->done.head && !p->pending); /* drained */
 	free(p->threads);
 	if (p->ev)
 		event_free(p->ev);

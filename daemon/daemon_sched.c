@@ -15,6 +15,7 @@
  */
 #include "daemon_sched.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -24,7 +25,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/random.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -37,6 +37,7 @@
 #include "analysis.h"
 #include "daemon.h"
 #include "daemon_monitor.h"
+#include "docwrite.h"
 #include "log.h"
 #include "resultdoc.h"
 #include "stats.h"
@@ -110,32 +111,6 @@ int bld_sched_due(const struct bld_schedule *sc, int64_t last, time_t now, time_
 
 /* --- documents the daemon writes itself ------------------------------------ */
 
-static void rfc3339(time_t t, char *buf, size_t len)
-{
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-static void new_uuid(char out[37])
-{
-	unsigned char b[16];
-
-	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b)) {
-		/* getrandom(2) without GRND_NONBLOCK only fails before the pool is up */
-		struct timespec ts;
-
-		clock_gettime(CLOCK_REALTIME, &ts);
-		for (size_t i = 0; i < sizeof(b); i++)
-			b[i] = (unsigned char)((ts.tv_nsec >> (i % 8)) ^ (getpid() >> (i % 4)) ^ (i * 37));
-	}
-	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
-	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
-	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2],
-		 b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
-}
-
 struct job_keys {
 	char backend[64], workload[64];
 };
@@ -153,32 +128,45 @@ static int job_key_cb(void *user, const char *section, const char *name, const c
 
 /*
  * Stores a run the command did not describe itself (timeout, crash, no
- * output): a minimal contract document with the schedule's job, the status
- * and the reason. Returns 0 and the UUID in @run_id.
+ * output): a contract document (lib/docwrite.h) with the schedule's job,
+ * the status and the reason, and a "scheduler" object naming the schedule
+ * and its job file. Returns 0 and the UUID in @run_id (set as soon as the
+ * document exists, even when storing it then fails).
  */
 static int store_own_doc(struct bld_sched *s, struct child *c, const char *status, const char *error,
-			 char run_id[37])
+			 char run_id[BL_UUID_LEN])
 {
 	struct job_keys k = { "", "" };
 	struct bl_resultdoc *doc = NULL;
 	enum bl_put_outcome outcome;
-	char started[32], finished[32], err[256];
-	json_t *root;
+	char started[BL_RFC3339_LEN], err[256];
+	json_t *root, *job;
 	int ret;
 
 	if (c->job)
 		ini_parse(c->job, job_key_cb, &k); /* best effort: unknown stays "unknown" */
-	new_uuid(run_id);
-	rfc3339(c->started, started, sizeof(started));
-	rfc3339(time(NULL), finished, sizeof(finished));
-	root = json_pack("{s:i, s:s, s:s, s:s, s:{s:s, s:s}, s:s, s:s, s:{s:s, s:s, s:s, s:s*}, s:[], s:{s:s, s:s*}}",
-			 "format", BL_RESULTDOC_FORMAT, "run_id", run_id, "status", status, "error", error, "tool", "name",
-			 c->prog, "version", "unknown", "started_at", started, "finished_at", finished, "job", "name",
-			 c->name, "backend", k.backend[0] ? k.backend : "unknown", "workload",
-			 k.workload[0] ? k.workload : "unknown", "file", c->job, "results", "scheduler", "schedule",
-			 c->name, "job_file", c->job);
+	bl_rfc3339_unix(c->started, started);
+	root = bl_doc_stub_new(&(struct bl_doc_stub){
+		.status = status,
+		.error = error,
+		.tool_name = c->prog,
+		.tool_version = "unknown", /* the command's own, which the daemon cannot tell */
+		.started_at = started,
+		.finished_at = NULL, /* now */
+		.job_name = c->name,
+		.backend = k.backend, /* "" is "unknown" */
+		.workload = k.workload,
+	});
 	if (!root)
 		return -ENOMEM;
+	job = json_object_get(root, "job");
+	if ((c->job && json_object_set_new(job, "file", json_string(c->job))) ||
+	    json_object_set_new(root, "scheduler",
+				json_pack("{s:s, s:s*}", "schedule", c->name, "job_file", c->job))) {
+		json_decref(root);
+		return -ENOMEM;
+	}
+	snprintf(run_id, BL_UUID_LEN, "%s", json_string_value(json_object_get(root, "run_id")));
 	ret = bl_resultdoc_from_json(root, &doc, err, sizeof(err));
 	json_decref(root);
 	if (ret < 0) {
@@ -200,11 +188,11 @@ static int store_own_doc(struct bld_sched *s, struct child *c, const char *statu
  */
 #define JUDGE_MAX 32
 struct stored_ids {
-	char id[JUDGE_MAX][37]; /* documents stored with status ok, to judge */
+	char id[JUDGE_MAX][BL_UUID_LEN]; /* documents stored with status ok, to judge */
 	int n;
 };
 
-static int store_output(struct bld_sched *s, struct child *c, int *stored, char first_id[37],
+static int store_output(struct bld_sched *s, struct child *c, int *stored, char first_id[BL_UUID_LEN],
 			char first_status[16], struct stored_ids *ok_ids, char *why, size_t whylen)
 {
 	size_t len = evbuffer_get_length(c->out), off = 0;
@@ -242,11 +230,11 @@ static int store_output(struct bld_sched *s, struct child *c, int *stored, char 
 			return ret;
 		}
 		if (!*stored) {
-			snprintf(first_id, 37, "%s", doc->run_id);
+			snprintf(first_id, BL_UUID_LEN, "%s", doc->run_id);
 			snprintf(first_status, 16, "%s", bl_run_status_names[doc->status]);
 		}
 		if (doc->status == BL_STATUS_OK && ok_ids->n < JUDGE_MAX)
-			snprintf(ok_ids->id[ok_ids->n++], 37, "%s", doc->run_id);
+			snprintf(ok_ids->id[ok_ids->n++], BL_UUID_LEN, "%s", doc->run_id);
 		(*stored)++;
 		bl_resultdoc_free(doc);
 	}
@@ -449,6 +437,8 @@ static int spawn(struct bld_sched *s, size_t idx, int64_t planned, time_t now)
 	pid_t pid;
 	int ret;
 
+	assert(!c->pid); /* runs never overlap: bld_sched_tick checks */
+	assert(idx < ctx->cfg.n_schedules); /* so also < BLD_SCHEDULE_MAX, s->last[] */
 	argv = build_argv(&ctx->cfg, sc, why, sizeof(why));
 	ret = bl_store_schedule_begin(ctx->store, sc->name, sc->job, planned, now, &c->record_id);
 	if (ret < 0) {
@@ -465,7 +455,7 @@ static int spawn(struct bld_sched *s, size_t idx, int64_t planned, time_t now)
 	c->job = sc->job ? strdup(sc->job) : NULL;
 	c->baseline = sc->baseline ? strdup(sc->baseline) : NULL;
 	if (!argv) {
-		char run_id[37] = "";
+		char run_id[BL_UUID_LEN] = "";
 		char summary[512];
 
 		c->prog = strdup(sc->argv ? sc->argv[0] : ctx->cfg.gembench);
@@ -546,7 +536,7 @@ fail:
 			close(err_p[i]);
 	}
 	{
-		char run_id[37] = "";
+		char run_id[BL_UUID_LEN] = "";
 
 		store_own_doc(s, c, "failed", why, run_id);
 		bl_store_schedule_finish(ctx->store, c->record_id, "failed", -1, run_id[0] ? run_id : NULL, NULL, why,
@@ -598,7 +588,7 @@ static void finish(struct bld_sched *s, const char *interrupted)
 {
 	struct bld_ctx *ctx = s->ctx;
 	struct child *c = &s->run;
-	char run_id[37] = "", status[16] = "", why[STDERR_TAIL + 640] = "", summary[768], verdict[64] = "";
+	char run_id[BL_UUID_LEN] = "", status[16] = "", why[STDERR_TAIL + 640] = "", summary[768], verdict[64] = "";
 	struct stored_ids ok_ids = { .n = 0 };
 	int exit_code = -1, stored = 0, ret = 0;
 	double secs = (double)(bld_now_ns() - c->started_ns) / 1e9;

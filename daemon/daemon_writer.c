@@ -12,6 +12,7 @@
  */
 #include "daemon_writer.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -100,10 +101,12 @@ static void *writer_main(void *arg)
 			break; /* stop with nothing queued */
 		b = w->open;
 		w->open = NULL;
+		assert(b->n > 0 && b->n <= b->cap); /* bld_writer_add never leaves an empty batch */
 		pthread_mutex_unlock(&w->lock);
 		commit(w, b);
 		pthread_mutex_lock(&w->lock);
 		b->next = NULL;
+		assert(!w->done_tail == !w->done_head); /* both set or both NULL */
 		if (w->done_tail)
 			w->done_tail->next = b;
 		else
@@ -128,6 +131,7 @@ static void deliver(struct bld_writer *w)
 	pthread_mutex_unlock(&w->lock);
 	for (; b; b = next) {
 		next = b->next;
+		assert(b->n > 0 && w->pending >= b->n); /* each document was counted when added */
 		w->pending -= b->n;
 		w->fn(w->user, b);
 		for (size_t i = 0; i < b->n; i++)
@@ -210,6 +214,7 @@ int bld_writer_add(struct bld_writer *w, struct bl_resultdoc *doc, void *item)
 	int ret = 0;
 
 	pthread_mutex_lock(&w->lock);
+	assert(!w->stop); /* nothing is added once bld_writer_free began */
 	if (!w->open) {
 		w->open = w->spare ? w->spare : calloc(1, sizeof(*w->open));
 		w->spare = NULL;
@@ -226,6 +231,7 @@ int bld_writer_add(struct bld_writer *w, struct bl_resultdoc *doc, void *item)
 		}
 		goto out;
 	}
+	assert(b->n < b->cap);
 	b->docs[b->n] = doc;
 	b->items[b->n] = item;
 	snprintf(b->run_ids[b->n], sizeof(b->run_ids[b->n]), "%s", doc->run_id);
@@ -265,6 +271,7 @@ void bld_writer_free(struct bld_writer *w)
 		pthread_cond_signal(&w->wake);
 		pthread_mutex_unlock(&w->lock);
 		pthread_join(w->thread, NULL);
+		assert(!w->open && !w->done_head); /* drained: everything committed and delivered */
 	}
 	batch_free(w->open);
 	batch_free(w->spare);
