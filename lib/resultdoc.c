@@ -748,9 +748,16 @@ static int validate(struct vctx *c, json_t *root, struct bl_resultdoc *d)
 	if ((err = get_object(c, root, "testbed", OPTIONAL, &obj)))
 		return err;
 	if (obj) {
+		static const char *const clocks[] = { "icount", "wall" };
+
 		len = push(c, "testbed", 0);
-		if (!(err = get_string(c, obj, "package_version", OPTIONAL, &d->package_version)))
-			err = get_string(c, obj, "kernel_package", OPTIONAL, &d->kernel_package);
+		if (!(err = get_string(c, obj, "package_version", OPTIONAL, &d->package_version)) &&
+		    !(err = get_string(c, obj, "kernel_package", OPTIONAL, &d->kernel_package)) &&
+		    !(err = get_enum(c, obj, "clock", OPTIONAL, clocks, 2, &d->testbed_clock, NULL)))
+			err = get_int(c, obj, "boot_index", OPTIONAL, 0, &d->testbed_boot_index);
+		/* before the clock was recorded the lab ran multi-threaded TCG: wall clock */
+		if (!err && !d->testbed_clock)
+			d->testbed_clock = "wall";
 		pop(c, len);
 		if (err)
 			return err;

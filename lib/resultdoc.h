@@ -28,7 +28,9 @@
  *  - Optional: kernel.boot_id (a UUID: /proc/sys/kernel/random/boot_id,
  *    the same for every run of one boot).
  *  - Optional testbed block: testbed.package_version and
- *    testbed.kernel_package (strings) name the exact Debian package.
+ *    testbed.kernel_package (strings) name the exact Debian package;
+ *    testbed.clock (icount|wall) the guest clock the times are on;
+ *    testbed.boot_index (integer >= 0) which of the repeated boots.
  *
  * Errors name the field path and the problem, e.g.
  *   results[2].counters.swiotlb_bounced: expected an integer or null, got string
@@ -148,6 +150,10 @@ struct bl_resultdoc {
 	const char *kernel_release, *kernel_version, *cmdline;
 	const char *boot_id;		/* kernel.boot_id, lower case; NULL if absent */
 	const char *package_version, *kernel_package; /* testbed.*; NULL if unknown */
+	const char *testbed_clock;	/* testbed.clock: "icount"|"wall"; "wall" for a testbed
+					   document from before the clock was recorded; NULL
+					   outside the testbed */
+	struct bl_opt_i64 testbed_boot_index; /* testbed.boot_index: which repeated boot */
 
 	const char *swiotlb;		/* force|noforce|default, NULL if unknown */
 	struct bl_opt_i64 swiotlb_slabs;

@@ -44,7 +44,7 @@
 #include "schema_sql.h"
 #include "store_internal.h"
 
-/* The run filter as SQL; ?1..?13 are the members of struct bl_run_filter. */
+/* The run filter as SQL; ?1..?13 and ?16 are the members of struct bl_run_filter. */
 #define RUN_FROM                                                                           \
 	" FROM runs r"                                                                     \
 	" LEFT JOIN boots b ON b.id = r.boot_id"                                           \
@@ -68,7 +68,8 @@
 	" AND (?10 IS NULL OR h.hostname = ?10)"                                           \
 	" AND (?11 IS NULL OR r.uuid = lower(?11))"                                        \
 	" AND (?12 IS NULL OR r.started_unix >= ?12)"                                      \
-	" AND (?13 IS NULL OR r.started_unix < ?13)"
+	" AND (?13 IS NULL OR r.started_unix < ?13)"                                      \
+	" AND (?16 IS NULL OR r.testbed_clock = ?16)"
 
 static const char *const stmt_sql[ST_COUNT] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
@@ -104,9 +105,10 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_RUN_INS] =
 		"INSERT INTO runs (uuid, format, status, error, tool_name, tool_version,"
 		" started_at, started_unix, finished_at, finished_unix, boot_id, device_id,"
-		" importer_id, job_name, backend, workload, params, document, kernel_boot_id)"
+		" importer_id, job_name, backend, workload, params, document, kernel_boot_id,"
+		" testbed_clock, testbed_boot_index)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
-		" ?17, ?18, ?19)",
+		" ?17, ?18, ?19, ?20, ?21)",
 	[ST_RESULT_INS] =
 		"INSERT INTO results (run_id, idx, workload, variant, size, reps, ops,"
 		" duration_ns, ops_per_sec_mean, bytes_per_sec_mean, bounce_rate, per_rep) VALUES"
@@ -124,7 +126,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 		" k.release, k.version, k.package_version, k.package, b.cmdline, b.swiotlb,"
 		" b.iommu, b.swiotlb_slabs, d.driver, d.node, d.driver_version, d.pci_id,"
 		" i.driver, i.node, i.driver_version, i.pci_id, (SELECT count(*) FROM results x"
-		" WHERE x.run_id = r.id), r.kernel_boot_id" RUN_FROM
+		" WHERE x.run_id = r.id), r.kernel_boot_id, r.testbed_clock, r.testbed_boot_index"
+		RUN_FROM
 		" ORDER BY CASE WHEN ?14 THEN r.started_unix END ASC, CASE WHEN ?14 THEN r.id END"
 		" ASC, r.started_unix DESC, r.id DESC LIMIT ?15",
 	[ST_RUNS_COUNT] =
@@ -173,6 +176,14 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"SELECT at_unix, subject, baseline, workload, variant, size, metric,"
 		" baseline_value, value, change, p_value, verdict, detail FROM verdicts WHERE (?1"
 		" IS NULL OR subject = ?1) ORDER BY at_unix DESC, id DESC",
+	[ST_FLOOR_INS] =
+		"INSERT OR REPLACE INTO noise_floors (job, workload, variant, size, metric, clock,"
+		" floor, boots, kernel, mode, runs, measured_unix) VALUES (?1, ?2, ifnull(?3, ''),"
+		" ?4, ?5, ifnull(?6, ''), ?7, ?8, ?9, ?10, ?11, ?12)",
+	[ST_FLOOR_QUERY] =
+		"SELECT job, workload, variant, size, metric, clock, floor, boots, kernel, mode,"
+		" runs, measured_unix FROM noise_floors WHERE (?1 IS NULL OR clock = ?1)"
+		" ORDER BY job, workload, variant, size, metric, clock",
 };
 
 /* --- errors, the statement cache, stepping (store_internal.h) ----------- */

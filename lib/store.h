@@ -120,6 +120,7 @@ struct bl_run_filter {
 	const char *status;   /* ok|failed|skipped|timeout */
 	const char *host;     /* hostname */
 	const char *run_id;   /* one UUID */
+	const char *clock;    /* testbed guest clock: icount|wall */
 	int64_t since;	      /* started_at >= since (unix s); 0 = no bound */
 	int64_t until;	      /* started_at <  until (unix s); 0 = no bound */
 	int limit;	      /* the first N runs in the order below; 0 = all */
@@ -142,6 +143,8 @@ struct bl_run_row {
 	struct bl_opt_i64 mem_bytes;
 	const char *kernel_release, *kernel_version, *package_version, *kernel_package;
 	const char *kernel_boot_id; /* the boot's /proc/sys/kernel/random/boot_id, or NULL */
+	const char *testbed_clock;  /* icount|wall under the testbed, NULL elsewhere */
+	struct bl_opt_i64 testbed_boot_index; /* which repeated boot of its configuration */
 	const char *cmdline, *swiotlb, *iommu;
 	struct bl_opt_i64 swiotlb_slabs;
 	const char *dev_driver, *dev_node, *dev_driver_version, *dev_pci_id;
@@ -295,5 +298,33 @@ int bl_store_put_verdicts(struct bl_store *s, int64_t at_unix, const struct bl_v
 typedef int (*bl_verdict_cb)(const struct bl_verdict *v, int64_t at_unix, void *user);
 /* Verdicts about @subject (NULL = all), newest first. */
 int bl_store_query_verdicts(struct bl_store *s, const char *subject, bl_verdict_cb cb, void *user);
+
+/* --- noise floors (bouncelab calibrate) --------------------------------------- */
+
+/* How far apart A/A boots put one row's metric (schema/0005 says which spread). */
+struct bl_noise_floor {
+	const char *job, *workload;
+	const char *variant;	/* "" or NULL when the workload has one variant */
+	int64_t size;
+	const char *metric;	/* a compare metric name ("ops_per_sec") */
+	const char *clock;	/* icount|wall, "" or NULL outside the testbed */
+	double floor;		/* >= 0: relative for times, absolute for counts */
+	int boots;		/* A/A boots it was measured from, >= 2 */
+	const char *kernel, *mode; /* where (may be NULL) */
+	const char *runs_json;	/* JSON array of run UUIDs (may be NULL) */
+	int64_t measured_unix;	/* when (set by the store on put) */
+};
+
+/*
+ * Stores @n floors measured at @at_unix in one transaction, each replacing
+ * the floor of the same (job, workload, variant, size, metric, clock).
+ * 0 or -errno (bl_store_errmsg says which).
+ */
+int bl_store_put_floors(struct bl_store *s, int64_t at_unix, const struct bl_noise_floor *f,
+			size_t n);
+
+typedef int (*bl_floor_cb)(const struct bl_noise_floor *f, void *user);
+/* Every floor (of @clock when not NULL); strings valid during the callback only. */
+int bl_store_query_floors(struct bl_store *s, const char *clock, bl_floor_cb cb, void *user);
 
 #endif

@@ -6,7 +6,7 @@
  *
  * The store is split by what it stores (store.c: open, close, statement
  * cache, errors; store_migrate.c; store_ckpt.c; store_put.c; store_query.c;
- * store_monitor.c; store_sched.c; store_verdict.c); all its SQL stays in
+ * store_monitor.c; store_sched.c; store_verdict.c; store_floor.c); all its SQL stays in
  * store.c's stmt_sql[] table, in store_put.c's multi-row INSERT heads and
  * in store_migrate.c's migration transaction.
  */
@@ -56,6 +56,8 @@ enum stmt_id {
 	ST_SCHED_ABANDON,
 	ST_VERDICT_INS,
 	ST_VERDICT_QUERY,
+	ST_FLOOR_INS,
+	ST_FLOOR_QUERY,
 	ST_COUNT,
 };
 

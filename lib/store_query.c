@@ -21,8 +21,8 @@ static void bind_filter(sqlite3_stmt *st, const struct bl_run_filter *f)
 
 	if (!f)
 		f = &none;
-	/* Both users of RUN_FROM take its ?1..?13 (the runs query two more). */
-	assert(sqlite3_bind_parameter_count(st) >= 13);
+	/* Both users of RUN_FROM take its ?1..?13 and ?16 (the runs query ?14, ?15). */
+	assert(sqlite3_bind_parameter_count(st) >= 16);
 	bind_text(st, 1, f->kernel);
 	bind_text(st, 2, f->swiotlb);
 	bind_text(st, 3, f->iommu);
@@ -38,6 +38,7 @@ static void bind_filter(sqlite3_stmt *st, const struct bl_run_filter *f)
 		sqlite3_bind_int64(st, 12, f->since);
 	if (f->until)
 		sqlite3_bind_int64(st, 13, f->until);
+	bind_text(st, 16, f->clock);
 }
 
 static void read_run(sqlite3_stmt *st, struct bl_run_row *r)
@@ -81,6 +82,8 @@ static void read_run(sqlite3_stmt *st, struct bl_run_row *r)
 	r->imp_pci_id = col_text(st, c++);
 	r->n_results = sqlite3_column_int(st, c++);
 	r->kernel_boot_id = col_text(st, c++);
+	r->testbed_clock = col_text(st, c++);
+	r->testbed_boot_index = col_opt_i64(st, c++);
 	/* The reader and ST_RUNS_QUERY's column list must not drift apart. */
 	assert(c == sqlite3_column_count(st));
 }

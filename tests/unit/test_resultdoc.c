@@ -112,6 +112,8 @@ static const struct bad_case bad_cases[] = {
 	{ "kernel", "null", "kernel: expected an object, got null" },
 	{ "kernel.release", "6", "kernel.release: expected a string, got integer" },
 	{ "testbed.package_version", "6", "testbed.package_version: expected a string or null, got integer" },
+	{ "testbed.clock", "\"fast\"", "testbed.clock: expected one of icount|wall, got \"fast\"" },
+	{ "testbed.boot_index", "-1", "testbed.boot_index: must be >= 0, got -1" },
 	{ "dma.swiotlb", "\"forced\"", "dma.swiotlb: expected one of force|noforce|default, got \"forced\"" },
 	{ "dma.iommu", "\"strict\"", "dma.iommu: expected one of off|on|pt, got \"strict\"" },
 	{ "dma.swiotlb_slabs", "\"32768\"", "dma.swiotlb_slabs: expected an integer or null, got string" },
@@ -260,6 +262,9 @@ static void test_fixture_values(void **state)
 	assert_string_equal(d->kernel_release, "6.12.57+deb13-amd64");
 	assert_string_equal(d->boot_id, "6b1c2d3e-4f50-4a61-8b72-93a4b5c6d7e8"); /* lower-cased */
 	assert_string_equal(d->package_version, "6.12.57-1");
+	/* a testbed document without testbed.clock ran before the clock was recorded: wall */
+	assert_string_equal(d->testbed_clock, "wall");
+	assert_false(d->testbed_boot_index.set);
 	assert_string_equal(d->swiotlb, "force");
 	assert_string_equal(d->iommu, "off");
 	assert_string_equal(d->dev_driver, "vgem");

@@ -530,6 +530,9 @@ static void test_filters(void **state)
 		{ { .until = 1795140005 + 65 }, 1, "3f6c1a52" },  /* before 02:01:10 */
 		{ { .since = 1795140005, .until = 1795140005 + 600 }, 4, "c0ffee00" },
 		{ { .since = 1795140005, .until = 1795140005 + 595 }, 3, "9b1e44d0" },
+		/* guest clock: testbed documents from before the clock was recorded are wall */
+		{ { .clock = "wall" }, 4, "c0ffee00" },
+		{ { .clock = "icount" }, 0, NULL },
 		/* limit and order */
 		{ { .limit = 2 }, 2, "5d2a7e10" },
 		{ { .limit = 1, .oldest_first = true }, 1, "3f6c1a52" },
@@ -745,6 +748,51 @@ static void test_verdicts(void **state)
 	bl_store_close(s);
 }
 
+static int collect_floor(const struct bl_noise_floor *f, void *user)
+{
+	double *sum = user;
+
+	assert_string_equal(f->clock, "icount");
+	assert_string_equal(f->variant, "");
+	assert_int_equal(f->measured_unix, 1795140000);
+	*sum += f->floor;
+	return 0;
+}
+
+/* Noise floors: refused when malformed, replaced per key, selected by clock. */
+static void test_noise_floors(void **state)
+{
+	struct tmp *t = *state;
+	struct bl_store *s = open_ok(t->db);
+	struct bl_noise_floor f[] = {
+		{ .job = "import-udmabuf-vgem", .workload = "import", .size = 4096,
+		  .metric = "ops_per_sec", .clock = "icount", .floor = 0.01, .boots = 2 },
+		{ .job = "import-udmabuf-vgem", .workload = "import", .size = 4096,
+		  .metric = "bounces_per_op", .clock = "icount", .floor = 0, .boots = 2 },
+	};
+	struct bl_noise_floor bad = f[0];
+	double sum = 0;
+
+	bad.boots = 1; /* one boot has no spread */
+	assert_int_equal(bl_store_put_floors(s, 1795140000, &bad, 1), -EINVAL);
+	assert_non_null(strstr(bl_store_errmsg(s), "2 boots"));
+	bad = f[0];
+	bad.floor = -0.5;
+	assert_int_equal(bl_store_put_floors(s, 1795140000, &bad, 1), -EINVAL);
+	assert_int_equal(sql_int(t->db, "SELECT count(*) FROM noise_floors"), 0);
+
+	assert_int_equal(bl_store_put_floors(s, 1795130000, f, 2), 0);
+	f[0].floor = 0.03; /* recalibrated: replaces the first */
+	assert_int_equal(bl_store_put_floors(s, 1795140000, f, 2), 0);
+	assert_int_equal(sql_int(t->db, "SELECT count(*) FROM noise_floors"), 2);
+	assert_int_equal(bl_store_query_floors(s, "icount", collect_floor, &sum), 0);
+	assert_float_equal(sum, 0.03, 1e-12);
+	sum = 0;
+	assert_int_equal(bl_store_query_floors(s, "wall", collect_floor, &sum), 0);
+	assert_float_equal(sum, 0, 0);
+	bl_store_close(s);
+}
+
 /* Several processes store the same 30 runs at once: each is stored exactly once. */
 static void test_concurrent_writers(void **state)
 {
@@ -821,6 +869,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_monitor_samples, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_schedule_records, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verdicts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_noise_floors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_writers, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
