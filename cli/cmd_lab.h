@@ -14,7 +14,8 @@
 
 /*
  * Parses argv (argv[0] = "lab") into @cfg, starting from lab_config_init's
- * defaults. Returns 0 (*help set for --help) or -EINVAL with a message
+ * defaults, then checks the whole (lab_config_check: --kvm with --clock
+ * icount). Returns 0 (*help set for --help) or -EINVAL with a message
  * naming the bad option or value in @err. Resets getopt's state itself, so
  * it may be called more than once.
  */

@@ -32,12 +32,13 @@
 #include "drmdev.h"
 #include "fsutil.h"
 #include "dmamode.h"
+#include "lab_config.h"
 #include "log.h"
 #include "paths.h"
 
 extern char **environ;
 
-#define NIGHTLY_ECHO_ARGS 12 /* arguments shown when echoing a step */
+#define NIGHTLY_ECHO_ARGS 20 /* arguments shown when echoing a step (all of lab's) */
 #define NIGHTLY_MAX_STEPS 16 /* measure, ingest, a compare per kernel, report */
 
 struct nightly_opts {
@@ -47,6 +48,8 @@ struct nightly_opts {
 	const char *job;	/* --job; NULL = per place (i915.ini or standard.ini) */
 	const char *out;	/* --out; NULL = var/nightly/<UTC time> */
 	const char *timeout;	/* --timeout per boot, passed to lab */
+	const char *clock;	/* --clock for the testbed: icount (default) or wall */
+	const char *boots;	/* --boots per kernel x mode for the testbed (default 1) */
 	int where;		/* 0 auto, 'l' local, 't' testbed */
 };
 
@@ -73,7 +76,8 @@ static void nightly_usage(FILE *out)
 	all_modes(modes, sizeof(modes));
 	fprintf(out,
 		"usage: bouncelab nightly [--local | --lab] [--kernels LIST] [--modes LIST]\n"
-		"                         [--job FILE] [--out DIR] [--timeout S] [--db PATH]\n\n"
+		"                         [--clock icount|wall] [--boots N] [--job FILE]\n"
+		"                         [--out DIR] [--timeout S] [--db PATH]\n\n"
 		"The main job: measure, store every result document, compare each DMA mode\n"
 		"against " BL_MODE_BASELINE ", render the plots and write the report, then print a summary.\n\n"
 		"  --local        measure on this machine's DRM devices (gembench)\n"
@@ -86,11 +90,18 @@ static void nightly_usage(FILE *out)
 		"                 configs/jobs/standard.ini in the testbed)\n"
 		"  --out DIR      where documents, plots and the report go\n"
 		"                 (default var/nightly/<UTC time>)\n"
-		"  --timeout S    testbed: kill a boot after S seconds (default: lab's)\n"
+		"  --clock CLOCK  testbed guest clock, passed to lab (default icount: 1 ns\n"
+		"                 per guest instruction, times comparable across boots,\n"
+		"                 boots ~2.5x longer; wall: multi-threaded TCG, faster,\n"
+		"                 times move with the host's load)\n"
+		"  --boots N      testbed boots per kernel x mode, 1 to %d, interleaved,\n"
+		"                 passed to lab (default 1)\n"
+		"  --timeout S    testbed: kill a boot after S seconds (default: lab's,\n"
+		"                 %d s on icount, %d s on wall)\n"
 		"  --db PATH      database (default $BOUNCELAB_DB, else var/bouncelab.db)\n\n"
 		"Exit: 0 when every step succeeded, 1 when one failed (the others still ran),\n"
 		"2 on bad usage.\n",
-		modes);
+		modes, LAB_BOOTS_MAX, LAB_DEFAULT_TIMEOUT_ICOUNT_S, LAB_DEFAULT_TIMEOUT_WALL_S);
 }
 
 /* The folder this program lives in, where gembench sits beside it. */
@@ -170,10 +181,13 @@ static int parse_opts(int argc, char **argv, struct nightly_opts *o)
 		{ "job", required_argument, NULL, 'j' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "timeout", required_argument, NULL, 'T' },
+		{ "clock", required_argument, NULL, 'c' },
+		{ "boots", required_argument, NULL, 'b' },
 		{ "db", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	enum lab_clock clock;
 	int c;
 
 	optind = 0; /* GNU: full re-initialisation, argv is a subcommand's */
@@ -192,6 +206,8 @@ static int parse_opts(int argc, char **argv, struct nightly_opts *o)
 		case 'j': o->job = optarg; break;
 		case 'o': o->out = optarg; break;
 		case 'T': o->timeout = optarg; break;
+		case 'c': o->clock = optarg; break;
+		case 'b': o->boots = optarg; break;
 		case 'd': o->db = optarg; break;
 		case 'h':
 			nightly_usage(stdout);
@@ -204,6 +220,24 @@ static int parse_opts(int argc, char **argv, struct nightly_opts *o)
 	if (optind < argc) {
 		bl_err("nightly: unexpected argument '%s' (see bouncelab nightly --help)", argv[optind]);
 		return 2;
+	}
+	/* lab would refuse them too, but only after the night has begun */
+	if (o->clock && lab_clock_parse(o->clock, &clock)) {
+		bl_err("nightly: --clock '%s': expected icount or wall", o->clock);
+		return 2;
+	}
+	if (o->boots) {
+		char *end;
+		unsigned long n;
+
+		errno = 0;
+		n = strtoul(o->boots, &end, 10);
+		if (!*o->boots || *o->boots == '-' || *o->boots == '+' || errno || *end || n < 1 ||
+		    n > LAB_BOOTS_MAX) {
+			bl_err("nightly: --boots '%s': expected a number of boots per kernel and mode, 1 to %d",
+			       o->boots, LAB_BOOTS_MAX);
+			return 2;
+		}
 	}
 	if (o->job && access(o->job, R_OK) < 0) {
 		bl_err("nightly: job file %s: %s", o->job, strerror(errno));
@@ -358,6 +392,11 @@ int cmd_nightly(int argc, char **argv)
 		/* every mode of the table: swiotlb default/force/noforce, IOMMU on and passthrough */
 		all_modes(modes, sizeof(modes));
 		av_push(&a, o.modes ? o.modes : modes);
+		/* always said, so the log shows which clock the night's numbers came from */
+		av_push(&a, "--clock");
+		av_push(&a, o.clock ? o.clock : "icount");
+		av_push(&a, "--boots");
+		av_push(&a, o.boots ? o.boots : "1");
 		if (o.timeout) {
 			av_push(&a, "--timeout");
 			av_push(&a, o.timeout);

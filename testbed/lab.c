@@ -2,10 +2,11 @@
  * `bouncelab lab` as a library: lab_run(), the testbed matrix runner. For
  * each kernel series it fetches the newest Debian kernel and builds an
  * initramfs with the guest programs and the job (lab_kernel.c), then boots
- * QEMU once per DMA mode, up to cfg->parallel at a time, each killed at
- * cfg->timeout_s (lab_boot.c). The guest's results come back on a
+ * QEMU cfg->boots times per DMA mode, in interleaved rounds, up to
+ * cfg->parallel at a time, each killed at the timeout (lab_boot.c), on the
+ * icount or the wall clock. The guest's results come back on a
  * dedicated serial port (lab_channel.h); each result document is stored as
- * <out>/<series>-<mode>/<run_id>.json with a "testbed" object added
+ * <out>/<series>-<mode>[-boot<K>]/<run_id>.json with a "testbed" object added
  * (lab_doc.c). A boot that yields no document (a panic, a hang, a kernel
  * that could not be fetched) gets a failed document of its own, so every
  * boot leaves at least one valid document behind.
@@ -136,23 +137,30 @@ done:
 
 /* --- the matrix ------------------------------------------------------------ */
 
+/*
+ * Boots every kernel x mode cfg.boots times, in lab_boot_order's
+ * interleaved rounds (A B A B: drift during the run reaches every
+ * configuration alike), up to cfg.parallel at once.
+ */
 static int run_matrix(struct lab_ctx *c)
 {
-	size_t n = c->nkernels * c->cfg.nmodes, next = 0, done = 0, running = 0, ok = 0;
+	size_t n = c->nkernels * c->cfg.nmodes * c->cfg.boots, next = 0, done = 0, running = 0, ok = 0;
 	struct lab_boot *boots = calloc(n, sizeof(*boots));
 	double t0 = lab_mono_now();
 
 	if (!boots)
 		return -ENOMEM;
-	for (size_t ki = 0; ki < c->nkernels; ki++) {
-		for (size_t mi = 0; mi < c->cfg.nmodes; mi++) {
-			struct lab_boot *b = &boots[ki * c->cfg.nmodes + mi];
+	for (size_t i = 0; i < n; i++) {
+		struct lab_boot *b = &boots[i];
+		char name[NAME_MAX + 1];
+		size_t ki, mi;
 
-			b->k = &c->kernels[ki];
-			b->mode = &c->cfg.modes[mi];
-			b->rc = -1;
-			lab_sfmt(b->dir, sizeof(b->dir), "%s/%s-%s", c->out, b->k->series, b->mode->slug);
-		}
+		lab_boot_order(c->nkernels, c->cfg.nmodes, c->cfg.boots, i, &ki, &mi, &b->round);
+		b->k = &c->kernels[ki];
+		b->mode = &c->cfg.modes[mi];
+		b->rc = -1;
+		lab_boot_dirname(b->k->series, b->mode, b->round, c->cfg.boots, name, sizeof(name));
+		lab_sfmt(b->dir, sizeof(b->dir), "%s/%s", c->out, name);
 	}
 	while (done < n) {
 		while (running < c->cfg.parallel && next < n) {
@@ -194,10 +202,11 @@ static int run_matrix(struct lab_ctx *c)
 		ok += boots[i].ok;
 		lab_argv_free(&boots[i].argv);
 	}
-	printf("lab: %zu boot(s), %zu ok, %zu failed, %.1f s; results in %s\n", n, ok, n - ok, lab_mono_now() - t0,
-	       c->out);
+	printf("lab: %zu boot(s), %zu ok, %zu failed, %.1f s, clock %s; results in %s\n", n, ok, n - ok,
+	       lab_mono_now() - t0, lab_clock_name(c->clock), c->out);
 	if (c->summary)
-		fprintf(c->summary, "lab: %zu boot(s), %zu ok, %zu failed, %.1f s\n", n, ok, n - ok, lab_mono_now() - t0);
+		fprintf(c->summary, "lab: %zu boot(s), %zu ok, %zu failed, %.1f s, clock %s\n", n, ok, n - ok,
+			lab_mono_now() - t0, lab_clock_name(c->clock));
 	free(boots);
 	return ok == n ? 0 : 1;
 }
@@ -223,6 +232,26 @@ static const char *find_qemu(void)
 			p++;
 	}
 	return NULL;
+}
+
+/*
+ * `qemu --version`, once per run, for every document's testbed object: a
+ * comparison across QEMU versions is a comparison across cost models.
+ * Unknown ("", null in the documents) when QEMU does not say; not fatal.
+ */
+static void read_qemu_version(struct lab_ctx *c)
+{
+	char *argv[] = { (char *)c->qemu, "--version", NULL };
+	char *out = NULL, *err = NULL;
+	int rc = lab_run_capture(argv, &out, &err);
+
+	if (rc || lab_qemu_version_parse(out, c->qemu_version, sizeof(c->qemu_version))) {
+		lab_one_line(out ? out : (char[1]){ 0 });
+		bl_warn("%s --version: exit %d, no version in '%.80s' (testbed.qemu_version will be null)", c->qemu,
+			rc, out ? out : "");
+	}
+	free(out);
+	free(err);
 }
 
 static int prepare(struct lab_ctx *c)
@@ -276,6 +305,9 @@ static int prepare(struct lab_ctx *c)
 		bl_err("--kvm: /dev/kvm: %s", strerror(errno));
 		return -errno;
 	}
+	read_qemu_version(c);
+	c->clock = lab_config_clock(&c->cfg);
+	c->timeout_s = lab_config_timeout(&c->cfg);
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	c->smp = c->cfg.smp ? c->cfg.smp : (unsigned)(ncpu > 0 ? ncpu : 1) / c->cfg.parallel;
 	if (!c->smp)
@@ -360,9 +392,11 @@ int lab_run(const struct lab_config *cfg)
 		ret = 2;
 		goto out;
 	}
-	bl_info("lab: %zu kernel(s) x %zu mode(s), %u at once, %u vCPU and %u MiB each, %s, timeout %u s, out %s",
-		c->nkernels, c->cfg.nmodes, c->cfg.parallel, c->smp, c->cfg.mem_mib, c->cfg.kvm ? "KVM" : "TCG",
-		c->cfg.timeout_s, c->out);
+	bl_info("lab: %zu kernel(s) x %zu mode(s) x %u boot(s), %u at once, %u vCPU and %u MiB each, %s, clock %s, "
+		"QEMU %s, timeout %u s, out %s",
+		c->nkernels, c->cfg.nmodes, c->cfg.boots, c->cfg.parallel, c->smp, c->cfg.mem_mib,
+		c->cfg.kvm ? "KVM" : "TCG", lab_clock_name(c->clock), *c->qemu_version ? c->qemu_version : "?",
+		c->timeout_s, c->out);
 	open_summary(c);
 	lab_kernels_fetch(c);
 	ret = run_matrix(c);

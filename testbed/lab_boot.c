@@ -45,6 +45,7 @@ int lab_boot_start(struct lab_ctx *c, struct lab_boot *b)
 		.mem_mib = c->cfg.mem_mib,
 		.smp = c->smp,
 		.kvm = c->cfg.kvm,
+		.clock = c->clock,
 	};
 	ret = lab_qemu_argv(&cfg, &b->argv);
 	if (ret)
@@ -78,7 +79,7 @@ int lab_boot_start(struct lab_ctx *c, struct lab_boot *b)
 	}
 	close(fd);
 	b->state = LAB_BOOT_RUNNING;
-	b->deadline = lab_mono_now() + c->cfg.timeout_s;
+	b->deadline = lab_mono_now() + c->timeout_s;
 	return 0;
 }
 
@@ -134,7 +135,7 @@ static void collect_channel(struct lab_ctx *c, struct lab_boot *b, char *reason,
 
 	if (b->timed_out)
 		lab_sfmt(reason, rlen, "the guest did not finish within --timeout %u s and was killed%s",
-			 c->cfg.timeout_s, ch.begin ? " (its command had started)" : " (its command never started)");
+			 c->timeout_s, ch.begin ? " (its command had started)" : " (its command never started)");
 	else if (!ch.end && WIFEXITED(b->wstatus) && WEXITSTATUS(b->wstatus) == 127)
 		lab_sfmt(reason, rlen, "%s could not be started (see console.log)", c->qemu);
 	else if (!ch.end)
@@ -186,7 +187,7 @@ void lab_boot_collect(struct lab_ctx *c, struct lab_boot *b)
 void lab_boot_summary(struct lab_ctx *c, const struct lab_boot *b)
 {
 	const char *status = "ok";
-	char bounced[32] = "n/a", line[512];
+	char bounced[32] = "n/a", line[512], mode[96];
 
 	if (b->bounced_known)
 		lab_sfmt(bounced, sizeof(bounced), "%" PRId64, b->bounced);
@@ -194,8 +195,13 @@ void lab_boot_summary(struct lab_ctx *c, const struct lab_boot *b)
 	 * not: the summary says whether the boot as a whole succeeded. */
 	if (!b->ok)
 		status = strcmp(b->status, "ok") ? b->status : "failed";
+	/* Several boots of one configuration: which one (testbed.boot_index). */
+	if (c->cfg.boots > 1)
+		lab_sfmt(mode, sizeof(mode), "%s #%u", b->mode->spec, b->round);
+	else
+		lab_sfmt(mode, sizeof(mode), "%s", b->mode->spec);
 	lab_sfmt(line, sizeof(line), "%-22s %-20s %-18s %-7s %7.1fs  docs=%zu  rc=%-3d swiotlb_bounced=%s%s\n",
-	     *b->k->release ? b->k->release : b->k->series, *b->k->version ? b->k->version : "?", b->mode->spec,
+	     *b->k->release ? b->k->release : b->k->series, *b->k->version ? b->k->version : "?", mode,
 	     status, b->seconds, b->ndocs, b->rc, bounced, b->ok ? "" : "  (see failed document)");
 	fputs(line, stdout);
 	fflush(stdout);

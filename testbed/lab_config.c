@@ -18,9 +18,34 @@ void lab_config_init(struct lab_config *cfg)
 	for (size_t i = 0; i < BL_MODE_COUNT; i++)
 		lab_mode_init(&cfg->modes[i], (enum bl_mode_id)i);
 	cfg->nmodes = BL_MODE_COUNT;
-	cfg->timeout_s = LAB_DEFAULT_TIMEOUT_S;
+	cfg->timeout_s = 0; /* the clock's: lab_config_timeout() */
 	cfg->mem_mib = LAB_DEFAULT_MEM_MIB;
 	cfg->parallel = LAB_DEFAULT_PARALLEL;
+	cfg->clock = LAB_CLOCK_AUTO;
+	cfg->boots = 1;
+}
+
+int lab_config_set_clock(struct lab_config *cfg, const char *name, char *err, size_t errlen)
+{
+	if (lab_clock_parse(name, &cfg->clock)) {
+		snprintf(err, errlen, "--clock '%s': expected icount or wall", name ? name : "");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+enum lab_clock lab_config_clock(const struct lab_config *cfg)
+{
+	if (cfg->clock != LAB_CLOCK_AUTO)
+		return cfg->clock;
+	return cfg->kvm ? LAB_CLOCK_WALL : LAB_CLOCK_ICOUNT;
+}
+
+unsigned lab_config_timeout(const struct lab_config *cfg)
+{
+	if (cfg->timeout_s)
+		return cfg->timeout_s;
+	return lab_config_clock(cfg) == LAB_CLOCK_ICOUNT ? LAB_DEFAULT_TIMEOUT_ICOUNT_S : LAB_DEFAULT_TIMEOUT_WALL_S;
 }
 
 int lab_config_set_kernels(struct lab_config *cfg, const char *list, char *err, size_t errlen)
@@ -104,9 +129,9 @@ int lab_config_check(const struct lab_config *cfg, char *err, size_t errlen)
 			return -EINVAL;
 		}
 	}
-	if (cfg->timeout_s < LAB_TIMEOUT_MIN || cfg->timeout_s > LAB_TIMEOUT_MAX) {
-		snprintf(err, errlen, "timeout %u s: expected %d to %d", cfg->timeout_s, LAB_TIMEOUT_MIN,
-			 LAB_TIMEOUT_MAX);
+	if (cfg->timeout_s > LAB_TIMEOUT_MAX) {
+		snprintf(err, errlen, "timeout %u s: expected %d to %d (or 0: the clock's default)", cfg->timeout_s,
+			 LAB_TIMEOUT_MIN, LAB_TIMEOUT_MAX);
 		return -EINVAL;
 	}
 	if (cfg->mem_mib < LAB_MEM_MIN || cfg->mem_mib > LAB_MEM_MAX) {
@@ -117,6 +142,21 @@ int lab_config_check(const struct lab_config *cfg, char *err, size_t errlen)
 	if (cfg->parallel < 1 || cfg->parallel > LAB_PARALLEL_MAX || cfg->smp > LAB_SMP_MAX) {
 		snprintf(err, errlen, "%u boot(s) at once with %u vCPU(s): expected 1 to %d and 0 to %d",
 			 cfg->parallel, cfg->smp, LAB_PARALLEL_MAX, LAB_SMP_MAX);
+		return -EINVAL;
+	}
+	if (cfg->boots < 1 || cfg->boots > LAB_BOOTS_MAX) {
+		snprintf(err, errlen, "%u boot(s) per kernel and mode: expected 1 to %d", cfg->boots, LAB_BOOTS_MAX);
+		return -EINVAL;
+	}
+	if ((unsigned)cfg->clock > LAB_CLOCK_WALL) {
+		snprintf(err, errlen, "clock %u: not a clock (expected icount or wall)", (unsigned)cfg->clock);
+		return -EINVAL;
+	}
+	/* icount is TCG's; a KVM guest runs on the host's clock. */
+	if (cfg->kvm && cfg->clock == LAB_CLOCK_ICOUNT) {
+		snprintf(err, errlen,
+			 "--kvm and --clock icount exclude each other: icount is TCG's instruction-counting "
+			 "clock, a KVM guest runs on the wall clock (leave --clock out, or --clock wall)");
 		return -EINVAL;
 	}
 	return 0;

@@ -1,7 +1,8 @@
 /*
  * The lab's result documents (see lab_internal.h): the "testbed" object
  * every document of a boot gets (package, exact version, mode, QEMU
- * arguments, boot time, status), writing a document under the boot's
+ * arguments and version, guest clock, which boot of how many, boot time,
+ * status), writing a document under the boot's
  * folder after checking it against the result-document contract, and the
  * failed document of a boot that produced none of its own.
  *
@@ -22,32 +23,68 @@
 
 #define LAB_TAIL_LINES 40 /* console lines kept in a failed document */
 
+/*
+ * Sets @key to @v (a new reference, NULL when out of memory) and notes a
+ * failure in *bad; json_object_set_new takes @v even when it fails.
+ */
+static void put(json_t *obj, const char *key, json_t *v, bool *bad)
+{
+	if (!v || json_object_set_new(obj, key, v))
+		*bad = true;
+}
+
+/* A string, or null for "" (unknown). */
+static json_t *str_or_null(const char *s)
+{
+	return s && *s ? json_string(s) : json_null();
+}
+
 json_t *lab_doc_testbed(const struct lab_ctx *c, const struct lab_boot *b)
 {
 	const struct bl_mode_info *mode = &bl_modes[b->mode->id];
-	json_t *args = json_array();
+	json_t *t = json_object(), *args = json_array();
 	char cmdline[256] = "";
+	bool bad = !t || !args;
 
 	lab_mode_cmdline(b->mode, cmdline, sizeof(cmdline));
-	for (size_t i = 0; i < b->argv.n; i++)
-		json_array_append_new(args, json_string(b->argv.v[i]));
-	return json_pack("{s:s, s:s?, s:s?, s:s?, s:s, s:s, s:s, s:s, s:s, s:o, s:I, s:I, s:s, s:f, s:s, s:s}",
-			 "series", b->k->series,
-			 "kernel_package", *b->k->package ? b->k->package : NULL,
-			 "package_version", *b->k->version ? b->k->version : NULL,
-			 "kernel_release", *b->k->release ? b->k->release : NULL,
-			 "mode", mode->name,
-			 "mode_spec", b->mode->spec,
-			 "swiotlb", mode->swiotlb,
-			 "iommu", mode->iommu,
-			 "cmdline", cmdline,
-			 "qemu_args", args,
-			 "guest_mem_mib", (json_int_t)c->cfg.mem_mib,
-			 "guest_cpus", (json_int_t)c->smp,
-			 "accel", c->cfg.kvm ? "kvm" : "tcg",
-			 "boot_seconds", b->seconds,
-			 "status", b->status,
-			 "started_at", b->started_at);
+	for (size_t i = 0; args && i < b->argv.n; i++)
+		if (json_array_append_new(args, json_string(b->argv.v[i])))
+			bad = true;
+	if (bad) {
+		json_decref(t);
+		json_decref(args);
+		return NULL;
+	}
+	/* what was booted */
+	put(t, "series", json_string(b->k->series), &bad);
+	put(t, "kernel_package", str_or_null(b->k->package), &bad);
+	put(t, "package_version", str_or_null(b->k->version), &bad);
+	put(t, "kernel_release", str_or_null(b->k->release), &bad);
+	put(t, "mode", json_string(mode->name), &bad);
+	put(t, "mode_spec", json_string(b->mode->spec), &bad);
+	put(t, "swiotlb", json_string(mode->swiotlb), &bad);
+	put(t, "iommu", json_string(mode->iommu), &bad);
+	put(t, "cmdline", json_string(cmdline), &bad);
+	/* on what: the emulator, its version and the guest's clock */
+	put(t, "qemu_args", args, &bad);
+	put(t, "qemu_version", str_or_null(c->qemu_version), &bad);
+	put(t, "guest_mem_mib", json_integer((json_int_t)c->cfg.mem_mib), &bad);
+	put(t, "guest_cpus", json_integer((json_int_t)c->smp), &bad);
+	put(t, "accel", json_string(c->cfg.kvm ? "kvm" : "tcg"), &bad);
+	put(t, "clock", json_string(lab_clock_name(c->clock)), &bad);
+	put(t, "icount_shift", c->clock == LAB_CLOCK_ICOUNT ? json_integer(LAB_ICOUNT_SHIFT) : json_null(), &bad);
+	/* which boot: the unit of replication */
+	put(t, "boot_index", json_integer((json_int_t)b->round), &bad);
+	put(t, "boots", json_integer((json_int_t)c->cfg.boots), &bad);
+	/* how it went */
+	put(t, "boot_seconds", json_real(b->seconds), &bad);
+	put(t, "status", json_string(b->status), &bad);
+	put(t, "started_at", json_string(b->started_at), &bad);
+	if (bad) {
+		json_decref(t);
+		return NULL;
+	}
+	return t;
 }
 
 /* The run_id names the file: hex digits and dashes only, nothing that walks a path. */

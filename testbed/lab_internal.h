@@ -45,7 +45,8 @@ enum lab_boot_state { LAB_BOOT_PENDING, LAB_BOOT_RUNNING, LAB_BOOT_DONE };
 struct lab_boot {
 	struct lab_kernel *k;
 	const struct lab_mode *mode;
-	char dir[PATH_MAX]; /* <out>/<series>-<slug> */
+	unsigned round;	    /* which boot of this kernel x mode, 0-based (testbed.boot_index) */
+	char dir[PATH_MAX]; /* <out>/<series>-<slug>[-boot<round>] (lab_boot_dirname) */
 	struct lab_argv argv; /* QEMU's, recorded in the documents */
 	enum lab_boot_state state;
 	pid_t pid;
@@ -83,6 +84,9 @@ struct lab_ctx {
 	char gembench[PATH_MAX], bouncelabd[PATH_MAX];
 	bool have_gembench, have_bouncelabd;
 	const char *qemu;
+	char qemu_version[32]; /* from `qemu --version`, read once; "" unknown */
+	enum lab_clock clock;  /* ICOUNT or WALL: the configuration's, resolved */
+	unsigned timeout_s;    /* per boot: the configuration's, or the clock's default */
 	unsigned smp;
 	struct lab_job jobinfo;
 	size_t expected_docs; /* per boot */

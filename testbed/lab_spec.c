@@ -7,10 +7,12 @@
  * Every mode boots the same machine (q35, one virtio-gpu with
  * iommu_platform=on so it uses the DMA API) and differs only in what the
  * mode is about: the swiotlb= option, or an emulated Intel IOMMU. Keeping the
- * machine type the same across modes keeps their numbers comparable.
+ * machine type the same across modes keeps their numbers comparable. The
+ * guest clock (icount or wall) changes only -accel and -icount.
  */
 #include "lab_spec.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -21,6 +23,32 @@
 /* The console and what every boot shares: quiet keeps the serial console
  * short, panic=-1 with QEMU's -no-reboot turns a panic into an exit. */
 #define LAB_CMDLINE_BASE "console=ttyS0 quiet panic=-1"
+
+const char *lab_clock_name(enum lab_clock clock)
+{
+	switch (clock) {
+	case LAB_CLOCK_ICOUNT:
+		return "icount";
+	case LAB_CLOCK_WALL:
+		return "wall";
+	case LAB_CLOCK_AUTO:
+		break;
+	}
+	return "auto";
+}
+
+int lab_clock_parse(const char *s, enum lab_clock *clock)
+{
+	if (!s)
+		return -EINVAL;
+	if (!strcmp(s, "icount"))
+		*clock = LAB_CLOCK_ICOUNT;
+	else if (!strcmp(s, "wall"))
+		*clock = LAB_CLOCK_WALL;
+	else
+		return -EINVAL;
+	return 0;
+}
 
 int lab_size_parse(const char *s, uint64_t *bytes)
 {
@@ -264,9 +292,13 @@ int lab_qemu_argv(const struct lab_qemu_cfg *cfg, struct lab_argv *out)
 {
 	char cmdline[256], mem[16], smp[16], serial[4200];
 	bool iommu = bl_modes[cfg->mode->id].emulated_iommu;
+	/* AUTO: icount wherever it exists (TCG) */
+	bool icount = !cfg->kvm && cfg->clock != LAB_CLOCK_WALL;
 	int ret;
 
 	memset(out, 0, sizeof(*out));
+	if (cfg->kvm && cfg->clock == LAB_CLOCK_ICOUNT)
+		return -EINVAL;
 	ret = lab_mode_cmdline(cfg->mode, cmdline, sizeof(cmdline));
 	if (ret)
 		return ret;
@@ -280,7 +312,7 @@ int lab_qemu_argv(const struct lab_qemu_cfg *cfg, struct lab_argv *out)
 		/* No default NIC, VGA or serial ports: only what we add. */
 		"-nodefaults", "-no-user-config",
 		"-machine", LAB_QEMU_MACHINE,
-		"-accel", cfg->kvm ? "kvm" : "tcg,thread=multi",
+		"-accel", cfg->kvm ? "kvm" : icount ? LAB_QEMU_ACCEL_ICOUNT : LAB_QEMU_ACCEL_WALL,
 		"-cpu", cfg->kvm ? "host" : "max",
 		"-m", mem,
 		"-smp", smp,
@@ -297,6 +329,9 @@ int lab_qemu_argv(const struct lab_qemu_cfg *cfg, struct lab_argv *out)
 	for (size_t i = 0; args[i]; i++)
 		if ((ret = lab_argv_push(out, args[i])))
 			goto fail;
+	/* The guest clock: 2^shift ns per instruction, idle time skipped. */
+	if (icount && ((ret = lab_argv_push(out, "-icount")) || (ret = lab_argv_push(out, LAB_QEMU_ICOUNT))))
+		goto fail;
 	/* intel-iommu must come before the PCI devices it translates for. */
 	if (iommu && ((ret = lab_argv_push(out, "-device")) || (ret = lab_argv_push(out, LAB_QEMU_IOMMU_DEVICE))))
 		goto fail;
@@ -310,4 +345,50 @@ int lab_qemu_argv(const struct lab_qemu_cfg *cfg, struct lab_argv *out)
 fail:
 	lab_argv_free(out);
 	return ret;
+}
+
+int lab_qemu_version_parse(const char *text, char *buf, size_t len)
+{
+	static const char mark[] = "QEMU emulator version ";
+	const char *p = text ? strstr(text, mark) : NULL;
+	size_t n;
+
+	if (len)
+		buf[0] = '\0';
+	if (!p)
+		return -EINVAL;
+	p += sizeof(mark) - 1;
+	/* digits and dots: "7.2.22", not the "(Debian ...)" after it */
+	n = strspn(p, "0123456789.");
+	while (n && p[n - 1] == '.')
+		n--;
+	if (!n || !isdigit((unsigned char)*p) || n >= len)
+		return -EINVAL;
+	memcpy(buf, p, n);
+	buf[n] = '\0';
+	return 0;
+}
+
+void lab_boot_order(size_t nkernels, size_t nmodes, unsigned boots, size_t i, size_t *ki, size_t *mi,
+		    unsigned *round)
+{
+	size_t per_round = nkernels * nmodes; /* every configuration once */
+	size_t in_round = i % per_round;
+
+	assert(per_round && i < per_round * boots);
+	*round = (unsigned)(i / per_round);
+	*ki = in_round / nmodes;
+	*mi = in_round % nmodes;
+}
+
+int lab_boot_dirname(const char *series, const struct lab_mode *m, unsigned round, unsigned boots, char *buf,
+		     size_t len)
+{
+	int n;
+
+	if (boots > 1)
+		n = snprintf(buf, len, "%s-%s-boot%u", series, m->slug, round);
+	else
+		n = snprintf(buf, len, "%s-%s", series, m->slug);
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }

@@ -5,7 +5,11 @@
  *  - mode specs ("force", "force:pool=16M", "default:pool=1G") -> a DMA boot
  *    mode and an optional SWIOTLB pool size;
  *  - comma lists of kernel series and modes (--kernels, --modes);
- *  - per mode: the kernel command line and the QEMU argument vector.
+ *  - per mode: the kernel command line and the QEMU argument vector, per
+ *    guest clock (icount or wall);
+ *  - the order of the boots (kernels x modes x rounds, interleaved) and
+ *    each boot's folder name;
+ *  - the QEMU version out of `qemu-system-x86_64 --version`.
  *
  * What a mode is called, what the document calls its swiotlb and iommu, and
  * its kernel command line words come from lib/dmamode.h's one table
@@ -34,6 +38,32 @@
 #define LAB_QEMU_MACHINE      "q35"
 #define LAB_QEMU_GPU_DEVICE   "virtio-gpu-pci,iommu_platform=on"
 #define LAB_QEMU_IOMMU_DEVICE "intel-iommu"
+
+/*
+ * The guest clocks. icount: one thread runs every vCPU and the guest clock
+ * advances 1 ns per guest instruction (2^shift ns with shift 0), whatever
+ * the host does; sleep=off lets an idle guest's clock jump ahead instead of
+ * waiting in real time (so a guest `sleep` takes no wall time). Times become
+ * an instruction cost model, comparable from boot to boot; a boot takes
+ * ~2.5x longer. wall: multi-threaded TCG on the host's clock, faster, but
+ * its times move with the host's load. KVM always runs on the wall clock.
+ */
+enum lab_clock {
+	LAB_CLOCK_AUTO,	  /* icount under TCG, wall under KVM (the default) */
+	LAB_CLOCK_ICOUNT, /* -accel tcg,thread=single -icount shift=0,sleep=off */
+	LAB_CLOCK_WALL,	  /* -accel tcg,thread=multi (or kvm) */
+};
+
+#define LAB_ICOUNT_SHIFT       0 /* guest ns per instruction = 2^shift */
+#define LAB_QEMU_ACCEL_ICOUNT  "tcg,thread=single"
+#define LAB_QEMU_ICOUNT	       "shift=0,sleep=off"
+#define LAB_QEMU_ACCEL_WALL    "tcg,thread=multi"
+
+/* "icount" or "wall" (LAB_CLOCK_AUTO: "auto"). */
+const char *lab_clock_name(enum lab_clock clock);
+
+/* Parses "icount" or "wall". 0 or -EINVAL; *clock untouched on error. */
+int lab_clock_parse(const char *s, enum lab_clock *clock);
 
 #define LAB_SLOT_BYTES	  2048u		/* one SWIOTLB slot */
 #define LAB_SEGMENT_BYTES (128u * 2048u) /* the kernel's rounding unit */
@@ -87,6 +117,7 @@ struct lab_qemu_cfg {
 	unsigned mem_mib;
 	unsigned smp;
 	bool kvm;
+	enum lab_clock clock; /* ICOUNT or WALL (AUTO: icount under TCG, wall under KVM) */
 };
 
 /* A NULL-terminated argument vector whose strings it owns. */
@@ -95,9 +126,38 @@ struct lab_argv {
 	size_t n, cap;
 };
 
-/* Builds the QEMU argv for cfg (the console is QEMU's stdout). 0 or -errno. */
+/*
+ * Builds the QEMU argv for cfg (the console is QEMU's stdout). 0 or -errno;
+ * -EINVAL for KVM with the icount clock (icount is TCG's).
+ */
 int lab_qemu_argv(const struct lab_qemu_cfg *cfg, struct lab_argv *out);
 int lab_argv_push(struct lab_argv *a, const char *s);
 void lab_argv_free(struct lab_argv *a);
+
+/*
+ * The QEMU version out of `qemu-system-x86_64 --version`'s first line
+ * ("QEMU emulator version 7.2.22 (Debian ...)" -> "7.2.22"). 0, or -EINVAL
+ * when the text holds no version (buf is then "").
+ */
+int lab_qemu_version_parse(const char *text, char *buf, size_t len);
+
+/*
+ * The order of the boots: boot @i of nkernels x nmodes x boots runs
+ * kernel *ki in mode *mi for the *round-th time (0-based). Rounds are
+ * interleaved, every kernel x mode once per round (A B A B, never A A B B),
+ * so that whatever drifts during a run (the host's load, its temperature)
+ * reaches every configuration alike. @i < nkernels * nmodes * boots.
+ */
+void lab_boot_order(size_t nkernels, size_t nmodes, unsigned boots, size_t i, size_t *ki, size_t *mi,
+		    unsigned *round);
+
+/*
+ * A boot's folder name: "<series>-<mode slug>" when the configuration is
+ * booted once (boots == 1, as before rounds existed), else with
+ * "-boot<round>" appended (round 0-based, as testbed.boot_index).
+ * 0 or -ENAMETOOLONG.
+ */
+int lab_boot_dirname(const char *series, const struct lab_mode *m, unsigned round, unsigned boots, char *buf,
+		     size_t len);
 
 #endif

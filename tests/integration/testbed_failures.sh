@@ -9,10 +9,12 @@
 #     the kernel and the fetch error.
 #   - 6.12: the guest script panics the kernel (sysrq c). Expect a failed
 #     document per mode whose error holds the console tail with the panic.
-# A second run: the guest hangs. Expect it killed at --timeout and a failed
-# document with testbed.status "timeout". Both runs exit 1.
+# A second run: the guest hangs (a busy loop). Expect it killed at --timeout
+# and a failed document with testbed.status "timeout". Both runs exit 1.
+# Both run on the default clock, icount, and their documents say so.
 # Bad input (unknown mode, malformed pool, unknown
-# series, malformed job file) is refused with exit 2 before anything boots,
+# series, malformed job file, --clock fast, --boots 0 or 21, --kvm with
+# --clock icount) is refused with exit 2 before anything boots,
 # naming the bad value. Skips (77) without qemu or jq.
 set -u -o pipefail
 cd "$(dirname "$0")/../.."
@@ -48,6 +50,10 @@ refused "7.99" --kernels 7.99
 refused "6.x" --kernels 6.x
 refused "$tmp/bad.ini" --job "$tmp/bad.ini"
 refused "$tmp/missing.ini" --job "$tmp/missing.ini"
+refused "'fast'" --clock fast
+refused "'0'" --boots 0
+refused "'21'" --boots 21
+refused "--clock icount" --kvm --clock icount
 
 # --- a tree whose fetch script fails for 6.1 (a fake) ---------------------------
 mkdir -p "$tmp/root/testbed" "$tmp/root/configs/jobs"
@@ -71,7 +77,9 @@ exec "$root/testbed/fetch-kernel.sh" "\$@"
 EOF
 
 printf 'echo c >/proc/sysrq-trigger\n' >"$tmp/panic.sh"
-printf 'sleep 100000\n' >"$tmp/hang.sh"
+# A busy loop, not a sleep: on the icount clock (sleep=off) an idle guest's
+# clock jumps ahead, so `sleep 100000` would end at once.
+printf 'while :; do :; done\n' >"$tmp/hang.sh"
 
 one_doc() { # dir -> the single document's path, or nothing
 	local docs=("$1"/*.json)
@@ -79,11 +87,12 @@ one_doc() { # dir -> the single document's path, or nothing
 }
 
 # Run 1: 6.1 cannot be fetched, 6.12 panics. The timeout is generous (a
-# loaded 2-core machine has needed 25 s to reach the panic); a panic ends
-# the boot at once anyway.
+# loaded 2-core machine has needed 25 s to reach the panic on the wall
+# clock, and icount boots take ~2.5x longer); a panic ends the boot at once
+# anyway.
 start=$SECONDS
 BOUNCELAB_ROOT=$tmp/root "$bouncelab" lab --kernels 6.1,6.12 --modes force,noforce \
-	--guest-script "$tmp/panic.sh" --out "$tmp/lab" --timeout 120 --parallel 2 --mem 2048
+	--guest-script "$tmp/panic.sh" --out "$tmp/lab" --timeout 300 --parallel 2 --mem 2048
 rc=$?
 echo "bouncelab lab (fetch failure, panics) exited $rc after $((SECONDS - start)) s"
 [ "$rc" -eq 1 ] || fail "exit $rc, expected 1 (boots failed)"
@@ -101,6 +110,11 @@ for mode in force noforce; do
 	jq -e '.testbed.kernel_package == "linux-image-6.1.0-0-amd64-unsigned" and
 		.kernel.release == "6.1.0-0-amd64"' "$d" >/dev/null ||
 		fail "6.1 $mode: kernel package or release not recorded"
+	# the lab's own failed documents say which clock, QEMU and boot too
+	jq -e '.testbed.clock == "icount" and .testbed.icount_shift == 0 and
+		(.testbed.qemu_version | type == "string") and .testbed.boot_index == 0 and
+		.testbed.boots == 1' "$d" >/dev/null ||
+		fail "6.1 $mode: clock, QEMU version or boot not recorded: $(jq -c .testbed "$d")"
 
 	d=$(one_doc "$tmp/lab/6.12-$mode") || fail "6.12 $mode: not exactly one document"
 	jq -e '.status == "failed" and .testbed.status == "failed"' "$d" >/dev/null ||
@@ -108,6 +122,9 @@ for mode in force noforce; do
 	jq -e '.error | contains("died before") and contains("Kernel panic")' "$d" >/dev/null ||
 		fail "6.12 $mode: error lacks the reason or the panic from the console: $(jq -r .error "$d" | head -n 5)"
 	jq -e '.kernel.release | startswith("6.12.")' "$d" >/dev/null || fail "6.12 $mode: no kernel release"
+	jq -e '.testbed.clock == "icount" and .testbed.icount_shift == 0 and
+		(.testbed.qemu_args | index("-icount")) != null' "$d" >/dev/null ||
+		fail "6.12 $mode: not on the icount clock: $(jq -c '.testbed | {clock, icount_shift}' "$d")"
 done
 
 # Run 2: the guest hangs; killed at the timeout.
@@ -124,4 +141,5 @@ jq -e '.error | contains("--timeout 15")' "$d" >/dev/null || fail "6.12 iommu: e
 jq -e '.testbed.boot_seconds >= 15 and .testbed.boot_seconds < 40' "$d" >/dev/null ||
 	fail "6.12 iommu: boot_seconds $(jq .testbed.boot_seconds "$d") is not the timeout"
 [ -s "$tmp/hang/6.12-iommu/console.log" ] || fail "6.12 iommu: console.log missing"
+jq -e '.testbed.clock == "icount"' "$d" >/dev/null || fail "6.12 iommu: not on the icount clock"
 echo "testbed failures: ok"

@@ -8,7 +8,10 @@
 #   - under force every import row bounced (counters.swiotlb_bounced > 0),
 #   - under noforce none did (== 0, and not null),
 #   - the sync job's dma_sync_bytes is 2 x ops x size under force, 0 under
-#     noforce, and null with a reason above 2 MiB (see bench/counters.c).
+#     noforce, and null with a reason above 2 MiB (see bench/counters.c),
+#   - the boots ran on the default clock, icount (testbed.clock "icount",
+#     icount_shift 0, QEMU started with -icount) and the documents name the
+#     QEMU version and which boot they came from (boot_index 0 of boots 1).
 # Fetches the kernel when testbed/cache/ has none (CI starts empty).
 # Skips (77) without qemu, jq or the static gembench (make static).
 set -u -o pipefail
@@ -30,7 +33,7 @@ fail() { echo "FAIL: $*"; exit 1; }
 start=$SECONDS
 . tests/integration/lab_retry.bash
 lab_boot "$bouncelab" "$out/lab" "$out/lab.log" --kernels 6.12 --modes force,noforce \
-	--job configs/jobs/smoke.ini --timeout 120 --parallel 2
+	--job configs/jobs/smoke.ini --timeout 300 --parallel 2
 rc=$?
 echo "bouncelab lab exited $rc after $((SECONDS - start)) s"
 
@@ -73,6 +76,14 @@ for mode in force noforce; do
 			fail "$mode: guest reports $rel, the package was $(jq -r '.testbed.kernel_release' "$d")"
 		jq -e '.testbed.package_version | type == "string" and length > 0' "$d" >/dev/null ||
 			fail "$mode: no testbed.package_version"
+		# the default clock, and where the document came from (issue 12)
+		jq -e '.testbed.clock == "icount" and .testbed.icount_shift == 0 and
+			(.testbed.qemu_args | index("-icount")) != null' "$d" >/dev/null ||
+			fail "$mode: not on the icount clock: $(jq -c '.testbed | {clock, icount_shift, accel}' "$d")"
+		jq -e '.testbed.qemu_version | type == "string" and test("^[0-9]+\\.[0-9]+")' "$d" >/dev/null ||
+			fail "$mode: testbed.qemu_version '$(jq -r .testbed.qemu_version "$d")' is not a version"
+		jq -e '.testbed.boot_index == 0 and .testbed.boots == 1' "$d" >/dev/null ||
+			fail "$mode: boot_index/boots $(jq -c '.testbed | [.boot_index, .boots]' "$d"), expected 0 of 1"
 		jq -e --arg m "swiotlb=$mode" '.kernel.cmdline | type == "string" and contains($m)' "$d" >/dev/null ||
 			fail "$mode: kernel.cmdline '$(jq -r .kernel.cmdline "$d")' does not hold swiotlb=$mode"
 		if [ "$(jq -r .job.name "$d")" = udmabuf-vgem-sync ]; then

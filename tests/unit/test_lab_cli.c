@@ -39,35 +39,44 @@ static int parse(struct lab_config *cfg, bool *help, char *err, size_t errlen, .
 static void test_rejects(void **state)
 {
 	static const struct {
-		const char *args[3]; /* up to two arguments */
-		const char *msg_has; /* the message must name this */
+		const char *args[4]; /* up to three arguments */
+		const char *msg[2];  /* the message must name these (the second may be NULL) */
 	} bad[] = {
-		{ { "--modes", "force,bogus" }, "bogus" },	     /* unknown mode */
-		{ { "--modes", "force:pool=12Z" }, "12Z" },	     /* malformed pool */
-		{ { "--modes", "force,,noforce" }, "empty item" },  /* empty item */
-		{ { "--kernels", "6.x" }, "6.x" },		     /* not a series */
-		{ { "--kernels", "" }, "empty item" },		     /* nothing */
-		{ { "--timeout", "0" }, "--timeout" },		     /* below the range */
-		{ { "--timeout", "10s" }, "10s" },		     /* not a number */
-		{ { "--mem", "-5" }, "-5" },			     /* negative */
-		{ { "--mem", "255" }, "256 to" },		     /* below the range, range named */
-		{ { "--parallel", "0" }, "--parallel" },	     /* no boot at a time */
-		{ { "--smp", "65" }, "--smp" },			     /* above the range */
-		{ { "--frobnicate" }, "--frobnicate" },		     /* unknown option */
-		{ { "--job" }, "--job" },			     /* value missing */
-		{ { "extra" }, "extra" },			     /* stray argument */
+		{ { "--clock", "fast" }, { "'fast'", "icount or wall" } },	     /* unknown clock */
+		{ { "--clock", "" }, { "--clock" } },			     /* no clock */
+		{ { "--boots", "0" }, { "--boots '0'", "1 to 20" } },	     /* no boot */
+		{ { "--boots", "21" }, { "--boots '21'", "1 to 20" } },	     /* above the range */
+		{ { "--boots", "2x" }, { "'2x'" } },			     /* not a number */
+		{ { "--kvm", "--clock", "icount" }, { "--kvm", "--clock icount" } }, /* KVM has no icount */
+		{ { "--clock", "icount", "--kvm" }, { "--kvm", "--clock icount" } }, /* in either order */
+		{ { "--modes", "force,bogus" }, { "bogus" } },	     /* unknown mode */
+		{ { "--modes", "force:pool=12Z" }, { "12Z" } },	     /* malformed pool */
+		{ { "--modes", "force,,noforce" }, { "empty item" } },  /* empty item */
+		{ { "--kernels", "6.x" }, { "6.x" } },		     /* not a series */
+		{ { "--kernels", "" }, { "empty item" } },		     /* nothing */
+		{ { "--timeout", "0" }, { "--timeout" } },		     /* below the range */
+		{ { "--timeout", "10s" }, { "10s" } },		     /* not a number */
+		{ { "--mem", "-5" }, { "-5" } },			     /* negative */
+		{ { "--mem", "255" }, { "256 to" } },		     /* below the range, range named */
+		{ { "--parallel", "0" }, { "--parallel" } },	     /* no boot at a time */
+		{ { "--smp", "65" }, { "--smp" } },			     /* above the range */
+		{ { "--frobnicate" }, { "--frobnicate" } },		     /* unknown option */
+		{ { "--job" }, { "--job" } },			     /* value missing */
+		{ { "extra" }, { "extra" } },			     /* stray argument */
 	};
 	struct lab_config cfg;
 	bool help;
 	char err[512];
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		int ret = parse(&cfg, &help, err, sizeof(err), bad[i].args[0], bad[i].args[1], NULL);
+		int ret = parse(&cfg, &help, err, sizeof(err), bad[i].args[0], bad[i].args[1], bad[i].args[2],
+				NULL);
 
 		assert_int_equal(ret, -EINVAL);
-		if (!strstr(err, bad[i].msg_has))
-			fail_msg("lab %s %s: message '%s' does not name '%s'", bad[i].args[0],
-				 bad[i].args[1] ? bad[i].args[1] : "", err, bad[i].msg_has);
+		if (!strstr(err, bad[i].msg[0]) || (bad[i].msg[1] && !strstr(err, bad[i].msg[1])))
+			fail_msg("lab %s %s %s: message '%s' does not name '%s' and '%s'", bad[i].args[0],
+				 bad[i].args[1] ? bad[i].args[1] : "", bad[i].args[2] ? bad[i].args[2] : "", err,
+				 bad[i].msg[0], bad[i].msg[1] ? bad[i].msg[1] : "");
 	}
 }
 
@@ -111,6 +120,22 @@ static void test_values(void **state)
 	assert_string_equal(cfg.guest_script, "g.sh");
 	assert_int_equal(cfg.parallel, 1);
 	assert_int_equal(cfg.smp, 2);
+	/* --kvm alone: the wall clock and its timeout */
+	assert_int_equal(lab_config_clock(&cfg), LAB_CLOCK_WALL);
+	assert_int_equal(cfg.boots, 1);
+	/* the clock and the number of boots */
+	assert_int_equal(parse(&cfg, &help, err, sizeof(err), "--clock", "wall", "--boots", "20", NULL), 0);
+	assert_int_equal(cfg.clock, LAB_CLOCK_WALL);
+	assert_int_equal(cfg.boots, 20);
+	assert_int_equal(lab_config_timeout(&cfg), LAB_DEFAULT_TIMEOUT_WALL_S);
+	assert_int_equal(parse(&cfg, &help, err, sizeof(err), "--clock=icount", "--boots", "1", NULL), 0);
+	assert_int_equal(cfg.clock, LAB_CLOCK_ICOUNT);
+	assert_int_equal(lab_config_timeout(&cfg), LAB_DEFAULT_TIMEOUT_ICOUNT_S);
+	assert_int_equal(parse(&cfg, &help, err, sizeof(err), "--kvm", "--clock", "wall", NULL), 0);
+	assert_int_equal(lab_config_clock(&cfg), LAB_CLOCK_WALL);
+	/* no option: icount */
+	assert_int_equal(parse(&cfg, &help, err, sizeof(err), NULL), 0);
+	assert_int_equal(lab_config_clock(&cfg), LAB_CLOCK_ICOUNT);
 	/* parsing twice starts from scratch (getopt state is reset) */
 	assert_int_equal(parse(&cfg, &help, err, sizeof(err), "--help", NULL), 0);
 	assert_true(help);
@@ -136,7 +161,8 @@ static void test_help(void **state)
 {
 	static const char *const options[] = {
 		"--kernels LIST", "--modes LIST", "--job FILE", "--out DIR", "--timeout S", "--mem MB",
-		"--kvm", "--guest-script FILE", "--parallel N", "--smp N", "--help",
+		"--kvm", "--guest-script FILE", "--parallel N", "--smp N", "--clock CLOCK", "--boots N",
+		"--help",
 	};
 	char *text = usage_text();
 	struct lab_config cfg;
@@ -164,8 +190,13 @@ static void test_help(void **state)
 			fail_msg("--help does not list mode '%s' as '%s'", bl_modes[i].name, line + 1);
 	}
 	/* the defaults it prints are the ones the configuration uses */
-	snprintf(line, sizeof(line), "(default: %d)", LAB_DEFAULT_TIMEOUT_S);
+	snprintf(line, sizeof(line), "(default: %d on the icount clock", LAB_DEFAULT_TIMEOUT_ICOUNT_S);
 	assert_non_null(strstr(text, line));
+	snprintf(line, sizeof(line), "%d on the wall clock)", LAB_DEFAULT_TIMEOUT_WALL_S);
+	assert_non_null(strstr(text, line));
+	/* what each clock passes to QEMU */
+	assert_non_null(strstr(text, "-icount shift=0,sleep=off"));
+	assert_non_null(strstr(text, "tcg,thread=multi"));
 	assert_non_null(strstr(text, LAB_DEFAULT_JOB));
 	/* no line is wider than a terminal */
 	for (p = text; *p;) {

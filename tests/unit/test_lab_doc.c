@@ -1,7 +1,8 @@
 /*
  * Unit tests for testbed/lab_doc.c: the failed document of a boot that
  * produced none (built from lib/docwrite's stub, then kernel, dma and
- * testbed as the lab knows them), the testbed object, and writing
+ * testbed as the lab knows them), the testbed object (clock, icount shift,
+ * QEMU version, boot index and count), and writing
  * documents (a valid one as <run_id>.json, one the contract refuses kept
  * as .json.invalid and reported). Runs in a temporary folder; no QEMU.
  */
@@ -53,6 +54,9 @@ static int setup(void **state)
 	lab_config_init(&f->c.cfg);
 	f->c.cfg.mem_mib = 2048;
 	f->c.smp = 1;
+	f->c.cfg.boots = 3;
+	f->c.clock = LAB_CLOCK_ICOUNT;
+	snprintf(f->c.qemu_version, sizeof(f->c.qemu_version), "7.2.22");
 	snprintf(f->c.jobinfo.first, sizeof(f->c.jobinfo.first), "smoke");
 	snprintf(f->c.jobinfo.global_workload, sizeof(f->c.jobinfo.global_workload), "import");
 	snprintf(f->c.jobinfo.backend, sizeof(f->c.jobinfo.backend), "udmabuf");
@@ -69,6 +73,7 @@ static int setup(void **state)
 	bl_rfc3339(NULL, f->b.finished_at);
 	f->b.status = "failed";
 	f->b.rc = -1;
+	f->b.round = 2; /* the third of three boots */
 	*state = f;
 	return 0;
 }
@@ -136,7 +141,43 @@ static void test_failed_document(void **state)
 	assert_string_equal(str(doc, "testbed", "mode_spec"), "force:pool=16M");
 	assert_string_equal(str(doc, "testbed", "kernel_package"), "linux-image-6.12.1-amd64-unsigned");
 	assert_string_equal(str(doc, "testbed", "status"), "failed");
+	/* the clock, the emulator's version, which boot of how many (issue 12) */
+	assert_string_equal(str(doc, "testbed", "clock"), "icount");
+	assert_string_equal(str(doc, "testbed", "qemu_version"), "7.2.22");
+	assert_string_equal(str(doc, "testbed", "accel"), "tcg");
+	json_t *t = json_object_get(doc, "testbed");
+	assert_true(json_is_integer(json_object_get(t, "icount_shift")));
+	assert_int_equal(json_integer_value(json_object_get(t, "icount_shift")), 0);
+	assert_int_equal(json_integer_value(json_object_get(t, "boot_index")), 2);
+	assert_int_equal(json_integer_value(json_object_get(t, "boots")), 3);
 	json_decref(doc);
+}
+
+/* The wall clock has no shift; an unknown QEMU version is null, not "". */
+static void test_testbed_wall(void **state)
+{
+	struct fixture *f = *state;
+	json_t *t;
+
+	f->c.clock = LAB_CLOCK_WALL;
+	f->c.cfg.boots = 1;
+	f->b.round = 0;
+	f->c.qemu_version[0] = '\0';
+	t = lab_doc_testbed(&f->c, &f->b);
+	assert_non_null(t);
+	assert_string_equal(json_string_value(json_object_get(t, "clock")), "wall");
+	assert_true(json_is_null(json_object_get(t, "icount_shift")));
+	assert_true(json_is_null(json_object_get(t, "qemu_version")));
+	assert_int_equal(json_integer_value(json_object_get(t, "boot_index")), 0);
+	assert_int_equal(json_integer_value(json_object_get(t, "boots")), 1);
+	/* the fields there were before, still there */
+	static const char *const keys[] = { "series", "kernel_package", "package_version", "kernel_release", "mode",
+					    "mode_spec", "swiotlb", "iommu", "cmdline", "qemu_args", "guest_mem_mib",
+					    "guest_cpus", "accel", "boot_seconds", "status", "started_at" };
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (!json_object_get(t, keys[i]))
+			fail_msg("testbed.%s is missing", keys[i]);
+	json_decref(t);
 }
 
 /* A kernel that could not even be resolved: no kernel object, the rest as before. */
@@ -196,6 +237,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_failed_document, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_unknown_kernel, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_testbed_wall, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write, setup, teardown),
 	};
 

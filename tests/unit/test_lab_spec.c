@@ -218,7 +218,12 @@ static void test_config_defaults(void **state)
 		assert_string_equal(cfg.modes[i].spec, bl_modes[i].name);
 		assert_int_equal(cfg.modes[i].pool_bytes, 0);
 	}
-	assert_int_equal(cfg.timeout_s, LAB_DEFAULT_TIMEOUT_S);
+	/* the icount clock, its longer timeout, one boot per kernel x mode */
+	assert_int_equal(cfg.timeout_s, 0);
+	assert_int_equal(cfg.clock, LAB_CLOCK_AUTO);
+	assert_int_equal(lab_config_clock(&cfg), LAB_CLOCK_ICOUNT);
+	assert_int_equal(lab_config_timeout(&cfg), LAB_DEFAULT_TIMEOUT_ICOUNT_S);
+	assert_int_equal(cfg.boots, 1);
 	assert_int_equal(cfg.mem_mib, LAB_DEFAULT_MEM_MIB);
 	assert_int_equal(cfg.parallel, LAB_DEFAULT_PARALLEL);
 	assert_int_equal(cfg.smp, 0);
@@ -250,20 +255,71 @@ static void test_config_lists(void **state)
 	assert_int_equal(lab_config_check(&cfg, err, sizeof(err)), 0);
 }
 
+/* Which clock and which timeout each combination gets. */
+static void test_config_clock(void **state)
+{
+	static const struct {
+		bool kvm;
+		enum lab_clock clock;
+		unsigned timeout_s;
+		enum lab_clock want;
+		unsigned want_timeout;
+	} rows[] = {
+		{ false, LAB_CLOCK_AUTO, 0, LAB_CLOCK_ICOUNT, LAB_DEFAULT_TIMEOUT_ICOUNT_S }, /* the default */
+		{ false, LAB_CLOCK_ICOUNT, 0, LAB_CLOCK_ICOUNT, LAB_DEFAULT_TIMEOUT_ICOUNT_S }, /* asked for */
+		{ false, LAB_CLOCK_WALL, 0, LAB_CLOCK_WALL, LAB_DEFAULT_TIMEOUT_WALL_S },	   /* today's TCG */
+		{ true, LAB_CLOCK_AUTO, 0, LAB_CLOCK_WALL, LAB_DEFAULT_TIMEOUT_WALL_S },	   /* KVM: wall */
+		{ true, LAB_CLOCK_WALL, 0, LAB_CLOCK_WALL, LAB_DEFAULT_TIMEOUT_WALL_S },	   /* said twice */
+		{ false, LAB_CLOCK_AUTO, 90, LAB_CLOCK_ICOUNT, 90 },			   /* --timeout wins */
+		{ false, LAB_CLOCK_WALL, 900, LAB_CLOCK_WALL, 900 },			   /* on either clock */
+	};
+	struct lab_config cfg;
+	char err[512];
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		lab_config_init(&cfg);
+		cfg.kvm = rows[i].kvm;
+		cfg.clock = rows[i].clock;
+		cfg.timeout_s = rows[i].timeout_s;
+		assert_int_equal(lab_config_check(&cfg, err, sizeof(err)), 0);
+		assert_int_equal(lab_config_clock(&cfg), rows[i].want);
+		assert_int_equal(lab_config_timeout(&cfg), rows[i].want_timeout);
+	}
+	/* the clock parser: the two names, nothing else, the value named */
+	lab_config_init(&cfg);
+	assert_int_equal(lab_config_set_clock(&cfg, "fast", err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "'fast'"));
+	assert_int_equal(cfg.clock, LAB_CLOCK_AUTO); /* untouched */
+	assert_int_equal(lab_config_set_clock(&cfg, "ICOUNT", err, sizeof(err)), -EINVAL);
+	assert_int_equal(lab_config_set_clock(&cfg, "", err, sizeof(err)), -EINVAL);
+	assert_int_equal(lab_config_set_clock(&cfg, "wall", err, sizeof(err)), 0);
+	assert_int_equal(cfg.clock, LAB_CLOCK_WALL);
+	assert_int_equal(lab_config_set_clock(&cfg, "icount", err, sizeof(err)), 0);
+	assert_int_equal(cfg.clock, LAB_CLOCK_ICOUNT);
+	assert_string_equal(lab_clock_name(LAB_CLOCK_ICOUNT), "icount");
+	assert_string_equal(lab_clock_name(LAB_CLOCK_WALL), "wall");
+}
+
 /* A caller that fills the struct itself gets the same ranges the options have. */
 static void test_config_check(void **state)
 {
 	static const struct {
 		unsigned timeout_s, mem_mib, parallel, smp;
 		size_t nmodes;
+		unsigned boots;
+		bool kvm;
+		enum lab_clock clock;
 		const char *msg_has;
 	} bad[] = {
-		{ 0, LAB_DEFAULT_MEM_MIB, 1, 0, 1, "timeout" },		      /* no time at all */
-		{ LAB_TIMEOUT_MAX + 1, LAB_DEFAULT_MEM_MIB, 1, 0, 1, "timeout" }, /* over a day */
-		{ 60, LAB_MEM_MIN - 1, 1, 0, 1, "memory" },		      /* too little RAM */
-		{ 60, LAB_DEFAULT_MEM_MIB, 0, 0, 1, "at once" },		      /* no boot at a time */
-		{ 60, LAB_DEFAULT_MEM_MIB, 1, LAB_SMP_MAX + 1, 1, "vCPU" },	      /* too many vCPUs */
-		{ 60, LAB_DEFAULT_MEM_MIB, 1, 0, 0, "mode" },		      /* no mode */
+		{ LAB_TIMEOUT_MAX + 1, LAB_DEFAULT_MEM_MIB, 1, 0, 1, 1, false, 0, "timeout" }, /* over a day */
+		{ 60, LAB_MEM_MIN - 1, 1, 0, 1, 1, false, 0, "memory" },		     /* too little RAM */
+		{ 60, LAB_DEFAULT_MEM_MIB, 0, 0, 1, 1, false, 0, "at once" },	     /* no boot at a time */
+		{ 60, LAB_DEFAULT_MEM_MIB, 1, LAB_SMP_MAX + 1, 1, 1, false, 0, "vCPU" },  /* too many vCPUs */
+		{ 60, LAB_DEFAULT_MEM_MIB, 1, 0, 0, 1, false, 0, "mode" },		     /* no mode */
+		{ 60, LAB_DEFAULT_MEM_MIB, 1, 0, 1, 0, false, 0, "per kernel and mode" }, /* no boot */
+		{ 60, LAB_DEFAULT_MEM_MIB, 1, 0, 1, LAB_BOOTS_MAX + 1, false, 0, "1 to 20" }, /* too many */
+		{ 60, LAB_DEFAULT_MEM_MIB, 1, 0, 1, 1, true, LAB_CLOCK_ICOUNT, "--clock icount" }, /* KVM icount */
+		{ 60, LAB_DEFAULT_MEM_MIB, 1, 0, 1, 1, false, (enum lab_clock)7, "not a clock" }, /* no such */
 	};
 	struct lab_config cfg;
 	char err[512];
@@ -275,6 +331,9 @@ static void test_config_check(void **state)
 		cfg.parallel = bad[i].parallel;
 		cfg.smp = bad[i].smp;
 		cfg.nmodes = bad[i].nmodes;
+		cfg.boots = bad[i].boots;
+		cfg.kvm = bad[i].kvm;
+		cfg.clock = bad[i].clock;
 		err[0] = '\0';
 		assert_int_equal(lab_config_check(&cfg, err, sizeof(err)), -EINVAL);
 		if (!strstr(err, bad[i].msg_has))
@@ -298,7 +357,7 @@ static int find_arg(const struct lab_argv *a, const char *s)
 	return -1;
 }
 
-static void build(const char *spec, bool kvm, struct lab_argv *a)
+static void build_clock(const char *spec, bool kvm, enum lab_clock clock, struct lab_argv *a)
 {
 	static struct lab_mode m;
 	char err[256];
@@ -311,11 +370,177 @@ static void build(const char *spec, bool kvm, struct lab_argv *a)
 		.mem_mib = 2048,
 		.smp = 2,
 		.kvm = kvm,
+		.clock = clock,
 	};
 
 	assert_int_equal(lab_mode_parse(spec, &m, err, sizeof(err)), 0);
 	assert_int_equal(lab_qemu_argv(&cfg, a), 0);
 	assert_null(a->v[a->n]); /* NULL-terminated for execvp */
+}
+
+/* The wall clock: the machine and mode tests below are about what the clock does not change. */
+static void build(const char *spec, bool kvm, struct lab_argv *a)
+{
+	build_clock(spec, kvm, LAB_CLOCK_WALL, a);
+}
+
+/* -accel and -icount per clock; nothing else differs. */
+static void test_qemu_argv_clock(void **state)
+{
+	static const struct {
+		bool kvm;
+		enum lab_clock clock;
+		const char *accel;  /* -accel's value */
+		const char *icount; /* -icount's value; NULL: no -icount */
+	} rows[] = {
+		{ false, LAB_CLOCK_AUTO, "tcg,thread=single", "shift=0,sleep=off" },	/* the default: icount */
+		{ false, LAB_CLOCK_ICOUNT, "tcg,thread=single", "shift=0,sleep=off" }, /* asked for */
+		{ false, LAB_CLOCK_WALL, "tcg,thread=multi", NULL },		     /* today's TCG */
+		{ true, LAB_CLOCK_AUTO, "kvm", NULL },				     /* KVM is wall */
+		{ true, LAB_CLOCK_WALL, "kvm", NULL },				     /* said twice */
+	};
+	struct lab_argv a, wall;
+	struct lab_mode m;
+	char err[256];
+
+	for (size_t r = 0; r < sizeof(rows) / sizeof(rows[0]); r++) {
+		int i;
+
+		build_clock("force", rows[r].kvm, rows[r].clock, &a);
+		assert_string_equal(a.v[find_arg(&a, "-accel") + 1], rows[r].accel);
+		i = find_arg(&a, "-icount");
+		if (rows[r].icount) {
+			assert_true(i > 0);
+			assert_string_equal(a.v[i + 1], rows[r].icount);
+		} else {
+			assert_int_equal(i, -1);
+		}
+		/* the same vector as the wall clock's, but for -accel and -icount */
+		build_clock("force", rows[r].kvm, LAB_CLOCK_WALL, &wall);
+		assert_int_equal(a.n, wall.n + (rows[r].icount ? 2 : 0));
+		for (size_t x = 0, y = 0; x < a.n; x++, y++) {
+			if (!strcmp(a.v[x], "-icount")) {
+				x++;
+				y--;
+				continue;
+			}
+			if (x && !strcmp(a.v[x - 1], "-accel"))
+				continue;
+			assert_string_equal(a.v[x], wall.v[y]);
+		}
+		lab_argv_free(&wall);
+		lab_argv_free(&a);
+	}
+	/* KVM has no instruction counter: refused, nothing allocated */
+	assert_int_equal(lab_mode_parse("force", &m, err, sizeof(err)), 0);
+	assert_int_equal(lab_qemu_argv(&(struct lab_qemu_cfg){ .qemu = "q", .kernel = "k", .initrd = "i",
+								.channel_path = "c", .mode = &m, .mem_mib = 2048,
+								.kvm = true, .clock = LAB_CLOCK_ICOUNT },
+				       &a),
+			 -EINVAL);
+	assert_null(a.v);
+}
+
+static void test_qemu_version(void **state)
+{
+	static const struct {
+		const char *text;
+		const char *want; /* NULL: refused */
+	} rows[] = {
+		{ NULL, NULL },						     /* no output */
+		{ "", NULL },						     /* empty */
+		{ "qemu-system-x86_64: command not found\n", NULL },	     /* not QEMU */
+		{ "QEMU emulator version (Debian)\n", NULL },		     /* no number */
+		{ "QEMU emulator version 7.2.22 (Debian 1:7.2+dfsg-7+deb12u18+b3)\n"
+		  "Copyright (c) 2003-2022 Fabrice Bellard and the QEMU Project developers\n",
+		  "7.2.22" },						     /* Debian 12's */
+		{ "QEMU emulator version 8.2.2\n", "8.2.2" },		     /* no vendor suffix */
+		{ "QEMU emulator version 9.0.0.\n", "9.0.0" },		     /* a trailing dot dropped */
+	};
+	char buf[32];
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		int ret = lab_qemu_version_parse(rows[i].text, buf, sizeof(buf));
+
+		if (!rows[i].want) {
+			assert_int_equal(ret, -EINVAL);
+			assert_string_equal(buf, "");
+		} else {
+			assert_int_equal(ret, 0);
+			assert_string_equal(buf, rows[i].want);
+		}
+	}
+	/* too small a buffer: refused, not cut */
+	assert_int_equal(lab_qemu_version_parse("QEMU emulator version 7.2.22\n", buf, 4), -EINVAL);
+}
+
+/* --- the order of the boots ------------------------------------------------------- */
+
+static void test_boot_order(void **state)
+{
+	/* 1 kernel x 2 modes (A, B) x 3 boots: A B A B A B */
+	static const struct { size_t ki, mi; unsigned round; } abab[] = {
+		{ 0, 0, 0 }, { 0, 1, 0 }, { 0, 0, 1 }, { 0, 1, 1 }, { 0, 0, 2 }, { 0, 1, 2 },
+	};
+	static const struct { size_t nk, nm; unsigned boots; } shapes[] = {
+		{ 1, 1, 1 }, { 1, 1, 2 }, { 2, 3, 1 }, { 2, 3, 4 }, { 3, 1, 20 }, { 16, 16, 20 },
+	};
+	bool seen[16][16][20];
+
+	for (size_t i = 0; i < sizeof(abab) / sizeof(abab[0]); i++) {
+		size_t ki, mi;
+		unsigned round;
+
+		lab_boot_order(1, 2, 3, i, &ki, &mi, &round);
+		assert_int_equal(ki, abab[i].ki);
+		assert_int_equal(mi, abab[i].mi);
+		assert_int_equal(round, abab[i].round);
+	}
+	for (size_t s = 0; s < sizeof(shapes) / sizeof(shapes[0]); s++) {
+		size_t nk = shapes[s].nk, nm = shapes[s].nm, n = nk * nm * shapes[s].boots;
+		size_t pk = SIZE_MAX, pm = SIZE_MAX;
+		unsigned prev_round = 0;
+
+		memset(seen, 0, sizeof(seen));
+		for (size_t i = 0; i < n; i++) {
+			size_t ki, mi;
+			unsigned round;
+
+			lab_boot_order(nk, nm, shapes[s].boots, i, &ki, &mi, &round);
+			assert_true(ki < nk && mi < nm && round < shapes[s].boots);
+			/* every boot exactly once */
+			assert_false(seen[ki][mi][round]);
+			seen[ki][mi][round] = true;
+			/* rounds never go back: round r ends before r + 1 starts */
+			assert_true(round == prev_round || round == prev_round + 1);
+			/* never the same configuration twice in a row (A A), when there are two */
+			if (nk * nm > 1)
+				assert_false(ki == pk && mi == pm);
+			/* within a round, the matrix order: kernels, then modes */
+			assert_int_equal(i % (nk * nm), ki * nm + mi);
+			pk = ki;
+			pm = mi;
+			prev_round = round;
+		}
+	}
+}
+
+static void test_boot_dirname(void **state)
+{
+	struct lab_mode m;
+	char err[256], buf[64];
+
+	assert_int_equal(lab_mode_parse("force:pool=16M", &m, err, sizeof(err)), 0);
+	/* one boot: today's names, so nothing that reads them breaks */
+	assert_int_equal(lab_boot_dirname("6.12", &m, 0, 1, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "6.12-force-pool16M");
+	/* several: the boot index (0-based, as testbed.boot_index) */
+	assert_int_equal(lab_boot_dirname("6.12", &m, 0, 2, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "6.12-force-pool16M-boot0");
+	assert_int_equal(lab_boot_dirname("6.1", &m, 19, 20, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "6.1-force-pool16M-boot19");
+	/* does not fit: refused */
+	assert_int_equal(lab_boot_dirname("6.12", &m, 1, 2, buf, 10), -ENAMETOOLONG);
 }
 
 static void test_qemu_argv(void **state)
@@ -379,7 +604,9 @@ int main(void)
 		cmocka_unit_test(test_mode_table),	cmocka_unit_test(test_config_rejects),
 		cmocka_unit_test(test_config_defaults), cmocka_unit_test(test_config_lists),
 		cmocka_unit_test(test_config_check),	cmocka_unit_test(test_qemu_argv),
-		cmocka_unit_test(test_series_valid),
+		cmocka_unit_test(test_series_valid),	cmocka_unit_test(test_config_clock),
+		cmocka_unit_test(test_qemu_argv_clock), cmocka_unit_test(test_qemu_version),
+		cmocka_unit_test(test_boot_order),	cmocka_unit_test(test_boot_dirname),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
