@@ -23,6 +23,19 @@ void bl_judge_opts_default(struct bl_judge_opts *o)
 	o->seed = s.seed;
 }
 
+bool bl_metric_is_count(const char *name)
+{
+	static const char *const counts[] = {
+		"bounces_per_op", "bounce_rate", "sync_mib_per_op", "slots_peak",
+		"slots_after",	  "failed_ops",
+	};
+
+	for (size_t i = 0; name && i < sizeof(counts) / sizeof(counts[0]); i++)
+		if (!strcmp(name, counts[i]))
+			return true;
+	return false;
+}
+
 const char *bl_judge_method_name(enum bl_judge_method m)
 {
 	switch (m) {

@@ -102,6 +102,13 @@ int bl_judge_count(const struct bl_boot_sample *base, size_t nb, const struct bl
 double bl_floor_time(const double *boot_means, size_t n);
 double bl_floor_count(const double *boot_means, size_t n);
 
+/*
+ * Is the compare metric called @name an exact count (bounces, bytes synced
+ * per op, slots, failed operations), judged with bl_judge_count? Times
+ * (throughput, latency) are not.
+ */
+bool bl_metric_is_count(const char *name);
+
 const char *bl_judge_method_name(enum bl_judge_method m); /* "welch", "within-boot", "exact" */
 
 #endif

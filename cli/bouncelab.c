@@ -21,6 +21,7 @@ static const struct subcommand subcommands[] = {
 	{ "ingest", cmd_ingest, "store result documents (through bouncelabd when it runs)" },
 	{ "runs", cmd_runs, "list stored runs, filtered by kernel, mode, device, job, date" },
 	{ "status", cmd_status, "database, schema version, runs stored, daemon reachable" },
+	{ "calibrate", cmd_calibrate, "boot one configuration twice (A/A) and store the noise floors compare uses" },
 	{ "compare", cmd_compare, "compare two sets of runs (or DMA modes): change, 95% CI, verdict" },
 	{ "plot", cmd_plot, "render the figures (gnuplot) for the runs a selector picks" },
 	{ "report", cmd_report, "write the Markdown report (RESULTS.md) with tables, plots, findings" },

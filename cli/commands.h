@@ -14,6 +14,7 @@ int cmd_status(int argc, char **argv); /* cli/cmd_status.c: database and daemon 
 int cmd_compare(int argc, char **argv); /* cli/cmd_compare.c: statistical comparisons */
 int cmd_plot(int argc, char **argv);    /* cli/cmd_plot.c: gnuplot figures (analysis/figures.c) from the store */
 int cmd_report(int argc, char **argv);  /* cli/cmd_report.c: the Markdown report (analysis/report.c) */
+int cmd_calibrate(int argc, char **argv); /* cli/cmd_calibrate.c: noise floors from A/A boots */
 int cmd_nightly(int argc, char **argv); /* cli/cmd_nightly.c: the main job (make run) */
 
 #endif

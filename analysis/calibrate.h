@@ -1,0 +1,34 @@
+/*
+ * Noise floors from A/A boots (`bouncelab calibrate`): one configuration
+ * (kernel, DMA mode, guest clock, job) booted several times; per job,
+ * workload, variant, size and metric, how far apart the boots put the
+ * metric (analysis/judge.h: bl_floor_time for times, bl_floor_count for
+ * counts). compare then asks a change to clear max(noise, k x floor).
+ */
+#ifndef BL_CALIBRATE_H
+#define BL_CALIBRATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "store.h"
+
+struct an_floors {
+	struct bl_noise_floor *f; /* strings owned by the set */
+	size_t n, cap;
+	size_t runs, boots;	  /* what they were measured from */
+	char kernel[128], mode[32], clock[16];
+};
+
+/*
+ * Measures the floors of the ok runs matching @f (when @uuids is not NULL,
+ * only those of its @nuuids run UUIDs). The runs must be one configuration
+ * (one kernel release, mode and clock) from at least two boots (told apart
+ * by kernel.boot_id, else by run). 0, or -EINVAL / -ENOENT with the reason
+ * in @why, or -errno.
+ */
+int an_calibrate(struct bl_store *s, const struct bl_run_filter *f, char *const *uuids,
+		 size_t nuuids, struct an_floors *out, char *why, size_t whylen);
+void an_floors_free(struct an_floors *fl);
+
+#endif
