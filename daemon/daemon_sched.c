@@ -36,7 +36,6 @@
 
 #include "analysis.h"
 #include "daemon.h"
-#include "daemon_monitor.h"
 #include "docwrite.h"
 #include "log.h"
 #include "resultdoc.h"
@@ -71,7 +70,7 @@ struct bld_sched {
 	struct bld_ctx *ctx;
 	struct child run;		/* run.pid == 0: idle */
 	int64_t last[BLD_SCHEDULE_MAX]; /* planned slot of the last start; -1 = not read yet */
-	struct bld_complain c_store;
+	struct bl_complain c_store;
 };
 
 int bld_sched_due(const struct bld_schedule *sc, int64_t last, time_t now, time_t started, int64_t *planned)
@@ -442,7 +441,7 @@ static int spawn(struct bld_sched *s, size_t idx, int64_t planned, time_t now)
 	argv = build_argv(&ctx->cfg, sc, why, sizeof(why));
 	ret = bl_store_schedule_begin(ctx->store, sc->name, sc->job, planned, now, &c->record_id);
 	if (ret < 0) {
-		bld_complain(&s->c_store, bld_now_ns(), "schedule %s: record start: %s; not running it", sc->name,
+		bl_complain_at(&s->c_store, bld_now_ns(), "schedule %s: record start: %s; not running it", sc->name,
 			     bl_store_errmsg(ctx->store));
 		free_vec(argv);
 		return ret;
@@ -675,7 +674,7 @@ void bld_sched_tick(struct bld_sched *s, time_t now)
 			int64_t last = 0;
 
 			if (bl_store_schedule_last(ctx->store, sc->name, &last) < 0) {
-				bld_complain(&s->c_store, bld_now_ns(), "schedule %s: read last run: %s", sc->name,
+				bl_complain_at(&s->c_store, bld_now_ns(), "schedule %s: read last run: %s", sc->name,
 					     bl_store_errmsg(ctx->store));
 				continue;
 			}
