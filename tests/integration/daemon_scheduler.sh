@@ -15,7 +15,11 @@
 need_built "$BUILD/bouncelabd" "$BUILD/tools/fake_gembench"
 command -v jq >/dev/null || { echo "jq missing"; exit 77; }
 
-FAKE="$ROOT/$BUILD/tools/fake_gembench --template $ROOT/$FIXTURE --log $T/starts"
+# Short paths through $T: inih reads at most 199 characters a line, and a
+# command line naming the checkout and the build folder twice can be longer.
+ln -s "$ROOT/$BUILD/tools/fake_gembench" "$T/fake_gembench"
+ln -s "$ROOT/$FIXTURE" "$T/fixture.json"
+FAKE="$T/fake_gembench --template $T/fixture.json --log $T/starts"
 cat >"$T/sched.ini" <<INI
 [monitor]
 enabled = false
