@@ -16,13 +16,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -34,6 +32,7 @@
 #include "daemon_http.h"
 #include "daemon_monitor.h"
 #include "daemon_sched.h"
+#include "fsutil.h"
 #include "log.h"
 #include "store.h"
 
@@ -187,24 +186,6 @@ static void housekeeping(evutil_socket_t fd, short what, void *arg)
 	bld_sched_tick(ctx->sched, time(NULL));
 }
 
-/* Creates the parent folder of @path (one level, like var/) when missing. */
-static int make_parent(const char *path)
-{
-	char *copy = strdup(path);
-	char *dir;
-	int ret = 0;
-
-	if (!copy)
-		return -ENOMEM;
-	dir = dirname(copy);
-	if (strcmp(dir, ".") && strcmp(dir, "/") && mkdir(dir, 0750) < 0 && errno != EEXIST)
-		ret = -errno;
-	if (ret)
-		bl_err("%s: mkdir %s: %s", path, dir, strerror(-ret));
-	free(copy);
-	return ret;
-}
-
 /* Detaches: the parent exits 0 once the child says it is serving, else 1. */
 static int daemonize(int *ready_fd)
 {
@@ -279,9 +260,16 @@ int main(int argc, char **argv)
 	if (!foreground && !ctx.cfg.log_file && bld_set_str(&ctx.cfg.log_file, "var/bouncelabd.log") < 0)
 		goto out_cfg;
 	/* 2. log */
-	if (ctx.cfg.log_file && (make_parent(ctx.cfg.log_file) < 0 || (ret = bl_log_open(ctx.cfg.log_file)) < 0)) {
-		bl_err("log %s: open failed", ctx.cfg.log_file);
-		goto out_cfg;
+	if (ctx.cfg.log_file) {
+		ret = bl_make_parent(ctx.cfg.log_file, 0750);
+		if (ret < 0)
+			bl_err("%s: mkdir its folder: %s", ctx.cfg.log_file, strerror(-ret));
+		else
+			ret = bl_log_open(ctx.cfg.log_file);
+		if (ret < 0) {
+			bl_err("log %s: open failed", ctx.cfg.log_file);
+			goto out_cfg;
+		}
 	}
 	/* 3. token */
 	if (ctx.cfg.listen && bld_token_load(ctx.cfg.token_file, &ctx.token, err, sizeof(err)) < 0) {
@@ -338,8 +326,10 @@ int main(int argc, char **argv)
 		goto out_signals;
 	}
 	/* 7. HTTP */
-	if (ctx.cfg.socket_path && make_parent(ctx.cfg.socket_path) < 0)
+	if (ctx.cfg.socket_path && (ret = bl_make_parent(ctx.cfg.socket_path, 0750)) < 0) {
+		bl_err("%s: mkdir its folder: %s", ctx.cfg.socket_path, strerror(-ret));
 		goto out_signals;
+	}
 	if (bld_http_start(&ctx) < 0)
 		goto out_signals;
 	/* 8. monitor, 9. scheduler */

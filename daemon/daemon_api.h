@@ -24,7 +24,7 @@
 
 #include <jansson.h>
 
-#include "daemon_monitor.h" /* struct bld_complain */
+#include "log.h" /* struct bl_complain */
 
 struct bld_ctx;
 struct bl_resultdoc;
@@ -66,7 +66,7 @@ struct bld_http {
 	size_t nconns, cap;
 	uint64_t seq;		       /* accept counter */
 	struct event *sweep_ev;	       /* a sweep soon after evictions */
-	struct bld_complain c_limit;   /* log back-off for the connection limit */
+	struct bl_complain c_limit;    /* log back-off for the connection limit */
 	bool paused;		       /* listeners disabled at max_connections */
 	struct bld_writer *writer;     /* commits queued documents, off the loop */
 	struct bld_parse_pool *pool;   /* parses large POST bodies off the loop; may be NULL */

@@ -7,35 +7,30 @@
 #include "daemon_auth.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
-#include <unistd.h>
+
+#include "fsutil.h"
 
 int bld_token_load(const char *path, char **out, char *err, size_t errlen)
 {
-	char buf[BLD_TOKEN_MAX + 1];
-	ssize_t n;
-	size_t len;
-	int fd = -1, ret;
+	char *buf = NULL;
+	size_t n, len;
+	int ret;
 	char *nl;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		ret = -errno;
-		snprintf(err, errlen, "token file %s: open: %s", path, strerror(-ret));
+	ret = bl_read_file(path, BLD_TOKEN_MAX, &buf, &n);
+	if (ret == -EFBIG) {
+		snprintf(err, errlen, "token file %s: read: larger than %d bytes (a token is one line)", path,
+			 BLD_TOKEN_MAX);
 		return ret;
 	}
-	n = read(fd, buf, sizeof(buf) - 1);
-	if (n < 0) {
-		ret = -errno;
+	if (ret < 0) {
 		snprintf(err, errlen, "token file %s: read: %s", path, strerror(-ret));
-		goto out;
+		return ret;
 	}
-	buf[n] = '\0';
 	nl = strchr(buf, '\n');
 	if (nl)
 		*nl = '\0';
@@ -52,8 +47,8 @@ int bld_token_load(const char *path, char **out, char *err, size_t errlen)
 	if (ret)
 		snprintf(err, errlen, "token file %s: out of memory", path);
 out:
-	explicit_bzero(buf, sizeof(buf));
-	close(fd);
+	explicit_bzero(buf, n);
+	free(buf);
 	return ret;
 }
 

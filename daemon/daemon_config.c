@@ -11,6 +11,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +20,7 @@
 #include "compare.h"
 #include "paths.h"
 #include "resultdoc.h"
+#include "units.h"
 
 enum key_type { K_STR, K_SIZE, K_DURATION, K_INT, K_COUNT, K_BOOL, K_MODE, K_TIME, K_ARGV };
 
@@ -82,65 +84,6 @@ int bld_set_str(char **dst, const char *src)
 	}
 	free(*dst);
 	*dst = copy;
-	return 0;
-}
-
-int bld_parse_duration_ms(const char *s, int64_t *out_ms)
-{
-	static const struct {
-		const char *suffix;
-		int64_t ms;
-	} units[] = { { "ms", 1 }, { "s", 1000 }, { "m", 60000 }, { "h", 3600000 }, { "d", 86400000 }, { "", 1000 } };
-	char *end;
-	double v;
-
-	if (!s || !*s || isspace((unsigned char)*s))
-		return -EINVAL;
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || v < 0)
-		return -EINVAL;
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		if (strcmp(end, units[i].suffix))
-			continue;
-		if (v * units[i].ms > (double)INT64_MAX / 2)
-			return -EINVAL;
-		*out_ms = (int64_t)(v * units[i].ms + 0.5);
-		return 0;
-	}
-	return -EINVAL;
-}
-
-int bld_parse_size(const char *s, size_t *out)
-{
-	char *end;
-	unsigned long long v;
-	unsigned shift = 0;
-
-	if (!s || !isdigit((unsigned char)*s))
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno)
-		return -EINVAL;
-	if (*end) {
-		switch (toupper((unsigned char)*end)) {
-		case 'K': shift = 10; break;
-		case 'M': shift = 20; break;
-		case 'G': shift = 30; break;
-		default: return -EINVAL;
-		}
-		end++;
-		if (*end == 'i' || *end == 'B')
-			end++;
-		if (*end == 'B')
-			end++;
-		if (*end)
-			return -EINVAL;
-	}
-	if (v > (SIZE_MAX >> shift))
-		return -EINVAL;
-	*out = (size_t)(v << shift);
 	return 0;
 }
 
@@ -241,20 +184,30 @@ static int set_value(const struct key_def *k, void *base, const char *value, con
 	switch (k->type) {
 	case K_STR:
 		return bld_set_str(field, *value ? value : NULL);
-	case K_SIZE:
-		if (bld_parse_size(value, field) < 0)
+	case K_SIZE: {
+		uint64_t bytes;
+
+		if (bl_parse_size(value, &bytes) < 0 || bytes > SIZE_MAX)
 			*why = "expected a size such as 4096, 64K or 16M";
+		else
+			*(size_t *)field = (size_t)bytes;
 		break;
-	case K_DURATION:
-		if (bld_parse_duration_ms(value, &ms) < 0) {
+	}
+	case K_DURATION: {
+		uint64_t ns;
+
+		if (bl_parse_duration_ns(value, &ns) < 0) {
 			*why = "expected a duration such as 500ms, 10s, 2m, 1h";
 			break;
 		}
+		/* To the nearest ms: (ns + 500000) / 1000000, which could wrap near UINT64_MAX. */
+		ms = (int64_t)(ns / 1000000 + (ns % 1000000 >= 500000));
 		if (!strcmp(k->name, "every")) /* stored in seconds */
 			*(int64_t *)field = ms / 1000;
 		else
 			*(int64_t *)field = ms;
 		break;
+	}
 	case K_INT:
 	case K_COUNT: {
 		char *end;

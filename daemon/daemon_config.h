@@ -66,10 +66,6 @@ void bld_config_free(struct bld_config *c);
 /* Prints every key with its default and help. */
 void bld_config_help(FILE *out);
 
-/* "10s", "500ms", "2m", "1h", "1d", or a bare number of seconds. 0 or -EINVAL. */
-int bld_parse_duration_ms(const char *s, int64_t *out_ms);
-/* "4096", "64K", "16M", "1G". 0 or -EINVAL. */
-int bld_parse_size(const char *s, size_t *out);
 /* "HH:MM" (24 h) to minutes after midnight. 0 or -EINVAL. */
 int bld_parse_time_of_day(const char *s, int *out_min);
 /* Replaces *@dst with a copy of @src (NULL allowed). 0 or -ENOMEM. */

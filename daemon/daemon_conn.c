@@ -46,7 +46,7 @@ static void set_paused(struct bld_ctx *ctx, bool pause)
 			evconnlistener_enable(lev);
 	}
 	if (pause)
-		bld_complain(&h->c_limit, bld_now_ns(),
+		bl_complain_at(&h->c_limit, bld_now_ns(),
 			     "http: %zu connections open (max_connections): not accepting until one closes",
 			     h->nconns);
 }
@@ -149,7 +149,7 @@ static bool conn_evict_oldest(struct bld_ctx *ctx)
 		evtimer_add(h->sweep_ev, &soon);
 	}
 	ctx->stats.conn_evicted++;
-	bld_complain(&h->c_limit, bld_now_ns(),
+	bl_complain_at(&h->c_limit, bld_now_ns(),
 		     "http: %zu connections open (max_connections): closing the oldest idle ones to make room",
 		     h->nconns);
 	return true;

@@ -16,7 +16,6 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,42 +82,10 @@ struct bld_monitor {
 	uint64_t lost_total;
 	uint64_t samples_written;
 	uint64_t bounces_total;	   /* exact, from the counters */
-	struct bld_complain c_setup, c_lost, c_store;
+	struct bl_complain c_setup, c_lost, c_store;
 	char why_down[384];	   /* why the monitor is down, for the log */
 	char why_said[384];	   /* the reason last logged */
 };
-
-/* --- log back-off -------------------------------------------------------- */
-
-int bld_complain(struct bld_complain *c, int64_t now_ns, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (c->failing && now_ns < c->next_ns)
-		return 0;
-	c->interval_ns = c->failing ? c->interval_ns * 2 : 60LL * 1000000000LL;
-	if (c->interval_ns > DAY_NS)
-		c->interval_ns = DAY_NS;
-	c->next_ns = now_ns + c->interval_ns;
-	c->failing = 1;
-	va_start(ap, fmt);
-	bl_vlog(BL_LOG_WARN, fmt, ap);
-	va_end(ap);
-	return 1;
-}
-
-void bld_complain_release(struct bld_complain *c, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!c->failing)
-		return;
-	c->failing = 0;
-	c->interval_ns = 0;
-	va_start(ap, fmt);
-	bl_vlog(BL_LOG_INFO, fmt, ap);
-	va_end(ap);
-}
 
 /* --- per-device aggregation ----------------------------------------------- */
 
@@ -309,7 +276,7 @@ static void setup(struct bld_monitor *m, int64_t now_ns)
 			bl_debug("monitor: %s", why);
 	}
 	if (m->c_setup.failing)
-		bld_complain_release(&m->c_setup, "monitor: tracepoints available now; sampling swiotlb:swiotlb_bounced");
+		bl_complain_release(&m->c_setup, "monitor: tracepoints available now; sampling swiotlb:swiotlb_bounced");
 	bl_info("monitor: sampling swiotlb:swiotlb_bounced on %u CPUs%s, one sample per device every %.1f s",
 		tp_event_ncpus(m->src[SRC_BOUNCED].tp),
 		m->have_maps ? " and dma:* mapping tracepoints" : " (no dma:* mapping tracepoints)",
@@ -320,7 +287,7 @@ down:
 	/* Said once per distinct reason; the retries themselves back off. */
 	if (!m->c_setup.failing || strcmp(m->why_said, m->why_down)) {
 		bl_warn("monitor: %s; running without the bounce monitor (retrying with back-off)", m->why_down);
-		m->c_setup.failing = 1;
+		m->c_setup.failing = true;
 		snprintf(m->why_said, sizeof(m->why_said), "%s", m->why_down);
 	} else {
 		bl_debug("monitor: still down: %s", m->why_down);
@@ -371,7 +338,7 @@ static void write_samples(struct bld_monitor *m, int64_t now_ns)
 	}
 	if (lost) {
 		m->lost_total += lost;
-		bld_complain(&m->c_lost, now_ns, "monitor: the kernel dropped %" PRIu64
+		bl_complain_at(&m->c_lost, now_ns, "monitor: the kernel dropped %" PRIu64
 			     " trace records this interval: per-device figures undercount (the total is exact)", lost);
 	}
 	clock_gettime(CLOCK_REALTIME, &rt);
@@ -412,10 +379,10 @@ static void write_samples(struct bld_monitor *m, int64_t now_ns)
 		}
 	}
 	if (bl_store_put_monitor_samples(m->ctx->store, samples, n) < 0)
-		bld_complain(&m->c_store, now_ns, "monitor: store %zu samples: %s", n, bl_store_errmsg(m->ctx->store));
+		bl_complain_at(&m->c_store, now_ns, "monitor: store %zu samples: %s", n, bl_store_errmsg(m->ctx->store));
 	else {
 		m->samples_written += n;
-		bld_complain_release(&m->c_store, "monitor: storing samples again");
+		bl_complain_release(&m->c_store, "monitor: storing samples again");
 	}
 	for (size_t i = 0; i < m->ndev; i++)
 		m->dev[i].bounces = m->dev[i].bytes = m->dev[i].map_calls = m->dev[i].map_segments = 0;

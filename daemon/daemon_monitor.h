@@ -7,9 +7,9 @@
  * one sample per device per interval, plus a system-wide row ("") with
  * the exact hit count and SWIOTLB slot usage from debugfs.
  *
- * A missing tracefs, event or permission is said once (then with back-off,
- * as collectd's c_complain does) and the daemon goes on without the monitor;
- * set-up is retried at growing intervals.
+ * A missing tracefs, event or permission is said once (then with back-off:
+ * lib/log.h's bl_complain, after collectd's c_complain) and the daemon goes
+ * on without the monitor; set-up is retried at growing intervals.
  */
 #ifndef BLD_MONITOR_H
 #define BLD_MONITOR_H
@@ -27,17 +27,5 @@ void bld_monitor_free(struct bld_monitor *m);
 void bld_monitor_tick(struct bld_monitor *m, int64_t now_ns);
 /* Writes the monitor's Prometheus lines (totals per device since start). */
 void bld_monitor_metrics(struct bld_monitor *m, struct evbuffer *out);
-
-/* collectd-style log back-off: say a failure once, then at growing intervals. */
-struct bld_complain {
-	int64_t next_ns;     /* do not log again before this (monotonic) */
-	int64_t interval_ns; /* doubles after each message, up to a day */
-	int failing;	     /* a failure was reported and not yet cleared */
-};
-/* Logs @msg (a warning) now or not at all, per @c's back-off. Returns 1 if logged. */
-int bld_complain(struct bld_complain *c, int64_t now_ns, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-/* The failure is over: logs @msg (info) when one had been reported. */
-void bld_complain_release(struct bld_complain *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -3,11 +3,13 @@
  *
  * Life of a run: bld_sched_tick() finds the first due schedule, records
  * its start in the store (bl_store_schedule_begin: from then on a restart
- * will not run this slot again), builds the argument vector, and forks.
- * The child puts itself in its own process group, asks to be killed if the
- * daemon dies (PR_SET_PDEATHSIG), and execs the command with stdin from
- * /dev/null. The parent reads stdout (bounded, like an HTTP body) and the
- * tail of stderr through libevent read events, and arms the timeout.
+ * will not run this slot again), builds the argument vector, and starts it
+ * with lib/subprocess.h (bl_spawn_start, then bl_spawn_detach: the daemon
+ * reaps): its own process group, killed if the daemon dies
+ * (PR_SET_PDEATHSIG), stdin from /dev/null; a command that cannot be
+ * exec'd is a failed run there and then. The daemon reads stdout (bounded,
+ * like an HTTP body) and the tail of stderr through libevent read events,
+ * and arms the timeout.
  * SIGCHLD (a libevent signal event in bouncelabd.c) ends the run: reap,
  * kill what is left of the group, read the pipes dry, store the documents
  * the command printed (or a document saying why there is none: timeout,
@@ -17,14 +19,12 @@
 
 #include <assert.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -36,16 +36,14 @@
 
 #include "analysis.h"
 #include "daemon.h"
-#include "daemon_monitor.h"
 #include "docwrite.h"
 #include "log.h"
 #include "resultdoc.h"
 #include "stats.h"
 #include "store.h"
+#include "subprocess.h"
 
 #define STDERR_TAIL 2048 /* bytes of stderr kept for the record */
-
-extern char **environ;
 
 struct child {
 	pid_t pid;			/* also the process group id; 0 = none */
@@ -71,7 +69,7 @@ struct bld_sched {
 	struct bld_ctx *ctx;
 	struct child run;		/* run.pid == 0: idle */
 	int64_t last[BLD_SCHEDULE_MAX]; /* planned slot of the last start; -1 = not read yet */
-	struct bld_complain c_store;
+	struct bl_complain c_store;
 };
 
 int bld_sched_due(const struct bld_schedule *sc, int64_t last, time_t now, time_t started, int64_t *planned)
@@ -430,7 +428,7 @@ static int spawn(struct bld_sched *s, size_t idx, int64_t planned, time_t now)
 	struct bld_ctx *ctx = s->ctx;
 	const struct bld_schedule *sc = &ctx->cfg.schedules[idx];
 	struct child *c = &s->run;
-	int out_p[2] = { -1, -1 }, err_p[2] = { -1, -1 };
+	struct bl_spawn ch;
 	char why[256];
 	char **argv = NULL;
 	struct timeval tv;
@@ -442,7 +440,7 @@ static int spawn(struct bld_sched *s, size_t idx, int64_t planned, time_t now)
 	argv = build_argv(&ctx->cfg, sc, why, sizeof(why));
 	ret = bl_store_schedule_begin(ctx->store, sc->name, sc->job, planned, now, &c->record_id);
 	if (ret < 0) {
-		bld_complain(&s->c_store, bld_now_ns(), "schedule %s: record start: %s; not running it", sc->name,
+		bl_complain_at(&s->c_store, bld_now_ns(), "schedule %s: record start: %s; not running it", sc->name,
 			     bl_store_errmsg(ctx->store));
 		free_vec(argv);
 		return ret;
@@ -455,63 +453,41 @@ static int spawn(struct bld_sched *s, size_t idx, int64_t planned, time_t now)
 	c->job = sc->job ? strdup(sc->job) : NULL;
 	c->baseline = sc->baseline ? strdup(sc->baseline) : NULL;
 	if (!argv) {
-		char run_id[BL_UUID_LEN] = "";
-		char summary[512];
-
 		c->prog = strdup(sc->argv ? sc->argv[0] : ctx->cfg.gembench);
-		bl_err("schedule %s: %s", sc->name, why);
-		store_own_doc(s, c, "failed", why, run_id);
-		snprintf(summary, sizeof(summary), "schedule %s: not started: %s", sc->name, why);
-		bl_store_schedule_finish(ctx->store, c->record_id, "failed", -1, run_id[0] ? run_id : NULL, NULL,
-					 summary, time(NULL));
-		child_reset(c);
-		return -ENOENT;
+		ret = -ENOENT;
+		goto fail;
 	}
 	c->prog = strdup(argv[0]);
 	c->out = evbuffer_new();
-	if (!c->out || pipe2(out_p, O_CLOEXEC | O_NONBLOCK) < 0 || pipe2(err_p, O_CLOEXEC | O_NONBLOCK) < 0) {
-		ret = -errno;
-		snprintf(why, sizeof(why), "pipe: %s", strerror(errno));
+	if (!c->out) {
+		ret = -ENOMEM;
+		snprintf(why, sizeof(why), "out of memory");
 		goto fail;
 	}
-	pid = fork();
-	if (pid < 0) {
-		ret = -errno;
-		snprintf(why, sizeof(why), "fork: %s", strerror(errno));
+	/*
+	 * stdin from /dev/null; stdout and stderr into pipes whose read ends
+	 * come back non-blocking and close-on-exec (the command's write ends
+	 * stay blocking). argv[0] is already resolved: no PATH search. An exec
+	 * that fails (not executable, a missing interpreter) fails here, with
+	 * its errno, instead of as an exit code 127.
+	 */
+	ret = bl_spawn_start(argv,
+			     &(struct bl_spawn_opts){ .in = BL_SPAWN_NULL,
+						      .out = BL_SPAWN_PIPE,
+						      .err = BL_SPAWN_PIPE,
+						      .new_pgroup = true,
+						      .die_with_parent = true,
+						      .no_path_search = true },
+			     &ch);
+	if (ret < 0) {
+		snprintf(why, sizeof(why), "start %s: %s", argv[0], strerror(-ret));
 		goto fail;
 	}
-	if (pid == 0) {
-		/* Child: only async-signal-safe calls until execve. */
-		int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
-		sigset_t none;
-
-		setpgid(0, 0);
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		if (devnull >= 0)
-			dup2(devnull, 0);
-		dup2(out_p[1], 1);
-		dup2(err_p[1], 2);
-		/* A command expects blocking stdout/stderr. */
-		fcntl(1, F_SETFL, 0);
-		fcntl(2, F_SETFL, 0);
-		execve(argv[0], argv, environ);
-		{
-			static const char msg[] = "bouncelabd: execve failed\n";
-			ssize_t w = write(2, msg, sizeof(msg) - 1);
-
-			(void)w;
-		}
-		_exit(127);
-	}
-	setpgid(pid, pid); /* both sides: whichever runs first */
+	/* From here on the child is ours to reap (SIGCHLD: bld_sched_sigchld). */
+	pid = bl_spawn_detach(&ch);
 	c->pid = pid;
-	close(out_p[1]);
-	close(err_p[1]);
-	c->out_fd = out_p[0];
-	c->err_fd = err_p[0];
-	/* The child cleared O_NONBLOCK on its write ends only: each end is its own file description. */
+	c->out_fd = ch.out_fd;
+	c->err_fd = ch.err_fd;
 	c->out_ev = event_new(ctx->base, c->out_fd, EV_READ | EV_PERSIST, out_ready, s);
 	c->err_ev = event_new(ctx->base, c->err_fd, EV_READ | EV_PERSIST, err_ready, s);
 	c->timeout_ev = evtimer_new(ctx->base, timeout_fired, s);
@@ -528,19 +504,16 @@ static int spawn(struct bld_sched *s, size_t idx, int64_t planned, time_t now)
 	free_vec(argv);
 	return 0;
 fail:
+	/* Not started (not found, not executable, no pipe or fork): a failed run with the reason. */
 	bl_err("schedule %s: %s", sc->name, why);
-	for (int i = 0; i < 2; i++) {
-		if (out_p[i] >= 0)
-			close(out_p[i]);
-		if (err_p[i] >= 0)
-			close(err_p[i]);
-	}
 	{
 		char run_id[BL_UUID_LEN] = "";
+		char summary[512];
 
 		store_own_doc(s, c, "failed", why, run_id);
-		bl_store_schedule_finish(ctx->store, c->record_id, "failed", -1, run_id[0] ? run_id : NULL, NULL, why,
-					 time(NULL));
+		snprintf(summary, sizeof(summary), "schedule %s: not started: %s", sc->name, why);
+		bl_store_schedule_finish(ctx->store, c->record_id, "failed", -1, run_id[0] ? run_id : NULL, NULL,
+					 summary, time(NULL));
 	}
 	free_vec(argv);
 	child_reset(c);
@@ -675,7 +648,7 @@ void bld_sched_tick(struct bld_sched *s, time_t now)
 			int64_t last = 0;
 
 			if (bl_store_schedule_last(ctx->store, sc->name, &last) < 0) {
-				bld_complain(&s->c_store, bld_now_ns(), "schedule %s: read last run: %s", sc->name,
+				bl_complain_at(&s->c_store, bld_now_ns(), "schedule %s: read last run: %s", sc->name,
 					     bl_store_errmsg(ctx->store));
 				continue;
 			}

@@ -2,7 +2,7 @@
  * bouncelabd's scheduler: [schedule NAME] sections run a command (by
  * default `gembench --job FILE --json -`) every N seconds or daily at
  * HH:MM. One run at a time (runs never overlap); each run is a child
- * process started with execve (no shell) in its own process group, its
+ * process started with execv (no shell) in its own process group, its
  * stdout (the result documents) collected and stored, its stderr's tail
  * kept. A run past its timeout has its whole group killed and is stored
  * with status "timeout". The start of each run is recorded in the store

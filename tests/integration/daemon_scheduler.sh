@@ -8,12 +8,18 @@
 #  4. a restart (SIGTERM, and SIGKILL in the middle of a run) does not run
 #     a job twice;
 #  5. a schedule missed while the daemon was down runs once at start-up;
-#  6. with a baseline selector, each run is judged against earlier runs.
+#  6. with a baseline selector, each run is judged against earlier runs;
+#  7. a command that cannot be exec'd (a missing interpreter, not a
+#     program) is stored as a failed run saying why, not as an exit 127.
 . "$(dirname "$0")/daemon_common.bash"
 need_built "$BUILD/bouncelabd" "$BUILD/tools/fake_gembench"
 command -v jq >/dev/null || { echo "jq missing"; exit 77; }
 
-FAKE="$ROOT/$BUILD/tools/fake_gembench --template $ROOT/$FIXTURE --log $T/starts"
+# Short paths through $T: inih reads at most 199 characters a line, and a
+# command line naming the checkout and the build folder twice can be longer.
+ln -s "$ROOT/$BUILD/tools/fake_gembench" "$T/fake_gembench"
+ln -s "$ROOT/$FIXTURE" "$T/fixture.json"
+FAKE="$T/fake_gembench --template $T/fixture.json --log $T/starts"
 cat >"$T/sched.ini" <<INI
 [monitor]
 enabled = false
@@ -112,4 +118,39 @@ grep -q "schedule judged: verdict: none: .*no baseline runs" "$T/daemon.log" || 
 grep -q "schedule judged: verdict against 'job=judged,last=5'" "$T/daemon.log" || fail "later judged runs got no verdict"
 grep -q "schedule judged: ok, exit 0, .*verdict: [0-9]* worse" "$T/daemon.log" || fail "summary line lacks the verdict"
 grep "schedule judged: verdict against" "$T/daemon.log" | head -n 1
+
+# A command the exec refuses: executable files that cannot be run. The
+# start fails (lib/subprocess.h reports the exec's errno), and the run is
+# stored as failed with that reason.
+printf '#!/nonexistent/interpreter\n' >"$T/no-interp.sh"
+printf 'not a program\n' >"$T/not-a-program"
+chmod +x "$T/no-interp.sh" "$T/not-a-program"
+cat >"$T/broken.ini" <<INI
+[monitor]
+enabled = false
+[schedule nointerp]
+every = 1h
+command = $T/no-interp.sh
+[schedule noexec]
+every = 1h
+command = $T/not-a-program
+INI
+start_daemon --config "$T/broken.ini"
+sleep 1.5
+for name in nointerp noexec; do
+	[ "$(runs_of $name failed)" = 1 ] || fail "$name: not stored as one failed run: $(runs_of $name failed)"
+done
+http_code "/api/v1/runs?job=nointerp&status=failed" >/dev/null
+id=$(jq -r '.runs[0].run_id' "$T/last_body")
+http_code "/api/v1/runs/$id" >/dev/null
+jq -r .error "$T/last_body" | grep -q "start $T/no-interp.sh: No such file or directory" ||
+	fail "nointerp: the stored run does not say why: $(jq -r .error "$T/last_body")"
+http_code "/api/v1/runs?job=noexec&status=failed" >/dev/null
+id=$(jq -r '.runs[0].run_id' "$T/last_body")
+http_code "/api/v1/runs/$id" >/dev/null
+jq -r .error "$T/last_body" | grep -q "start $T/not-a-program: Exec format error" ||
+	fail "noexec: the stored run does not say why: $(jq -r .error "$T/last_body")"
+grep -q "schedule noexec: start $T/not-a-program: Exec format error" "$T/daemon.log" ||
+	fail "noexec: no error line in the log"
+stop_daemon
 echo "scheduler: ok"

@@ -3,7 +3,8 @@
 # reloads the configuration (a schedule added to the file starts running;
 # a broken file is refused and the running configuration kept); SIGTERM
 # ends with status 0 after answering what it had received, also in the
-# middle of an ingest flood, and every answered document is stored.
+# middle of an ingest flood, and every answered document is stored. The
+# log file's and the socket's folders are made at start, every level.
 . "$(dirname "$0")/daemon_common.bash"
 need_built "$BUILD/bouncelabd" "$BUILD/tools/fake_gembench"
 
@@ -53,4 +54,11 @@ answered=$(awk '$2 == 201 || $2 == 200' "$T/ledger" | wc -l)
 cat "$T/verify.out"
 # SIGTERM answers what it committed before it exits (a 300 ms grace for the answers to leave).
 grep -q "unanswered_but_stored=0 " "$T/verify.out" || fail "documents were committed at SIGTERM but their clients got no answer"
+
+# Folders that do not exist yet, two levels deep, for the log file and the socket.
+SOCK=$T/run/a/b/sock
+start_daemon --config "$T/flood.ini" --log-file "$T/logs/a/b/bouncelabd.log"
+grep -q "serving" "$T/logs/a/b/bouncelabd.log" || fail "log file in a new nested folder not written"
+[ -S "$SOCK" ] || fail "socket in a new nested folder not made"
+stop_daemon
 echo "signals: ok"

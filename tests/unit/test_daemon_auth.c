@@ -67,12 +67,41 @@ static void test_token_file(void **state)
 	assert_int_equal(bld_token_load(path, &tok, err, sizeof(err)), -ENOENT);
 }
 
+/* The file is read whole through lib's bl_read_file(): BLD_TOKEN_MAX bytes at most. */
+static void test_token_file_size(void **state)
+{
+	char path[] = "/tmp/test_daemon_auth.XXXXXX";
+	char err[256];
+	char *tok = NULL;
+	char *big = malloc(BLD_TOKEN_MAX + 1);
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	assert_non_null(big);
+	/* one byte over: refused, and the message says why */
+	memset(big, '#', BLD_TOKEN_MAX + 1);
+	memcpy(big, TOKEN "\n", sizeof(TOKEN));
+	assert_int_equal(write(fd, big, BLD_TOKEN_MAX + 1), BLD_TOKEN_MAX + 1);
+	assert_int_equal(bld_token_load(path, &tok, err, sizeof(err)), -EFBIG);
+	assert_non_null(strstr(err, "larger than 4096 bytes"));
+	assert_null(tok);
+	/* exactly the limit: the first line is the token */
+	assert_int_equal(ftruncate(fd, BLD_TOKEN_MAX), 0);
+	assert_int_equal(bld_token_load(path, &tok, err, sizeof(err)), 0);
+	assert_string_equal(tok, TOKEN);
+	free(tok);
+	free(big);
+	close(fd);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_auth_refusals),
 		cmocka_unit_test(test_auth_accepts),
 		cmocka_unit_test(test_token_file),
+		cmocka_unit_test(test_token_file_size),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -4,6 +4,8 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <errno.h>
+#include <inttypes.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -58,6 +60,17 @@ static void test_refusals(void **state)
 		{ "[daemon]\nlisten = 127.0.0.1:8080\n", "token" },		    /* TCP without token */
 		{ "[daemon\n", "syntax" },					    /* broken INI */
 		{ "[schedule a]\nevery = 1s\njob = j\nbaseline = mode=forc\n", "baseline" }, /* bad selector */
+		/* Sizes and durations are lib/units.h's since the daemon's own parsers went: */
+		{ "[daemon]\nmax_body = 4KBB\n", "max_body" },		    /* one B only (was accepted) */
+		{ "[daemon]\nmax_body = 4P\n", "max_body" },		    /* no peta */
+		{ "[daemon]\nmax_body = 99999999999999999999G\n", "max_body" },  /* overflow (-ERANGE now) */
+		{ "[daemon]\ntimeout = 1e3\n", "timeout" },		    /* no exponent (was 1000 s) */
+		{ "[daemon]\ntimeout = 0x10s\n", "timeout" },		    /* no hex (was 16 s) */
+		{ "[daemon]\ntimeout = -1s\n", "timeout" },			    /* no sign */
+		{ "[daemon]\ntimeout = nan\n", "timeout" },			    /* not a number (was undefined) */
+		{ "[daemon]\ntimeout = 600000d\n", "timeout" },		    /* past 2^64 ns (was accepted) */
+		{ "[monitor]\ninterval = 99ms\n", "at least 100ms" },	    /* the daemon's own limit */
+		{ "[monitor]\ninterval = 99.4ms\n", "at least 100ms" },	    /* rounds down to 99 ms */
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -104,23 +117,56 @@ static void test_values(void **state)
 	bld_config_free(&c);
 }
 
-static void test_parsers(void **state)
+/* Sizes and durations read through lib/units.h, kept as the daemon stores them. */
+static void test_units(void **state)
 {
-	int64_t ms;
-	size_t sz;
+	static const struct {
+		const char *ini;      /* the file */
+		size_t max_body;      /* expected [daemon] max_body */
+		int64_t timeout_ms;   /* expected [daemon] timeout */
+	} cases[] = {
+		{ "[daemon]\nmax_body = 64K\ntimeout = 10\n", 65536, 10000 },	/* a bare number is seconds */
+		{ "[daemon]\nmax_body = 1GiB\ntimeout = 1d\n", 1 << 30, 86400000 }, /* binary suffixes, days */
+		{ "[daemon]\nmax_body = 4kib\ntimeout = 1.5s\n", 4096, 1500 },	/* any case; a fraction */
+		{ "[daemon]\nmax_body = 16M\ntimeout = 100.5ms\n", 16 << 20, 101 }, /* half a ms rounds up */
+		{ "[daemon]\nmax_body = 4096\ntimeout = 100.4999ms\n", 4096, 100 }, /* under half rounds down */
+		/* new with lib/units.h: */
+		{ "[daemon]\nmax_body = 4096B\ntimeout = 2min\n", 4096, 120000 },	/* bytes with B; "min" */
+		{ "[daemon]\nmax_body = 1T\ntimeout = 100000us\n", 1ull << 40, 100 }, /* tebibytes; us */
+		{ "[daemon]\nmax_body = 1K\ntimeout = 100000000ns\n", 1024, 100 },	/* ns */
+		{ "[daemon]\nmax_body = 1K\ntimeout = 500d\n", 1024, 500 * 86400000LL }, /* far, still in range */
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct bld_config c;
+		char err[512] = "";
+
+		if (load(cases[i].ini, &c, err, sizeof(err)) < 0)
+			fail_msg("refused: %s: %s", cases[i].ini, err);
+		if (c.max_body != cases[i].max_body || c.timeout_ms != cases[i].timeout_ms)
+			fail_msg("'%s': max_body %zu timeout %" PRId64 " ms", cases[i].ini, c.max_body, c.timeout_ms);
+		bld_config_free(&c);
+	}
+}
+
+static void test_every_seconds(void **state)
+{
+	struct bld_config c;
+	char err[512] = "";
+
+	/* every is kept in whole seconds (rounded to the ms first, then truncated) */
+	assert_int_equal(load("[schedule a]\nevery = 1999.6ms\njob = j\n", &c, err, sizeof(err)), 0);
+	assert_int_equal(c.schedules[0].every_s, 2);
+	bld_config_free(&c);
+	assert_int_equal(load("[schedule a]\nevery = 1999.4ms\njob = j\n", &c, err, sizeof(err)), 0);
+	assert_int_equal(c.schedules[0].every_s, 1);
+	bld_config_free(&c);
+}
+
+static void test_time_of_day(void **state)
+{
 	int min;
 
-	assert_int_equal(bld_parse_duration_ms("10", &ms), 0);
-	assert_int_equal(ms, 10000);
-	assert_int_equal(bld_parse_duration_ms("1d", &ms), 0);
-	assert_int_equal(ms, 86400000);
-	assert_int_equal(bld_parse_duration_ms("-1s", &ms), -EINVAL);
-	assert_int_equal(bld_parse_duration_ms("", &ms), -EINVAL);
-	assert_int_equal(bld_parse_size("64K", &sz), 0);
-	assert_int_equal(sz, 65536);
-	assert_int_equal(bld_parse_size("1GiB", &sz), 0);
-	assert_int_equal(bld_parse_size("1X", &sz), -EINVAL);
-	assert_int_equal(bld_parse_size("99999999999999999999G", &sz), -EINVAL);
 	assert_int_equal(bld_parse_time_of_day("23:59", &min), 0);
 	assert_int_equal(min, 23 * 60 + 59);
 	assert_int_equal(bld_parse_time_of_day("24:00", &min), -EINVAL);
@@ -132,7 +178,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_values),
-		cmocka_unit_test(test_parsers),
+		cmocka_unit_test(test_units),
+		cmocka_unit_test(test_every_seconds),
+		cmocka_unit_test(test_time_of_day),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
