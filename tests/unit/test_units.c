@@ -1,10 +1,9 @@
 /*
  * Unit tests for lib/units (sizes and durations): table-driven, each row
  * with why it is there, the refused inputs first. The accepted rows
- * include every form bench/options.c (gb_parse_size, gb_parse_duration),
- * testbed/lab_spec.c (lab_size_parse) and daemon/daemon_config.c
- * (bld_parse_size, bld_parse_duration_ms) accept, so that they can move to
- * these two functions.
+ * include every form gembench's options, the testbed's pool sizes and the
+ * daemon's config accepted when each had a parser of its own; they all
+ * call these two functions now.
  */
 #include <errno.h>
 #include <setjmp.h>
