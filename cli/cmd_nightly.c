@@ -18,13 +18,11 @@
 #include <getopt.h>
 #include <glob.h>
 #include <limits.h>
-#include <spawn.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -35,8 +33,7 @@
 #include "lab_config.h"
 #include "log.h"
 #include "paths.h"
-
-extern char **environ;
+#include "subprocess.h"
 
 #define NIGHTLY_ECHO_ARGS 20 /* arguments shown when echoing a step (all of lab's) */
 #define NIGHTLY_MAX_STEPS 16 /* measure, ingest, a compare per kernel, report */
@@ -123,13 +120,11 @@ static int self_dir(char *dir, size_t len)
 	return 0;
 }
 
-/* Runs argv (argv[0] a path) to completion; its exit code, or -errno. */
+/* Runs argv (argv[0] a path) to completion; its exit code (128 + a signal), or -errno. */
 static int run_child(char *const argv[])
 {
-	pid_t pid;
-	int status, err;
-
-	int i;
+	struct bl_spawn_result res;
+	int i, err;
 
 	/* Echo the command as a person would type it; long file lists abbreviated. */
 	fprintf(stderr, "nightly: $");
@@ -145,16 +140,11 @@ static int run_child(char *const argv[])
 	fputc('\n', stderr);
 	fflush(stderr);
 	fflush(stdout);
-	/* The steps are our own programs: no shell, no PATH lookup. */
-	err = posix_spawn(&pid, argv[0], NULL, NULL, argv, environ);
+	/* The steps are our own programs: no shell, no PATH lookup; streams inherited. */
+	err = bl_spawn_run(argv, &(struct bl_spawn_opts){ .no_path_search = true }, &res);
 	if (err)
-		return -err;
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	return 128 + WTERMSIG(status);
+		return err;
+	return bl_spawn_code(&res);
 }
 
 /* True when this machine has an i915 DRM node (the place to measure first). */

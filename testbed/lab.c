@@ -124,7 +124,10 @@ static int gembench_check(struct lab_ctx *c)
 	free(err);
 	out = err = NULL;
 	rc = lab_run_capture(check_argv, &out, &err);
-	if (rc != 0) {
+	if (rc < 0) {
+		bl_err("job file %s: gembench --check: %s", c->job, strerror(-rc));
+		ret = rc;
+	} else if (rc != 0) {
 		lab_one_line(err ? err : (char[1]){ 0 });
 		bl_err("job file %s: gembench --check refused it (exit %d): %s", c->job, rc, err ? err : "");
 		ret = -EINVAL;
@@ -184,9 +187,11 @@ static int run_matrix(struct lab_ctx *c)
 			}
 			ret = lab_boot_start(c, b);
 			if (ret) {
+				/* A boot that never ran still leaves its failed document. */
 				bl_err("%s: starting qemu: %s", b->dir, strerror(-ret));
-				b->status = "failed";
-				b->state = LAB_BOOT_DONE;
+				b->start_err = ret;
+				lab_boot_collect(c, b);
+				lab_boot_summary(c, b);
 				done++;
 				continue;
 			}
@@ -245,7 +250,9 @@ static void read_qemu_version(struct lab_ctx *c)
 	char *out = NULL, *err = NULL;
 	int rc = lab_run_capture(argv, &out, &err);
 
-	if (rc || lab_qemu_version_parse(out, c->qemu_version, sizeof(c->qemu_version))) {
+	if (rc < 0) {
+		bl_warn("%s --version: %s (testbed.qemu_version will be null)", c->qemu, strerror(-rc));
+	} else if (rc || lab_qemu_version_parse(out, c->qemu_version, sizeof(c->qemu_version))) {
 		lab_one_line(out ? out : (char[1]){ 0 });
 		bl_warn("%s --version: exit %d, no version in '%.80s' (testbed.qemu_version will be null)", c->qemu,
 			rc, out ? out : "");

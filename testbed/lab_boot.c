@@ -2,10 +2,11 @@
  * One boot of the lab (see lab_internal.h): QEMU started with the mode's
  * argument vector (lab_spec.h), its console in <dir>/console.log and the
  * guest's result channel in <dir>/channel.txt; reaped when it exits or
- * killed at its deadline (SIGTERM, then SIGKILL); then collected: every
- * document on the channel gets the testbed object and is written, and a
- * boot that did not deliver what the job promises gets a failed document
- * saying why. Each boot ends in one summary line.
+ * killed at its deadline (SIGTERM, then SIGKILL), all through
+ * lib/subprocess.h; then collected: every document on the channel gets the
+ * testbed object and is written, and a boot that did not deliver what the
+ * job promises (or never started) gets a failed document saying why. Each
+ * boot ends in one summary line.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,10 +15,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fsutil.h"
 #include "lab_channel.h"
 #include "lab_internal.h"
 #include "log.h"
@@ -54,30 +55,24 @@ int lab_boot_start(struct lab_ctx *c, struct lab_boot *b)
 	fd = open(console, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -errno;
-	b->pid = fork();
-	if (b->pid < 0) {
-		ret = -errno;
-		close(fd);
-		return ret;
-	}
-	if (!b->pid) {
-		int null = open("/dev/null", O_RDONLY);
-
-		if (null >= 0)
-			dup2(null, 0);
-		/* The console (QEMU's stdout) and QEMU's own errors, together. */
-		dup2(fd, 1);
-		dup2(fd, 2);
-		/* A lab that is killed takes its guests with it: a hung guest
-		 * must not outlive the run that would have timed it out. */
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() == 1)
-			_exit(127);
-		execvp(b->argv.v[0], b->argv.v);
-		fprintf(stderr, "%s: exec: %s\n", b->argv.v[0], strerror(errno));
-		_exit(127);
-	}
+	/*
+	 * The console (QEMU's stdout) and QEMU's own errors, together. A lab
+	 * that is killed takes its guests with it: a hung guest must not
+	 * outlive the run that would have timed it out.
+	 */
+	ret = bl_spawn_start(b->argv.v,
+			     &(struct bl_spawn_opts){ .in = BL_SPAWN_NULL,
+						      .out = BL_SPAWN_FD,
+						      .out_fd = fd,
+						      .err = BL_SPAWN_TO_STDOUT,
+						      .die_with_parent = true },
+			     &b->child);
+	/* The reason, in the console log the boot's failed document quotes. */
+	if (ret)
+		dprintf(fd, "%s: could not be started: %s\n", b->argv.v[0], strerror(-ret));
 	close(fd);
+	if (ret)
+		return ret;
 	b->state = LAB_BOOT_RUNNING;
 	b->deadline = lab_mono_now() + c->timeout_s;
 	return 0;
@@ -113,7 +108,13 @@ static void collect_channel(struct lab_ctx *c, struct lab_boot *b, char *reason,
 	int ret;
 
 	lab_sfmt(channel, sizeof(channel), "%s/channel.txt", b->dir);
-	ret = lab_read_file(channel, LAB_CHANNEL_MAX, &text, &len);
+	ret = bl_read_file(channel, LAB_CHANNEL_MAX, &text, &len);
+	/* Cut, it would end without BOUNCELAB-RESULTS-END and pass for a dead guest. */
+	if (ret == -EFBIG) {
+		lab_sfmt(reason, rlen, "the result channel %s is larger than %u MiB: a runaway guest command",
+			 channel, LAB_CHANNEL_MAX >> 20);
+		goto out;
+	}
 	if (ret && ret != -ENOENT)
 		bl_warn("%s: read: %s", channel, strerror(-ret));
 	if (!ret && lab_channel_parse(text, len, &ch)) {
@@ -136,8 +137,6 @@ static void collect_channel(struct lab_ctx *c, struct lab_boot *b, char *reason,
 	if (b->timed_out)
 		lab_sfmt(reason, rlen, "the guest did not finish within --timeout %u s and was killed%s",
 			 c->timeout_s, ch.begin ? " (its command had started)" : " (its command never started)");
-	else if (!ch.end && WIFEXITED(b->wstatus) && WEXITSTATUS(b->wstatus) == 127)
-		lab_sfmt(reason, rlen, "%s could not be started (see console.log)", c->qemu);
 	else if (!ch.end)
 		lab_sfmt(reason, rlen,
 			 "the guest died before BOUNCELAB-RESULTS-END (%s; qemu exit status %d): a panic, a crash "
@@ -169,6 +168,9 @@ void lab_boot_collect(struct lab_ctx *c, struct lab_boot *b)
 	if (!b->k->ok)
 		lab_sfmt(reason, sizeof(reason), "%s",
 			 *b->k->error ? b->k->error : "the kernel could not be fetched or its initramfs built");
+	else if (b->start_err)
+		lab_sfmt(reason, sizeof(reason), "%s could not be started: %s (see console.log)", c->qemu,
+			 strerror(-b->start_err));
 	else
 		collect_channel(c, b, reason, sizeof(reason));
 	if (!*reason) {
@@ -217,14 +219,18 @@ void lab_boots_reap(struct lab_ctx *c, struct lab_boot *boots, size_t n)
 
 		for (size_t i = 0; i < n; i++) {
 			struct lab_boot *b = &boots[i];
-			pid_t r;
+			struct bl_spawn_result res;
+			int r;
 
 			if (b->state != LAB_BOOT_RUNNING)
 				continue;
-			r = waitpid(b->pid, &b->wstatus, WNOHANG);
-			if (r == b->pid || (r < 0 && errno == ECHILD)) {
+			r = bl_spawn_try_wait(&b->child, &res);
+			/* -ECHILD: reaped elsewhere, gone all the same (its status unknown). */
+			if (r == 1 || r == -ECHILD) {
 				struct timespec t1;
 
+				if (r == 1)
+					b->wstatus = res.status;
 				clock_gettime(CLOCK_MONOTONIC, &t1);
 				b->seconds = (double)(t1.tv_sec - b->t0.tv_sec) +
 					     (double)(t1.tv_nsec - b->t0.tv_nsec) / 1e9;
@@ -235,12 +241,11 @@ void lab_boots_reap(struct lab_ctx *c, struct lab_boot *boots, size_t n)
 			if (now > b->deadline && !b->term_sent) {
 				b->timed_out = true;
 				b->term_sent = true;
-				kill(b->pid, SIGTERM);
+				bl_spawn_kill(&b->child, SIGTERM);
 			} else if (b->term_sent && now > b->deadline + LAB_KILL_GRACE_S) {
-				kill(b->pid, SIGKILL);
+				bl_spawn_kill(&b->child, SIGKILL);
 			}
 		}
 		usleep(100 * 1000);
 	}
 }
-

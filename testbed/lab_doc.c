@@ -140,14 +140,18 @@ int lab_doc_write(const struct lab_boot *b, json_t *doc, char *why, size_t whyle
 	return invalid ? -EINVAL : 0;
 }
 
-/* The last @lines lines of a file (a console log), NUL-terminated, owned. */
+/*
+ * The last @lines lines of a file (a console log), NUL-terminated, owned.
+ * Of a log larger than LAB_CHANNEL_MAX only its end is read: that is where
+ * the lines are.
+ */
 static char *file_tail(const char *path, int lines)
 {
 	char *buf = NULL, *p;
 	size_t len = 0;
 	int seen = 0;
 
-	if (lab_read_file(path, LAB_CHANNEL_MAX, &buf, &len))
+	if (lab_read_tail(path, LAB_CHANNEL_MAX, &buf, &len))
 		return strdup("(no console log)");
 	while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
 		buf[--len] = '\0';
@@ -169,7 +173,9 @@ static char *file_tail(const char *path, int lines)
 /*
  * The first line of the console that says why a kernel died ("Kernel
  * panic - not syncing: ...", "BUG: ...", "Oops: ..."): a call trace can push
- * it out of the tail. Owned by the caller; NULL when there is none.
+ * it out of the tail. Of a console larger than LAB_CHANNEL_MAX, the first
+ * such line of its last LAB_CHANNEL_MAX bytes (the death is at the end).
+ * Owned by the caller; NULL when there is none.
  */
 static char *console_headline(const char *path)
 {
@@ -177,7 +183,7 @@ static char *console_headline(const char *path)
 	char *buf = NULL, *line, *save = NULL, *found = NULL;
 	size_t len;
 
-	if (lab_read_file(path, LAB_CHANNEL_MAX, &buf, &len))
+	if (lab_read_tail(path, LAB_CHANNEL_MAX, &buf, &len))
 		return NULL;
 	for (line = strtok_r(buf, "\r\n", &save); line && !found; line = strtok_r(NULL, "\r\n", &save))
 		for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]) && !found; i++)

@@ -7,7 +7,7 @@
  *   lab_kernel.c  kernels: resolve and fetch (fetch-kernel.sh), initramfs
  *   lab_boot.c    one boot: start QEMU, reap it at exit or --timeout, collect
  *   lab_doc.c     documents: the testbed object, writing, the failed document
- *   lab_util.c    reading files, running helper scripts, small text helpers
+ *   lab_util.c    a file's tail, running helper scripts, small text helpers
  */
 #ifndef BL_LAB_INTERNAL_H
 #define BL_LAB_INTERNAL_H
@@ -25,8 +25,10 @@
 #include "docwrite.h"
 #include "lab_config.h"
 #include "lab_spec.h"
+#include "subprocess.h"
 
-#define LAB_CHANNEL_MAX (64u << 20) /* larger channel or console files are cut */
+/* A larger result channel fails its boot; of a larger console log only the end is read. */
+#define LAB_CHANNEL_MAX (64u << 20)
 
 struct lab_kernel {
 	const char *series;   /* points into the context's configuration */
@@ -49,12 +51,13 @@ struct lab_boot {
 	char dir[PATH_MAX]; /* <out>/<series>-<slug>[-boot<round>] (lab_boot_dirname) */
 	struct lab_argv argv; /* QEMU's, recorded in the documents */
 	enum lab_boot_state state;
-	pid_t pid;
+	struct bl_spawn child; /* QEMU, while RUNNING */
+	int start_err;	       /* -errno when QEMU could not be started (lab_boot_start) */
 	struct timespec t0;			       /* monotonic, at the start */
 	char started_at[BL_RFC3339_LEN], finished_at[BL_RFC3339_LEN];
 	double deadline; /* monotonic seconds */
 	bool term_sent, timed_out;
-	int wstatus;
+	int wstatus;		/* QEMU's wait status; 0 when unknown */
 	double seconds;
 	/* outcome */
 	bool ok;		/* every expected document came back valid */
@@ -101,12 +104,19 @@ struct lab_ctx {
 int lab_sfmt(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 double lab_mono_now(void); /* CLOCK_MONOTONIC in seconds */
 bool lab_is_file(const char *path);
-/* Reads a whole file (at most @max bytes), NUL-terminated, owned. 0 or -errno. */
-int lab_read_file(const char *path, size_t max, char **buf, size_t *len);
+/*
+ * The last @max bytes of @path (all of it when shorter), NUL-terminated,
+ * owned; the first line may be cut when the file was longer. For a log
+ * whose end matters (a console); a whole file is bl_read_file()'s.
+ * 0 or -errno; *@buf is NULL on error.
+ */
+int lab_read_tail(const char *path, size_t max, char **buf, size_t *len);
 /*
  * Runs argv (PATH lookup) with stdin from /dev/null, stdout and stderr
- * captured (at most 1 MiB each, NUL-terminated, owned by the caller).
- * Returns the exit code (128 + signal), or -errno when it could not run.
+ * captured (at most 1 MiB each, the rest dropped; NUL-terminated, owned by
+ * the caller; bl_spawn_run()). Returns the exit code (128 + signal), or
+ * -errno when it could not run (-ENOENT: no such program); then *@out and
+ * *@err are NULL.
  */
 int lab_run_capture(char *const argv[], char **out, char **err);
 /* Trims trailing newlines and turns the others into ';': a one-line message. */

@@ -13,8 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fsutil.h"
 #include "lab_internal.h"
 #include "log.h"
+
+#define LAB_KERNELS_FILE_MAX (64u << 10) /* configs/kernels: a few lines */
 
 /* Value of "key=" in key=value lines, copied into dst. 0 or -ENOENT. */
 static int kv_get(const char *text, const char *key, char *dst, size_t len)
@@ -40,9 +43,17 @@ int lab_kernels_default(struct lab_ctx *c, char *err, size_t errlen)
 {
 	char path[PATH_MAX + 32], *buf = NULL, list[256] = "";
 	size_t len;
+	int ret;
 
 	lab_sfmt(path, sizeof(path), "%s/%s", c->root, LAB_DEFAULT_KERNELS_FILE);
-	if (lab_read_file(path, 1 << 16, &buf, &len))
+	ret = bl_read_file(path, LAB_KERNELS_FILE_MAX, &buf, &len);
+	/* A list that large is not a list of series: refused, not cut or replaced. */
+	if (ret == -EFBIG) {
+		lab_sfmt(err, errlen, "%s: larger than %u KiB: not a list of kernel series", path,
+			 LAB_KERNELS_FILE_MAX >> 10);
+		return -EINVAL;
+	}
+	if (ret)
 		return lab_config_set_kernels(&c->cfg, LAB_DEFAULT_KERNELS, err, errlen);
 	/* One series a line; '#' starts a comment. */
 	for (char *save = NULL, *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {

@@ -20,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "units.h"
+
 /* The console and what every boot shares: quiet keeps the serial console
  * short, panic=-1 with QEMU's -no-reboot turns a panic into an exit. */
 #define LAB_CMDLINE_BASE "console=ttyS0 quiet panic=-1"
@@ -47,46 +49,6 @@ int lab_clock_parse(const char *s, enum lab_clock *clock)
 		*clock = LAB_CLOCK_WALL;
 	else
 		return -EINVAL;
-	return 0;
-}
-
-int lab_size_parse(const char *s, uint64_t *bytes)
-{
-	uint64_t v = 0, mult = 1;
-	const char *p = s;
-
-	if (!s || !isdigit((unsigned char)*p))
-		return -EINVAL;
-	for (; isdigit((unsigned char)*p); p++) {
-		if (v > (UINT64_MAX - 9) / 10)
-			return -EINVAL;
-		v = v * 10 + (uint64_t)(*p - '0');
-	}
-	switch (toupper((unsigned char)*p)) {
-	case '\0':
-		break;
-	case 'K':
-		mult = 1ull << 10;
-		p++;
-		break;
-	case 'M':
-		mult = 1ull << 20;
-		p++;
-		break;
-	case 'G':
-		mult = 1ull << 30;
-		p++;
-		break;
-	default:
-		return -EINVAL;
-	}
-	if (mult > 1 && *p && strcasecmp(p, "iB") && strcasecmp(p, "B"))
-		return -EINVAL;
-	if (mult == 1 && *p)
-		return -EINVAL;
-	if (v > UINT64_MAX / mult)
-		return -EINVAL;
-	*bytes = v * mult;
 	return 0;
 }
 
@@ -130,6 +92,7 @@ int lab_mode_parse(const char *s, struct lab_mode *m, char *err, size_t errlen)
 	char name[32], known[128];
 	const char *colon = strchr(s, ':');
 	size_t nlen = colon ? (size_t)(colon - s) : strlen(s);
+	int ret;
 
 	memset(m, 0, sizeof(*m));
 	bl_mode_names(known, sizeof(known));
@@ -152,7 +115,13 @@ int lab_mode_parse(const char *s, struct lab_mode *m, char *err, size_t errlen)
 			snprintf(err, errlen, "mode '%s': unknown option '%s' (the only option is pool=SIZE)", s, opt);
 			return -EINVAL;
 		}
-		if (lab_size_parse(opt + 5, &m->pool_bytes) || !m->pool_bytes) {
+		ret = bl_parse_size(opt + 5, &m->pool_bytes);
+		/* Digits that do not fit 64 bits are a size all the same: too large, as below. */
+		if (ret == -ERANGE) {
+			snprintf(err, errlen, "mode '%s': pool size '%s' is too large", s, opt + 5);
+			return -EINVAL;
+		}
+		if (ret || !m->pool_bytes) {
 			snprintf(err, errlen, "mode '%s': malformed pool size '%s' (expected a size like 16M, 1G, 512K)",
 				 s, opt + 5);
 			return -EINVAL;

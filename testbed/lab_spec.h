@@ -76,14 +76,11 @@ struct lab_mode {
 };
 
 /*
- * Parses "SIZE" = digits with an optional K, M or G suffix (powers of 1024;
- * "KiB"/"MiB"/"GiB" accepted too). 0 or -EINVAL; *bytes untouched on error.
- */
-int lab_size_parse(const char *s, uint64_t *bytes);
-
-/*
- * Parses one mode spec "NAME[:pool=SIZE]", NAME a mode of bl_modes. On
- * error returns -EINVAL and writes a message naming the bad part into err.
+ * Parses one mode spec "NAME[:pool=SIZE]", NAME a mode of bl_modes, SIZE
+ * as lib/units.h's bl_parse_size() reads it ("16M", "1GiB", "512K"), not
+ * zero, a multiple of 256 KiB (whole SWIOTLB segments) and at most
+ * 2^32 slots. On error returns -EINVAL and writes a message naming the
+ * bad part into err.
  */
 int lab_mode_parse(const char *s, struct lab_mode *m, char *err, size_t errlen);
 

@@ -1,22 +1,23 @@
 /*
  * Small helpers of the lab runner (see lab_internal.h): bounded string
- * formatting, the monotonic clock, reading a whole file, and running a
- * helper script (fetch-kernel.sh, mkinitramfs.sh, gembench --check) with
- * its output captured. Nothing here knows about kernels, boots or
- * documents.
+ * formatting, the monotonic clock, the tail of a file (a console log), and
+ * running a helper script (fetch-kernel.sh, mkinitramfs.sh, gembench
+ * --check) with its output captured, through lib/subprocess.h. Whole files
+ * are read with lib/fsutil.h's bl_read_file(). Nothing here knows about
+ * kernels, boots or documents.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "fsutil.h"
 #include "lab_internal.h"
+#include "subprocess.h"
 
 #define LAB_CAPTURE_MAX (1u << 20) /* output kept from a helper script */
 
@@ -51,148 +52,46 @@ bool lab_is_file(const char *path)
 	return !stat(path, &st) && S_ISREG(st.st_mode);
 }
 
-int lab_read_file(const char *path, size_t max, char **buf, size_t *len)
+int lab_read_tail(const char *path, size_t max, char **buf, size_t *len)
 {
-	int fd = -1, ret = 0;
-	size_t cap = 4096, n = 0;
-	char *b = NULL;
+	struct stat st;
+	int fd, ret;
 
+	*buf = NULL;
+	*len = 0;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	b = malloc(cap + 1);
-	if (!b) {
-		ret = -ENOMEM;
+	/* Only a regular file has a size to count back from; anything else is read whole. */
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && (uint64_t)st.st_size > max &&
+	    lseek(fd, st.st_size - (off_t)max, SEEK_SET) < 0) {
+		ret = -errno;
 		goto out;
 	}
-	for (;;) {
-		ssize_t r;
-
-		if (n == cap) {
-			char *nb;
-
-			if (cap >= max)
-				break;
-			cap *= 2;
-			nb = realloc(b, cap + 1);
-			if (!nb) {
-				ret = -ENOMEM;
-				goto out;
-			}
-			b = nb;
-		}
-		r = read(fd, b + n, cap - n);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			ret = -errno;
-			goto out;
-		}
-		if (!r)
-			break;
-		n += (size_t)r;
-	}
-	b[n] = '\0';
-	*buf = b;
-	*len = n;
-	b = NULL;
+	ret = bl_read_fd(fd, max, buf, len);
 out:
-	free(b);
 	close(fd);
 	return ret;
 }
 
-
-/* Two pipes read with poll, so neither helper output fills up and blocks it. */
 int lab_run_capture(char *const argv[], char **out, char **err)
 {
-	int po[2] = { -1, -1 }, pe[2] = { -1, -1 };
-	char *buf[2] = { NULL, NULL };
-	size_t len[2] = { 0, 0 };
-	pid_t pid = -1;
-	int ret, status;
+	struct bl_spawn_result res;
+	int ret;
 
 	*out = *err = NULL;
-	if (pipe2(po, O_CLOEXEC) || pipe2(pe, O_CLOEXEC)) {
-		ret = -errno;
-		goto fail;
-	}
-	for (int i = 0; i < 2; i++) {
-		buf[i] = calloc(1, LAB_CAPTURE_MAX + 1);
-		if (!buf[i]) {
-			ret = -ENOMEM;
-			goto fail;
-		}
-	}
-	pid = fork();
-	if (pid < 0) {
-		ret = -errno;
-		goto fail;
-	}
-	if (!pid) {
-		int null = open("/dev/null", O_RDONLY);
-
-		if (null >= 0)
-			dup2(null, 0);
-		dup2(po[1], 1);
-		dup2(pe[1], 2);
-		execvp(argv[0], argv);
-		fprintf(stderr, "%s: exec: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
-	close(po[1]);
-	close(pe[1]);
-	po[1] = pe[1] = -1;
-	{
-		struct pollfd pfd[2] = { { .fd = po[0], .events = POLLIN }, { .fd = pe[0], .events = POLLIN } };
-		int open_fds = 2;
-
-		while (open_fds) {
-			if (poll(pfd, 2, -1) < 0) {
-				if (errno == EINTR)
-					continue;
-				break;
-			}
-			for (int i = 0; i < 2; i++) {
-				char tmp[4096];
-				ssize_t r;
-
-				if (pfd[i].fd < 0 || !(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
-					continue;
-				r = read(pfd[i].fd, tmp, sizeof(tmp));
-				if (r <= 0) {
-					pfd[i].fd = -1;
-					open_fds--;
-					continue;
-				}
-				if (len[i] + (size_t)r > LAB_CAPTURE_MAX)
-					r = (ssize_t)(LAB_CAPTURE_MAX - len[i]);
-				memcpy(buf[i] + len[i], tmp, (size_t)r);
-				len[i] += (size_t)r;
-			}
-		}
-	}
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR) {
-			ret = -errno;
-			goto fail;
-		}
-	}
-	ret = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-	*out = buf[0];
-	*err = buf[1];
-	buf[0] = buf[1] = NULL;
-fail:
-	for (int i = 0; i < 2; i++) {
-		free(buf[i]);
-		if (po[i] >= 0)
-			close(po[i]);
-		if (pe[i] >= 0)
-			close(pe[i]);
-	}
-	return ret;
+	ret = bl_spawn_run(argv,
+			   &(struct bl_spawn_opts){ .in = BL_SPAWN_NULL,
+						    .out = BL_SPAWN_CAPTURE,
+						    .err = BL_SPAWN_CAPTURE,
+						    .capture_max = LAB_CAPTURE_MAX },
+			   &res);
+	if (ret)
+		return ret;
+	*out = res.out;
+	*err = res.err;
+	return bl_spawn_code(&res);
 }
-
 
 void lab_one_line(char *s)
 {

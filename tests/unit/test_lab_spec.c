@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -19,48 +20,78 @@
 #include "lab_config.h"
 #include "lab_spec.h"
 
-/* --- sizes and mode specs ------------------------------------------------ */
+/* --- pool sizes and mode specs -------------------------------------------- */
 
-static void test_size_rejects(void **state)
+/*
+ * Pool sizes are lib/units.h's bl_parse_size() (tests/unit/test_units.c
+ * has the parser's own rows) plus the lab's rules: not zero, whole 256 KiB
+ * segments, at most 2^32 slots. Each row is one "force:pool=SIZE" and the
+ * text its message must hold.
+ */
+static void test_pool_rejects(void **state)
 {
-	static const char *const bad[] = {
-		"",	  /* empty */
-		"M",	  /* no digits */
-		"-16M",	  /* negative */
-		"16X",	  /* unknown unit */
-		"16MB2",  /* junk after the unit */
-		"1.5G",	  /* no fractions */
-		"16 M",	  /* no spaces */
-		"99999999999999999999", /* overflows 64 bits */
-		"17179869184G", /* overflows after the multiplier */
+	static const struct {
+		const char *size;
+		const char *msg_has;
+	} bad[] = {
+		{ "", "malformed pool size" },	   /* empty */
+		{ "M", "malformed pool size" },	   /* no digits */
+		{ "-16M", "malformed pool size" }, /* negative */
+		{ "16X", "malformed pool size" },  /* unknown unit */
+		{ "16MB2", "malformed pool size" }, /* junk after the unit */
+		{ "1.5G", "malformed pool size" }, /* no fractions */
+		{ "16 M", "malformed pool size" }, /* no blank between number and unit */
+		{ "0", "malformed pool size" },	   /* zero */
+		{ "100K", "multiple of 256K" },	   /* not whole segments */
+		/* changed: bl_parse_size's -ERANGE is "too large", no longer "malformed" */
+		{ "99999999999999999999", "is too large" }, /* overflows 64 bits */
+		{ "17179869184G", "is too large" },	     /* overflows after the multiplier */
+		/* new: T is a unit now; 16 TiB is 2^33 slots, more than the kernel counts */
+		{ "16T", "is too large" },
 	};
-	uint64_t b = 42;
+	struct lab_mode m;
+	char spec[64], err[256];
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		assert_int_equal(lab_size_parse(bad[i], &b), -EINVAL);
-		assert_int_equal(b, 42); /* untouched on error */
+		snprintf(spec, sizeof(spec), "force:pool=%s", bad[i].size);
+		err[0] = '\0';
+		assert_int_equal(lab_mode_parse(spec, &m, err, sizeof(err)), -EINVAL);
+		if (!strstr(err, bad[i].msg_has) || !strstr(err, bad[i].size))
+			fail_msg("spec '%s': message '%s' does not name '%s' and the size", spec, err,
+				 bad[i].msg_has);
 	}
 }
 
-static void test_size_accepts(void **state)
+static void test_pool_accepts(void **state)
 {
 	static const struct {
-		const char *in;
+		const char *size;
 		uint64_t bytes;
+		const char *canon; /* the spec as the lab writes it */
 	} ok[] = {
-		{ "4096", 4096 },		 /* bare bytes */
-		{ "16M", 16ull << 20 },		 /* binary megabytes */
-		{ "16m", 16ull << 20 },		 /* case-insensitive */
-		{ "1G", 1ull << 30 },
-		{ "512K", 512ull << 10 },
-		{ "64MiB", 64ull << 20 },	 /* IEC spelling */
-		{ "2GB", 2ull << 30 },
+		{ "262144", 256ull << 10, "force:pool=256K" }, /* bare bytes, one segment */
+		{ "16M", 16ull << 20, "force:pool=16M" },      /* binary megabytes */
+		{ "16m", 16ull << 20, "force:pool=16M" },      /* case-insensitive */
+		{ "1G", 1ull << 30, "force:pool=1G" },
+		{ "512K", 512ull << 10, "force:pool=512K" },
+		{ "64MiB", 64ull << 20, "force:pool=64M" },    /* IEC spelling */
+		{ "64mib", 64ull << 20, "force:pool=64M" },    /* in any case */
+		{ "2GB", 2ull << 30, "force:pool=2G" },
+		/* new with bl_parse_size: */
+		{ "262144B", 256ull << 10, "force:pool=256K" }, /* bare bytes ending in B */
+		{ "512Ki", 512ull << 10, "force:pool=512K" },	 /* "i" without the B */
+		{ " 16M ", 16ull << 20, "force:pool=16M" },	 /* blanks around the size */
+		{ "1T", 1ull << 40, "force:pool=1024G" },	 /* terabytes: 2^29 slots */
 	};
-	uint64_t b;
+	struct lab_mode m;
+	char spec[64], err[256];
 
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
-		assert_int_equal(lab_size_parse(ok[i].in, &b), 0);
-		assert_int_equal(b, ok[i].bytes);
+		snprintf(spec, sizeof(spec), "force:pool=%s", ok[i].size);
+		if (lab_mode_parse(spec, &m, err, sizeof(err)))
+			fail_msg("spec '%s' refused: %s", spec, err);
+		assert_int_equal(m.pool_bytes, ok[i].bytes);
+		assert_string_equal(m.spec, ok[i].canon);
 	}
 }
 
@@ -599,7 +630,7 @@ static void test_series_valid(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_size_rejects),	cmocka_unit_test(test_size_accepts),
+		cmocka_unit_test(test_pool_rejects),	cmocka_unit_test(test_pool_accepts),
 		cmocka_unit_test(test_mode_rejects),	cmocka_unit_test(test_mode_cmdlines),
 		cmocka_unit_test(test_mode_table),	cmocka_unit_test(test_config_rejects),
 		cmocka_unit_test(test_config_defaults), cmocka_unit_test(test_config_lists),
