@@ -290,7 +290,7 @@ static int redirect_run(struct argvec *a, const char *path, const char *name,
 		bl_err("nightly: %s: %s: %s", name, path, strerror(-err));
 		goto out;
 	}
-	saved = dup(STDOUT_FILENO);
+	saved = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 0); /* not inherited by the step */
 	if (saved < 0 || dup2(fd, STDOUT_FILENO) < 0) {
 		err = -errno;
 		goto out;
