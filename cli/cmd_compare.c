@@ -21,6 +21,7 @@
 #include "analysis.h"
 #include "commands.h"
 #include "compare.h"
+#include "selector.h"
 #include "log.h"
 #include "profile.h"
 
@@ -51,11 +52,10 @@ static void usage(FILE *out)
 		"  --judge UUID          the nightly judgement: run UUID against the earlier runs\n"
 		"                        --base picks; verdicts stored under the UUID\n"
 		"  --db PATH             database (default $BOUNCELAB_DB or var/bouncelab.db)\n\n"
-		"Selectors: comma-separated key=value, keys kernel, mode (force|noforce|\n"
-		"default|iommu|iommu-pt), swiotlb, iommu, device, importer, backend, workload, job,\n"
-		"host, status, run, since, until (2026-11-01 or RFC 3339), last (newest N).\n"
-		"Example: --base kernel=6.1,mode=force --new kernel=6.12,mode=force\n\n"
-		"Metrics:\n");
+		"--base, --new and --where take a SELECTOR:\n");
+	bl_selector_help(out, "");
+	fprintf(out, "Example: --base kernel=6.1,mode=force --new kernel=6.12,mode=force\n\n"
+		     "Metrics:\n");
 	for (const struct bl_metric *m = bl_metrics; m->name; m++)
 		fprintf(out, "  %-16s %s, %s (%s is better)\n", m->name, m->label, m->unit,
 			m->direction == BL_HIGHER_IS_BETTER ? "higher" : "lower");
@@ -144,7 +144,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 
 	bl_stats_opts_default(&o->stats);
 	o->fmt = BL_CMP_TEXT;
-	o->base_mode = "noforce";
+	o->base_mode = BL_MODE_BASELINE;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
@@ -342,19 +342,20 @@ out:
 	return ret < 0 ? 2 : ret;
 }
 
-/* Collects the distinct modes of the runs a selector picks, in a fixed order. */
-static int modes_of(struct bl_store *s, const struct bl_run_filter *f, bool present[5])
+/* Which modes of the mode table (lib/dmamode.h) the runs a selector picks were in. */
+static int modes_of(struct bl_store *s, const struct bl_run_filter *f, bool present[BL_MODE_COUNT])
 {
-	static const char *const order[5] = { "noforce", "default", "force", "iommu", "iommu-pt" };
 	struct an_runs runs;
 	int ret = an_load_runs(s, f, &runs);
 
 	if (ret < 0)
 		return ret;
-	for (size_t i = 0; i < runs.n; i++)
-		for (int m = 0; m < 5; m++)
-			if (runs.r[i].n_results > 0 && !strcmp(runs.r[i].mode, order[m]))
-				present[m] = true;
+	for (size_t i = 0; i < runs.n; i++) {
+		const struct bl_mode_info *m = bl_mode_find(runs.r[i].mode);
+
+		if (runs.r[i].n_results > 0 && m)
+			present[m->id] = true;
+	}
 	an_runs_free(&runs);
 	return 0;
 }
@@ -362,10 +363,9 @@ static int modes_of(struct bl_store *s, const struct bl_run_filter *f, bool pres
 /* --modes: each mode of one kernel against the base mode. */
 static int run_modes(struct bl_store *s, const struct opts *o, size_t *worse)
 {
-	static const char *const order[5] = { "noforce", "default", "force", "iommu", "iommu-pt" };
 	struct bl_selector where = { 0 }, bsel = { 0 };
 	struct bl_sample_set bset;
-	bool present[5] = { false };
+	bool present[BL_MODE_COUNT] = { false };
 	json_t *json_all = o->fmt == BL_CMP_JSON ? json_array() : NULL;
 	char err[512];
 	size_t bruns = 0, compared = 0;
@@ -391,24 +391,25 @@ static int run_modes(struct bl_store *s, const struct opts *o, size_t *worse)
 		bl_err("compare --modes: no %s runs match '%s'", o->base_mode, bsel.text);
 		goto out;
 	}
-	for (int m = 0; m < 5; m++) {
+	for (int m = 0; m < BL_MODE_COUNT; m++) {
+		const char *mode = bl_modes[m].name;
 		struct bl_selector nsel = { 0 };
 		struct bl_sample_set nset;
 		struct bl_cmp_result r = { 0 };
 		size_t nruns = 0;
 
-		if (!present[m] || !strcmp(order[m], o->base_mode))
+		if (!present[m] || !strcmp(mode, o->base_mode))
 			continue;
 		bl_sample_set_init(&nset);
 		if (parse_selector("--where", where.text, &nsel) < 0 ||
-		    bl_selector_set(&nsel, "mode", order[m], err, sizeof(err)) < 0 ||
+		    bl_selector_set(&nsel, "mode", mode, err, sizeof(err)) < 0 ||
 		    an_load_set(s, &nsel.filter, AN_GROUP_JOB, &nset, &nruns) < 0 ||
 		    bl_compare_sets(&bset, &nset, bsel.text, nsel.text, metric_list(o), &o->stats,
 				    &r) < 0 ||
 		    (o->fmt == BL_CMP_TEXT && printf("\n== %s vs %s (%zu vs %zu runs) ==\n",
-						       order[m], o->base_mode, nruns, bruns) < 0) ||
+						       mode, o->base_mode, nruns, bruns) < 0) ||
 		    (o->fmt == BL_CMP_MARKDOWN &&
-		     printf("\n### %s vs %s\n\n", order[m], o->base_mode) < 0) ||
+		     printf("\n### %s vs %s\n\n", mode, o->base_mode) < 0) ||
 		    emit(o, &r, json_all, worse) < 0) {
 			bl_cmp_result_free(&r);
 			bl_sample_set_free(&nset);
