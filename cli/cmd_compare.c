@@ -299,44 +299,37 @@ static int profile_changes(struct bl_store *s, const struct opts *o,
 static int run_pair(struct bl_store *s, const struct opts *o, size_t *worse)
 {
 	struct bl_selector bsel = { 0 }, nsel = { 0 };
-	struct bl_sample_set bset, nset;
-	struct bl_cmp_result r = { 0 };
-	size_t bruns = 0, nruns = 0;
+	struct an_comparison cmp = { 0 };
 	int ret;
 
-	bl_sample_set_init(&bset);
-	bl_sample_set_init(&nset);
 	if ((ret = parse_selector("--base", o->base, &bsel)) < 0 ||
 	    (ret = parse_selector("--new", o->new_sel, &nsel)) < 0)
 		goto out;
-	ret = 3;
-	if (an_load_set(s, &bsel.filter, AN_GROUP_JOB, &bset, &bruns) < 0 ||
-	    an_load_set(s, &nsel.filter, AN_GROUP_JOB, &nset, &nruns) < 0)
-		goto out;
-	if (!bruns || !nruns) {
-		bl_err("compare: no runs match %s '%s'", !bruns ? "--base" : "--new",
-		       !bruns ? o->base : o->new_sel);
-		goto out;
-	}
-	ret = bl_compare_sets(&bset, &nset, o->base, o->new_sel, metric_list(o), &o->stats, &r);
+	ret = an_compare(s, &(struct an_side){ .filter = &bsel.filter, .label = o->base },
+			 &(struct an_side){ .filter = &nsel.filter, .label = o->new_sel },
+			 AN_GROUP_JOB, metric_list(o), &o->stats, &cmp);
 	if (ret < 0) {
 		bl_err("compare: %s", strerror(-ret));
 		ret = 3;
 		goto out;
 	}
+	ret = 3;
+	if (!cmp.base_runs || !cmp.new_runs) {
+		bl_err("compare: no runs match %s '%s'", !cmp.base_runs ? "--base" : "--new",
+		       !cmp.base_runs ? o->base : o->new_sel);
+		goto out;
+	}
 	if (o->fmt == BL_CMP_TEXT)
-		printf("%zu base runs, %zu new runs\n", bruns, nruns);
-	ret = emit(o, &r, NULL, worse) < 0 ? 3 : 0;
+		printf("%zu base runs, %zu new runs\n", cmp.base_runs, cmp.new_runs);
+	ret = emit(o, &cmp.r, NULL, worse) < 0 ? 3 : 0;
 	if (!ret && o->profiles && o->fmt != BL_CMP_JSON &&
 	    profile_changes(s, o, &bsel.filter, &nsel.filter) < 0)
 		ret = 3;
 	if (!ret && o->store_subject &&
-	    an_store_verdicts(s, &r, o->store_subject, (int64_t)time(NULL)) < 0)
+	    an_store_verdicts(s, &cmp.r, o->store_subject, (int64_t)time(NULL)) < 0)
 		ret = 3;
 out:
-	bl_cmp_result_free(&r);
-	bl_sample_set_free(&bset);
-	bl_sample_set_free(&nset);
+	an_comparison_free(&cmp);
 	bl_selector_free(&bsel);
 	bl_selector_free(&nsel);
 	return ret < 0 ? 2 : ret;
@@ -360,18 +353,17 @@ static int modes_of(struct bl_store *s, const struct bl_run_filter *f, bool pres
 	return 0;
 }
 
-/* --modes: each mode of one kernel against the base mode. */
+/* --modes: each mode of one kernel against the base mode (loaded once). */
 static int run_modes(struct bl_store *s, const struct opts *o, size_t *worse)
 {
 	struct bl_selector where = { 0 }, bsel = { 0 };
-	struct bl_sample_set bset;
+	struct an_dataset base = { 0 };
 	bool present[BL_MODE_COUNT] = { false };
 	json_t *json_all = o->fmt == BL_CMP_JSON ? json_array() : NULL;
 	char err[512];
-	size_t bruns = 0, compared = 0;
+	size_t compared = 0;
 	int ret = 2;
 
-	bl_sample_set_init(&bset);
 	if (parse_selector("--where", o->where ? o->where : "", &where) < 0)
 		goto out;
 	if (bl_selector_set(&where, "kernel", o->kernel, err, sizeof(err)) < 0) {
@@ -384,42 +376,38 @@ static int run_modes(struct bl_store *s, const struct opts *o, size_t *worse)
 		goto out;
 	}
 	ret = 3;
-	if (modes_of(s, &where.filter, present) < 0 ||
-	    an_load_set(s, &bsel.filter, AN_GROUP_JOB, &bset, &bruns) < 0)
+	if (modes_of(s, &where.filter, present) < 0 || an_dataset_load(s, &bsel.filter, &base) < 0)
 		goto out;
-	if (!bruns) {
+	if (!base.n) {
 		bl_err("compare --modes: no %s runs match '%s'", o->base_mode, bsel.text);
 		goto out;
 	}
 	for (int m = 0; m < BL_MODE_COUNT; m++) {
 		const char *mode = bl_modes[m].name;
 		struct bl_selector nsel = { 0 };
-		struct bl_sample_set nset;
-		struct bl_cmp_result r = { 0 };
-		size_t nruns = 0;
+		struct an_dataset nds = { 0 };
+		struct an_comparison cmp = { 0 };
+		bool ok;
 
 		if (!present[m] || !strcmp(mode, o->base_mode))
 			continue;
-		bl_sample_set_init(&nset);
-		if (parse_selector("--where", where.text, &nsel) < 0 ||
-		    bl_selector_set(&nsel, "mode", mode, err, sizeof(err)) < 0 ||
-		    an_load_set(s, &nsel.filter, AN_GROUP_JOB, &nset, &nruns) < 0 ||
-		    bl_compare_sets(&bset, &nset, bsel.text, nsel.text, metric_list(o), &o->stats,
-				    &r) < 0 ||
-		    (o->fmt == BL_CMP_TEXT && printf("\n== %s vs %s (%zu vs %zu runs) ==\n",
-						       mode, o->base_mode, nruns, bruns) < 0) ||
-		    (o->fmt == BL_CMP_MARKDOWN &&
-		     printf("\n### %s vs %s\n\n", mode, o->base_mode) < 0) ||
-		    emit(o, &r, json_all, worse) < 0) {
-			bl_cmp_result_free(&r);
-			bl_sample_set_free(&nset);
-			bl_selector_free(&nsel);
-			goto out;
-		}
-		compared++;
-		bl_cmp_result_free(&r);
-		bl_sample_set_free(&nset);
+		ok = parse_selector("--where", where.text, &nsel) == 0 &&
+		     bl_selector_set(&nsel, "mode", mode, err, sizeof(err)) == 0 &&
+		     an_dataset_load(s, &nsel.filter, &nds) == 0 &&
+		     an_compare(s, &(struct an_side){ .ds = &base, .label = bsel.text },
+				&(struct an_side){ .ds = &nds, .label = nsel.text }, AN_GROUP_JOB,
+				metric_list(o), &o->stats, &cmp) == 0 &&
+		     (o->fmt != BL_CMP_TEXT || printf("\n== %s vs %s (%zu vs %zu runs) ==\n", mode,
+						      o->base_mode, cmp.new_runs, cmp.base_runs) >= 0) &&
+		     (o->fmt != BL_CMP_MARKDOWN ||
+		      printf("\n### %s vs %s\n\n", mode, o->base_mode) >= 0) &&
+		     emit(o, &cmp.r, json_all, worse) == 0;
+		an_comparison_free(&cmp);
+		an_dataset_free(&nds);
 		bl_selector_free(&nsel);
+		if (!ok)
+			goto out;
+		compared++;
 	}
 	if (!compared) {
 		bl_err("compare --modes: kernel '%s' has no runs in a mode other than %s",
@@ -433,7 +421,7 @@ static int run_modes(struct bl_store *s, const struct opts *o, size_t *worse)
 	ret = 0;
 out:
 	json_decref(json_all);
-	bl_sample_set_free(&bset);
+	an_dataset_free(&base);
 	bl_selector_free(&where);
 	bl_selector_free(&bsel);
 	return ret;

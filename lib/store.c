@@ -1740,3 +1740,14 @@ int bl_store_query_verdicts(struct bl_store *s, const char *subject, bl_verdict_
 	sqlite3_reset(st);
 	return ret;
 }
+
+/*
+ * For lib/store_*.c only (declared there, not in store.h): the connection,
+ * for queries that live in their own file (lib/store_summary.c). The
+ * store.c split moves this into its private header.
+ */
+sqlite3 *bl_store_sqlite_(struct bl_store *s);
+sqlite3 *bl_store_sqlite_(struct bl_store *s)
+{
+	return s->db;
+}
