@@ -117,9 +117,13 @@ int bl_sample_set_add(struct bl_sample_set *set, const char *group, const char *
 		      const char *variant, int64_t size, const struct bl_metric *metric,
 		      double value, int64_t run)
 {
-	struct bl_sample *s = (struct bl_sample *)bl_sample_set_find(set, group, workload, variant,
-								     size, metric);
+	struct bl_sample *s = NULL;
 
+	if (set->last && same_key(&set->s[set->last - 1], nz(group), nz(workload), nz(variant), size,
+				  metric))
+		s = &set->s[set->last - 1];
+	else
+		s = (struct bl_sample *)bl_sample_set_find(set, group, workload, variant, size, metric);
 	if (!metric || !isfinite(value))
 		return -EINVAL;
 	if (!s) {
@@ -167,6 +171,7 @@ int bl_sample_set_add(struct bl_sample_set *set, const char *group, const char *
 		s->cap = cap;
 	}
 	s->v[s->n++] = value;
+	set->last = (size_t)(s - set->s) + 1;
 	if (s->last_run != run) {
 		s->runs++;
 		s->last_run = run;
@@ -307,6 +312,7 @@ int bl_sample_set_sort(struct bl_sample_set *set)
 	if (!set->n)
 		return 0;
 	qsort(set->s, set->n, sizeof(*set->s), cmp_sample);
+	set->last = 0;
 	return reindex(set, set->n); /* positions moved */
 }
 

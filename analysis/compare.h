@@ -58,6 +58,8 @@ struct bl_sample_set {
 	size_t n, cap;
 	size_t *index;	  /* open-addressing hash of s[] (position + 1, 0 = empty) */
 	size_t index_cap; /* a power of two, at least twice n */
+	size_t last;	  /* position + 1 of the sample added to last (0 = none): the
+			     values of one series come in a row, no hashing for them */
 };
 
 void bl_sample_set_init(struct bl_sample_set *set);

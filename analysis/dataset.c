@@ -121,6 +121,20 @@ int an_load_runs(struct bl_store *s, const struct bl_run_filter *f, struct an_ru
 	return 0;
 }
 
+int an_load_history(struct bl_store *s, struct an_runs *out)
+{
+	char err[512] = "";
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	ret = bl_store_summary_runs(s, runs_cb, out, err, sizeof(err));
+	if (ret < 0) {
+		bl_err("%s", *err ? err : strerror(-ret));
+		an_runs_free(out);
+	}
+	return ret;
+}
+
 void an_runs_free(struct an_runs *runs)
 {
 	for (size_t i = 0; i < runs->n; i++)

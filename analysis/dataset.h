@@ -53,6 +53,12 @@ struct an_runs {
  */
 int an_load_runs(struct bl_store *s, const struct bl_run_filter *f, struct an_runs *out);
 void an_runs_free(struct an_runs *runs);
+/*
+ * Every stored run, oldest first, with only the fields that name its
+ * configuration (kernel_release, mode, device, importer, job) and its
+ * time: what trends over a long history need (bl_store_summary_runs).
+ */
+int an_load_history(struct bl_store *s, struct an_runs *out);
 /* Keeps the runs @keep says yes to (in order) and frees the others. */
 void an_runs_keep(struct an_runs *runs, bool (*keep)(const struct an_run *r, void *user),
 		  void *user);

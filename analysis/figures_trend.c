@@ -43,6 +43,9 @@ struct trend_ctx {
 	size_t n, cap;
 	char **names; /* interned workload and variant names: a handful */
 	size_t nnames;
+	const struct bl_result_view **drawn; /* the (workload, variant, size) drawn, sorted */
+	size_t ndrawn;
+	double tq[64]; /* t_95() by degrees of freedom; 0 = not computed yet */
 };
 
 static const char *intern(struct trend_ctx *c, const char *s)
@@ -58,6 +61,73 @@ static const char *intern(struct trend_ctx *c, const char *s)
 	c->names = nn;
 	c->names[c->nnames] = strdup(s);
 	return c->names[c->nnames] ? c->names[c->nnames++] : NULL;
+}
+
+static int cmp_view_key(const void *a, const void *b)
+{
+	const struct bl_result_view *x = *(const struct bl_result_view *const *)a;
+	const struct bl_result_view *y = *(const struct bl_result_view *const *)b;
+	int d = strcmp(x->workload, y->workload);
+
+	if (!d)
+		d = strcmp(x->variant, y->variant);
+	return d ? d : (x->size > y->size) - (x->size < y->size);
+}
+
+/* Is (@workload, @variant, @size) one of the keys the figures draw? */
+static bool drawn(const struct trend_ctx *c, const char *workload, const char *variant,
+		  int64_t size)
+{
+	struct bl_result_view k = { .workload = workload, .variant = variant, .size = size };
+	const struct bl_result_view *kp = &k;
+
+	return bsearch(&kp, c->drawn, c->ndrawn, sizeof(*c->drawn), cmp_view_key) != NULL;
+}
+
+/*
+ * The sizes worth a line: per workload (and variant) of the runs shown,
+ * at most four stay readable over months of nights: the smallest, the
+ * largest and two between. Into c->drawn (sorted) and @sizes (distinct).
+ */
+static int choose_keys(struct trend_ctx *c, const struct an_dataset *ds, int64_t **sizes,
+		       size_t *nsizes)
+{
+	const struct bl_result_view **k = calloc(ds->n ? ds->n : 1, sizeof(*k));
+	size_t nk = 0;
+
+	*sizes = calloc(ds->n ? ds->n : 1, sizeof(**sizes));
+	if (!k || !*sizes) {
+		free(k);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < ds->n; i++)
+		k[i] = &ds->rows[i].v;
+	qsort(k, ds->n, sizeof(*k), cmp_view_key);
+	for (size_t i = 0; i < ds->n; i++) /* distinct */
+		if (!nk || cmp_view_key(&k[nk - 1], &k[i]))
+			k[nk++] = k[i];
+	c->drawn = calloc(nk ? nk : 1, sizeof(*c->drawn));
+	if (!c->drawn) {
+		free(k);
+		return -ENOMEM;
+	}
+	for (size_t w = 0, n; w < nk; w += n) {
+		for (n = 1; w + n < nk && !strcmp(k[w + n]->workload, k[w]->workload); n++)
+			;
+		for (size_t pos = 0; pos < n; pos++) {
+			bool seen = false;
+
+			if (n > 4 && pos != 0 && pos != n / 3 && pos != 2 * n / 3 && pos != n - 1)
+				continue;
+			c->drawn[c->ndrawn++] = k[w + pos];
+			for (size_t j = 0; j < *nsizes && !seen; j++)
+				seen = (*sizes)[j] == k[w + pos]->size;
+			if (!seen)
+				(*sizes)[(*nsizes)++] = k[w + pos]->size;
+		}
+	}
+	free(k);
+	return 0;
 }
 
 static int cmp_id(const void *a, const void *b)
@@ -83,6 +153,8 @@ static int point_cb(const struct bl_trend_point *tp, void *user)
 			hi = mid;
 	}
 	if (lo == c->nbyid || c->byid[lo].id != key)
+		return 0; /* not a run of the history */
+	if (!drawn(c, tp->workload, tp->variant ? tp->variant : "", tp->size))
 		return 0;
 	if (c->n == c->cap) {
 		size_t cap = c->cap ? c->cap * 2 : 1024;
@@ -190,6 +262,35 @@ static int number_configs(struct trend_ctx *c, char *labels, size_t *count)
 	return 0;
 }
 
+/* The 95% two-sided t quantile for @df, remembered per df: months of points share a few. */
+static double t_95(struct trend_ctx *t, size_t df)
+{
+	if (df < sizeof(t->tq) / sizeof(t->tq[0])) {
+		if (!t->tq[df])
+			t->tq[df] = bl_t_quantile_two_sided(0.05, (double)df);
+		return t->tq[df];
+	}
+	return bl_t_quantile_two_sided(0.05, (double)df);
+}
+
+/*
+ * Could @p be significantly worse than @prev? Only a relative change the
+ * bad way beyond the noise threshold can (bl_compare_summaries' rule); a
+ * zero base is left to the test.
+ */
+static bool worse_beyond_noise(const struct point *prev, const struct point *p,
+			       const struct bl_metric *m, const struct bl_stats_opts *o)
+{
+	double change;
+
+	if (prev->sum.mean == 0)
+		return true;
+	change = (p->sum.mean - prev->sum.mean) / prev->sum.mean;
+	if (m->direction == BL_HIGHER_IS_BETTER)
+		change = -change;
+	return change > o->noise;
+}
+
 /* One block per drawn size of workload @keys[w..w+nkeys) for configuration @cfg. */
 static int write_blocks(struct render_ctx *c, struct trend_ctx *t, FILE *out,
 			const struct point *pts, size_t npts, const struct point *const *keys,
@@ -204,8 +305,7 @@ static int write_blocks(struct render_ctx *c, struct trend_ctx *t, FILE *out,
 		char sz[24], name[200];
 		bool started = false;
 
-		/* At most four lines stay readable over months of nights: the smallest, the
-		 * largest and two between. */
+		/* at most four lines, chosen already (choose_keys); this keeps it so */
 		if (nkeys > 4 && pos != 0 && pos != nkeys / 3 && pos != 2 * nkeys / 3 &&
 		    pos != nkeys - 1)
 			continue;
@@ -226,10 +326,11 @@ static int write_blocks(struct render_ctx *c, struct trend_ctx *t, FILE *out,
 				started = true;
 			}
 			if (p->sum.n >= 2)
-				half = bl_t_quantile_two_sided(0.05, (double)(p->sum.n - 1)) *
-				       p->sum.sd / sqrt((double)p->sum.n);
-			if (prev && !bl_compare_summaries(&prev->sum, &p->sum, m->direction,
-							  c->o->stats, &ch))
+				half = t_95(t, p->sum.n - 1) * p->sum.sd / sqrt((double)p->sum.n);
+			/* a change within the noise, or the good way, is never "worse": no test */
+			if (prev && worse_beyond_noise(prev, p, m, c->o->stats) &&
+			    !bl_compare_summaries(&prev->sum, &p->sum, m->direction, c->o->stats,
+						  &ch))
 				regressed = ch.verdict == BL_VERDICT_WORSE;
 			fprintf(out, "%" PRId64 " %.6g %.6g %.6g %d\n",
 				t->runs->r[p->run].started_unix, p->sum.mean, p->sum.mean - half,
@@ -247,9 +348,9 @@ int fig_trend(struct render_ctx *c)
 	struct trend_ctx t = { .runs = runs };
 	const struct point **keys = NULL;
 	size_t *count = NULL, nkeys_all = 0;
-	int64_t *ids = NULL;
+	int64_t *ids = NULL, *sizes = NULL;
 	char *labels = NULL, err[512] = "";
-	size_t nids = 0;
+	size_t nids = 0, nsizes = 0;
 	int ret = -ENOMEM;
 
 	t.cfg = calloc(runs->n ? runs->n : 1, sizeof(*t.cfg));
@@ -261,15 +362,22 @@ int fig_trend(struct render_ctx *c)
 		goto out;
 	/* the aggregates of the runs whose configuration ran twice or more */
 	for (size_t i = 0; i < runs->n; i++) {
-		if (count[i] < 2 || runs->r[i].n_results <= 0)
+		if (count[i] < 2) /* runs without rows simply have no points */
 			continue;
 		ids[nids++] = runs->r[i].id;
 		t.byid[t.nbyid].id = runs->r[i].id;
 		t.byid[t.nbyid++].pos = i;
 	}
 	qsort(t.byid, t.nbyid, sizeof(*t.byid), cmp_id);
-	ret = nids ? bl_store_summary_trend(c->s, ids, nids, m->name, point_cb, &t, err,
-					    sizeof(err)) : 0;
+	ret = choose_keys(&t, c->ds, &sizes, &nsizes);
+	/*
+	 * A history loaded on its own (the report's newest night) is every
+	 * stored run of some configurations: reading every row and dropping
+	 * the other runs' is cheaper than listing tens of thousands of ids.
+	 */
+	if (!ret && nids)
+		ret = bl_store_summary_trend(c->s, runs == &c->ds->runs ? ids : NULL, nids, sizes,
+					     nsizes, m->name, point_cb, &t, err, sizeof(err));
 	if (ret < 0) {
 		bl_err("plot: %s", *err ? err : strerror(-ret));
 		goto out;
@@ -355,6 +463,8 @@ out:
 	free(t.p);
 	free(t.cfg);
 	free(t.byid);
+	free(t.drawn);
+	free(sizes);
 	free(keys);
 	free(count);
 	free(labels);

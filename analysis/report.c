@@ -36,6 +36,7 @@
 #include "fsutil.h"
 #include "log.h"
 #include "report_int.h"
+#include "store_summary.h"
 
 /* Markdown table cells must not contain '|' or newlines. */
 void rp_md_cell(FILE *f, const char *s)
@@ -240,27 +241,6 @@ static bool any_emulated(const struct an_runs *runs)
 	return false;
 }
 
-/* The newest run's start among those @f picks, in *@t; 0 (and *@t = 0) when there is none. */
-static int newest_start_cb(const struct bl_run_row *run, void *user)
-{
-	*(int64_t *)user = run->started_unix;
-	return 0;
-}
-
-static int newest_start(struct bl_store *s, const struct bl_run_filter *f, int64_t *t)
-{
-	struct bl_run_filter ff = *f;
-	int ret;
-
-	*t = 0;
-	ff.limit = 1;
-	ff.oldest_first = false;
-	ret = bl_store_query_runs(s, &ff, newest_start_cb, t);
-	if (ret < 0)
-		bl_err("store: query runs: %s", bl_store_errmsg(s));
-	return ret;
-}
-
 /* The configurations of the night (trend lines follow these), sorted for bsearch. */
 struct configs {
 	char (*label)[320];
@@ -291,10 +271,10 @@ static bool in_configs(const struct an_run *r, void *user)
 
 /*
  * Picks the runs: the newest night (o->night_hours > 0: the runs of @filter
- * that started within that many hours of the newest one) into @ds, and the
- * history its trends draw (every run of @filter in a configuration the
- * night has) into @history; else every run of @filter, which is also the
- * history.
+ * that started within that many hours of the newest stored run) into @ds,
+ * and the history its trends draw (every stored run in a configuration
+ * the night has; not loaded without figures) into @history; else every
+ * run of @filter, which is also the history.
  */
 static int load_runs(struct bl_store *s, const struct bl_run_filter *filter,
 		     const struct an_report_opts *o, struct an_dataset *ds, struct an_runs *history,
@@ -304,18 +284,23 @@ static int load_runs(struct bl_store *s, const struct bl_run_filter *filter,
 	struct configs cf = { 0 };
 	int ret;
 
+	char err[512] = "";
+
 	*newest = 0;
 	if (o->night_hours > 0) {
-		ret = newest_start(s, filter, newest);
-		if (ret < 0)
+		ret = bl_store_summary_newest(s, newest, err, sizeof(err));
+		if (ret < 0) {
+			bl_err("%s", err);
 			return ret;
+		}
 		if (*newest && *newest - (int64_t)o->night_hours * 3600 > nf.since)
 			nf.since = *newest - (int64_t)o->night_hours * 3600;
 	}
 	ret = an_dataset_load(s, &nf, ds);
-	if (ret < 0 || o->night_hours <= 0)
+	/* the history is for the trend figures only */
+	if (ret < 0 || o->night_hours <= 0 || o->no_plots)
 		return ret;
-	ret = an_load_runs(s, filter, history);
+	ret = an_load_history(s, history);
 	if (ret < 0)
 		return ret;
 	cf.label = calloc(ds->runs.n ? ds->runs.n : 1, sizeof(*cf.label));
@@ -377,14 +362,17 @@ int an_report_write(FILE *f, FILE *details, struct bl_store *s, const struct bl_
 		db_path, *o->selector ? " (selector `" : "", o->selector,
 		*o->selector ? "`)" : "", db_path, o->out, o->all ? " --all" : "",
 		*o->selector ? " " : "", o->selector);
-	if (o->night_hours > 0 && runs->n)
+	if (o->night_hours > 0 && runs->n) {
 		fprintf(f, "This report covers the newest night: the %zu run%s that started from %s "
 			   "to %s, within %d hours of the newest run (`bouncelab report --all`, or a "
-			   "selector, reports every run instead). Its trend figures follow the same "
-			   "configurations over all %zu stored run%s of them.\n\n",
+			   "selector, reports every run instead).",
 			runs->n, runs->n == 1 ? "" : "s", rp_nz(runs->r[0].started_at, "?"),
-			rp_nz(runs->r[runs->n - 1].started_at, "?"), o->night_hours, history.n,
-			history.n == 1 ? "" : "s");
+			rp_nz(runs->r[runs->n - 1].started_at, "?"), o->night_hours);
+		if (!o->no_plots)
+			fprintf(f, " Its trend figures follow the same configurations over all %zu "
+				   "stored run%s of them.", history.n, history.n == 1 ? "" : "s");
+		fputs("\n\n", f);
+	}
 	/* Says where runs come from, not which ran: "What ran" below is read from the store. */
 	fprintf(f, "Where runs come from: `bouncelab lab` boots Debian kernels under QEMU once per "
 		   "DMA mode and runs a gembench job inside; `gembench` runs the same jobs on real "

@@ -5,9 +5,9 @@
  * bl_store_query_results() runs three statements per result row (the row,
  * its counters, its repetitions): a year of nightly runs is a million rows
  * and three million statement executions. Here the rows of a list of runs
- * come from three statements in all, each ordered by result id, and are
- * merged in step (a merge join in C): the row, then its counters, then its
- * repetition values. The list of runs is bound as one JSON array and
+ * come from three statements in all, walking the rows in one order, and
+ * are merged in step (a merge join in C): the row, then its counters, then
+ * its repetition values. The list of runs is bound as one JSON array and
  * expanded by json_each(), so each statement is prepared once per call,
  * never assembled from the ids.
  *
@@ -33,23 +33,33 @@
 
 sqlite3 *bl_store_sqlite_(struct bl_store *s); /* lib/store.c, for lib/store_*.c only */
 
-/* The result ids of the runs in ?1 (a JSON array of run ids). */
-#define RESULTS_OF_RUNS \
-	"SELECT x.id FROM results x WHERE x.run_id IN (SELECT value FROM json_each(?1))"
+/*
+ * The three statements walk the same results in the same order: the runs
+ * of ?1 (a JSON array of run ids) by id, each run's rows in the order of
+ * the UNIQUE (run_id, workload, variant, size) index, which SQLite reads
+ * without sorting. Counters and repetitions come joined to their row in
+ * that order, so each is a subsequence of the rows and is merged in step.
+ */
+#define RUNS_IN "x.run_id IN (SELECT value FROM json_each(?1))"
+#define ROW_ORDER "x.run_id, x.workload, x.variant, x.size"
 
 static const char sql_rows[] =
 	"SELECT x.id, x.run_id, x.idx, x.workload, x.variant, x.size, x.reps, x.ops,"
 	" x.duration_ns, x.ops_per_sec_mean, x.bytes_per_sec_mean, x.bounce_rate, l.p50_ns,"
 	" l.p90_ns, l.p99_ns, l.p999_ns, l.max_ns, f.ops, f.errno, f.error, f.kernel_log,"
 	" x.per_rep FROM results x LEFT JOIN latency l ON l.result_id = x.id"
-	" LEFT JOIN failures f ON f.result_id = x.id"
-	" WHERE x.run_id IN (SELECT value FROM json_each(?1)) ORDER BY x.id";
+	" LEFT JOIN failures f ON f.result_id = x.id WHERE " RUNS_IN " ORDER BY " ROW_ORDER;
 static const char sql_counters[] =
-	"SELECT c.result_id, c.name, c.value, c.unavailable FROM counters c"
-	" WHERE c.result_id IN (" RESULTS_OF_RUNS ") ORDER BY c.result_id";
+	"SELECT x.id, c.name, c.value, c.unavailable FROM results x"
+	" JOIN counters c ON c.result_id = x.id WHERE " RUNS_IN " ORDER BY " ROW_ORDER;
 static const char sql_reps[] =
-	"SELECT p.result_id, p.metric, p.value FROM repetitions p"
-	" WHERE p.result_id IN (" RESULTS_OF_RUNS ") ORDER BY p.result_id, p.metric, p.rep";
+	"SELECT x.id, p.metric, p.value FROM results x JOIN repetitions p ON p.result_id = x.id"
+	" WHERE " RUNS_IN " ORDER BY " ROW_ORDER ", p.metric, p.rep";
+
+/* ?1 the runs, ?3 the sizes (JSON arrays; NULL = all) */
+#define TREND_WHERE \
+	"(?1 IS NULL OR x.run_id IN (SELECT value FROM json_each(?1)))" \
+	" AND (?3 IS NULL OR x.size IN (SELECT value FROM json_each(?3)))"
 
 /* ?2: 'ops_per_sec' or 'bytes_per_sec'. The row's mean stands in when it has no values. */
 static const char sql_trend_reps[] =
@@ -57,7 +67,7 @@ static const char sql_trend_reps[] =
 	" sum(p.value * p.value), CASE ?2 WHEN 'ops_per_sec' THEN x.ops_per_sec_mean"
 	" ELSE x.bytes_per_sec_mean END FROM results x"
 	" LEFT JOIN repetitions p ON p.result_id = x.id AND p.metric = ?2"
-	" WHERE x.run_id IN (SELECT value FROM json_each(?1)) GROUP BY x.id ORDER BY x.id";
+	" WHERE " TREND_WHERE " GROUP BY x.id ORDER BY x.id";
 
 #define COUNTER(name) "(SELECT c.value FROM counters c WHERE c.result_id = x.id AND c.name = '" name "')"
 /* ?2: the metric; the same definitions as analysis/compare.h's samples, one value per row. */
@@ -73,7 +83,7 @@ static const char sql_trend_one[] =
 	" WHEN 'slots_after' THEN " COUNTER("io_tlb_used_after") " - " COUNTER("io_tlb_used_before")
 	" END FROM results x LEFT JOIN latency l ON l.result_id = x.id"
 	" LEFT JOIN failures f ON f.result_id = x.id"
-	" WHERE x.run_id IN (SELECT value FROM json_each(?1)) ORDER BY x.id";
+	" WHERE " TREND_WHERE " ORDER BY x.id";
 #undef COUNTER
 
 static const char *const one_value_metrics[] = {
@@ -111,7 +121,7 @@ static int sqlfail(sqlite3 *db, int rc, const char *what, char *err, size_t errl
 	return sql_errno(rc);
 }
 
-/* "[1,2,3]": the run ids as the JSON array ?1 takes. NULL when out of memory. */
+/* "[1,2,3]": run ids (or sizes) as the JSON array a statement takes. NULL when out of memory. */
 static char *ids_json(const int64_t *ids, size_t n)
 {
 	size_t cap = n * 21 + 3, off = 0;
@@ -175,14 +185,15 @@ struct cursor {
 static void cursor_step(struct cursor *c)
 {
 	c->rc = sqlite3_step(c->st);
-	c->id = c->rc == SQLITE_ROW ? sqlite3_column_int64(c->st, 0) : INT64_MAX;
+	c->id = c->rc == SQLITE_ROW ? sqlite3_column_int64(c->st, 0) : -1;
 }
 
-/* Moves @c to the first row of result @id (or past it); true when it is there. */
-static bool cursor_at(struct cursor *c, int64_t id)
+/*
+ * Is @c at a row of result @id? The cursor walks the rows' order, so when
+ * it is elsewhere it is at a later row's: this one has none.
+ */
+static bool cursor_at(const struct cursor *c, int64_t id)
 {
-	while (c->rc == SQLITE_ROW && c->id < id)
-		cursor_step(c);
 	return c->rc == SQLITE_ROW && c->id == id;
 }
 
@@ -216,7 +227,7 @@ struct reasons {
 static void read_counters(struct cursor *c, int64_t id, struct bl_result_view *v,
 			  struct reasons *rb)
 {
-	for (bool at = cursor_at(c, id); at; cursor_step(c), at = c->rc == SQLITE_ROW && c->id == id) {
+	for (; cursor_at(c, id); cursor_step(c)) {
 		const char *name = col_text(c->st, 1), *why = col_text(c->st, 3);
 
 		if (!name)
@@ -241,7 +252,7 @@ static void read_counters(struct cursor *c, int64_t id, struct bl_result_view *v
 static int read_reps(struct cursor *c, int64_t id, struct bl_result_view *v, struct series sv[2])
 {
 	sv[0].n = sv[1].n = 0;
-	for (bool at = cursor_at(c, id); at; cursor_step(c), at = c->rc == SQLITE_ROW && c->id == id) {
+	for (; cursor_at(c, id); cursor_step(c)) {
 		const char *metric = col_text(c->st, 1);
 		int which = metric && !strcmp(metric, "bytes_per_sec") ? 1 :
 			    metric && !strcmp(metric, "ops_per_sec")   ? 0 :
@@ -328,15 +339,16 @@ out:
 	return ret;
 }
 
-int bl_store_summary_trend(struct bl_store *s, const int64_t *ids, size_t n, const char *metric,
-			   bl_trend_cb cb, void *user, char *err, size_t errlen)
+int bl_store_summary_trend(struct bl_store *s, const int64_t *ids, size_t n, const int64_t *sizes,
+			   size_t nsizes, const char *metric, bl_trend_cb cb, void *user, char *err,
+			   size_t errlen)
 {
 	sqlite3 *db = bl_store_sqlite_(s);
 	bool reps = metric && (!strcmp(metric, "ops_per_sec") || !strcmp(metric, "mib_per_sec"));
 	bool one = false;
 	double scale = metric && !strcmp(metric, "mib_per_sec") ? 1.0 / (1 << 20) : 1.0;
 	sqlite3_stmt *st = NULL;
-	char *json = NULL;
+	char *json = NULL, *jsizes = NULL;
 	int step = SQLITE_DONE, ret;
 
 	for (const char *const *m = one_value_metrics; metric && *m && !one; m++)
@@ -346,14 +358,19 @@ int bl_store_summary_trend(struct bl_store *s, const int64_t *ids, size_t n, con
 		       metric ? metric : "(null)");
 		return -EINVAL;
 	}
-	json = ids_json(ids, n);
-	if (!json) {
+	if (ids && !n)
+		return 0; /* no runs: no rows */
+	json = ids ? ids_json(ids, n) : NULL;
+	jsizes = sizes ? ids_json(sizes, nsizes) : NULL;
+	if ((ids && !json) || (sizes && !jsizes)) {
 		seterr(err, errlen, "store: summary trend: out of memory");
-		return -ENOMEM;
+		ret = -ENOMEM;
+		goto out;
 	}
 	ret = prepare(db, reps ? sql_trend_reps : sql_trend_one, json, &st, "trend", err, errlen);
 	if (ret)
 		goto out;
+	sqlite3_bind_text(st, 3, jsizes, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, reps ? (scale == 1.0 ? "ops_per_sec" : "bytes_per_sec") : metric,
 			  -1, SQLITE_STATIC);
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
@@ -390,5 +407,64 @@ int bl_store_summary_trend(struct bl_store *s, const int64_t *ids, size_t n, con
 out:
 	sqlite3_finalize(st);
 	free(json);
+	free(jsizes);
+	return ret;
+}
+
+int bl_store_summary_newest(struct bl_store *s, int64_t *t, char *err, size_t errlen)
+{
+	sqlite3 *db = bl_store_sqlite_(s);
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(db, "SELECT max(started_unix) FROM runs", -1, &st, NULL);
+
+	*t = 0;
+	if (rc != SQLITE_OK)
+		return sqlfail(db, rc, "newest", err, errlen);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*t = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : sqlfail(db, rc, "newest", err, errlen);
+}
+
+/* Only columns stored before runs.document: reading them never walks its overflow pages. */
+static const char sql_runs[] =
+	"SELECT r.id, r.uuid, r.started_at, r.started_unix, r.job_name, k.release, b.swiotlb,"
+	" b.iommu, d.driver, d.node, i.driver, i.node FROM runs r"
+	" LEFT JOIN boots b ON b.id = r.boot_id LEFT JOIN kernels k ON k.id = b.kernel_id"
+	" LEFT JOIN devices d ON d.id = r.device_id LEFT JOIN devices i ON i.id = r.importer_id"
+	" ORDER BY r.started_unix, r.id";
+
+int bl_store_summary_runs(struct bl_store *s, bl_run_cb cb, void *user, char *err, size_t errlen)
+{
+	sqlite3 *db = bl_store_sqlite_(s);
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(db, sql_runs, -1, &st, NULL), ret = 0;
+
+	if (rc != SQLITE_OK)
+		return sqlfail(db, rc, "runs", err, errlen);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct bl_run_row r;
+		int c = 0;
+
+		memset(&r, 0, sizeof(r));
+		r.id = sqlite3_column_int64(st, c++);
+		r.run_id = col_text(st, c++);
+		r.started_at = col_text(st, c++);
+		r.started_unix = sqlite3_column_int64(st, c++);
+		r.job = col_text(st, c++);
+		r.kernel_release = col_text(st, c++);
+		r.swiotlb = col_text(st, c++);
+		r.iommu = col_text(st, c++);
+		r.dev_driver = col_text(st, c++);
+		r.dev_node = col_text(st, c++);
+		r.imp_driver = col_text(st, c++);
+		r.imp_node = col_text(st, c++);
+		if ((ret = cb(&r, user)))
+			break;
+	}
+	if (!ret && rc != SQLITE_DONE)
+		ret = sqlfail(db, rc, "runs", err, errlen);
+	sqlite3_finalize(st);
 	return ret;
 }

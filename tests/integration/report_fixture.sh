@@ -215,7 +215,11 @@ check "the report is reproducible" \
 # the synthetic series and its profiled twin), with trends over their configurations
 "$bl" report --db "$db" --out "$tmp/night/R.md" --no-plots >/dev/null 2>&1
 check "the default report covers the newest night, and says so" \
-	grep -q '^This report covers the newest night: the 2 runs that started from 2026-11-24T02:00:00Z.*over all 8 stored runs' "$tmp/night/R.md"
+	grep -q '^This report covers the newest night: the 2 runs that started from 2026-11-24T02:00:00Z' "$tmp/night/R.md"
+PATH="$tmp/nobin" "$bl" report --db "$db" --out "$tmp/nightfig/R.md" >/dev/null 2>&1
+check "its trend figures follow the night's configurations over every night" \
+	bash -c "grep -q 'same configurations over all 8 stored runs' '$tmp/nightfig/R.md' &&
+		grep -Eq '^[0-9]+ [0-9.e+]+ [0-9.e+]+ [0-9.e+]+ 1$' '$tmp'/nightfig/plots/out/trend-import-*nightly.dat"
 check "the newest night's jobs are there, the older runs are not" \
 	bash -c "grep -q 'jobs: .*profiled. (1 run)' '$tmp/night/R.md' && ! grep -q 'virtio-dumb-create' '$tmp/night/R.md'"
 check "--all reports every run (no night line)" \
