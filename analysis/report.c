@@ -328,6 +328,7 @@ int an_report_write(FILE *f, FILE *details, struct bl_store *s, const struct bl_
 	FILE *cmp_out;
 	char *cmp_buf = NULL;
 	size_t cmp_len = 0;
+	char modes[128];
 	int64_t newest;
 	int ret;
 
@@ -374,12 +375,12 @@ int an_report_write(FILE *f, FILE *details, struct bl_store *s, const struct bl_
 		fputs("\n\n", f);
 	}
 	/* Says where runs come from, not which ran: "What ran" below is read from the store. */
+	bl_mode_names(modes, sizeof(modes));
 	fprintf(f, "Where runs come from: `bouncelab lab` boots Debian kernels under QEMU once per "
 		   "DMA mode and runs a gembench job inside; `gembench` runs the same jobs on real "
 		   "DRM devices; `bouncelab ingest` (or bouncelabd) stores their result documents. "
 		   "The top-level RESULTS.md is regenerated from a fresh testbed matrix (6.1 and "
-		   "6.12 x default, force, noforce, iommu, iommu-pt; configs/jobs/standard.ini) by "
-		   "`make results`.\n\n");
+		   "6.12 x %s; configs/jobs/standard.ini) by `make results`.\n\n", modes);
 	if (any_emulated(runs))
 		fprintf(f, "> Runs from the testbed ran in QEMU with TCG emulation: absolute "
 			   "times are 10-100x slower than hardware and mean little on their own. "

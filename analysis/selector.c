@@ -130,10 +130,10 @@ static void key_list(char *buf, size_t len)
 		off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? ", " : "", keys[i].name);
 }
 
-/* The mode "pt" is the short name of "iommu-pt", as the testbed's mode specs have it. */
+/* The mode "pt" is the short name of the passthrough mode, as the testbed's mode specs have it. */
 static const struct bl_mode_info *mode_named(const char *name)
 {
-	return bl_mode_find(!strcmp(name, "pt") ? "iommu-pt" : name);
+	return !strcmp(name, "pt") ? &bl_modes[BL_MODE_IOMMU_PT] : bl_mode_find(name);
 }
 
 int bl_mode_filter(struct bl_run_filter *f, const char *mode)
@@ -361,7 +361,8 @@ void bl_selector_help(FILE *out, const char *indent)
 			join(vals, sizeof(vals), k->values);
 		} else if (k->kind == SK_MODE) {
 			bl_mode_names(vals, sizeof(vals));
-			strncat(vals, " (pt = iommu-pt)", sizeof(vals) - strlen(vals) - 1);
+			snprintf(vals + strlen(vals), sizeof(vals) - strlen(vals), " (pt = %s)",
+				 bl_modes[BL_MODE_IOMMU_PT].name);
 		}
 		fprintf(out, "%s  %-14s %s%s%s\n", indent, kv, k->help, *vals ? ": " : "", vals);
 	}

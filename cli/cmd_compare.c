@@ -37,7 +37,7 @@ static void usage(FILE *out)
 		"  --new SEL             the runs under judgement\n"
 		"  --modes               compare each DMA mode of one kernel against --base-mode\n"
 		"  --kernel K            the kernel for --modes (release or series, e.g. 6.12)\n"
-		"  --base-mode M         the reference mode for --modes (default noforce)\n"
+		"  --base-mode M         the reference mode for --modes (default " BL_MODE_BASELINE ")\n"
 		"  --where SEL           more conditions for --modes (device=vgem,job=standard)\n"
 		"  --metric M[,M...]     only these metrics (default: all); see below\n"
 		"  --format text|md|json output format (default text)\n"

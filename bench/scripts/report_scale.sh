@@ -17,8 +17,9 @@
 #
 # and prints wall time and peak RSS (/usr/bin/time -v), each against the
 # issue's targets: <= 1 s for 6,000 documents, <= 5 s for 66,000, <= 256 MB.
-# Each command runs --rounds times (default 3); the median wall time and the
-# largest peak are reported (the machine is shared: single runs wander).
+# Each command runs --rounds times (default 3); the median wall time, its
+# CPU time (user + system: steadier than wall time when other work shares
+# the cores) and the largest peak are reported.
 #
 #   bench/scripts/report_scale.sh [--sizes "6000 66000"] [--rounds N] [--build DIR] [--regen]
 set -u
@@ -53,23 +54,25 @@ target_for() { [ "$1" -le 6000 ] && echo 1 || echo 5; }
 # measure LABEL DOCS CMD...: median wall time and largest peak RSS over ROUNDS runs
 measure() {
 	local label=$1 docs=$2; shift 2
-	local walls=() peak=0 target status
+	local walls=() peak=0 target status cpus=()
 	for _ in $(seq "$ROUNDS"); do
 		if ! /usr/bin/time -v -o "$tmp/time" "$@" >"$tmp/out" 2>"$tmp/err"; then
 			echo "$label: failed:"; tail -n 3 "$tmp/err"; return 1
 		fi
 		walls+=("$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, t, ":");
 			s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i]; print s }' "$tmp/time")")
+		cpus+=("$(awk -F': ' '/User time/ { u = $2 } /System time/ { s = $2 } END { print u + s }' "$tmp/time")")
 		kb=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$tmp/time")
 		[ "$kb" -gt "$peak" ] && peak=$kb
 	done
 	wall=$(printf '%s\n' "${walls[@]}" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+	cpu=$(printf '%s\n' "${cpus[@]}" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
 	target=$(target_for "$docs")
 	status=$(awk -v w="$wall" -v t="$target" -v m="$peak" -v mm=$MEM_MB \
 		'BEGIN { print (w <= t && m / 1024 <= mm) ? "target met" : "target NOT met" }')
-	printf '%6d docs  %-12s wall %6.2f s  peak %6.1f MB  (target <= %d s, <= %d MB): %s\n' \
-		"$docs" "$label" "$wall" "$(awk -v k="$peak" 'BEGIN { print k / 1024 }')" "$target" \
-		$MEM_MB "$status"
+	printf '%6d docs  %-12s wall %6.2f s (cpu %5.2f s)  peak %6.1f MB  (target <= %d s, <= %d MB): %s\n' \
+		"$docs" "$label" "$wall" "$cpu" "$(awk -v k="$peak" 'BEGIN { print k / 1024 }')" \
+		"$target" $MEM_MB "$status"
 }
 
 for n in $SIZES; do
