@@ -288,9 +288,20 @@ struct load_ctx {
 	struct an_dataset *ds;
 	struct run_pos *pos;
 	size_t npos;
-	/* the workload and variant of the last row: most rows repeat them */
-	const char *last_wl, *last_var;
+	/* the workload, variant and reasons of the last row: most rows repeat them */
+	const char *last_wl, *last_var, *last_why[BL_COUNTER_COUNT + 1];
 };
+
+/* @s in the dataset's memory, shared with *@last when equal (then *@last = the copy). */
+static const char *mem_str_same(struct an_dataset *ds, const char *s, const char **last,
+				bool *fail)
+{
+	if (!s)
+		return NULL;
+	if (!*last || strcmp(*last, s))
+		*last = mem_str(ds, s, fail);
+	return *last;
+}
 
 static int row_cb(const struct bl_result_view *v, void *user)
 {
@@ -315,21 +326,18 @@ static int row_cb(const struct bl_result_view *v, void *user)
 	row = &ds->rows[ds->n];
 	row->run = p->pos;
 	row->v = *v;
-	if (!c->last_wl || strcmp(c->last_wl, v->workload))
-		c->last_wl = mem_str(ds, v->workload, &fail);
-	if (!c->last_var || strcmp(c->last_var, v->variant))
-		c->last_var = mem_str(ds, v->variant, &fail);
-	row->v.workload = c->last_wl;
-	row->v.variant = c->last_var;
+	row->v.workload = mem_str_same(ds, v->workload, &c->last_wl, &fail);
+	row->v.variant = mem_str_same(ds, v->variant, &c->last_var, &fail);
 	row->v.ops_per_sec_values = mem_vals(ds, v->ops_per_sec_values, v->n_ops_per_sec, &fail);
 	row->v.bytes_per_sec_values =
 		mem_vals(ds, v->bytes_per_sec_values, v->n_bytes_per_sec, &fail);
 	row->v.failed_error = mem_str(ds, v->failed_error, &fail);
 	row->v.kernel_log_json = mem_str(ds, v->kernel_log_json, &fail);
 	row->v.per_rep_json = mem_str(ds, v->per_rep_json, &fail);
-	row->v.bounce_rate_unavailable = mem_str(ds, v->bounce_rate_unavailable, &fail);
+	row->v.bounce_rate_unavailable = mem_str_same(ds, v->bounce_rate_unavailable,
+						      &c->last_why[BL_COUNTER_COUNT], &fail);
 	for (int i = 0; i < BL_COUNTER_COUNT; i++)
-		row->v.unavailable[i] = mem_str(ds, v->unavailable[i], &fail);
+		row->v.unavailable[i] = mem_str_same(ds, v->unavailable[i], &c->last_why[i], &fail);
 	if (fail)
 		return -ENOMEM;
 	ds->n++;

@@ -58,72 +58,99 @@ const char *rp_nz(const char *s, const char *dflt)
 
 /* --- what ran ---------------------------------------------------------------------- */
 
-static bool seen_before(const struct an_runs *runs, size_t i,
-			const char *(*field)(const struct an_run *))
-{
-	for (size_t j = 0; j < i; j++)
-		if (!strcmp(rp_nz(field(&runs->r[j]), "?"), rp_nz(field(&runs->r[i]), "?")))
-			return true;
-	return false;
-}
-
-static size_t count_with(const struct an_runs *runs, const char *v,
-			 const char *(*field)(const struct an_run *))
-{
-	size_t n = 0;
-
-	for (size_t j = 0; j < runs->n; j++)
-		if (!strcmp(rp_nz(field(&runs->r[j]), "?"), rp_nz(v, "?")))
-			n++;
-	return n;
-}
-
 static const char *f_release(const struct an_run *r) { return r->kernel_release; }
 static const char *f_mode(const struct an_run *r) { return r->mode; }
 static const char *f_device(const struct an_run *r) { return r->device; }
 static const char *f_job(const struct an_run *r) { return r->job; }
 
-static void list_values(FILE *f, const char *title, const struct an_runs *runs,
-			const char *(*field)(const struct an_run *))
-{
-	bool first = true;
+/* One distinct value of a field: its first run and how many runs have it. */
+struct tally {
+	size_t first, count;
+};
 
-	fprintf(f, "- %s: ", title);
+/*
+ * The distinct values of @field over @runs in order of first appearance
+ * (NULL and "" are one value), into a malloc'd array (*@n of them); NULL
+ * when out of memory. A few kernels, modes, devices and jobs over many
+ * runs: a scan of the distinct values per run.
+ */
+static struct tally *tally(const struct an_runs *runs, const char *(*field)(const struct an_run *),
+			   size_t *n)
+{
+	struct tally *t = NULL;
+	size_t cap = 0;
+
+	*n = 0;
 	for (size_t i = 0; i < runs->n; i++) {
-		if (seen_before(runs, i, field))
+		const char *v = rp_nz(field(&runs->r[i]), "?");
+		size_t k = 0;
+
+		while (k < *n && strcmp(rp_nz(field(&runs->r[t[k].first]), "?"), v))
+			k++;
+		if (k < *n) {
+			t[k].count++;
 			continue;
-		/* none: runs that recorded no value (a skipped run found no device) */
-		fprintf(f, "%s`%s` (%zu run%s)", first ? "" : ", ", rp_nz(field(&runs->r[i]), "none"),
-			count_with(runs, field(&runs->r[i]), field),
-			count_with(runs, field(&runs->r[i]), field) == 1 ? "" : "s");
-		first = false;
+		}
+		if (*n == cap) {
+			struct tally *nt = realloc(t, (cap = cap ? cap * 2 : 16) * sizeof(*nt));
+
+			if (!nt) {
+				free(t);
+				return NULL;
+			}
+			t = nt;
+		}
+		t[(*n)++] = (struct tally){ i, 1 };
 	}
+	return t ? t : calloc(1, sizeof(*t));
+}
+
+static int list_values(FILE *f, const char *title, const struct an_runs *runs,
+		       const char *(*field)(const struct an_run *))
+{
+	size_t n;
+	struct tally *t = tally(runs, field, &n);
+
+	if (!t)
+		return -ENOMEM;
+	fprintf(f, "- %s: ", title);
+	for (size_t k = 0; k < n; k++)
+		/* none: runs that recorded no value (a skipped run found no device) */
+		fprintf(f, "%s`%s` (%zu run%s)", k ? ", " : "",
+			rp_nz(field(&runs->r[t[k].first]), "none"), t[k].count,
+			t[k].count == 1 ? "" : "s");
 	fputc('\n', f);
+	free(t);
+	return 0;
 }
 
 /* The summary into @f; the list of every run into @details, or folded into @f. */
-static void what_ran(FILE *f, FILE *details, const char *details_link, const struct an_runs *runs)
+static int what_ran(FILE *f, FILE *details, const char *details_link, const struct an_runs *runs)
 {
+	size_t nrel;
+	struct tally *rel = tally(runs, f_release, &nrel);
+
+	if (!rel)
+		return -ENOMEM;
 	fprintf(f, "## What ran\n\n");
 	fprintf(f, "| kernel release | kernel version | Debian package | runs |\n"
 		   "| --- | --- | --- | ---: |\n");
-	for (size_t i = 0; i < runs->n; i++) {
-		const struct an_run *r = &runs->r[i];
+	for (size_t k = 0; k < nrel; k++) {
+		const struct an_run *r = &runs->r[rel[k].first];
 
-		if (seen_before(runs, i, f_release))
-			continue;
 		fputs("| `", f);
 		rp_md_cell(f, rp_nz(r->kernel_release, "?"));
 		fputs("` | ", f);
 		rp_md_cell(f, rp_nz(r->kernel_version, "?"));
 		fputs(" | ", f);
 		rp_md_cell(f, rp_nz(r->package_version, "unknown"));
-		fprintf(f, " | %zu |\n", count_with(runs, r->kernel_release, f_release));
+		fprintf(f, " | %zu |\n", rel[k].count);
 	}
+	free(rel);
 	fputc('\n', f);
-	list_values(f, "DMA modes", runs, f_mode);
-	list_values(f, "devices", runs, f_device);
-	list_values(f, "jobs", runs, f_job);
+	if (list_values(f, "DMA modes", runs, f_mode) || list_values(f, "devices", runs, f_device) ||
+	    list_values(f, "jobs", runs, f_job))
+		return -ENOMEM;
 	if (runs->n)
 		fprintf(f, "- dates: %s to %s\n", rp_nz(runs->r[0].started_at, "?"),
 			rp_nz(runs->r[runs->n - 1].started_at, "?"));
@@ -145,6 +172,7 @@ static void what_ran(FILE *f, FILE *details, const char *details_link, const str
 			rp_nz(r->status, "?"), r->n_results, rp_nz(r->run_id, "?"));
 	}
 	fprintf(f, details ? "\n" : "\n</details>\n\n");
+	return 0;
 }
 
 /* --- figures -------------------------------------------------------------------------- */
@@ -395,7 +423,9 @@ int an_report_write(FILE *f, FILE *details, struct bl_store *s, const struct bl_
 				 "The full tables behind `%s`, generated with it by the same "
 				 "`bouncelab report` run from `%s`; nothing here is typed by hand.\n\n",
 			o->out, db_path);
-	what_ran(f, details, o->details_link, runs);
+	ret = what_ran(f, details, o->details_link, runs);
+	if (ret < 0)
+		goto out;
 	/*
 	 * The comparisons go to a buffer first: they produce the "what force
 	 * costs" findings, and the findings come first in the report.

@@ -24,6 +24,7 @@
  */
 struct platform {
 	const char *release, *job, *device, *importer; /* point into the runs */
+	unsigned modes; /* the modes it has runs with rows in: bit bl_mode_rank() */
 };
 
 #define MAX_PLATFORMS 512
@@ -36,36 +37,34 @@ static bool same_platform(const struct platform *p, const struct an_run *r)
 	       !strcmp(rp_nz(p->importer, ""), rp_nz(r->importer, ""));
 }
 
-/* Distinct (kernel, job, device, importer) of the runs, in run order. */
+/* Distinct (kernel, job, device, importer) of the runs, in run order, with their modes. */
 static size_t platforms(const struct an_runs *runs, struct platform *out, size_t max)
 {
 	size_t n = 0;
 
-	for (size_t i = 0; i < runs->n && n < max; i++) {
+	for (size_t i = 0; i < runs->n; i++) {
 		const struct an_run *r = &runs->r[i];
-		bool dup = false;
+		size_t j = 0;
 
 		if (!r->kernel_release)
 			continue;
-		for (size_t j = 0; j < n; j++)
-			if (same_platform(&out[j], r))
-				dup = true;
-		if (!dup)
+		while (j < n && !same_platform(&out[j], r))
+			j++;
+		if (j == n) {
+			if (n == max)
+				continue;
 			out[n++] = (struct platform){ r->kernel_release, r->job, r->device,
-						      r->importer };
+						      r->importer, 0 };
+		}
+		if (r->n_results > 0)
+			out[j].modes |= 1u << bl_mode_rank(r->mode);
 	}
 	return n;
 }
 
-static bool has_mode(const struct an_runs *runs, const struct platform *p, const char *mode)
+static bool has_mode(const struct platform *p, const char *mode)
 {
-	for (size_t i = 0; i < runs->n; i++) {
-		const struct an_run *r = &runs->r[i];
-
-		if (same_platform(p, r) && r->n_results > 0 && !strcmp(r->mode, mode))
-			return true;
-	}
-	return false;
+	return p->modes & (1u << bl_mode_rank(mode));
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -352,8 +351,8 @@ int rp_mode_comparisons(struct report_ctx *c)
 				char heading[800], bl[256], nl[256], label[300];
 
 				if (strcmp(pl[q].release, pl[p].release) ||
-				    !has_mode(c->runs, &pl[q], BL_MODE_BASELINE) ||
-				    !has_mode(c->runs, &pl[q], *m))
+				    !has_mode(&pl[q], BL_MODE_BASELINE) ||
+				    !has_mode(&pl[q], *m))
 					continue;
 				if ((ret = section_start(c, &sec, BL_MODE_BASELINE, *m,
 							 "%s on %s against %s", *m, rel,
@@ -423,8 +422,8 @@ int rp_kernel_comparisons(struct report_ctx *c)
 						    strcmp(rp_nz(pl[a].job, ""), rp_nz(pl[b].job, "")) ||
 						    strcmp(rp_nz(pl[a].device, ""), rp_nz(pl[b].device, "")) ||
 						    strcmp(rp_nz(pl[a].importer, ""), rp_nz(pl[b].importer, "")) ||
-						    !has_mode(c->runs, &pl[a], *m) ||
-						    !has_mode(c->runs, &pl[b], *m))
+						    !has_mode(&pl[a], *m) ||
+						    !has_mode(&pl[b], *m))
 							continue;
 						if ((ret = section_start(c, &sec, r1, r2, "%s against %s, %s", r2,
 									 r1, *m)))
