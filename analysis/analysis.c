@@ -42,165 +42,6 @@ int an_open_store_rw(const char *db, struct bl_store **out)
 }
 
 
-void an_group_label(const struct bl_run_row *run, enum an_group how, char *buf, size_t len)
-{
-	const char *dev = run->dev_driver ? run->dev_driver : run->dev_node;
-	const char *imp = run->imp_driver ? run->imp_driver : run->imp_node;
-	char rel[128];
-
-	switch (how) {
-	case AN_GROUP_NONE:
-		snprintf(buf, len, "%s", "");
-		break;
-	case AN_GROUP_JOB:
-		/*
-		 * The job name says which workload ran against what; the
-		 * devices are kept so that one job file run against two GPUs
-		 * does not pool.
-		 */
-		snprintf(buf, len, "[%s %s%s%s]", run->job ? run->job : "?", dev ? dev : "?",
-			 imp ? "+" : "", imp ? imp : "");
-		break;
-	case AN_GROUP_KERNEL_MODE:
-		an_short_release(run->kernel_release, rel, sizeof(rel));
-		snprintf(buf, len, "%s %s %s%s%s", rel,
-			 bl_mode_of(run->swiotlb, run->iommu), dev ? dev : "?",
-			 imp ? "+" : "", imp ? imp : "");
-		break;
-	case AN_GROUP_RUN:
-		/* zero-padded so that sorting by label sorts by time */
-		snprintf(buf, len, "%020" PRId64 " %s", run->started_unix,
-			 run->run_id ? run->run_id : "?");
-		break;
-	}
-}
-
-struct load_ctx {
-	struct bl_sample_set *set;
-	enum an_group how;
-	int64_t last_run;
-	size_t runs;
-	char group[256];
-};
-
-static int load_cb(const struct bl_run_row *run, const struct bl_result_view *res, void *user)
-{
-	struct load_ctx *c = user;
-
-	if (run->id != c->last_run) {
-		c->last_run = run->id;
-		c->runs++;
-		an_group_label(run, c->how, c->group, sizeof(c->group));
-	}
-	return bl_sample_set_add_result(c->set, c->group, res);
-}
-
-int an_load_set(struct bl_store *s, const struct bl_run_filter *f, enum an_group how,
-		struct bl_sample_set *set, size_t *runs)
-{
-	struct load_ctx c = { .set = set, .how = how, .last_run = INT64_MIN };
-	struct bl_run_filter ff = f ? *f : (struct bl_run_filter){ 0 };
-	int ret;
-
-	ff.oldest_first = true;
-	ret = bl_store_query_results(s, &ff, load_cb, &c);
-	if (ret < 0)
-		bl_err("store: query results: %s", *bl_store_errmsg(s) ? bl_store_errmsg(s) :
-									   strerror(-ret));
-	if (runs)
-		*runs = c.runs;
-	return ret;
-}
-
-static char *dup_or_null(const char *s)
-{
-	return s ? strdup(s) : NULL;
-}
-
-static void run_free(struct an_run *r)
-{
-	free(r->run_id);
-	free(r->status);
-	free(r->error);
-	free(r->started_at);
-	free(r->job);
-	free(r->backend);
-	free(r->workload);
-	free(r->kernel_release);
-	free(r->kernel_version);
-	free(r->package_version);
-	free(r->mode);
-	free(r->device);
-	free(r->importer);
-	free(r->hostname);
-	free(r->cpu);
-}
-
-static int runs_cb(const struct bl_run_row *row, void *user)
-{
-	struct an_runs *runs = user;
-	struct an_run *r;
-
-	if (runs->n == runs->cap) {
-		size_t cap = runs->cap ? runs->cap * 2 : 32;
-		struct an_run *nr = realloc(runs->r, cap * sizeof(*nr));
-
-		if (!nr)
-			return -ENOMEM;
-		runs->r = nr;
-		runs->cap = cap;
-	}
-	r = &runs->r[runs->n];
-	memset(r, 0, sizeof(*r));
-	r->id = row->id;
-	r->started_unix = row->started_unix;
-	r->n_results = row->n_results;
-	r->swiotlb_slabs = row->swiotlb_slabs.set ? row->swiotlb_slabs.v : -1;
-	r->run_id = dup_or_null(row->run_id);
-	r->status = dup_or_null(row->status);
-	r->error = dup_or_null(row->error);
-	r->started_at = dup_or_null(row->started_at);
-	r->job = dup_or_null(row->job);
-	r->backend = dup_or_null(row->backend);
-	r->workload = dup_or_null(row->workload);
-	r->kernel_release = dup_or_null(row->kernel_release);
-	r->kernel_version = dup_or_null(row->kernel_version);
-	r->package_version = dup_or_null(row->package_version);
-	r->mode = strdup(bl_mode_of(row->swiotlb, row->iommu));
-	r->device = dup_or_null(row->dev_driver ? row->dev_driver : row->dev_node);
-	r->importer = dup_or_null(row->imp_driver ? row->imp_driver : row->imp_node);
-	r->hostname = dup_or_null(row->hostname);
-	r->cpu = dup_or_null(row->cpu);
-	runs->n++;
-	if (!r->mode || (row->run_id && !r->run_id))
-		return -ENOMEM;
-	return 0;
-}
-
-int an_load_runs(struct bl_store *s, const struct bl_run_filter *f, struct an_runs *out)
-{
-	struct bl_run_filter ff = f ? *f : (struct bl_run_filter){ 0 };
-	int ret;
-
-	memset(out, 0, sizeof(*out));
-	ff.oldest_first = true;
-	ret = bl_store_query_runs(s, &ff, runs_cb, out);
-	if (ret < 0) {
-		bl_err("store: query runs: %s", *bl_store_errmsg(s) ? bl_store_errmsg(s) :
-								    strerror(-ret));
-		an_runs_free(out);
-	}
-	return ret;
-}
-
-void an_runs_free(struct an_runs *runs)
-{
-	for (size_t i = 0; i < runs->n; i++)
-		run_free(&runs->r[i]);
-	free(runs->r);
-	memset(runs, 0, sizeof(*runs));
-}
-
 void an_short_release(const char *release, char *buf, size_t len)
 {
 	size_t n;
@@ -282,16 +123,12 @@ int an_judge_run(struct bl_store *s, const char *uuid, const char *baseline_sele
 {
 	struct bl_selector base = { 0 };
 	struct bl_run_filter nf = { .run_id = uuid };
-	struct bl_sample_set bset, nset;
-	struct bl_cmp_result r = { 0 };
+	struct an_comparison cmp = { 0 };
 	struct started_ctx sc = { 0 };
-	size_t bruns = 0, nruns = 0;
 	char err[512];
 	int ret;
 
 	*worse = 0;
-	bl_sample_set_init(&bset);
-	bl_sample_set_init(&nset);
 	ret = bl_selector_parse(baseline_selector, &base, err, sizeof(err));
 	if (ret < 0) {
 		snprintf(summary, len, "baseline: %s", err);
@@ -306,31 +143,28 @@ int an_judge_run(struct bl_store *s, const char *uuid, const char *baseline_sele
 		goto out;
 	if (!base.filter.until)
 		base.filter.until = sc.started; /* earlier runs only: never the run itself */
-	if ((ret = an_load_set(s, &base.filter, AN_GROUP_JOB, &bset, &bruns)) < 0 ||
-	    (ret = an_load_set(s, &nf, AN_GROUP_JOB, &nset, &nruns)) < 0)
+	ret = an_compare(s, &(struct an_side){ .filter = &base.filter, .label = baseline_selector },
+			 &(struct an_side){ .filter = &nf, .label = uuid }, AN_GROUP_JOB, NULL, opts,
+			 &cmp);
+	if (ret < 0)
 		goto out;
-	if (!bruns) {
+	if (!cmp.base_runs) {
 		snprintf(summary, len, "run %s: no baseline runs match '%s' before it", uuid,
 			 baseline_selector);
 		ret = -ENOENT;
 		goto out;
 	}
-	ret = bl_compare_sets(&bset, &nset, baseline_selector, uuid, NULL, opts, &r);
+	ret = an_store_verdicts(s, &cmp.r, uuid, now_unix);
 	if (ret < 0)
 		goto out;
-	ret = an_store_verdicts(s, &r, uuid, now_unix);
-	if (ret < 0)
-		goto out;
-	*worse = r.worse;
+	*worse = cmp.r.worse;
 	snprintf(summary, len,
 		 "run %s against %zu baseline run%s ('%s'): %zu worse, %zu better, %zu same, "
 		 "%zu too few reps to judge",
-		 uuid, bruns, bruns == 1 ? "" : "s", baseline_selector, r.worse, r.better, r.same,
-		 r.too_few);
+		 uuid, cmp.base_runs, cmp.base_runs == 1 ? "" : "s", baseline_selector, cmp.r.worse,
+		 cmp.r.better, cmp.r.same, cmp.r.too_few);
 out:
-	bl_cmp_result_free(&r);
-	bl_sample_set_free(&bset);
-	bl_sample_set_free(&nset);
+	an_comparison_free(&cmp);
 	bl_selector_free(&base);
 	return ret;
 }

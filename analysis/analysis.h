@@ -1,8 +1,9 @@
 /*
- * What `bouncelab compare`, `plot` and `report` share: opening the store
- * for reading, naming a run's DMA mode and group, loading the samples of a
- * selector (compare.h) and a list of the runs it selects. All database
- * access goes through lib/store.h.
+ * What `bouncelab compare`, `plot` and `report` share: opening the store,
+ * storing verdicts, the nightly judgement, merged CPU profiles, short kernel
+ * names; loading runs and comparing two sets of them is dataset.h, the
+ * figures figures*.c and the report report*.c. All database access goes
+ * through lib/store.h and lib/store_summary.h.
  */
 #ifndef BL_ANALYSIS_H
 #define BL_ANALYSIS_H
@@ -15,6 +16,7 @@
 #include <jansson.h>
 
 #include "compare.h"
+#include "dataset.h"
 #include "dmamode.h"
 #include "store.h"
 
@@ -22,46 +24,6 @@
 int an_open_store(const char *db, struct bl_store **out);
 /* The same, for writing (verdicts). */
 int an_open_store_rw(const char *db, struct bl_store **out);
-
-/* How result rows are grouped into samples. */
-enum an_group {
-	AN_GROUP_NONE,        /* one group */
-	AN_GROUP_JOB,         /* "<job>" or "<job> <device>[-><importer>]": what a comparison
-				 must not mix (default for compare) */
-	AN_GROUP_KERNEL_MODE, /* "<release> <mode> <device>[-><importer>]" */
-	AN_GROUP_RUN,         /* one group per run: "<started_unix> <uuid>" (trends) */
-};
-
-/* Writes @run's group label for @how into @buf. */
-void an_group_label(const struct bl_run_row *run, enum an_group how, char *buf, size_t len);
-
-/*
- * Adds every result row of the runs matching @f to @set, grouped by @how.
- * *@runs (may be NULL) gets the number of runs that contributed.
- */
-int an_load_set(struct bl_store *s, const struct bl_run_filter *f, enum an_group how,
-		struct bl_sample_set *set, size_t *runs);
-
-/* A run, copied out of the store's callback. */
-struct an_run {
-	int64_t id;
-	char *run_id, *status, *error, *started_at;
-	int64_t started_unix;
-	char *job, *backend, *workload;
-	char *kernel_release, *kernel_version, *package_version;
-	char *mode, *device, *importer, *hostname, *cpu;
-	int64_t swiotlb_slabs; /* -1 when unknown */
-	int n_results;
-};
-
-struct an_runs {
-	struct an_run *r;
-	size_t n, cap;
-};
-
-/* Every run matching @f, oldest first. 0 or -errno. */
-int an_load_runs(struct bl_store *s, const struct bl_run_filter *f, struct an_runs *out);
-void an_runs_free(struct an_runs *runs);
 
 /*
  * Stores one verdict per row of @r (subject @subject, baseline @r->base_label)
@@ -95,7 +57,7 @@ json_t *an_load_profiles(struct bl_store *s, const struct bl_run_filter *f);
 /* A short kernel name for labels: "6.12.57+deb13-amd64" -> "6.12.57". */
 void an_short_release(const char *release, char *buf, size_t len);
 
-/* --- figures (analysis/figures.c) ------------------------------------------- */
+/* --- figures (analysis/figures*.c) ------------------------------------------- */
 
 struct an_figure {
 	char *image;   /* file name of the rendered figure, relative to the out folder */
@@ -127,9 +89,17 @@ struct an_plot_opts {
  */
 int an_plots_render(struct bl_store *s, const struct bl_run_filter *f,
 		    const struct an_plot_opts *o, struct an_figures *figs);
+/*
+ * The same from runs already loaded: @ds (its rows grouped
+ * AN_GROUP_KERNEL_MODE and sorted in @set) for every figure but the trends,
+ * which draw @history (per-run aggregates read from @s).
+ */
+int an_plots_render_loaded(struct bl_store *s, const struct an_dataset *ds,
+			   const struct bl_sample_set *set, const struct an_runs *history,
+			   const struct an_plot_opts *o, struct an_figures *figs);
 void an_figures_free(struct an_figures *figs);
 
-/* --- the Markdown report (analysis/report.c) ---------------------------------------- */
+/* --- the Markdown report (analysis/report*.c) ---------------------------------------- */
 
 struct an_report_opts {
 	const char *out;	  /* the report's path as the regenerate line shows it */
@@ -140,6 +110,10 @@ struct an_report_opts {
 	const char *details_link; /* the side file's name, "" when @details is NULL */
 	const char *selector;	  /* the selector text ("" = every run) */
 	bool no_plots;		  /* leave the figures out */
+	int night_hours;	  /* > 0: only the newest night, the runs @filter picks that
+				     started within this many hours of the newest one (trends
+				     over all of them); 0: every run @filter picks */
+	bool all;		  /* --all was given (the regenerate line says so) */
 };
 
 /*

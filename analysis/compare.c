@@ -1,6 +1,6 @@
 /*
- * Comparisons between two sets of runs: selectors, samples, compared rows
- * and their text / Markdown / JSON forms. See compare.h.
+ * Comparisons between two sets of runs: samples, compared rows and their
+ * text / Markdown / JSON forms. See compare.h (selectors: selector.c).
  *
  * Samples live in a flat array with a hash index beside it: a year of
  * nightly runs grouped per run is tens of thousands of keys, too many for a
@@ -17,277 +17,6 @@
 #include <string.h>
 
 #include <jansson.h>
-
-/* --- selectors -------------------------------------------------------------- */
-
-static void seterr(char *err, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void seterr(char *err, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-}
-
-static bool one_of(const char *v, const char *const *allowed)
-{
-	for (; *allowed; allowed++)
-		if (!strcmp(v, *allowed))
-			return true;
-	return false;
-}
-
-static void join(char *buf, size_t len, const char *const *words)
-{
-	size_t off = 0;
-
-	buf[0] = '\0';
-	for (; *words && off < len; words++)
-		off += (size_t)snprintf(buf + off, len - off, "%s%s", off ? ", " : "", *words);
-}
-
-static const char *const mode_values[] = { "force", "noforce", "default", "iommu", "iommu-pt",
-					    "pt", NULL };
-static const char *const swiotlb_values[] = { "force", "noforce", "default", NULL };
-static const char *const iommu_values[] = { "off", "on", "pt", NULL };
-static const char *const status_values[] = { "ok", "failed", "skipped", "timeout", NULL };
-static const char *const selector_keys[] = { "kernel", "mode", "swiotlb", "iommu", "device",
-	"importer", "backend", "workload", "job", "host", "status", "run", "since", "until",
-	"last", NULL };
-
-int bl_mode_filter(struct bl_run_filter *f, const char *mode)
-{
-	/*
-	 * The testbed's modes: force / noforce / default are swiotlb= boots
-	 * (default without an IOMMU, so IOMMU boots do not mix in), iommu and
-	 * pt are IOMMU boots whatever swiotlb says.
-	 */
-	f->swiotlb = NULL;
-	f->iommu = NULL;
-	if (!strcmp(mode, "iommu"))
-		f->iommu = "on";
-	else if (!strcmp(mode, "iommu-pt") || !strcmp(mode, "pt"))
-		f->iommu = "pt";
-	else if (!strcmp(mode, "default"))
-		f->swiotlb = "default", f->iommu = "off";
-	else if (!strcmp(mode, "force"))
-		f->swiotlb = "force";
-	else if (!strcmp(mode, "noforce"))
-		f->swiotlb = "noforce";
-	else
-		return -EINVAL;
-	return 0;
-}
-
-/* Is @key already set in the filter? (Each key at most once.) */
-static bool key_is_set(const struct bl_run_filter *f, const char *key)
-{
-	if (!strcmp(key, "kernel"))
-		return f->kernel;
-	if (!strcmp(key, "mode"))
-		return f->swiotlb || f->iommu;
-	if (!strcmp(key, "swiotlb"))
-		return f->swiotlb;
-	if (!strcmp(key, "iommu"))
-		return f->iommu;
-	if (!strcmp(key, "device"))
-		return f->device;
-	if (!strcmp(key, "importer"))
-		return f->importer;
-	if (!strcmp(key, "backend"))
-		return f->backend;
-	if (!strcmp(key, "workload"))
-		return f->workload;
-	if (!strcmp(key, "job"))
-		return f->job;
-	if (!strcmp(key, "host"))
-		return f->host;
-	if (!strcmp(key, "status"))
-		return f->status;
-	if (!strcmp(key, "run"))
-		return f->run_id;
-	if (!strcmp(key, "since"))
-		return f->since;
-	if (!strcmp(key, "until"))
-		return f->until;
-	if (!strcmp(key, "last"))
-		return f->limit;
-	return false;
-}
-
-/*
- * Applies key=value to @f. @value must outlive the filter. @ctx names the
- * selector in messages.
- */
-static int apply_key(struct bl_run_filter *f, const char *ctx, const char *key, const char *value,
-		     char *err, size_t errlen)
-{
-	char list[160];
-
-	if (!one_of(key, selector_keys)) {
-		join(list, sizeof(list), selector_keys);
-		seterr(err, errlen, "selector '%s': unknown key '%s' (known: %s)", ctx, key, list);
-		return -EINVAL;
-	}
-	if (!*value) {
-		seterr(err, errlen, "selector '%s': %s: empty value", ctx, key);
-		return -EINVAL;
-	}
-	if (key_is_set(f, key) || (!strcmp(key, "swiotlb") && f->iommu && f->swiotlb) ||
-	    ((!strcmp(key, "swiotlb") || !strcmp(key, "iommu")) && key_is_set(f, "mode") &&
-	     key_is_set(f, key))) {
-		seterr(err, errlen, "selector '%s': %s: given twice (or with mode=)", ctx, key);
-		return -EINVAL;
-	}
-	if (!strcmp(key, "mode")) {
-		if (!one_of(value, mode_values)) {
-			join(list, sizeof(list), mode_values);
-			seterr(err, errlen, "selector '%s': mode: '%s' is not one of %s", ctx,
-			       value, list);
-			return -EINVAL;
-		}
-		bl_mode_filter(f, value);
-	} else if (!strcmp(key, "swiotlb") || !strcmp(key, "iommu") || !strcmp(key, "status")) {
-		const char *const *allowed = !strcmp(key, "swiotlb") ? swiotlb_values :
-					     !strcmp(key, "iommu")   ? iommu_values :
-								       status_values;
-
-		if (!one_of(value, allowed)) {
-			join(list, sizeof(list), allowed);
-			seterr(err, errlen, "selector '%s': %s: '%s' is not one of %s", ctx, key,
-			       value, list);
-			return -EINVAL;
-		}
-		if (!strcmp(key, "swiotlb"))
-			f->swiotlb = value;
-		else if (!strcmp(key, "iommu"))
-			f->iommu = value;
-		else
-			f->status = value;
-	} else if (!strcmp(key, "since") || !strcmp(key, "until")) {
-		int64_t t;
-
-		if (bl_parse_time(value, &t) < 0) {
-			seterr(err, errlen,
-			       "selector '%s': %s: '%s' is not a date (2026-11-01) or RFC 3339 time",
-			       ctx, key, value);
-			return -EINVAL;
-		}
-		if (!strcmp(key, "since"))
-			f->since = t ? t : 1; /* 0 means "no bound" in the filter */
-		else
-			f->until = t ? t : 1;
-	} else if (!strcmp(key, "last")) {
-		char *end;
-		long n;
-
-		errno = 0;
-		n = strtol(value, &end, 10);
-		if (errno || *end || n < 1 || n > 1000000) {
-			seterr(err, errlen, "selector '%s': last: '%s' is not a number of runs >= 1",
-			       ctx, value);
-			return -EINVAL;
-		}
-		f->limit = (int)n;
-	} else if (!strcmp(key, "run")) {
-		if (!bl_uuid_valid(value)) {
-			seterr(err, errlen, "selector '%s': run: '%s' is not a run UUID", ctx, value);
-			return -EINVAL;
-		}
-		f->run_id = value;
-	} else if (!strcmp(key, "kernel")) {
-		f->kernel = value;
-	} else if (!strcmp(key, "device")) {
-		f->device = value;
-	} else if (!strcmp(key, "importer")) {
-		f->importer = value;
-	} else if (!strcmp(key, "backend")) {
-		f->backend = value;
-	} else if (!strcmp(key, "workload")) {
-		f->workload = value;
-	} else if (!strcmp(key, "job")) {
-		f->job = value;
-	} else if (!strcmp(key, "host")) {
-		f->host = value;
-	}
-	return 0;
-}
-
-int bl_selector_parse(const char *text, struct bl_selector *sel, char *err, size_t errlen)
-{
-	char *save = NULL, *item;
-	int ret;
-
-	memset(sel, 0, sizeof(*sel));
-	if (!text)
-		text = "";
-	sel->buf = strdup(text);
-	sel->text = strdup(text);
-	if (!sel->buf || !sel->text) {
-		ret = -ENOMEM;
-		goto fail;
-	}
-	for (item = strtok_r(sel->buf, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
-		char *eq = strchr(item, '=');
-
-		if (!eq) {
-			seterr(err, errlen, "selector '%s': '%s' is not key=value", text, item);
-			ret = -EINVAL;
-			goto fail;
-		}
-		*eq = '\0';
-		ret = apply_key(&sel->filter, text, item, eq + 1, err, errlen);
-		if (ret < 0)
-			goto fail;
-	}
-	if (sel->filter.since && sel->filter.until && sel->filter.until <= sel->filter.since) {
-		seterr(err, errlen, "selector '%s': until is not after since", text);
-		ret = -EINVAL;
-		goto fail;
-	}
-	return 0;
-fail:
-	free(sel->buf);
-	free(sel->text);
-	memset(sel, 0, sizeof(*sel));
-	return ret;
-}
-
-int bl_selector_set(struct bl_selector *sel, const char *key, const char *value, char *err,
-		    size_t errlen)
-{
-	/*
-	 * The filter points into sel->buf, so append "key=value" to a new
-	 * buffer and parse the whole text again: simple, and one code path
-	 * validates both.
-	 */
-	struct bl_selector fresh;
-	size_t len = strlen(sel->text) + strlen(key) + strlen(value) + 3;
-	char *text = malloc(len);
-	int ret;
-
-	if (!text)
-		return -ENOMEM;
-	snprintf(text, len, "%s%s%s=%s", sel->text, *sel->text ? "," : "", key, value);
-	ret = bl_selector_parse(text, &fresh, err, errlen);
-	free(text);
-	if (ret < 0)
-		return ret;
-	bl_selector_free(sel);
-	*sel = fresh;
-	return 0;
-}
-
-void bl_selector_free(struct bl_selector *sel)
-{
-	free(sel->buf);
-	free(sel->text);
-	memset(sel, 0, sizeof(*sel));
-}
 
 /* --- samples ------------------------------------------------------------------ */
 
@@ -388,9 +117,13 @@ int bl_sample_set_add(struct bl_sample_set *set, const char *group, const char *
 		      const char *variant, int64_t size, const struct bl_metric *metric,
 		      double value, int64_t run)
 {
-	struct bl_sample *s = (struct bl_sample *)bl_sample_set_find(set, group, workload, variant,
-								     size, metric);
+	struct bl_sample *s = NULL;
 
+	if (set->last && same_key(&set->s[set->last - 1], nz(group), nz(workload), nz(variant), size,
+				  metric))
+		s = &set->s[set->last - 1];
+	else
+		s = (struct bl_sample *)bl_sample_set_find(set, group, workload, variant, size, metric);
 	if (!metric || !isfinite(value))
 		return -EINVAL;
 	if (!s) {
@@ -438,6 +171,7 @@ int bl_sample_set_add(struct bl_sample_set *set, const char *group, const char *
 		s->cap = cap;
 	}
 	s->v[s->n++] = value;
+	set->last = (size_t)(s - set->s) + 1;
 	if (s->last_run != run) {
 		s->runs++;
 		s->last_run = run;
@@ -578,6 +312,7 @@ int bl_sample_set_sort(struct bl_sample_set *set)
 	if (!set->n)
 		return 0;
 	qsort(set->s, set->n, sizeof(*set->s), cmp_sample);
+	set->last = 0;
 	return reindex(set, set->n); /* positions moved */
 }
 

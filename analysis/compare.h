@@ -1,6 +1,6 @@
 /*
- * Comparisons between two sets of runs: which runs (selectors parsed from
- * "kernel=6.1,mode=force,since=2026-11-01"), the samples they contribute per
+ * Comparisons between two sets of runs: the samples the runs a selector
+ * picks (selector.h) contribute per
  * (group, workload, variant, size, metric), and the rows of a comparison
  * with their statistics (stats.h) and verdicts, written as text, Markdown
  * or JSON.
@@ -35,45 +35,9 @@
 
 #include <jansson.h>
 
+#include "selector.h" /* the selectors moved there; kept for old includes */
 #include "stats.h"
 #include "store.h"
-
-/* --- selectors -------------------------------------------------------------- */
-
-/*
- * A parsed selector. Keys (comma separated key=value, each at most once):
- *   kernel   release, series prefix ("6.12") or Debian package version
- *   mode     force | noforce | default (swiotlb=, IOMMU off) | iommu | iommu-pt (or pt),
- *            the testbed's names (`bouncelab lab --modes`)
- *   swiotlb  force | noforce | default       iommu  off | on | pt
- *   device, importer, backend, workload, job, host, status (ok|failed|skipped|timeout)
- *   run      a run UUID
- *   since, until   a date (2026-11-01) or RFC 3339 time; until is exclusive
- *   last     the newest N runs
- * The empty string selects every run.
- */
-struct bl_selector {
-	struct bl_run_filter filter; /* points into buf */
-	char *buf;		     /* owned copy of the text, split in place */
-	char *text;		     /* owned copy of the original text, for labels */
-};
-
-/*
- * Parses @text into @sel. 0, or -EINVAL with a message in @err naming the
- * bad key or value ("selector 'mode=forc': mode: 'forc' is not one of ..."),
- * or -ENOMEM. @sel needs bl_selector_free() only after success.
- */
-int bl_selector_parse(const char *text, struct bl_selector *sel, char *err, size_t errlen);
-void bl_selector_free(struct bl_selector *sel);
-/* Sets one key as if it had been written in the text (used for --kernel). */
-int bl_selector_set(struct bl_selector *sel, const char *key, const char *value, char *err,
-		    size_t errlen);
-
-/*
- * Sets @f's swiotlb / iommu members for a testbed mode name (static strings,
- * replacing what was there). 0, or -EINVAL for an unknown mode.
- */
-int bl_mode_filter(struct bl_run_filter *f, const char *mode);
 
 /* --- samples ------------------------------------------------------------------ */
 
@@ -94,6 +58,8 @@ struct bl_sample_set {
 	size_t n, cap;
 	size_t *index;	  /* open-addressing hash of s[] (position + 1, 0 = empty) */
 	size_t index_cap; /* a power of two, at least twice n */
+	size_t last;	  /* position + 1 of the sample added to last (0 = none): the
+			     values of one series come in a row, no hashing for them */
 };
 
 void bl_sample_set_init(struct bl_sample_set *set);

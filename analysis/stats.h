@@ -88,9 +88,12 @@ struct bl_stats_opts {
 	unsigned resamples;   /* bootstrap resamples, e.g. 2000 */
 	size_t min_reps;      /* fewer values than this in a sample: TOO_FEW */
 	uint64_t seed;        /* bootstrap seed: same seed, same interval */
+	size_t bootstrap_max; /* more values than this in both samples together: the
+				 large-sample interval (bl_compare_summaries) instead
+				 of the bootstrap; 0 = always bootstrap */
 };
 
-/* noise 2%, 95%, 2000 resamples, min_reps 3, a fixed seed. */
+/* noise 2%, 95%, 2000 resamples, min_reps 3, a fixed seed, bootstrap up to 64 values. */
 void bl_stats_opts_default(struct bl_stats_opts *opts);
 
 struct bl_change {
@@ -121,6 +124,29 @@ struct bl_change {
 int bl_compare_samples(const double *base, size_t base_n, const double *new_v, size_t new_n,
 		       enum bl_direction dir, const struct bl_stats_opts *opts,
 		       struct bl_change *out);
+
+/*
+ * A sample reduced to its size, mean and standard deviation: what the
+ * large-sample interval needs, and what the store can aggregate in SQL
+ * (a run's repetitions, for trends).
+ */
+struct bl_summary {
+	size_t n;
+	double mean;
+	double sd; /* sample standard deviation (n - 1); 0 for n == 1 */
+};
+
+/*
+ * The comparison of bl_compare_samples() from summaries: the relative
+ * change of the means with a Welch t interval (delta method for the ratio
+ * of means; absolute when the base mean is 0), the same noise, min_reps
+ * and verdict rules. Used by bl_compare_samples() for samples larger than
+ * opts->bootstrap_max, where the bootstrap costs resamples x n and has
+ * converged to this interval anyway. 0 or -EINVAL.
+ */
+int bl_compare_summaries(const struct bl_summary *base, const struct bl_summary *new_s,
+			 enum bl_direction dir, const struct bl_stats_opts *opts,
+			 struct bl_change *out);
 
 const char *bl_verdict_name(enum bl_change_verdict v); /* "same", "better", "worse", "too few reps" */
 

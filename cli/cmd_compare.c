@@ -21,6 +21,7 @@
 #include "analysis.h"
 #include "commands.h"
 #include "compare.h"
+#include "selector.h"
 #include "log.h"
 #include "profile.h"
 
@@ -36,7 +37,7 @@ static void usage(FILE *out)
 		"  --new SEL             the runs under judgement\n"
 		"  --modes               compare each DMA mode of one kernel against --base-mode\n"
 		"  --kernel K            the kernel for --modes (release or series, e.g. 6.12)\n"
-		"  --base-mode M         the reference mode for --modes (default noforce)\n"
+		"  --base-mode M         the reference mode for --modes (default " BL_MODE_BASELINE ")\n"
 		"  --where SEL           more conditions for --modes (device=vgem,job=standard)\n"
 		"  --metric M[,M...]     only these metrics (default: all); see below\n"
 		"  --format text|md|json output format (default text)\n"
@@ -51,11 +52,10 @@ static void usage(FILE *out)
 		"  --judge UUID          the nightly judgement: run UUID against the earlier runs\n"
 		"                        --base picks; verdicts stored under the UUID\n"
 		"  --db PATH             database (default $BOUNCELAB_DB or var/bouncelab.db)\n\n"
-		"Selectors: comma-separated key=value, keys kernel, mode (force|noforce|\n"
-		"default|iommu|iommu-pt), swiotlb, iommu, device, importer, backend, workload, job,\n"
-		"host, status, run, since, until (2026-11-01 or RFC 3339), last (newest N).\n"
-		"Example: --base kernel=6.1,mode=force --new kernel=6.12,mode=force\n\n"
-		"Metrics:\n");
+		"--base, --new and --where take a SELECTOR:\n");
+	bl_selector_help(out, "");
+	fprintf(out, "Example: --base kernel=6.1,mode=force --new kernel=6.12,mode=force\n\n"
+		     "Metrics:\n");
 	for (const struct bl_metric *m = bl_metrics; m->name; m++)
 		fprintf(out, "  %-16s %s, %s (%s is better)\n", m->name, m->label, m->unit,
 			m->direction == BL_HIGHER_IS_BETTER ? "higher" : "lower");
@@ -144,7 +144,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 
 	bl_stats_opts_default(&o->stats);
 	o->fmt = BL_CMP_TEXT;
-	o->base_mode = "noforce";
+	o->base_mode = BL_MODE_BASELINE;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
@@ -299,79 +299,71 @@ static int profile_changes(struct bl_store *s, const struct opts *o,
 static int run_pair(struct bl_store *s, const struct opts *o, size_t *worse)
 {
 	struct bl_selector bsel = { 0 }, nsel = { 0 };
-	struct bl_sample_set bset, nset;
-	struct bl_cmp_result r = { 0 };
-	size_t bruns = 0, nruns = 0;
+	struct an_comparison cmp = { 0 };
 	int ret;
 
-	bl_sample_set_init(&bset);
-	bl_sample_set_init(&nset);
 	if ((ret = parse_selector("--base", o->base, &bsel)) < 0 ||
 	    (ret = parse_selector("--new", o->new_sel, &nsel)) < 0)
 		goto out;
-	ret = 3;
-	if (an_load_set(s, &bsel.filter, AN_GROUP_JOB, &bset, &bruns) < 0 ||
-	    an_load_set(s, &nsel.filter, AN_GROUP_JOB, &nset, &nruns) < 0)
-		goto out;
-	if (!bruns || !nruns) {
-		bl_err("compare: no runs match %s '%s'", !bruns ? "--base" : "--new",
-		       !bruns ? o->base : o->new_sel);
-		goto out;
-	}
-	ret = bl_compare_sets(&bset, &nset, o->base, o->new_sel, metric_list(o), &o->stats, &r);
+	ret = an_compare(s, &(struct an_side){ .filter = &bsel.filter, .label = o->base },
+			 &(struct an_side){ .filter = &nsel.filter, .label = o->new_sel },
+			 AN_GROUP_JOB, metric_list(o), &o->stats, &cmp);
 	if (ret < 0) {
 		bl_err("compare: %s", strerror(-ret));
 		ret = 3;
 		goto out;
 	}
+	ret = 3;
+	if (!cmp.base_runs || !cmp.new_runs) {
+		bl_err("compare: no runs match %s '%s'", !cmp.base_runs ? "--base" : "--new",
+		       !cmp.base_runs ? o->base : o->new_sel);
+		goto out;
+	}
 	if (o->fmt == BL_CMP_TEXT)
-		printf("%zu base runs, %zu new runs\n", bruns, nruns);
-	ret = emit(o, &r, NULL, worse) < 0 ? 3 : 0;
+		printf("%zu base runs, %zu new runs\n", cmp.base_runs, cmp.new_runs);
+	ret = emit(o, &cmp.r, NULL, worse) < 0 ? 3 : 0;
 	if (!ret && o->profiles && o->fmt != BL_CMP_JSON &&
 	    profile_changes(s, o, &bsel.filter, &nsel.filter) < 0)
 		ret = 3;
 	if (!ret && o->store_subject &&
-	    an_store_verdicts(s, &r, o->store_subject, (int64_t)time(NULL)) < 0)
+	    an_store_verdicts(s, &cmp.r, o->store_subject, (int64_t)time(NULL)) < 0)
 		ret = 3;
 out:
-	bl_cmp_result_free(&r);
-	bl_sample_set_free(&bset);
-	bl_sample_set_free(&nset);
+	an_comparison_free(&cmp);
 	bl_selector_free(&bsel);
 	bl_selector_free(&nsel);
 	return ret < 0 ? 2 : ret;
 }
 
-/* Collects the distinct modes of the runs a selector picks, in a fixed order. */
-static int modes_of(struct bl_store *s, const struct bl_run_filter *f, bool present[5])
+/* Which modes of the mode table (lib/dmamode.h) the runs a selector picks were in. */
+static int modes_of(struct bl_store *s, const struct bl_run_filter *f, bool present[BL_MODE_COUNT])
 {
-	static const char *const order[5] = { "noforce", "default", "force", "iommu", "iommu-pt" };
 	struct an_runs runs;
 	int ret = an_load_runs(s, f, &runs);
 
 	if (ret < 0)
 		return ret;
-	for (size_t i = 0; i < runs.n; i++)
-		for (int m = 0; m < 5; m++)
-			if (runs.r[i].n_results > 0 && !strcmp(runs.r[i].mode, order[m]))
-				present[m] = true;
+	for (size_t i = 0; i < runs.n; i++) {
+		const struct bl_mode_info *m = bl_mode_find(runs.r[i].mode);
+
+		if (runs.r[i].n_results > 0 && m)
+			present[m->id] = true;
+	}
 	an_runs_free(&runs);
 	return 0;
 }
 
-/* --modes: each mode of one kernel against the base mode. */
+/* --modes: each mode of one kernel against the base mode (loaded once). */
 static int run_modes(struct bl_store *s, const struct opts *o, size_t *worse)
 {
-	static const char *const order[5] = { "noforce", "default", "force", "iommu", "iommu-pt" };
 	struct bl_selector where = { 0 }, bsel = { 0 };
-	struct bl_sample_set bset;
-	bool present[5] = { false };
+	struct an_dataset base = { 0 };
+	bool present[BL_MODE_COUNT] = { false };
 	json_t *json_all = o->fmt == BL_CMP_JSON ? json_array() : NULL;
 	char err[512];
-	size_t bruns = 0, compared = 0;
+	size_t compared = 0;
 	int ret = 2;
 
-	bl_sample_set_init(&bset);
 	if (parse_selector("--where", o->where ? o->where : "", &where) < 0)
 		goto out;
 	if (bl_selector_set(&where, "kernel", o->kernel, err, sizeof(err)) < 0) {
@@ -384,41 +376,38 @@ static int run_modes(struct bl_store *s, const struct opts *o, size_t *worse)
 		goto out;
 	}
 	ret = 3;
-	if (modes_of(s, &where.filter, present) < 0 ||
-	    an_load_set(s, &bsel.filter, AN_GROUP_JOB, &bset, &bruns) < 0)
+	if (modes_of(s, &where.filter, present) < 0 || an_dataset_load(s, &bsel.filter, &base) < 0)
 		goto out;
-	if (!bruns) {
+	if (!base.n) {
 		bl_err("compare --modes: no %s runs match '%s'", o->base_mode, bsel.text);
 		goto out;
 	}
-	for (int m = 0; m < 5; m++) {
+	for (int m = 0; m < BL_MODE_COUNT; m++) {
+		const char *mode = bl_modes[m].name;
 		struct bl_selector nsel = { 0 };
-		struct bl_sample_set nset;
-		struct bl_cmp_result r = { 0 };
-		size_t nruns = 0;
+		struct an_dataset nds = { 0 };
+		struct an_comparison cmp = { 0 };
+		bool ok;
 
-		if (!present[m] || !strcmp(order[m], o->base_mode))
+		if (!present[m] || !strcmp(mode, o->base_mode))
 			continue;
-		bl_sample_set_init(&nset);
-		if (parse_selector("--where", where.text, &nsel) < 0 ||
-		    bl_selector_set(&nsel, "mode", order[m], err, sizeof(err)) < 0 ||
-		    an_load_set(s, &nsel.filter, AN_GROUP_JOB, &nset, &nruns) < 0 ||
-		    bl_compare_sets(&bset, &nset, bsel.text, nsel.text, metric_list(o), &o->stats,
-				    &r) < 0 ||
-		    (o->fmt == BL_CMP_TEXT && printf("\n== %s vs %s (%zu vs %zu runs) ==\n",
-						       order[m], o->base_mode, nruns, bruns) < 0) ||
-		    (o->fmt == BL_CMP_MARKDOWN &&
-		     printf("\n### %s vs %s\n\n", order[m], o->base_mode) < 0) ||
-		    emit(o, &r, json_all, worse) < 0) {
-			bl_cmp_result_free(&r);
-			bl_sample_set_free(&nset);
-			bl_selector_free(&nsel);
-			goto out;
-		}
-		compared++;
-		bl_cmp_result_free(&r);
-		bl_sample_set_free(&nset);
+		ok = parse_selector("--where", where.text, &nsel) == 0 &&
+		     bl_selector_set(&nsel, "mode", mode, err, sizeof(err)) == 0 &&
+		     an_dataset_load(s, &nsel.filter, &nds) == 0 &&
+		     an_compare(s, &(struct an_side){ .ds = &base, .label = bsel.text },
+				&(struct an_side){ .ds = &nds, .label = nsel.text }, AN_GROUP_JOB,
+				metric_list(o), &o->stats, &cmp) == 0 &&
+		     (o->fmt != BL_CMP_TEXT || printf("\n== %s vs %s (%zu vs %zu runs) ==\n", mode,
+						      o->base_mode, cmp.new_runs, cmp.base_runs) >= 0) &&
+		     (o->fmt != BL_CMP_MARKDOWN ||
+		      printf("\n### %s vs %s\n\n", mode, o->base_mode) >= 0) &&
+		     emit(o, &cmp.r, json_all, worse) == 0;
+		an_comparison_free(&cmp);
+		an_dataset_free(&nds);
 		bl_selector_free(&nsel);
+		if (!ok)
+			goto out;
+		compared++;
 	}
 	if (!compared) {
 		bl_err("compare --modes: kernel '%s' has no runs in a mode other than %s",
@@ -432,7 +421,7 @@ static int run_modes(struct bl_store *s, const struct opts *o, size_t *worse)
 	ret = 0;
 out:
 	json_decref(json_all);
-	bl_sample_set_free(&bset);
+	an_dataset_free(&base);
 	bl_selector_free(&where);
 	bl_selector_free(&bsel);
 	return ret;

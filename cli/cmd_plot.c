@@ -10,6 +10,7 @@
 #include "analysis.h"
 #include "commands.h"
 #include "log.h"
+#include "selector.h"
 
 static void usage(FILE *out)
 {
@@ -21,13 +22,14 @@ static void usage(FILE *out)
 		"throughput and latency vs buffer size (a line per DMA mode x devices); per\n"
 		"kernel, SWIOTLB slots (rows with a pool in use); per configuration run twice\n"
 		"or more, the trend of --metric; per kernel and mode, the change of --metric\n"
-		"against noforce (the 30 largest of all jobs drawn, every row in the .dat).\n\n"
+		"against " BL_MODE_BASELINE " (the 30 largest of all jobs drawn, every row in the .dat).\n\n"
 		"  --out DIR        output folder (default plots/out)\n"
 		"  --format FMT     png (default) or svg\n"
 		"  --metric M       metric of the trend and compare charts (default ops_per_sec)\n"
 		"  --db PATH        database (default $BOUNCELAB_DB or var/bouncelab.db)\n"
-		"  SELECTOR         which runs, e.g. kernel=6.12,device=vgem (see compare --help);\n"
-		"                   several are joined with ','\n");
+		"  SELECTOR         which runs, e.g. kernel=6.12,device=vgem; several are\n"
+		"                   joined with ','\n\n");
+	bl_selector_help(out, "");
 }
 
 int cmd_plot(int argc, char **argv)

@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -17,14 +18,23 @@
 #include "fsutil.h"
 #include "log.h"
 #include "paths.h"
+#include "selector.h"
 
+
+/* A nightly lab matrix takes a few hours; 12 never reaches the night before. */
+#define NIGHT_HOURS 12
 
 static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: bouncelab report [--out FILE] [--plots DIR] [--format png|svg] "
-		"[--no-plots] [--db PATH] [SELECTOR...]\n\n"
-		"Writes the Markdown report of the runs a selector picks (default: all).\n\n"
+		"[--no-plots] [--all | --night-hours H] [--db PATH] [SELECTOR...]\n\n"
+		"Writes the Markdown report of the newest night: the runs that started within\n"
+		"%d hours of the newest stored run (what the lab's last nightly matrix produced),\n"
+		"with trend figures over every stored run of the same configurations (kernel,\n"
+		"mode, devices, job). The report's header says which runs it covers.\n\n"
+		"  --all          every run instead of the newest night (as does a SELECTOR)\n"
+		"  --night-hours H  what counts as the newest night (default %d)\n"
 		"  --out FILE     the report (default RESULTS.md; '-' = stdout). The full\n"
 		"                 comparison and per-row tables go beside it, into FILE with\n"
 		"                 .md replaced by -details.md (RESULTS-details.md), linked;\n"
@@ -32,28 +42,33 @@ static void usage(FILE *out)
 		"  --plots DIR    where figures go (default plots/out beside the report)\n"
 		"  --format FMT   png (default) or svg figures\n"
 		"  --no-plots     leave the figures out\n"
-		"  --db PATH      database (default $BOUNCELAB_DB or var/bouncelab.db)\n");
+		"  --db PATH      database (default $BOUNCELAB_DB or var/bouncelab.db)\n\n",
+		NIGHT_HOURS, NIGHT_HOURS);
+	bl_selector_help(out, "");
 }
 
 struct report_opts {
 	const char *out, *plots, *fmt, *db;
-	bool no_plots;
+	bool no_plots, all;
+	int night_hours;
 	char selector[1024];
 };
 
 int cmd_report(int argc, char **argv)
 {
-	enum { O_OUT = 256, O_PLOTS, O_FORMAT, O_NOPLOTS, O_DB, O_HELP };
+	enum { O_OUT = 256, O_PLOTS, O_FORMAT, O_NOPLOTS, O_DB, O_HELP, O_ALL, O_NIGHT };
 	static const struct option longopts[] = {
 		{ "out", required_argument, NULL, O_OUT },
 		{ "plots", required_argument, NULL, O_PLOTS },
 		{ "format", required_argument, NULL, O_FORMAT },
 		{ "no-plots", no_argument, NULL, O_NOPLOTS },
 		{ "db", required_argument, NULL, O_DB },
+		{ "all", no_argument, NULL, O_ALL },
+		{ "night-hours", required_argument, NULL, O_NIGHT },
 		{ "help", no_argument, NULL, O_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct report_opts o = { .out = "RESULTS.md", .fmt = "png" };
+	struct report_opts o = { .out = "RESULTS.md", .fmt = "png", .night_hours = NIGHT_HOURS };
 	struct bl_selector sel = { 0 };
 	struct bl_store *s = NULL;
 	char err[512], report_dir[PATH_MAX], plots_dir[PATH_MAX], tmp[PATH_MAX + 16];
@@ -68,6 +83,20 @@ int cmd_report(int argc, char **argv)
 		case O_PLOTS: o.plots = optarg; break;
 		case O_NOPLOTS: o.no_plots = true; break;
 		case O_DB: o.db = optarg; break;
+		case O_ALL: o.all = true; break;
+		case O_NIGHT: {
+			char *end;
+			long h;
+
+			errno = 0;
+			h = strtol(optarg, &end, 10);
+			if (errno || *end || h < 1 || h > 24 * 365) {
+				bl_err("--night-hours: '%s' is not a number of hours >= 1", optarg);
+				return 2;
+			}
+			o.night_hours = (int)h;
+			break;
+		}
 		case O_FORMAT:
 			if (strcmp(optarg, "png") && strcmp(optarg, "svg")) {
 				bl_err("--format: '%s' is not png or svg", optarg);
@@ -157,7 +186,9 @@ int cmd_report(int argc, char **argv)
 		struct an_report_opts ro = { .out = o.out, .fmt = o.fmt, .db_path = o.db,
 					     .plots_dir = plots_dir, .report_dir = report_dir,
 					     .details_link = dlink, .selector = o.selector,
-					     .no_plots = o.no_plots };
+					     .no_plots = o.no_plots, .all = o.all,
+					     /* a selector or --all: every run it picks */
+					     .night_hours = o.all || *o.selector ? 0 : o.night_hours };
 
 		ret = an_report_write(f, details, s, &sel.filter, &ro);
 	}

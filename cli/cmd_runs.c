@@ -1,7 +1,7 @@
 /*
- * `bouncelab runs`: list stored runs, filtered like the store's
- * bl_run_filter (kernel release or series, DMA mode, device, workload, job,
- * status, date range), as a table or as JSON. Reads the database directly
+ * `bouncelab runs`: list stored runs picked by a selector
+ * (analysis/selector.h; every key is also an option: --kernel 6.12), as a
+ * table or as JSON. Reads the database directly
  * (WAL lets it read while bouncelabd writes).
  */
 #include <errno.h>
@@ -16,7 +16,7 @@
 #include <jansson.h>
 
 #include "commands.h"
-#include "compare.h"
+#include "selector.h"
 #include "log.h"
 #include "paths.h"
 #include "store.h"
@@ -34,28 +34,18 @@ struct runs_out {
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: bouncelab runs [--db PATH] [FILTERS] [--results] [--json]\n\n"
-		"List stored runs, newest first.\n\n"
-		"  --kernel K     release (6.12.57+deb13-amd64), series (6.12: not 6.1) or\n"
-		"                 Debian package version (6.1.158-1)\n"
-		"  --mode M       DMA mode as the testbed names it: force | noforce | default\n"
-		"                 (swiotlb=, no IOMMU) | iommu | iommu-pt (IOMMU boots)\n"
-		"  --iommu I      IOMMU only: off | on | pt\n"
-		"  --device D     driver name (vgem) or node (/dev/dri/card0)\n"
-		"  --importer D   importer driver or node\n"
-		"  --backend B    --workload W    --job J    --host H\n"
-		"  --status S     ok | failed | skipped | timeout\n"
-		"  --since DATE   started at or after DATE (2026-11-20 or RFC 3339)\n"
-		"  --until DATE   started before DATE (a plain date includes that whole day)\n"
-		"  --limit N      at most N runs\n"
+		"usage: bouncelab runs [--db PATH] [--KEY VALUE...] [SELECTOR...] [--results] [--json]\n\n"
+		"List stored runs, newest first. Every selector key is also an option of the\n"
+		"same name (--kernel 6.12 --mode force = kernel=6.12,mode=force); --until with a\n"
+		"plain date includes that whole day.\n\n"
 		"  --results      also the result rows (workload, size, ops/s, bounces/op, ...)\n"
 		"  --json         JSON array instead of a table\n"
 		"  --documents    the stored result documents of the matching runs as JSON\n"
 		"                 Lines (what was ingested; a multi-line one made compact),\n"
 		"                 e.g. for `bouncelab ingest -` into another database\n"
-		"  --run UUID     only this run\n"
-		"  --db PATH      database (default $BOUNCELAB_DB, else %s)\n",
+		"  --db PATH      database (default $BOUNCELAB_DB, else %s)\n\n",
 		BL_DEFAULT_DB);
+	bl_selector_help(out, "");
 }
 
 static const char *or_dash(const char *s)
@@ -232,101 +222,87 @@ static void print_document_line(const char *doc)
 	json_decref(j);
 }
 
+static int runs_list(const char *db, const struct bl_run_filter *f, struct runs_out *o_);
+
+/* The options that are selector keys: each sets the key of its own name. */
+static const char *const key_opts[] = { "kernel", "mode", "swiotlb", "iommu", "device",
+	"importer", "backend", "workload", "job", "host", "status", "since", "until", "limit",
+	"run", NULL };
+
 int cmd_runs(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "db", required_argument, NULL, 'd' },
-		{ "socket", required_argument, NULL, 'S' }, /* accepted for symmetry; unused */
-		{ "kernel", required_argument, NULL, 'k' },
-		{ "mode", required_argument, NULL, 'm' },
-		{ "iommu", required_argument, NULL, 'i' },
-		{ "device", required_argument, NULL, 'v' },
-		{ "importer", required_argument, NULL, 'I' },
-		{ "backend", required_argument, NULL, 'b' },
-		{ "workload", required_argument, NULL, 'w' },
-		{ "job", required_argument, NULL, 'j' },
-		{ "host", required_argument, NULL, 'H' },
-		{ "status", required_argument, NULL, 's' },
-		{ "since", required_argument, NULL, 'a' },
-		{ "until", required_argument, NULL, 'u' },
-		{ "limit", required_argument, NULL, 'n' },
-		{ "results", no_argument, NULL, 'r' },
-		{ "json", no_argument, NULL, 'J' },
-		{ "documents", no_argument, NULL, 'D' },
-		{ "run", required_argument, NULL, 'R' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
+	enum { O_DB = 256, O_SOCKET, O_RESULTS, O_JSON, O_DOCUMENTS, O_HELP, O_KEY };
+	struct option opts[32] = {
+		{ "db", required_argument, NULL, O_DB },
+		{ "socket", required_argument, NULL, O_SOCKET }, /* accepted for symmetry; unused */
+		{ "results", no_argument, NULL, O_RESULTS },
+		{ "json", no_argument, NULL, O_JSON },
+		{ "documents", no_argument, NULL, O_DOCUMENTS },
+		{ "help", no_argument, NULL, O_HELP },
 	};
-	struct bl_run_filter f = { 0 };
+	struct bl_selector sel = { 0 };
 	struct runs_out o = { 0 };
-	const char *db = bl_default_db_path(), *mode = NULL, *iommu = NULL;
-	struct bl_store *store = NULL;
-	char err[512], *end;
-	int c, ret;
+	const char *db = bl_default_db_path(), *until_opt = NULL;
+	char err[512], text[2048] = "";
+	size_t nopts = 6;
+	int c, idx, ret;
 
+	for (size_t i = 0; key_opts[i]; i++)
+		opts[nopts++] = (struct option){ key_opts[i], required_argument, NULL, O_KEY };
+	opts[nopts] = (struct option){ 0 };
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "", opts, &idx)) != -1) {
 		switch (c) {
-		case 'd': db = optarg; break;
-		case 'S': break;
-		case 'k': f.kernel = optarg; break;
-		case 'm': mode = optarg; break;
-		case 'i': iommu = optarg; break;
-		case 'v': f.device = optarg; break;
-		case 'I': f.importer = optarg; break;
-		case 'b': f.backend = optarg; break;
-		case 'w': f.workload = optarg; break;
-		case 'j': f.job = optarg; break;
-		case 'H': f.host = optarg; break;
-		case 's': f.status = optarg; break;
-		case 'a':
-		case 'u': {
-			int64_t t;
+		case O_DB: db = optarg; break;
+		case O_SOCKET: break;
+		case O_RESULTS: o.results = true; break;
+		case O_JSON: o.json = true; break;
+		case O_DOCUMENTS: o.documents = true; break;
+		case O_HELP: usage(stdout); return 0;
+		case O_KEY: {
+			size_t off = strlen(text);
 
-			if (bl_parse_time(optarg, &t)) {
-				bl_err("runs: --%s %s: expected a date (2026-11-20) or RFC 3339"
-				       " time",
-				       c == 'a' ? "since" : "until", optarg);
+			/* gathered into one selector text: the parser checks them together */
+			if (snprintf(text + off, sizeof(text) - off, "%s%s=%s", off ? "," : "",
+				     opts[idx].name, optarg) >= (int)(sizeof(text) - off)) {
+				bl_err("runs: options too long");
 				return 2;
 			}
-			if (c == 'u' && strlen(optarg) == 10)
-				t += 86400; /* a plain date: through the end of that day */
-			*(c == 'a' ? &f.since : &f.until) = t;
+			if (!strcmp(opts[idx].name, "until"))
+				until_opt = optarg;
 			break;
 		}
-		case 'n':
-			errno = 0;
-			f.limit = (int)strtol(optarg, &end, 10);
-			if (errno || *end || f.limit <= 0) {
-				bl_err("runs: --limit %s: expected a positive number", optarg);
-				return 2;
-			}
-			break;
-		case 'r': o.results = true; break;
-		case 'J': o.json = true; break;
-		case 'D': o.documents = true; break;
-		case 'R': f.run_id = optarg; break;
-		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
-	if (optind != argc) {
-		bl_err("runs: unexpected argument '%s'", argv[optind]);
-		return 2;
-	}
-	/* the same mode names as compare and the testbed (analysis/compare.c) */
-	if (mode && bl_mode_filter(&f, mode)) {
-		bl_err("runs: --mode %s: expected force, noforce, default, iommu or iommu-pt",
-		       mode);
-		return 2;
-	}
-	if (iommu) {
-		if (strcmp(iommu, "off") && strcmp(iommu, "on") && strcmp(iommu, "pt")) {
-			bl_err("runs: --iommu %s: expected off, on or pt", iommu);
+	for (int i = optind; i < argc; i++) {
+		size_t off = strlen(text);
+
+		if (snprintf(text + off, sizeof(text) - off, "%s%s", off ? "," : "", argv[i]) >=
+		    (int)(sizeof(text) - off)) {
+			bl_err("runs: selector too long");
 			return 2;
 		}
-		f.iommu = iommu;
 	}
+	if (bl_selector_parse(text, &sel, err, sizeof(err)) < 0) {
+		bl_err("runs: %s", err);
+		return 2;
+	}
+	if (until_opt && strlen(until_opt) == 10)
+		sel.filter.until += 86400; /* --until DATE: through the end of that day */
+	ret = runs_list(db, &sel.filter, &o);
+	bl_selector_free(&sel);
+	return ret;
+}
+
+/* Lists the runs of @f as @o says; the exit code. */
+static int runs_list(const char *db, const struct bl_run_filter *f, struct runs_out *o_)
+{
+	struct runs_out o = *o_;
+	struct bl_store *store = NULL;
+	char err[512];
+	int ret;
+
 	if (access(db, F_OK)) {
 		if (o.json)
 			printf("[]\n");
@@ -341,7 +317,7 @@ int cmd_runs(int argc, char **argv)
 	}
 	if (o.json)
 		o.arr = json_array();
-	ret = bl_store_query(store, &f, on_run, o.results && !o.documents ? on_result : NULL, &o);
+	ret = bl_store_query(store, f, on_run, o.results && !o.documents ? on_result : NULL, &o);
 	/* documents are fetched after the query: the store is not re-entrant */
 	for (size_t i = 0; !ret && i < o.n_uuids; i++) {
 		char *doc = NULL;

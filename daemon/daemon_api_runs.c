@@ -45,28 +45,6 @@
 
 /* --- which runs: the query is a selector -------------------------------------- */
 
-/*
- * TEMPORARY: delete this table and selector_key() once analysis/selector.h
- * is merged, which adds run_id and limit to the selector itself as aliases
- * of run and last. Until then these are the API's old names for them.
- */
-static const struct {
-	const char *api;      /* as the client writes it */
-	const char *selector; /* the selector's key */
-} query_aliases[] = {
-	{ "run_id", "run" },
-	{ "limit", "last" },
-};
-
-static const char *selector_key(const char *key)
-{
-	for (size_t i = 0; i < sizeof(query_aliases) / sizeof(query_aliases[0]); i++)
-		if (!strcmp(key, query_aliases[i].api))
-			return query_aliases[i].selector;
-	return key;
-}
-/* END TEMPORARY */
-
 int bld_runs_query(const struct evkeyvalq *q, struct bl_selector *sel, char *err, size_t errlen)
 {
 	const char *last_as = "last"; /* the name the client gave last= (for the cap's message) */
@@ -74,7 +52,7 @@ int bld_runs_query(const struct evkeyvalq *q, struct bl_selector *sel, char *err
 	struct evkeyval *kv;
 
 	TAILQ_FOREACH(kv, q, next) {
-		const char *key = selector_key(kv->key);
+		const char *key = kv->key; /* run_id and limit are the selector's aliases of run and last */
 		char why[384];
 		int ret;
 
@@ -95,13 +73,10 @@ int bld_runs_query(const struct evkeyvalq *q, struct bl_selector *sel, char *err
 		if (ret == -ENOMEM)
 			return ret;
 		if (ret < 0) {
-			if (key != kv->key)
-				snprintf(err, errlen, "%.64s (%s): %s", kv->key, key, why);
-			else
-				snprintf(err, errlen, "%s", why);
+			snprintf(err, errlen, "%s", why);
 			return -EINVAL;
 		}
-		if (!strcmp(key, "last"))
+		if (!strcmp(key, "last") || !strcmp(key, "limit"))
 			last_as = kv->key;
 	}
 	if (!sel->filter.limit) {

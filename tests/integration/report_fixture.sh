@@ -149,7 +149,7 @@ check "the compare chart's rows (the first 30) are the largest judged changes" \
 
 # --- report -----------------------------------------------------------------------
 mkdir -p "$tmp/r"
-"$bl" report --db "$db" --out "$tmp/r/RESULTS.md" >"$tmp/report.log" 2>&1
+"$bl" report --db "$db" --out "$tmp/r/RESULTS.md" --all >"$tmp/report.log" 2>&1
 rc=$?
 check "report (exit $rc)" [ $rc = 0 ]
 r=$tmp/r/RESULTS.md
@@ -172,7 +172,7 @@ check "with the 6.1 runs 10% slower, so 6.12 better" \
 	grep -Eq 'udmabuf-import vgem\+udmabuf\] import \| 64K \| ops_per_sec .*\| \+11\.1% .*\*\*better\*\*' "$d"
 check "the per-row tables are in the side file, not the report" \
 	bash -c "grep -q '^| size | ops/s' '$d' && ! grep -q '^| size | ops/s' '$r'"
-"$bl" report --db "$db" --out - --no-plots >"$tmp/stdout.md" 2>/dev/null
+"$bl" report --db "$db" --out - --no-plots --all >"$tmp/stdout.md" 2>/dev/null
 check "--out -: the full tables are folded into the report" \
 	grep -Eq 'udmabuf-import vgem\+udmabuf\] import \| 64K \| ops_per_sec .*\*\*better\*\*' "$tmp/stdout.md"
 check "kernels with exact versions and packages" grep -q '6.1.0-41-amd64.*6.1.158-1' "$r"
@@ -195,21 +195,41 @@ fi
 # figures elsewhere than beside the report: links still resolve from the report's folder
 if [ $have_gnuplot = 1 ]; then
 	mkdir -p "$tmp/r2/sub"
-	"$bl" report --db "$db" --out "$tmp/r2/sub/R.md" --plots "$tmp/r2/figs" >/dev/null 2>&1
+	"$bl" report --db "$db" --out "$tmp/r2/sub/R.md" --plots "$tmp/r2/figs" --all >/dev/null 2>&1
 	l=$(grep -o '](\.\./figs/[^)]*\.png)' "$tmp/r2/sub/R.md" | head -n 1 | sed 's/^](//; s/)$//')
 	check "--plots elsewhere: links go ../figs/ ($l)" test -n "$l" -a -s "$tmp/r2/sub/$l"
 fi
 # without gnuplot: the report is still written, with the figures' data and the reason
 mkdir -p "$tmp/nobin"
-PATH="$tmp/nobin" "$bl" report --db "$db" --out "$tmp/nognu/R.md" >/dev/null 2>&1
+PATH="$tmp/nobin" "$bl" report --db "$db" --out "$tmp/nognu/R.md" --all >/dev/null 2>&1
 check "no gnuplot: the report is written anyway" test -s "$tmp/nognu/R.md"
 check "and says why there are no figures" grep -q 'none was rendered: gnuplot is not installed' "$tmp/nognu/R.md"
 # the same database gives the same report (seeded bootstrap, no clock in it)
-"$bl" report --db "$db" --out "$tmp/r/again.md" --no-plots >/dev/null 2>&1
-"$bl" report --db "$db" --out "$tmp/r/again2.md" --no-plots >/dev/null 2>&1
+"$bl" report --db "$db" --out "$tmp/r/again.md" --no-plots --all >/dev/null 2>&1
+"$bl" report --db "$db" --out "$tmp/r/again2.md" --no-plots --all >/dev/null 2>&1
 check "the report is reproducible" \
 	diff <(sed 's/again2\(-details\)\{0,1\}\.md/X/g' "$tmp/r/again2.md" "$tmp/r/again2-details.md") \
 		<(sed 's/again\(-details\)\{0,1\}\.md/X/g' "$tmp/r/again.md" "$tmp/r/again-details.md")
+
+# by default the newest night only: the runs within 12 h of the newest (night 4 of
+# the synthetic series and its profiled twin), with trends over their configurations
+"$bl" report --db "$db" --out "$tmp/night/R.md" --no-plots >/dev/null 2>&1
+check "the default report covers the newest night, and says so" \
+	grep -q '^This report covers the newest night: the 2 runs that started from 2026-11-24T02:00:00Z' "$tmp/night/R.md"
+PATH="$tmp/nobin" "$bl" report --db "$db" --out "$tmp/nightfig/R.md" >/dev/null 2>&1
+check "its trend figures follow the night's configurations over every night" \
+	bash -c "grep -q 'same configurations over all 8 stored runs' '$tmp/nightfig/R.md' &&
+		grep -Eq '^[0-9]+ [0-9.e+]+ [0-9.e+]+ [0-9.e+]+ 1$' '$tmp'/nightfig/plots/out/trend-import-*nightly.dat"
+check "the newest night's jobs are there, the older runs are not" \
+	bash -c "grep -q 'jobs: .*profiled. (1 run)' '$tmp/night/R.md' && ! grep -q 'virtio-dumb-create' '$tmp/night/R.md'"
+check "--all reports every run (no night line)" \
+	bash -c "! grep -q 'covers the newest night' '$tmp/r/RESULTS.md' && grep -q 'virtio-dumb-create' '$tmp/r/RESULTS.md'"
+"$bl" report --db "$db" --out "$tmp/night2/R.md" --no-plots --night-hours 200 >/dev/null 2>&1
+check "--night-hours widens the night (200 h reaches back to 2026-11-19)" \
+	grep -q 'that started from 2026-11-19' "$tmp/night2/R.md"
+"$bl" report --db "$db" --out "$tmp/sel/R.md" --no-plots job=nightly >/dev/null 2>&1
+check "a selector reports every run it picks" \
+	bash -c "! grep -q 'covers the newest night' '$tmp/sel/R.md' && grep -q 'selector .job=nightly.' '$tmp/sel/R.md'"
 
 [ $fail = 0 ] && echo "compare, plot and report work on the fixtures"
 exit $fail

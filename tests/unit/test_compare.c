@@ -1,7 +1,6 @@
 /*
- * Tests for analysis/compare.c: selector parsing (bad keys and values first),
- * samples built from synthetic result rows (null counters left out, never
- * 0), and compared rows on synthetic stores with known answers, in each
+ * Tests for analysis/compare.c (selectors: test_selector.c): samples built
+ * from synthetic result rows (null counters left out, never 0), and compared rows on synthetic stores with known answers, in each
  * output format.
  */
 #include <errno.h>
@@ -17,86 +16,6 @@
 #include <cmocka.h>
 
 #include "compare.h"
-
-/* --- selectors -------------------------------------------------------------- */
-
-static void test_selector_errors(void **state)
-{
-	static const struct {
-		const char *text;
-		const char *says; /* a piece of the message */
-	} bad[] = {
-		{ "kernal=6.1", "unknown key 'kernal'" },		/* typo in a key */
-		{ "mode=forc", "mode: 'forc' is not one of force" },	/* typo in a value */
-		{ "kernel", "'kernel' is not key=value" },		/* no '=' */
-		{ "kernel=", "kernel: empty value" },			/* empty value */
-		{ "kernel=6.1,kernel=6.12", "kernel: given twice" },	/* twice */
-		{ "mode=force,swiotlb=noforce", "swiotlb: given twice" }, /* mode sets swiotlb */
-		{ "iommu=maybe", "iommu: 'maybe' is not one of off, on, pt" },
-		{ "status=great", "status: 'great' is not one of" },
-		{ "since=yesterday", "since: 'yesterday' is not a date" },
-		{ "since=2026-11-02,until=2026-11-01", "until is not after since" },
-		{ "last=0", "last: '0' is not a number" },
-		{ "last=5x", "last: '5x' is not a number" },
-		{ "run=1234", "run: '1234' is not a run UUID" },
-	};
-	struct bl_selector sel;
-	char err[256];
-
-	(void)state;
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		err[0] = '\0';
-		assert_int_equal(bl_selector_parse(bad[i].text, &sel, err, sizeof(err)), -EINVAL);
-		if (!strstr(err, bad[i].says))
-			fail_msg("'%s': message '%s' lacks '%s'", bad[i].text, err, bad[i].says);
-		/* every message names the selector */
-		assert_non_null(strstr(err, bad[i].text));
-	}
-}
-
-static void test_selector_ok(void **state)
-{
-	struct bl_selector sel;
-	char err[256];
-
-	(void)state;
-	assert_int_equal(bl_selector_parse("kernel=6.1,mode=force,device=vgem,job=standard,"
-					   "since=2026-11-01",
-					   &sel, err, sizeof(err)),
-			 0);
-	assert_string_equal(sel.filter.kernel, "6.1");
-	assert_string_equal(sel.filter.swiotlb, "force");
-	assert_null(sel.filter.iommu);
-	assert_string_equal(sel.filter.device, "vgem");
-	assert_string_equal(sel.filter.job, "standard");
-	assert_int_equal(sel.filter.since, 1793491200); /* 2026-11-01T00:00:00Z */
-	assert_string_equal(sel.text, "kernel=6.1,mode=force,device=vgem,job=standard,"
-				      "since=2026-11-01");
-	/* --kernel on top of a selector */
-	assert_int_equal(bl_selector_set(&sel, "workload", "import", err, sizeof(err)), 0);
-	assert_string_equal(sel.filter.workload, "import");
-	assert_string_equal(sel.filter.kernel, "6.1");
-	assert_int_equal(bl_selector_set(&sel, "kernel", "6.12", err, sizeof(err)), -EINVAL);
-	assert_string_equal(sel.filter.kernel, "6.1"); /* unchanged after a refusal */
-	bl_selector_free(&sel);
-
-	/* modes map onto swiotlb / iommu */
-	assert_int_equal(bl_selector_parse("mode=default", &sel, err, sizeof(err)), 0);
-	assert_string_equal(sel.filter.swiotlb, "default");
-	assert_string_equal(sel.filter.iommu, "off");
-	bl_selector_free(&sel);
-	assert_int_equal(bl_selector_parse("mode=iommu,last=3", &sel, err, sizeof(err)), 0);
-	assert_null(sel.filter.swiotlb);
-	assert_string_equal(sel.filter.iommu, "on");
-	assert_int_equal(sel.filter.limit, 3);
-	bl_selector_free(&sel);
-
-	/* the empty selector selects everything */
-	assert_int_equal(bl_selector_parse("", &sel, err, sizeof(err)), 0);
-	assert_null(sel.filter.kernel);
-	assert_int_equal(sel.filter.since, 0);
-	bl_selector_free(&sel);
-}
 
 /* --- synthetic result rows ------------------------------------------------------ */
 
@@ -465,8 +384,6 @@ static void test_size_str(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_selector_errors),
-		cmocka_unit_test(test_selector_ok),
 		cmocka_unit_test(test_samples_from_rows),
 		cmocka_unit_test(test_bounces_per_rep),
 		cmocka_unit_test(test_compare_known_answers),

@@ -340,6 +340,84 @@ static void test_reproducible(void **state)
 	assert_double_equal(a.ci_lo, b.ci_lo, 0.01);
 }
 
+/* bl_compare_summaries: refusals first, then the rules it shares with the bootstrap. */
+static void test_summaries(void **state)
+{
+	struct bl_stats_opts o;
+	struct bl_change c;
+	struct bl_summary b = { 10, 1000, 20 }, n = { 10, 900, 20 };
+	struct bl_summary nan_mean = { 10, NAN, 1 }, inf_sd = { 10, 1000, INFINITY };
+	struct bl_summary two = { 2, 1000, 20 }, zero = { 10, 0, 0 }, some = { 10, 5, 1 };
+
+	(void)state;
+	bl_stats_opts_default(&o);
+	assert_int_equal(bl_compare_summaries(&b, &n, BL_HIGHER_IS_BETTER, NULL, &c), -EINVAL);
+	assert_int_equal(bl_compare_summaries(&nan_mean, &n, BL_HIGHER_IS_BETTER, &o, &c), -EINVAL);
+	assert_int_equal(bl_compare_summaries(&b, &inf_sd, BL_HIGHER_IS_BETTER, &o, &c), -EINVAL);
+	o.confidence = 1;
+	assert_int_equal(bl_compare_summaries(&b, &n, BL_HIGHER_IS_BETTER, &o, &c), -EINVAL);
+	bl_stats_opts_default(&o);
+
+	/* a 10% drop with 2% spread, 10 a side: worse; the interval is t * se around it */
+	assert_int_equal(bl_compare_summaries(&b, &n, BL_HIGHER_IS_BETTER, &o, &c), 0);
+	assert_int_equal(c.verdict, BL_VERDICT_WORSE);
+	assert_true(c.significant && c.relative);
+	assert_true(fabs(c.change + 0.10) < 1e-12);
+	{
+		double se = sqrt(400.0 / 10 / 1e6 + 900.0 * 900.0 * 400.0 / 10 / 1e12);
+		double df = 18; /* equal variances and sizes: Welch gives n1 + n2 - 2 */
+		double t = bl_t_quantile_two_sided(0.05, df);
+
+		assert_true(fabs(c.ci_lo - (-0.10 - t * se)) < 1e-9);
+		assert_true(fabs(c.ci_hi - (-0.10 + t * se)) < 1e-9);
+	}
+	/* the good way for a latency */
+	assert_int_equal(bl_compare_summaries(&b, &n, BL_LOWER_IS_BETTER, &o, &c), 0);
+	assert_int_equal(c.verdict, BL_VERDICT_BETTER);
+	/* too few, and within the noise */
+	assert_int_equal(bl_compare_summaries(&two, &n, BL_HIGHER_IS_BETTER, &o, &c), 0);
+	assert_int_equal(c.verdict, BL_VERDICT_TOO_FEW);
+	n.mean = 990;
+	assert_int_equal(bl_compare_summaries(&b, &n, BL_HIGHER_IS_BETTER, &o, &c), 0);
+	assert_int_equal(c.verdict, BL_VERDICT_SAME);
+	/* a zero base: an absolute change, no noise threshold */
+	assert_int_equal(bl_compare_summaries(&zero, &some, BL_LOWER_IS_BETTER, &o, &c), 0);
+	assert_false(c.relative);
+	assert_true(fabs(c.change - 5) < 1e-12);
+	assert_int_equal(c.verdict, BL_VERDICT_WORSE);
+}
+
+/*
+ * Above bootstrap_max values bl_compare_samples() is bl_compare_summaries()
+ * of the samples; below it the bootstrap, whose interval agrees with it on
+ * large samples (what the switch assumes).
+ */
+static void test_large_samples(void **state)
+{
+	static double base[400], new_v[400];
+	struct bl_stats_opts o;
+	struct bl_change big, sum, boot;
+	struct bl_summary bs, ns;
+	struct bl_rng rng;
+
+	(void)state;
+	bl_stats_opts_default(&o);
+	bl_rng_seed(&rng, 7);
+	synth(&rng, base, 400, 1000, 0.05);
+	synth(&rng, new_v, 400, 990, 0.05);
+	assert_int_equal(bl_compare_samples(base, 400, new_v, 400, BL_HIGHER_IS_BETTER, &o, &big), 0);
+	bs = (struct bl_summary){ 400, bl_mean(base, 400), bl_stddev(base, 400) };
+	ns = (struct bl_summary){ 400, bl_mean(new_v, 400), bl_stddev(new_v, 400) };
+	assert_int_equal(bl_compare_summaries(&bs, &ns, BL_HIGHER_IS_BETTER, &o, &sum), 0);
+	assert_memory_equal(&big, &sum, sizeof(big));
+	o.bootstrap_max = 0; /* always the bootstrap */
+	assert_int_equal(bl_compare_samples(base, 400, new_v, 400, BL_HIGHER_IS_BETTER, &o, &boot), 0);
+	printf("400 a side, -1%%, cv 5%%: t interval [%.4f, %.4f], bootstrap [%.4f, %.4f]\n",
+	       sum.ci_lo, sum.ci_hi, boot.ci_lo, boot.ci_hi);
+	assert_true(fabs(boot.ci_lo - sum.ci_lo) < 0.002 && fabs(boot.ci_hi - sum.ci_hi) < 0.002);
+	assert_int_equal(boot.verdict, sum.verdict);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -355,6 +433,8 @@ int main(void)
 		cmocka_unit_test(test_below_threshold),
 		cmocka_unit_test(test_zero_base),
 		cmocka_unit_test(test_reproducible),
+		cmocka_unit_test(test_summaries),
+		cmocka_unit_test(test_large_samples),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,57 @@
+/*
+ * What the figure files (analysis/figures*.c) share and nothing else uses:
+ * the render context (options, the loaded runs, gnuplot) and the helpers
+ * that write a data file and render it. One file per kind of figure:
+ * figures_size.c (bounces, throughput, latency vs size; SWIOTLB slots),
+ * figures_trend.c (a metric over the nights), figures_compare.c (each mode
+ * against the baseline mode); figures.c holds the helpers and the entry
+ * points.
+ */
+#ifndef BL_FIGURES_INT_H
+#define BL_FIGURES_INT_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "analysis.h"
+
+struct render_ctx {
+	const struct an_plot_opts *o;
+	struct an_figures *figs;
+	char scripts[PATH_MAX];
+	bool have_gnuplot;
+	char subtitle[256];
+	struct bl_store *s;		 /* for the trends' aggregates */
+	const struct an_dataset *ds;	 /* the runs the figures show */
+	const struct bl_sample_set *set; /* ds grouped AN_GROUP_KERNEL_MODE, sorted */
+	const struct an_runs *history;	 /* the runs trends draw (oldest first) */
+};
+
+/* A file-name-safe copy of @s: [A-Za-z0-9.-] kept, everything else '_'. */
+void fig_slug(const char *s, char *buf, size_t len);
+/* A series' header line: its name in double quotes, then @extra_cols '?'. */
+void fig_put_header(FILE *f, const char *name, int extra_cols);
+/* Creates o->outdir/@name with its two comment lines; NULL (logged) on failure. */
+FILE *fig_open_data(struct render_ctx *c, const char *name, const char *what, const char *columns);
+/* Closes a data file; -EIO (logged) when anything failed to be written. */
+int fig_close_data(FILE *f, const char *name);
+/*
+ * Records the figure and renders plots/@script.gp with @data -> @image
+ * (o->outdir), @vars as name, value pairs. 0, or -ENOMEM; a failed
+ * render is counted, not an error.
+ */
+int fig_render(struct render_ctx *c, const char *kind, const char *script, const char *data,
+	       const char *image, const char *caption, const char *subtitle,
+	       const char *const *vars);
+
+/* figures_size.c: @kind "bounces", "throughput" or "latency" vs buffer size. */
+int fig_size(struct render_ctx *c, const char *kind);
+/* figures_size.c: SWIOTLB slots per kernel. */
+int fig_slots(struct render_ctx *c);
+/* figures_trend.c: o->metric over the history, per configuration and workload. */
+int fig_trend(struct render_ctx *c);
+/* figures_compare.c: each mode of each kernel against the baseline mode. */
+int fig_compare(struct render_ctx *c);
+
+#endif

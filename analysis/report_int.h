@@ -1,0 +1,44 @@
+/*
+ * What the report files (analysis/report*.c) share and nothing else uses:
+ * the report's context (the loaded runs, where the findings and the full
+ * tables go) and the sections each file writes. report.c: the entry point,
+ * which runs, what ran, the figures; report_compare.c: each mode against
+ * the baseline mode and kernel against kernel; report_findings.c: the
+ * findings and the per-row result tables.
+ */
+#ifndef BL_REPORT_INT_H
+#define BL_REPORT_INT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "analysis.h"
+
+struct report_ctx {
+	FILE *f;
+	struct bl_store *s;
+	const struct an_dataset *ds;	 /* the runs reported on, with their rows */
+	const struct an_runs *runs;	 /* = &ds->runs, oldest first */
+	const struct bl_sample_set *set; /* ds grouped AN_GROUP_KERNEL_MODE, sorted */
+	struct bl_stats_opts stats;
+	FILE *findings; /* "what force costs" lines, collected while comparing */
+	char *findings_buf;
+	size_t findings_len;
+	FILE *details;            /* the full tables; NULL = folded into the report */
+	const char *details_link; /* the details file as the report links it */
+};
+
+/* Writes @s as a Markdown table cell: '|' escaped, newlines as spaces. */
+void rp_md_cell(FILE *f, const char *s);
+/* @s, or @dflt when it is NULL or empty. */
+const char *rp_nz(const char *s, const char *dflt);
+
+/* report_compare.c: the two comparison sections (into c->f, full tables into c->details). */
+int rp_mode_comparisons(struct report_ctx *c);
+int rp_kernel_comparisons(struct report_ctx *c);
+
+/* report_findings.c: the findings section; the per-row tables of c->set into @f. */
+int rp_findings(struct report_ctx *c);
+void rp_result_tables(FILE *f, const struct bl_sample_set *set);
+
+#endif
