@@ -21,6 +21,10 @@
 #   --mem MB         QEMU's RAM (default 4096)
 #   --dom0-mem MB    Xen's dom0_mem=<MB>M,max:<MB>M (default 3072)
 #
+# For experiments: XEN_PROTO_CPU (default qemu64) is QEMU's -cpu,
+# XEN_PROTO_XEN_EXTRA (default noreboot) ends Xen's command line,
+# XEN_PROTO_DOM0_EXTRA is added to dom0's.
+#
 # What it does: fetch-xen.sh and fetch-kernel.sh (cached), mkinitramfs.sh
 # with a generated /guest-run, then appends a second cpio archive (the kernel
 # unpacks concatenated newc archives in order) carrying /guest-balloon.sh and
@@ -148,10 +152,11 @@ rm -f "$base" "$out/overlay.cpio"
 case "$vmlinuz$out" in *[,\ ]*) die "a path has a comma or a space: $vmlinuz $out" ;; esac
 dom0_cmd="console=hvc0 panic=-1"
 [ "$force" = 1 ] && dom0_cmd="$dom0_cmd swiotlb=force"
-xen_cmd="console=com1 dom0_mem=${dom0_mem}M,max:${dom0_mem}M noreboot"
+dom0_cmd="$dom0_cmd${XEN_PROTO_DOM0_EXTRA:+ $XEN_PROTO_DOM0_EXTRA}"
+xen_cmd="console=com1 dom0_mem=${dom0_mem}M,max:${dom0_mem}M ${XEN_PROTO_XEN_EXTRA-noreboot}"
 if [ "$icount" = 1 ]; then accel=(-accel tcg,thread=single -icount shift=0,sleep=off)
 else accel=(-accel tcg,thread=multi); fi
-args=("$qemu" -nodefaults -no-user-config -machine q35 "${accel[@]}" -cpu qemu64
+args=("$qemu" -nodefaults -no-user-config -machine q35 "${accel[@]}" -cpu "${XEN_PROTO_CPU:-qemu64}"
 	-m "$mem" -smp 1 -display none -monitor none -no-reboot
 	-chardev stdio,id=con0,signal=off -serial chardev:con0 -serial "file:$out/channel.txt"
 	-device virtio-gpu-pci,iommu_platform=on
