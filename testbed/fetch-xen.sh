@@ -33,7 +33,7 @@ while [ $# -gt 0 ]; do
 	--resolve-only) resolve_only=1; shift ;;
 	--package) [ $# -ge 2 ] || { echo "xen: --package: needs PKG=VERSION" >&2; exit 2; }; pinned=$2; shift 2 ;;
 	--cache) [ $# -ge 2 ] || { echo "xen: --cache: needs a folder" >&2; exit 2; }; cache=$2; shift 2 ;;
-	-h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "xen: unknown option '$1'" >&2; exit 2 ;;
 	*) break ;;
 	esac
