@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "calibrate.h"
 #include "log.h"
 #include "profile.h"
 #include "paths.h"
@@ -125,10 +126,17 @@ int an_judge_run(struct bl_store *s, const char *uuid, const char *baseline_sele
 	struct bl_run_filter nf = { .run_id = uuid };
 	struct an_comparison cmp = { 0 };
 	struct started_ctx sc = { 0 };
+	struct an_floor_index floors = { 0 };
+	struct bl_stats_opts o = *opts;
 	char err[512];
 	int ret;
 
 	*worse = 0;
+	/* the measured noise floors, unless the caller brought its own */
+	if (!o.floor_of && an_floor_index_load(s, &floors) == 0) {
+		o.floor_of = an_floor_of;
+		o.floor_user = &floors;
+	}
 	ret = bl_selector_parse(baseline_selector, &base, err, sizeof(err));
 	if (ret < 0) {
 		snprintf(summary, len, "baseline: %s", err);
@@ -144,7 +152,7 @@ int an_judge_run(struct bl_store *s, const char *uuid, const char *baseline_sele
 	if (!base.filter.until)
 		base.filter.until = sc.started; /* earlier runs only: never the run itself */
 	ret = an_compare(s, &(struct an_side){ .filter = &base.filter, .label = baseline_selector },
-			 &(struct an_side){ .filter = &nf, .label = uuid }, AN_GROUP_JOB, NULL, opts,
+			 &(struct an_side){ .filter = &nf, .label = uuid }, AN_GROUP_JOB, NULL, &o,
 			 &cmp);
 	if (ret < 0)
 		goto out;
@@ -160,12 +168,13 @@ int an_judge_run(struct bl_store *s, const char *uuid, const char *baseline_sele
 	*worse = cmp.r.worse;
 	snprintf(summary, len,
 		 "run %s against %zu baseline run%s ('%s'): %zu worse, %zu better, %zu same, "
-		 "%zu too few reps to judge",
+		 "%zu unknown",
 		 uuid, cmp.base_runs, cmp.base_runs == 1 ? "" : "s", baseline_selector, cmp.r.worse,
 		 cmp.r.better, cmp.r.same, cmp.r.too_few);
 out:
 	an_comparison_free(&cmp);
 	bl_selector_free(&base);
+	an_floor_index_free(&floors);
 	return ret;
 }
 

@@ -19,6 +19,7 @@
 #include "compare.h"
 #include "dmamode.h"
 #include "judge.h"
+#include "log.h"
 
 #define SEP '\x1f' /* between the job and the boot in a group label */
 
@@ -49,7 +50,9 @@ static int same_config(struct cal_ctx *c, const struct bl_run_row *run)
 {
 	struct an_floors *o = c->out;
 	const char *mode = bl_mode_of(run->swiotlb, run->iommu);
-	const char *clock = run->testbed_clock ? run->testbed_clock : "";
+	/* times are on icount's clock or on a wall clock (the testbed's or real hardware's) */
+	const char *clock = run->testbed_clock && !strcmp(run->testbed_clock, "icount") ? "icount"
+										       : "wall";
 	const char *rel = run->kernel_release ? run->kernel_release : "?";
 
 	if (!o->runs) {
@@ -264,4 +267,89 @@ void an_floors_free(struct an_floors *fl)
 	free(fl->f);
 	fl->f = NULL;
 	fl->n = fl->cap = 0;
+}
+
+/* --- the floors compare uses ------------------------------------------------------ */
+
+static void floor_key(char *buf, size_t len, const char *job, size_t job_len, const char *workload,
+		      const char *variant, int64_t size, const char *metric, const char *clock)
+{
+	snprintf(buf, len, "%.*s%c%s%c%s%c%" PRId64 "%c%s%c%s", (int)job_len, job, SEP, workload,
+		 SEP, variant ? variant : "", SEP, size, SEP, metric, SEP, clock ? clock : "");
+}
+
+static int floor_cb(const struct bl_noise_floor *f, void *user)
+{
+	struct an_floor_index *idx = user;
+	char key[512];
+
+	if (idx->n == idx->cap) {
+		size_t cap = idx->cap ? 2 * idx->cap : 256;
+		struct an_floor_entry *e = realloc(idx->e, cap * sizeof(*e));
+
+		if (!e)
+			return -ENOMEM;
+		idx->e = e;
+		idx->cap = cap;
+	}
+	floor_key(key, sizeof(key), f->job, strlen(f->job), f->workload, f->variant, f->size,
+		  f->metric, f->clock);
+	if (!(idx->e[idx->n].key = strdup(key)))
+		return -ENOMEM;
+	idx->e[idx->n++].floor = f->floor;
+	return 0;
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+	return strcmp(((const struct an_floor_entry *)a)->key, ((const struct an_floor_entry *)b)->key);
+}
+
+int an_floor_index_load(struct bl_store *s, struct an_floor_index *idx)
+{
+	int ret;
+
+	memset(idx, 0, sizeof(*idx));
+	ret = bl_store_query_floors(s, NULL, floor_cb, idx);
+	if (ret < 0) {
+		bl_err("store: noise floors: %s", bl_store_errmsg(s));
+		an_floor_index_free(idx);
+		return ret;
+	}
+	/* sizes are decimal text in the key: the store's numeric order is not the key's */
+	if (idx->n)
+		qsort(idx->e, idx->n, sizeof(*idx->e), cmp_entry);
+	return 0;
+}
+
+void an_floor_index_free(struct an_floor_index *idx)
+{
+	for (size_t i = 0; i < idx->n; i++)
+		free(idx->e[i].key);
+	free(idx->e);
+	memset(idx, 0, sizeof(*idx));
+}
+
+static int cmp_key_str(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct an_floor_entry *)elem)->key);
+}
+
+double an_floor_of(void *user, const char *clock, const char *group, const char *workload,
+		   const char *variant, int64_t size, const char *metric)
+{
+	const struct an_floor_index *idx = user;
+	const char *job = group, *end;
+	const struct an_floor_entry *hit;
+	char key[512];
+
+	if (!idx || !idx->n)
+		return NAN;
+	/* "[job dev+imp]" (AN_GROUP_JOB) or the job alone */
+	if (*job == '[')
+		job++;
+	end = job + strcspn(job, " ]");
+	floor_key(key, sizeof(key), job, (size_t)(end - job), workload, variant, size, metric, clock);
+	hit = bsearch(key, idx->e, idx->n, sizeof(*idx->e), cmp_key_str);
+	return hit ? hit->floor : NAN;
 }

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "store.h"
 
@@ -30,5 +31,27 @@ struct an_floors {
 int an_calibrate(struct bl_store *s, const struct bl_run_filter *f, char *const *uuids,
 		 size_t nuuids, struct an_floors *out, char *why, size_t whylen);
 void an_floors_free(struct an_floors *fl);
+
+/* The stored floors, for compare: bl_stats_opts.floor_of = an_floor_of, floor_user = it. */
+struct an_floor_entry {
+	char *key;    /* "job\x1fworkload\x1fvariant\x1fsize\x1fmetric\x1fclock" */
+	double floor;
+};
+
+struct an_floor_index {
+	struct an_floor_entry *e; /* sorted by key */
+	size_t n, cap;
+};
+
+/* Loads every stored floor. 0 or -errno (logged). */
+int an_floor_index_load(struct bl_store *s, struct an_floor_index *idx);
+void an_floor_index_free(struct an_floor_index *idx);
+
+/*
+ * The floor of a comparison row, NAN when none was measured. @group is a
+ * compare group label: the job is its first word ("[job dev+imp]").
+ */
+double an_floor_of(void *idx, const char *clock, const char *group, const char *workload,
+		   const char *variant, int64_t size, const char *metric);
 
 #endif

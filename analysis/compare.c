@@ -18,6 +18,8 @@
 
 #include <jansson.h>
 
+#include "judge.h"
+
 /* --- samples ------------------------------------------------------------------ */
 
 void bl_sample_set_init(struct bl_sample_set *set)
@@ -32,6 +34,7 @@ void bl_sample_set_free(struct bl_sample_set *set)
 		free(set->s[i].workload);
 		free(set->s[i].variant);
 		free(set->s[i].v);
+		free(set->s[i].unit);
 	}
 	free(set->s);
 	free(set->index);
@@ -164,12 +167,18 @@ int bl_sample_set_add(struct bl_sample_set *set, const char *group, const char *
 	if (s->n == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 8;
 		double *nv = realloc(s->v, cap * sizeof(*nv));
+		int64_t *nu;
 
 		if (!nv)
 			return -ENOMEM;
 		s->v = nv;
+		nu = realloc(s->unit, cap * sizeof(*nu));
+		if (!nu)
+			return -ENOMEM;
+		s->unit = nu;
 		s->cap = cap;
 	}
+	s->unit[s->n] = set->unit_of ? set->unit_of(set->unit_user, run) : run;
 	s->v[s->n++] = value;
 	set->last = (size_t)(s - set->s) + 1;
 	if (s->last_run != run) {
@@ -236,6 +245,39 @@ static int add_per_op(struct bl_sample_set *set, const char *group,
 	return 0;
 }
 
+/* Notes on the failed_ops sample just added that the row failed (all its operations when @all). */
+static void note_failure(struct bl_sample_set *set, const struct bl_result_view *res, bool all)
+{
+	struct bl_sample *s = set->last ? &set->s[set->last - 1] : NULL;
+
+	if (!s || strcmp(s->metric->name, "failed_ops"))
+		return;
+	s->all_failed += all;
+	if (!s->fail_errno && res->failed_ops > 0 && res->failed_errno.set)
+		s->fail_errno = (int)res->failed_errno.v;
+}
+
+/*
+ * A latency percentile: one value per repetition from per_rep.@key where the
+ * row has it for every repetition, else the row's percentile.
+ */
+static int add_latency(struct bl_sample_set *set, const char *group,
+		       const struct bl_result_view *res, json_t *per, const char *key,
+		       const struct bl_opt_i64 *row_value)
+{
+	json_t *a = json_object_get(per, key);
+	size_t n = json_array_size(a);
+	int ret = 0;
+
+	if (n && (int64_t)n == res->reps) {
+		for (size_t i = 0; i < n && !ret; i++)
+			ret = add_one(set, group, res, key,
+				      (double)json_integer_value(json_array_get(a, i)));
+		return ret;
+	}
+	return row_value->set ? add_one(set, group, res, key, (double)row_value->v) : 0;
+}
+
 int bl_sample_set_add_result(struct bl_sample_set *set, const char *group,
 			     const struct bl_result_view *res)
 {
@@ -245,18 +287,33 @@ int bl_sample_set_add_result(struct bl_sample_set *set, const char *group,
 		[BL_LAT_MAX] = "latency_max_ns",
 	};
 	const struct bl_opt_i64 *c = res->counters;
-	/* parsed once for the counters that have per-repetition values */
-	json_t *per = res->per_rep_json ? json_loads(res->per_rep_json, 0, NULL) : NULL;
+	json_t *per;
 	int ret;
 
+	/*
+	 * Every operation refused: what the row timed and counted are the
+	 * refusals. Only the failures are a result (a regression when they are
+	 * new); throughput, latency and bounces of it are never compared.
+	 */
+	if (res->ops > 0 && res->failed_ops >= res->ops) {
+		ret = add_one(set, group, res, "failed_ops", (double)res->failed_ops);
+		if (!ret)
+			note_failure(set, res, true);
+		return ret;
+	}
+	/* parsed once for the counters that have per-repetition values */
+	per = res->per_rep_json ? json_loads(res->per_rep_json, 0, NULL) : NULL;
 	ret = add_series(set, group, res, "ops_per_sec", res->ops_per_sec_values,
 			 res->n_ops_per_sec, res->ops_per_sec_mean, 1.0);
 	if (!ret)
 		ret = add_series(set, group, res, "mib_per_sec", res->bytes_per_sec_values,
 				 res->n_bytes_per_sec, res->bytes_per_sec_mean, 1.0 / (1 << 20));
-	for (int i = 0; !ret && i < BL_LAT_COUNT; i++)
-		if (res->latency_ns[i].set)
+	for (int i = 0; !ret && i < BL_LAT_COUNT; i++) {
+		if (i == BL_LAT_P50 || i == BL_LAT_P99)
+			ret = add_latency(set, group, res, per, lat_metrics[i], &res->latency_ns[i]);
+		else if (res->latency_ns[i].set)
 			ret = add_one(set, group, res, lat_metrics[i], (double)res->latency_ns[i].v);
+	}
 	if (!ret && c[BL_C_SWIOTLB_BOUNCED].set && res->ops > 0)
 		ret = add_per_op(set, group, res, per, "swiotlb_bounced", "bounces_per_op",
 				 c[BL_C_SWIOTLB_BOUNCED].v, 1.0);
@@ -271,8 +328,11 @@ int bl_sample_set_add_result(struct bl_sample_set *set, const char *group,
 	if (!ret && c[BL_C_IO_TLB_USED_BEFORE].set && c[BL_C_IO_TLB_USED_AFTER].set)
 		ret = add_one(set, group, res, "slots_after",
 			      (double)(c[BL_C_IO_TLB_USED_AFTER].v - c[BL_C_IO_TLB_USED_BEFORE].v));
-	if (!ret)
+	if (!ret) {
 		ret = add_one(set, group, res, "failed_ops", (double)res->failed_ops);
+		if (!ret)
+			note_failure(set, res, false);
+	}
 	json_decref(per);
 	return ret;
 }
@@ -322,6 +382,9 @@ static int cmp_row(const void *a, const void *b)
 {
 	const struct bl_cmp_row *x = a, *y = b;
 
+	/* counts lead: exact numbers first, then times */
+	if (x->metric->count != y->metric->count)
+		return x->metric->count ? -1 : 1;
 	return cmp_key(x->group, x->workload, x->variant, x->size, x->metric, y->group,
 		       y->workload, y->variant, y->size, y->metric);
 }
@@ -329,7 +392,7 @@ static int cmp_row(const void *a, const void *b)
 static bool wanted(const struct bl_metric *m, const char *const *metrics)
 {
 	if (!metrics)
-		return true;
+		return !m->on_request;
 	for (; *metrics; metrics++)
 		if (!strcmp(*metrics, m->name))
 			return true;
@@ -343,8 +406,124 @@ static const struct bl_sample *find_same_key(const struct bl_sample_set *set,
 				  key->metric);
 }
 
+/*
+ * @s's values split by boot (their unit): *@boots points into *@vals, a
+ * copy ordered by unit. Both NULL with *@n 0 for no sample. 0 or -ENOMEM.
+ */
+static int by_boot(const struct bl_sample *s, double **vals, struct bl_boot_sample **boots,
+		   size_t *n)
+{
+	size_t *order, nb = 0;
+
+	*vals = NULL;
+	*boots = NULL;
+	*n = 0;
+	if (!s || !s->n)
+		return 0;
+	order = malloc(s->n * sizeof(*order));
+	*vals = malloc(s->n * sizeof(**vals));
+	*boots = malloc(s->n * sizeof(**boots));
+	if (!order || !*vals || !*boots) {
+		free(order);
+		free(*vals);
+		free(*boots);
+		*vals = NULL;
+		*boots = NULL;
+		return -ENOMEM;
+	}
+	/* a stable insertion sort by unit: samples are small, units mostly come in runs */
+	for (size_t i = 0; i < s->n; i++) {
+		size_t j = i;
+
+		while (j && s->unit[order[j - 1]] > s->unit[i]) {
+			order[j] = order[j - 1];
+			j--;
+		}
+		order[j] = i;
+	}
+	for (size_t i = 0; i < s->n; i++) {
+		(*vals)[i] = s->v[order[i]];
+		if (!i || s->unit[order[i]] != s->unit[order[i - 1]])
+			(*boots)[nb++] = (struct bl_boot_sample){ &(*vals)[i], 0 };
+		(*boots)[nb - 1].n++;
+	}
+	free(order);
+	*n = nb;
+	return 0;
+}
+
+/* Judges one row with the boot as the unit (analysis/judge.h) into @ch. */
+static int judge_row(const struct bl_sample *b, const struct bl_sample *n,
+		     const struct bl_stats_opts *opts, struct bl_change *ch)
+{
+	const struct bl_sample *k = b ? b : n;
+	struct bl_boot_sample *bb = NULL, *nb = NULL;
+	double *bv = NULL, *nv = NULL, floor = NAN;
+	struct bl_judge_opts jo;
+	struct bl_judgement j;
+	size_t nbb, nnb;
+	int ret;
+
+	jo.noise = opts->noise;
+	jo.floor_k = opts->floor_k;
+	jo.confidence = opts->confidence;
+	jo.min_boots = opts->min_boots < 2 ? 2 : opts->min_boots;
+	jo.resamples = opts->resamples;
+	jo.seed = opts->seed;
+	if (opts->floor_of)
+		floor = opts->floor_of(opts->floor_user, opts->floor_clock ? opts->floor_clock : "",
+				       k->group, k->workload, k->variant, k->size, k->metric->name);
+	if ((ret = by_boot(b, &bv, &bb, &nbb)) || (ret = by_boot(n, &nv, &nb, &nnb)))
+		goto out;
+	ret = k->metric->count ? bl_judge_count(bb, nbb, nb, nnb, k->metric->direction, floor, &jo, &j)
+			       : bl_judge_time(bb, nbb, nb, nnb, k->metric->direction, floor, &jo, &j);
+	if (ret)
+		goto out;
+	memset(ch, 0, sizeof(*ch));
+	ch->base_n = b ? b->n : 0;
+	ch->new_n = n ? n->n : 0;
+	ch->base_mean = b ? bl_mean(b->v, b->n) : NAN;
+	ch->new_mean = n ? bl_mean(n->v, n->n) : NAN;
+	ch->base_cv = b ? bl_cv(b->v, b->n) : NAN;
+	ch->new_cv = n ? bl_cv(n->v, n->n) : NAN;
+	if (!k->metric->count && b && n) {
+		/* times: the means the verdict is about are the boots' */
+		ch->base_mean = j.base_mean;
+		ch->new_mean = j.new_mean;
+	}
+	ch->relative = j.relative;
+	ch->change = j.change;
+	ch->ci_lo = j.ci_lo;
+	ch->ci_hi = j.ci_hi;
+	ch->verdict = j.verdict;
+	ch->significant = j.verdict == BL_VERDICT_BETTER || j.verdict == BL_VERDICT_WORSE;
+	ch->method = bl_judge_method_name(j.method);
+	ch->base_boots = j.base_boots;
+	ch->new_boots = j.new_boots;
+	ch->threshold = j.threshold;
+	ch->calibrated = j.calibrated;
+	ch->why = j.why;
+out:
+	free(bv);
+	free(nv);
+	free(bb);
+	free(nb);
+	return ret;
+}
+
+/* Did every operation of @k's row fail in @set (its failed_ops sample says so)? */
+static bool row_all_failed(const struct bl_sample_set *set, const struct bl_sample *k, int *err)
+{
+	const struct bl_sample *f = bl_sample_set_find(set, k->group, k->workload, k->variant,
+						       k->size, bl_metric_find("failed_ops"));
+
+	*err = f ? f->fail_errno : 0;
+	return f && f->all_failed > 0;
+}
+
 static int push_row(struct bl_cmp_result *r, size_t *cap, const struct bl_sample *b,
-		    const struct bl_sample *n, const struct bl_stats_opts *opts)
+		    const struct bl_sample *n, const struct bl_stats_opts *opts,
+		    const struct bl_sample_set *bset, const struct bl_sample_set *nset)
 {
 	const struct bl_sample *k = b ? b : n;
 	struct bl_cmp_row *row;
@@ -368,8 +547,11 @@ static int push_row(struct bl_cmp_result *r, size_t *cap, const struct bl_sample
 	row->metric = k->metric;
 	row->base = b;
 	row->new_s = n;
-	ret = bl_compare_samples(b ? b->v : NULL, b ? b->n : 0, n ? n->v : NULL, n ? n->n : 0,
-				 k->metric->direction, opts, &row->ch);
+	if (!b)
+		row->base_all_failed = row_all_failed(bset, k, &row->base_errno);
+	if (!n)
+		row->new_all_failed = row_all_failed(nset, k, &row->new_errno);
+	ret = judge_row(b, n, opts, &row->ch);
 	if (ret < 0)
 		return ret;
 	r->n++;
@@ -413,7 +595,7 @@ int bl_compare_sets(const struct bl_sample_set *base, const struct bl_sample_set
 
 		if (!wanted(b->metric, metrics))
 			continue;
-		ret = push_row(out, &cap, b, find_same_key(new_set, b), opts);
+		ret = push_row(out, &cap, b, find_same_key(new_set, b), opts, base, new_set);
 		if (ret < 0)
 			goto fail;
 	}
@@ -422,7 +604,7 @@ int bl_compare_sets(const struct bl_sample_set *base, const struct bl_sample_set
 
 		if (!wanted(n->metric, metrics) || find_same_key(base, n))
 			continue;
-		ret = push_row(out, &cap, NULL, n, opts);
+		ret = push_row(out, &cap, NULL, n, opts, base, new_set);
 		if (ret < 0)
 			goto fail;
 	}
@@ -512,16 +694,51 @@ static void cv_str(double cv, char *buf, size_t len)
 		snprintf(buf, len, "%.1f%%", cv * 100);
 }
 
-/* What the row says, in words: "WORSE", "better", "too few reps", "only in base". */
-static const char *row_verdict(const struct bl_cmp_row *row)
+/*
+ * What the row says, in words: "WORSE", "better", "same", "unknown", "only
+ * in base", "all failed in new (errno 5)" into @buf.
+ */
+static const char *row_verdict(const struct bl_cmp_row *row, char *buf, size_t len)
 {
+	if (row->new_all_failed || row->base_all_failed) {
+		int e = row->new_all_failed ? row->new_errno : row->base_errno;
+
+		snprintf(buf, len, "all ops failed in %s%s%.0d%s", row->new_all_failed ? "new" : "base",
+			 e ? " (errno " : "", e, e ? ")" : "");
+		return buf;
+	}
 	if (!row->base)
 		return "only in new";
 	if (!row->new_s)
 		return "only in base";
 	if (row->ch.verdict == BL_VERDICT_WORSE)
 		return "WORSE";
+	if (row->ch.verdict == BL_VERDICT_TOO_FEW)
+		return "unknown";
 	return bl_verdict_name(row->ch.verdict);
+}
+
+/*
+ * How the row was judged: "exact", "exact >2", "welch >2.0%" (boots a side),
+ * "t 1:n >2.0%" (one boot against several), "1 boot >4.2%" (the floor),
+ * "uncalibrated"; " (noise)" when no floor took part.
+ */
+static void judged_str(const struct bl_cmp_row *row, char *buf, size_t len)
+{
+	const struct bl_change *c = &row->ch;
+
+	if (!c->method || !row->base || !row->new_s)
+		snprintf(buf, len, "-");
+	else if (!strcmp(c->method, "exact"))
+		snprintf(buf, len, c->threshold > 0 ? "exact >%.3g" : "exact", c->threshold);
+	else if (c->verdict == BL_VERDICT_TOO_FEW)
+		snprintf(buf, len, "uncalibrated");
+	else
+		snprintf(buf, len, "%s >%.1f%%%s",
+			 !strcmp(c->method, "welch")	  ? "welch" :
+			 !strcmp(c->method, "1-vs-boots") ? "t 1:n" :
+							    "1 boot",
+			 c->threshold * 100, c->calibrated ? "" : " (noise)");
 }
 
 static json_t *num_or_null(double v)
@@ -545,6 +762,7 @@ json_t *bl_cmp_to_json(const struct bl_cmp_result *r, bool only_changes)
 	for (size_t i = 0; i < r->n; i++) {
 		const struct bl_cmp_row *row = &r->rows[i];
 		const struct bl_change *c = &row->ch;
+		char vb[64];
 		json_t *o;
 
 		if (only_changes && !cmp_is_change(c->verdict))
@@ -563,9 +781,17 @@ json_t *bl_cmp_to_json(const struct bl_cmp_result *r, bool only_changes)
 			      "new_cv", num_or_null(c->new_cv), "relative", c->relative,
 			      "change", num_or_null(c->change), "ci_lo", num_or_null(c->ci_lo),
 			      "ci_hi", num_or_null(c->ci_hi), "significant", c->significant,
-			      "verdict", row_verdict(row));
+			      "verdict", row_verdict(row, vb, sizeof(vb)));
 		if (!o || json_array_append_new(rows, o) < 0)
 			goto fail;
+		/* how it was judged: the boot as the unit, the threshold and the floor */
+		json_object_set_new(o, "count", json_boolean(row->metric->count));
+		json_object_set_new(o, "method", c->method ? json_string(c->method) : json_null());
+		json_object_set_new(o, "base_boots", json_integer((json_int_t)c->base_boots));
+		json_object_set_new(o, "new_boots", json_integer((json_int_t)c->new_boots));
+		json_object_set_new(o, "threshold", num_or_null(c->threshold));
+		json_object_set_new(o, "calibrated", json_boolean(c->calibrated));
+		json_object_set_new(o, "why", c->why ? json_string(c->why) : json_null());
 	}
 	if (json_object_set_new(root, "base", json_string(r->base_label)) < 0 ||
 	    json_object_set_new(root, "new", json_string(r->new_label)) < 0 ||
@@ -573,6 +799,7 @@ json_t *bl_cmp_to_json(const struct bl_cmp_result *r, bool only_changes)
 	    json_object_set_new(root, "worse", json_integer((json_int_t)r->worse)) < 0 ||
 	    json_object_set_new(root, "same", json_integer((json_int_t)r->same)) < 0 ||
 	    json_object_set_new(root, "too_few", json_integer((json_int_t)r->too_few)) < 0 ||
+	    json_object_set_new(root, "unknown", json_integer((json_int_t)r->too_few)) < 0 ||
 	    json_object_set_new(root, "rows", rows) < 0) {
 		rows = NULL; /* set_new consumed it even on failure */
 		goto fail;
@@ -619,12 +846,13 @@ static int cmp_write(FILE *out, const struct bl_cmp_result *r, enum bl_cmp_forma
 	if (md) {
 		if (md_summary)
 			fprintf(out, "Base: `%s`, new: `%s`. %zu better, %zu worse, %zu same, "
-				     "%zu with too few repetitions to judge.\n\n",
+				     "%zu unknown (one boot a side and no noise floor, or on one "
+				     "side only).\n\n",
 				r->base_label, r->new_label, r->better, r->worse, r->same,
 				r->too_few);
 		fprintf(out, "| [job] workload | size | metric | base | new | change | 95%% CI | "
-			     "CV base / new | n base / new | verdict |\n"
-			     "| --- | ---: | --- | ---: | ---: | ---: | --- | --- | --- | --- |\n");
+			     "CV base / new | boots base / new | judged | verdict |\n"
+			     "| --- | ---: | --- | ---: | ---: | ---: | --- | --- | --- | --- | --- |\n");
 	} else {
 		for (size_t i = 0; i < r->n; i++) {
 			const struct bl_cmp_row *row = &r->rows[i];
@@ -635,18 +863,22 @@ static int cmp_write(FILE *out, const struct bl_cmp_result *r, enum bl_cmp_forma
 				width = w;
 		}
 		fprintf(out, "base: %s\nnew:  %s\n\n", r->base_label, r->new_label);
-		fprintf(out, "%-*s %6s %-16s %11s %11s %9s %-20s %-13s %-7s %s\n", width, "[job] workload",
-			"size", "metric", "base", "new", "change", "95% CI", "cv base/new",
-			"n b/n", "verdict");
+		fprintf(out, "%-*s %6s %-16s %11s %11s %9s %-20s %-13s %-7s %-16s %s\n", width,
+			"[job] workload", "size", "metric", "base", "new", "change", "95% CI",
+			"cv base/new", "boots", "judged", "verdict");
 	}
 	for (size_t i = 0; i < r->n; i++) {
 		const struct bl_cmp_row *row = &r->rows[i];
 		const struct bl_change *c = &row->ch;
 		char wl[96], sz[24], bm[24], nm[24], ch[32], ci[48], cvb[16], cvn[16], cvs[40],
-			nn[32];
+			nn[32], jd[32], vb[64];
 
 		if (only_changes && !cmp_is_change(c->verdict))
 			continue;
+		if (!md && (i == 0 || row->metric->count != r->rows[i - 1].metric->count))
+			fprintf(out, "%s\n", row->metric->count ?
+				"-- counts: exact numbers, compared exactly --" :
+				"-- times: the boot is the unit; one boot a side needs a noise floor --");
 		snprintf(wl, sizeof(wl), "%s%s%s%s%s", row->group, *row->group ? " " : "",
 			 row->workload, *row->variant ? "/" : "", row->variant);
 		bl_size_str(row->size, sz, sizeof(sz));
@@ -657,20 +889,22 @@ static int cmp_write(FILE *out, const struct bl_cmp_result *r, enum bl_cmp_forma
 		cv_str(c->base_cv, cvb, sizeof(cvb));
 		cv_str(c->new_cv, cvn, sizeof(cvn));
 		snprintf(cvs, sizeof(cvs), "%s/%s", cvb, cvn);
-		snprintf(nn, sizeof(nn), "%zu/%zu", c->base_n, c->new_n);
+		snprintf(nn, sizeof(nn), "%zu/%zu", c->base_boots, c->new_boots);
+		judged_str(row, jd, sizeof(jd));
 		if (md)
-			fprintf(out, "| %s | %s | %s (%s) | %s | %s | %s | %s | %s | %s | %s%s%s |\n",
+			fprintf(out, "| %s | %s | %s (%s) | %s | %s | %s | %s | %s | %s | %s | %s%s%s |\n",
 				wl, sz, row->metric->name, row->metric->unit, bm, nm, ch, ci,
-				cvs, nn, c->significant ? "**" : "", row_verdict(row),
+				cvs, nn, jd, c->significant ? "**" : "", row_verdict(row, vb, sizeof(vb)),
 				c->significant ? "**" : "");
 		else
-			fprintf(out, "%-*s %6s %-16s %11s %11s %9s %-20s %-13s %-7s %s%s\n", width, wl,
-				sz, row->metric->name, bm, nm, ch, ci, cvs, nn, row_verdict(row),
-				c->significant ? " *" : "");
+			fprintf(out, "%-*s %6s %-16s %11s %11s %9s %-20s %-13s %-7s %-16s %s%s\n", width,
+				wl, sz, row->metric->name, bm, nm, ch, ci, cvs, nn, jd,
+				row_verdict(row, vb, sizeof(vb)), c->significant ? " *" : "");
 	}
 	if (!md)
-		fprintf(out, "\n%zu better, %zu worse, %zu same, %zu too few reps to judge "
-			     "(* = significant: 95%% CI excludes 0 and |change| > noise)\n",
+		fprintf(out, "\n%zu better, %zu worse, %zu same, %zu unknown (* = significant: "
+			     "counts: ranges apart and beyond their A/A spread; times: 95%% CI "
+			     "excludes 0 and |change| > max(noise, k x the A/A floor))\n",
 			r->better, r->worse, r->same, r->too_few);
 	return ferror(out) ? -EIO : 0;
 }

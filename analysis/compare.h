@@ -23,7 +23,15 @@
  *   slots_peak, slots_after: io_tlb_used_peak / _after minus _before,
  *       the slots the row itself held (standing traffic subtracted);
  *   failed_ops: the row's failed operations.
- * A counter that is null is left out, never read as 0.
+ * A row whose every operation failed adds failed_ops only: its throughput,
+ * latency and bounces describe refusals, not the workload, and are never
+ * compared or drawn (the failed_ops sample keeps its errno to say so).
+ * Latency percentiles p50 and p99 come per repetition where the row has
+ * per_rep.latency_p50_ns / _p99_ns, else one per run.
+ *
+ * Rows are judged with the boot as the unit (analysis/judge.h): counts
+ * exactly, times on boot means (Welch's t) or, with one boot on a side,
+ * against the row's measured noise floor (bl_stats_opts.floor_of).
  */
 #ifndef BL_COMPARE_H
 #define BL_COMPARE_H
@@ -48,9 +56,12 @@ struct bl_sample {
 	int64_t size;	/* bytes */
 	const struct bl_metric *metric;
 	double *v;	/* the values */
+	int64_t *unit;	/* the boot each value came from (the unit of replication) */
 	size_t n, cap;
 	size_t runs;	/* runs that contributed */
 	int64_t last_run; /* store id of the last contributing run (counts runs) */
+	size_t all_failed; /* failed_ops samples: rows where every operation failed */
+	int fail_errno;	   /* failed_ops samples: the first errno of a failing row, 0 none */
 };
 
 struct bl_sample_set {
@@ -60,6 +71,9 @@ struct bl_sample_set {
 	size_t index_cap; /* a power of two, at least twice n */
 	size_t last;	  /* position + 1 of the sample added to last (0 = none): the
 			     values of one series come in a row, no hashing for them */
+	/* the boot a run's values belong to (NULL: each run is its own boot) */
+	int64_t (*unit_of)(void *user, int64_t run);
+	void *unit_user;
 };
 
 void bl_sample_set_init(struct bl_sample_set *set);
@@ -87,6 +101,9 @@ struct bl_cmp_row {
 	const struct bl_metric *metric;
 	const struct bl_sample *base, *new_s; /* either may be NULL: only on one side */
 	struct bl_change ch;
+	/* a side without this metric because every operation of the row failed there */
+	bool base_all_failed, new_all_failed;
+	int base_errno, new_errno; /* their first errno (0 unknown) */
 };
 
 struct bl_cmp_result {

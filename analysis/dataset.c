@@ -51,6 +51,8 @@ static void run_free(struct an_run *r)
 	free(r->importer);
 	free(r->hostname);
 	free(r->cpu);
+	free(r->boot_id);
+	free(r->clock);
 }
 
 static int runs_cb(const struct bl_run_row *row, void *user)
@@ -88,6 +90,8 @@ static int runs_cb(const struct bl_run_row *row, void *user)
 	r->importer = dup_or_null(row->imp_driver ? row->imp_driver : row->imp_node);
 	r->hostname = dup_or_null(row->hostname);
 	r->cpu = dup_or_null(row->cpu);
+	r->boot_id = dup_or_null(row->kernel_boot_id);
+	r->clock = dup_or_null(row->testbed_clock);
 	runs->n++;
 	if (!r->mode || (row->run_id && !r->run_id))
 		return -ENOMEM;
@@ -421,14 +425,36 @@ bool an_scope_has(const struct an_scope *sc, const struct an_run *r)
 		       field_is(sc->importer, r->importer));
 }
 
+/* The unit of replication of the row being added (see an_dataset_samples). */
+static int64_t current_unit(void *user, int64_t run)
+{
+	(void)run;
+	return *(const int64_t *)user;
+}
+
+/* The boot of run @i: the first run of the dataset with its boot_id, else the run itself. */
+static int64_t boot_unit(const struct an_runs *runs, size_t i)
+{
+	const char *b = runs->r[i].boot_id;
+
+	for (size_t j = 0; b && j < i; j++)
+		if (runs->r[j].boot_id && !strcmp(runs->r[j].boot_id, b))
+			return (int64_t)j;
+	return (int64_t)i;
+}
+
 int an_dataset_samples(const struct an_dataset *ds, const struct an_scope *sc, enum an_group how,
 		       struct bl_sample_set *set, size_t *runs)
 {
+	const struct bl_metric *job_failed = bl_metric_find("job_failed");
 	size_t last = SIZE_MAX, nruns = 0;
+	int64_t unit = 0;
 	bool in = false;
 	char group[256] = "";
 	int ret = 0;
 
+	set->unit_of = current_unit;
+	set->unit_user = &unit;
 	for (size_t i = 0; i < ds->n && !ret; i++) {
 		const struct an_row *row = &ds->rows[i];
 
@@ -438,32 +464,85 @@ int an_dataset_samples(const struct an_dataset *ds, const struct an_scope *sc, e
 			if (in) {
 				nruns++;
 				an_run_label(&ds->runs.r[last], how, group, sizeof(group));
+				unit = boot_unit(&ds->runs, last);
 			}
 		}
 		if (in)
 			ret = bl_sample_set_add_result(set, group, &row->v);
 	}
+	/* whether each job ran at all: a run that failed or was skipped has no rows */
+	for (size_t i = 0; i < ds->runs.n && !ret; i++) {
+		const struct an_run *r = &ds->runs.r[i];
+
+		if (!an_scope_has(sc, r))
+			continue;
+		if (!r->n_results)
+			nruns++; /* counted above only when it had rows */
+		an_run_label(r, how, group, sizeof(group));
+		unit = boot_unit(&ds->runs, i);
+		ret = bl_sample_set_add(set, group, "(job)", "", 0, job_failed,
+					r->status && !strcmp(r->status, "ok") ? 0 : 1, r->id);
+	}
+	set->unit_of = NULL;
+	set->unit_user = NULL;
 	if (runs)
 		*runs = nruns;
 	return ret;
+}
+
+/*
+ * The one clock of @ds's runs in @sc that have results, into @clock: "icount",
+ * or "wall" for the testbed's wall clock and runs on real hardware alike
+ * (both are time as the host's clock sees it; icount's is instructions).
+ * -EINVAL when they are on both.
+ */
+static int side_clock(const struct an_dataset *ds, const struct an_scope *sc, const char **clock)
+{
+	bool seen = false;
+
+	*clock = "";
+	for (size_t i = 0; i < ds->runs.n; i++) {
+		const struct an_run *r = &ds->runs.r[i];
+		const char *c = r->clock && !strcmp(r->clock, "icount") ? "icount" : "wall";
+
+		if (!an_scope_has(sc, r) || !r->n_results)
+			continue;
+		if (seen && strcmp(c, *clock))
+			return -EINVAL;
+		*clock = c;
+		seen = true;
+	}
+	return 0;
 }
 
 /* --- comparing ------------------------------------------------------------------------------ */
 
 /* The samples of one side; a side from the store is loaded and dropped again. */
 static int side_samples(struct bl_store *s, const struct an_side *side, enum an_group how,
-			struct bl_sample_set *set, size_t *runs)
+			struct bl_sample_set *set, size_t *runs, char *clock, size_t clock_len)
 {
+	const struct an_dataset *use = side->ds;
 	struct an_dataset ds;
+	const char *c;
 	int ret;
 
-	if (side->ds)
-		return an_dataset_samples(side->ds, &side->scope, how, set, runs);
-	ret = an_dataset_load(s, side->filter, &ds);
+	if (!use) {
+		ret = an_dataset_load(s, side->filter, &ds);
+		if (ret < 0)
+			return ret;
+		use = &ds;
+	}
+	ret = side_clock(use, &side->scope, &c);
 	if (ret < 0)
-		return ret;
-	ret = an_dataset_samples(&ds, &side->scope, how, set, runs);
-	an_dataset_free(&ds);
+		bl_err("compare: %s: runs on both guest clocks (icount and wall): times on the two "
+		       "are different quantities; select one with clock=icount or clock=wall",
+		       side->label ? side->label : "a side");
+	else
+		snprintf(clock, clock_len, "%s", c);
+	if (!ret)
+		ret = an_dataset_samples(use, &side->scope, how, set, runs);
+	if (use == &ds)
+		an_dataset_free(&ds);
 	return ret;
 }
 
@@ -476,12 +555,27 @@ int an_compare(struct bl_store *s, const struct an_side *base, const struct an_s
 	memset(out, 0, sizeof(*out));
 	bl_sample_set_init(&out->base);
 	bl_sample_set_init(&out->new_set);
-	ret = side_samples(s, base, how, &out->base, &out->base_runs);
+	char bclock[16], nclock[16];
+
+	ret = side_samples(s, base, how, &out->base, &out->base_runs, bclock, sizeof(bclock));
 	if (!ret)
-		ret = side_samples(s, new_side, how, &out->new_set, &out->new_runs);
-	if (!ret)
+		ret = side_samples(s, new_side, how, &out->new_set, &out->new_runs, nclock,
+				   sizeof(nclock));
+	/* a side without timed runs (none, or only failed/skipped) has no clock to disagree with */
+	if (!ret && *bclock && *nclock && strcmp(bclock, nclock)) {
+		bl_err("compare: refusing to compare runs on the %s clock with runs on the %s "
+		       "clock: times on the two are different quantities (select one clock with "
+		       "clock=icount or clock=wall on both sides)",
+		       bclock, nclock);
+		ret = -EINVAL;
+	}
+	if (!ret) {
+		struct bl_stats_opts o = *opts;
+
+		o.floor_clock = bclock; /* floors are per clock */
 		ret = bl_compare_sets(&out->base, &out->new_set, base->label, new_side->label,
-				      metrics, opts, &out->r);
+				      metrics, &o, &out->r);
+	}
 	if (ret < 0)
 		an_comparison_free(out);
 	return ret;

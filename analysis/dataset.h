@@ -40,6 +40,8 @@ struct an_run {
 	char *mode, *device, *importer, *hostname, *cpu;
 	int64_t swiotlb_slabs; /* -1 when unknown */
 	int n_results;
+	char *boot_id;	       /* kernel.boot_id: runs of one boot share it; NULL unknown */
+	char *clock;	       /* testbed guest clock icount|wall; NULL outside the testbed */
 };
 
 struct an_runs {
@@ -123,7 +125,12 @@ struct an_comparison {
 
 /*
  * Loads both sides grouped by @how and compares them (bl_compare_sets,
- * @metrics NULL = all). 0 (also when a side has no runs: check the counts),
+ * @metrics NULL = all). The repetitions of one boot are one unit of
+ * replication (analysis/judge.h); a run whose job ended failed or skipped
+ * adds a job_failed count of 1 (0 when ok), so a job that stops working is
+ * a regression. Times on different guest clocks are different quantities:
+ * sides whose runs are not all on one and the same clock are refused
+ * (-EINVAL, logged, naming the clocks). 0 (also when a side has no runs: check the counts),
  * -EINVAL, -ENOMEM or the store's -errno (logged). Free with an_comparison_free().
  */
 int an_compare(struct bl_store *s, const struct an_side *base, const struct an_side *new_side,

@@ -204,7 +204,7 @@ int fig_compare(struct render_ctx *c)
 			out = fig_open_data(c, data, "relative change per row, mode vs " BL_MODE_BASELINE " (the first "
 						 "rows, the largest changes, are the ones drawn)",
 					"index label change_pct ci_lo_pct ci_hi_pct class "
-					"(0 same, 1 better, 2 worse, 3 too few reps)");
+					"(0 same, 1 better, 2 worse, 3 unknown)");
 			if (!out) {
 				ret = -EIO;
 			} else {

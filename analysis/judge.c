@@ -25,15 +25,9 @@ void bl_judge_opts_default(struct bl_judge_opts *o)
 
 bool bl_metric_is_count(const char *name)
 {
-	static const char *const counts[] = {
-		"bounces_per_op", "bounce_rate", "sync_mib_per_op", "slots_peak",
-		"slots_after",	  "failed_ops",
-	};
+	const struct bl_metric *m = bl_metric_find(name);
 
-	for (size_t i = 0; name && i < sizeof(counts) / sizeof(counts[0]); i++)
-		if (!strcmp(name, counts[i]))
-			return true;
-	return false;
+	return m && m->count;
 }
 
 const char *bl_judge_method_name(enum bl_judge_method m)
@@ -41,6 +35,8 @@ const char *bl_judge_method_name(enum bl_judge_method m)
 	switch (m) {
 	case BL_JUDGE_WELCH:
 		return "welch";
+	case BL_JUDGE_ONE_VS_BOOTS:
+		return "1-vs-boots";
 	case BL_JUDGE_WITHIN_BOOT:
 		return "within-boot";
 	case BL_JUDGE_EXACT:
@@ -195,6 +191,21 @@ int bl_judge_time(const struct bl_boot_sample *base, size_t nb, const struct bl_
 
 	if (kb >= o->min_boots && kn >= o->min_boots) {
 		welch(bm, kb, nm, kn, o->confidence, out);
+	} else if ((kb == 1 && kn >= o->min_boots) || (kn == 1 && kb >= o->min_boots)) {
+		/* one boot against several: the several's spread, one more draw from it */
+		const double *many = kb > 1 ? bm : nm;
+		size_t n = kb > 1 ? kb : kn;
+		double sd = bl_stddev(many, n), half;
+
+		out->method = BL_JUDGE_ONE_VS_BOOTS;
+		half = bl_t_quantile_two_sided(1 - o->confidence, (double)(n - 1)) * sd *
+		       sqrt(1.0 / (double)n + 1.0);
+		out->ci_lo = out->new_mean - out->base_mean - half;
+		out->ci_hi = out->new_mean - out->base_mean + half;
+		if (out->relative) {
+			out->ci_lo /= out->base_mean;
+			out->ci_hi /= out->base_mean;
+		}
 	} else {
 		struct bl_stats_opts so;
 		struct bl_change ch;

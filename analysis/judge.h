@@ -16,7 +16,10 @@
  *    chosen over a hierarchical bootstrap because with 2-5 boots a side a
  *    bootstrap of boot means has too few distinct resamples to give an
  *    interval, while Welch's t uses the t distribution's small-sample
- *    widening. With one boot on either side there is no between-boot
+ *    widening. One boot against several (tonight against the last nights):
+ *    the several give the between-boot spread s, and the one boot is
+ *    judged as one more draw, se = s sqrt(1/n + 1), t with n - 1 degrees
+ *    of freedom. With one boot on both sides there is no between-boot
  *    spread to measure: the repetitions give the interval (within-boot
  *    noise only) and the row's measured noise floor (bouncelab calibrate:
  *    the spread between A/A boots) must be cleared; without a floor the
@@ -59,6 +62,7 @@ void bl_judge_opts_default(struct bl_judge_opts *o);
 
 enum bl_judge_method {
 	BL_JUDGE_WELCH,	      /* boot means, Welch's t */
+	BL_JUDGE_ONE_VS_BOOTS, /* one boot against several: t with the several's spread */
 	BL_JUDGE_WITHIN_BOOT, /* one boot a side: repetitions' bootstrap + the noise floor */
 	BL_JUDGE_EXACT,	      /* counts: ranges and the count's A/A floor */
 };

@@ -35,6 +35,7 @@
 
 #include "fsutil.h"
 #include "log.h"
+#include "calibrate.h"
 #include "report_int.h"
 #include "store_summary.h"
 
@@ -356,11 +357,18 @@ int an_report_write(FILE *f, FILE *details, struct bl_store *s, const struct bl_
 	FILE *cmp_out;
 	char *cmp_buf = NULL;
 	size_t cmp_len = 0;
+	struct an_floor_index floors = { 0 };
 	char modes[128];
 	int64_t newest;
 	int ret;
 
 	bl_stats_opts_default(&c.stats);
+	/* the noise floors bouncelab calibrate measured: without one, a time compared
+	 * between single boots is unknown, never a finding */
+	if (an_floor_index_load(s, &floors) == 0) {
+		c.stats.floor_of = an_floor_of;
+		c.stats.floor_user = &floors;
+	}
 	bl_sample_set_init(&set);
 	c.findings = open_memstream(&c.findings_buf, &c.findings_len);
 	if (!c.findings)
@@ -459,6 +467,7 @@ int an_report_write(FILE *f, FILE *details, struct bl_store *s, const struct bl_
 		}
 	}
 out:
+	an_floor_index_free(&floors);
 	free(cmp_buf);
 	fclose(c.findings);
 	free(c.findings_buf);

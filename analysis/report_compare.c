@@ -199,8 +199,9 @@ static int compare_md(struct report_ctx *c, const struct an_scope *bs, const str
 	ret = summary_row(c->f, rr, summary);
 	if (ret)
 		goto out;
-	fprintf(full, "### %s\n\n`%s` against `%s`: %zu better, %zu worse, %zu same, %zu with too "
-		      "few repetitions to judge.\n\n<details><summary>%zu rows</summary>\n\n",
+	fprintf(full, "### %s\n\n`%s` against `%s`: %zu better, %zu worse, %zu same, %zu unknown "
+		      "(one boot a side and no noise floor, or on one side only).\n\n"
+		      "<details><summary>%zu rows</summary>\n\n",
 		heading, nlabel, blabel, rr->better, rr->worse, rr->same, rr->too_few, rr->n);
 	ret = bl_cmp_write_md_table(full, rr, false);
 	fprintf(full, "\n</details>\n\n");
@@ -224,7 +225,11 @@ static int compare_md(struct report_ctx *c, const struct an_scope *bs, const str
 					row->ch.ci_hi * 100, row->ch.significant ? " (significant)" :
 										   "");
 			else
-				fprintf(c->findings, " (%s)", bl_verdict_name(row->ch.verdict));
+				fprintf(c->findings, " (%s%s)", bl_verdict_name(row->ch.verdict),
+					row->ch.verdict == BL_VERDICT_TOO_FEW && row->ch.method &&
+							!row->ch.calibrated ?
+						": no noise floor" :
+						"");
 			any = true;
 		}
 		if (any)
@@ -325,11 +330,15 @@ int rp_mode_comparisons(struct report_ctx *c)
 		      "One table per kernel and mode, a row per job. Bounces per op are exact "
 		      "counts (mean per run), shown at the smallest and the largest buffer size. "
 		      "Throughput change = (mode - %s) / %s per buffer size: the median "
-		      "over the sizes, how many sizes changed significantly (95%% CI from a seeded "
-		      "bootstrap over the repetitions excludes 0 and the change exceeds %.0f%%), "
-		      "and the largest significant changes. Under TCG emulation throughput is "
-		      "noisy across boots; the counts are not.\n\n",
-		BL_MODE_BASELINE, BL_MODE_BASELINE, BL_MODE_BASELINE, c->stats.noise * 100);
+		      "over the sizes, how many sizes changed significantly, and the largest "
+		      "significant changes. The boot is the unit: a guest's speed moves from boot "
+		      "to boot while its repetitions agree, so with one boot a side a time must "
+		      "clear max(%.0f%%, %.0f x the row's noise floor measured from A/A boots by "
+		      "`bouncelab calibrate`) with its 95%% CI excluding 0; a row without a floor is "
+		      "unknown, never significant (with two boots a side or more: Welch's t on the "
+		      "boots' means). The counts are exact.\n\n",
+		BL_MODE_BASELINE, BL_MODE_BASELINE, BL_MODE_BASELINE, c->stats.noise * 100,
+		c->stats.floor_k);
 	if (c->details)
 		fprintf(c->details, "## What each DMA mode costs\n\n");
 	full_tables_note(c, "what-each-dma-mode-costs");

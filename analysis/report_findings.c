@@ -339,7 +339,8 @@ int rp_findings(struct report_ctx *c)
 		fprintf(c->f, "No row left slots behind (or no boot had SWIOTLB debugfs).\n");
 
 	fprintf(c->f, "\n### What %s costs per size\n\n"
-		      "Throughput of %s against %s per job and buffer size, 95%% CI.\n\n",
+		      "Throughput of %s against %s per job and buffer size, 95%% CI; "
+		      "significant only beyond the row's A/A noise floor (see above).\n\n",
 		bl_modes[BL_MODE_FORCE].name, bl_modes[BL_MODE_FORCE].name, BL_MODE_BASELINE);
 	if (c->findings_len)
 		fputs(c->findings_buf, c->f);

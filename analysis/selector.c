@@ -48,6 +48,7 @@ struct sel_key {
 static const char *const swiotlb_values[] = { "force", "noforce", "default", NULL };
 static const char *const iommu_values[] = { "off", "on", "pt", NULL };
 static const char *const status_values[] = { "ok", "failed", "skipped", "timeout", NULL };
+static const char *const clock_values[] = { "icount", "wall", NULL };
 
 #define M(m) offsetof(struct bl_run_filter, m)
 static const struct sel_key keys[] = {
@@ -64,6 +65,8 @@ static const struct sel_key keys[] = {
 	{ "job", NULL, SK_TEXT, M(job), NULL, "J", "job name" },
 	{ "host", NULL, SK_TEXT, M(host), NULL, "H", "hostname" },
 	{ "status", NULL, SK_CHOICE, M(status), status_values, "S", "the run's status" },
+	{ "clock", NULL, SK_CHOICE, M(clock), clock_values, "C",
+	  "the testbed's guest clock (times on the two are never compared)" },
 	{ "run", NULL, SK_UUID, M(run_id), NULL, "UUID", "one run" },
 	{ "since", NULL, SK_TIME, M(since), NULL, "T",
 	  "started at or after T: a date (2026-11-01) or RFC 3339 time" },

@@ -286,22 +286,27 @@ double bl_rng_normal(struct bl_rng *rng)
 /* --- metrics ---------------------------------------------------------------- */
 
 const struct bl_metric bl_metrics[] = {
-	{ "ops_per_sec", "throughput", "ops/s", BL_HIGHER_IS_BETTER },
-	{ "mib_per_sec", "bandwidth", "MiB/s", BL_HIGHER_IS_BETTER },
-	{ "latency_p50_ns", "latency p50", "ns", BL_LOWER_IS_BETTER },
-	{ "latency_p90_ns", "latency p90", "ns", BL_LOWER_IS_BETTER },
-	{ "latency_p99_ns", "latency p99", "ns", BL_LOWER_IS_BETTER },
-	{ "latency_p999_ns", "latency p99.9", "ns", BL_LOWER_IS_BETTER },
-	{ "latency_max_ns", "latency max", "ns", BL_LOWER_IS_BETTER },
-	{ "bounces_per_op", "bounces per op", "bounces/op", BL_LOWER_IS_BETTER },
-	{ "bounce_rate", "bounce rate", "bounced/mapped segments", BL_LOWER_IS_BETTER },
+	/* counts first: exact numbers, and they lead every comparison */
+	{ "failed_ops", "failed operations", "ops", BL_LOWER_IS_BETTER, true, false },
+	/* a run whose job ended failed or skipped (1) where it was ok (0) */
+	{ "job_failed", "job not ok", "runs", BL_LOWER_IS_BETTER, true, false },
+	{ "bounces_per_op", "bounces per op", "bounces/op", BL_LOWER_IS_BETTER, true, false },
+	{ "bounce_rate", "bounce rate", "bounced/mapped segments", BL_LOWER_IS_BETTER, true, false },
 	/* dma_sync_sg_* bytes per op: copies through the bounce buffer when the mapping bounced */
-	{ "sync_mib_per_op", "MiB synced per op", "MiB/op", BL_LOWER_IS_BETTER },
+	{ "sync_mib_per_op", "MiB synced per op", "MiB/op", BL_LOWER_IS_BETTER, true, false },
 	/* slots above the level before the row ran: what the workload itself held */
-	{ "slots_peak", "SWIOTLB slots held at peak", "slots", BL_LOWER_IS_BETTER },
-	{ "slots_after", "SWIOTLB slots left after teardown", "slots", BL_LOWER_IS_BETTER },
-	{ "failed_ops", "failed operations", "ops", BL_LOWER_IS_BETTER },
-	{ NULL, NULL, NULL, BL_LOWER_IS_BETTER },
+	{ "slots_peak", "SWIOTLB slots held at peak", "slots", BL_LOWER_IS_BETTER, true, false },
+	{ "slots_after", "SWIOTLB slots left after teardown", "slots", BL_LOWER_IS_BETTER, true,
+	  false },
+	/* times: on the guest clock the runs were measured on */
+	{ "ops_per_sec", "throughput", "ops/s", BL_HIGHER_IS_BETTER, false, false },
+	{ "mib_per_sec", "bandwidth", "MiB/s", BL_HIGHER_IS_BETTER, false, true },
+	{ "latency_p50_ns", "latency p50", "ns", BL_LOWER_IS_BETTER, false, false },
+	{ "latency_p90_ns", "latency p90", "ns", BL_LOWER_IS_BETTER, false, false },
+	{ "latency_p99_ns", "latency p99", "ns", BL_LOWER_IS_BETTER, false, false },
+	{ "latency_p999_ns", "latency p99.9", "ns", BL_LOWER_IS_BETTER, false, false },
+	{ "latency_max_ns", "latency max", "ns", BL_LOWER_IS_BETTER, false, false },
+	{ NULL, NULL, NULL, BL_LOWER_IS_BETTER, false, false },
 };
 
 const struct bl_metric *bl_metric_find(const char *name)
@@ -323,6 +328,11 @@ void bl_stats_opts_default(struct bl_stats_opts *opts)
 	opts->resamples = 2000;
 	opts->min_reps = 3;
 	opts->seed = 0x626f756e63656c61ULL; /* "bouncela" */
+	opts->floor_k = 2;
+	opts->min_boots = 2;
+	opts->floor_of = NULL;
+	opts->floor_user = NULL;
+	opts->floor_clock = "";
 	/*
 	 * A year of nightly runs pooled is thousands of values per sample:
 	 * 2000 resamples of each cost seconds per row. From 32 values a side
@@ -341,7 +351,7 @@ const char *bl_verdict_name(enum bl_change_verdict v)
 	case BL_VERDICT_WORSE:
 		return "worse";
 	case BL_VERDICT_TOO_FEW:
-		return "too few reps";
+		return "unknown"; /* too few values, too few boots, or no noise floor */
 	}
 	return "?";
 }

@@ -66,6 +66,9 @@ struct bl_metric {
 	const char *label; /* "throughput" for tables and plot titles */
 	const char *unit;  /* "ops/s" */
 	enum bl_direction direction;
+	bool count;	   /* an exact count, judged exactly (analysis/judge.h); else a time */
+	bool on_request;   /* compared only when named (mib_per_sec: ops/s times the size,
+			      the same relative change as ops_per_sec) */
 };
 
 /* The metrics bouncelab compares, in display order; NULL name ends it. */
@@ -79,7 +82,7 @@ enum bl_change_verdict {
 	BL_VERDICT_SAME,    /* no significant change */
 	BL_VERDICT_BETTER,  /* significant change the good way */
 	BL_VERDICT_WORSE,   /* significant change the bad way: a regression */
-	BL_VERDICT_TOO_FEW, /* too few values in one of the samples to judge */
+	BL_VERDICT_TOO_FEW, /* unknown: too few values or boots, or no noise floor, to judge */
 };
 
 struct bl_stats_opts {
@@ -91,6 +94,14 @@ struct bl_stats_opts {
 	size_t bootstrap_max; /* more values than this in both samples together: the
 				 large-sample interval (bl_compare_summaries) instead
 				 of the bootstrap; 0 = always bootstrap */
+	/* boots as the unit of replication (analysis/judge.h) */
+	double floor_k;	      /* a change must exceed max(noise, floor_k x the row's A/A floor) */
+	size_t min_boots;     /* boots a side for Welch's t on boot means (>= 2) */
+	/* the row's measured noise floor on @clock, NAN when uncalibrated; NULL: none */
+	double (*floor_of)(void *user, const char *clock, const char *group, const char *workload,
+			   const char *variant, int64_t size, const char *metric);
+	void *floor_user;
+	const char *floor_clock; /* the compared runs' guest clock ("" outside the testbed) */
 };
 
 /* noise 2%, 95%, 2000 resamples, min_reps 3, a fixed seed, bootstrap up to 64 values. */
@@ -112,8 +123,15 @@ struct bl_change {
 	bool relative;
 	double change;
 	double ci_lo, ci_hi;
-	bool significant;        /* interval excludes 0 and |change| > noise */
+	bool significant;        /* interval excludes 0 and |change| > threshold */
 	enum bl_change_verdict verdict;
+	/* how it was judged (analysis/judge.h; compare fills these, bl_compare_samples not) */
+	const char *method;	 /* "welch", "within-boot", "exact", NULL: bl_compare_samples */
+	size_t base_boots, new_boots;
+	double threshold;	 /* what |change| had to exceed (relative for times, absolute
+				    for counts); NAN when not judged */
+	bool calibrated;	 /* a measured noise floor took part */
+	const char *why;	 /* why a row is not judged (verdict TOO_FEW), else NULL */
 };
 
 /*
@@ -148,6 +166,6 @@ int bl_compare_summaries(const struct bl_summary *base, const struct bl_summary 
 			 enum bl_direction dir, const struct bl_stats_opts *opts,
 			 struct bl_change *out);
 
-const char *bl_verdict_name(enum bl_change_verdict v); /* "same", "better", "worse", "too few reps" */
+const char *bl_verdict_name(enum bl_change_verdict v); /* "same", "better", "worse", "unknown" */
 
 #endif

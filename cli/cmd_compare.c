@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "analysis.h"
+#include "calibrate.h"
 #include "commands.h"
 #include "compare.h"
 #include "selector.h"
@@ -43,8 +44,11 @@ static void usage(FILE *out)
 		"  --format text|md|json output format (default text)\n"
 		"  --changes-only        leave out rows without a significant change\n"
 		"  --fail-on-regression  exit 1 when any change is significantly worse\n"
-		"  --noise PCT           smallest change that counts (default 2)\n"
-		"  --min-reps N          fewer values than this: not judged (default 3)\n"
+		"  --noise PCT           smallest change of a time that counts (default 2)\n"
+		"  --noise-k K           a time must also change by more than K x its row's\n"
+		"                        noise floor (bouncelab calibrate; default 2)\n"
+		"  --min-reps N          boots a side for Welch's t on boot means (default 2;\n"
+		"                        fewer: one boot a side, judged against the noise floor)\n"
 		"  --seed N              bootstrap seed (default fixed: reproducible)\n"
 		"  --profiles            also list the symbols whose share of the CPU profile\n"
 		"                        changed most (rows whose documents carry a profile)\n"
@@ -59,9 +63,27 @@ static void usage(FILE *out)
 	for (const struct bl_metric *m = bl_metrics; m->name; m++)
 		fprintf(out, "  %-16s %s, %s (%s is better)\n", m->name, m->label, m->unit,
 			m->direction == BL_HIGHER_IS_BETTER ? "higher" : "lower");
-	fprintf(out, "\nA change is significant when its 95%% interval excludes 0 and it is\n"
-		     "larger than the noise threshold. Exit: 0 ok, 1 regression (with\n"
-		     "--fail-on-regression), 2 usage, 3 store error or nothing matched.\n");
+	fprintf(out,
+		"\nHow rows are judged (analysis/judge.h). Counts (failed operations, a job\n"
+		"that stopped running, bounces, bytes synced, slots) are exact: a change is\n"
+		"one when the two sides' values do not overlap and differ by more than the\n"
+		"count's own A/A spread (0 for most); they come first. Times (throughput,\n"
+		"latency) take the boot as the unit: under QEMU a guest's speed moves from\n"
+		"boot to boot while the repetitions inside one boot agree, so the\n"
+		"repetitions of a boot are averaged first. With --min-reps boots or more on\n"
+		"both sides the boot means are compared with Welch's t (a t interval on the\n"
+		"difference: with 2-5 boots a bootstrap of boot means has too few distinct\n"
+		"resamples); with one boot on a side the repetitions give the interval and\n"
+		"the row's noise floor, measured by bouncelab calibrate, must be cleared: a\n"
+		"time changes significantly when its 95%% interval excludes 0 and |change|\n"
+		"> max(--noise, --noise-k x floor). Without a floor such a row is\n"
+		"'unknown' (calibrate, or run more boots), never a verdict. Runs on the\n"
+		"icount and wall guest clocks are never compared with each other. A row\n"
+		"whose operations start failing is a regression, and so is a job whose\n"
+		"runs go from ok to failed or skipped (metric job_failed); a row where every\n"
+		"operation failed is not compared on throughput, latency or bounces.\n\n"
+		"Exit: 0 ok, 1 regression (with --fail-on-regression; the rows are named),\n"
+		"2 usage, 3 store error or nothing matched.\n");
 }
 
 struct opts {
@@ -117,7 +139,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 {
 	enum { O_BASE = 256, O_NEW, O_MODES, O_KERNEL, O_BASE_MODE, O_WHERE, O_METRIC, O_FORMAT,
 	       O_CHANGES, O_FAIL, O_NOISE, O_MINREPS, O_SEED, O_DB, O_HELP, O_STORE, O_JUDGE,
-	       O_PROFILES };
+	       O_PROFILES, O_NOISE_K };
 	static const struct option longopts[] = {
 		{ "base", required_argument, NULL, O_BASE },
 		{ "new", required_argument, NULL, O_NEW },
@@ -130,6 +152,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "changes-only", no_argument, NULL, O_CHANGES },
 		{ "fail-on-regression", no_argument, NULL, O_FAIL },
 		{ "noise", required_argument, NULL, O_NOISE },
+		{ "noise-k", required_argument, NULL, O_NOISE_K },
 		{ "min-reps", required_argument, NULL, O_MINREPS },
 		{ "seed", required_argument, NULL, O_SEED },
 		{ "db", required_argument, NULL, O_DB },
@@ -172,10 +195,17 @@ static int parse_args(int argc, char **argv, struct opts *o)
 				return -EINVAL;
 			o->stats.noise = v / 100;
 			break;
+		case O_NOISE_K:
+			if (parse_number("--noise-k", optarg, 0, 100, &v) < 0)
+				return -EINVAL;
+			o->stats.floor_k = v;
+			break;
 		case O_MINREPS:
+			/* between boots the replicates are boots: it counts them */
 			if (parse_number("--min-reps", optarg, 2, 1e6, &v) < 0)
 				return -EINVAL;
 			o->stats.min_reps = (size_t)v;
+			o->stats.min_boots = (size_t)v;
 			break;
 		case O_SEED:
 			if (parse_number("--seed", optarg, 0, 1.8e19, &v) < 0)
@@ -236,11 +266,29 @@ static int parse_selector(const char *what, const char *text, struct bl_selector
 	return 0;
 }
 
+/* Names every row judged worse on stderr: what --fail-on-regression fails on. */
+static void name_regressions(const struct bl_cmp_result *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		const struct bl_cmp_row *row = &r->rows[i];
+		char sz[24];
+
+		if (row->ch.verdict != BL_VERDICT_WORSE)
+			continue;
+		bl_size_str(row->size, sz, sizeof(sz));
+		fprintf(stderr, "regression: %s %s%s%s %s %s: %.6g -> %.6g\n", row->group,
+			row->workload, *row->variant ? "/" : "", row->variant, sz, row->metric->name,
+			row->ch.base_mean, row->ch.new_mean);
+	}
+}
+
 /* Prints the comparison and updates the totals; 0 or -EIO. */
 static int emit(const struct opts *o, const struct bl_cmp_result *r, json_t *json_all,
 		size_t *worse)
 {
 	*worse += r->worse;
+	if (o->fail_on_regression)
+		name_regressions(r);
 	if (o->fmt == BL_CMP_JSON && json_all) {
 		json_t *j = bl_cmp_to_json(r, o->changes_only);
 
@@ -429,6 +477,7 @@ out:
 
 int cmd_compare(int argc, char **argv)
 {
+	struct an_floor_index floors = { 0 };
 	struct opts o = { 0 };
 	struct bl_store *s = NULL;
 	size_t worse = 0;
@@ -442,6 +491,14 @@ int cmd_compare(int argc, char **argv)
 		free(o.metric_buf);
 		return 3;
 	}
+	/* the noise floors bouncelab calibrate measured: the threshold of each time row */
+	if (an_floor_index_load(s, &floors) < 0) {
+		bl_store_close(s);
+		free(o.metric_buf);
+		return 3;
+	}
+	o.stats.floor_of = an_floor_of;
+	o.stats.floor_user = &floors;
 	if (o.judge) {
 		char summary[1024];
 		int jr = an_judge_run(s, o.judge, o.base, &o.stats, (int64_t)time(NULL), &worse,
@@ -461,6 +518,7 @@ int cmd_compare(int argc, char **argv)
 		bl_err("compare: %zu significant regression%s", worse, worse == 1 ? "" : "s");
 		ret = 1;
 	}
+	an_floor_index_free(&floors);
 	bl_store_close(s);
 	free(o.metric_buf);
 	return ret;

@@ -233,9 +233,16 @@ static void test_compare_known_answers(void **state)
 	assert_int_equal(row->ch.verdict, BL_VERDICT_TOO_FEW);
 	assert_false(row->ch.significant);
 	assert_int_equal(r.worse, 1);
-	/* sorted: sizes ascending within the workload */
-	for (size_t i = 1; i < r.n; i++)
-		assert_true(r.rows[i - 1].size <= r.rows[i].size);
+	/* sorted: the counts lead, then the times; sizes ascending within each */
+	for (size_t i = 1; i < r.n; i++) {
+		assert_true(r.rows[i - 1].metric->count >= r.rows[i].metric->count);
+		if (r.rows[i - 1].metric->count == r.rows[i].metric->count)
+			assert_true(r.rows[i - 1].size <= r.rows[i].size);
+	}
+	assert_true(r.rows[0].metric->count);
+	/* mib_per_sec is ops_per_sec x the size: compared only when asked for */
+	for (size_t i = 0; i < r.n; i++)
+		assert_string_not_equal(r.rows[i].metric->name, "mib_per_sec");
 	bl_cmp_result_free(&r);
 
 	assert_int_equal(bl_compare_sets(&base, &new_set, "a", "b", only_tput, &o, &r), 0);

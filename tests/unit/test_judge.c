@@ -109,6 +109,28 @@ static void test_time_boots(void **state)
 	assert_float_equal(j.threshold, 0.30, 1e-12);
 }
 
+/* One boot against several (tonight against the last nights): the several's spread decides. */
+static void test_time_one_vs_boots(void **state)
+{
+	struct bl_boot_sample nights[] = { B(100, 100.1), B(101, 101.2), B(99, 99.1) };
+	struct bl_boot_sample drop[] = { B(85, 85.1) }, same[] = { B(100.5, 100.4) };
+	struct bl_judge_opts o;
+	struct bl_judgement j;
+
+	(void)state;
+	bl_judge_opts_default(&o);
+	/* no floor needed: the three nights measured the between-boot spread themselves */
+	assert_int_equal(bl_judge_time(nights, 3, drop, 1, BL_HIGHER_IS_BETTER, NAN, &o, &j), 0);
+	assert_int_equal(j.method, BL_JUDGE_ONE_VS_BOOTS);
+	assert_int_equal(j.verdict, BL_VERDICT_WORSE);
+	assert_int_equal(bl_judge_time(nights, 3, same, 1, BL_HIGHER_IS_BETTER, NAN, &o, &j), 0);
+	assert_int_equal(j.verdict, BL_VERDICT_SAME);
+	/* the other way round too: one base boot against three new ones */
+	assert_int_equal(bl_judge_time(drop, 1, nights, 3, BL_HIGHER_IS_BETTER, NAN, &o, &j), 0);
+	assert_int_equal(j.method, BL_JUDGE_ONE_VS_BOOTS);
+	assert_int_equal(j.verdict, BL_VERDICT_BETTER);
+}
+
 /* Counts: exact, no minimum of values, the A/A floor absorbs only what it measured. */
 static void test_counts(void **state)
 {
@@ -162,7 +184,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bad_input),   cmocka_unit_test(test_time_one_boot),
-		cmocka_unit_test(test_time_boots),  cmocka_unit_test(test_counts),
+		cmocka_unit_test(test_time_boots),  cmocka_unit_test(test_time_one_vs_boots),
+		cmocka_unit_test(test_counts),
 		cmocka_unit_test(test_floors),
 	};
 
