@@ -33,6 +33,7 @@
 #include "lab_config.h"
 #include "log.h"
 #include "paths.h"
+#include "store.h"
 #include "subprocess.h"
 
 #define NIGHTLY_ECHO_ARGS 20 /* arguments shown when echoing a step (all of lab's) */
@@ -47,6 +48,7 @@ struct nightly_opts {
 	const char *timeout;	/* --timeout per boot, passed to lab */
 	const char *clock;	/* --clock for the testbed: icount (default) or wall */
 	const char *boots;	/* --boots per kernel x mode for the testbed (default 1) */
+	int calibrate;		/* 1 --calibrate, -1 --no-calibrate, 0 when no floor exists */
 	int where;		/* 0 auto, 'l' local, 't' testbed */
 };
 
@@ -74,7 +76,8 @@ static void nightly_usage(FILE *out)
 	fprintf(out,
 		"usage: bouncelab nightly [--local | --lab] [--kernels LIST] [--modes LIST]\n"
 		"                         [--clock icount|wall] [--boots N] [--job FILE]\n"
-		"                         [--out DIR] [--timeout S] [--db PATH]\n\n"
+		"                         [--out DIR] [--timeout S] [--db PATH]\n"
+		"                         [--calibrate | --no-calibrate]\n\n"
 		"The main job: measure, store every result document, compare each DMA mode\n"
 		"against " BL_MODE_BASELINE ", render the plots and write the report, then print a summary.\n\n"
 		"  --local        measure on this machine's DRM devices (gembench)\n"
@@ -95,7 +98,13 @@ static void nightly_usage(FILE *out)
 		"                 passed to lab (default 1)\n"
 		"  --timeout S    testbed: kill a boot after S seconds (default: lab's,\n"
 		"                 %d s on icount, %d s on wall)\n"
-		"  --db PATH      database (default $BOUNCELAB_DB, else var/bouncelab.db)\n\n"
+		"  --db PATH      database (default $BOUNCELAB_DB, else var/bouncelab.db)\n"
+		"  --calibrate    testbed: first measure the noise floors (bouncelab calibrate:\n"
+		"                 two A/A boots of the last kernel in " BL_MODE_BASELINE " on the night's\n"
+		"                 clock and job); default: only when the database has no\n"
+		"                 floor on that clock yet (without floors, times compared\n"
+		"                 between single boots are 'unknown')\n"
+		"  --no-calibrate never calibrate\n\n"
 		"Exit: 0 when every step succeeded, 1 when one failed (the others still ran),\n"
 		"2 on bad usage.\n",
 		modes, LAB_BOOTS_MAX, LAB_DEFAULT_TIMEOUT_ICOUNT_S, LAB_DEFAULT_TIMEOUT_WALL_S);
@@ -147,6 +156,28 @@ static int run_child(char *const argv[])
 	return bl_spawn_code(&res);
 }
 
+static int count_floor(const struct bl_noise_floor *f, void *user)
+{
+	(void)f;
+	++*(size_t *)user;
+	return 0;
+}
+
+/* Does @db hold a noise floor on @clock? (A missing database holds none.) */
+static bool have_floors(const char *db, const char *clock)
+{
+	struct bl_store_opts so = { .read_only = true };
+	struct bl_store *s = NULL;
+	char err[256];
+	size_t n = 0;
+
+	if (access(db, F_OK) != 0 || bl_store_open(db, &so, &s, err, sizeof(err)) < 0)
+		return false;
+	bl_store_query_floors(s, clock, count_floor, &n);
+	bl_store_close(s);
+	return n > 0;
+}
+
 /* True when this machine has an i915 DRM node (the place to measure first). */
 static bool has_local_i915(void)
 {
@@ -173,6 +204,8 @@ static int parse_opts(int argc, char **argv, struct nightly_opts *o)
 		{ "timeout", required_argument, NULL, 'T' },
 		{ "clock", required_argument, NULL, 'c' },
 		{ "boots", required_argument, NULL, 'b' },
+		{ "calibrate", no_argument, NULL, 'C' },
+		{ "no-calibrate", no_argument, NULL, 'N' },
 		{ "db", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -198,6 +231,8 @@ static int parse_opts(int argc, char **argv, struct nightly_opts *o)
 		case 'T': o->timeout = optarg; break;
 		case 'c': o->clock = optarg; break;
 		case 'b': o->boots = optarg; break;
+		case 'C': o->calibrate = 1; break;
+		case 'N': o->calibrate = -1; break;
 		case 'd': o->db = optarg; break;
 		case 'h':
 			nightly_usage(stdout);
@@ -319,6 +354,7 @@ int cmd_nightly(int argc, char **argv)
 	struct argvec a = { 0 };
 	glob_t found = { 0 };
 	int nsteps = 0, rc, err, failed = 0;
+	const char *clock_name;
 	bool local;
 
 	rc = parse_opts(argc, argv, &o);
@@ -335,6 +371,7 @@ int cmd_nightly(int argc, char **argv)
 	snprintf(gembench, sizeof(gembench), "%s/gembench", dir);
 
 	local = o.where ? o.where == 'l' : has_local_i915();
+	clock_name = o.clock ? o.clock : "icount";
 	if (!o.job)
 		o.job = local ? "configs/jobs/i915.ini" : "configs/jobs/standard.ini";
 	if (o.out) {
@@ -360,6 +397,33 @@ int cmd_nightly(int argc, char **argv)
 	bl_info("nightly: measuring %s with %s; output in %s",
 		local ? "on this machine's DRM devices" : "in the testbed (Debian kernels under QEMU)",
 		o.job, out);
+
+	/* 0. The noise floors the comparisons need (testbed only: A/A boots). */
+	if (!local && (o.calibrate > 0 || (!o.calibrate && !have_floors(o.db, clock_name)))) {
+		const char *list = o.kernels ? o.kernels : "6.1,6.12", *last = strrchr(list, ',');
+		char first[64], cal_out[PATH_MAX + 16];
+
+		/* the last series of the list (the newest: the one a lab watches most) */
+		snprintf(first, sizeof(first), "%s", last ? last + 1 : list);
+		snprintf(cal_out, sizeof(cal_out), "%s/calibrate", out);
+		av_push(&a, self);
+		av_push(&a, "calibrate");
+		av_push(&a, "--kernel");
+		av_push(&a, first);
+		av_push(&a, "--clock");
+		av_push(&a, clock_name);
+		av_push(&a, "--job");
+		av_push(&a, o.job);
+		av_push(&a, "--out");
+		av_push(&a, cal_out);
+		av_push(&a, "--db");
+		av_push(&a, o.db);
+		if (o.timeout) {
+			av_push(&a, "--timeout");
+			av_push(&a, o.timeout);
+		}
+		av_run(&a, "calibrate", steps, &nsteps);
+	}
 
 	/* 1. Measure. */
 	if (local) {
