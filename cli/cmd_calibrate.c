@@ -283,11 +283,7 @@ int cmd_calibrate(int argc, char **argv)
 		if (o.out) {
 			snprintf(out, sizeof(out), "%s", o.out);
 		} else {
-			time_t now = time(NULL);
-			struct tm tm;
-
-			gmtime_r(&now, &tm);
-			strftime(out, sizeof(out), "var/calibrate/%Y%m%dT%H%M%SZ", &tm);
+			bl_default_out_dir("calibrate", out, sizeof(out));
 		}
 		ret = boot(&o, out);
 		/* 1: some boot failed; its documents say why, the others still count */

@@ -377,13 +377,7 @@ int cmd_nightly(int argc, char **argv)
 	if (o.out) {
 		snprintf(out, sizeof(out), "%s", o.out);
 	} else {
-		char stamp[32];
-		time_t now = time(NULL);
-		struct tm tm;
-
-		gmtime_r(&now, &tm);
-		strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
-		snprintf(out, sizeof(out), "var/nightly/%s", stamp);
+		bl_default_out_dir("nightly", out, sizeof(out));
 	}
 	err = bl_mkdir_p(out, 0755);
 	if (err) {

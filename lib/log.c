@@ -5,6 +5,8 @@
  */
 #include "log.h"
 
+#include "docwrite.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,13 +53,10 @@ void bl_vlog(enum bl_log_level level, const char *fmt, va_list ap)
 		return;
 	if (log_file) {
 		/* A log file is read later: say when. */
-		char stamp[32];
-		time_t now = time(NULL);
-		struct tm tm;
+		char stamp[BL_RFC3339_LEN];
 
-		gmtime_r(&now, &tm);
-		strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ ", &tm);
-		fputs(stamp, out);
+		bl_rfc3339(NULL, stamp);
+		fprintf(out, "%s ", stamp);
 	}
 	fprintf(out, "%s: ", log_prog);
 	if (level != BL_LOG_INFO)

@@ -5,7 +5,9 @@
  */
 #include "paths.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 static const char *env_or(const char *name, const char *fallback)
 {
@@ -22,4 +24,15 @@ const char *bl_default_db_path(void)
 const char *bl_default_socket_path(void)
 {
 	return env_or("BOUNCELAB_SOCKET", BL_DEFAULT_SOCKET);
+}
+
+void bl_default_out_dir(const char *what, char *buf, size_t len)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	char stamp[32];
+
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+	snprintf(buf, len, "var/%s/%s", what, stamp);
 }

@@ -6,6 +6,8 @@
 #ifndef BL_PATHS_H
 #define BL_PATHS_H
 
+#include <stddef.h>
+
 #define BL_DEFAULT_DB     "var/bouncelab.db"     /* relative to the working folder */
 #define BL_DEFAULT_SOCKET "var/bouncelabd.sock"  /* relative to the working folder */
 
@@ -13,5 +15,12 @@
 const char *bl_default_db_path(void);
 /* $BOUNCELAB_SOCKET when set and non-empty, else BL_DEFAULT_SOCKET. */
 const char *bl_default_socket_path(void);
+
+/*
+ * Where a run of @what (lab, nightly, calibrate) writes by default:
+ * "var/@what/<UTC time>", the time as 20261203T113210Z (sorts by time, no
+ * characters a shell or QEMU's -initrd would split on).
+ */
+void bl_default_out_dir(const char *what, char *buf, size_t len);
 
 #endif

@@ -29,6 +29,7 @@
 #include "lab.h"
 #include "lab_internal.h"
 #include "log.h"
+#include "paths.h"
 
 /* The source tree: $BOUNCELAB_ROOT, else the parent of the binary's folder
  * (build/bouncelab), else the working folder. */
@@ -338,13 +339,7 @@ static int prepare(struct lab_ctx *c)
 	if (c->cfg.out) {
 		lab_sfmt(c->out, sizeof(c->out), "%s", c->cfg.out);
 	} else {
-		char stamp[32];
-		time_t now = time(NULL);
-		struct tm tm;
-
-		gmtime_r(&now, &tm);
-		strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
-		lab_sfmt(c->out, sizeof(c->out), "var/lab/%s", stamp);
+		bl_default_out_dir("lab", c->out, sizeof(c->out));
 	}
 	lab_sfmt(c->work, sizeof(c->work), "%s/.work", c->out);
 	if ((ret = bl_mkdir_p(c->work, 0755))) {
