@@ -1,6 +1,7 @@
 /*
- * Comparisons between two sets of runs: samples, compared rows and their
- * text / Markdown / JSON forms. See compare.h (selectors: selector.c).
+ * Comparisons between two sets of runs: samples and compared rows, each
+ * row judged by analysis/judge.c. See compare.h (selectors: selector.c;
+ * the text / Markdown / JSON forms: compare_write.c).
  *
  * Samples live in a flat array with a hash index beside it: a year of
  * nightly runs grouped per run is tens of thousands of keys, too many for a
