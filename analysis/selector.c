@@ -7,6 +7,7 @@
  * the same way and "given twice" covers both.
  */
 #include "selector.h"
+#include "log.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -78,19 +79,6 @@ static const struct sel_key keys[] = {
 };
 #undef M
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
-
-static void seterr(char *err, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void seterr(char *err, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-}
 
 static bool one_of(const char *v, const char *const *allowed)
 {
@@ -198,18 +186,18 @@ static int apply_key(struct bl_run_filter *f, struct parse_state *ps, const char
 
 	if (!row) {
 		key_list(list, sizeof(list));
-		seterr(err, errlen, "selector '%s': unknown key '%s' (known: %s)", ctx, name, list);
+		bl_seterr(err, errlen, "selector '%s': unknown key '%s' (known: %s)", ctx, name, list);
 		return -EINVAL;
 	}
 	k = canonical(row);
 	if (!*value) {
-		seterr(err, errlen, "selector '%s': %s: empty value", ctx, name);
+		bl_seterr(err, errlen, "selector '%s': %s: empty value", ctx, name);
 		return -EINVAL;
 	}
 	if (ps->given[k - keys] ||
 	    ((k->kind == SK_MODE || members_of(k, f) != SF_OTHER) &&
 	     (ps->members & (k->kind == SK_MODE ? SF_SWIOTLB | SF_IOMMU : members_of(k, f))))) {
-		seterr(err, errlen, "selector '%s': %s: given twice (or with mode=)", ctx, name);
+		bl_seterr(err, errlen, "selector '%s': %s: given twice (or with mode=)", ctx, name);
 		return -EINVAL;
 	}
 	switch (k->kind) {
@@ -219,7 +207,7 @@ static int apply_key(struct bl_run_filter *f, struct parse_state *ps, const char
 	case SK_CHOICE:
 		if (!one_of(value, k->values)) {
 			join(list, sizeof(list), k->values);
-			seterr(err, errlen, "selector '%s': %s: '%s' is not one of %s", ctx, name,
+			bl_seterr(err, errlen, "selector '%s': %s: '%s' is not one of %s", ctx, name,
 			       value, list);
 			return -EINVAL;
 		}
@@ -228,7 +216,7 @@ static int apply_key(struct bl_run_filter *f, struct parse_state *ps, const char
 	case SK_MODE:
 		if (bl_mode_filter(f, value) < 0) {
 			bl_mode_names(list, sizeof(list));
-			seterr(err, errlen, "selector '%s': %s: '%s' is not one of %s (or pt)", ctx,
+			bl_seterr(err, errlen, "selector '%s': %s: '%s' is not one of %s (or pt)", ctx,
 			       name, value, list);
 			return -EINVAL;
 		}
@@ -237,7 +225,7 @@ static int apply_key(struct bl_run_filter *f, struct parse_state *ps, const char
 		int64_t t;
 
 		if (bl_parse_time(value, &t) < 0) {
-			seterr(err, errlen,
+			bl_seterr(err, errlen,
 			       "selector '%s': %s: '%s' is not a date (2026-11-01) or RFC 3339 time",
 			       ctx, name, value);
 			return -EINVAL;
@@ -253,7 +241,7 @@ static int apply_key(struct bl_run_filter *f, struct parse_state *ps, const char
 		errno = 0;
 		n = strtol(value, &end, 10);
 		if (errno || *end || n < 1 || n > 1000000) {
-			seterr(err, errlen, "selector '%s': %s: '%s' is not a number of runs >= 1",
+			bl_seterr(err, errlen, "selector '%s': %s: '%s' is not a number of runs >= 1",
 			       ctx, name, value);
 			return -EINVAL;
 		}
@@ -262,7 +250,7 @@ static int apply_key(struct bl_run_filter *f, struct parse_state *ps, const char
 	}
 	case SK_UUID:
 		if (!bl_uuid_valid(value)) {
-			seterr(err, errlen, "selector '%s': %s: '%s' is not a run UUID", ctx, name,
+			bl_seterr(err, errlen, "selector '%s': %s: '%s' is not a run UUID", ctx, name,
 			       value);
 			return -EINVAL;
 		}
@@ -295,7 +283,7 @@ int bl_selector_parse(const char *text, struct bl_selector *sel, char *err, size
 		char *eq = strchr(item, '=');
 
 		if (!eq) {
-			seterr(err, errlen, "selector '%s': '%s' is not key=value", text, item);
+			bl_seterr(err, errlen, "selector '%s': '%s' is not key=value", text, item);
 			ret = -EINVAL;
 			goto fail;
 		}
@@ -305,7 +293,7 @@ int bl_selector_parse(const char *text, struct bl_selector *sel, char *err, size
 			goto fail;
 	}
 	if (sel->filter.since && sel->filter.until && sel->filter.until <= sel->filter.since) {
-		seterr(err, errlen, "selector '%s': until is not after since", text);
+		bl_seterr(err, errlen, "selector '%s': until is not after since", text);
 		ret = -EINVAL;
 		goto fail;
 	}

@@ -126,3 +126,14 @@ void bl_complain_release(struct bl_complain *c, const char *fmt, ...)
 	bl_vlog(BL_LOG_INFO, fmt, ap);
 	va_end(ap);
 }
+
+void bl_seterr(char *err, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || !len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, len, fmt, ap);
+	va_end(ap);
+}

@@ -56,4 +56,7 @@ int bl_complain_at(struct bl_complain *c, int64_t now_ns, const char *fmt, ...)
 void bl_complain_release(struct bl_complain *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Formats into @err (@len bytes, truncated); nothing when @err is NULL or @len 0. */
+void bl_seterr(char *err, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 #endif

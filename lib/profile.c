@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "profile_internal.h"
+#include "log.h"
 
 /* --- a string -> count hash ----------------------------------------------------------- */
 
@@ -354,11 +354,11 @@ int bl_profile_parse_script(const char *text, size_t len, struct bl_profile *out
 		}
 		if (line[0] == ' ' || line[0] == '\t') {
 			if (!in_sample) {
-				seterr(err, errlen, "perf script line %zu: a frame outside a sample",
+				bl_seterr(err, errlen, "perf script line %zu: a frame outside a sample",
 				       lineno);
 				ret = -EINVAL;
 			} else if ((ret = add_frame(&st, line)) == -EINVAL) {
-				seterr(err, errlen, "perf script line %zu: not 'addr symbol (dso)'",
+				bl_seterr(err, errlen, "perf script line %zu: not 'addr symbol (dso)'",
 				       lineno);
 			}
 			continue;
@@ -367,7 +367,7 @@ int bl_profile_parse_script(const char *text, size_t len, struct bl_profile *out
 			break;
 		ret = parse_header(&st, line);
 		if (ret == -EINVAL)
-			seterr(err, errlen, "perf script line %zu: not a sample header "
+			bl_seterr(err, errlen, "perf script line %zu: not a sample header "
 					    "'comm pid time: period event:'",
 			       lineno);
 		in_sample = true;
@@ -375,7 +375,7 @@ int bl_profile_parse_script(const char *text, size_t len, struct bl_profile *out
 	if (!ret && in_sample)
 		ret = finish_sample(&st);
 	if (!ret && !st.samples) {
-		seterr(err, errlen, "perf script: no samples");
+		bl_seterr(err, errlen, "perf script: no samples");
 		ret = -EINVAL;
 	}
 	if (!ret)

@@ -23,7 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "profile_internal.h"
+#include "log.h"
 #include "subprocess.h"
 
 #define MAX_SCRIPT_BYTES (512u << 20) /* perf script text we are willing to hold */
@@ -57,11 +57,11 @@ int bl_profile_check(char *why, size_t whylen)
 
 	ret = bl_spawn_run(argv, &perf_opts, &res);
 	if (ret < 0) {
-		seterr(why, whylen, "perf: cannot run: %s", strerror(-ret));
+		bl_seterr(why, whylen, "perf: cannot run: %s", strerror(-ret));
 		return -ENOENT;
 	}
 	if (res.exit_code != 0) {
-		seterr(why, whylen, "perf: `perf --version` failed (exit %d): install linux-perf "
+		bl_seterr(why, whylen, "perf: `perf --version` failed (exit %d): install linux-perf "
 				    "matching this kernel",
 		       res.exit_code);
 		return -ENOENT;
@@ -73,17 +73,17 @@ int bl_profile_check(char *why, size_t whylen)
 		fclose(f);
 	}
 	if (geteuid() != 0 && paranoid > 2) {
-		seterr(why, whylen, "perf: perf_event_paranoid is %d and we are not root: "
+		bl_seterr(why, whylen, "perf: perf_event_paranoid is %d and we are not root: "
 				    "profiling refused",
 		       paranoid);
 		return -EACCES;
 	}
 	if (geteuid() != 0 && paranoid > 1)
-		seterr(why, whylen, "perf: perf_event_paranoid is %d: user-space frames only, "
+		bl_seterr(why, whylen, "perf: perf_event_paranoid is %d: user-space frames only, "
 				    "no kernel symbols",
 		       paranoid);
 	else
-		seterr(why, whylen, "%s", "");
+		bl_seterr(why, whylen, "%s", "");
 	return 0;
 }
 
@@ -127,10 +127,10 @@ static int perf_exited(struct bl_profile_rec *rec, int *status)
 static int early_exit(int status, pid_t target, char *why, size_t whylen)
 {
 	if (status == -1)
-		seterr(why, whylen, "perf: record exited early: not permitted, or pid %d is gone",
+		bl_seterr(why, whylen, "perf: record exited early: not permitted, or pid %d is gone",
 		       (int)target);
 	else
-		seterr(why, whylen, "perf: record exited early (%s %d): not permitted, "
+		bl_seterr(why, whylen, "perf: record exited early (%s %d): not permitted, "
 				    "or pid %d is gone",
 		       WIFEXITED(status) ? "exit" : "signal",
 		       WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), (int)target);
@@ -168,7 +168,7 @@ static int spawn_record(struct bl_profile_rec *rec, pid_t target, unsigned freq_
 	rec->perf_pid = -1;
 	ret = bl_spawn_start(argv, &perf_opts, &child);
 	if (ret) {
-		seterr(why, whylen, "perf: record: %s", strerror(-ret));
+		bl_seterr(why, whylen, "perf: record: %s", strerror(-ret));
 		return ret;
 	}
 	/* The pid in rec is what the public struct carries: we reap perf ourselves. */
@@ -200,7 +200,7 @@ static int start_acked(struct bl_profile_rec *rec, pid_t target, unsigned freq_h
 		tmp = "/tmp";
 	snprintf(dir, sizeof(dir), "%s/bl-perf-ctl.XXXXXX", tmp);
 	if (!mkdtemp(dir)) {
-		seterr(why, whylen, "perf: %s: cannot make a folder for the control FIFOs: %s", tmp,
+		bl_seterr(why, whylen, "perf: %s: cannot make a folder for the control FIFOs: %s", tmp,
 		       strerror(errno));
 		return -EOPNOTSUPP;
 	}
@@ -208,7 +208,7 @@ static int start_acked(struct bl_profile_rec *rec, pid_t target, unsigned freq_h
 	snprintf(ack, sizeof(ack), "%s/ack", dir);
 	snprintf(arg, sizeof(arg), "--control=fifo:%s,%s", ctl, ack);
 	if (mkfifo(ctl, 0600) < 0 || mkfifo(ack, 0600) < 0) {
-		seterr(why, whylen, "perf: %s: mkfifo: %s", dir, strerror(errno));
+		bl_seterr(why, whylen, "perf: %s: mkfifo: %s", dir, strerror(errno));
 		ret = -EOPNOTSUPP;
 		goto out;
 	}
@@ -224,13 +224,13 @@ static int start_acked(struct bl_profile_rec *rec, pid_t target, unsigned freq_h
 		ack_fd = open(ack, O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	if (ctl_fd < 0 || ack_fd < 0) {
 		ret = -errno;
-		seterr(why, whylen, "perf: %s: open: %s", ctl_fd < 0 ? ctl : ack, strerror(-ret));
+		bl_seterr(why, whylen, "perf: %s: open: %s", ctl_fd < 0 ? ctl : ack, strerror(-ret));
 		goto out;
 	}
 	/* 7 bytes into an empty pipe: written at once, read when perf gets to it */
 	if (write(ctl_fd, "enable\n", 7) != 7) {
 		ret = -EIO;
-		seterr(why, whylen, "perf: %s: write: %s", ctl, strerror(errno));
+		bl_seterr(why, whylen, "perf: %s: write: %s", ctl, strerror(errno));
 		goto out;
 	}
 	ret = spawn_record(rec, target, freq_hz, arg, why, whylen);
@@ -244,7 +244,7 @@ static int start_acked(struct bl_profile_rec *rec, pid_t target, unsigned freq_h
 		if (perf_exited(rec, &status)) {
 			/* 129: perf's usage error, an option it does not know */
 			if (status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 129) {
-				seterr(why, whylen, "perf: record knows no --delay=-1 or "
+				bl_seterr(why, whylen, "perf: record knows no --delay=-1 or "
 						    "--control=fifo: (exit 129)");
 				ret = -EOPNOTSUPP;
 			} else {
@@ -254,7 +254,7 @@ static int start_acked(struct bl_profile_rec *rec, pid_t target, unsigned freq_h
 			goto out;
 		}
 		if (now_ms() >= deadline) {
-			seterr(why, whylen, "perf: record did not acknowledge 'enable' within %d s",
+			bl_seterr(why, whylen, "perf: record did not acknowledge 'enable' within %d s",
 			       ACK_TIMEOUT_MS / 1000);
 			ret = -ETIMEDOUT;
 			break;
@@ -266,7 +266,7 @@ static int start_acked(struct bl_profile_rec *rec, pid_t target, unsigned freq_h
 			continue;
 		if (n <= 0) { /* EOF cannot be: we hold a writing end ourselves */
 			ret = n < 0 ? -errno : -EIO;
-			seterr(why, whylen, "perf: %s: read: %s", ack, strerror(-ret));
+			bl_seterr(why, whylen, "perf: %s: read: %s", ack, strerror(-ret));
 			break;
 		}
 		got += (size_t)n;
@@ -275,7 +275,7 @@ static int start_acked(struct bl_profile_rec *rec, pid_t target, unsigned freq_h
 			continue;
 		if (strcmp(reply, "ack\n")) {
 			reply[strcspn(reply, "\n")] = '\0';
-			seterr(why, whylen, "perf: record answered '%s' to 'enable', not 'ack'",
+			bl_seterr(why, whylen, "perf: record answered '%s' to 'enable', not 'ack'",
 			       reply);
 			ret = -EPROTO;
 			break;
@@ -323,7 +323,7 @@ static int start_guessed(struct bl_profile_rec *rec, pid_t target, unsigned freq
 		nanosleep(&(struct timespec){ 0, POLL_MS * 1000 * 1000 }, NULL);
 	}
 	kill_perf(rec);
-	seterr(why, whylen, "perf: record did not start within %d s", FILE_TIMEOUT_MS / 1000);
+	bl_seterr(why, whylen, "perf: record did not start within %d s", FILE_TIMEOUT_MS / 1000);
 	return -ETIMEDOUT;
 }
 
@@ -336,18 +336,18 @@ int bl_profile_start(struct bl_profile_rec *rec, pid_t target, const char *data_
 	rec->perf_pid = -1;
 	rec->acked = false;
 	if (!data_path || strlen(data_path) >= sizeof(rec->data_path) || target <= 0) {
-		seterr(why, whylen, "perf: record: bad arguments");
+		bl_seterr(why, whylen, "perf: record: bad arguments");
 		return -EINVAL;
 	}
 	snprintf(rec->data_path, sizeof(rec->data_path), "%s", data_path);
 	ret = start_acked(rec, target, freq_hz, old_way, sizeof(old_way));
 	if (ret != -EOPNOTSUPP) {
-		seterr(why, whylen, "%s", ret ? old_way : "");
+		bl_seterr(why, whylen, "%s", ret ? old_way : "");
 		return ret;
 	}
 	ret = start_guessed(rec, target, freq_hz, why, whylen);
 	if (!ret)
-		seterr(why, whylen, "%s: perf started without a control FIFO, the region's first "
+		bl_seterr(why, whylen, "%s: perf started without a control FIFO, the region's first "
 				    "samples may be lost",
 		       old_way);
 	return ret;
@@ -393,9 +393,9 @@ int bl_profile_collect(const char *data_path, struct bl_profile *out, char *why,
 	if (!ret && res.out_truncated)
 		ret = -E2BIG;
 	if (ret) {
-		seterr(why, whylen, "perf: script: %s", strerror(-ret));
+		bl_seterr(why, whylen, "perf: script: %s", strerror(-ret));
 	} else if (res.exit_code != 0) {
-		seterr(why, whylen, "perf: script -i %s failed (status %d)", data_path,
+		bl_seterr(why, whylen, "perf: script -i %s failed (status %d)", data_path,
 			       res.status);
 		ret = -EIO;
 	} else {

@@ -19,6 +19,7 @@
  * the connection lib/store.c hands out to its own files.
  */
 #include "store_summary.h"
+#include "log.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -93,18 +94,6 @@ static const char *const one_value_metrics[] = {
 	"slots_after", NULL,
 };
 
-static void seterr(char *err, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void seterr(char *err, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-}
-
 static int sql_errno(int rc)
 {
 	switch (rc & 0xff) {
@@ -118,7 +107,7 @@ static int sql_errno(int rc)
 /* "store: summary <what>: <sqlite's reason>" into @err; the -errno of @rc. */
 static int sqlfail(sqlite3 *db, int rc, const char *what, char *err, size_t errlen)
 {
-	seterr(err, errlen, "store: summary %s: %s", what, sqlite3_errmsg(db));
+	bl_seterr(err, errlen, "store: summary %s: %s", what, sqlite3_errmsg(db));
 	return sql_errno(rc);
 }
 
@@ -255,7 +244,7 @@ int bl_store_summary_rows(struct bl_store *s, const int64_t *ids, size_t n, bl_s
 
 	if (!json || !rb) {
 		ret = -ENOMEM;
-		seterr(err, errlen, "store: summary rows: out of memory");
+		bl_seterr(err, errlen, "store: summary rows: out of memory");
 		goto out;
 	}
 	if ((ret = prepare(db, sql_rows, json, &rows, "rows", err, errlen)) ||
@@ -290,7 +279,7 @@ int bl_store_summary_rows(struct bl_store *s, const int64_t *ids, size_t n, bl_s
 		v.per_rep_json = col_text(rows, c++);
 		read_counters(&cc, id, &v, rb);
 		if ((ret = read_reps(&rc, id, &v, sv))) {
-			seterr(err, errlen, "store: summary rows: out of memory");
+			bl_seterr(err, errlen, "store: summary rows: out of memory");
 			break;
 		}
 		if ((ret = cb(&v, user)))
@@ -328,7 +317,7 @@ int bl_store_summary_trend(struct bl_store *s, const int64_t *ids, size_t n, con
 	for (const char *const *m = one_value_metrics; metric && *m && !one; m++)
 		one = !strcmp(*m, metric);
 	if (!reps && !one) {
-		seterr(err, errlen, "store: summary trend: no aggregate for metric '%s'",
+		bl_seterr(err, errlen, "store: summary trend: no aggregate for metric '%s'",
 		       metric ? metric : "(null)");
 		return -EINVAL;
 	}
@@ -337,7 +326,7 @@ int bl_store_summary_trend(struct bl_store *s, const int64_t *ids, size_t n, con
 	json = ids ? ids_json(ids, n) : NULL;
 	jsizes = sizes ? ids_json(sizes, nsizes) : NULL;
 	if ((ids && !json) || (sizes && !jsizes)) {
-		seterr(err, errlen, "store: summary trend: out of memory");
+		bl_seterr(err, errlen, "store: summary trend: out of memory");
 		ret = -ENOMEM;
 		goto out;
 	}
