@@ -26,6 +26,7 @@ enum sel_kind {
 	SK_TIME,   /* a date or RFC 3339 time (int64_t member) */
 	SK_COUNT,  /* a number of runs >= 1 (int member) */
 	SK_UUID,   /* a run UUID */
+	SK_BOOT,   /* a testbed boot index >= 0 (int member: index + 1) */
 };
 
 /* The members of struct bl_run_filter a key may set, for "given twice". */
@@ -69,6 +70,8 @@ static const struct sel_key keys[] = {
 	{ "clock", NULL, SK_CHOICE, M(clock), clock_values, "C",
 	  "the testbed's guest clock (times on the two are never compared)" },
 	{ "run", NULL, SK_UUID, M(run_id), NULL, "UUID", "one run" },
+	{ "boot", NULL, SK_BOOT, M(boot), NULL, "N",
+	  "the testbed's Nth boot of its configuration (lab --boots; from 0)" },
 	{ "since", NULL, SK_TIME, M(since), NULL, "T",
 	  "started at or after T: a date (2026-11-01) or RFC 3339 time" },
 	{ "until", NULL, SK_TIME, M(until), NULL, "T", "started before T (exclusive)" },
@@ -246,6 +249,20 @@ static int apply_key(struct bl_run_filter *f, struct parse_state *ps, const char
 			return -EINVAL;
 		}
 		*(int *)((char *)f + k->member) = (int)n;
+		break;
+	}
+	case SK_BOOT: {
+		char *end;
+		long n;
+
+		errno = 0;
+		n = strtol(value, &end, 10);
+		if (errno || *end || end == value || n < 0 || n > 1000) {
+			bl_seterr(err, errlen, "selector '%s': %s: '%s' is not a boot index (0, 1, ...)",
+				  ctx, name, value);
+			return -EINVAL;
+		}
+		*(int *)((char *)f + k->member) = (int)n + 1;
 		break;
 	}
 	case SK_UUID:

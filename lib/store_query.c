@@ -21,8 +21,8 @@ static void bind_filter(sqlite3_stmt *st, const struct bl_run_filter *f)
 
 	if (!f)
 		f = &none;
-	/* Both users of RUN_FROM take its ?1..?13 and ?16 (the runs query ?14, ?15). */
-	assert(sqlite3_bind_parameter_count(st) >= 16);
+	/* Both users of RUN_FROM take its ?1..?13, ?16 and ?17 (the runs query ?14, ?15). */
+	assert(sqlite3_bind_parameter_count(st) >= 17);
 	bind_text(st, 1, f->kernel);
 	bind_text(st, 2, f->swiotlb);
 	bind_text(st, 3, f->iommu);
@@ -39,6 +39,8 @@ static void bind_filter(sqlite3_stmt *st, const struct bl_run_filter *f)
 	if (f->until)
 		sqlite3_bind_int64(st, 13, f->until);
 	bind_text(st, 16, f->clock);
+	if (f->boot > 0)
+		sqlite3_bind_int64(st, 17, f->boot - 1);
 }
 
 static void read_run(sqlite3_stmt *st, struct bl_run_row *r)

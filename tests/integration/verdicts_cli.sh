@@ -57,8 +57,9 @@ check "named as job_failed" grep -Eq '^regression: .*\(job\) 0 job_failed: 0 -> 
 
 # 3. clocks: the same document on icount and on the wall clock
 db=$work/clock.db
-doc "$work/wall.json" 11 2026-11-21T02:00:00Z '.testbed.clock = "wall"'
-doc "$work/icount.json" 12 2026-11-22T02:00:00Z '.testbed.clock = "icount" | .testbed.icount_shift = 0'
+doc "$work/wall.json" 11 2026-11-21T02:00:00Z '.testbed.clock = "wall" | .testbed.boot_index = 0'
+doc "$work/icount.json" 12 2026-11-22T02:00:00Z '.testbed.clock = "icount" | .testbed.icount_shift = 0
+	| .testbed.boot_index = 1'
 "$bl" ingest --direct --quiet --db "$db" "$work/wall.json" "$work/icount.json" >/dev/null 2>&1
 out=$("$bl" compare --db "$db" --base run=3f6c1a52-8d2e-4b7a-9c61-0e5d2f9a6011 \
 	--new run=3f6c1a52-8d2e-4b7a-9c61-0e5d2f9a6012 2>&1); rc=$?
@@ -70,6 +71,11 @@ out=$("$bl" compare --db "$db" --base clock=icount --new clock=icount 2>&1); rc=
 check "one clock a side: compared (exit $rc)" test $rc -eq 0
 out=$("$bl" runs --db "$db" clock=icount 2>&1)
 check "clock= selects runs" test "$(grep -c 3f6c1a52 <<<"$out")" -eq 1
+out=$("$bl" runs --db "$db" boot=1 2>&1)
+check "boot= selects the boot of lab --boots" grep -q '3f6c1a52-8d2e-4b7a-9c61-0e5d2f9a6012' <<<"$out"
+check "and only it" test "$(grep -c 3f6c1a52 <<<"$out")" -eq 1
+out=$("$bl" runs --db "$db" boot=-1 2>&1); rc=$?
+check "boot=-1 refused, naming the value" test $rc -eq 2 -a -n "$(grep -F "'-1'" <<<"$out")"
 
 [ $fails -eq 0 ] && echo "verdicts_cli: all passed" || echo "verdicts_cli: $fails failed"
 [ $fails -eq 0 ]
