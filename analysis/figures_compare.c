@@ -236,8 +236,14 @@ int fig_compare(struct render_ctx *c)
 
 			snprintf(count, sizeof(count), "%zu", shown);
 			vars[5] = count;
+			char clock[200];
+
+			fig_clock_text(fig_clocks(c, rel, r->mode, NULL) |
+					       fig_clocks(c, rel, BL_MODE_BASELINE, NULL),
+				       clock, sizeof(clock));
 			if (!ret)
-				ret = fig_render(c, "compare", "compare", data, image, caption, sub, vars);
+				ret = fig_render(c, "compare", "compare", data, image, caption, sub,
+						 clock, vars);
 		}
 		free(bars);
 	}
