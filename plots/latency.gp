@@ -38,6 +38,12 @@ set rmargin at screen 0.97
 if (failed_title ne "") { set offsets 0, 0, 0, graph 0.12 }
 set logscale y 10
 set format y "%.0f"
+# every size of every series failed: nothing to scale the axis by, say so
+stats data using (valid(2) ? 1 : 0) nooutput name "VALUES"
+if (VALUES_sum == 0) {
+	set yrange [1:10]
+	set label 2 "no value to draw: every operation failed" at graph 0.5, graph 0.5 center textcolor rgb "#555555"
+}
 set ylabel "latency per operation (µs, log scale)"
 unset key
 plot for [i=0:n-1] data index i using 1:($2 / 1000) with linespoints lc rgb s_col(i) pt s_pt(i) dt 1 lw 2 notitle, \

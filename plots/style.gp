@@ -78,7 +78,8 @@ s_dt(i) = series_dev eq "" ? 1 : (s_devi(i) - 1) % 5 + 1
 # each series with '(NaN)' after it).
 key_rows(n) = int(ceil(n / 3.0))
 key_frac(n) = (key_rows(n) * 22.0 + 14) / height
-panel_top = "set tmargin at screen 1 - 100.0 / height"
+# (a line more under the title when it names the clock)
+panel_top = sprintf("set tmargin at screen %g", 1 - (clock eq "" ? 100.0 : 120.0) / height)
 panel_bottom(kf) = sprintf("set bmargin at screen %g", kf + 70.0 / height)
 left_panel = "set lmargin at screen 0.07; set rmargin at screen 0.47"
 right_panel = "set lmargin at screen 0.57; set rmargin at screen 0.97"

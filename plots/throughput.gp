@@ -39,6 +39,12 @@ set xrange [xlo:xhi]
 if (failed_title ne "") { set offsets 0, 0, 0, graph 0.12 }
 unset key
 set logscale y 10
+# every size of every series failed: nothing to scale the axis by, say so
+stats data using (valid(2) ? 1 : 0) nooutput name "VALUES"
+if (VALUES_sum == 0) {
+	set yrange [1:10]
+	set label 2 "no value to draw: every operation failed" at graph 0.5, graph 0.5 center textcolor rgb "#555555"
+}
 set format y "%.0s%c"
 set ylabel "operations per second (ops/s, log scale)"
 set title "operations per second" noenhanced
