@@ -25,6 +25,7 @@
 #include <limits.h>
 #include <math.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,15 +189,18 @@ out:
  * folder) and records the figure. 0, or -ENOMEM; a failed render is counted.
  */
 int fig_render(struct render_ctx *c, const char *kind, const char *script, const char *data,
-		  const char *image, const char *caption, const char *subtitle,
+		  const char *image, const char *caption, const char *subtitle, const char *clock,
 		  const char *const *vars)
 {
-	char expr[4096] = "", path[PATH_MAX], dpath[PATH_MAX], ipath[PATH_MAX];
+	char expr[4096] = "", path[PATH_MAX], dpath[PATH_MAX], ipath[PATH_MAX], cap[768];
 	pid_t pid;
 	int status, ret, errfd;
 	bool ok;
 
-	ret = add_figure(c->figs, kind, image, data, caption);
+	/* the caption names the clock: times on icount and on a wall clock never compare */
+	snprintf(cap, sizeof(cap), "%s%s%s", caption, clock && *clock ? "; " : "",
+		 clock ? clock : "");
+	ret = add_figure(c->figs, kind, image, data, cap);
 	if (ret < 0 || !c->have_gnuplot)
 		return ret;
 	snprintf(dpath, sizeof(dpath), "%s/%s", c->o->outdir, data);
@@ -207,6 +211,7 @@ int fig_render(struct render_ctx *c, const char *kind, const char *script, const
 	gp_var(expr, sizeof(expr), "out", ipath);
 	gp_var(expr, sizeof(expr), "fmt", c->o->fmt);
 	gp_var(expr, sizeof(expr), "subtitle", subtitle ? subtitle : c->subtitle);
+	gp_var(expr, sizeof(expr), "clock", clock ? clock : "");
 	for (; vars && vars[0]; vars += 2)
 		gp_var(expr, sizeof(expr), vars[0], vars[1]);
 
@@ -242,6 +247,61 @@ int fig_render(struct render_ctx *c, const char *kind, const char *script, const
 		c->figs->failed++;
 	}
 	return 0;
+}
+
+/* --- clocks ------------------------------------------------------------------------- */
+
+static unsigned clock_bit(const struct an_run *r)
+{
+	if (!r->clock)
+		return FIG_CLOCK_HOST;
+	return !strcmp(r->clock, "icount") ? FIG_CLOCK_ICOUNT : FIG_CLOCK_WALL;
+}
+
+unsigned fig_clocks(const struct render_ctx *c, const char *rel, const char *mode,
+		    const char *workload)
+{
+	const struct an_dataset *ds = c->ds;
+	size_t last = SIZE_MAX;
+	bool in = false;
+	unsigned bits = 0;
+
+	/* rows come by run: the run's kernel and mode are looked at once per run */
+	for (size_t i = 0; i < ds->n; i++) {
+		const struct an_run *r = &ds->runs.r[ds->rows[i].run];
+
+		if (ds->rows[i].run != last) {
+			char short_rel[128];
+
+			last = ds->rows[i].run;
+			an_short_release(r->kernel_release, short_rel, sizeof(short_rel));
+			in = (!rel || !strcmp(short_rel, rel)) && (!mode || !strcmp(r->mode, mode));
+		}
+		if (in && (!workload || !strcmp(ds->rows[i].v.workload, workload)))
+			bits |= clock_bit(r);
+	}
+	return bits;
+}
+
+void fig_clock_text(unsigned clocks, char *buf, size_t len)
+{
+	bool icount = clocks & FIG_CLOCK_ICOUNT, wall = clocks & FIG_CLOCK_WALL;
+
+	if (icount && wall)
+		snprintf(buf, len, "times on two guest clocks: QEMU's icount (1 ns per guest "
+				   "instruction) and the wall clock (moves with the host's load)");
+	else if (icount)
+		snprintf(buf, len, "times on QEMU's icount clock: 1 ns per guest instruction, a "
+				   "cost model, not a stopwatch");
+	else if (wall)
+		snprintf(buf, len, "times on the wall clock of a TCG guest: they move with the "
+				   "host's load");
+	else
+		snprintf(buf, len, "%s", "");
+	/* real hardware beside testbed runs: say that those are on a third clock */
+	if ((icount || wall) && (clocks & FIG_CLOCK_HOST))
+		snprintf(buf + strlen(buf), len - strlen(buf), "%s",
+			 " (real-hardware runs: their own clock)");
 }
 
 FILE *fig_open_data(struct render_ctx *c, const char *name, const char *what,

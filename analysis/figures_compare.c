@@ -45,10 +45,13 @@ static int bar_by_change(const void *a, const void *b)
 
 /*
  * Adds the rows of one job (kernel, job, devices fixed) of mode @r->mode
- * against the baseline mode to @bars. *@bruns / *@nruns grow by the runs compared.
+ * against the baseline mode to @bars. *@bruns / *@nruns grow by the runs
+ * compared, *@nfailed by the rows where every operation failed on a side
+ * (no change to draw: only refusals).
  */
 static int compare_job(struct render_ctx *c, const struct an_run *r, struct cmp_bar **bars,
-		       size_t *nbars, size_t *cap, size_t *bruns_total, size_t *nruns_total)
+		       size_t *nbars, size_t *cap, size_t *bruns_total, size_t *nruns_total,
+		       size_t *nfailed)
 {
 	const char *const metrics[] = { c->o->metric, NULL };
 	struct an_side base = { .ds = c->ds, .label = BL_MODE_BASELINE,
@@ -77,6 +80,10 @@ static int compare_job(struct render_ctx *c, const struct an_run *r, struct cmp_
 		struct cmp_bar *b;
 		char sz[24];
 
+		if (row->base_all_failed || row->new_all_failed) {
+			++*nfailed;
+			continue;
+		}
 		if (!row->base || !row->new_s || !row->ch.relative || isnan(row->ch.change))
 			continue;
 		if (*nbars == *cap) {
@@ -163,7 +170,7 @@ int fig_compare(struct render_ctx *c)
 	for (size_t i = 0; i < np && !ret; i++) {
 		const struct an_run *r = pl[i];
 		struct cmp_bar *bars = NULL;
-		size_t nbars = 0, cap = 0, bruns = 0, nruns = 0, jobs = 0;
+		size_t nbars = 0, cap = 0, bruns = 0, nruns = 0, jobs = 0, nfailed = 0;
 		bool dup = false;
 
 		if (!strcmp(r->mode, BL_MODE_BASELINE) || !strcmp(r->mode, "?"))
@@ -180,7 +187,7 @@ int fig_compare(struct render_ctx *c)
 
 			if (strcmp(q->kernel_release, r->kernel_release) || strcmp(q->mode, r->mode))
 				continue;
-			ret = compare_job(c, q, &bars, &nbars, &cap, &bruns, &nruns);
+			ret = compare_job(c, q, &bars, &nbars, &cap, &bruns, &nruns, &nfailed);
 			jobs += nbars > before;
 		}
 		if (!ret && nbars) {
@@ -228,6 +235,10 @@ int fig_compare(struct render_ctx *c)
 				 "%zu rows: %zu significantly worse, %zu better; the %zu largest changes "
 				 "drawn (%zu %s runs, %zu " BL_MODE_BASELINE ")", rel, r->mode, jobs, nbars, worse,
 				 better, shown, nruns, r->mode, bruns);
+			if (nfailed)
+				snprintf(sub + strlen(sub), sizeof(sub) - strlen(sub),
+					 "; %zu row%s left out: every operation failed on one side",
+					 nfailed, nfailed == 1 ? "" : "s");
 			snprintf(width, sizeof(width), "%zu", shown * 42 + 300 < 1000 ? 1000 :
 							      shown * 42 + 300);
 			const char *vars[] = { "metric_label", mlabel, "noise_pct", noise,
@@ -236,8 +247,14 @@ int fig_compare(struct render_ctx *c)
 
 			snprintf(count, sizeof(count), "%zu", shown);
 			vars[5] = count;
+			char clock[200];
+
+			fig_clock_text(fig_clocks(c, rel, r->mode, NULL) |
+					       fig_clocks(c, rel, BL_MODE_BASELINE, NULL),
+				       clock, sizeof(clock));
 			if (!ret)
-				ret = fig_render(c, "compare", "compare", data, image, caption, sub, vars);
+				ret = fig_render(c, "compare", "compare", data, image, caption, sub,
+						 clock, vars);
 		}
 		free(bars);
 	}

@@ -38,12 +38,33 @@ FILE *fig_open_data(struct render_ctx *c, const char *name, const char *what, co
 int fig_close_data(FILE *f, const char *name);
 /*
  * Records the figure and renders plots/@script.gp with @data -> @image
- * (o->outdir), @vars as name, value pairs. 0, or -ENOMEM; a failed
- * render is counted, not an error.
+ * (o->outdir), @vars as name, value pairs. @clock (fig_clock_text; NULL
+ * or "" = not from the testbed) is appended to the caption and passed to
+ * gnuplot as `clock`, which style.gp's heading() puts under the title.
+ * 0, or -ENOMEM; a failed render is counted, not an error.
  */
 int fig_render(struct render_ctx *c, const char *kind, const char *script, const char *data,
-	       const char *image, const char *caption, const char *subtitle,
+	       const char *image, const char *caption, const char *subtitle, const char *clock,
 	       const char *const *vars);
+
+/*
+ * The guest clocks the times of a figure are on, as bits: the runs of the
+ * render context's dataset with a result row of @workload on kernel @rel
+ * (an_short_release) in @mode (each NULL = any).
+ */
+enum {
+	FIG_CLOCK_ICOUNT = 1, /* the testbed under QEMU's icount: 1 ns per guest instruction */
+	FIG_CLOCK_WALL = 2,   /* the testbed's wall clock (multi-threaded TCG) */
+	FIG_CLOCK_HOST = 4,   /* no testbed: real hardware's own clock */
+};
+unsigned fig_clocks(const struct render_ctx *c, const char *rel, const char *mode,
+		    const char *workload);
+/*
+ * What a figure says about @clocks: "times on QEMU's icount clock (1 ns
+ * per guest instruction, a cost model)", "... wall clock ...", both; ""
+ * when no run came from the testbed (real hardware needs no note).
+ */
+void fig_clock_text(unsigned clocks, char *buf, size_t len);
 
 /* figures_size.c: @kind "bounces", "throughput" or "latency" vs buffer size. */
 int fig_size(struct render_ctx *c, const char *kind);

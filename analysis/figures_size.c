@@ -31,6 +31,33 @@ static const struct bl_sample *find(const struct bl_sample_set *set, const struc
 				  bl_metric_find(metric));
 }
 
+/*
+ * Is @k a point of a size figure whose values are @anchor's: @anchor's own
+ * sample, or the failed_ops sample of a size where every operation of the
+ * series' rows failed (no @anchor sample beside it: such rows add
+ * failed_ops only, compare.h). The second is drawn as a marker, never as
+ * a value.
+ */
+static bool is_point(const struct bl_sample_set *set, const struct bl_sample *k,
+		     const char *anchor)
+{
+	if (!strcmp(k->metric->name, anchor))
+		return true;
+	return !strcmp(k->metric->name, "failed_ops") && k->all_failed > 0 &&
+	       !find(set, k, anchor);
+}
+
+/*
+ * The last column of a size figure's row: 0 when it has values, else the
+ * errno every operation failed with (-1 when no errno was recorded).
+ */
+static int failed_col(const struct bl_sample *k, const char *anchor)
+{
+	if (!strcmp(k->metric->name, anchor))
+		return 0;
+	return k->fail_errno ? k->fail_errno : -1;
+}
+
 /* --- per-workload size figures ---------------------------------------------------- */
 
 /*
@@ -101,12 +128,13 @@ int fig_size(struct render_ctx *c, const char *kind)
 		char rel[128], mode[64], key[256], wslug[128], rslug[128], data[300], image[300];
 		char caption[400], series_mode[512] = "", series_dev[512] = "", height[16];
 		char devs[16][160];
-		size_t ndevs = 0, blocks = 0;
+		size_t ndevs = 0, blocks = 0, nfailed = 0;
+		int last_marker = -1; /* the kind of the block's previous row: 1 marker, 0 values */
 		const char *last_group = NULL, *last_variant = NULL, *dv;
 		bool seen = false, have_rate = false;
 		FILE *f;
 
-		if (strcmp(set->s[i].metric->name, anchor))
+		if (!is_point(set, &set->s[i], anchor))
 			continue;
 		split_group(set->s[i].group, rel, sizeof(rel), mode, sizeof(mode), &dv);
 		snprintf(key, sizeof(key), "%s %s", wl, rel);
@@ -131,12 +159,12 @@ int fig_size(struct render_ctx *c, const char *kind)
 		f = !strcmp(kind, "throughput") ?
 			    fig_open_data(c, data, "throughput vs buffer size",
 				      "size_bytes ops_per_sec_mean ops_per_sec_sd mib_per_sec_mean "
-				      "mib_per_sec_sd runs") :
+				      "mib_per_sec_sd runs failed_errno") :
 		    !strcmp(kind, "bounces") ?
 			    fig_open_data(c, data, "SWIOTLB bounces vs buffer size",
-				      "size_bytes bounces_per_op bounce_rate runs") :
+				      "size_bytes bounces_per_op bounce_rate runs failed_errno") :
 			    fig_open_data(c, data, "latency percentiles vs buffer size",
-				      "size_bytes p50_ns p90_ns p99_ns p999_ns max_ns runs");
+				      "size_bytes p50_ns p90_ns p99_ns p999_ns max_ns runs failed_errno");
 		if (!f) {
 			ret = -EIO;
 			break;
@@ -146,7 +174,7 @@ int fig_size(struct render_ctx *c, const char *kind)
 			char krel[128], kmode[64], name[320];
 			const char *kdev;
 
-			if (strcmp(k->workload, wl) || strcmp(k->metric->name, anchor))
+			if (strcmp(k->workload, wl) || !is_point(set, k, anchor))
 				continue;
 			split_group(k->group, krel, sizeof(krel), kmode, sizeof(kmode), &kdev);
 			if (strcmp(krel, rel))
@@ -168,12 +196,31 @@ int fig_size(struct render_ctx *c, const char *kind)
 				add_word(series_mode, sizeof(series_mode), mode_colour(kmode));
 				add_word(series_dev, sizeof(series_dev), (int)d + 1);
 				fputs(blocks ? "\n\n" : "", f);
-				fig_put_header(f, name, 5);
+				fig_put_header(f, name, !strcmp(kind, "throughput") ? 6 :
+							!strcmp(kind, "bounces")  ? 4 : 7);
 				blocks++;
+				last_marker = -1;
 				last_group = k->group;
 				last_variant = k->variant;
 			}
+			/*
+			 * One blank line where values and marker rows meet: gnuplot
+			 * breaks the series' line there instead of drawing it across a
+			 * size that has no value (two would end the block).
+			 */
+			if (last_marker >= 0 && last_marker != (failed_col(k, anchor) != 0))
+				fputc('\n', f);
+			last_marker = failed_col(k, anchor) != 0;
 			fprintf(f, "%" PRId64, k->size);
+			if (failed_col(k, anchor)) {
+				/* a marker row: every operation failed, no value to draw */
+				fprintf(f, "%s %zu %d\n",
+					!strcmp(kind, "throughput") ? " ? ? ? ?" :
+					!strcmp(kind, "bounces")    ? " ? ?" : " ? ? ? ? ?",
+					k->runs, failed_col(k, anchor));
+				nfailed++;
+				continue;
+			}
 			if (!strcmp(kind, "throughput")) {
 				put_num(f, k, false);
 				put_num(f, k, true);
@@ -192,28 +239,32 @@ int fig_size(struct render_ctx *c, const char *kind)
 				put_num(f, find(set, k, "latency_p999_ns"), false);
 				put_num(f, find(set, k, "latency_max_ns"), false);
 			}
-			fprintf(f, " %zu\n", k->runs);
+			fprintf(f, " %zu 0\n", k->runs);
 		}
 		ret = fig_close_data(f, data);
 		if (ret || !blocks)
 			continue;
-		/* room for the key under the plot: 4 entries per 22 px row */
-		snprintf(height, sizeof(height), "%zu", 660 + (blocks + 2 + 3) / 4 * 22);
+		/* room for the key under the plot: 3 entries per 22 px row (style.gp key_rows) */
+		snprintf(height, sizeof(height), "%zu", 660 + (blocks + 3 + 2) / 3 * 22);
 		const char *vars[] = { "workload", wl, "kernel", rel, "series_mode", series_mode,
 				       "series_dev", series_dev, "height", height,
 				       "no_rate", have_rate ? "0" : "1", NULL };
 		char sub[300];
 
-		/* this figure's own subtitle: the whole selection's would name other kernels */
-		snprintf(sub, sizeof(sub), "kernel %s; colour = DMA mode, point shape%s = devices",
-			 rel, strcmp(kind, "latency") ? " and dash" : "");
+		char clock[200];
 
-		snprintf(caption, sizeof(caption), "%s of '%s' on %s vs buffer size, per mode and devices",
+		/* this figure's own subtitle: the whole selection's would name other kernels */
+		snprintf(sub, sizeof(sub), "kernel %s; colour = DMA mode, point shape%s = devices%s",
+			 rel, strcmp(kind, "latency") ? " and dash" : "",
+			 nfailed ? "; x at the bottom = every operation failed at that size" : "");
+
+		snprintf(caption, sizeof(caption), "%s of '%s' on %s vs buffer size, per mode and devices%s",
 			 !strcmp(kind, "throughput") ? "Throughput" :
 			 !strcmp(kind, "bounces")    ? "SWIOTLB bounces per op and bounce rate" :
 						       "Latency p50 / p99",
-			 wl, rel);
-		ret = fig_render(c, kind, kind, data, image, caption, sub, vars);
+			 wl, rel, nfailed ? " (x: every operation failed, no value)" : "");
+		fig_clock_text(fig_clocks(c, rel, NULL, wl), clock, sizeof(clock));
+		ret = fig_render(c, kind, kind, data, image, caption, sub, clock, vars);
 	}
 	free(done);
 	return ret;
@@ -376,7 +427,11 @@ int fig_slots(struct render_ctx *c)
 		size_t px = shown * 110 + 250;
 
 		snprintf(width, sizeof(width), "%zu", px < 1000 ? 1000 : px > 2600 ? 2600 : px);
-		ret = fig_render(c, "slots", "slots", data, image, caption, sub,
+		char clock[200];
+
+		/* slots are counts, but the figure says where its runs ran all the same */
+		fig_clock_text(fig_clocks(c, rel, NULL, NULL), clock, sizeof(clock));
+		ret = fig_render(c, "slots", "slots", data, image, caption, sub, clock,
 			     (const char *const[]){ "width", width, NULL });
 	}
 out:

@@ -453,7 +453,20 @@ int fig_trend(struct render_ctx *c)
 			snprintf(caption, sizeof(caption), "Trend of %s for '%s' on %s", m->label, wl,
 				 cfg);
 			snprintf(sub, sizeof(sub), "kernel %s, %zu runs", cfg, count[i]);
-			ret = fig_render(c, "trend", "trend", data, image, caption, sub, vars);
+			{
+				/*
+				 * The clock of this configuration's runs in the dataset: a
+				 * history loaded on its own (the report's night) does not
+				 * carry its runs' clocks, the night's runs do.
+				 */
+				char rel[128], clock[200];
+
+				an_short_release(runs->r[i].kernel_release, rel, sizeof(rel));
+				fig_clock_text(fig_clocks(c, rel, runs->r[i].mode, wl), clock,
+					       sizeof(clock));
+				ret = fig_render(c, "trend", "trend", data, image, caption, sub, clock,
+						 vars);
+			}
 		}
 	}
 out:

@@ -270,6 +270,45 @@ static bool any_emulated(const struct an_runs *runs)
 	return false;
 }
 
+/*
+ * One line per guest clock the reported runs' times are on: QEMU's icount
+ * (instructions counted, deterministic), the wall clock of a TCG guest, or
+ * real hardware's own. Times on different clocks are different quantities
+ * (compare refuses to mix them), so the reader learns first which they are.
+ */
+static void clock_lines(FILE *f, const struct an_runs *runs)
+{
+	size_t icount = 0, wall = 0, host = 0;
+
+	for (size_t i = 0; i < runs->n; i++) {
+		const char *clk = runs->r[i].clock;
+
+		if (!clk)
+			host++;
+		else if (!strcmp(clk, "icount"))
+			icount++;
+		else
+			wall++;
+	}
+	if (icount)
+		fprintf(f, "- Times of %zu run%s are on QEMU's icount clock: 1 ns per guest "
+			   "instruction, deterministic, a cost model rather than a stopwatch (a "
+			   "vectorised copy looks cheaper than `rep movsb` of the same bytes); they "
+			   "compare with times on this clock only.\n",
+			icount, icount == 1 ? "" : "s");
+	if (wall)
+		fprintf(f, "- Times of %zu run%s are on the wall clock of a guest under "
+			   "multi-threaded TCG: emulated, 10-100x slower than hardware, and they move "
+			   "with the host's load and from boot to boot.\n",
+			wall, wall == 1 ? "" : "s");
+	if (host)
+		fprintf(f, "- Times of %zu run%s are on the host's own clock (real hardware, not the "
+			   "testbed).\n",
+			host, host == 1 ? "" : "s");
+	if (runs->n)
+		fputc('\n', f);
+}
+
 /* The configurations of the night (trend lines follow these), sorted for bsearch. */
 struct configs {
 	char (*label)[320];
@@ -417,11 +456,12 @@ int an_report_write(FILE *f, FILE *details, struct bl_store *s, const struct bl_
 		   "DRM devices; `bouncelab ingest` (or bouncelabd) stores their result documents. "
 		   "The top-level RESULTS.md is regenerated from a fresh testbed matrix (6.1 and "
 		   "6.12 x %s; configs/jobs/standard.ini) by `make results`.\n\n", modes);
+	clock_lines(f, runs);
 	if (any_emulated(runs))
 		fprintf(f, "> Runs from the testbed ran in QEMU with TCG emulation: absolute "
 			   "times are 10-100x slower than hardware and mean little on their own. "
 			   "Counts (bounces, DMA mappings, SWIOTLB slots) are exact, and ratios "
-			   "between modes of the same kernel hold.\n\n");
+			   "between modes of the same kernel on the same clock hold.\n\n");
 	if (!runs->n) {
 		fprintf(f, "No runs match: nothing to report.\n");
 		goto out;

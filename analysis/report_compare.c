@@ -206,14 +206,33 @@ static int compare_md(struct report_ctx *c, const struct an_scope *bs, const str
 	ret = bl_cmp_write_md_table(full, rr, false);
 	fprintf(full, "\n</details>\n\n");
 	if (force_finding) {
+		char *failed_buf = NULL;
+		size_t failed_len = 0;
+		FILE *failed = open_memstream(&failed_buf, &failed_len);
 		bool any = false;
 
+		if (!failed) {
+			ret = -ENOMEM;
+			goto out;
+		}
 		for (size_t i = 0; i < rr->n; i++) {
 			const struct bl_cmp_row *row = &rr->rows[i];
 			char sz[24];
 
-			if (strcmp(row->metric->name, "ops_per_sec") || !row->base || !row->new_s ||
-			    isnan(row->ch.change) || !row->ch.relative)
+			if (strcmp(row->metric->name, "ops_per_sec"))
+				continue;
+			/*
+			 * Every operation failed on a side: there is no throughput to
+			 * cost, only refusals, listed under "Operations the kernel
+			 * refused". Named here so that a missing size is not a mystery.
+			 */
+			if (row->base_all_failed || row->new_all_failed) {
+				bl_size_str(row->size, sz, sizeof(sz));
+				fprintf(failed, "%s %s %s", ftell(failed) > 0 ? "," : "", row->workload,
+					sz);
+				continue;
+			}
+			if (!row->base || !row->new_s || isnan(row->ch.change) || !row->ch.relative)
 				continue;
 			bl_size_str(row->size, sz, sizeof(sz));
 			if (!any)
@@ -232,8 +251,15 @@ static int compare_md(struct report_ctx *c, const struct an_scope *bs, const str
 						"");
 			any = true;
 		}
-		if (any)
+		fclose(failed);
+		if (failed_len && !any)
+			fprintf(c->findings, "- %s, throughput against " BL_MODE_BASELINE ": none", heading);
+		if (failed_len)
+			fprintf(c->findings, "; left out, every operation failed on one side (see "
+					     "\"Operations the kernel refused\"):%s", failed_buf);
+		if (any || failed_len)
 			fputs(".\n", c->findings);
+		free(failed_buf);
 	}
 out:
 	an_comparison_free(&cmp);

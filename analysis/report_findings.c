@@ -45,9 +45,29 @@ static const struct bl_sample *get(const struct bl_sample_set *set, const struct
 
 /* --- result tables ------------------------------------------------------------------ */
 
+void rp_failed_text(int err, char *buf, size_t len)
+{
+	if (err > 0)
+		snprintf(buf, len, "failed: errno %d (%s)", err, strerror(err));
+	else
+		snprintf(buf, len, "failed: no errno recorded");
+}
+
+/*
+ * The failed_ops sample of @k's row when every operation of it failed in
+ * every run that has it (the row then has no times, bounces or slots:
+ * compare.h), else NULL.
+ */
+static const struct bl_sample *all_failed(const struct bl_sample_set *set,
+					  const struct bl_sample *k)
+{
+	const struct bl_sample *f = get(set, k, "failed_ops");
+
+	return f && f->all_failed > 0 && f->all_failed >= f->n ? f : NULL;
+}
+
 void rp_result_tables(FILE *f, const struct bl_sample_set *set)
 {
-	const struct bl_metric *tput = bl_metric_find("ops_per_sec");
 	const char *last_group = NULL, *last_wl = NULL;
 
 	fprintf(f, "## Results per kernel, mode and device\n\n"
@@ -56,9 +76,12 @@ void rp_result_tables(FILE *f, const struct bl_sample_set *set)
 		   "variation. Bounces per op = swiotlb_bounced / operations; bounce rate = "
 		   "bounced / DMA-mapped segments (kernels with dma:* tracepoints only); slots = "
 		   "SWIOTLB slots the row held at its peak and still held after teardown, "
-		   "above the level before it ran. `-` = the kernel could not tell.\n\n");
+		   "above the level before it ran. `-` = the kernel could not tell. A size "
+		   "where every operation failed has no times, bounces or slots: its cells say "
+		   "`failed: errno N (...)` (the refusals are listed under \"Operations the "
+		   "kernel refused\").\n\n");
 	for (size_t i = 0; i < set->n; i++) {
-		const struct bl_sample *k = &set->s[i];
+		const struct bl_sample *k = &set->s[i], *fail;
 		char sz[24];
 
 		/* one line per (group, workload, variant, size): key on the row's first metric */
@@ -78,6 +101,18 @@ void rp_result_tables(FILE *f, const struct bl_sample_set *set)
 		}
 		bl_size_str(k->size, sz, sizeof(sz));
 		fprintf(f, "| %s%s%s |", sz, *k->variant ? " " : "", k->variant);
+		fail = all_failed(set, k);
+		if (fail) {
+			char why[160];
+
+			/* the refusals' rate and latency are not the workload's: never a number */
+			rp_failed_text(fail->fail_errno, why, sizeof(why));
+			for (int c = 0; c < 7; c++)
+				fprintf(f, " %s |", why);
+			mean_cell(f, fail, 1, 6);
+			fprintf(f, " %zu |\n", fail->runs);
+			continue;
+		}
 		mean_cell(f, get(set, k, "ops_per_sec"), 1, 4);
 		mean_cell(f, get(set, k, "mib_per_sec"), 1, 4);
 		mean_cell(f, get(set, k, "latency_p50_ns"), 1e-3, 4);
@@ -100,7 +135,6 @@ void rp_result_tables(FILE *f, const struct bl_sample_set *set)
 			fprintf(f, " %zu |\n", t ? t->runs : (size_t)0);
 		}
 	}
-	(void)tput;
 	fprintf(f, "%s\n", last_group ? "\n</details>\n" : "");
 }
 

@@ -39,6 +39,8 @@ int rp_kernel_comparisons(struct report_ctx *c);
 
 /* report_findings.c: the findings section; the per-row tables of c->set into @f. */
 int rp_findings(struct report_ctx *c);
+/* "failed: errno 5 (Input/output error)", what a cell says where every operation failed. */
+void rp_failed_text(int err, char *buf, size_t len);
 void rp_result_tables(FILE *f, const struct bl_sample_set *set);
 
 #endif

@@ -7,6 +7,10 @@
 
 if (!exists("fmt")) fmt = "png"
 if (!exists("subtitle")) subtitle = ""
+# the guest clock the times are on ("" = real hardware, or not said): a
+# line under the title, because times on QEMU's icount clock (1 ns per
+# guest instruction) and on a wall clock are different quantities
+if (!exists("clock")) clock = ""
 if (!exists("data") || !exists("out")) {
 	print "plot: pass data='FILE' and out='FILE' with -e"
 	exit status 2
@@ -67,18 +71,40 @@ s_pt(i) = int(word("7 5 9 11 13 15 3 1 2 4", (s_devi(i) - 1) % 10 + 1))
 s_dt(i) = series_dev eq "" ? 1 : (s_devi(i) - 1) % 5 + 1
 
 # A figure with two panels draws its key once, under both: key_frac(n) is
-# the share of the height the key of n entries (4 per row) needs,
+# the share of the height the key of n entries needs (up to 4 per row; 3
+# counted, as long series names leave room for 3),
 # panel_margins(kf) puts the panels above it, and after them @key_panel
 # turns the canvas into an empty plot whose only content is the key (plot
 # each series with '(NaN)' after it).
-key_rows(n) = int(ceil(n / 4.0))
+key_rows(n) = int(ceil(n / 3.0))
 key_frac(n) = (key_rows(n) * 22.0 + 14) / height
-panel_top = "set tmargin at screen 1 - 100.0 / height"
+# (a line more under the title when it names the clock)
+panel_top = sprintf("set tmargin at screen %g", 1 - (clock eq "" ? 100.0 : 120.0) / height)
 panel_bottom(kf) = sprintf("set bmargin at screen %g", kf + 70.0 / height)
 left_panel = "set lmargin at screen 0.07; set rmargin at screen 0.47"
 right_panel = "set lmargin at screen 0.57; set rmargin at screen 0.97"
 key_panel = "unset title; unset xlabel; unset ylabel; unset logscale; unset grid; unset border; unset tics; unset label; set xrange [0:1]; set yrange [0:1]; set lmargin at screen 0.01; set rmargin at screen 0.99; set bmargin at screen 0; set tmargin at screen kf; set key at screen 0.5, screen kf center top horizontal maxcols 4 noreverse Right nobox spacing 1.1 width 1"
 
-# A title line with the subtitle under it when there is one (titles are set
-# noenhanced: driver names like virtio_gpu must not become subscripts).
-heading(t) = subtitle eq "" ? t : t."\n".subtitle
+# A title line with the subtitle and the clock under it when there are
+# (titles are set noenhanced: driver names like virtio_gpu must not become
+# subscripts).
+heading(t) = t.(subtitle eq "" ? "" : "\n".subtitle).(clock eq "" ? "" : "\n".clock)
+
+# Sizes where every operation failed (the size figures). Such a size has a
+# marker row in its series' block: every value '?', then runs, then
+# failed_errno = the errno (-1: none recorded); rows with values have
+# failed_errno 0. A single blank line stands where value rows and marker
+# rows meet, so that the series' line breaks at the failed size (gnuplot
+# draws lines across '?'). A script sets fail_col (its failed_errno column) and
+# runs @failed_scan after it has read STATS_blocks: failed_title becomes
+# "all ops failed (errno 5)" (every distinct errno, "" when no size failed).
+# @failed_axis puts the markers on the y2 axis (0..1), so that
+# failed_at(col, i) draws series i's 'x' in a strip at the bottom of a
+# panel whatever its scale (a script leaves the lowest 12 % of a panel to
+# them), staggered in three rows so that series failing at one size do
+# not hide each other; the key panel plots
+# 'NaN with points @failed_pt title failed_title'.
+failed_at(c, i) = column(c) != 0 ? 0.02 + 0.025 * (i % 3) : NaN
+failed_pt = "pt 2 ps 2.2 lw 2.5"
+failed_axis = "set y2range [0:1]; unset y2tics"
+failed_scan = "failed_title = ''; failed_errnos = ''; failed_prev = -2; do for [failed_k = 1:12] { stats data using (column(fail_col) != 0 && column(fail_col) > failed_prev ? column(fail_col) : 1e9) nooutput name 'FAILED'; if (FAILED_min >= 1e9) { break }; failed_errnos = failed_errnos.(failed_errnos eq '' ? '' : ', ').(FAILED_min < 0 ? '?' : sprintf('%d', FAILED_min)); failed_prev = FAILED_min }; if (failed_errnos ne '') { failed_title = 'all ops failed (errno '.failed_errnos.')' }"

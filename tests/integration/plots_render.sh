@@ -62,6 +62,62 @@ for gp in plots/*.gp; do
 	done
 done
 
+# Sizes where every operation failed (issue 12): the size fixtures hold marker
+# rows (values '?', last column the errno; a blank line where they meet value
+# rows), and the figures draw them with their own key entry, never as values.
+for name in bounces throughput latency; do
+	data=plots/fixtures/$name.dat
+	if awk '/^[0-9]/ && $NF != 0 { m++; for (i = 2; i < NF - 1; i++) if ($i != "?") bad++ }
+		END { exit !(m > 0 && !bad) }' "$data"; then
+		echo "ok: $data has marker rows without values"
+	else
+		echo "FAIL: $data: no all-failed marker row, or one with a value"
+		fail=1
+	fi
+	if grep -q 'all ops failed (errno 5, 19)' "$out/$name.svg"; then
+		echo "ok: $name.svg has the key entry 'all ops failed (errno 5, 19)'"
+	else
+		echo "FAIL: $name.svg: no key entry for the all-failed markers"
+		fail=1
+	fi
+done
+# the clock line under the title
+o=$out/bounces-clock.svg
+gnuplot -e "data='plots/fixtures/bounces.dat'; out='$o'; fmt='svg'; workload='import'; clock='times on QEMU''s icount clock: 1 ns per guest instruction'" plots/bounces.gp 2>/dev/null
+if grep -q "times on QEMU's icount clock" "$o"; then
+	echo "ok: the figure's title names the clock"
+else
+	echo "FAIL: $o: clock= is not in the title"
+	fail=1
+fi
+# a figure without failures has no such key entry
+printf '"noforce a"\n4096 0 0 3 0\n65536 0 0 3 0\n' >"$out/nofail.dat"
+gnuplot -e "data='$out/nofail.dat'; out='$out/nofail.svg'; fmt='svg'" plots/bounces.gp 2>/dev/null
+if [ -s "$out/nofail.svg" ] && ! grep -q 'all ops failed' "$out/nofail.svg"; then
+	echo "ok: no failed size, no failed key entry"
+else
+	echo "FAIL: $out/nofail.svg: missing, or a failed key entry without failures"
+	fail=1
+fi
+
+# a figure where every operation of every size failed (vgem -> virtio_gpu
+# import: ENODEV) still renders: markers only, and the panel says why it is empty
+for spec in bounces:2 throughput:4 latency:5; do
+	name=${spec%%:*}
+	q=$(printf ' ?%.0s' $(seq "${spec#*:}"))
+	printf '"force vgem+virtio_gpu"%s ? ?\n4096%s 1 19\n1048576%s 1 19\n' "$q" "$q" "$q" \
+		>"$out/allfailed-$name.dat"
+	if gnuplot -e "data='$out/allfailed-$name.dat'; out='$out/allfailed-$name.svg'; fmt='svg'" \
+		"plots/$name.gp" 2>"$out/allfailed-$name.log" &&
+		grep -q 'all ops failed (errno 19)' "$out/allfailed-$name.svg"; then
+		echo "ok: $name with every size failed renders its markers"
+	else
+		echo "FAIL: $name with every size failed:"
+		cat "$out/allfailed-$name.log"
+		fail=1
+	fi
+done
+
 # A script without its data must fail loudly, not draw an empty figure.
 if gnuplot -e "out='$out/none.png'" plots/throughput.gp 2>/dev/null; then
 	echo "FAIL: a script ran without data="

@@ -255,5 +255,64 @@ check "--night-hours widens the night (200 h reaches back to 2026-11-19)" \
 check "a selector reports every run it picks" \
 	bash -c "! grep -q 'covers the newest night' '$tmp/sel/R.md' && grep -q 'selector .job=nightly.' '$tmp/sel/R.md'"
 
+# --- failures are results, and times say their clock (issue 12) -------------------
+# the heap fixture (dma-heap 1M under force: EIO 60/60) on QEMU's icount clock,
+# beside a noforce twin on the same clock where 1M works
+heap=tests/fixtures/result-6.12-force-heap-import-eio.json
+fdb=$tmp/failed.db
+jq '.testbed.clock = "icount"' "$heap" >"$tmp/heap-force.json"
+jq '.testbed.clock = "icount" | .run_id = "c0ffee00-1234-4abc-8def-00000000a005"
+	| .dma.swiotlb = "noforce" | .dma.swiotlb_slabs = null
+	| .kernel.cmdline |= sub("swiotlb=force"; "swiotlb=noforce")
+	| .kernel.boot_id = "6b1c2d3e-4f50-4a61-8b72-93a4b5c6d7f5"
+	| .status = "ok" | .error = null
+	| .results |= map(.failures = null)' "$heap" >"$tmp/heap-noforce.json"
+"$bl" ingest --direct --quiet --db "$fdb" "$tmp/heap-force.json" "$tmp/heap-noforce.json" \
+	>"$tmp/ingest-failed.log" 2>&1 || { echo "FAIL: ingest"; cat "$tmp/ingest-failed.log"; }
+"$bl" plot --db "$fdb" --out "$tmp/plots-failed" >"$tmp/plot-failed.txt" 2>&1
+# the rows of one series' block in a figure's data file
+series_rows() { # file series
+	awk -v s="\"$2\"" 'index($0, s) == 1 { on = 1; next } /^"/ { on = 0 } on && /^[0-9]/' "$1"
+}
+for kind in bounces throughput latency; do
+	series_rows "$tmp/plots-failed/$kind-import-6.12.57.dat" 'force vgem+dma-heap' >"$tmp/$kind-heap.rows"
+	check "$kind: the failed size is a marker row (values '?', errno 5)" \
+		grep -Eq '^1048576 (\? )+[0-9]+ 5$' "$tmp/$kind-heap.rows"
+	check "$kind: and never a value at that size" \
+		bash -c "! grep -Eq '^1048576 [0-9]' '$tmp/$kind-heap.rows'"
+	check "$kind: the size that worked keeps its value" \
+		grep -Eq '^65536 [0-9.e+]+ .* 0$' "$tmp/$kind-heap.rows"
+done
+series_rows "$tmp/plots-failed/bounces-import-6.12.57.dat" 'noforce vgem+dma-heap' >"$tmp/noforce-heap.rows"
+check "the noforce twin's 1M is a value row" grep -Eq '^1048576 [0-9.e+]+ .* 0$' "$tmp/noforce-heap.rows"
+if [ $have_gnuplot = 1 ]; then
+	check "the figure's caption marks the failed size and names the icount clock" \
+		grep -q "bounces-import-6.12.57.png.*x: every operation failed.*QEMU's icount clock" \
+		"$tmp/plot-failed.txt"
+fi
+"$bl" report --db "$fdb" --out "$tmp/failed/R.md" --all >"$tmp/report-failed.log" 2>&1
+rc=$?
+check "report with an all-failed row (exit $rc)" [ $rc = 0 ]
+fr=$tmp/failed/R.md
+check "the header names the icount clock and what it means" \
+	grep -q "^- Times of 2 runs are on QEMU's icount clock: 1 ns per guest instruction, deterministic" "$fr"
+check "and no other clock" bash -c "! grep -Eq '^- Times of .* (wall clock|own clock)' '$fr'"
+check "the table says failed: errno 5, never a number" \
+	grep -q '^| 1M | failed: errno 5 (Input/output error) | failed: errno 5' "$tmp/failed/R-details.md"
+check "the row that worked keeps its numbers" \
+	grep -Eq '^\| 64K \| [0-9]' "$tmp/failed/R-details.md"
+check "what force costs leaves the failed size out and says where it is" \
+	grep -q 'force on 6.12.57, job heap-import.*import 64K.*left out, every operation failed on one side (see "Operations the kernel refused"): import 1M\.' "$fr"
+check "and gives no throughput change for it" bash -c "! grep -q 'import 1M [-+][0-9]' '$fr'"
+check "the refusal is listed" grep -q 'vgem+dma-heap, import: errno 5 (Input/output error) at 1M 60/60' "$fr"
+if [ $have_gnuplot = 1 ]; then
+	check "every figure's caption names the icount clock" \
+		bash -c "n=\$(grep -c '^!\[' '$fr'); [ \$n -gt 0 ] && [ \$(grep -c \"^!\\[.*QEMU's icount clock\" '$fr') = \$n ]"
+fi
+# the fixtures without a clock (old documents: multi-threaded TCG) and one real host
+check "the header names the wall clock for clockless testbed documents" \
+	grep -q "^- Times of .* runs are on the wall clock of a guest under multi-threaded TCG" "$r"
+check "and the host's own clock for real hardware" grep -q "^- Times of 1 run are on the host's own clock" "$r"
+
 [ $fail = 0 ] && echo "compare, plot and report work on the fixtures"
 exit $fail
