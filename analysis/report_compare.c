@@ -173,6 +173,20 @@ static void summary_head(FILE *f, const char *base_name, const char *new_name)
 		base_name, new_name);
 }
 
+/* Did any row of @r bounce (bounces_per_op above 0 on either side)? */
+static bool job_bounced(const struct bl_cmp_result *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		const struct bl_cmp_row *row = &r->rows[i];
+
+		if (strcmp(row->metric->name, "bounces_per_op"))
+			continue;
+		if ((row->base && row->ch.base_mean > 0) || (row->new_s && row->ch.new_mean > 0))
+			return true;
+	}
+	return false;
+}
+
 /*
  * Compares two filters: a summary row into the report (@summary), the full
  * table under @heading into the details file (or folded into the report
@@ -257,6 +271,11 @@ static int compare_md(struct report_ctx *c, const struct an_scope *bs, const str
 		if (failed_len)
 			fprintf(c->findings, "; left out, every operation failed on one side (see "
 					     "\"Operations the kernel refused\"):%s", failed_buf);
+		if (any && !job_bounced(rr))
+			fputs("; this job bounced 0 times in both modes, so none of this is a "
+			      "bounce cost: the mode changes the whole boot (a SWIOTLB pool takes "
+			      "memory, the kernel's layout moves), and one boot a side cannot tell "
+			      "that from a boot-to-boot difference; repeat with lab --boots", c->findings);
 		if (any || failed_len)
 			fputs(".\n", c->findings);
 		free(failed_buf);
