@@ -300,6 +300,8 @@ int bl_sample_set_add_result(struct bl_sample_set *set, const char *group,
 		ret = add_one(set, group, res, "failed_ops", (double)res->failed_ops);
 		if (!ret)
 			note_failure(set, res, true);
+		if (!ret)
+			ret = add_one(set, group, res, "failed_share", 1.0);
 		return ret;
 	}
 	/* parsed once for the counters that have per-repetition values */
@@ -333,6 +335,9 @@ int bl_sample_set_add_result(struct bl_sample_set *set, const char *group,
 		ret = add_one(set, group, res, "failed_ops", (double)res->failed_ops);
 		if (!ret)
 			note_failure(set, res, false);
+		if (!ret && res->ops > 0)
+			ret = add_one(set, group, res, "failed_share",
+				      (double)res->failed_ops / (double)res->ops);
 	}
 	json_decref(per);
 	return ret;

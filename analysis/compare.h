@@ -22,7 +22,9 @@
  *       per_rep where the row has it, else one per run;
  *   slots_peak, slots_after: io_tlb_used_peak / _after minus _before,
  *       the slots the row itself held (standing traffic subtracted);
- *   failed_ops: the row's failed operations.
+ *   failed_ops: the row's failed operations (shown; compared only when asked);
+ *   failed_share: failed_ops / ops, what is judged: 0 -> more is a regression,
+ *       and a row failing on both sides stays 1 however many ops it ran;
  * A row whose every operation failed adds failed_ops only: its throughput,
  * latency and bounces describe refusals, not the workload, and are never
  * compared or drawn (the failed_ops sample keeps its errno to say so).

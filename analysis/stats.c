@@ -287,7 +287,10 @@ double bl_rng_normal(struct bl_rng *rng)
 
 const struct bl_metric bl_metrics[] = {
 	/* counts first: exact numbers, and they lead every comparison */
-	{ "failed_ops", "failed operations", "ops", BL_LOWER_IS_BETTER, true, false },
+	/* the share of a row's operations the kernel refused: 0 -> more is a regression; a
+	 * share, because how many operations a duration-bounded row ran is timing */
+	{ "failed_share", "share of operations refused", "of ops", BL_LOWER_IS_BETTER, true, false },
+	{ "failed_ops", "failed operations", "ops", BL_LOWER_IS_BETTER, true, true },
 	/* a run whose job ended failed or skipped (1) where it was ok (0) */
 	{ "job_failed", "job not ok", "runs", BL_LOWER_IS_BETTER, true, false },
 	{ "bounces_per_op", "bounces per op", "bounces/op", BL_LOWER_IS_BETTER, true, false },

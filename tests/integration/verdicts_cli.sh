@@ -39,8 +39,8 @@ out=$("$bl" compare --db "$db" --base run=3f6c1a52-8d2e-4b7a-9c61-0e5d2f9a6001 \
 	--new run=3f6c1a52-8d2e-4b7a-9c61-0e5d2f9a6002 --fail-on-regression 2>&1); rc=$?
 echo "$out" | sed 's/^/    /'
 check "failed ops 0 -> all: --fail-on-regression exits 1" test $rc -eq 1
-check "and names the row" grep -Eq '^regression: .*import 1M failed_ops: 0 -> 1000' <<<"$out"
-check "the row is a WORSE count" grep -Eq 'import +1M failed_ops .*exact +WORSE \*' <<<"$out"
+check "and names the row" grep -Eq '^regression: .*import 1M failed_share: 0 -> 1$' <<<"$out"
+check "the row is a WORSE count" grep -Eq 'import +1M failed_share .*exact +WORSE \*' <<<"$out"
 check "its throughput is not compared, it says why" \
 	grep -Eq 'import +1M ops_per_sec .*all ops failed in new \(errno 5\)' <<<"$out"
 check "one boot a side, no floor: the other times are unknown, not verdicts" \
