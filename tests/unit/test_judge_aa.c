@@ -1,6 +1,7 @@
 /*
  * The verdict statistics (analysis/judge.c) on real A/A data: four boots of
- * one configuration under the icount clock (tests/fixtures/aa/). Two
+ * one configuration under the icount clock (tests/fixtures/aa/, the same
+ * boots bench/scripts/aa_verdicts.sh judged through the CLI). Two
  * identical boots compared must not be called different, and the same
  * data with the new side's values scaled by 0.95 must be called worse: a
  * test of the statistics, never a stored result. Prints the rates it finds
@@ -150,8 +151,13 @@ static void test_one_boot_calibrated(void **state)
 			      "A/A flagged %zu of %zu (%.1f %%), -5 %% caught %zu (%.1f %%)\n",
 			      pairings[p][0], pairings[p][1], o.floor_k, pairings[p][2], pairings[p][3],
 			      flagged, total, 100.0 * flagged / total, caught, 100.0 * caught / total);
-		/* what this data supports: see the closing note of issue 12 */
-		assert_true(flagged * 100 <= total * 30);
+		/*
+		 * What this data supports (measured 2026-12-03; the issue asked for
+		 * <= 1 % and >= 95 %, which one A/A pair as the floor does not give):
+		 * 2.0-5.0 % flagged, 77-82 % of a 5 % drop caught.
+		 */
+		assert_true(flagged * 100 <= total * 6);
+		assert_true(caught * 100 >= total * 70);
 	}
 }
 
@@ -189,7 +195,9 @@ static void test_two_boots_welch(void **state)
 	print_message("two boots a side (Welch): A/A flagged %zu of %zu (%.1f %%), -5 %% caught %zu "
 		      "(%.1f %%)\n",
 		      flagged, total, 100.0 * flagged / total, caught, 100.0 * caught / total);
-	assert_true(flagged * 100 <= total * 10);
+	/* measured: 0 of 201 flagged, 71 % of a 5 % drop caught with two boots a side */
+	assert_true(flagged * 100 <= total * 2);
+	assert_true(caught * 100 >= total * 60);
 }
 
 int main(void)
