@@ -31,13 +31,13 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "analysis.h"
 #include "figures_int.h"
 #include "fsutil.h"
 #include "log.h"
+#include "subprocess.h"
 
 /* --- figure list ---------------------------------------------------------------- */
 
@@ -193,7 +193,6 @@ int fig_render(struct render_ctx *c, const char *kind, const char *script, const
 		  const char *const *vars)
 {
 	char expr[4096] = "", path[PATH_MAX], dpath[PATH_MAX], ipath[PATH_MAX], cap[768];
-	pid_t pid;
 	int status, ret, errfd;
 	bool ok;
 
@@ -218,24 +217,25 @@ int fig_render(struct render_ctx *c, const char *kind, const char *script, const
 	fflush(NULL);
 	/* gnuplot's stderr is kept aside and filtered (gnuplot_echo_stderr). */
 	errfd = memfd_create("gnuplot-stderr", MFD_CLOEXEC);
-	pid = fork();
-	if (pid < 0) {
-		bl_err("plot: fork: %s", strerror(errno));
-		c->figs->failed++;
-		if (errfd >= 0)
-			close(errfd);
-		return 0;
+	{
+		char *argv[] = { "gnuplot", "-e", expr, path, NULL };
+		struct bl_spawn_result res;
+
+		/* a minute is ages for one figure: a hung gnuplot must not hang the report */
+		ret = bl_spawn_run(argv,
+				   &(struct bl_spawn_opts){ .in = BL_SPAWN_NULL,
+							    .err = errfd >= 0 ? BL_SPAWN_FD
+									      : BL_SPAWN_INHERIT,
+							    .err_fd = errfd,
+							    .timeout_ms = 60000 },
+				   &res);
+		status = ret < 0 ? -1 : bl_spawn_code(&res);
+		ok = ret == 0 && status == 0;
+		if (ret < 0)
+			bl_err("plot: gnuplot: %s", strerror(-ret));
+		else
+			bl_spawn_result_free(&res);
 	}
-	if (pid == 0) {
-		if (errfd >= 0)
-			dup2(errfd, STDERR_FILENO);
-		execlp("gnuplot", "gnuplot", "-e", expr, path, (char *)NULL);
-		fprintf(stderr, "plot: exec gnuplot: %s\n", strerror(errno));
-		_exit(127);
-	}
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
 	if (errfd >= 0) {
 		gnuplot_echo_stderr(errfd, !ok);
 		close(errfd);
@@ -243,7 +243,7 @@ int fig_render(struct render_ctx *c, const char *kind, const char *script, const
 	if (ok) {
 		c->figs->rendered++;
 	} else {
-		bl_err("plot: gnuplot %s for %s failed (status %d)", path, data, status);
+		bl_err("plot: gnuplot %s for %s failed (exit %d)", path, data, status);
 		c->figs->failed++;
 	}
 	return 0;
