@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "backend.h"
+#include "fsutil.h"
 #include "units.h"
 #include "workload.h"
 
@@ -602,6 +603,15 @@ int gb_jobs_load(const char *path, const struct gb_cli_opt *cli, size_t n_cli,
 	}
 	r.path = path;
 	r.err = err;
+	{
+		int line;
+
+		if (bl_first_long_line(path, INI_MAX_LINE - 1, &line) == 1) {
+			set_err(err, "%s:%d: line longer than %d characters (the INI reader's limit)",
+				path, line, INI_MAX_LINE - 1);
+			return -EINVAL;
+		}
+	}
 	r.f = fopen(path, "re");
 	if (!r.f) {
 		rc = -errno;

@@ -18,6 +18,7 @@
 #include <ini.h>
 
 #include "compare.h"
+#include "fsutil.h"
 #include "paths.h"
 #include "resultdoc.h"
 #include "units.h"
@@ -345,6 +346,12 @@ int bld_config_load(struct bld_config *c, const char *path, char *err, size_t er
 	int line;
 
 	err[0] = '\0';
+	if (bl_first_long_line(path, INI_MAX_LINE - 1, &line) == 1) {
+		snprintf(err, errlen, "%s:%d: line longer than %d characters (the INI reader's limit): "
+				      "shorten it",
+			 path, line, INI_MAX_LINE - 1);
+		return -EINVAL;
+	}
 	line = ini_parse(path, kv_handler, &st);
 	if (line == -1) {
 		int e = errno ? errno : ENOENT;

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -121,4 +122,28 @@ int bl_read_file(const char *path, size_t max, char **buf, size_t *len)
 	err = bl_read_fd(fd, max, buf, len);
 	close(fd);
 	return err;
+}
+
+int bl_first_long_line(const char *path, size_t max, int *lineno)
+{
+	FILE *f = fopen(path, "re");
+	size_t len = 0;
+	int c, line = 1, ret = 0;
+
+	if (!f)
+		return -errno;
+	while ((c = getc(f)) != EOF) {
+		if (c == '\n') {
+			line++;
+			len = 0;
+		} else if (c != '\r' && ++len > max) {
+			*lineno = line;
+			ret = 1;
+			break;
+		}
+	}
+	if (!ret && ferror(f))
+		ret = -EIO;
+	fclose(f);
+	return ret;
 }

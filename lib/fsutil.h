@@ -35,4 +35,14 @@ int bl_read_file(const char *path, size_t max, char **buf, size_t *len);
 /* bl_read_file() of an open descriptor (stdin, a pipe), read to its end; @fd stays open. */
 int bl_read_fd(int fd, size_t max, char **buf, size_t *len);
 
+/*
+ * The number (from 1) of the first line of @path longer than @max
+ * characters (the newline not counted) into *@lineno: 1 when there is one,
+ * 0 when none, -errno when the file cannot be read. For INI files: inih
+ * reads at most INI_MAX_LINE - 1 characters a line and parses the rest as
+ * a line of its own, so a long value would be refused as a syntax error on
+ * the wrong line, or half of it silently taken.
+ */
+int bl_first_long_line(const char *path, size_t max, int *lineno);
+
 #endif

@@ -58,6 +58,9 @@ static void test_refusals(void **state)
 		{ "[schedule a]\nevery = 10s\n", "job" },			    /* nothing to run */
 		{ "[schedule a b]\nevery = 10s\njob = x\n", "schedule names" },    /* blank in name */
 		{ "[daemon]\nlisten = 127.0.0.1:8080\n", "token" },		    /* TCP without token */
+		/* a line inih would cut (it reads 199 characters): named, not "syntax error" on the next */
+		{ "[schedule a]\nevery = 1h\njob = /a/very/long/path/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx.ini\n",
+		  ":3: line longer than 199 characters" },
 		{ "[daemon\n", "syntax" },					    /* broken INI */
 		{ "[schedule a]\nevery = 1s\njob = j\nbaseline = mode=forc\n", "baseline" }, /* bad selector */
 		/* Sizes and durations are lib/units.h's since the daemon's own parsers went: */

@@ -185,6 +185,25 @@ static void test_read_file(void **state)
 	free(buf);
 }
 
+/* The first line over a length: INI files whose lines inih would cut. */
+static void test_first_long_line(void **state)
+{
+	char path[PATH_MAX], text[512];
+	int line = 0;
+
+	(void)state;
+	assert_int_equal(bl_first_long_line("/nonexistent/x.ini", 10, &line), -ENOENT);
+	put_file("short", "a = 1\r\nbb = 22\n", 15, path, sizeof(path));
+	assert_int_equal(bl_first_long_line(path, 7, &line), 0); /* \r not counted */
+	memset(text, 'x', sizeof(text));
+	memcpy(text, "[s]\nk = v\n", 10);
+	text[10 + 200] = '\n'; /* line 3: 200 characters */
+	put_file("long", text, 10 + 201, path, sizeof(path));
+	assert_int_equal(bl_first_long_line(path, 200, &line), 0);  /* exactly the limit */
+	assert_int_equal(bl_first_long_line(path, 199, &line), 1);  /* one over */
+	assert_int_equal(line, 3);
+}
+
 static void test_read_fd(void **state)
 {
 	int fds[2];
@@ -214,6 +233,7 @@ int main(void)
 		cmocka_unit_test(test_read_file_refuses),
 		cmocka_unit_test(test_read_file),
 		cmocka_unit_test(test_read_fd),
+		cmocka_unit_test(test_first_long_line),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
