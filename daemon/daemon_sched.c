@@ -144,7 +144,7 @@ static int store_own_doc(struct bld_sched *s, struct child *c, const char *statu
 	if (c->job)
 		ini_parse(c->job, job_key_cb, &k); /* best effort: unknown stays "unknown" */
 	bl_rfc3339_unix(c->started, started);
-	root = bl_doc_stub_new(&(struct bl_doc_stub){
+	root = bl_doc_bare_new(&(struct bl_doc_bare){
 		.status = status,
 		.error = error,
 		.tool_name = c->prog,

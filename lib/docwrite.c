@@ -63,7 +63,7 @@ static const char *or(const char *v, const char *dflt)
 	return v && *v ? v : dflt;
 }
 
-json_t *bl_doc_stub_new(const struct bl_doc_stub *stub)
+json_t *bl_doc_bare_new(const struct bl_doc_bare *bare)
 {
 	char uuid[BL_UUID_LEN], now[BL_RFC3339_LEN];
 
@@ -72,11 +72,11 @@ json_t *bl_doc_stub_new(const struct bl_doc_stub *stub)
 	bl_rfc3339(NULL, now);
 	return json_pack("{s:i, s:s, s:s, s:s, s:{s:s, s:s}, s:s, s:s, s:n, s:n, s:n, s:n,"
 			 " s:{s:s, s:s, s:s, s:{}}, s:[]}",
-			 "format", BL_RESULTDOC_FORMAT, "run_id", uuid, "status", stub->status,
-			 "error", stub->error, "tool", "name", stub->tool_name, "version",
-			 or(stub->tool_version, BOUNCELAB_VERSION), "started_at",
-			 or(stub->started_at, now), "finished_at", or(stub->finished_at, now), "host",
-			 "kernel", "device", "importer", "job", "name", or(stub->job_name, "unknown"),
-			 "backend", or(stub->backend, "unknown"), "workload",
-			 or(stub->workload, "unknown"), "params", "results");
+			 "format", BL_RESULTDOC_FORMAT, "run_id", uuid, "status", bare->status,
+			 "error", bare->error, "tool", "name", bare->tool_name, "version",
+			 or(bare->tool_version, BOUNCELAB_VERSION), "started_at",
+			 or(bare->started_at, now), "finished_at", or(bare->finished_at, now), "host",
+			 "kernel", "device", "importer", "job", "name", or(bare->job_name, "unknown"),
+			 "backend", or(bare->backend, "unknown"), "workload",
+			 or(bare->workload, "unknown"), "params", "results");
 }

@@ -28,7 +28,7 @@ void bl_rfc3339(const struct timespec *ts, char buf[BL_RFC3339_LEN]);
 void bl_rfc3339_unix(int64_t unix_s, char buf[BL_RFC3339_LEN]);
 
 /* What a run that produced no document of its own is known by. */
-struct bl_doc_stub {
+struct bl_doc_bare {
 	const char *status;	  /* "failed", "skipped" or "timeout" */
 	const char *error;	  /* why, one line or several; required */
 	const char *tool_name;	  /* who writes it: "bouncelab-lab", "bouncelabd", ... */
@@ -43,9 +43,9 @@ struct bl_doc_stub {
 /*
  * A new contract document (format 1, a fresh run_id, empty results, null
  * host/kernel/device/importer, job {name, backend, workload, params {}})
- * for @stub; the caller adds what it knows (kernel, dma, testbed, ...) with
+ * for @bare; the caller adds what it knows (kernel, dma, testbed, ...) with
  * json_object_set_new. NULL when out of memory or no UUID could be made.
  */
-json_t *bl_doc_stub_new(const struct bl_doc_stub *stub);
+json_t *bl_doc_bare_new(const struct bl_doc_bare *bare);
 
 #endif

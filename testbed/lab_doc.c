@@ -6,7 +6,7 @@
  * folder after checking it against the result-document contract, and the
  * failed document of a boot that produced none of its own.
  *
- * The failed document starts as lib/docwrite's stub (run_id, tool,
+ * The failed document starts as lib/docwrite's bare document (run_id, tool,
  * timestamps, job) like every document a run could not write itself, and
  * gets what the lab knows although the guest never said it: the kernel
  * release from the package, the command line it was given, the intended
@@ -221,7 +221,7 @@ json_t *lab_doc_failed(const struct lab_ctx *c, const struct lab_boot *b, const 
 	json_t *doc, *kernel, *dma, *testbed;
 	int bad;
 
-	doc = bl_doc_stub_new(&(struct bl_doc_stub){
+	doc = bl_doc_bare_new(&(struct bl_doc_bare){
 		.status = "failed",
 		.error = error ? error : reason,
 		.tool_name = "bouncelab-lab",

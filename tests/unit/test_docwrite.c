@@ -1,6 +1,6 @@
 /*
  * Unit tests for lib/docwrite.c: UUIDs the validator accepts and that
- * differ, timestamps with milliseconds, and stub documents that pass the
+ * differ, timestamps with milliseconds, and bare documents (runs with no document of their own) that pass the
  * result-document contract for each status a run can end in.
  */
 #include <setjmp.h>
@@ -53,19 +53,19 @@ static void test_rfc3339(void **state)
 	assert_int_equal(strlen(buf), 24);
 }
 
-static void test_stub_documents(void **state)
+static void test_bare_documents(void **state)
 {
 	static const char *const statuses[] = { "failed", "skipped", "timeout" };
 	char err[256];
 
 	(void)state;
-	/* no error text: refused, a stub must say why */
-	assert_null(bl_doc_stub_new(&(struct bl_doc_stub){ .status = "failed", .tool_name = "t" }));
+	/* no error text: refused, a bare must say why */
+	assert_null(bl_doc_bare_new(&(struct bl_doc_bare){ .status = "failed", .tool_name = "t" }));
 	for (size_t i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++) {
-		struct bl_doc_stub stub = { .status = statuses[i], .error = "the guest died",
+		struct bl_doc_bare bare = { .status = statuses[i], .error = "the guest died",
 					    .tool_name = "bouncelab-lab", .job_name = "smoke" };
 		struct bl_resultdoc *doc = NULL;
-		json_t *root = bl_doc_stub_new(&stub);
+		json_t *root = bl_doc_bare_new(&bare);
 
 		assert_non_null(root);
 		assert_int_equal(bl_resultdoc_from_json(root, &doc, err, sizeof(err)), 0);
@@ -84,7 +84,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_uuid),
 		cmocka_unit_test(test_rfc3339),
-		cmocka_unit_test(test_stub_documents),
+		cmocka_unit_test(test_bare_documents),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
