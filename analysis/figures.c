@@ -36,6 +36,7 @@
 #include "analysis.h"
 #include "figures_int.h"
 #include "fsutil.h"
+#include "paths.h"
 #include "log.h"
 #include "subprocess.h"
 
@@ -115,7 +116,6 @@ static int find_scripts(char *buf, size_t len)
 {
 	const char *env = getenv("BOUNCELAB_PLOTS");
 	char exe[PATH_MAX], probe[PATH_MAX + 32];
-	ssize_t n;
 
 	if (env && *env) {
 		snprintf(buf, len, "%s", env);
@@ -125,14 +125,7 @@ static int find_scripts(char *buf, size_t len)
 		snprintf(buf, len, "plots");
 		return 0;
 	}
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		char *slash;
-
-		exe[n] = '\0';
-		slash = strrchr(exe, '/');
-		if (slash)
-			*slash = '\0';
+	if (bl_self_dir(exe, sizeof(exe)) == 0) {
 		snprintf(probe, sizeof(probe), "%s/../plots/style.gp", exe);
 		if (!access(probe, R_OK) && snprintf(buf, len, "%s/../plots", exe) < (int)len)
 			return 0;

@@ -131,15 +131,14 @@ static int parse_opts(int argc, char **argv, struct calibrate_opts *o)
 /* Boots the A/A experiment with `bouncelab lab` (this same program). */
 static int boot(const struct calibrate_opts *o, const char *out)
 {
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char dir[PATH_MAX], exe[PATH_MAX + 16];
 	char *argv[24];
 	struct bl_spawn_result res;
 	int a = 0, ret;
 
-	if (n < 0)
-		return -errno;
-	exe[n] = '\0';
+	if ((ret = bl_self_dir(dir, sizeof(dir))) < 0)
+		return ret;
+	snprintf(exe, sizeof(exe), "%s/bouncelab", dir);
 	argv[a++] = exe;
 	argv[a++] = "lab";
 	argv[a++] = "--kernels";

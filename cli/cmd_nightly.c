@@ -110,25 +110,6 @@ static void nightly_usage(FILE *out)
 		modes, LAB_BOOTS_MAX, LAB_DEFAULT_TIMEOUT_ICOUNT_S, LAB_DEFAULT_TIMEOUT_WALL_S);
 }
 
-/* The folder this program lives in, where gembench sits beside it. */
-static int self_dir(char *dir, size_t len)
-{
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	char *slash;
-
-	if (n < 0)
-		return -errno;
-	exe[n] = '\0';
-	slash = strrchr(exe, '/');
-	if (!slash)
-		return -EINVAL;
-	*slash = '\0';
-	if ((size_t)snprintf(dir, len, "%s", exe) >= len)
-		return -ENAMETOOLONG;
-	return 0;
-}
-
 /* Runs argv (argv[0] a path) to completion; its exit code (128 + a signal), or -errno. */
 static int run_child(char *const argv[])
 {
@@ -362,7 +343,7 @@ int cmd_nightly(int argc, char **argv)
 		return rc == 1 ? 0 : rc;
 	if (!o.db)
 		o.db = bl_default_db_path();
-	err = self_dir(dir, sizeof(dir));
+	err = bl_self_dir(dir, sizeof(dir));
 	if (err) {
 		bl_err("nightly: cannot find my own folder: %s", strerror(-err));
 		return 1;

@@ -38,6 +38,7 @@
 #include "daemon.h"
 #include "docwrite.h"
 #include "log.h"
+#include "paths.h"
 #include "resultdoc.h"
 #include "stats.h"
 #include "store.h"
@@ -318,7 +319,6 @@ static char *resolve_program(const char *prog)
 {
 	char self[PATH_MAX], cand[PATH_MAX];
 	const char *path = getenv("PATH");
-	ssize_t n;
 
 	if (strchr(prog, '/'))
 		return strdup(prog);
@@ -331,18 +331,10 @@ static char *resolve_program(const char *prog)
 			return strdup(cand);
 		path = *colon ? colon + 1 : colon;
 	}
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n > 0) {
-		char *slash;
-
-		self[n] = '\0';
-		slash = strrchr(self, '/');
-		if (slash) {
-			*slash = '\0';
-			if (snprintf(cand, sizeof(cand), "%s/%s", self, prog) < (int)sizeof(cand) &&
-			    access(cand, X_OK) == 0)
-				return strdup(cand);
-		}
+	if (bl_self_dir(self, sizeof(self)) == 0) {
+		if (snprintf(cand, sizeof(cand), "%s/%s", self, prog) < (int)sizeof(cand) &&
+		    access(cand, X_OK) == 0)
+			return strdup(cand);
 	}
 	return NULL;
 }

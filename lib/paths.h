@@ -23,4 +23,11 @@ const char *bl_default_socket_path(void);
  */
 void bl_default_out_dir(const char *what, char *buf, size_t len);
 
+/*
+ * The folder this program's executable is in (/proc/self/exe without its
+ * last component): where gembench sits beside bouncelab, and what the source
+ * tree is found from. 0, or -errno (-ENAMETOOLONG when @len is too small).
+ */
+int bl_self_dir(char *buf, size_t len);
+
 #endif

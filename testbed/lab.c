@@ -37,18 +37,16 @@ static void find_root(char *root, size_t len)
 {
 	const char *env = getenv("BOUNCELAB_ROOT");
 	char exe[PATH_MAX], probe[PATH_MAX + 64];
-	ssize_t n;
 
 	if (env && *env) {
 		lab_sfmt(root, len, "%s", env);
 		return;
 	}
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		char *slash;
+	if (bl_self_dir(exe, sizeof(exe)) == 0) {
+		char *slash = strrchr(exe, '/');
 
-		exe[n] = '\0';
-		for (int up = 0; up < 2 && (slash = strrchr(exe, '/')); up++)
+		/* build/bouncelab: the tree is the build folder's parent */
+		if (slash)
 			*slash = '\0';
 		lab_sfmt(probe, sizeof(probe), "%s/testbed/fetch-kernel.sh", exe);
 		if (*exe && lab_is_file(probe)) {

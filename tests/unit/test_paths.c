@@ -1,4 +1,5 @@
 /* Unit tests for lib/paths.c: the environment overrides the default, an empty value does not. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,11 +25,25 @@ static void test_env_wins(void **state)
 	assert_string_equal(bl_default_socket_path(), "/tmp/x.sock");
 }
 
+/* The folder of this very binary (build/tests/): what programs find their siblings by. */
+static void test_self_dir(void **state)
+{
+	char dir[4096], tiny[4];
+	size_t n;
+
+	(void)state;
+	assert_int_equal(bl_self_dir(dir, sizeof(dir)), 0);
+	n = strlen(dir);
+	assert_true(n > 6 && !strcmp(dir + n - 6, "/tests")); /* build.../tests/test_paths */
+	assert_int_equal(bl_self_dir(tiny, sizeof(tiny)), -ENAMETOOLONG);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_empty_env_is_default),
 		cmocka_unit_test(test_env_wins),
+		cmocka_unit_test(test_self_dir),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
