@@ -357,6 +357,49 @@ static int cmp_row(const void *a, const void *b)
 	return (x->v.idx > y->v.idx) - (x->v.idx < y->v.idx);
 }
 
+struct boot_pos {
+	const char *boot_id; /* NULL: the run is its own unit */
+	size_t pos;	     /* index in the dataset's runs */
+};
+
+/* By boot_id (runs without one last), then by position. */
+static int cmp_boot_pos(const void *a, const void *b)
+{
+	const struct boot_pos *x = a, *y = b;
+	int c = 0;
+
+	if (x->boot_id && y->boot_id)
+		c = strcmp(x->boot_id, y->boot_id);
+	else if (x->boot_id || y->boot_id)
+		c = x->boot_id ? -1 : 1;
+	return c ? c : (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+/*
+ * Each run's unit of replication: the first run of its boot (runs sharing a
+ * kernel.boot_id ran in one boot), its own index without a boot_id. Sorted
+ * once, so that a dataset of a year of nights costs n log n, not n squared.
+ */
+static int assign_units(struct an_runs *runs)
+{
+	struct boot_pos *order = malloc((runs->n ? runs->n : 1) * sizeof(*order));
+
+	if (!order)
+		return -ENOMEM;
+	for (size_t i = 0; i < runs->n; i++)
+		order[i] = (struct boot_pos){ runs->r[i].boot_id, i };
+	qsort(order, runs->n, sizeof(*order), cmp_boot_pos);
+	for (size_t k = 0; k < runs->n; k++) {
+		bool same = k && order[k].boot_id && order[k - 1].boot_id &&
+			    !strcmp(order[k].boot_id, order[k - 1].boot_id);
+
+		/* the first of a boot_id group has the smallest position (ties sort by it) */
+		runs->r[order[k].pos].unit = same ? runs->r[order[k - 1].pos].unit : order[k].pos;
+	}
+	free(order);
+	return 0;
+}
+
 int an_dataset_load(struct bl_store *s, const struct bl_run_filter *f, struct an_dataset *ds)
 {
 	struct load_ctx c = { .ds = ds };
@@ -390,6 +433,7 @@ int an_dataset_load(struct bl_store *s, const struct bl_run_filter *f, struct an
 	}
 	if (ds->n)
 		qsort(ds->rows, ds->n, sizeof(*ds->rows), cmp_row);
+	ret = assign_units(&ds->runs);
 out:
 	free(ids);
 	free(c.pos);
@@ -432,17 +476,6 @@ static int64_t current_unit(void *user, int64_t run)
 	return *(const int64_t *)user;
 }
 
-/* The boot of run @i: the first run of the dataset with its boot_id, else the run itself. */
-static int64_t boot_unit(const struct an_runs *runs, size_t i)
-{
-	const char *b = runs->r[i].boot_id;
-
-	for (size_t j = 0; b && j < i; j++)
-		if (runs->r[j].boot_id && !strcmp(runs->r[j].boot_id, b))
-			return (int64_t)j;
-	return (int64_t)i;
-}
-
 int an_dataset_samples(const struct an_dataset *ds, const struct an_scope *sc, enum an_group how,
 		       struct bl_sample_set *set, size_t *runs)
 {
@@ -464,7 +497,7 @@ int an_dataset_samples(const struct an_dataset *ds, const struct an_scope *sc, e
 			if (in) {
 				nruns++;
 				an_run_label(&ds->runs.r[last], how, group, sizeof(group));
-				unit = boot_unit(&ds->runs, last);
+				unit = (int64_t)ds->runs.r[last].unit;
 			}
 		}
 		if (in)
@@ -479,7 +512,7 @@ int an_dataset_samples(const struct an_dataset *ds, const struct an_scope *sc, e
 		if (!r->n_results)
 			nruns++; /* counted above only when it had rows */
 		an_run_label(r, how, group, sizeof(group));
-		unit = boot_unit(&ds->runs, i);
+		unit = (int64_t)r->unit;
 		ret = bl_sample_set_add(set, group, "(job)", "", 0, job_failed,
 					r->status && !strcmp(r->status, "ok") ? 0 : 1, r->id);
 	}

@@ -42,6 +42,8 @@ struct an_run {
 	int n_results;
 	char *boot_id;	       /* kernel.boot_id: runs of one boot share it; NULL unknown */
 	char *clock;	       /* testbed guest clock icount|wall; NULL outside the testbed */
+	size_t unit;	       /* its boot in a dataset: the index of the first run with its
+				  boot_id (its own index without one); set by an_dataset_load */
 };
 
 struct an_runs {

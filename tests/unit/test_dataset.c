@@ -154,6 +154,24 @@ static void test_order_and_rows(void **state)
 			     ds.rows[i - 1].v.idx < ds.rows[i].v.idx));
 	for (size_t i = 0; i < ds.n; i++)
 		assert_int_equal(ds.rows[i].v.run, ds.runs.r[ds.rows[i].run].id);
+	/* boots: a run's unit is the first run with its boot_id, else itself */
+	{
+		size_t shared = 0;
+
+		for (size_t i = 0; i < ds.runs.n; i++) {
+			const struct an_run *r = &ds.runs.r[i];
+			size_t first = i;
+
+			for (size_t j = 0; r->boot_id && j < i; j++)
+				if (ds.runs.r[j].boot_id && !strcmp(ds.runs.r[j].boot_id, r->boot_id)) {
+					first = j;
+					break;
+				}
+			assert_int_equal(r->unit, first);
+			shared += first != i;
+		}
+		assert_true(shared >= 3); /* the three nights are copies: one boot_id */
+	}
 	an_dataset_free(&ds);
 }
 
