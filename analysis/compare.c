@@ -412,14 +412,30 @@ static const struct bl_sample *find_same_key(const struct bl_sample_set *set,
 				  key->metric);
 }
 
+struct unit_pos {
+	int64_t unit; /* the value's boot */
+	size_t pos;   /* its place in the sample */
+};
+
+static int cmp_unit_pos(const void *a, const void *b)
+{
+	const struct unit_pos *x = a, *y = b;
+
+	if (x->unit != y->unit)
+		return x->unit < y->unit ? -1 : 1;
+	return (x->pos > y->pos) - (x->pos < y->pos);
+}
+
 /*
  * @s's values split by boot (their unit): *@boots points into *@vals, a
- * copy ordered by unit. Both NULL with *@n 0 for no sample. 0 or -ENOMEM.
+ * copy ordered by unit (and by place within one). Both NULL with *@n 0 for
+ * no sample. 0 or -ENOMEM.
  */
 static int by_boot(const struct bl_sample *s, double **vals, struct bl_boot_sample **boots,
 		   size_t *n)
 {
-	size_t *order, nb = 0;
+	struct unit_pos *order;
+	size_t nb = 0;
 
 	*vals = NULL;
 	*boots = NULL;
@@ -437,19 +453,12 @@ static int by_boot(const struct bl_sample *s, double **vals, struct bl_boot_samp
 		*boots = NULL;
 		return -ENOMEM;
 	}
-	/* a stable insertion sort by unit: samples are small, units mostly come in runs */
+	for (size_t i = 0; i < s->n; i++)
+		order[i] = (struct unit_pos){ s->unit[i], i };
+	qsort(order, s->n, sizeof(*order), cmp_unit_pos);
 	for (size_t i = 0; i < s->n; i++) {
-		size_t j = i;
-
-		while (j && s->unit[order[j - 1]] > s->unit[i]) {
-			order[j] = order[j - 1];
-			j--;
-		}
-		order[j] = i;
-	}
-	for (size_t i = 0; i < s->n; i++) {
-		(*vals)[i] = s->v[order[i]];
-		if (!i || s->unit[order[i]] != s->unit[order[i - 1]])
+		(*vals)[i] = s->v[order[i].pos];
+		if (!i || order[i].unit != order[i - 1].unit)
 			(*boots)[nb++] = (struct bl_boot_sample){ &(*vals)[i], 0 };
 		(*boots)[nb - 1].n++;
 	}
