@@ -7,7 +7,7 @@
 #   testbed/*.c                      -> libtestbed.a (the QEMU lab, lab_run())
 #   daemon/*.c                       -> libdaemon.a, main in daemon/bouncelabd.c
 #   cli/*.c                          -> libcli.a, main in cli/bouncelab.c
-#   tests/fakes/*.c                  -> libfakes.a (test doubles; tests only)
+#   tests/fakes/*.c                  -> libfakes.a (test doubles and test helpers; unit tests only)
 #   tests/unit/test_*.c              -> one cmocka binary each
 #
 # Arrows point one way (shared/DESIGN.md, Layout), and each folder is given

@@ -20,87 +20,8 @@
 
 #include "analysis.h"
 #include "dataset.h"
+#include "fixture_store.h"
 #include "store.h"
-
-#define FIXTURES "tests/fixtures/"
-
-static const char *const fixture_files[] = {
-	"result-6.12-force-udmabuf-import.json",   /* 6.12 force, vgem <- udmabuf, ok */
-	"result-6.12-noforce-udmabuf-import.json", /* 6.12 noforce, ok */
-	"result-6.1-force-virtio-create.json",	   /* 6.1 force, virtio_gpu, nulls */
-	"result-6.12-force-heap-import-eio.json",  /* failed, with kernel log */
-	"result-skipped-no-device.json",	   /* skipped, laptop, no device */
-	"real-6.12-force-udmabuf-vgem-occupancy.json", /* real gembench output, per_rep */
-};
-#define N_FIXTURES (sizeof(fixture_files) / sizeof(fixture_files[0]))
-
-struct tmp {
-	char dir[64];
-	char db[128];
-	struct bl_store *s;
-};
-
-static struct bl_resultdoc *fixture(const char *name, const char *uuid, const char *started)
-{
-	char path[256], err[256];
-	struct bl_resultdoc *d = NULL;
-	json_error_t e;
-	json_t *j;
-
-	snprintf(path, sizeof(path), FIXTURES "%s", name);
-	j = json_load_file(path, 0, &e);
-	if (!j)
-		fail_msg("%s: %s (run from the repository root)", path, e.text);
-	if (uuid)
-		json_object_set_new(j, "run_id", json_string(uuid));
-	if (started)
-		json_object_set_new(j, "started_at", json_string(started));
-	if (bl_resultdoc_from_json(j, &d, err, sizeof(err)))
-		fail_msg("%s: %s", path, err);
-	json_decref(j);
-	return d;
-}
-
-static void put(struct bl_store *s, struct bl_resultdoc *d)
-{
-	enum bl_put_outcome o;
-
-	if (bl_store_put_run(s, d, &o))
-		fail_msg("put: %s", bl_store_errmsg(s));
-	assert_int_equal(o, BL_PUT_INSERTED);
-	bl_resultdoc_free(d);
-}
-
-/* A fresh store with every fixture in it. */
-static int setup(void **state)
-{
-	struct tmp *t = calloc(1, sizeof(*t));
-	char err[512] = "";
-
-	snprintf(t->dir, sizeof(t->dir), "/tmp/bl-test-XXXXXX");
-	if (!mkdtemp(t->dir))
-		return -1;
-	snprintf(t->db, sizeof(t->db), "%s/t.db", t->dir);
-	if (bl_store_open(t->db, NULL, &t->s, err, sizeof(err)))
-		fail_msg("open %s: %s", t->db, err);
-	for (size_t i = 0; i < N_FIXTURES; i++)
-		put(t->s, fixture(fixture_files[i], NULL, NULL));
-	*state = t;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct tmp *t = *state;
-	char cmd[128];
-
-	bl_store_close(t->s);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", t->dir);
-	if (system(cmd))
-		return -1;
-	free(t);
-	return 0;
-}
 
 /* Three more nights of the udmabuf import job, one day apart. */
 static void put_nights(struct bl_store *s)
@@ -112,12 +33,12 @@ static void put_nights(struct bl_store *s)
 	};
 
 	for (size_t i = 0; i < 3; i++)
-		put(s, fixture(fixture_files[0], nights[i][0], nights[i][1]));
+		fx_put(s, fx_fixture(fx_fixture_files[0], nights[i][0], nights[i][1]));
 }
 
 static void test_refusals(void **state)
 {
-	struct tmp *t = *state;
+	struct fx_store *t = *state;
 	struct bl_run_filter all = { 0 };
 	const char *const bogus[] = { "speed", NULL };
 	struct bl_stats_opts o;
@@ -134,13 +55,13 @@ static void test_refusals(void **state)
 
 static void test_order_and_rows(void **state)
 {
-	struct tmp *t = *state;
+	struct fx_store *t = *state;
 	struct an_dataset ds;
 	size_t rows = 0;
 
 	put_nights(t->s);
 	assert_int_equal(an_dataset_load(t->s, NULL, &ds), 0);
-	assert_int_equal(ds.runs.n, N_FIXTURES + 3);
+	assert_int_equal(ds.runs.n, fx_n_fixtures + 3);
 	for (size_t i = 0; i < ds.runs.n; i++) {
 		rows += (size_t)ds.runs.r[i].n_results;
 		if (i)
@@ -177,7 +98,7 @@ static void test_order_and_rows(void **state)
 
 static void test_last_is_newest(void **state)
 {
-	struct tmp *t = *state;
+	struct fx_store *t = *state;
 	struct bl_run_filter f = { .job = "udmabuf-import", .limit = 2 };
 	struct an_runs runs;
 
@@ -198,7 +119,7 @@ static bool is_force(const struct an_run *r, void *user)
 
 static void test_scope_history_keep(void **state)
 {
-	struct tmp *t = *state;
+	struct fx_store *t = *state;
 	struct an_dataset ds;
 	struct an_runs hist;
 	struct an_scope sc = { .mode = "force", .device = "vgem" };
@@ -241,7 +162,7 @@ static void test_scope_history_keep(void **state)
 /* The same comparison from the store (filters) and from a dataset (scopes). */
 static void test_compare_sides_agree(void **state)
 {
-	struct tmp *t = *state;
+	struct fx_store *t = *state;
 	struct bl_run_filter bf = { .swiotlb = "noforce", .job = "udmabuf-import" };
 	struct bl_run_filter nf = { .swiotlb = "force", .job = "udmabuf-import" };
 	struct an_scope bs = { .mode = "noforce", .job = "udmabuf-import" };
@@ -278,11 +199,11 @@ static void test_compare_sides_agree(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_order_and_rows, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_last_is_newest, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_scope_history_keep, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_compare_sides_agree, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refusals, fx_store_setup, fx_store_teardown),
+		cmocka_unit_test_setup_teardown(test_order_and_rows, fx_store_setup, fx_store_teardown),
+		cmocka_unit_test_setup_teardown(test_last_is_newest, fx_store_setup, fx_store_teardown),
+		cmocka_unit_test_setup_teardown(test_scope_history_keep, fx_store_setup, fx_store_teardown),
+		cmocka_unit_test_setup_teardown(test_compare_sides_agree, fx_store_setup, fx_store_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

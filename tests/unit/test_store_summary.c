@@ -18,88 +18,9 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "fixture_store.h"
 #include "store.h"
 #include "store_summary.h"
-
-#define FIXTURES "tests/fixtures/"
-
-static const char *const fixture_files[] = {
-	"result-6.12-force-udmabuf-import.json",   /* 6.12 force, vgem <- udmabuf, ok */
-	"result-6.12-noforce-udmabuf-import.json", /* 6.12 noforce, ok */
-	"result-6.1-force-virtio-create.json",	   /* 6.1 force, virtio_gpu, nulls */
-	"result-6.12-force-heap-import-eio.json",  /* failed, with kernel log */
-	"result-skipped-no-device.json",	   /* skipped, laptop, no device */
-	"real-6.12-force-udmabuf-vgem-occupancy.json", /* real gembench output, per_rep */
-};
-#define N_FIXTURES (sizeof(fixture_files) / sizeof(fixture_files[0]))
-
-struct tmp {
-	char dir[64];
-	char db[128];
-	struct bl_store *s;
-};
-
-static struct bl_resultdoc *fixture(const char *name, const char *uuid, const char *started)
-{
-	char path[256], err[256];
-	struct bl_resultdoc *d = NULL;
-	json_error_t e;
-	json_t *j;
-
-	snprintf(path, sizeof(path), FIXTURES "%s", name);
-	j = json_load_file(path, 0, &e);
-	if (!j)
-		fail_msg("%s: %s (run from the repository root)", path, e.text);
-	if (uuid)
-		json_object_set_new(j, "run_id", json_string(uuid));
-	if (started)
-		json_object_set_new(j, "started_at", json_string(started));
-	if (bl_resultdoc_from_json(j, &d, err, sizeof(err)))
-		fail_msg("%s: %s", path, err);
-	json_decref(j);
-	return d;
-}
-
-static void put(struct bl_store *s, struct bl_resultdoc *d)
-{
-	enum bl_put_outcome o;
-
-	if (bl_store_put_run(s, d, &o))
-		fail_msg("put: %s", bl_store_errmsg(s));
-	assert_int_equal(o, BL_PUT_INSERTED);
-	bl_resultdoc_free(d);
-}
-
-/* A fresh store with every fixture in it. */
-static int setup(void **state)
-{
-	struct tmp *t = calloc(1, sizeof(*t));
-	char err[512] = "";
-
-	snprintf(t->dir, sizeof(t->dir), "/tmp/bl-test-XXXXXX");
-	if (!mkdtemp(t->dir))
-		return -1;
-	snprintf(t->db, sizeof(t->db), "%s/t.db", t->dir);
-	if (bl_store_open(t->db, NULL, &t->s, err, sizeof(err)))
-		fail_msg("open %s: %s", t->db, err);
-	for (size_t i = 0; i < N_FIXTURES; i++)
-		put(t->s, fixture(fixture_files[i], NULL, NULL));
-	*state = t;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct tmp *t = *state;
-	char cmd[128];
-
-	bl_store_close(t->s);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", t->dir);
-	if (system(cmd))
-		return -1;
-	free(t);
-	return 0;
-}
 
 /* --- one row as plain data, so that two reads compare with memcmp ------------------ */
 
@@ -199,7 +120,7 @@ static int never(const struct bl_trend_point *p, void *user)
 
 static void test_unknown_metric(void **state)
 {
-	struct tmp *t = *state;
+	struct fx_store *t = *state;
 	int64_t id = 1;
 	char err[256] = "";
 
@@ -222,7 +143,7 @@ static int stop_at_first(const struct bl_result_view *v, void *user)
 
 static void test_callback_stops(void **state)
 {
-	struct tmp *t = *state;
+	struct fx_store *t = *state;
 	static struct snaps ss;
 	char err[256];
 	int calls = 0;
@@ -238,7 +159,7 @@ static void test_callback_stops(void **state)
 
 static void test_rows_as_query_results(void **state)
 {
-	struct tmp *t = *state;
+	struct fx_store *t = *state;
 	static struct snaps by_query, by_summary;
 	char err[256] = "";
 
@@ -312,7 +233,7 @@ static const struct bl_trend_point *point_of(const struct points *ps, const stru
 
 static void test_trend_aggregates(void **state)
 {
-	struct tmp *t = *state;
+	struct fx_store *t = *state;
 	static struct snaps rows;
 	static struct points ops, bpo, peak;
 	char err[256] = "";
@@ -371,7 +292,7 @@ static void test_trend_aggregates(void **state)
 
 static void test_trend_sizes(void **state)
 {
-	struct tmp *t = *state;
+	struct fx_store *t = *state;
 	static struct points ps;
 	const int64_t sizes[] = { 4096, 1048576 };
 	char err[256] = "";
@@ -387,11 +308,11 @@ static void test_trend_sizes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_unknown_metric, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_callback_stops, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_rows_as_query_results, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_trend_aggregates, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_trend_sizes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unknown_metric, fx_store_setup, fx_store_teardown),
+		cmocka_unit_test_setup_teardown(test_callback_stops, fx_store_setup, fx_store_teardown),
+		cmocka_unit_test_setup_teardown(test_rows_as_query_results, fx_store_setup, fx_store_teardown),
+		cmocka_unit_test_setup_teardown(test_trend_aggregates, fx_store_setup, fx_store_teardown),
+		cmocka_unit_test_setup_teardown(test_trend_sizes, fx_store_setup, fx_store_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
