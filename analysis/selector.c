@@ -379,3 +379,15 @@ void bl_selector_help(FILE *out, const char *indent)
 			fprintf(out, "%s  %-14s alias of %s (the daemon's query parameter)\n", indent,
 				keys[i].name, keys[i].alias_of);
 }
+
+int bl_selector_join(char *text, size_t len, int argc, char *const *argv)
+{
+	for (int i = 0; i < argc; i++) {
+		size_t off = strlen(text);
+
+		if ((size_t)snprintf(text + off, len - off, "%s%s", off ? "," : "", argv[i]) >=
+		    len - off)
+			return -ENAMETOOLONG;
+	}
+	return 0;
+}

@@ -41,6 +41,13 @@ struct bl_selector {
  */
 int bl_selector_parse(const char *text, struct bl_selector *sel, char *err, size_t errlen);
 void bl_selector_free(struct bl_selector *sel);
+
+/*
+ * Appends the selector arguments @argv[0..@argc) to @text (which may hold
+ * some already), joined with ','. -ENAMETOOLONG when they do not fit: a
+ * cut selector would pick other runs.
+ */
+int bl_selector_join(char *text, size_t len, int argc, char *const *argv);
 /*
  * Sets one key (or alias) as if it had been written in the text (used for
  * --kernel, and for options and query parameters named like keys). On

@@ -80,10 +80,9 @@ int cmd_plot(int argc, char **argv)
 		bl_err("--metric: unknown metric '%s' (see bouncelab compare --help)", o.metric);
 		return 2;
 	}
-	for (int i = optind; i < argc; i++) {
-		size_t off = strlen(text);
-
-		snprintf(text + off, sizeof(text) - off, "%s%s", off ? "," : "", argv[i]);
+	if (bl_selector_join(text, sizeof(text), argc - optind, argv + optind) < 0) {
+		bl_err("plot: selector too long");
+		return 2;
 	}
 	if (bl_selector_parse(text, &sel, err, sizeof(err)) < 0) {
 		bl_err("plot: %s", err);

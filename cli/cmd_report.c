@@ -112,10 +112,9 @@ int cmd_report(int argc, char **argv)
 			return 2;
 		}
 	}
-	for (int i = optind; i < argc; i++) {
-		size_t off = strlen(o.selector);
-
-		snprintf(o.selector + off, sizeof(o.selector) - off, "%s%s", off ? "," : "", argv[i]);
+	if (bl_selector_join(o.selector, sizeof(o.selector), argc - optind, argv + optind) < 0) {
+		bl_err("report: selector too long");
+		return 2;
 	}
 	if (bl_selector_parse(o.selector, &sel, err, sizeof(err)) < 0) {
 		bl_err("report: %s", err);

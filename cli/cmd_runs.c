@@ -275,14 +275,9 @@ int cmd_runs(int argc, char **argv)
 		default: usage(stderr); return 2;
 		}
 	}
-	for (int i = optind; i < argc; i++) {
-		size_t off = strlen(text);
-
-		if (snprintf(text + off, sizeof(text) - off, "%s%s", off ? "," : "", argv[i]) >=
-		    (int)(sizeof(text) - off)) {
-			bl_err("runs: selector too long");
-			return 2;
-		}
+	if (bl_selector_join(text, sizeof(text), argc - optind, argv + optind) < 0) {
+		bl_err("runs: selector too long");
+		return 2;
 	}
 	if (bl_selector_parse(text, &sel, err, sizeof(err)) < 0) {
 		bl_err("runs: %s", err);

@@ -194,6 +194,20 @@ static void test_help(void **state)
 	free(buf);
 }
 
+/* Selector arguments joined with ','; too long for the buffer: refused, never cut. */
+static void test_join(void **state)
+{
+	char *args[] = { "kernel=6.12", "mode=force", "job=x" };
+	char text[32] = "", tiny[16] = "clock=wall";
+
+	(void)state;
+	assert_int_equal(bl_selector_join(text, sizeof(text), 0, args), 0);
+	assert_string_equal(text, "");
+	assert_int_equal(bl_selector_join(text, sizeof(text), 3, args), 0);
+	assert_string_equal(text, "kernel=6.12,mode=force,job=x");
+	assert_int_equal(bl_selector_join(tiny, sizeof(tiny), 1, args), -ENAMETOOLONG);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -202,6 +216,7 @@ int main(void)
 		cmocka_unit_test(test_modes),
 		cmocka_unit_test(test_set),
 		cmocka_unit_test(test_help),
+		cmocka_unit_test(test_join),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
