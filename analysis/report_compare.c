@@ -67,13 +67,6 @@ static bool has_mode(const struct platform *p, const char *mode)
 	return p->modes & (1u << bl_mode_rank(mode));
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* "a → b" of @metric's means at the smallest and the largest size on one side. */
 static void range_cell(FILE *f, const struct bl_cmp_result *r, const char *metric, bool new_side)
 {
@@ -148,7 +141,7 @@ static int summary_row(FILE *f, const struct bl_cmp_result *r, const char *label
 		}
 	}
 	if (n) {
-		qsort(ch, n, sizeof(*ch), cmp_double);
+		qsort(ch, n, sizeof(*ch), bl_cmp_double);
 		fprintf(f, " %+.1f%% | %zu / %zu of %zu |", bl_quantile_sorted(ch, n, 0.5) * 100,
 			worse, better, judged);
 	} else {

@@ -64,6 +64,13 @@ double bl_cv(const double *v, size_t n)
 	return bl_stddev(v, n) / fabs(m);
 }
 
+int bl_cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
 double bl_quantile_sorted(const double *sorted, size_t n, double q)
 {
 	double pos, frac;

@@ -31,6 +31,8 @@ double bl_stddev(const double *v, size_t n);
 double bl_cv(const double *v, size_t n);
 /* Quantile q in [0, 1] of sorted values, linear interpolation between ranks. */
 double bl_quantile_sorted(const double *sorted, size_t n, double q);
+/* qsort() comparison of doubles, ascending (for bl_quantile_sorted's input). */
+int bl_cmp_double(const void *a, const void *b);
 
 /* P(|T| > t) for Student's t with @df degrees of freedom (df may be fractional
  * or INFINITY for the normal distribution). */

@@ -230,13 +230,6 @@ static int store_docs(struct bl_store *s, const char *dir, struct uuids *u)
 	return ret < 0 ? ret : 0;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 /* One line on what was measured: how noisy times are, which counts move at all. */
 static void summary(const struct an_floors *fl)
 {
@@ -256,7 +249,7 @@ static void summary(const struct an_floors *fl)
 	printf("calibrate: %s %s, clock %s: %zu boots, %zu runs -> %zu floors stored\n",
 	       fl->kernel, fl->mode, *fl->clock ? fl->clock : "none", fl->boots, fl->runs, fl->n);
 	if (nt) {
-		qsort(t, nt, sizeof(*t), cmp_double);
+		qsort(t, nt, sizeof(*t), bl_cmp_double);
 		printf("calibrate: throughput floors over %zu rows: median %.2f %%, 90th %.2f %%, "
 		       "max %.2f %%\n",
 		       nt, 100 * bl_quantile_sorted(t, nt, 0.5), 100 * bl_quantile_sorted(t, nt, 0.9),
