@@ -1,6 +1,6 @@
 /*
  * Unit tests for testbed/lab_doc.c: the failed document of a boot that
- * produced none (built from lib/docwrite's stub, then kernel, dma and
+ * produced none (built from lib/docwrite's bare document, then kernel, dma and
  * testbed as the lab knows them), the testbed object (clock, icount shift,
  * QEMU version, boot index and count), and writing
  * documents (a valid one as <run_id>.json, one the contract refuses kept
