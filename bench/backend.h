@@ -229,6 +229,16 @@ struct gb_backend_ops {
 	 * for). 0 or -errno.
 	 */
 	int (*bo_bind)(struct gb_dev *dev, struct gb_bo *bo, unsigned variant);
+
+	/*
+	 * Optional. Called (untimed) before every SWIOTLB slot reading: make
+	 * the driver release now what it has queued for later release, so the
+	 * reading counts live buffers only (i915 leaves a closed object's
+	 * pages DMA-mapped until a worker or the next create frees it). Writes
+	 * into @how what it did, or why it failed, for the row. 0 or -errno.
+	 * NULL: the driver releases synchronously.
+	 */
+	int (*settle)(struct gb_dev *dev, char *how, size_t how_len);
 };
 
 /* The registration table (bench/backends.c), NULL-terminated. */

@@ -13,6 +13,7 @@
 #include "counters.h"
 #include "kmsg.h"
 #include "profiling.h"
+#include "slots.h"
 
 uint64_t gb_now_ns(void)
 {
@@ -243,8 +244,11 @@ int gb_measure(struct gb_ctx *ctx, struct gb_row *row, const struct gb_op *op)
 	gb_kmsg_skip(ctx->kmsg);
 	/* perf attaches before the first timed op (its start-up is not measured). */
 	gb_prof_row_begin(ctx->prof, job, row);
-	if (ctx->ctr)
+	if (ctx->ctr) {
+		/* The counters read io_tlb_used here and at the end: nothing closed may still hold slots. */
+		gb_slots_settle(ctx, row);
 		gb_counters_row_begin(ctx->ctr, ctx->scope, ctx->nscope, row->size);
+	}
 
 	for (unsigned rep = 0; rep < reps && !row->fatal; rep++) {
 		uint64_t rep_ops = 0, rep_ns = 0, t0, prev, t;
@@ -319,8 +323,10 @@ int gb_measure(struct gb_ctx *ctx, struct gb_row *row, const struct gb_op *op)
 	gb_prof_row_end(ctx->prof, row);
 	if (ctx->progress)
 		fprintf(stderr, "\r\033[K");
-	if (ctx->ctr)
+	if (ctx->ctr) {
+		gb_slots_settle(ctx, row);
 		gb_counters_row_end(ctx->ctr, row->counters_row);
+	}
 	return row->fatal ? -EIO : 0;
 }
 

@@ -6,21 +6,40 @@
  *
  *   create    GEM_CREATE_EXT placing the object in system memory (regions
  *             from QUERY_MEMORY_REGIONS), GEM_CREATE on kernels without it;
- *   populate  SET_DOMAIN (CPU or GTT domain): get_pages ->
- *             i915_gem_gtt_prepare_pages -> dma_map_sg;
+ *   populate  SET_DOMAIN (CPU domain, or the GTT domain as its own variant):
+ *             get_pages -> i915_gem_gtt_prepare_pages -> dma_map_sg. Setting
+ *             the GTT domain pins and flushes, it binds nothing into the
+ *             GGTT (a GTT fault or an execbuf does), hence "gtt-domain".
+ *             Discrete parts have no SET_DOMAIN (-ENODEV, whatever the
+ *             domain): there the CPU variant populates by a bind, as IGT's
+ *             gem_set_domain() does;
  *   bind      an execbuf of a batch holding only MI_BATCH_BUFFER_END with the
  *             object in its list (HANDLE_LUT | NO_RELOC, retried without);
  *   mmap      MMAP_OFFSET WB/WC/GTT, FIXED on discrete devices (the only type
  *             they allow), or the legacy GEM_MMAP/MMAP_GTT on kernels whose
- *             MMAP_GTT_VERSION is below 4 (no MMAP_OFFSET);
+ *             MMAP_GTT_VERSION is below 4 (no MMAP_OFFSET); legacy WC only
+ *             where I915_PARAM_MMAP_VERSION >= 1 (older kernels drop the flag
+ *             and map WB);
  *   userptr   GEM_USERPTR (read-only as a variant), populated by SET_DOMAIN,
- *             or by a bind on kernels where userptr objects are proxies;
- *   pread     GEM_PREAD/PWRITE where the device still has them (not gen12+);
- *   PRIME     export (i915 -> vgem, ...) and import (udmabuf -> i915).
+ *             or by a bind on kernels where userptr objects are proxies and
+ *             on discrete parts;
+ *   pread     GEM_PREAD/PWRITE where the device still has them (refused for
+ *             graphics version 12 and later except Tiger Lake);
+ *   PRIME     export (i915 -> vgem, ...) and import (udmabuf -> i915). i915
+ *             only attaches a foreign dma-buf at import and maps it at
+ *             get_pages, so the import hook runs get_pages itself (the same
+ *             SET_DOMAIN or bind as populate): the mapping is inside the
+ *             measured operation, where the contract puts it;
+ *   settle    GEM_CREATE + GEM_CLOSE of a 4 KiB object before a SWIOTLB slot
+ *             reading: the create runs i915_gem_flush_free_objects(), so
+ *             closed objects, whose pages i915_gem_free_object() leaves
+ *             mapped for a worker, are unmapped before slots are counted.
  *
  * Every feature and variant is probed once in open() on a 4 KiB object and
  * the answer cached: probe() replays it, describe() lists what this kernel
- * refused, and no measured row ever discovers a missing feature. Refusals
+ * refused, and no measured row ever discovers a missing feature. A mmap
+ * probe touches its mapping with SIGBUS caught (touch.c): a refused fault
+ * is a signal, and it makes the variant refused, not gembench dead. Refusals
  * (-ENODEV, -EINVAL, -EOPNOTSUPP, -ENOTTY) skip the variant with the reason;
  * -EIO from a wedged GPU (THROTTLE says -EIO too) stops the job (fatal()).
  */
@@ -29,6 +48,7 @@
 #include "i915_ioctl.h"
 #include "i915_priv.h"
 #include "drmdev.h"
+#include "touch.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -213,6 +233,7 @@ static int probe_facts(struct gb_dev *dev, struct i915_priv *p)
 		return err;
 	p->chipset_id = (uint32_t)value;
 	p->revision = i915_getparam(dev->fd, I915_PARAM_REVISION, &value) ? -1 : value;
+	p->mmap_version = i915_getparam(dev->fd, I915_PARAM_MMAP_VERSION, &value) ? -1 : value;
 	p->mmap_gtt_version =
 	    i915_getparam(dev->fd, I915_PARAM_MMAP_GTT_VERSION, &value) ? -1 : value;
 	p->userptr_probe =
@@ -311,11 +332,30 @@ static void probe_mmap(struct gb_dev *dev, struct i915_priv *p, uint32_t handle,
 			p->mmap_gtt_version);
 		return;
 	}
+	/*
+	 * I915_MMAP_WC exists from MMAP_VERSION 1 (IGT gem_mmap__has_wc); a
+	 * kernel before it gets a shorter struct, drops the flag and maps WB,
+	 * which would be a "wc" row measuring WB.
+	 */
+	if (path == MAP_LEGACY && v == I915_MAP_WC && p->mmap_version < 1) {
+		set_why(r, -ENODEV, "GEM_MMAP(WC): I915_PARAM_MMAP_VERSION %d < 1, no I915_MMAP_WC",
+			p->mmap_version);
+		p->map[v] = MAP_NONE;
+		return;
+	}
 	err = map_object(dev, path, v, handle, I915_PROBE_SIZE, &ptr);
 	if (!err) {
-		/* Touch it: a GTT/WC fault is where the kernel binds and may refuse. */
-		*(volatile uint32_t *)ptr = 0;
+		/* Touch it: a GTT/WC fault is where the kernel binds and may refuse (SIGBUS). */
+		int touched = gb_touch_catching_sigbus(ptr);
+
 		err = __drm_munmap(ptr, I915_PROBE_SIZE);
+		if (touched) {
+			set_why(r, -EOPNOTSUPP, "%s(%s): the first touch raised SIGBUS (fault refused)",
+				path == MAP_OFFSET ? "MMAP_OFFSET" : path == MAP_LEGACY_GTT ? "MMAP_GTT" : "GEM_MMAP",
+				path == MAP_OFFSET ? i915_mmap_type_name(map_type[v]) : v == I915_MAP_WC ? "WC" : "");
+			p->map[v] = MAP_NONE;
+			return;
+		}
 	}
 	if (path == MAP_OFFSET)
 		set_why(r, err, "MMAP_OFFSET(%s)%s", i915_mmap_type_name(map_type[v]),
@@ -394,10 +434,27 @@ static int userptr_object(struct gb_dev *dev, void *ptr, uint64_t size, unsigned
 	return i915_gem_userptr(dev->fd, ptr, size, flags, handle);
 }
 
-/* Populates a userptr object: SET_DOMAIN since 5.13, a bind where it is a proxy (-ENXIO). */
+/*
+ * Gets @handle's pages (get_pages -> dma_map_sg): SET_DOMAIN to @domain,
+ * or, where SET_DOMAIN is -ENODEV (discrete parts: i915_gem_set_domain_ioctl
+ * refuses them before looking at anything), an execbuf bind. Which one was
+ * settled by the probe, so a measured operation never pays a refused ioctl.
+ */
+static int get_pages(struct gb_dev *dev, struct i915_priv *p, uint32_t handle, uint32_t read,
+		     uint32_t write)
+{
+	if (p->populate_by_bind)
+		return bind_object(dev, p, handle);
+	return i915_gem_set_domain(dev->fd, handle, read, write);
+}
+
+/*
+ * Populates a userptr object: SET_DOMAIN since 5.13, a bind where it is a
+ * proxy (-ENXIO) and on discrete parts (no SET_DOMAIN at all).
+ */
 static int populate_userptr(struct gb_dev *dev, struct i915_priv *p, uint32_t handle)
 {
-	int err = i915_gem_set_domain(dev->fd, handle, I915_GEM_DOMAIN_CPU, 0);
+	int err = get_pages(dev, p, handle, I915_GEM_DOMAIN_CPU, 0);
 
 	if (err == -ENXIO)
 		err = bind_object(dev, p, handle);
@@ -449,13 +506,33 @@ static void probe_prime(struct gb_dev *dev, struct i915_priv *p, uint32_t handle
 }
 
 /*
+ * The populate variants. The CPU one falls back to the bind when SET_DOMAIN
+ * answers -ENODEV (discrete parts); the GTT-domain one is SET_DOMAIN or
+ * nothing, so on a discrete part it is refused with that -ENODEV.
+ */
+static void probe_populate(struct gb_dev *dev, struct i915_priv *p, uint32_t handle)
+{
+	struct probe_result *r = &p->probes[GB_FEAT_POPULATE][I915_POPULATE_CPU];
+	int err;
+
+	err = i915_gem_set_domain(dev->fd, handle, I915_GEM_DOMAIN_CPU, I915_GEM_DOMAIN_CPU);
+	if (err == -ENODEV) {
+		p->populate_by_bind = true;
+		*r = p->probes[GB_FEAT_BIND][0]; /* populated by that bind, or refused with its reason */
+	} else {
+		set_why(r, err, "SET_DOMAIN(CPU)");
+	}
+	err = i915_gem_set_domain(dev->fd, handle, I915_GEM_DOMAIN_GTT, I915_GEM_DOMAIN_GTT);
+	set_why(&p->probes[GB_FEAT_POPULATE][I915_POPULATE_GTT_DOMAIN], err, "SET_DOMAIN(GTT)%s",
+		err == -ENODEV && p->discrete ? " on a discrete device (no SET_DOMAIN)" : "");
+}
+
+/*
  * Every feature and variant, on one probe object. Only -EIO aborts (the
  * GPU is gone); every other answer is cached for probe() and describe().
  */
 static int probe_features(struct gb_dev *dev, struct i915_priv *p)
 {
-	static const uint32_t domain[] = { [I915_POPULATE_CPU] = I915_GEM_DOMAIN_CPU,
-					   [I915_POPULATE_GTT] = I915_GEM_DOMAIN_GTT };
 	struct probe_result *r;
 	uint32_t handle;
 	char buf[32] = "bouncelab i915 pwrite probe";
@@ -469,19 +546,16 @@ static int probe_features(struct gb_dev *dev, struct i915_priv *p)
 	err = i915_gem_pwrite(dev->fd, handle, 0, buf, sizeof(buf));
 	if (!err)
 		err = i915_gem_pread(dev->fd, handle, 0, buf, sizeof(buf));
-	set_why(r, err, "GEM_PREAD/PWRITE%s", err == -EOPNOTSUPP ? " (gone since gen12)" : "");
+	set_why(r, err, "GEM_PREAD/PWRITE%s",
+		err == -EOPNOTSUPP ? " (refused from graphics version 12 on, except Tiger Lake)" : "");
 
 	for (unsigned v = 0; v < I915_MAP_COUNT; v++)
 		probe_mmap(dev, p, handle, v);
 
-	for (unsigned v = 0; v < 2; v++) {
-		err = i915_gem_set_domain(dev->fd, handle, domain[v], domain[v]);
-		set_why(&p->probes[GB_FEAT_POPULATE][v], err, "SET_DOMAIN(%s)",
-			v == I915_POPULATE_CPU ? "CPU" : "GTT");
-	}
-
 	err = bind_object(dev, p, handle);
 	set_why(&p->probes[GB_FEAT_BIND][0], err, "EXECBUFFER2 (MI_BATCH_BUFFER_END)");
+
+	probe_populate(dev, p, handle);
 
 	for (unsigned v = 0; v < I915_USERPTR_COUNT; v++) {
 		probe_userptr(dev, p, v);
@@ -633,11 +707,14 @@ static int i915_bo_populate(struct gb_dev *dev, struct gb_bo *bo, unsigned varia
 {
 	struct i915_priv *p = priv_of(dev);
 	struct handle_ref *r = ref_find(p, bo->handle);
-	uint32_t domain = variant == I915_POPULATE_GTT ? I915_GEM_DOMAIN_GTT : I915_GEM_DOMAIN_CPU;
 
 	if (r && r->userptr)
 		return populate_userptr(dev, p, bo->handle);
-	return i915_gem_set_domain(dev->fd, bo->handle, domain, domain);
+	/* The GTT-domain variant is SET_DOMAIN itself, never a stand-in. */
+	if (variant == I915_POPULATE_GTT_DOMAIN)
+		return i915_gem_set_domain(dev->fd, bo->handle, I915_GEM_DOMAIN_GTT,
+					   I915_GEM_DOMAIN_GTT);
+	return get_pages(dev, p, bo->handle, I915_GEM_DOMAIN_CPU, I915_GEM_DOMAIN_CPU);
 }
 
 static int i915_bo_bind(struct gb_dev *dev, struct gb_bo *bo, unsigned variant)
@@ -672,6 +749,14 @@ static int i915_bo_export(struct gb_dev *dev, struct gb_bo *bo, int *fd)
 	return __prime_handle_to_fd(dev->fd, bo->handle, fd);
 }
 
+/*
+ * A foreign dma-buf: i915_gem_prime_import() only attaches, and
+ * dma_buf_map_attachment() runs at get_pages
+ * (i915_gem_object_get_pages_dmabuf). Get them now, inside the measured
+ * import: an imported object starts in the GTT read domain, so asking for
+ * that domain runs get_pages and flushes nothing; a bind on discrete parts.
+ * A self-import (our own handle back) is the same object: nothing to map.
+ */
 static int i915_bo_import(struct gb_dev *dev, int fd, uint64_t size, struct gb_bo *bo)
 {
 	struct i915_priv *p = priv_of(dev);
@@ -681,6 +766,13 @@ static int i915_bo_import(struct gb_dev *dev, int fd, uint64_t size, struct gb_b
 	err = __prime_fd_to_handle(dev->fd, fd, &handle);
 	if (err)
 		return err;
+	if (!ref_find(p, handle)) {
+		err = get_pages(dev, p, handle, I915_GEM_DOMAIN_GTT, 0);
+		if (err) {
+			gem_close(dev->fd, handle);
+			return err;
+		}
+	}
 	err = ref_get(p, handle, false);
 	if (err) {
 		if (!ref_find(p, handle))
@@ -727,17 +819,52 @@ static int i915_bo_pwrite(struct gb_dev *dev, struct gb_bo *bo, uint64_t offset,
 	return i915_gem_pwrite(dev->fd, bo->handle, offset, src, len);
 }
 
+/*
+ * Before a SWIOTLB slot reading: closed objects wait on i915's free list
+ * with their pages still DMA-mapped (i915_gem_free_object() defers
+ * put_pages to a worker); the next object create flushes that list first
+ * (i915_gem_flush_free_objects()), synchronously. A 4 KiB object that never
+ * gets pages is the cheapest create there is, and maps nothing itself.
+ */
+static int i915_settle(struct gb_dev *dev, char *how, size_t how_len)
+{
+	struct i915_priv *p = priv_of(dev);
+	uint64_t size = I915_PROBE_SIZE;
+	uint32_t handle;
+	int err;
+
+	err = create_object(dev, p, &size, &handle);
+	if (err) {
+		snprintf(how, how_len, "i915: %s %llu bytes: %s",
+			 p->create_ext ? "GEM_CREATE_EXT" : "GEM_CREATE", (unsigned long long)size,
+			 strerror(-err));
+		return err;
+	}
+	err = __gem_close(dev->fd, handle);
+	if (err) {
+		snprintf(how, how_len, "i915: GEM_CLOSE: %s", strerror(-err));
+		return err;
+	}
+	snprintf(how, how_len,
+		 "i915: a 4 KiB object created and closed before each io_tlb_used reading "
+		 "(the create runs i915_gem_flush_free_objects)");
+	return 0;
+}
+
 /* --- the ops table -------------------------------------------------------- */
 
 static const struct gb_variant populate_variants[] = {
-    {"cpu", I915_POPULATE_CPU, "SET_DOMAIN to the CPU domain: get_pages + dma_map_sg"},
-    {"gtt", I915_POPULATE_GTT, "SET_DOMAIN to the GTT domain: get_pages + dma_map_sg + GGTT bind"},
+    {"cpu", I915_POPULATE_CPU,
+     "SET_DOMAIN to the CPU domain: get_pages + dma_map_sg (discrete: an execbuf bind)"},
+    {"gtt-domain", I915_POPULATE_GTT_DOMAIN,
+     "SET_DOMAIN to the GTT domain: get_pages + dma_map_sg + flush, no GGTT bind"},
     {NULL, 0, NULL},
 };
 
 static const struct gb_variant userptr_variants[] = {
     {"rw", I915_USERPTR_RW, "GEM_USERPTR read-write"},
-    {"ro", I915_USERPTR_RO, "GEM_USERPTR with I915_USERPTR_READ_ONLY (needs a read-only GTT)"},
+    {"ro", I915_USERPTR_RO,
+     "GEM_USERPTR with I915_USERPTR_READ_ONLY (needs a read-only GTT: not graphics version 11-12)"},
     {NULL, 0, NULL},
 };
 
@@ -776,4 +903,5 @@ const struct gb_backend_ops gb_backend_i915 = {
 	.bo_pread = i915_bo_pread,
 	.bo_pwrite = i915_bo_pwrite,
 	.bo_bind = i915_bo_bind,
+	.settle = i915_settle,
 };

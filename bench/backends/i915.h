@@ -14,8 +14,8 @@ extern const struct gb_backend_ops gb_backend_i915;
 
 /* Variant ids (struct gb_variant.id) of the i915 backend. */
 enum i915_populate_variant {
-	I915_POPULATE_CPU, /* SET_DOMAIN(CPU, CPU) */
-	I915_POPULATE_GTT, /* SET_DOMAIN(GTT, GTT) */
+	I915_POPULATE_CPU,        /* SET_DOMAIN(CPU, CPU); an execbuf bind where SET_DOMAIN is -ENODEV */
+	I915_POPULATE_GTT_DOMAIN, /* SET_DOMAIN(GTT, GTT): pins and flushes, binds nothing */
 };
 
 enum i915_mmap_variant {

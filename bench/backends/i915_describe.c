@@ -94,7 +94,11 @@ int i915_describe(struct gb_dev *dev, json_t *device)
 	json_object_set_new(device, "kind", json_string(p->discrete ? "discrete" : "integrated"));
 	json_object_set_new(device, "memory_regions", regions_json(p));
 	json_object_set_new(device, "placement", json_string("system"));
+	json_object_set_new(device, "mmap_version", int_or_null(p->mmap_version));
 	json_object_set_new(device, "mmap_gtt_version", int_or_null(p->mmap_gtt_version));
+	/* How populate (and a foreign import) get pages: discrete parts have no SET_DOMAIN. */
+	json_object_set_new(device, "populate_path",
+			    json_string(p->populate_by_bind ? "execbuf_bind" : "set_domain"));
 	json_object_set_new(device, "has_userptr_probe",
 			    p->userptr_probe < 0 ? json_null()
 						 : json_boolean(p->userptr_probe > 0));

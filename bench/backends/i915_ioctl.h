@@ -81,7 +81,10 @@ int i915_gem_pwrite(int fd, uint32_t handle, uint64_t offset, const void *src, u
 int i915_gem_mmap_offset(int fd, uint32_t handle, uint64_t type, uint64_t *offset);
 /* DRM_IOCTL_I915_GEM_MMAP_GTT (legacy): the fake offset of a GTT mapping. */
 int i915_gem_mmap_gtt(int fd, uint32_t handle, uint64_t *offset);
-/* DRM_IOCTL_I915_GEM_MMAP (legacy; -EOPNOTSUPP on gen12+): the kernel maps, *ptr gets it. */
+/*
+ * DRM_IOCTL_I915_GEM_MMAP (legacy; -EOPNOTSUPP on discrete parts and above
+ * graphics version 12.0): the kernel maps, *ptr gets it.
+ */
 int i915_gem_mmap_legacy(int fd, uint32_t handle, uint64_t size, uint64_t flags, void **ptr);
 /* The other mappings are mmap(2)/munmap(2) through drm_io: __drm_mmap(), __drm_munmap(). */
 

@@ -35,16 +35,18 @@ struct probe_result {
 struct handle_ref {
 	uint32_t handle;
 	unsigned refs;
-	bool userptr; /* populate through SET_DOMAIN, or bind on old kernels */
+	bool userptr; /* populate through SET_DOMAIN, or bind on old kernels and discrete parts */
 };
 
 struct i915_priv {
 	uint32_t chipset_id;   /* I915_PARAM_CHIPSET_ID */
 	int revision;          /* I915_PARAM_REVISION; -1 refused */
+	int mmap_version;      /* I915_PARAM_MMAP_VERSION; -1 refused (before 4.0: no I915_MMAP_WC) */
 	int mmap_gtt_version;  /* I915_PARAM_MMAP_GTT_VERSION; -1 refused */
 	int userptr_probe;     /* I915_PARAM_HAS_USERPTR_PROBE; -1 refused */
 	bool discrete;         /* a device-memory region exists */
 	bool create_ext;       /* GEM_CREATE_EXT works; else GEM_CREATE */
+	bool populate_by_bind; /* SET_DOMAIN is -ENODEV (every discrete part): populate by execbuf */
 	struct probe_result create_ext_probe;
 	struct drm_i915_query_memory_regions *regions; /* NULL when the query was refused */
 	struct probe_result regions_probe;

@@ -1,9 +1,13 @@
 /*
  * Workload "pread": create, copy the whole buffer in through the kernel
  * (bo_pwrite: i915 GEM_PWRITE) and back out (bo_pread: GEM_PREAD), release.
- * Both copies make the kernel get the object's pages; bytes per operation
- * count both directions. i915 dropped these ioctls after gen12 (TGL): the
- * backend's probe turns that into a skip.
+ * Bytes per operation count both directions. Only the read maps anything:
+ * PWRITE into an object that has no pages yet writes straight into its
+ * shmem page cache (i915's shmem_pwrite) and maps nothing; PREAD then pins
+ * the pages (get_pages -> dma_map_sg), so each operation is one DMA mapping
+ * of the buffer, made by the read. i915 refuses both ioctls for graphics
+ * version 12 and later except Tiger Lake (every discrete part included):
+ * the backend's probe turns that into a skip.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -54,13 +58,16 @@ static int pread_run(struct gb_ctx *ctx, struct gb_row *row, unsigned variant, u
 	row->bytes_per_op = 2 * size;
 	err = gb_measure(ctx, row, &op);
 	json_object_set_new(row->extra, "copies", json_string("pwrite+pread"));
+	json_object_set_new(row->extra, "mapped_by",
+			    json_string("pread: pwrite into an object without pages writes the page "
+					"cache and maps nothing"));
 	free(s.buf);
 	return err;
 }
 
 const struct gb_workload gb_workload_pread = {
 	.name = "pread",
-	.help = "create + PWRITE the whole buffer + PREAD it back + release (bytes count both)",
+	.help = "create + PWRITE the whole buffer + PREAD it back (the PREAD maps) + release",
 	.feature = GB_FEAT_PREAD,
 	.caps = GB_CAP_PREAD,
 	.run = pread_run,

@@ -1,9 +1,22 @@
 /*
- * fake_i915: the ioctl-level fake of i915 for unit tests (see fake_i915.h).
+ * fake_i915: the ioctl-level test double of i915 for unit tests (see
+ * fake_i915.h).
  *
  * Each handler follows the order of checks of the kernel function named in
- * its comment (drivers/gpu/drm/i915/gem/ and drm_gem.c, drm_prime.c), so
- * the errno a malformed call gets here is the errno it would get there.
+ * its comment (drivers/gpu/drm/i915/gem/ and drm_gem.c, drm_prime.c, as of
+ * 6.1 and 6.12), so the errno a malformed call gets here is the errno it
+ * would get there, and each device rule is derived from the same device
+ * facts the kernel derives it from (IS_DGFX, GRAPHICS_VER, HAS_LLC, ...).
+ *
+ * Pages and DMA mappings follow the kernel too: an object has no pages
+ * until something runs get_pages (SET_DOMAIN, PREAD, an execbuf, a CPU
+ * fault; for an imported dma-buf that is where dma_buf_map_attachment
+ * happens, not at import), PWRITE into an object without pages writes the
+ * page cache and maps nothing, and closing the last handle only queues the
+ * object (i915_gem_free_object): its pages stay mapped until the next
+ * create or userptr flushes the free list (i915_gem_flush_free_objects).
+ * The kernel's worker may flush sooner; the double never does, which is
+ * the case a slot reading must not depend on.
  * Where the kernel is lenient for ABI reasons (it never checks
  * drm_i915_gem_mmap_offset.pad, say) the fake is lenient too. Simplifications,
  * each harmless to what the tests check: handles are never reused (so a use
@@ -33,6 +46,7 @@
 #define FAKE_DMABUF_NAME "fake-i915-dmabuf"
 #define FAKE_MAX_RULES 16
 #define FAKE_MAX_EXPORTS 256
+#define FAKE_SIGBUS_OFFSET (1ull << 40)  /* beyond any object: a touch there is SIGBUS */
 
 /*
  * The kernel ABI the fake emulates (x86-64 sizes of the uAPI structs). If
@@ -71,6 +85,8 @@ struct fake_obj {
 	bool readonly;       /* I915_USERPTR_READ_ONLY */
 	bool imported;       /* from PRIME_FD_TO_HANDLE of a foreign dma-buf */
 	void *uptr;
+	bool pages;          /* get_pages ran: the pages are DMA-mapped */
+	bool freed;          /* closed with pages: on the free list, still mapped */
 	unsigned offered;    /* bit per I915_MMAP_OFFSET_* type an offset was handed out for */
 	unsigned binds;      /* successful execbufs that listed it */
 };
@@ -110,38 +126,118 @@ struct fake_i915 {
 
 static struct fake_i915 *the_fake;
 
-struct fake_i915_config fake_i915_integrated(void)
+/* What every profile shares: a current kernel (6.x) on an x86 CPU with PAT. */
+static struct fake_i915_config current_kernel(void)
 {
 	return (struct fake_i915_config){
-		.discrete = false,
-		.chipset_id = 0x46a6, /* Alder Lake-P GT2 */
-		.revision = 12,
-		.mmap_gtt_version = 4,
-		.has_aperture = true,
 		.has_pat = true,
+		.mmap_version = 1,
+		.mmap_gtt_version = 4,
 		.has_create_ext = true,
 		.has_query = true,
 		.has_memregion_query = true,
-		.has_legacy_mmap = false, /* gen12 */
-		.has_pread = false,
-		.has_userptr = true,
-		.userptr_readonly = true,
 		.userptr_probe = 1,
 		.userptr_set_domain = true,
 		.exec_lut = true,
 	};
 }
 
-struct fake_i915_config fake_i915_discrete(void)
+struct fake_i915_config fake_i915_gen9(void)
 {
-	struct fake_i915_config cfg = fake_i915_integrated();
+	struct fake_i915_config cfg = current_kernel();
+
+	cfg.chipset_id = 0x1912; /* Skylake GT2 */
+	cfg.revision = 7;
+	cfg.graphics_ver = 9;
+	cfg.has_llc = true;
+	cfg.has_snoop = true;
+	cfg.has_aperture = true;
+	return cfg;
+}
+
+struct fake_i915_config fake_i915_tgl(void)
+{
+	struct fake_i915_config cfg = fake_i915_gen9();
+
+	cfg.chipset_id = 0x9a49; /* Tiger Lake-LP GT2 */
+	cfg.revision = 1;
+	cfg.graphics_ver = 12;
+	cfg.tigerlake = true;
+	return cfg;
+}
+
+struct fake_i915_config fake_i915_adl(void)
+{
+	struct fake_i915_config cfg = fake_i915_tgl();
+
+	cfg.chipset_id = 0x46a6; /* Alder Lake-P GT2 */
+	cfg.revision = 12;
+	cfg.tigerlake = false;
+	return cfg;
+}
+
+struct fake_i915_config fake_i915_dg1(void)
+{
+	struct fake_i915_config cfg = current_kernel();
 
 	cfg.discrete = true;
+	cfg.chipset_id = 0x4905; /* DG1 */
+	cfg.revision = 0;
+	cfg.graphics_ver = 12;
+	cfg.graphics_rel = 10;
+	cfg.has_llc = false;
+	cfg.has_snoop = true;
+	cfg.has_aperture = false;
+	cfg.lmem_size = 4ull << 30;
+	return cfg;
+}
+
+struct fake_i915_config fake_i915_dg2(void)
+{
+	struct fake_i915_config cfg = fake_i915_dg1();
+
 	cfg.chipset_id = 0x56a0; /* DG2 (Arc A770) */
 	cfg.revision = 8;
-	cfg.has_aperture = false;
+	cfg.graphics_rel = 55;
 	cfg.lmem_size = 16ull << 30;
 	return cfg;
+}
+
+struct fake_i915_config fake_i915_mtl(void)
+{
+	struct fake_i915_config cfg = current_kernel();
+
+	cfg.chipset_id = 0x7d55; /* Meteor Lake-P */
+	cfg.revision = 4;
+	cfg.graphics_ver = 12;
+	cfg.graphics_rel = 70;
+	cfg.has_llc = false;
+	cfg.has_snoop = true;
+	/* gen8_gmch_probe(): stolen memory through LMEMBAR, no GMADR aperture */
+	cfg.has_aperture = false;
+	return cfg;
+}
+
+struct fake_i915_config fake_i915_integrated(void)
+{
+	return fake_i915_adl();
+}
+
+struct fake_i915_config fake_i915_discrete(void)
+{
+	return fake_i915_dg2();
+}
+
+const struct fake_i915_profile fake_i915_profiles[] = {
+	{ "gen9", fake_i915_gen9 }, { "tgl", fake_i915_tgl }, { "adl", fake_i915_adl },
+	{ "dg1", fake_i915_dg1 },   { "dg2", fake_i915_dg2 }, { "mtl", fake_i915_mtl },
+	{ NULL, NULL },
+};
+
+/* GRAPHICS_VER_FULL() > IP_VER(@ver, @rel) */
+static bool ver_above(const struct fake_i915_config *c, unsigned ver, unsigned rel)
+{
+	return c->graphics_ver > ver || (c->graphics_ver == ver && c->graphics_rel > rel);
 }
 
 /* --- bookkeeping ---------------------------------------------------------- */
@@ -206,6 +302,43 @@ static void release_contents(struct fake_i915 *f, struct fake_obj *o)
 			  (off_t)o->size);
 }
 
+/*
+ * i915_gem_object_get_pages() -> i915_gem_gtt_prepare_pages() ->
+ * dma_map_sg(); for an imported dma-buf i915_gem_object_get_pages_dmabuf()
+ * -> dma_buf_map_attachment(). Once per object: later callers pin what is
+ * there.
+ */
+static void get_pages(struct fake_i915 *f, struct fake_obj *o)
+{
+	if (o->pages)
+		return;
+	o->pages = true;
+	f->stats.dma_maps++;
+	f->stats.dmabuf_maps += o->imported;
+}
+
+/*
+ * i915_gem_flush_free_objects(): the objects i915_gem_free_object() queued
+ * lose their pages now (put_pages -> dma_unmap_sg) and their contents.
+ */
+static void flush_free_objects(struct fake_i915 *f)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < f->n_objs; i++) {
+		struct fake_obj *o = f->objs[i];
+
+		if (!o->freed)
+			continue;
+		o->freed = false;
+		o->pages = false;
+		f->stats.dma_unmaps++;
+		release_contents(f, o);
+		any = true;
+	}
+	f->stats.free_flushes += any;
+}
+
 static uint64_t round_up(uint64_t v, uint64_t to)
 {
 	return (v + to - 1) / to * to;
@@ -234,7 +367,11 @@ static int fake_version(struct fake_i915 *f, struct drm_version *v)
 	return 0;
 }
 
-/* drm_gem_close_ioctl(): an unknown handle is -EINVAL; pad is not checked. */
+/*
+ * drm_gem_close_ioctl(): an unknown handle is -EINVAL; pad is not checked.
+ * The last reference goes to i915_gem_free_object(), which only queues
+ * the object: pages got stay mapped until i915_gem_flush_free_objects().
+ */
 static int fake_gem_close(struct fake_i915 *f, int fd, struct drm_gem_close *arg)
 {
 	struct fake_obj *o = lookup(f, fd, arg->handle);
@@ -242,7 +379,10 @@ static int fake_gem_close(struct fake_i915 *f, int fd, struct drm_gem_close *arg
 	if (!o)
 		return -EINVAL;
 	o->open = false;
-	release_contents(f, o);
+	if (o->pages)
+		o->freed = true;
+	else
+		release_contents(f, o);
 	return 0;
 }
 
@@ -302,7 +442,9 @@ static int fake_prime_handle_to_fd(struct fake_i915 *f, int fd, struct drm_prime
 /*
  * drm_prime_fd_to_handle_ioctl(): a closed fd is -EBADF, a file that is no
  * dma-buf -EINVAL; a dma-buf of this device comes back as the object's own
- * handle when this file still has it open.
+ * handle when this file still has it open. A foreign one goes through
+ * i915_gem_prime_import(), which only attaches (dma_buf_attach: udmabuf and
+ * i915 are static, so nothing maps early); the mapping waits for get_pages.
  */
 static int fake_prime_fd_to_handle(struct fake_i915 *f, int fd, struct drm_prime_handle *arg)
 {
@@ -344,7 +486,9 @@ static int fake_getparam(struct fake_i915 *f, struct drm_i915_getparam *gp)
 		value = f->cfg.revision;
 		break;
 	case I915_PARAM_MMAP_VERSION:
-		value = 1;
+		if (f->cfg.mmap_version <= 0)
+			return -EINVAL; /* before 4.0 */
+		value = f->cfg.mmap_version;
 		break;
 	case I915_PARAM_MMAP_GTT_VERSION:
 		value = f->cfg.mmap_gtt_version;
@@ -432,12 +576,16 @@ static int fake_query(struct fake_i915 *f, struct drm_i915_query *q)
 
 /* --- i915: objects -------------------------------------------------------- */
 
-/* i915_gem_create_ioctl(): size rounded up to a page; 0 is -EINVAL. */
+/*
+ * i915_gem_create_ioctl() -> __i915_gem_object_create_user_ext(): the free
+ * list is flushed first, then the size rounded up to a page; 0 is -EINVAL.
+ */
 static int fake_create(struct fake_i915 *f, int fd, struct drm_i915_gem_create *c)
 {
 	uint64_t size = round_up(c->size, FAKE_PAGE);
 	struct fake_obj *o;
 
+	flush_free_objects(f);
 	if (size == 0)
 		return -EINVAL;
 	o = new_obj(f, fd, size, true);
@@ -524,6 +672,7 @@ static int fake_create_ext(struct fake_i915 *f, int fd, struct drm_i915_gem_crea
 	/* NEEDS_CPU_ACCESS: only with device memory, and system memory to spill to. */
 	if ((c->flags & I915_GEM_CREATE_EXT_FLAG_NEEDS_CPU_ACCESS) && (!has_lmem || !has_smem))
 		return -EINVAL;
+	flush_free_objects(f); /* __i915_gem_object_create_user_ext() */
 	size = round_up(c->size, has_lmem ? FAKE_LMEM_PAGE : FAKE_PAGE);
 	if (size == 0)
 		return -EINVAL;
@@ -538,14 +687,20 @@ static int fake_create_ext(struct fake_i915 *f, int fd, struct drm_i915_gem_crea
 	return 0;
 }
 
-/* i915_gem_userptr_ioctl(): the kernel's order of checks. */
+/*
+ * i915_gem_userptr_ioctl(): the kernel's order of checks. Userptr needs
+ * LLC or snooping (discrete parts snoop). READ_ONLY needs the GT's VM to
+ * map read-only: gen8_ppgtt_create() sets has_read_only =
+ * !IS_GRAPHICS_VER(i915, 11, 12), so TGL, ADL, DG1, DG2 and MTL refuse it.
+ */
 static int fake_userptr(struct fake_i915 *f, int fd, struct drm_i915_gem_userptr *u)
 {
 	const uint32_t known = I915_USERPTR_READ_ONLY | I915_USERPTR_UNSYNCHRONIZED |
 			       (f->cfg.userptr_probe > 0 ? I915_USERPTR_PROBE : 0);
+	bool has_read_only = f->cfg.graphics_ver < 11 || f->cfg.graphics_ver > 12;
 	struct fake_obj *o;
 
-	if (!f->cfg.has_userptr)
+	if (!f->cfg.has_llc && !f->cfg.has_snoop)
 		return -ENODEV;
 	if (u->flags & ~known)
 		return -EINVAL;
@@ -555,7 +710,7 @@ static int fake_userptr(struct fake_i915 *f, int fd, struct drm_i915_gem_userptr
 		return -EINVAL;
 	if (u->flags & I915_USERPTR_UNSYNCHRONIZED)
 		return -ENODEV;
-	if ((u->flags & I915_USERPTR_READ_ONLY) && !f->cfg.userptr_readonly)
+	if ((u->flags & I915_USERPTR_READ_ONLY) && !has_read_only)
 		return -ENODEV;
 	if (u->flags & I915_USERPTR_PROBE) {
 		/* probe_range(): every page must be ordinary mapped memory. */
@@ -565,6 +720,7 @@ static int fake_userptr(struct fake_i915 *f, int fd, struct drm_i915_gem_userptr
 			if (mincore((void *)(uintptr_t)(u->user_ptr + off), FAKE_PAGE, &vec))
 				return -EFAULT;
 	}
+	flush_free_objects(f);
 	o = new_obj(f, fd, u->user_size, false);
 	if (!o)
 		return -ENOMEM;
@@ -581,11 +737,19 @@ static int fake_userptr(struct fake_i915 *f, int fd, struct drm_i915_gem_userptr
 	(I915_GEM_DOMAIN_RENDER | I915_GEM_DOMAIN_SAMPLER | I915_GEM_DOMAIN_COMMAND |       \
 	 I915_GEM_DOMAIN_INSTRUCTION | I915_GEM_DOMAIN_VERTEX)
 
-/* i915_gem_set_domain_ioctl(). */
+/*
+ * i915_gem_set_domain_ioctl(): -ENODEV on every discrete part before any
+ * other check. A userptr object gets its pages (i915_gem_object_userptr_
+ * validate) since 5.13; before, it was a proxy: -ENXIO, as for any object
+ * whose ops say I915_GEM_OBJECT_IS_PROXY. An imported dma-buf is no proxy:
+ * pin_pages runs get_pages_dmabuf, which maps the attachment.
+ */
 static int fake_set_domain(struct fake_i915 *f, int fd, struct drm_i915_gem_set_domain *s)
 {
 	struct fake_obj *o;
 
+	if (f->cfg.discrete)
+		return -ENODEV;
 	if ((s->read_domains | s->write_domain) & FAKE_GPU_DOMAINS)
 		return -EINVAL;
 	if (s->write_domain && s->read_domains != s->write_domain)
@@ -595,14 +759,20 @@ static int fake_set_domain(struct fake_i915 *f, int fd, struct drm_i915_gem_set_
 	o = lookup(f, fd, s->handle);
 	if (!o)
 		return -ENOENT;
-	/* Before 5.13 userptr (and every proxy object) had no cache domain. */
-	if ((o->userptr && !f->cfg.userptr_set_domain) || o->imported)
+	if (o->userptr && !f->cfg.userptr_set_domain)
 		return -ENXIO;
+	get_pages(f, o);
 	f->stats.populated++;
 	return 0;
 }
 
-/* i915_gem_pread_ioctl() / i915_gem_pwrite_ioctl(). */
+/*
+ * i915_gem_pread_ioctl() / i915_gem_pwrite_ioctl(): refused for graphics
+ * version 12 and later except Tiger Lake (which covers every discrete
+ * part). PREAD pins the pages (i915_gem_shmem_pread: get_pages, a DMA
+ * mapping); PWRITE into an object without pages writes the shmem page
+ * cache directly (shmem_pwrite) and maps nothing.
+ */
 static int fake_prw(struct fake_i915 *f, int fd, uint32_t handle, uint64_t offset, uint64_t size,
 		    uint64_t data_ptr, bool write)
 {
@@ -610,8 +780,8 @@ static int fake_prw(struct fake_i915 *f, int fd, uint32_t handle, uint64_t offse
 	struct fake_obj *o;
 	ssize_t n;
 
-	if (!f->cfg.has_pread)
-		return -EOPNOTSUPP; /* gen12+ except TGL */
+	if (f->cfg.graphics_ver >= 12 && !f->cfg.tigerlake)
+		return -EOPNOTSUPP;
 	if (size == 0)
 		return 0;
 	if (!user)
@@ -623,6 +793,8 @@ static int fake_prw(struct fake_i915 *f, int fd, uint32_t handle, uint64_t offse
 		return -EINVAL;
 	if (o->imported)
 		return -ENXIO;
+	if (!write)
+		get_pages(f, o);
 	if (o->userptr) {
 		if (write && o->readonly)
 			return -EFAULT;
@@ -644,6 +816,7 @@ static int fake_prw(struct fake_i915 *f, int fd, uint32_t handle, uint64_t offse
 /*
  * i915_gem_mmap_offset_ioctl(): extensions MBZ, then the type, then the
  * object (pad is deliberately not checked: the ABI shipped without it).
+ * GTT needs the aperture, WC and UC need PAT; WB and FIXED need nothing.
  */
 static int fake_mmap_offset(struct fake_i915 *f, int fd, struct drm_i915_gem_mmap_offset *m)
 {
@@ -657,11 +830,11 @@ static int fake_mmap_offset(struct fake_i915 *f, int fd, struct drm_i915_gem_mma
 			return -ENODEV;
 		break;
 	case I915_MMAP_OFFSET_WC:
-	case I915_MMAP_OFFSET_WB:
 	case I915_MMAP_OFFSET_UC:
 		if (!f->cfg.has_pat)
 			return -ENODEV;
 		break;
+	case I915_MMAP_OFFSET_WB:
 	case I915_MMAP_OFFSET_FIXED:
 		break;
 	default:
@@ -670,7 +843,10 @@ static int fake_mmap_offset(struct fake_i915 *f, int fd, struct drm_i915_gem_mma
 	o = lookup(f, fd, m->handle);
 	if (!o)
 		return -ENOENT;
-	/* __assign_mmap_offset(): userptr/dma-buf never mmap; discrete only FIXED. */
+	/*
+	 * __assign_mmap_offset(): userptr/dma-buf never mmap; objects of a
+	 * discrete part (TTM: obj->ops->mmap_offset) only FIXED, others never.
+	 */
 	if (o->userptr || o->imported)
 		return -ENODEV;
 	if (f->cfg.discrete != (m->flags == I915_MMAP_OFFSET_FIXED))
@@ -698,14 +874,25 @@ static int fake_mmap_gtt(struct fake_i915 *f, int fd, struct drm_i915_gem_mmap_g
 	return err;
 }
 
-/* i915_gem_mmap_ioctl() (legacy): the kernel maps the shmem file itself. */
+/*
+ * i915_gem_mmap_ioctl() (legacy): refused on discrete parts and for
+ * GRAPHICS_VER_FULL > 12.0 (so TGL and ADL-P still have it, DG1, DG2 and
+ * MTL not). The kernel maps the shmem file itself (vm_mmap of the filp):
+ * page cache, no get_pages. Before I915_PARAM_MMAP_VERSION (4.0) the struct
+ * had no flags: drm_ioctl() truncates the caller's copy, so I915_MMAP_WC is
+ * silently dropped and the mapping is WB.
+ */
 static int fake_mmap_legacy(struct fake_i915 *f, int fd, struct drm_i915_gem_mmap *m)
 {
 	struct fake_obj *o;
 	void *p;
 
-	if (!f->cfg.has_legacy_mmap)
+	if (f->cfg.discrete || ver_above(&f->cfg, 12, 0))
 		return -EOPNOTSUPP;
+	if (f->cfg.mmap_version <= 0 && (m->flags & I915_MMAP_WC)) {
+		m->flags = 0;
+		f->stats.legacy_wc_dropped++;
+	}
 	if (m->flags & ~(uint64_t)I915_MMAP_WC)
 		return -EINVAL;
 	if ((m->flags & I915_MMAP_WC) && !f->cfg.has_pat)
@@ -752,6 +939,16 @@ static void *fake_mmap_hook(void *addr, size_t len, int prot, int flags, int fd,
 			return MAP_FAILED;
 		}
 		f->stats.mmaps[type]++;
+		if (f->cfg.fault_sigbus & (1u << type)) {
+			/*
+			 * A fault the kernel refuses is SIGBUS (i915_error_to_vmf_fault):
+			 * map the device memfd far past its end, where a touch is SIGBUS.
+			 */
+			f->stats.sigbus_maps++;
+			return mmap(addr, len, prot, flags, f->memfd, (off_t)FAKE_SIGBUS_OFFSET);
+		}
+		/* vm_fault_cpu()/vm_fault_gtt() pin the pages on the first touch, which follows. */
+		get_pages(f, o);
 		return mmap(addr, len, prot, flags, f->memfd, (off_t)base);
 	}
 einval:
@@ -792,7 +989,8 @@ static int fake_execbuf(struct fake_i915 *f, int fd, struct drm_i915_gem_execbuf
 
 		if (obj[i].flags & __EXEC_OBJECT_UNKNOWN_FLAGS)
 			return -EINVAL;
-		if (obj[i].relocation_count || obj[i].rsvd1 || obj[i].rsvd2)
+		/* eb_validate_vma() never looks at rsvd1/rsvd2 of an exec object. */
+		if (obj[i].relocation_count)
 			return -EINVAL;
 		if (obj[i].alignment & (obj[i].alignment - 1))
 			return -EINVAL;
@@ -820,6 +1018,7 @@ static int fake_execbuf(struct fake_i915 *f, int fd, struct drm_i915_gem_execbuf
 		struct fake_obj *o = lookup(f, fd, obj[i].handle);
 
 		o->binds++;
+		get_pages(f, o); /* eb_reserve_vma() -> i915_vma_pin: get_pages, then the PTEs */
 		if (o != batch)
 			f->stats.binds++;
 	}
@@ -1023,6 +1222,33 @@ const struct fake_i915_stats *fake_i915_stats(const struct fake_i915 *f)
 void fake_i915_reset_size_mismatch(struct fake_i915 *f)
 {
 	f->stats.size_mismatch = 0;
+}
+
+uint64_t fake_i915_dma_mapped_bytes(const struct fake_i915 *f)
+{
+	uint64_t bytes = 0;
+
+	for (size_t i = 0; i < f->n_objs; i++)
+		if (f->objs[i]->pages && (f->objs[i]->open || f->objs[i]->freed))
+			bytes += f->objs[i]->size;
+	return bytes;
+}
+
+unsigned fake_i915_pending_frees(const struct fake_i915 *f)
+{
+	unsigned n = 0;
+
+	for (size_t i = 0; i < f->n_objs; i++)
+		n += f->objs[i]->freed;
+	return n;
+}
+
+bool fake_i915_has_pages(const struct fake_i915 *f, uint32_t handle)
+{
+	for (size_t i = 0; i < f->n_objs; i++)
+		if (f->objs[i]->open && f->objs[i]->handle == handle)
+			return f->objs[i]->pages;
+	return false;
 }
 
 unsigned fake_i915_open_handles(const struct fake_i915 *f)

@@ -90,35 +90,46 @@ static void benv_stop(struct benv *b, bool opened)
 	live_fake = NULL;
 }
 
-/* Configurations the tables use. */
-enum kind { GEN12, DG2, GEN9_OLD, NO_USERPTR, NO_APERTURE, KIND_COUNT };
+/* Configurations the tables use: the fake's device profiles, and a few variations. */
+enum kind { GEN12, DG2, GEN9_OLD, NO_USERPTR, NO_APERTURE, GEN9, TGL, DG1, MTL, KIND_COUNT };
 
 static struct fake_i915_config config(enum kind k)
 {
-	struct fake_i915_config c = fake_i915_integrated();
+	struct fake_i915_config c = fake_i915_integrated(); /* Alder Lake-P */
 
 	switch (k) {
 	case GEN12:
 		break;
 	case DG2:
-		c = fake_i915_discrete();
+		c = fake_i915_dg2();
 		break;
 	case GEN9_OLD: /* a 4.x/5.x kernel on a Skylake */
-		c.chipset_id = 0x1912;
+		c = fake_i915_gen9();
 		c.mmap_gtt_version = 3;
 		c.has_create_ext = false;
 		c.has_query = false;
-		c.has_legacy_mmap = true;
-		c.has_pread = true;
 		c.userptr_probe = -1;
 		c.userptr_set_domain = false;
 		c.exec_lut = false;
 		break;
-	case NO_USERPTR:
-		c.has_userptr = false;
+	case NO_USERPTR: /* neither LLC nor snooping */
+		c.has_llc = false;
+		c.has_snoop = false;
 		break;
 	case NO_APERTURE:
 		c.has_aperture = false;
+		break;
+	case GEN9:
+		c = fake_i915_gen9();
+		break;
+	case TGL:
+		c = fake_i915_tgl();
+		break;
+	case DG1:
+		c = fake_i915_dg1();
+		break;
+	case MTL:
+		c = fake_i915_mtl();
 		break;
 	case KIND_COUNT:
 		break;
@@ -245,7 +256,7 @@ static const struct skip_row skip_rows[] = {
 	{ "set-domain cpu", GEN12, DRM_IOCTL_I915_GEM_SET_DOMAIN, GB_FEAT_POPULATE,
 	  I915_POPULATE_CPU, "SET_DOMAIN(CPU)", "populate:cpu" },
 	{ "set-domain gtt", GEN12, DRM_IOCTL_I915_GEM_SET_DOMAIN, GB_FEAT_POPULATE,
-	  I915_POPULATE_GTT, "SET_DOMAIN(GTT)", "populate:gtt" },
+	  I915_POPULATE_GTT_DOMAIN, "SET_DOMAIN(GTT)", "populate:gtt-domain" },
 	{ "mmap wb", GEN12, DRM_IOCTL_I915_GEM_MMAP_OFFSET, GB_FEAT_MMAP, I915_MAP_WB,
 	  "MMAP_OFFSET(wb)", "mmap:wb" },
 	{ "mmap wc", GEN12, DRM_IOCTL_I915_GEM_MMAP_OFFSET, GB_FEAT_MMAP, I915_MAP_WC,
@@ -261,7 +272,7 @@ static const struct skip_row skip_rows[] = {
 	{ "bind", GEN12, DRM_IOCTL_I915_GEM_EXECBUFFER2, GB_FEAT_BIND, 0, "EXECBUFFER2", "bind" },
 	{ "userptr rw", GEN12, DRM_IOCTL_I915_GEM_USERPTR, GB_FEAT_USERPTR, I915_USERPTR_RW,
 	  "GEM_USERPTR", "userptr:rw" },
-	{ "userptr ro", GEN12, DRM_IOCTL_I915_GEM_USERPTR, GB_FEAT_USERPTR, I915_USERPTR_RO,
+	{ "userptr ro", GEN9, DRM_IOCTL_I915_GEM_USERPTR, GB_FEAT_USERPTR, I915_USERPTR_RO,
 	  "GEM_USERPTR(READ_ONLY)", "userptr:ro" },
 	{ "pread", GEN9_OLD, DRM_IOCTL_I915_GEM_PWRITE, GB_FEAT_PREAD, 0, "GEM_PREAD/PWRITE", "pread" },
 	{ "export", GEN12, DRM_IOCTL_PRIME_HANDLE_TO_FD, GB_FEAT_EXPORT, 0, "PRIME_HANDLE_TO_FD",
@@ -284,6 +295,10 @@ static void test_refusal_is_skip(void **state)
 			struct benv b;
 			int err;
 
+			/* SET_DOMAIN -ENODEV is a discrete part's answer: populate binds (test_populate_by_bind). */
+			if (r->variant == I915_POPULATE_CPU && r->feat == GB_FEAT_POPULATE &&
+			    errnos[e] == ENODEV)
+				continue;
 			benv_fake(&b, &cfg);
 			fake_i915_refuse(b.f, r->request, errnos[e], 0, 0);
 			assert_int_equal(benv_open(&b), 0);
@@ -354,21 +369,34 @@ static void test_eio_not_wedged_is_not_fatal(void **state)
 #define OK 0
 static const struct {
 	enum kind kind;
-	int populate[2]; /* cpu, gtt */
+	int populate[2]; /* cpu, gtt-domain */
 	int mmap[I915_MAP_COUNT];
-	int userptr, pread, bind, export, import;
+	int userptr[I915_USERPTR_COUNT]; /* rw, ro */
+	int pread, bind, export, import;
 	const char *map_path[I915_MAP_COUNT]; /* describe()'s mmap_paths */
 } matrix[] = {
-	{ GEN12, { OK, OK }, { OK, OK, OK, -ENODEV }, OK, -EOPNOTSUPP, OK, OK, OK,
+	/* read-only userptr: refused on graphics version 11 and 12 (no read-only PPGTT) */
+	{ GEN12, { OK, OK }, { OK, OK, OK, -ENODEV }, { OK, -ENODEV }, -EOPNOTSUPP, OK, OK, OK,
 	  { "mmap_offset", "mmap_offset", "mmap_offset", NULL } },
-	{ DG2, { OK, OK }, { -ENODEV, -ENODEV, -ENODEV, OK }, OK, -EOPNOTSUPP, OK, OK, OK,
-	  { NULL, NULL, NULL, "mmap_offset" } },
-	{ GEN9_OLD, { OK, OK }, { OK, OK, OK, -ENODEV }, OK, OK, OK, OK, OK,
+	/* discrete: no SET_DOMAIN (cpu populates by a bind), FIXED only, no PREAD */
+	{ DG2, { OK, -ENODEV }, { -ENODEV, -ENODEV, -ENODEV, OK }, { OK, -ENODEV }, -EOPNOTSUPP, OK,
+	  OK, OK, { NULL, NULL, NULL, "mmap_offset" } },
+	{ DG1, { OK, -ENODEV }, { -ENODEV, -ENODEV, -ENODEV, OK }, { OK, -ENODEV }, -EOPNOTSUPP, OK,
+	  OK, OK, { NULL, NULL, NULL, "mmap_offset" } },
+	{ GEN9_OLD, { OK, OK }, { OK, OK, OK, -ENODEV }, { OK, OK }, OK, OK, OK, OK,
 	  { "gem_mmap", "gem_mmap", "mmap_gtt", NULL } },
-	{ NO_USERPTR, { OK, OK }, { OK, OK, OK, -ENODEV }, -ENODEV, -EOPNOTSUPP, OK, OK, OK,
+	{ GEN9, { OK, OK }, { OK, OK, OK, -ENODEV }, { OK, OK }, OK, OK, OK, OK,
 	  { "mmap_offset", "mmap_offset", "mmap_offset", NULL } },
-	{ NO_APERTURE, { OK, OK }, { OK, OK, -ENODEV, -ENODEV }, OK, -EOPNOTSUPP, OK, OK, OK,
+	/* Tiger Lake keeps PREAD/PWRITE */
+	{ TGL, { OK, OK }, { OK, OK, OK, -ENODEV }, { OK, -ENODEV }, OK, OK, OK, OK,
+	  { "mmap_offset", "mmap_offset", "mmap_offset", NULL } },
+	/* no aperture (stolen memory through LMEMBAR) */
+	{ MTL, { OK, OK }, { OK, OK, -ENODEV, -ENODEV }, { OK, -ENODEV }, -EOPNOTSUPP, OK, OK, OK,
 	  { "mmap_offset", "mmap_offset", NULL, NULL } },
+	{ NO_USERPTR, { OK, OK }, { OK, OK, OK, -ENODEV }, { -ENODEV, -ENODEV }, -EOPNOTSUPP, OK, OK,
+	  OK, { "mmap_offset", "mmap_offset", "mmap_offset", NULL } },
+	{ NO_APERTURE, { OK, OK }, { OK, OK, -ENODEV, -ENODEV }, { OK, -ENODEV }, -EOPNOTSUPP, OK, OK,
+	  OK, { "mmap_offset", "mmap_offset", NULL, NULL } },
 };
 
 static void test_probe_matrix(void **state)
@@ -401,7 +429,9 @@ static void test_probe_matrix(void **state)
 			else
 				assert_true(json_is_null(got));
 		}
-		assert_int_equal(probe(&b, GB_FEAT_USERPTR, 0, why, sizeof(why)), matrix[i].userptr);
+		for (unsigned v = 0; v < I915_USERPTR_COUNT; v++)
+			if (probe(&b, GB_FEAT_USERPTR, v, why, sizeof(why)) != matrix[i].userptr[v])
+				fail_msg("kind %d userptr %u: %s", matrix[i].kind, v, why);
 		assert_int_equal(probe(&b, GB_FEAT_PREAD, 0, why, sizeof(why)), matrix[i].pread);
 		assert_int_equal(probe(&b, GB_FEAT_BIND, 0, why, sizeof(why)), matrix[i].bind);
 		assert_int_equal(probe(&b, GB_FEAT_EXPORT, 0, why, sizeof(why)), matrix[i].export);
@@ -533,7 +563,7 @@ static void test_full_cycle(void **state)
 		const struct fake_i915_stats *st;
 		struct gb_bo bo = { .fd = -1 };
 		char why[256], back[16];
-		unsigned binds, maps = 0;
+		unsigned binds, binds_before, maps = 0;
 		int dmabuf = -1;
 		struct benv b;
 
@@ -543,6 +573,8 @@ static void test_full_cycle(void **state)
 		for (unsigned v = 0; v < 2; v++)
 			if (!probe(&b, GB_FEAT_POPULATE, v, why, sizeof(why)))
 				assert_int_equal(ops->bo_populate(&b.dev, &bo, v), 0);
+		assert_true(fake_i915_has_pages(b.f, bo.handle));
+		assert_true(fake_i915_object(b.f, bo.handle, NULL, NULL, NULL, NULL, &binds_before));
 		for (unsigned v = 0; v < I915_MAP_COUNT; v++) {
 			char pattern[16];
 			void *ptr;
@@ -568,7 +600,7 @@ static void test_full_cycle(void **state)
 		}
 		assert_int_equal(ops->bo_bind(&b.dev, &bo, 0), 0);
 		assert_true(fake_i915_object(b.f, bo.handle, NULL, NULL, NULL, NULL, &binds));
-		assert_int_equal(binds, 1);
+		assert_int_equal(binds, binds_before + 1);
 		assert_int_equal(st->last_exec_flags & (I915_EXEC_HANDLE_LUT | I915_EXEC_NO_RELOC),
 				 cfg.exec_lut ? (I915_EXEC_HANDLE_LUT | I915_EXEC_NO_RELOC) : 0);
 		assert_int_equal(ops->bo_export(&b.dev, &bo, &dmabuf), 0);
@@ -609,18 +641,20 @@ static void test_userptr(void **state)
 	static const struct {
 		const char *what;
 		enum kind kind;
-		bool readonly_hw;  /* the GTT can map read-only */
+		bool readonly_hw;  /* the PPGTT can map read-only (not graphics version 11-12) */
 		unsigned variant;
 		int err;           /* from creating it */
-		bool by_bind;      /* populated through an execbuf (proxy object) */
+		bool by_bind;      /* populated through an execbuf (proxy object, discrete part) */
 	} rows[] = {
-		{ "read-only without read-only GTT", GEN12, false, I915_USERPTR_RO, -ENODEV, false },
-		{ "no userptr on this device", NO_USERPTR, true, I915_USERPTR_RW, -ENODEV, false },
-		{ "read-write, set-domain", GEN12, true, I915_USERPTR_RW, 0, false },
-		{ "read-only, set-domain", GEN12, true, I915_USERPTR_RO, 0, false },
+		{ "read-only on graphics version 12", GEN12, false, I915_USERPTR_RO, -ENODEV, false },
+		{ "no userptr on this device", NO_USERPTR, false, I915_USERPTR_RW, -ENODEV, false },
+		{ "read-write, set-domain", GEN12, false, I915_USERPTR_RW, 0, false },
+		{ "read-only, set-domain", GEN9, true, I915_USERPTR_RO, 0, false },
 		{ "read-write, proxy: bind", GEN9_OLD, true, I915_USERPTR_RW, 0, true },
 		{ "read-only, proxy: bind", GEN9_OLD, true, I915_USERPTR_RO, 0, true },
-		{ "discrete", DG2, true, I915_USERPTR_RW, 0, false },
+		{ "discrete DG2: no SET_DOMAIN, bind", DG2, false, I915_USERPTR_RW, 0, true },
+		{ "discrete DG1: no SET_DOMAIN, bind", DG1, false, I915_USERPTR_RW, 0, true },
+		{ "MTL: snooping, set-domain", MTL, false, I915_USERPTR_RW, 0, false },
 	};
 	const size_t size = 1 << 20;
 
@@ -633,7 +667,6 @@ static void test_userptr(void **state)
 		void *mem;
 		int err;
 
-		cfg.userptr_readonly = rows[i].readonly_hw;
 		mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		assert_true(mem != MAP_FAILED);
 		benv_start(&b, &cfg);
@@ -691,8 +724,7 @@ static void test_userptr_readonly_refusal_described(void **state)
 	json_t *device = json_object(), *refused;
 	struct benv b;
 
-	cfg.userptr_readonly = false;
-	benv_start(&b, &cfg);
+	benv_start(&b, &cfg); /* Alder Lake-P: graphics version 12, no read-only PPGTT */
 	assert_int_equal(ops->describe(&b.dev, device), 0);
 	refused = json_object_get(device, "refused");
 	assert_non_null(strstr(json_string_value(json_object_get(refused, "userptr:ro")),
@@ -827,6 +859,284 @@ static void test_error_paths_leave_nothing(void **state)
 	}
 }
 
+/* --- issue 20: i915 as the kernel really behaves --------------------------- */
+
+/*
+ * Discrete parts have no SET_DOMAIN (i915_gem_set_domain_ioctl: IS_DGFX ->
+ * -ENODEV): populate goes through the execbuf bind, a userptr too, without
+ * a refused SET_DOMAIN inside the measured operation. An integrated kernel
+ * answering SET_DOMAIN with -ENODEV gets the same.
+ */
+static void test_populate_by_bind(void **state)
+{
+	static const struct {
+		enum kind kind;
+		bool inject_enodev; /* SET_DOMAIN refused -ENODEV on an integrated part */
+	} rows[] = {
+		{ DG2, false },
+		{ DG1, false },
+		{ GEN12, true },
+	};
+	const size_t size = 1 << 16;
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct fake_i915_config cfg = config(rows[i].kind);
+		const struct fake_i915_stats *st;
+		struct gb_bo bo = { .fd = -1 }, ubo = { .fd = -1 };
+		json_t *device = json_object();
+		unsigned set_domains, execbufs;
+		char why[256];
+		struct benv b;
+		void *mem;
+
+		benv_fake(&b, &cfg);
+		if (rows[i].inject_enodev)
+			fake_i915_refuse(b.f, DRM_IOCTL_I915_GEM_SET_DOMAIN, ENODEV, 0, 0);
+		assert_int_equal(benv_open(&b), 0);
+		st = fake_i915_stats(b.f);
+		if (probe(&b, GB_FEAT_POPULATE, I915_POPULATE_CPU, why, sizeof(why)))
+			fail_msg("kind %d: populate:cpu refused: %s", rows[i].kind, why);
+		assert_int_equal(ops->describe(&b.dev, device), 0);
+		assert_string_equal(json_string_value(json_object_get(device, "populate_path")),
+				    "execbuf_bind");
+		json_decref(device);
+
+		assert_int_equal(ops->bo_create(&b.dev, size, &bo), 0);
+		set_domains = st->calls[_IOC_NR(DRM_IOCTL_I915_GEM_SET_DOMAIN)];
+		execbufs = st->execbufs;
+		assert_int_equal(ops->bo_populate(&b.dev, &bo, I915_POPULATE_CPU), 0);
+		assert_true(fake_i915_has_pages(b.f, bo.handle));
+		assert_int_equal(st->execbufs - execbufs, 1);
+		assert_int_equal(st->calls[_IOC_NR(DRM_IOCTL_I915_GEM_SET_DOMAIN)], set_domains);
+		assert_int_equal(ops->bo_destroy(&b.dev, &bo), 0);
+
+		/* userptr: the same bind (i915_gem_userptr_ioctl takes snooping parts) */
+		mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		assert_true(mem != MAP_FAILED);
+		if (probe(&b, GB_FEAT_USERPTR, I915_USERPTR_RW, why, sizeof(why)))
+			fail_msg("kind %d: userptr:rw refused: %s", rows[i].kind, why);
+		assert_int_equal(ops->bo_userptr(&b.dev, mem, size, I915_USERPTR_RW, &ubo), 0);
+		execbufs = st->execbufs;
+		assert_int_equal(ops->bo_populate(&b.dev, &ubo, 0), 0);
+		assert_int_equal(st->execbufs - execbufs, 1);
+		assert_int_equal(st->calls[_IOC_NR(DRM_IOCTL_I915_GEM_SET_DOMAIN)], set_domains);
+		assert_true(fake_i915_has_pages(b.f, ubo.handle));
+		assert_int_equal(ops->bo_destroy(&b.dev, &ubo), 0);
+		benv_stop(&b, true);
+		munmap(mem, size);
+	}
+}
+
+/*
+ * udmabuf -> i915: i915_gem_prime_import() only attaches; the mapping is
+ * get_pages' (i915_gem_object_get_pages_dmabuf). The import hook gets the
+ * pages itself, so each import is one DMA mapping of the foreign buffer;
+ * a self-import (our own handle back) maps nothing; a refused get_pages
+ * fails the import and leaves no handle.
+ */
+static void test_foreign_import_maps(void **state)
+{
+	static const enum kind kinds[] = { GEN12, DG2, MTL, GEN9_OLD };
+
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		struct fake_i915_config cfg = config(kinds[i]);
+		const struct fake_i915_stats *st;
+		struct gb_bo bo = { .fd = -1 }, own = { .fd = -1 }, back = { .fd = -1 };
+		unsigned maps;
+		int foreign, dmabuf = -1;
+		struct benv b;
+
+		benv_start(&b, &cfg);
+		st = fake_i915_stats(b.f);
+		foreign = fake_i915_foreign_dmabuf(b.f, 1 << 20);
+		assert_true(foreign >= 0);
+		for (int n = 0; n < 3; n++) {
+			maps = st->dmabuf_maps;
+			assert_int_equal(ops->bo_import(&b.dev, foreign, 1 << 20, &bo), 0);
+			if (st->dmabuf_maps != maps + 1)
+				fail_msg("kind %d: import %d made %u DMA mappings, want 1", kinds[i], n,
+					 st->dmabuf_maps - maps);
+			assert_true(fake_i915_has_pages(b.f, bo.handle));
+			assert_int_equal(ops->bo_destroy(&b.dev, &bo), 0);
+		}
+		/* Same device: the same object, nothing to map. */
+		assert_int_equal(ops->bo_create(&b.dev, 8192, &own), 0);
+		assert_int_equal(ops->bo_export(&b.dev, &own, &dmabuf), 0);
+		maps = st->dma_maps;
+		assert_int_equal(ops->bo_import(&b.dev, dmabuf, 8192, &back), 0);
+		assert_int_equal(back.handle, own.handle);
+		assert_int_equal(st->dma_maps, maps);
+		close(dmabuf);
+		assert_int_equal(ops->bo_destroy(&b.dev, &back), 0);
+		assert_int_equal(ops->bo_destroy(&b.dev, &own), 0);
+		/* The mapping refused (SWIOTLB full: -EIO, not wedged): a failed import, no handle. */
+		fake_i915_refuse(b.f, cfg.discrete ? DRM_IOCTL_I915_GEM_EXECBUFFER2
+						   : DRM_IOCTL_I915_GEM_SET_DOMAIN, EIO, 0, 1);
+		assert_int_equal(ops->bo_import(&b.dev, foreign, 1 << 20, &bo), -EIO);
+		assert_int_equal(bo.handle, 0);
+		close(foreign);
+		benv_stop(&b, true);
+	}
+}
+
+/*
+ * Closed objects keep their pages mapped on i915's free list until the next
+ * create flushes it (i915_gem_free_object / i915_gem_flush_free_objects):
+ * the settle hook does that create, and says so.
+ */
+static void test_settle_flushes_deferred_frees(void **state)
+{
+	static const enum kind kinds[] = { GEN12, DG2, GEN9_OLD };
+
+	assert_non_null(ops->settle);
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		struct fake_i915_config cfg = config(kinds[i]);
+		struct gb_bo bo = { .fd = -1 };
+		char how[256] = "";
+		struct benv b;
+
+		benv_start(&b, &cfg);
+		assert_int_equal(ops->bo_create(&b.dev, 1 << 20, &bo), 0);
+		assert_int_equal(ops->bo_populate(&b.dev, &bo, 0), 0);
+		assert_int_equal(ops->bo_destroy(&b.dev, &bo), 0);
+		assert_int_equal(fake_i915_pending_frees(b.f), 1);
+		assert_true(fake_i915_dma_mapped_bytes(b.f) >= 1 << 20);
+		assert_int_equal(ops->settle(&b.dev, how, sizeof(how)), 0);
+		assert_int_equal(fake_i915_pending_frees(b.f), 0);
+		assert_true(fake_i915_dma_mapped_bytes(b.f) < 1 << 20); /* the batch may stay */
+		assert_non_null(strstr(how, "i915_gem_flush_free_objects"));
+		/* A refused create is reported with the reason. */
+		fake_i915_refuse(b.f, cfg.has_create_ext ? DRM_IOCTL_I915_GEM_CREATE_EXT
+							 : DRM_IOCTL_I915_GEM_CREATE, ENOMEM, 0, 1);
+		assert_int_equal(ops->settle(&b.dev, how, sizeof(how)), -ENOMEM);
+		assert_non_null(strstr(how, strerror(ENOMEM)));
+		benv_stop(&b, true);
+	}
+}
+
+/*
+ * A refused fault is SIGBUS, not an errno (i915_error_to_vmf_fault): the
+ * mmap probe's touch must survive it and record the variant as refused.
+ */
+static void test_mmap_probe_survives_sigbus(void **state)
+{
+	static const struct {
+		enum kind kind;
+		unsigned type;    /* I915_MMAP_OFFSET_* whose fault the kernel refuses */
+		unsigned variant; /* the variant that must be refused */
+	} rows[] = {
+		{ GEN12, I915_MMAP_OFFSET_GTT, I915_MAP_GTT },
+		{ GEN12, I915_MMAP_OFFSET_WC, I915_MAP_WC },
+		{ DG2, I915_MMAP_OFFSET_FIXED, I915_MAP_FIXED },
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct fake_i915_config cfg = config(rows[i].kind);
+		char why[256];
+		struct benv b;
+		int err;
+
+		cfg.fault_sigbus = 1u << rows[i].type;
+		benv_start(&b, &cfg);
+		assert_int_equal(fake_i915_stats(b.f)->sigbus_maps, 1);
+		err = probe(&b, GB_FEAT_MMAP, rows[i].variant, why, sizeof(why));
+		if (!gb_err_unsupported(err) || !strstr(why, "SIGBUS"))
+			fail_msg("kind %d type %u: probe %d '%s'", rows[i].kind, rows[i].type, err, why);
+		for (unsigned v = 0; v < I915_MAP_COUNT; v++)
+			if (v != rows[i].variant && v != I915_MAP_FIXED && !cfg.discrete)
+				assert_int_equal(probe(&b, GB_FEAT_MMAP, v, why, sizeof(why)), 0);
+		assert_int_equal(fake_i915_live_mappings(b.f), 0); /* the refused map is gone too */
+		benv_stop(&b, true);
+	}
+}
+
+/*
+ * SET_DOMAIN(GTT) pins and flushes; it binds nothing into the GGTT. The
+ * variant says what it measures ("gtt-domain"), and it makes no execbuf.
+ */
+static void test_populate_gtt_domain_named_for_what_it_does(void **state)
+{
+	const struct gb_variant *v = gb_backend_variants(ops, GB_FEAT_POPULATE);
+	struct fake_i915_config cfg = config(GEN12);
+	struct gb_bo bo = { .fd = -1 };
+	unsigned execbufs, binds;
+	const struct gb_variant *gtt = NULL;
+	struct benv b;
+
+	for (; v->name; v++) {
+		if (!strcmp(v->name, "gtt"))
+			fail_msg("populate variant 'gtt' claims a GTT bind that SET_DOMAIN never does");
+		if (!strcmp(v->name, "gtt-domain"))
+			gtt = v;
+	}
+	assert_non_null(gtt);
+	assert_non_null(strstr(gtt->help, "no GGTT bind"));
+	benv_start(&b, &cfg);
+	assert_int_equal(ops->bo_create(&b.dev, 65536, &bo), 0);
+	execbufs = fake_i915_stats(b.f)->execbufs;
+	assert_int_equal(ops->bo_populate(&b.dev, &bo, gtt->id), 0);
+	assert_int_equal(fake_i915_stats(b.f)->execbufs, execbufs);
+	assert_true(fake_i915_object(b.f, bo.handle, NULL, NULL, NULL, NULL, &binds));
+	assert_int_equal(binds, 0);
+	assert_true(fake_i915_has_pages(b.f, bo.handle));
+	assert_int_equal(ops->bo_destroy(&b.dev, &bo), 0);
+	benv_stop(&b, true);
+}
+
+/*
+ * Legacy WC needs I915_PARAM_MMAP_VERSION >= 1 (IGT gem_mmap__has_wc): a
+ * kernel without it drops I915_MMAP_WC and maps WB, which would be a "wc"
+ * row measuring WB. WB itself still works there.
+ */
+static void test_legacy_wc_needs_mmap_version(void **state)
+{
+	struct fake_i915_config cfg = config(GEN9_OLD);
+	json_t *device = json_object();
+	char why[256];
+	struct benv b;
+
+	cfg.mmap_version = 0;
+	benv_start(&b, &cfg);
+	assert_int_equal(probe(&b, GB_FEAT_MMAP, I915_MAP_WC, why, sizeof(why)), -ENODEV);
+	assert_non_null(strstr(why, "MMAP_VERSION"));
+	assert_int_equal(probe(&b, GB_FEAT_MMAP, I915_MAP_WB, why, sizeof(why)), 0);
+	assert_int_equal(fake_i915_stats(b.f)->legacy_wc_dropped, 0);
+	assert_int_equal(ops->describe(&b.dev, device), 0);
+	assert_true(json_is_null(json_object_get(device, "mmap_version")));
+	assert_true(json_is_null(json_object_get(json_object_get(device, "mmap_paths"), "wc")));
+	json_decref(device);
+	benv_stop(&b, true);
+
+	cfg.mmap_version = 1; /* 4.0 and later: the flag exists */
+	benv_start(&b, &cfg);
+	assert_int_equal(probe(&b, GB_FEAT_MMAP, I915_MAP_WC, why, sizeof(why)), 0);
+	benv_stop(&b, true);
+}
+
+/* PREAD/PWRITE: refused from graphics version 12 on except Tiger Lake, and the reason says so. */
+static void test_pread_refusal_names_tiger_lake(void **state)
+{
+	static const struct {
+		enum kind kind;
+		int err;
+	} rows[] = {
+		{ GEN12, -EOPNOTSUPP }, { TGL, 0 }, { GEN9, 0 }, { DG2, -EOPNOTSUPP }, { MTL, -EOPNOTSUPP },
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct fake_i915_config cfg = config(rows[i].kind);
+		char why[256];
+		struct benv b;
+
+		benv_start(&b, &cfg);
+		assert_int_equal(probe(&b, GB_FEAT_PREAD, 0, why, sizeof(why)), rows[i].err);
+		if (rows[i].err && !strstr(why, "except Tiger Lake"))
+			fail_msg("kind %d: pread refusal '%s' does not name the Tiger Lake exception",
+				 rows[i].kind, why);
+		benv_stop(&b, true);
+	}
+}
+
 /* --- device facts ---------------------------------------------------------- */
 
 static void test_describe(void **state)
@@ -850,8 +1160,9 @@ static void test_describe(void **state)
 	assert_string_equal(json_string_value(json_object_get(device, "exec_flags")),
 			    "handle_lut|no_reloc");
 	refused = json_object_get(device, "refused");
-	assert_int_equal(json_object_size(refused), 2); /* gen12: no pread, no FIXED mmaps */
+	assert_int_equal(json_object_size(refused), 3); /* ADL: no pread, no FIXED mmaps, no ro userptr */
 	assert_non_null(json_object_get(refused, "pread"));
+	assert_non_null(json_object_get(refused, "userptr:ro"));
 	assert_non_null(json_object_get(refused, "mmap:fixed"));
 	/* gembench writes these from struct gb_dev; describe() must not. */
 	assert_null(json_object_get(device, "node"));
@@ -897,6 +1208,13 @@ int main(void)
 		cmocka_unit_test_teardown(test_self_import_shares_handle, teardown),
 		cmocka_unit_test_teardown(test_foreign_import, teardown),
 		cmocka_unit_test_teardown(test_describe, teardown),
+		cmocka_unit_test_teardown(test_populate_by_bind, teardown),
+		cmocka_unit_test_teardown(test_foreign_import_maps, teardown),
+		cmocka_unit_test_teardown(test_settle_flushes_deferred_frees, teardown),
+		cmocka_unit_test_teardown(test_mmap_probe_survives_sigbus, teardown),
+		cmocka_unit_test_teardown(test_populate_gtt_domain_named_for_what_it_does, teardown),
+		cmocka_unit_test_teardown(test_legacy_wc_needs_mmap_version, teardown),
+		cmocka_unit_test_teardown(test_pread_refusal_names_tiger_lake, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -5,8 +5,10 @@
  * (table-driven: the wrapper must return exactly the kernel's -errno and
  * leave its outputs untouched), then the successful paths, the old-kernel
  * traps (MMAP_OFFSET on a kernel without it silently maps GTT), the execbuf
- * flags retry, and finally that the fake's leak accounting really catches a
- * leaked handle, mapping and dma-buf fd.
+ * flags retry, the kernel's rules per device profile (gen9, TGL, ADL, DG1,
+ * DG2, MTL) and its DMA-mapping accounting (get_pages, deferred frees), and
+ * finally that the fake's leak accounting really catches a leaked handle,
+ * mapping and dma-buf fd.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -83,6 +85,10 @@ static void cfg_discrete(struct fake_i915_config *c)
 {
 	*c = fake_i915_discrete();
 }
+static void cfg_mtl(struct fake_i915_config *c)
+{
+	*c = fake_i915_mtl();
+}
 static void cfg_old_kernel(struct fake_i915_config *c)
 {
 	c->has_create_ext = false;
@@ -96,11 +102,8 @@ static void cfg_no_memregion_query(struct fake_i915_config *c)
 }
 static void cfg_no_userptr(struct fake_i915_config *c)
 {
-	c->has_userptr = false;
-}
-static void cfg_no_readonly(struct fake_i915_config *c)
-{
-	c->userptr_readonly = false;
+	c->has_llc = false;
+	c->has_snoop = false;
 }
 static void cfg_no_aperture(struct fake_i915_config *c)
 {
@@ -452,13 +455,6 @@ static int call_create_ext_pad(struct env *e)
 
 	return i915_gem_create_ext(e->fd, &size, 0, &h, &ext.base);
 }
-static int call_execbuf_obj_rsvd(struct env *e)
-{
-	struct drm_i915_gem_exec_object2 obj = { .handle = e->handle, .rsvd2 = 1 };
-	struct drm_i915_gem_execbuffer2 eb = { .buffers_ptr = (uintptr_t)&obj, .buffer_count = 1 };
-
-	return i915_gem_execbuf(e->fd, &eb);
-}
 static int call_execbuf_cliprects(struct env *e)
 {
 	struct drm_i915_gem_exec_object2 obj = { .handle = e->handle };
@@ -494,7 +490,6 @@ static const struct refusal refusals[] = {
 	{ "QUERY_MEMORY_REGIONS with rsvd set", NULL, call_query_rsvd, -EINVAL },
 	{ "QUERY with flags", NULL, call_query_flags, -EINVAL },
 	{ "MEMORY_REGIONS extension with pad set", NULL, call_create_ext_pad, -EINVAL },
-	{ "execbuf object with rsvd2 set", NULL, call_execbuf_obj_rsvd, -EINVAL },
 	{ "execbuf with cliprects", NULL, call_execbuf_cliprects, -EINVAL },
 	{ "PRIME export with unknown flags", NULL, call_prime_bad_flags, -EINVAL },
 	/* handles */
@@ -516,7 +511,7 @@ static const struct refusal refusals[] = {
 	{ "USERPTR of 0 bytes", NULL, call_userptr_zero, -EINVAL },
 	{ "USERPTR unknown flag", NULL, call_userptr_bad_flag, -EINVAL },
 	{ "USERPTR UNSYNCHRONIZED", NULL, call_userptr_unsync, -ENODEV },
-	{ "USERPTR READ_ONLY without read-only GTT", cfg_no_readonly, call_userptr_ro, -ENODEV },
+	{ "USERPTR READ_ONLY on graphics version 12", NULL, call_userptr_ro, -ENODEV },
 	{ "USERPTR without LLC or snooping", cfg_no_userptr, call_userptr_plain, -ENODEV },
 	{ "USERPTR PROBE over unmapped memory", NULL, call_userptr_probe_unmapped, -EFAULT },
 	/* domains */
@@ -528,7 +523,9 @@ static const struct refusal refusals[] = {
 	{ "MMAP_OFFSET GTT without an aperture", cfg_no_aperture, call_mmap_offset_gtt, -ENODEV },
 	{ "MMAP_OFFSET with an unknown type", NULL, call_mmap_offset_bad_type, -EINVAL },
 	{ "MMAP_OFFSET of a userptr object", NULL, call_mmap_offset_userptr, -ENODEV },
-	{ "legacy GEM_MMAP on gen12", NULL, call_mmap_legacy, -EOPNOTSUPP },
+	{ "legacy GEM_MMAP above graphics version 12.0 (MTL)", cfg_mtl, call_mmap_legacy,
+	  -EOPNOTSUPP },
+	{ "legacy GEM_MMAP on a discrete GPU", cfg_discrete, call_mmap_legacy, -EOPNOTSUPP },
 	{ "legacy MMAP_GTT on a discrete GPU", cfg_discrete, call_mmap_gtt, -ENODEV },
 	{ "mmap(2) of an offset never handed out", NULL, call_mmap_unoffered, -EINVAL },
 	/* pread */
@@ -668,13 +665,12 @@ static void test_mmap_offset_roundtrip(void **state)
  */
 static void test_mmap_offset_on_old_kernel_is_gtt(void **state)
 {
-	struct fake_i915_config cfg = fake_i915_integrated();
+	struct fake_i915_config cfg = fake_i915_gen9();
 	uint64_t off;
 	void *p;
 	struct env e;
 
 	cfg.mmap_gtt_version = 3;
-	cfg.has_legacy_mmap = true;
 	env_open(&e, &cfg);
 	assert_int_equal(i915_gem_mmap_offset(e.fd, e.handle, I915_MMAP_OFFSET_WB, &off), 0);
 	assert_int_equal(__drm_mmap(e.fd, off, 4096, &p), 0);
@@ -689,11 +685,10 @@ static void test_mmap_offset_on_old_kernel_is_gtt(void **state)
 
 static void test_pread_pwrite(void **state)
 {
-	struct fake_i915_config cfg = fake_i915_integrated();
+	struct fake_i915_config cfg = fake_i915_tgl(); /* the one graphics version 12 part with PREAD */
 	char back[6] = "";
 	struct env e;
 
-	cfg.has_pread = true;
 	env_open(&e, &cfg);
 	assert_int_equal(i915_gem_pwrite(e.fd, e.handle, 4090, "hello", 6), 0);
 	assert_int_equal(i915_gem_pread(e.fd, e.handle, 4090, back, 6), 0);
@@ -780,6 +775,194 @@ static void test_prime(void **state)
 	env_close(&e);
 }
 
+/* --- the kernel's rules, per device profile --------------------------------- */
+
+/*
+ * One row per profile: what the kernel answers there. The rules come from
+ * i915_gem_set_domain_ioctl (IS_DGFX: -ENODEV), i915_gem_userptr_ioctl
+ * (READ_ONLY: has_read_only = !IS_GRAPHICS_VER(11, 12)), i915_gem_mmap_ioctl
+ * (IS_DGFX or GRAPHICS_VER_FULL > 12.0: -EOPNOTSUPP), i915_gem_pread_ioctl
+ * (GRAPHICS_VER >= 12 except Tiger Lake: -EOPNOTSUPP) and
+ * i915_gem_mmap_offset_ioctl (GTT needs the aperture; FIXED only where the
+ * object is TTM's, i.e. discrete).
+ */
+static const struct {
+	const char *profile;
+	int set_domain, userptr_ro, legacy_mmap, pread, mmap_wb, mmap_gtt, mmap_fixed;
+} rules[] = {
+	{ "gen9", 0, 0, 0, 0, 0, 0, -ENODEV },
+	{ "tgl", 0, -ENODEV, 0, 0, 0, 0, -ENODEV },
+	{ "adl", 0, -ENODEV, 0, -EOPNOTSUPP, 0, 0, -ENODEV },
+	{ "dg1", -ENODEV, -ENODEV, -EOPNOTSUPP, -EOPNOTSUPP, -ENODEV, -ENODEV, 0 },
+	{ "dg2", -ENODEV, -ENODEV, -EOPNOTSUPP, -EOPNOTSUPP, -ENODEV, -ENODEV, 0 },
+	{ "mtl", 0, -ENODEV, -EOPNOTSUPP, -EOPNOTSUPP, 0, -ENODEV, -ENODEV },
+};
+
+static void check_rule(const char *profile, const char *what, int got, int want)
+{
+	if (got != want)
+		fail_msg("%s: %s gave %d (%s), the kernel answers %d (%s)", profile, what, got,
+			 strerror(-got), want, strerror(-want));
+}
+
+static void test_kernel_rules_per_profile(void **state)
+{
+	size_t n = 0;
+
+	for (const struct fake_i915_profile *pr = fake_i915_profiles; pr->name; pr++, n++) {
+		struct fake_i915_config cfg = pr->config();
+		uint64_t off;
+		uint32_t h;
+		void *p;
+		char buf[8];
+		size_t i;
+		struct env e;
+
+		for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
+			if (!strcmp(rules[i].profile, pr->name))
+				break;
+		assert_true(i < sizeof(rules) / sizeof(rules[0])); /* every profile has its row */
+		env_open(&e, &cfg);
+		check_rule(pr->name, "SET_DOMAIN(CPU)",
+			   i915_gem_set_domain(e.fd, e.handle, I915_GEM_DOMAIN_CPU, 0),
+			   rules[i].set_domain);
+		check_rule(pr->name, "USERPTR(READ_ONLY)",
+			   i915_gem_userptr(e.fd, e.mem, 4096, I915_USERPTR_READ_ONLY, &h),
+			   rules[i].userptr_ro);
+		if (!rules[i].userptr_ro)
+			assert_int_equal(__gem_close(e.fd, h), 0);
+		/* userptr itself works everywhere: LLC or (discrete, MTL) snooping */
+		assert_int_equal(i915_gem_userptr(e.fd, e.mem, 4096, 0, &h), 0);
+		assert_int_equal(__gem_close(e.fd, h), 0);
+		p = NULL;
+		check_rule(pr->name, "GEM_MMAP", i915_gem_mmap_legacy(e.fd, e.handle, 4096, 0, &p),
+			   rules[i].legacy_mmap);
+		if (p)
+			assert_int_equal(__drm_munmap(p, 4096), 0);
+		check_rule(pr->name, "PREAD", i915_gem_pread(e.fd, e.handle, 0, buf, sizeof(buf)),
+			   rules[i].pread);
+		check_rule(pr->name, "MMAP_OFFSET(WB)",
+			   i915_gem_mmap_offset(e.fd, e.handle, I915_MMAP_OFFSET_WB, &off),
+			   rules[i].mmap_wb);
+		check_rule(pr->name, "MMAP_OFFSET(GTT)",
+			   i915_gem_mmap_offset(e.fd, e.handle, I915_MMAP_OFFSET_GTT, &off),
+			   rules[i].mmap_gtt);
+		check_rule(pr->name, "MMAP_OFFSET(FIXED)",
+			   i915_gem_mmap_offset(e.fd, e.handle, I915_MMAP_OFFSET_FIXED, &off),
+			   rules[i].mmap_fixed);
+		env_close(&e);
+	}
+	assert_int_equal(n, sizeof(rules) / sizeof(rules[0])); /* and every row a profile */
+}
+
+/* MMAP_OFFSET WB is not gated by PAT (only WC and UC are). */
+static void test_mmap_offset_wb_without_pat(void **state)
+{
+	struct fake_i915_config cfg = fake_i915_integrated();
+	uint64_t off;
+	struct env e;
+
+	cfg.has_pat = false;
+	env_open(&e, &cfg);
+	assert_int_equal(i915_gem_mmap_offset(e.fd, e.handle, I915_MMAP_OFFSET_WB, &off), 0);
+	assert_int_equal(i915_gem_mmap_offset(e.fd, e.handle, I915_MMAP_OFFSET_WC, &off), -ENODEV);
+	assert_int_equal(i915_gem_mmap_offset(e.fd, e.handle, I915_MMAP_OFFSET_UC, &off), -ENODEV);
+	env_close(&e);
+}
+
+/* eb_validate_vma() never reads rsvd1/rsvd2 of an exec object: set, they pass. */
+static void test_execbuf_ignores_object_rsvd(void **state)
+{
+	struct fake_i915_config cfg = fake_i915_integrated();
+	const uint32_t bbe = I915_MI_BATCH_BUFFER_END;
+	struct drm_i915_gem_exec_object2 obj = { .rsvd1 = 7, .rsvd2 = 1 };
+	struct drm_i915_gem_execbuffer2 eb = { .buffers_ptr = (uintptr_t)&obj, .buffer_count = 1 };
+	uint64_t off;
+	void *p;
+	struct env e;
+
+	env_open(&e, &cfg);
+	obj.handle = e.handle;
+	/* The object is its own batch, so it must end: write that through a WB map. */
+	assert_int_equal(i915_gem_mmap_offset(e.fd, e.handle, I915_MMAP_OFFSET_WB, &off), 0);
+	assert_int_equal(__drm_mmap(e.fd, off, 4096, &p), 0);
+	memcpy(p, &bbe, sizeof(bbe));
+	assert_int_equal(__drm_munmap(p, 4096), 0);
+	assert_int_equal(i915_gem_execbuf(e.fd, &eb), 0);
+	env_close(&e);
+}
+
+/* Before MMAP_VERSION (4.0) GEM_MMAP has no flags: I915_MMAP_WC is dropped, the map is WB. */
+static void test_legacy_wc_without_mmap_version(void **state)
+{
+	struct fake_i915_config cfg = fake_i915_gen9();
+	void *p;
+	int v;
+	struct env e;
+
+	cfg.mmap_version = 0;
+	cfg.mmap_gtt_version = 3;
+	env_open(&e, &cfg);
+	assert_int_equal(i915_getparam(e.fd, I915_PARAM_MMAP_VERSION, &v), -EINVAL);
+	assert_int_equal(i915_gem_mmap_legacy(e.fd, e.handle, 4096, I915_MMAP_WC, &p), 0);
+	assert_int_equal(fake_i915_stats(e.f)->legacy_wc_dropped, 1);
+	assert_int_equal(__drm_munmap(p, 4096), 0);
+	env_close(&e);
+}
+
+/* --- DMA mappings: where get_pages runs, and the deferred frees ------------ */
+
+static void test_dma_accounting(void **state)
+{
+	struct fake_i915_config cfg = fake_i915_tgl(); /* integrated, with PREAD/PWRITE */
+	const struct fake_i915_stats *st;
+	uint64_t size = 8192;
+	uint32_t h, imported;
+	char buf[16] = "pwrite";
+	int foreign;
+	struct env e;
+
+	env_open(&e, &cfg);
+	st = fake_i915_stats(e.f);
+	/* PWRITE into an object without pages writes the page cache: no mapping. */
+	assert_int_equal(i915_gem_create(e.fd, &size, &h), 0);
+	assert_int_equal(i915_gem_pwrite(e.fd, h, 0, buf, sizeof(buf)), 0);
+	assert_false(fake_i915_has_pages(e.f, h));
+	assert_int_equal(st->dma_maps, 0);
+	/* PREAD gets the pages: one mapping, and only one however often. */
+	assert_int_equal(i915_gem_pread(e.fd, h, 0, buf, sizeof(buf)), 0);
+	assert_int_equal(i915_gem_set_domain(e.fd, h, I915_GEM_DOMAIN_CPU, 0), 0);
+	assert_true(fake_i915_has_pages(e.f, h));
+	assert_int_equal(st->dma_maps, 1);
+	assert_int_equal(fake_i915_dma_mapped_bytes(e.f), 8192);
+	/* Closed, it still holds its mapping: i915_gem_free_object only queues it. */
+	assert_int_equal(__gem_close(e.fd, h), 0);
+	assert_int_equal(fake_i915_pending_frees(e.f), 1);
+	assert_int_equal(fake_i915_dma_mapped_bytes(e.f), 8192);
+	assert_int_equal(st->dma_unmaps, 0);
+	/* The next create flushes the free list. */
+	size = 4096;
+	assert_int_equal(i915_gem_create(e.fd, &size, &h), 0);
+	assert_int_equal(fake_i915_pending_frees(e.f), 0);
+	assert_int_equal(fake_i915_dma_mapped_bytes(e.f), 0);
+	assert_int_equal(st->dma_unmaps, 1);
+	assert_int_equal(st->free_flushes, 1);
+	assert_int_equal(__gem_close(e.fd, h), 0); /* no pages: nothing to defer */
+	assert_int_equal(fake_i915_pending_frees(e.f), 0);
+
+	/* A foreign dma-buf: the import attaches only; SET_DOMAIN maps it (no -ENXIO). */
+	foreign = fake_i915_foreign_dmabuf(e.f, 16384);
+	assert_true(foreign >= 0);
+	assert_int_equal(__prime_fd_to_handle(e.fd, foreign, &imported), 0);
+	assert_int_equal(st->dmabuf_maps, 0);
+	assert_false(fake_i915_has_pages(e.f, imported));
+	assert_int_equal(i915_gem_set_domain(e.fd, imported, I915_GEM_DOMAIN_GTT, 0), 0);
+	assert_int_equal(st->dmabuf_maps, 1);
+	close(foreign);
+	assert_int_equal(__gem_close(e.fd, imported), 0);
+	env_close(&e);
+}
+
 /* --- the fake's leak accounting can fail ---------------------------------- */
 
 static void test_fake_catches_leaks(void **state)
@@ -827,6 +1010,11 @@ int main(void)
 		cmocka_unit_test_teardown(test_pread_pwrite, teardown),
 		cmocka_unit_test_teardown(test_execbuf_bind_retry, teardown),
 		cmocka_unit_test_teardown(test_prime, teardown),
+		cmocka_unit_test_teardown(test_kernel_rules_per_profile, teardown),
+		cmocka_unit_test_teardown(test_mmap_offset_wb_without_pat, teardown),
+		cmocka_unit_test_teardown(test_execbuf_ignores_object_rsvd, teardown),
+		cmocka_unit_test_teardown(test_legacy_wc_without_mmap_version, teardown),
+		cmocka_unit_test_teardown(test_dma_accounting, teardown),
 		cmocka_unit_test_teardown(test_fake_catches_leaks, teardown),
 	};
 
