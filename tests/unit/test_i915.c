@@ -290,7 +290,7 @@ static void test_refusal_is_skip(void **state)
 
 		for (size_t e = 0; e < sizeof(errnos) / sizeof(errnos[0]); e++) {
 			struct fake_i915_config cfg = config(r->kind);
-			json_t *device = json_object(), *reason;
+			json_t *device, *reason;
 			char why[256];
 			struct benv b;
 			int err;
@@ -299,6 +299,7 @@ static void test_refusal_is_skip(void **state)
 			if (r->variant == I915_POPULATE_CPU && r->feat == GB_FEAT_POPULATE &&
 			    errnos[e] == ENODEV)
 				continue;
+			device = json_object();
 			benv_fake(&b, &cfg);
 			fake_i915_refuse(b.f, r->request, errnos[e], 0, 0);
 			assert_int_equal(benv_open(&b), 0);
