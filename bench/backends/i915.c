@@ -349,13 +349,19 @@ static void probe_mmap(struct gb_dev *dev, struct i915_priv *p, uint32_t handle,
 		int touched = gb_touch_catching_sigbus(ptr);
 
 		err = __drm_munmap(ptr, I915_PROBE_SIZE);
-		if (touched) {
-			set_why(r, -EOPNOTSUPP, "%s(%s): the first touch raised SIGBUS (fault refused)",
-				path == MAP_OFFSET ? "MMAP_OFFSET" : path == MAP_LEGACY_GTT ? "MMAP_GTT" : "GEM_MMAP",
-				path == MAP_OFFSET ? i915_mmap_type_name(map_type[v]) : v == I915_MAP_WC ? "WC" : "");
+		if (touched == -EFAULT) {
+			/* A refused fault: the variant is refused, the probe goes on. */
+			const char *ioctl = path == MAP_OFFSET	   ? "MMAP_OFFSET"
+					    : path == MAP_LEGACY_GTT ? "MMAP_GTT"
+								     : "GEM_MMAP";
+
+			set_why(r, -EOPNOTSUPP, "mmap %s (%s): the first touch raised SIGBUS (fault refused)",
+				gb_backend_i915.variants[GB_FEAT_MMAP][v].name, ioctl);
 			p->map[v] = MAP_NONE;
 			return;
 		}
+		if (touched)
+			err = touched;
 	}
 	if (path == MAP_OFFSET)
 		set_why(r, err, "MMAP_OFFSET(%s)%s", i915_mmap_type_name(map_type[v]),
