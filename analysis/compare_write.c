@@ -138,11 +138,17 @@ static json_t *num_or_null(double v)
 	return isfinite(v) ? json_real(v) : json_null();
 }
 
-/* What --changes-only keeps: significant changes, either way. Rows that
- * could not be judged (too few values, only on one side) are not changes. */
-static bool cmp_is_change(enum bl_change_verdict v)
+/*
+ * What --changes-only (and compare's default text) keeps: significant
+ * changes either way, and rows whose operations all failed on one side
+ * only (a failure is a result). Rows that could not be judged (too few
+ * values, only on one side) are not changes.
+ */
+static bool cmp_is_change(const struct bl_cmp_row *row)
 {
-	return v == BL_VERDICT_BETTER || v == BL_VERDICT_WORSE;
+	if (row->new_all_failed != row->base_all_failed)
+		return true;
+	return row->ch.verdict == BL_VERDICT_BETTER || row->ch.verdict == BL_VERDICT_WORSE;
 }
 
 json_t *bl_cmp_to_json(const struct bl_cmp_result *r, bool only_changes)
@@ -157,7 +163,7 @@ json_t *bl_cmp_to_json(const struct bl_cmp_result *r, bool only_changes)
 		char vb[64];
 		json_t *o;
 
-		if (only_changes && !cmp_is_change(c->verdict))
+		if (only_changes && !cmp_is_change(row))
 			continue;
 		o = json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o,"
 			      " s:b, s:o, s:o, s:o, s:b, s:s}",
@@ -222,6 +228,8 @@ static int cmp_write(FILE *out, const struct bl_cmp_result *r, enum bl_cmp_forma
 {
 	const bool md = fmt == BL_CMP_MARKDOWN;
 	int width = 14; /* of the first text column */
+	size_t shown = 0, changed = 0;
+	bool last_count = false;
 
 	if (fmt == BL_CMP_JSON) {
 		json_t *j = bl_cmp_to_json(r, only_changes);
@@ -254,7 +262,17 @@ static int cmp_write(FILE *out, const struct bl_cmp_result *r, enum bl_cmp_forma
 			if (w > width && w < 95)
 				width = w;
 		}
-		fprintf(out, "base: %s\nnew:  %s\n\n", r->base_label, r->new_label);
+		fprintf(out, "base: %s\nnew:  %s\n", r->base_label, r->new_label);
+		/* the summary first: whoever reads one line reads the verdict */
+		fprintf(out, "%zu worse, %zu better, %zu same, %zu unknown of %zu rows%s\n\n", r->worse,
+			r->better, r->same, r->too_few, r->n,
+			only_changes ? "; changed rows below (--all lists every row)" : "");
+		for (size_t i = 0; i < r->n; i++)
+			changed += cmp_is_change(&r->rows[i]);
+		if (only_changes && !changed) {
+			fprintf(out, "no significant change\n");
+			return ferror(out) ? -EIO : 0;
+		}
 		fprintf(out, "%-*s %6s %-16s %11s %11s %9s %-20s %-13s %-7s %-16s %s\n", width,
 			"[job] workload", "size", "metric", "base", "new", "change", "95% CI",
 			"cv base/new", "boots", "judged", "verdict");
@@ -265,12 +283,13 @@ static int cmp_write(FILE *out, const struct bl_cmp_result *r, enum bl_cmp_forma
 		char wl[96], sz[24], bm[24], nm[24], ch[32], ci[48], cvb[16], cvn[16], cvs[40],
 			nn[32], jd[32], vb[64];
 
-		if (only_changes && !cmp_is_change(c->verdict))
+		if (only_changes && !cmp_is_change(row))
 			continue;
-		if (!md && (i == 0 || row->metric->count != r->rows[i - 1].metric->count))
+		if (!md && (!shown++ || row->metric->count != last_count))
 			fprintf(out, "%s\n", row->metric->count ?
 				"-- counts: exact numbers, compared exactly --" :
 				"-- times: the boot is the unit; one boot a side needs a noise floor --");
+		last_count = row->metric->count;
 		snprintf(wl, sizeof(wl), "%s%s%s%s%s", row->group, *row->group ? " " : "",
 			 row->workload, *row->variant ? "/" : "", row->variant);
 		bl_size_str(row->size, sz, sizeof(sz));
@@ -294,9 +313,7 @@ static int cmp_write(FILE *out, const struct bl_cmp_result *r, enum bl_cmp_forma
 				row_verdict(row, vb, sizeof(vb)), c->significant ? " *" : "");
 	}
 	if (!md)
-		fprintf(out, "\n%zu better, %zu worse, %zu same, %zu unknown (* = significant: "
-			     "counts: ranges apart and beyond their A/A spread; times: 95%% CI "
-			     "excludes 0 and |change| > max(noise, k x the A/A floor))\n",
-			r->better, r->worse, r->same, r->too_few);
+		fprintf(out, "\n(* = significant: counts: ranges apart and beyond their A/A spread; "
+			     "times: 95%% CI excludes 0 and |change| > max(noise, k x the A/A floor))\n");
 	return ferror(out) ? -EIO : 0;
 }

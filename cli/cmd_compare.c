@@ -42,7 +42,9 @@ static void usage(FILE *out)
 		"  --where SEL           more conditions for --modes (device=vgem,job=standard)\n"
 		"  --metric M[,M...]     only these metrics (default: all); see below\n"
 		"  --format text|md|json output format (default text)\n"
-		"  --changes-only        leave out rows without a significant change\n"
+		"  --changes-only        only rows with a significant change, or whose operations\n"
+		"                        all failed on one side (the default of text output)\n"
+		"  --all                 text output: every row, not only the changed ones\n"
 		"  --fail-on-regression  exit 1 when any change is significantly worse\n"
 		"  --noise PCT           smallest change of a time that counts (default 2)\n"
 		"  --noise-k K           a time must also change by more than K x its row's\n"
@@ -89,7 +91,7 @@ static void usage(FILE *out)
 struct opts {
 	const char *db, *base, *new_sel, *kernel, *base_mode, *where, *metric_arg;
 	const char *store_subject, *judge;
-	bool modes, changes_only, fail_on_regression, profiles;
+	bool modes, changes_only, all, fail_on_regression, profiles;
 	enum bl_cmp_format fmt;
 	struct bl_stats_opts stats;
 	const char *metrics[MAX_METRICS + 1]; /* NULL-terminated, or metrics[0] = NULL: all */
@@ -139,7 +141,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 {
 	enum { O_BASE = 256, O_NEW, O_MODES, O_KERNEL, O_BASE_MODE, O_WHERE, O_METRIC, O_FORMAT,
 	       O_CHANGES, O_FAIL, O_NOISE, O_MINREPS, O_SEED, O_DB, O_HELP, O_STORE, O_JUDGE,
-	       O_PROFILES, O_NOISE_K };
+	       O_PROFILES, O_NOISE_K, O_ALL };
 	static const struct option longopts[] = {
 		{ "base", required_argument, NULL, O_BASE },
 		{ "new", required_argument, NULL, O_NEW },
@@ -150,6 +152,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "metric", required_argument, NULL, O_METRIC },
 		{ "format", required_argument, NULL, O_FORMAT },
 		{ "changes-only", no_argument, NULL, O_CHANGES },
+		{ "all", no_argument, NULL, O_ALL },
 		{ "fail-on-regression", no_argument, NULL, O_FAIL },
 		{ "noise", required_argument, NULL, O_NOISE },
 		{ "noise-k", required_argument, NULL, O_NOISE_K },
@@ -179,6 +182,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case O_WHERE: o->where = optarg; break;
 		case O_METRIC: o->metric_arg = optarg; break;
 		case O_CHANGES: o->changes_only = true; break;
+		case O_ALL: o->all = true; break;
 		case O_FAIL: o->fail_on_regression = true; break;
 		case O_DB: o->db = optarg; break;
 		case O_STORE: o->store_subject = optarg; break;
@@ -225,6 +229,13 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		       argv[optind]);
 		return -EINVAL;
 	}
+	if (o->all && o->changes_only) {
+		bl_err("compare: --all and --changes-only contradict each other");
+		return -EINVAL;
+	}
+	/* people at a terminal see what changed; tools and reports get every row */
+	if (o->fmt == BL_CMP_TEXT && !o->all)
+		o->changes_only = true;
 	if (o->judge) {
 		if (!o->base || o->new_sel || o->modes) {
 			bl_err("compare --judge UUID: needs --base SELECTOR (the baseline) only");

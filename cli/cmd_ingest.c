@@ -2,7 +2,8 @@
  * `bouncelab ingest FILE...`: store result documents.
  *
  * A file holds one document (pretty-printed or not), JSON Lines, or any
- * sequence of JSON objects; '-' is stdin. Documents go through bouncelabd
+ * sequence of JSON objects; '-' is stdin; a directory stands for every
+ * *.json and *.jsonl file below it (what `make run` and `lab` write). Documents go through bouncelabd
  * (POST /api/v1/runs on its unix socket) when the daemon answers, so that
  * one process owns the write path; otherwise straight into the database
  * with the same store code. Either way a run UUID already stored is stored
@@ -11,11 +12,13 @@
  * the exit code is 1 when any was rejected or could not be stored.
  */
 #include <errno.h>
+#include <ftw.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -42,10 +45,11 @@ struct ingest {
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: bouncelab ingest [--db PATH] [--socket PATH] [--direct] [--quiet] FILE...\n\n"
+		"usage: bouncelab ingest [--db PATH] [--socket PATH] [--direct] [--quiet] FILE|DIR...\n\n"
 		"Store result documents (format 1). A FILE holds one document or JSON Lines of\n"
-		"them; '-' reads stdin. Through bouncelabd when its socket answers, else straight\n"
-		"into the database.\n\n"
+		"them; '-' reads stdin; a DIR stands for every *.json and *.jsonl file below it\n"
+		"(hidden folders left out), in name order. Through bouncelabd when its socket\n"
+		"answers, else straight into the database.\n\n"
 		"  --db PATH      database (default $BOUNCELAB_DB, else %s)\n"
 		"  --socket PATH  daemon socket (default $BOUNCELAB_SOCKET, else %s)\n"
 		"  --direct       write into the database even when the daemon answers\n"
@@ -256,6 +260,95 @@ static void ingest_buffer(struct ingest *g, const char *name, const char *buf, s
 	}
 }
 
+
+/* Reads and stores one FILE ('-' = stdin); a read error counts as not stored. */
+static void ingest_path(struct ingest *g, const char *path)
+{
+	const char *name = strcmp(path, "-") ? path : "<stdin>";
+	char *buf = NULL;
+	size_t len = 0;
+	int ret = read_all(path, &buf, &len);
+
+	if (ret) {
+		bl_err("ingest: %s: read: %s", name, strerror(-ret));
+		g->failed++;
+		return;
+	}
+	ingest_buffer(g, name, buf, len);
+	free(buf);
+}
+
+/* The files a directory stands for, collected by nftw (no callback context). */
+static struct {
+	char **v;
+	size_t n, cap;
+	bool nomem;
+} dir_files;
+
+static bool is_document_name(const char *base)
+{
+	size_t n = strlen(base);
+
+	return (n > 5 && !strcmp(base + n - 5, ".json")) || (n > 6 && !strcmp(base + n - 6, ".jsonl"));
+}
+
+static int collect_file(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	const char *base = path + ftw->base;
+
+	(void)st;
+	/* hidden folders hold the lab's scratch (.work: initramfs, overlays) */
+	if (type == FTW_D && ftw->level > 0 && base[0] == '.')
+		return FTW_SKIP_SUBTREE;
+	if (type != FTW_F || !is_document_name(base))
+		return FTW_CONTINUE;
+	if (dir_files.n == dir_files.cap) {
+		size_t cap = dir_files.cap ? 2 * dir_files.cap : 64;
+		char **v = realloc(dir_files.v, cap * sizeof(*v));
+
+		if (!v) {
+			dir_files.nomem = true;
+			return FTW_STOP;
+		}
+		dir_files.v = v;
+		dir_files.cap = cap;
+	}
+	if (!(dir_files.v[dir_files.n] = strdup(path))) {
+		dir_files.nomem = true;
+		return FTW_STOP;
+	}
+	dir_files.n++;
+	return FTW_CONTINUE;
+}
+
+static int cmp_path(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Stores every document file below @dir, in name order (boot0 before boot1). */
+static void ingest_dir(struct ingest *g, const char *dir)
+{
+	int ret = nftw(dir, collect_file, 16, FTW_PHYS | FTW_ACTIONRETVAL);
+
+	if (ret || dir_files.nomem) {
+		bl_err("ingest: %s: %s", dir, dir_files.nomem ? "out of memory" : strerror(errno));
+		g->failed++;
+	} else if (!dir_files.n) {
+		bl_err("ingest: %s: no *.json or *.jsonl files below it", dir);
+		g->failed++;
+	}
+	if (!ret && !dir_files.nomem) {
+		qsort(dir_files.v, dir_files.n, sizeof(*dir_files.v), cmp_path);
+		for (size_t i = 0; i < dir_files.n; i++)
+			ingest_path(g, dir_files.v[i]);
+	}
+	for (size_t i = 0; i < dir_files.n; i++)
+		free(dir_files.v[i]);
+	free(dir_files.v);
+	memset(&dir_files, 0, sizeof(dir_files));
+}
+
 int cmd_ingest(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -293,18 +386,12 @@ int cmd_ingest(int argc, char **argv)
 		g.via_daemon = true;
 	}
 	for (int i = optind; i < argc; i++) {
-		const char *name = strcmp(argv[i], "-") ? argv[i] : "<stdin>";
-		char *buf = NULL;
-		size_t len = 0;
-		int ret = read_all(argv[i], &buf, &len);
+		struct stat st;
 
-		if (ret) {
-			bl_err("ingest: %s: read: %s", name, strerror(-ret));
-			g.failed++;
-			continue;
-		}
-		ingest_buffer(&g, name, buf, len);
-		free(buf);
+		if (strcmp(argv[i], "-") && !stat(argv[i], &st) && S_ISDIR(st.st_mode))
+			ingest_dir(&g, argv[i]);
+		else
+			ingest_path(&g, argv[i]);
 	}
 	fflush(stdout); /* the per-document lines before the summary */
 	fprintf(stderr, "ingest: %ld stored, %ld duplicate, %ld rejected, %ld not stored (%s %s)\n",

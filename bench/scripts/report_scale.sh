@@ -87,7 +87,7 @@ for n in $SIZES; do
 	measure report "$n" "$bl" report --db "$db" --out "$tmp/r/RESULTS.md" --no-plots
 	measure report+data "$n" env PATH=/nonexistent "$bl" report --db "$db" \
 		--out "$tmp/rd/RESULTS.md" --plots "$tmp/rd/plots"
-	measure compare "$n" "$bl" compare --db "$db" --base kernel=6.1,mode=force \
+	measure compare "$n" "$bl" compare --all --db "$db" --base kernel=6.1,mode=force \
 		--new kernel=6.12,mode=force
 	echo "        ($(ls "$tmp/rd/plots" | wc -l) figure data files; $(grep -c '' "$tmp/out") lines of compare output)"
 done

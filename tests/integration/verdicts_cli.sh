@@ -43,8 +43,14 @@ check "and names the row" grep -Eq '^regression: .*import 1M failed_share: 0 -> 
 check "the row is a WORSE count" grep -Eq 'import +1M failed_share .*exact +WORSE \*' <<<"$out"
 check "its throughput is not compared, it says why" \
 	grep -Eq 'import +1M ops_per_sec .*all ops failed in new \(errno 5\)' <<<"$out"
-check "one boot a side, no floor: the other times are unknown, not verdicts" \
+check "text lists changed rows only, the summary first" \
+	bash -c '! grep -Eq "import +4K ops_per_sec" <<<"$1" && grep -Eq "^[0-9]+ worse, [0-9]+ better, [0-9]+ same, [0-9]+ unknown of [0-9]+ rows" <<<"$1"' _ "$out"
+out=$("$bl" compare --db "$db" --base run=3f6c1a52-8d2e-4b7a-9c61-0e5d2f9a6001 \
+	--new run=3f6c1a52-8d2e-4b7a-9c61-0e5d2f9a6002 --all 2>&1)
+check "one boot a side, no floor: the other times are unknown, not verdicts (--all)" \
 	grep -Eq 'import +4K ops_per_sec .*uncalibrated +unknown' <<<"$out"
+check "--all with --changes-only: refused" \
+	bash -c '! "$1" compare --db "$2" --base kernel=6.12 --new kernel=6.12 --all --changes-only 2>/dev/null' _ "$bl" "$db"
 
 # 2. a job that stops running: ok, then failed with no results
 doc "$work/failed.json" 03 2026-11-23T02:00:00Z '.job.name = "nightly" | .status = "failed"
