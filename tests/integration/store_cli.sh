@@ -59,6 +59,18 @@ out=$("$bl" ingest does-not-exist.json 2>&1); rc=$?
 check "a missing file exits 1" test $rc -eq 1
 check "a missing file is named" grep -q 'ingest: does-not-exist.json: read: No such file or directory' <<<"$out"
 
+# a directory: every *.json / *.jsonl below it, hidden folders left out
+mkdir -p tree/6.12-force-boot0 tree/.work empty
+cp "$fx/result-6.12-force-udmabuf-import.json" tree/6.12-force-boot0/a.json
+cp "$fx/result-skipped-no-device.json" tree/.work/hidden.json
+echo not a document >tree/6.12-force-boot0/console.log
+out=$("$bl" ingest --db dir.db tree 2>&1); rc=$?
+check "ingest DIR exits 0" test $rc -eq 0
+check "ingest DIR stores the document below it, not the hidden one" grep -q 'ingest: 1 stored, 0 duplicate, 0 rejected' <<<"$out"
+out=$("$bl" ingest --db dir.db empty 2>&1); rc=$?
+check "ingest of a folder without documents exits 1, saying so" \
+	bash -c '[ "$1" -eq 1 ] && grep -q "empty: no \*.json or \*.jsonl files below it" <<<"$2"' _ $rc "$out"
+
 # runs: filters and JSON
 out=$("$bl" runs)
 check "runs lists 6 runs" test "$(grep -c '^[0-9a-f]\{8\}-' <<<"$out")" -eq 6
