@@ -184,6 +184,13 @@ for section in "## What ran" "## Results per kernel, mode and device" "## Figure
 	"### SWIOTLB slots still held after teardown" "### Operations the kernel refused"; do
 	check "report has '$section'" grep -qF "$section" "$r"
 done
+check "the report opens with the headline" bash -c 'grep -m1 "^## " "$1" | grep -qx "## Headline"' _ "$r"
+check "headline: force on 6.12 refuses one row noforce runs, with the kernel's line" \
+	grep -Eq '^\| 6\.12\.57 \| force \| wall \| 1 / 16 / 256 \| .* \| \*\*1\*\* \| 0 \| \[heap-import\] import 1M: Input/output error: platform vgem: swiotlb buffer is full' "$r"
+check "headline: the baseline row comes first in its kernel" \
+	bash -c 'grep -E "^\| 6\.12\.57 \|" "$1" | head -n1 | grep -q "| noforce |"' _ "$r"
+check "headline: force's throughput against noforce, judged" \
+	grep -Eq '^\| 6\.12\.57 \| force \|.*\| -63\.5% \| 3 / 0 of 3 \|$' "$r"
 d=$tmp/r/RESULTS-details.md
 check "the full tables go to a side file" test -s "$d"
 check "which the report links" grep -qF '](RESULTS-details.md#what-each-dma-mode-costs)' "$r"
