@@ -397,7 +397,10 @@ static int open_stores(struct bisect *b)
 	if ((ret = an_open_store_rw(path, &b->store)) < 0)
 		return ret;
 	/* the floors of the main store, when it exists: counts are judged without */
-	if (an_open_store(b->db, &main_db) == 0) {
+	if (!b->db && access(bl_default_db_path(), R_OK)) {
+		bl_warn("bisect: %s: %s: no noise floors, times will be unknown (counts need none)",
+			bl_default_db_path(), strerror(errno));
+	} else if (an_open_store(b->db, &main_db) == 0) {
 		if (an_floor_index_load(main_db, &b->floors) < 0)
 			bl_warn("bisect: no noise floors read; times will be unknown");
 		bl_store_close(main_db);
