@@ -7,7 +7,8 @@
  * size, refused operations with their errno and kernel log line, counters a
  * kernel could not tell), each DMA mode against the baseline mode and
  * kernel against kernel (report_compare.c) as one summary table per kernel
- * and mode with a row per job, the figures (rendered by figures*.c, linked
+ * and mode with a row per job, change points over the Debian package
+ * versions of each series (report_changes.c), the figures (rendered by figures*.c, linked
  * relative to the report). The full comparison tables and the per-row
  * tables (a full matrix makes thousands of lines) go to a side file,
  * <report>-details.md, linked from the report; with --out - they are
@@ -493,6 +494,9 @@ int an_report_write(FILE *f, FILE *details, struct bl_store *s, const struct bl_
 		ret = rp_findings(&c);
 	if (!ret) {
 		fputs(cmp_buf, f);
+		ret = rp_change_points(&c, filter);
+	}
+	if (!ret) {
 		if (!o->no_plots)
 			figures_section(f, &figs, plots_dir, report_dir);
 		if (c.details) {
