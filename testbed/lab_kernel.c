@@ -294,8 +294,9 @@ int lab_kernels_resolve(struct lab_ctx *c, char *err, size_t errlen)
 
 			if (!*k->release)
 				release_of_package(k);
-			/* 6.12 keeps its folders 6.12-<mode>; an exact version names its own. */
-			lab_sfmt(k->name, sizeof(k->name), "%s", v.kind == LAB_KVER_SERIES ? v.series : k->label);
+			/* 6.12 keeps its folders 6.12-<mode> (6.12:cloud 6.12-cloud-<mode>); an
+			 * exact version names its own. */
+			lab_sfmt(k->name, sizeof(k->name), "%s", v.kind == LAB_KVER_SERIES ? item : k->label);
 			for (char *p = strchr(k->name, ':'); p; p = strchr(p, ':'))
 				*p = '-';
 			for (size_t m = 0; m < j; m++) {
