@@ -31,6 +31,7 @@
 #include "commands.h"
 #include "dataset.h"
 #include "fsutil.h"
+#include "kversion.h"
 #include "lab.h"
 #include "log.h"
 #include "paths.h"
@@ -448,6 +449,14 @@ int cmd_bisect(int argc, char **argv)
 		if (i && strcmp(found[i].series, found[0].series)) {
 			bl_err("bisect: --kernels %s: %s and %s are of different series: bisect within one",
 			       kernels, found[0].label, found[i].label);
+			free(b);
+			return 2;
+		}
+		/* the search needs the order of history: a list is taken as given, so check it */
+		if (i && an_debver_cmp(found[i - 1].version, found[i].version) >= 0) {
+			bl_err("bisect: --kernels %s: %s (%s) is not older than %s (%s): list the versions oldest "
+			       "first",
+			       kernels, found[i - 1].label, found[i - 1].version, found[i].label, found[i].version);
 			free(b);
 			return 2;
 		}
