@@ -5,7 +5,8 @@
 # package names) and a series into its newest; an unknown version, an empty
 # range, a backwards range, a range across series and an unknown flavour are
 # refused with exit 2 naming the value, by `lab` and by `bisect` alike, and
-# nothing is written; bisect also refuses a list not oldest first. Skips (77) when apt's index has no 6.12 kernels.
+# nothing is written; bisect also refuses a list not oldest first. Skips
+# (77) when apt's index has no 6.12 kernels.
 set -u -o pipefail
 cd "$(dirname "$0")/../.."
 
