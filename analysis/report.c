@@ -237,6 +237,7 @@ static void figures_section(FILE *f, const struct an_figures *figs, const char *
 		{ "throughput", "Throughput" },
 		{ "latency", "Latency" },
 		{ "trend", "Trends over nights" },
+		{ "versions", "Change points over package versions" },
 		{ "compare", "Each mode against " BL_MODE_BASELINE },
 	};
 	for (size_t i = 0; i < figs->n; i++) {

@@ -6,7 +6,8 @@
 # the versions) and are ingested out of order; the
 # report must list exactly one change point, at 6.12.112 after 6.12.111
 # (the versions are ordered as dpkg orders them, not as they were stored),
-# for bounces_per_op of import 64K, and none for the sizes that stay put.
+# for bounces_per_op of import 64K, and none for the sizes that stay put;
+# with gnuplot, its figure over the package versions is rendered and linked.
 set -u -o pipefail
 cd "$(dirname "$0")/../.."
 build=${BOUNCELAB_BUILD:-build}
@@ -16,7 +17,7 @@ command -v jq >/dev/null || { echo "SKIP: jq is not installed (make deps)"; exit
 fail() { echo "FAIL: $*"; exit 1; }
 
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+[ -n "${KEEP_TMP:-}" ] || trap 'rm -rf "$tmp"' EXIT
 src=tests/fixtures/result-6.12-force-udmabuf-import.json
 for v in $(seq 123 -1 100); do
 	k=1
@@ -43,4 +44,17 @@ rows=$(grep -c '^| versions |' "$tmp/cp.md")
 [ "$rows" -eq 1 ] || fail "$rows change point rows, expected 1"
 grep -q '^| versions | import | 64K | bounces_per_op | force | 6.12 | 6.12.111-1~deb12u1 | 6.12.112-1~deb12u1 ' "$tmp/cp.md" ||
 	fail "the change point is not import 64K bounces_per_op from 6.12.112 after 6.12.111"
+
+# the figure of that series (plots/versions.gp), when gnuplot can draw it
+if command -v gnuplot >/dev/null; then
+	"$bl" report --db "$tmp/t.db" --all --plots "$tmp/plots" --out "$tmp/p.md" >/dev/null 2>"$tmp/err" ||
+		fail "report with plots: $(cat "$tmp/err")"
+	figs=("$tmp"/plots/versions-bounces_per_op-*import*64K*.png)
+	[ -s "${figs[0]}" ] || fail "no versions figure for import 64K: $(ls "$tmp/plots")"
+	[ "${#figs[@]}" -eq 1 ] || fail "${#figs[@]} versions figures, expected 1"
+	grep -q "$(basename "${figs[0]}")" "$tmp/p.md" || fail "the report does not link $(basename "${figs[0]}")"
+	grep -q '^### Change points over package versions' "$tmp/p.md" || fail "no heading for the versions figures"
+	grep '"6.12.112-1~deb12u1"' "$tmp"/plots/versions-bounces_per_op-*.dat | grep -q ' 1$' ||
+		fail "the data file does not mark the run of 6.12.112 as the change point"
+fi
 echo "PASS"
