@@ -35,7 +35,7 @@ struct lab_kernel {
 	char series_buf[LAB_KVER_MAX + 1];
 	char sel[LAB_KVER_MAX + 1];   /* what fetch-kernel.sh is asked: the --kernels item, or series:flavour of a range */
 	char label[LAB_KVER_MAX + 1]; /* the exact version, 6.12.111 or 6.1.0-53[:flavour] */
-	char name[LAB_KVER_MAX + 1];  /* in folder names: a series item's series (6.12), else the label, ':' as '-' */
+	char name[LAB_KVER_MAX + 1];  /* in folder names: a series item as given (6.12), else the label; ':' as '-' */
 	char package[160];    /* linux-image-<release>-unsigned */
 	char version[96];     /* the package's exact version */
 	char release[128];    /* uname -r */

@@ -189,6 +189,7 @@ static int build_initramfs(struct lab_ctx *c, struct lab_kernel *k)
 	free(err);
 	return rc ? -EIO : 0;
 }
+
 /* A kernel of item @sel (series @v->series): its names before anything is resolved. */
 static struct lab_kernel *kernel_add(struct lab_ctx *c, const struct lab_kver *v, const char *sel)
 {
