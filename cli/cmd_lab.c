@@ -59,7 +59,7 @@ static const struct cli_opt lab_cli_opts[] = {
 		  LAB_DEFAULT_KERNELS_FILE ", else " LAB_DEFAULT_KERNELS ")" },
 	{ .name = "resolve", .kind = CLI_FLAG, .off = FIELD(resolve_only),
 	  .help = "print the exact versions --kernels resolves to in apt's index and exit, booting nothing "
-		  "(exit 0, or 2 when an item names no kernel)" },
+		  "(exit 0; 2 when an item names no kernel, 1 when apt could not be asked)" },
 	{ .name = "modes", .kind = CLI_LIST, .metavar = "LIST", .parse = lab_config_set_modes,
 	  .help = "DMA boot modes, each MODE or MODE:pool=SIZE (default: every mode below, in that order)" },
 	{ .name = "job", .kind = CLI_STR, .metavar = "FILE", .off = FIELD(job),
