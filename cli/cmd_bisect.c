@@ -38,7 +38,9 @@
 #include "resultdoc.h"
 #include "units.h"
 
-#define BISECT_DOC_MAX (64ul << 20) /* a larger file is no result document of ours */
+#define BISECT_DOC_MAX  (64ul << 20) /* a larger file is no result document of ours */
+#define BISECT_DOCS_MAX 64	     /* documents of one boot: one per job section */
+#define BISECT_JOB_MAX	128	     /* characters of a job name kept */
 
 struct bisect_where {
 	char buf[256];
@@ -46,10 +48,17 @@ struct bisect_where {
 	int64_t size;			      /* -1: any */
 };
 
+/* One document of a boot: which job section wrote it, where it is. */
+struct bisect_doc {
+	char job[BISECT_JOB_MAX];
+	char path[PATH_MAX];
+};
+
 struct bisect_ver {
 	struct lab_kernel_version k;
 	char dir[PATH_MAX]; /* its boot's folder, once booted */
-	char doc[PATH_MAX]; /* its first document: the evidence */
+	struct bisect_doc docs[BISECT_DOCS_MAX]; /* the evidence, per job section */
+	size_t ndocs;
 };
 
 struct bisect {
@@ -62,7 +71,9 @@ struct bisect {
 	struct bl_store *store;	     /* <out>/bisect.db */
 	struct an_floor_index floors; /* from --db; empty when it has none */
 	struct bl_stats_opts stats;
-	bool print_rows; /* judge() prints the rows it judged */
+	bool print_rows; /* judge() prints the rows it judged, and keeps the jobs of those that changed */
+	char changed_jobs[BISECT_DOCS_MAX][BISECT_JOB_MAX];
+	size_t nchanged_jobs;
 };
 
 static void usage(FILE *out)
@@ -249,7 +260,7 @@ static int parse_opts(int argc, char **argv, struct bisect *b, const char **kern
 	return 0;
 }
 
-/* Stores the documents of version @i's boot; its first is the evidence. 0 or -errno (logged). */
+/* Stores the documents of version @i's boot and keeps where each job's is. 0 or -errno (logged). */
 static int store_boot(struct bisect *b, size_t i)
 {
 	struct bisect_ver *v = &b->v[i];
@@ -278,8 +289,11 @@ static int store_boot(struct bisect *b, size_t i)
 		} else if (bl_store_put_run(b->store, doc, &outcome) < 0) {
 			bl_err("bisect: %s: store: %s", g.gl_pathv[d], bl_store_errmsg(b->store));
 			ret = -EIO;
-		} else if (!*v->doc) {
-			snprintf(v->doc, sizeof(v->doc), "%s", g.gl_pathv[d]);
+		} else if (v->ndocs < BISECT_DOCS_MAX) {
+			struct bisect_doc *bd = &v->docs[v->ndocs++];
+
+			snprintf(bd->job, sizeof(bd->job), "%s", doc->job_name ? doc->job_name : "");
+			snprintf(bd->path, sizeof(bd->path), "%s", g.gl_pathv[d]);
 		}
 		free(text);
 		bl_resultdoc_free(doc);
@@ -331,6 +345,32 @@ static int side_filter(const struct bisect *b, size_t i, struct bl_run_filter *f
 	return 0;
 }
 
+/*
+ * The job of a changed row, once: AN_GROUP_JOB's label is "[<job> <devices>]".
+ * The evidence is that job's document on either side.
+ */
+static void keep_changed_job(struct bisect *b, const char *group)
+{
+	char job[BISECT_JOB_MAX];
+	const char *p = group && *group == '[' ? group + 1 : group ? group : "";
+
+	snprintf(job, sizeof(job), "%.*s", (int)strcspn(p, " ]"), p);
+	for (size_t i = 0; i < b->nchanged_jobs; i++)
+		if (!strcmp(b->changed_jobs[i], job))
+			return;
+	if (b->nchanged_jobs < BISECT_DOCS_MAX)
+		snprintf(b->changed_jobs[b->nchanged_jobs++], BISECT_JOB_MAX, "%s", job);
+}
+
+/* Version @v's document of @job, or its first when none has that name. */
+static const char *doc_of(const struct bisect_ver *v, const char *job)
+{
+	for (size_t i = 0; i < v->ndocs; i++)
+		if (!strcmp(v->docs[i].job, job))
+			return v->docs[i].path;
+	return v->ndocs ? v->docs[0].path : "?";
+}
+
 /* analysis/bisect.h's judge(): version @i against @base, the metric's rows --where keeps. */
 static int bisect_judge(void *user, size_t base, size_t i, enum an_bisect_verdict *out)
 {
@@ -360,6 +400,8 @@ static int bisect_judge(void *user, size_t base, size_t i, enum an_bisect_verdic
 		rows++;
 		changed += is_change;
 		unknown += ch->verdict == BL_VERDICT_TOO_FEW;
+		if (b->print_rows && is_change)
+			keep_changed_job(b, row->group);
 		if (b->print_rows || is_change) {
 			char size[32];
 
@@ -494,8 +536,11 @@ int cmd_bisect(int argc, char **argv)
 		/* the rows, between the two neighbours the evidence is */
 		b->print_rows = true;
 		bisect_judge(b, r.last_same, r.first_changed, &v);
-		printf("bisect: evidence: %s\nbisect: evidence: %s\n", b->v[r.last_same].doc,
-		       b->v[r.first_changed].doc);
+		/* per job with a changed row, its document before and after */
+		for (size_t j = 0; j < b->nchanged_jobs; j++)
+			printf("bisect: evidence (%s): %s -> %s\n", b->changed_jobs[j],
+			       doc_of(&b->v[r.last_same], b->changed_jobs[j]),
+			       doc_of(&b->v[r.first_changed], b->changed_jobs[j]));
 		rc = 0;
 		break;
 	}
