@@ -190,7 +190,8 @@ int an_change_points(const double *x, size_t n, const struct an_cp_opts *o, stru
 	ret = segment(&c, 0, n);
 	if (ret)
 		goto out;
-	qsort(c.cp, c.ncp, sizeof(*c.cp), cmp_index);
+	if (c.ncp) /* qsort wants an array, even of none */
+		qsort(c.cp, c.ncp, sizeof(*c.cp), cmp_index);
 	/*
 	 * Each change point's before/after were the means of the segment it
 	 * split; with its neighbours known, recompute them over the levels

@@ -171,7 +171,8 @@ static int find_metric(struct bl_store *st, struct find_ctx *fc, const int64_t *
 		bl_err("change points: %s", *err ? err : strerror(-ret));
 		return ret;
 	}
-	qsort(fc->p, fc->n, sizeof(*fc->p), cmp_point);
+	if (fc->n) /* no rows of this metric: p is NULL, which qsort may not get */
+		qsort(fc->p, fc->n, sizeof(*fc->p), cmp_point);
 	v = malloc((fc->n ? fc->n : 1) * sizeof(*v));
 	if (!v)
 		return -ENOMEM;
