@@ -129,57 +129,71 @@ static bool keep_newest(const struct an_run *r, void *user)
 	return !newest || !strcmp(newest, r->package_version);
 }
 
+/* A run with a package version, for sorting: its key (series or release), version, place. */
+struct ver_key {
+	char key[64];
+	const char *version;
+	size_t pos;
+};
+
+/* By key, then newest version first, then place: each key's newest leads its group. */
+static int cmp_ver_key(const void *a, const void *b)
+{
+	const struct ver_key *x = a, *y = b;
+	int d = strcmp(x->key, y->key);
+
+	if (!d)
+		d = an_debver_cmp(y->version, x->version);
+	return d ? d : (x->pos > y->pos) - (x->pos < y->pos);
+}
+
 size_t an_runs_newest_versions(struct an_runs *runs, const struct bl_run_filter *f)
 {
 	bool by_series = f && f->kernel;
-	const char **newest;
-	size_t dropped = 0;
+	const char **newest = NULL;
+	struct ver_key *vk = NULL;
+	size_t dropped = 0, n = 0;
 
 	if ((f && f->versions && !strcmp(f->versions, "all")) || (f && f->run_id) || runs->n < 2)
 		return 0;
 	newest = calloc(runs->n, sizeof(*newest));
-	if (!newest)
-		return 0; /* nothing dropped rather than a half-done rule; the pooling is then visible in the labels */
-	/* newest[i]: the newest package version among the runs with run i's key */
+	vk = calloc(runs->n, sizeof(*vk));
+	if (!newest || !vk)
+		goto out; /* nothing dropped rather than a half-done rule */
+	/* sorted once (a report's history is thousands of runs): no pairwise comparing */
 	for (size_t i = 0; i < runs->n; i++) {
-		char ki[128], kj[128];
-
 		if (!runs->r[i].package_version)
 			continue;
-		key_of(&runs->r[i], by_series, ki, sizeof(ki));
-		newest[i] = runs->r[i].package_version;
-		for (size_t j = 0; j < runs->n; j++) {
-			if (!runs->r[j].package_version)
-				continue;
-			key_of(&runs->r[j], by_series, kj, sizeof(kj));
-			if (!strcmp(ki, kj) && an_debver_cmp(runs->r[j].package_version, newest[i]) > 0)
-				newest[i] = runs->r[j].package_version;
-		}
+		key_of(&runs->r[i], by_series, vk[n].key, sizeof(vk[n].key));
+		vk[n].version = runs->r[i].package_version;
+		vk[n++].pos = i;
 	}
-	/* say what goes, once per version, before it goes */
-	for (size_t i = 0; i < runs->n; i++) {
-		const struct an_run *r = &runs->r[i];
-		bool named = false;
-		char key[128];
-
-		if (!newest[i] || !strcmp(newest[i], r->package_version))
-			continue;
-		dropped++;
-		for (size_t j = 0; j < i && !named; j++)
-			named = newest[j] && runs->r[j].package_version &&
-				!strcmp(runs->r[j].package_version, r->package_version);
-		if (named)
-			continue;
-		key_of(r, by_series, key, sizeof(key));
-		bl_info("kernel %s%s: runs of package version %s left out, the newest (%s) is used: versions never "
-			"pool (the selector key versions=all keeps every one, kernel=%s picks that one)",
-			by_series ? "series " : "", key, r->package_version, newest[i], r->package_version);
+	if (n)
+		qsort(vk, n, sizeof(*vk), cmp_ver_key);
+	for (size_t g = 0, len; g < n; g += len) {
+		for (len = 1; g + len < n && !strcmp(vk[g + len].key, vk[g].key); len++)
+			;
+		for (size_t k = g; k < g + len; k++) {
+			newest[vk[k].pos] = vk[g].version;
+			if (!strcmp(vk[k].version, vk[g].version))
+				continue;
+			dropped++;
+			/* said once per version: the versions of a group come together */
+			if (strcmp(vk[k].version, vk[k - 1].version))
+				bl_info("kernel %s%s: runs of package version %s left out, the newest (%s) is used: "
+					"versions never pool (the selector key versions=all keeps every one, kernel=%s "
+					"picks that one)",
+					by_series ? "series " : "", vk[k].key, vk[k].version, vk[g].version,
+					vk[k].version);
+		}
 	}
 	if (dropped) {
 		struct keep_ctx k = { runs->r, newest };
 
 		an_runs_keep(runs, keep_newest, &k);
 	}
+out:
+	free(vk);
 	free(newest);
 	return dropped;
 }
