@@ -336,13 +336,12 @@ static int bisect_boot(void *user, size_t i)
 }
 
 /* The store filter of version @i's runs: its package version (this store holds only the bisection's). */
-static int side_filter(const struct bisect *b, size_t i, struct bl_run_filter *f)
+static void side_filter(const struct bisect *b, size_t i, struct bl_run_filter *f)
 {
 	memset(f, 0, sizeof(*f));
 	f->kernel = b->v[i].k.version;
 	f->job = b->where.job;
 	f->oldest_first = true;
-	return 0;
 }
 
 /*
