@@ -14,6 +14,7 @@
  * rows, and a malloc per string would cost more than the rows.
  */
 #include "dataset.h"
+#include "kversion.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -122,6 +123,8 @@ int an_load_runs(struct bl_store *s, const struct bl_run_filter *f, struct an_ru
 		out->r[i] = out->r[out->n - 1 - i];
 		out->r[out->n - 1 - i] = t;
 	}
+	/* one package version per series (or release): kversion.h */
+	an_runs_newest_versions(out, f);
 	return 0;
 }
 

@@ -3,7 +3,8 @@
  * the render context (options, the loaded runs, gnuplot) and the helpers
  * that write a data file and render it. One file per kind of figure:
  * figures_size.c (bounces, throughput, latency vs size; SWIOTLB slots),
- * figures_trend.c (a metric over the nights), figures_compare.c (each mode
+ * figures_trend.c (a metric over the nights), figures_versions.c (a series
+ * over package versions with its change points), figures_compare.c (each mode
  * against the baseline mode); figures.c holds the helpers and the entry
  * points.
  */
@@ -72,6 +73,8 @@ int fig_size(struct render_ctx *c, const char *kind);
 int fig_slots(struct render_ctx *c);
 /* figures_trend.c: o->metric over the history, per configuration and workload. */
 int fig_trend(struct render_ctx *c);
+/* figures_versions.c: each series with a change point over the package versions (changes.h). */
+int fig_versions(struct render_ctx *c);
 /* figures_compare.c: each mode of each kernel against the baseline mode. */
 int fig_compare(struct render_ctx *c);
 

@@ -8,7 +8,8 @@
  * size, refused operations with their errno and kernel log line, counters a
  * kernel could not tell), each DMA mode against the baseline mode and
  * kernel against kernel (report_compare.c) as one summary table per kernel
- * and mode with a row per job, the figures (rendered by figures*.c, linked
+ * and mode with a row per job, change points over the Debian package
+ * versions of each series (report_changes.c), the figures (rendered by figures*.c, linked
  * relative to the report). The full comparison tables and the per-row
  * tables (a full matrix makes thousands of lines) go to a side file,
  * <report>-details.md, linked from the report; with --out - they are
@@ -237,6 +238,7 @@ static void figures_section(FILE *f, const struct an_figures *figs, const char *
 		{ "throughput", "Throughput" },
 		{ "latency", "Latency" },
 		{ "trend", "Trends over nights" },
+		{ "versions", "Change points over package versions" },
 		{ "compare", "Each mode against " BL_MODE_BASELINE },
 	};
 	for (size_t i = 0; i < figs->n; i++) {
@@ -504,6 +506,9 @@ int an_report_write(FILE *f, FILE *details, struct bl_store *s, const struct bl_
 	}
 	if (!ret) {
 		fputs(cmp_buf, f);
+		ret = rp_change_points(&c, filter);
+	}
+	if (!ret) {
 		if (!o->no_plots)
 			figures_section(f, &figs, plots_dir, report_dir);
 		if (c.details) {

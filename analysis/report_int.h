@@ -4,7 +4,8 @@
  * tables go) and the sections each file writes. report.c: the entry point,
  * which runs, what ran, the figures; report_compare.c: each mode against
  * the baseline mode and kernel against kernel; report_findings.c: the
- * findings and the per-row result tables.
+ * findings and the per-row result tables; report_changes.c: change points
+ * over package versions.
  */
 #ifndef BL_REPORT_INT_H
 #define BL_REPORT_INT_H
@@ -65,6 +66,12 @@ int rp_headline_add_cmp(struct report_ctx *c, const char *rel, const char *mode,
 			const struct bl_cmp_result *r);
 void rp_headline_write(struct report_ctx *c, FILE *f);
 void rp_headline_free(struct rp_headline *h);
+
+/*
+ * report_changes.c: the change points section, over every package version
+ * of the runs @filter picks (whatever the night). 0 or -errno.
+ */
+int rp_change_points(struct report_ctx *c, const struct bl_run_filter *filter);
 
 /* report_findings.c: the findings section; the per-row tables of c->set into @f. */
 int rp_findings(struct report_ctx *c);

@@ -51,6 +51,7 @@ static const char *const swiotlb_values[] = { "force", "noforce", "default", NUL
 static const char *const iommu_values[] = { "off", "on", "pt", NULL };
 static const char *const status_values[] = { "ok", "failed", "skipped", "timeout", NULL };
 static const char *const clock_values[] = { "icount", "wall", NULL };
+static const char *const versions_values[] = { "newest", "all", NULL };
 
 #define M(m) offsetof(struct bl_run_filter, m)
 static const struct sel_key keys[] = {
@@ -76,6 +77,9 @@ static const struct sel_key keys[] = {
 	  "started at or after T: a date (2026-11-01) or RFC 3339 time" },
 	{ "until", NULL, SK_TIME, M(until), NULL, "T", "started before T (exclusive)" },
 	{ "last", NULL, SK_COUNT, M(limit), NULL, "N", "the newest N runs" },
+	{ "versions", NULL, SK_CHOICE, M(versions), versions_values, "V",
+	  "newest (default): of the Debian package versions of one series (kernel=6.12) or release, only "
+	  "the newest, so versions never pool unnoticed; all: every one" },
 	/* the daemon's query parameters (GET /api/v1/runs) */
 	{ "run_id", "run", SK_UUID, M(run_id), NULL, "UUID", NULL },
 	{ "limit", "last", SK_COUNT, M(limit), NULL, "N", NULL },

@@ -50,9 +50,16 @@ struct cli_opt {
 
 static const struct cli_opt lab_cli_opts[] = {
 	{ .name = "kernels", .kind = CLI_LIST, .metavar = "LIST", .parse = lab_config_set_kernels,
-	  .help = "kernel series; each resolves to the newest linux-image-<series>*-amd64-unsigned in "
-		  "apt's index (default: the series in " LAB_DEFAULT_KERNELS_FILE ", else " LAB_DEFAULT_KERNELS
-		  ")" },
+	  .help = "kernels, each a series (6.12: the newest linux-image-6.12*-amd64-unsigned in apt's "
+		  "index), an exact Debian version (6.12.111, 6.1.0-53), a range of one series "
+		  "(6.12.107..6.12.118: every version apt's index has between the two, both included) or "
+		  "any of these with a flavour (6.12:cloud, 6.12.111:rt). An exact version boots in folders "
+		  "<version>-<mode>, a series in <series>-<mode>; an unknown version, an empty range or a "
+		  "range across series is refused before anything boots (default: the series in "
+		  LAB_DEFAULT_KERNELS_FILE ", else " LAB_DEFAULT_KERNELS ")" },
+	{ .name = "resolve", .kind = CLI_FLAG, .off = FIELD(resolve_only),
+	  .help = "print the exact versions --kernels resolves to in apt's index and exit, booting nothing "
+		  "(exit 0; 2 when an item names no kernel, 1 when apt could not be asked)" },
 	{ .name = "modes", .kind = CLI_LIST, .metavar = "LIST", .parse = lab_config_set_modes,
 	  .help = "DMA boot modes, each MODE or MODE:pool=SIZE (default: every mode below, in that order)" },
 	{ .name = "job", .kind = CLI_STR, .metavar = "FILE", .off = FIELD(job),

@@ -121,6 +121,8 @@ struct bl_run_filter {
 	const char *host;     /* hostname */
 	const char *run_id;   /* one UUID */
 	const char *clock;    /* testbed guest clock: icount|wall */
+	const char *versions; /* newest (NULL) | all: which Debian package versions of one kernel
+				 series or release to keep; applied by analysis/ (kversion.h), not the SQL */
 	int boot;	      /* testbed boot index + 1 (lab --boots): 1 = boot 0; 0 = any */
 	int64_t since;	      /* started_at >= since (unix s); 0 = no bound */
 	int64_t until;	      /* started_at <  until (unix s); 0 = no bound */

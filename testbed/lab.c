@@ -161,7 +161,7 @@ static int run_matrix(struct lab_ctx *c)
 		b->k = &c->kernels[ki];
 		b->mode = &c->cfg.modes[mi];
 		b->rc = -1;
-		lab_boot_dirname(b->k->series, b->mode, b->round, c->cfg.boots, name, sizeof(name));
+		lab_boot_dirname(b->k->name, b->mode, b->round, c->cfg.boots, name, sizeof(name));
 		lab_sfmt(b->dir, sizeof(b->dir), "%s/%s", c->out, name);
 	}
 	while (done < n) {
@@ -263,7 +263,7 @@ static void read_qemu_version(struct lab_ctx *c)
 static int prepare(struct lab_ctx *c)
 {
 	const char *static_dir;
-	char err[512];
+	char err[2048];
 	long ncpu;
 	int ret;
 
@@ -319,19 +319,10 @@ static int prepare(struct lab_ctx *c)
 	if (!c->smp)
 		c->smp = 1;
 
-	/* Every series must exist in apt's index before anything boots. */
-	c->nkernels = c->cfg.nkernels;
-	for (size_t i = 0; i < c->nkernels; i++) {
-		struct lab_kernel *k = &c->kernels[i];
-
-		k->series = c->cfg.kernels[i];
-		ret = lab_kernel_resolve(c, k);
-		if (ret == -ENOENT) {
-			bl_err("--kernels: %s", k->error);
-			return -EINVAL;
-		}
-		if (ret)
-			bl_warn("%s (will try again when fetching)", k->error);
+	/* Every kernel must exist in apt's index before anything boots. */
+	if ((ret = lab_kernels_resolve(c, err, sizeof(err)))) {
+		bl_err("%s", err);
+		return ret == -EIO ? -EIO : -EINVAL;
 	}
 
 	if (c->cfg.out) {
@@ -372,6 +363,56 @@ static void open_summary(struct lab_ctx *c)
 		bl_warn("%s: %s (the summary goes to the terminal only)", path, strerror(errno));
 }
 
+int lab_resolve(const struct lab_config *cfg, struct lab_kernel_version *out, size_t max, size_t *n)
+{
+	struct lab_ctx *c;
+	char err[2048];
+	int ret;
+
+	if (n)
+		*n = 0;
+	if (lab_config_check(cfg, err, sizeof(err))) {
+		bl_err("lab: %s", err);
+		return 2;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		bl_err("lab: out of memory");
+		return 1;
+	}
+	c->cfg = *cfg;
+	find_root(c->root, sizeof(c->root));
+	if (!c->cfg.nkernels && lab_kernels_default(c, err, sizeof(err))) {
+		bl_err("%s", err);
+		ret = 2;
+		goto out;
+	}
+	ret = lab_kernels_resolve(c, err, sizeof(err));
+	if (ret) {
+		bl_err("%s", err);
+		ret = ret == -EIO ? 1 : 2;
+		goto out;
+	}
+	if (c->nkernels > max && out) {
+		bl_err("lab: %zu kernels resolved, room for %zu", c->nkernels, max);
+		ret = 2;
+		goto out;
+	}
+	for (size_t i = 0; out && i < c->nkernels; i++) {
+		const struct lab_kernel *k = &c->kernels[i];
+
+		lab_sfmt(out[i].series, sizeof(out[i].series), "%s", k->series);
+		lab_sfmt(out[i].label, sizeof(out[i].label), "%s", k->label);
+		lab_sfmt(out[i].package, sizeof(out[i].package), "%s", k->package);
+		lab_sfmt(out[i].version, sizeof(out[i].version), "%s", k->version);
+	}
+	if (n)
+		*n = c->nkernels;
+out:
+	free(c);
+	return ret;
+}
+
 int lab_run(const struct lab_config *cfg)
 {
 	struct lab_ctx *c;
@@ -382,6 +423,9 @@ int lab_run(const struct lab_config *cfg)
 		bl_err("lab: %s", err);
 		return 2;
 	}
+	/* --resolve: what the kernels are, without the job, QEMU or a boot. */
+	if (cfg->resolve_only)
+		return lab_resolve(cfg, NULL, 0, NULL);
 	c = calloc(1, sizeof(*c));
 	if (!c) {
 		bl_err("lab: out of memory");

@@ -50,7 +50,7 @@ unsigned lab_config_timeout(const struct lab_config *cfg)
 
 int lab_config_set_kernels(struct lab_config *cfg, const char *list, char *err, size_t errlen)
 {
-	char buf[LAB_MAX_KERNELS * (LAB_SERIES_MAX + 1) + 1];
+	char buf[LAB_MAX_KERNELS * (LAB_KVER_MAX + 1) + 1];
 	char *items[LAB_MAX_KERNELS];
 	int n;
 
@@ -63,12 +63,10 @@ int lab_config_set_kernels(struct lab_config *cfg, const char *list, char *err, 
 	if (n < 0)
 		return n;
 	for (int i = 0; i < n; i++) {
-		if (!lab_series_valid(items[i])) {
-			snprintf(err, errlen,
-				 "--kernels: '%s' is not a kernel series (expected digits and dots, like 6.12)",
-				 items[i]);
+		struct lab_kver k;
+
+		if (lab_kver_parse(items[i], &k, err, errlen))
 			return -EINVAL;
-		}
 	}
 	/* only now: a bad list leaves the configuration as it was */
 	for (int i = 0; i < n; i++)
@@ -117,11 +115,10 @@ int lab_config_check(const struct lab_config *cfg, char *err, size_t errlen)
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < cfg->nkernels; i++) {
-		if (!lab_series_valid(cfg->kernels[i])) {
-			snprintf(err, errlen, "kernel '%s' is not a kernel series (expected digits and dots, like 6.12)",
-				 cfg->kernels[i]);
+		struct lab_kver k;
+
+		if (lab_kver_parse(cfg->kernels[i], &k, err, errlen))
 			return -EINVAL;
-		}
 	}
 	for (size_t i = 0; i < cfg->nmodes; i++) {
 		if ((unsigned)cfg->modes[i].id >= BL_MODE_COUNT) {

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "lab_kver.h"
 #include "lab_spec.h"
 
 #define LAB_MAX_KERNELS 16
@@ -58,7 +59,7 @@
 #define LAB_BOOTS_MAX	 20 /* boots per kernel x mode */
 
 struct lab_config {
-	char kernels[LAB_MAX_KERNELS][LAB_SERIES_MAX + 1]; /* series, e.g. "6.12" */
+	char kernels[LAB_MAX_KERNELS][LAB_KVER_MAX + 1]; /* selectors (lab_kver.h): 6.12, 6.12.111, 6.12.107..6.12.118 */
 	size_t nkernels;		     /* 0: the series in LAB_DEFAULT_KERNELS_FILE */
 	struct lab_mode modes[LAB_MAX_MODES]; /* booted in this order */
 	size_t nmodes;
@@ -72,6 +73,7 @@ struct lab_config {
 	bool kvm;		  /* KVM instead of TCG */
 	enum lab_clock clock;	  /* AUTO: icount under TCG, wall under KVM; KVM + ICOUNT is refused */
 	unsigned boots;		  /* boots per kernel x mode, interleaved in rounds (lab_boot_order) */
+	bool resolve_only;	  /* print what the kernels resolve to in apt's index, boot nothing */
 };
 
 /*
@@ -82,7 +84,10 @@ struct lab_config {
  */
 void lab_config_init(struct lab_config *cfg);
 
-/* Parses "6.1,6.12" into cfg->kernels. 0 or -EINVAL with err. */
+/*
+ * Parses "6.1,6.12.111,6.12.107..6.12.118:cloud" into cfg->kernels (the
+ * form of each item: lab_kver.h). 0 or -EINVAL with err naming the item.
+ */
 int lab_config_set_kernels(struct lab_config *cfg, const char *list, char *err, size_t errlen);
 
 /* Parses "default,force:pool=16M" into cfg->modes. 0 or -EINVAL with err. */

@@ -31,7 +31,11 @@
 #define LAB_CHANNEL_MAX (64u << 20)
 
 struct lab_kernel {
-	const char *series;   /* points into the context's configuration */
+	const char *series;   /* the series (6.12): points to series_buf */
+	char series_buf[LAB_KVER_MAX + 1];
+	char sel[LAB_KVER_MAX + 1];   /* what fetch-kernel.sh is asked: the --kernels item, or series:flavour of a range */
+	char label[LAB_KVER_MAX + 1]; /* the exact version, 6.12.111 or 6.1.0-53[:flavour] */
+	char name[LAB_KVER_MAX + 1];  /* in folder names: a series item as given (6.12), else the label; ':' as '-' */
 	char package[160];    /* linux-image-<release>-unsigned */
 	char version[96];     /* the package's exact version */
 	char release[128];    /* uname -r */
@@ -127,11 +131,15 @@ void lab_one_line(char *s);
 /* Fills c->cfg.kernels from LAB_DEFAULT_KERNELS_FILE (else LAB_DEFAULT_KERNELS). 0 or -EINVAL with err. */
 int lab_kernels_default(struct lab_ctx *c, char *err, size_t errlen);
 /*
- * fetch-kernel.sh --resolve-only: the package, version and release of the
- * newest kernel of k->series. 0; -ENOENT when apt has no such series;
- * -EIO otherwise (k->error says why).
+ * Resolves every item of c->cfg.kernels in apt's index (fetch-kernel.sh
+ * --resolve-only, or --list for a range) into c->kernels, in the items'
+ * order (a range oldest first), and prints what each item became. 0;
+ * -EINVAL when an item names nothing apt knows (an unknown version, an
+ * empty range), when two items name the same package or the kernels are
+ * more than LAB_MAX_KERNELS: @err names the item. -EIO when apt could
+ * not be asked (@err says why).
  */
-int lab_kernel_resolve(struct lab_ctx *c, struct lab_kernel *k);
+int lab_kernels_resolve(struct lab_ctx *c, char *err, size_t errlen);
 /* Fetches every kernel and builds its initramfs; a kernel that fails has !ok and error. */
 void lab_kernels_fetch(struct lab_ctx *c);
 

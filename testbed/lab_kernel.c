@@ -1,9 +1,10 @@
 /*
  * The lab's kernels (see lab_internal.h): which series to boot when none
- * is given (configs/kernels), resolving a series to the newest Debian
- * package and fetching it (testbed/fetch-kernel.sh, cached in
- * testbed/cache/), and building the initramfs each kernel boots with
- * (testbed/mkinitramfs.sh: its modules, the guest programs, the job).
+ * is given (configs/kernels), resolving each --kernels item (a series, an
+ * exact version, a range: lab_kver.h) to exact Debian packages and fetching
+ * them (testbed/fetch-kernel.sh, cached in testbed/cache/), and building
+ * the initramfs each kernel boots with (testbed/mkinitramfs.sh: its
+ * modules, the guest programs, the job).
  *
  * The scripts run through bash, so a checkout that lost the executable bit
  * still works, and report on stdout as key=value lines.
@@ -78,7 +79,7 @@ int lab_kernels_default(struct lab_ctx *c, char *err, size_t errlen)
 	return lab_config_set_kernels(&c->cfg, list, err, errlen);
 }
 
-/* fetch-kernel.sh [--resolve-only | --package P=V] SERIES; fills k or k->error. */
+/* fetch-kernel.sh [--resolve-only | --package P=V] k->sel; fills k or k->error. */
 static int fetch_kernel(struct lab_ctx *c, struct lab_kernel *k, bool resolve_only)
 {
 	char script[PATH_MAX + 32], pinned[sizeof(k->package) + sizeof(k->version) + 2];
@@ -99,11 +100,11 @@ static int fetch_kernel(struct lab_ctx *c, struct lab_kernel *k, bool resolve_on
 		argv[i++] = "--package";
 		argv[i++] = pinned;
 	}
-	argv[i++] = (char *)k->series;
+	argv[i++] = k->sel;
 	argv[i] = NULL;
 	rc = lab_run_capture(argv, &out, &err);
 	if (rc < 0) {
-		lab_sfmt(k->error, sizeof(k->error), "kernel %s: running %s: %s", k->series, script, strerror(-rc));
+		lab_sfmt(k->error, sizeof(k->error), "kernel %s: running %s: %s", k->label, script, strerror(-rc));
 		return rc;
 	}
 	/* Progress lines (downloading, extracting) are worth showing. */
@@ -118,6 +119,7 @@ static int fetch_kernel(struct lab_ctx *c, struct lab_kernel *k, bool resolve_on
 	}
 	kv_get(out, "package", k->package, sizeof(k->package));
 	kv_get(out, "version", k->version, sizeof(k->version));
+	kv_get(out, "label", k->label, sizeof(k->label)); /* a script without labels: the item stays */
 	/* Debian names the package after the release: linux-image-<uname -r>-
 	 * unsigned. Known before the fetch, so a kernel that cannot be fetched
 	 * still gets its release into the failed documents. */
@@ -128,7 +130,7 @@ static int fetch_kernel(struct lab_ctx *c, struct lab_kernel *k, bool resolve_on
 	    (kv_get(out, "release", k->release, sizeof(k->release)) || kv_get(out, "dir", k->dir, sizeof(k->dir)) ||
 	     kv_get(out, "vmlinuz", k->vmlinuz, sizeof(k->vmlinuz)))) {
 		lab_sfmt(k->error, sizeof(k->error), "kernel %s: fetch-kernel.sh printed no release/dir/vmlinuz",
-			 k->series);
+			 k->label);
 		rc = -EIO;
 	}
 	free(out);
@@ -144,7 +146,7 @@ static int build_initramfs(struct lab_ctx *c, struct lab_kernel *k)
 	int rc, i = 0;
 
 	lab_sfmt(script, sizeof(script), "%s/testbed/mkinitramfs.sh", c->root);
-	lab_sfmt(k->initrd, sizeof(k->initrd), "%s/initramfs-%s.cpio", c->work, k->series);
+	lab_sfmt(k->initrd, sizeof(k->initrd), "%s/initramfs-%s.cpio", c->work, k->name);
 	argv[i++] = "bash";
 	argv[i++] = script;
 	argv[i++] = "--kernel-dir";
@@ -178,7 +180,7 @@ static int build_initramfs(struct lab_ctx *c, struct lab_kernel *k)
 	if (rc != 0) {
 		if (err)
 			lab_one_line(err);
-		lab_sfmt(k->error, sizeof(k->error), "kernel %s: initramfs: %s", k->series,
+		lab_sfmt(k->error, sizeof(k->error), "kernel %s: initramfs: %s", k->label,
 			 rc < 0 ? strerror(-rc) : (err ? err : "mkinitramfs.sh failed"));
 	} else if (err && *err) {
 		fputs(err, stderr);
@@ -187,9 +189,139 @@ static int build_initramfs(struct lab_ctx *c, struct lab_kernel *k)
 	free(err);
 	return rc ? -EIO : 0;
 }
-int lab_kernel_resolve(struct lab_ctx *c, struct lab_kernel *k)
+
+/* A kernel of item @sel (series @v->series): its names before anything is resolved. */
+static struct lab_kernel *kernel_add(struct lab_ctx *c, const struct lab_kver *v, const char *sel)
 {
-	return fetch_kernel(c, k, true);
+	struct lab_kernel *k = &c->kernels[c->nkernels++];
+
+	memset(k, 0, sizeof(*k));
+	lab_sfmt(k->series_buf, sizeof(k->series_buf), "%s", v->series);
+	k->series = k->series_buf;
+	lab_sfmt(k->sel, sizeof(k->sel), "%s", sel);
+	lab_sfmt(k->label, sizeof(k->label), "%s", sel);
+	return k;
+}
+
+/*
+ * A range: `fetch-kernel.sh --list`, one "LABEL PACKAGE VERSION" line per
+ * version, oldest first; each becomes a kernel pinned to its package.
+ */
+static int resolve_range(struct lab_ctx *c, const char *item, const struct lab_kver *v, char *err, size_t errlen)
+{
+	char script[PATH_MAX + 32], sel[LAB_KVER_MAX + 1];
+	char *argv[] = { "bash", script, "--list", (char *)item, NULL };
+	char *out = NULL, *serr = NULL, *save = NULL;
+	int rc, ret = 0;
+
+	lab_sfmt(script, sizeof(script), "%s/testbed/fetch-kernel.sh", c->root);
+	rc = lab_run_capture(argv, &out, &serr);
+	if (rc != 0) {
+		if (serr)
+			lab_one_line(serr);
+		if (rc > 0 && serr && *serr) /* the script's message names the item */
+			lab_sfmt(err, errlen, "--kernels: %s", serr);
+		else
+			lab_sfmt(err, errlen, "--kernels %s: fetch-kernel.sh --list: %s", item,
+				 rc < 0 ? strerror(-rc) : "failed without a message");
+		free(out);
+		free(serr);
+		return rc == 2 ? -EINVAL : -EIO;
+	}
+	/* Later fetches ask for exactly the listed package, by series and flavour. */
+	lab_sfmt(sel, sizeof(sel), "%s%s%s", v->series, *v->flavour ? ":" : "", v->flavour);
+	for (char *l = strtok_r(out, "\n", &save); l && !ret; l = strtok_r(NULL, "\n", &save)) {
+		char label[LAB_KVER_MAX + 1], package[160], version[96];
+		struct lab_kernel *k;
+
+		if (sscanf(l, "%47s %159s %95s", label, package, version) != 3) {
+			lab_sfmt(err, errlen, "--kernels %s: fetch-kernel.sh --list printed '%s'", item, l);
+			ret = -EIO;
+		} else if (c->nkernels == LAB_MAX_KERNELS) {
+			lab_sfmt(err, errlen, "--kernels %s: more than %d kernels in all", item, LAB_MAX_KERNELS);
+			ret = -EINVAL;
+		} else {
+			k = kernel_add(c, v, sel);
+			lab_sfmt(k->label, sizeof(k->label), "%s", label);
+			lab_sfmt(k->package, sizeof(k->package), "%s", package);
+			lab_sfmt(k->version, sizeof(k->version), "%s", version);
+		}
+	}
+	free(out);
+	free(serr);
+	return ret;
+}
+
+/* Debian names the package after the release: linux-image-<uname -r>-unsigned. */
+static void release_of_package(struct lab_kernel *k)
+{
+	size_t n = strlen(k->package);
+
+	if (!strncmp(k->package, "linux-image-", 12) && n > 12 + 9 && !strcmp(k->package + n - 9, "-unsigned"))
+		lab_sfmt(k->release, sizeof(k->release), "%.*s", (int)(n - 12 - 9), k->package + 12);
+}
+
+int lab_kernels_resolve(struct lab_ctx *c, char *err, size_t errlen)
+{
+	c->nkernels = 0;
+	for (size_t i = 0; i < c->cfg.nkernels; i++) {
+		const char *item = c->cfg.kernels[i];
+		size_t from = c->nkernels;
+		struct lab_kver v;
+		int ret;
+
+		if (lab_kver_parse(item, &v, err, errlen))
+			return -EINVAL;
+		if (v.kind == LAB_KVER_RANGE) {
+			if ((ret = resolve_range(c, item, &v, err, errlen)))
+				return ret;
+		} else if (c->nkernels == LAB_MAX_KERNELS) {
+			lab_sfmt(err, errlen, "--kernels %s: more than %d kernels in all", item, LAB_MAX_KERNELS);
+			return -EINVAL;
+		} else {
+			struct lab_kernel *k = kernel_add(c, &v, item);
+
+			ret = fetch_kernel(c, k, true);
+			if (ret == -ENOENT) {
+				lab_sfmt(err, errlen, "--kernels: %s", k->error);
+				return -EINVAL;
+			}
+			/* apt could not be asked now: the fetch asks again, and fails the boots if it must. */
+			if (ret)
+				bl_warn("%s (will try again when fetching)", k->error);
+		}
+		for (size_t j = from; j < c->nkernels; j++) {
+			struct lab_kernel *k = &c->kernels[j];
+
+			if (!*k->release)
+				release_of_package(k);
+			/* 6.12 keeps its folders 6.12-<mode> (6.12:cloud 6.12-cloud-<mode>); an
+			 * exact version names its own. */
+			lab_sfmt(k->name, sizeof(k->name), "%s", v.kind == LAB_KVER_SERIES ? item : k->label);
+			for (char *p = strchr(k->name, ':'); p; p = strchr(p, ':'))
+				*p = '-';
+			for (size_t m = 0; m < j; m++) {
+				const struct lab_kernel *o = &c->kernels[m];
+
+				if (*k->package && !strcmp(o->package, k->package) && !strcmp(o->version, k->version)) {
+					lab_sfmt(err, errlen,
+						 "--kernels %s: %s (%s %s) is already in the list: each kernel boots once "
+						 "per mode (--boots repeats)",
+						 item, k->label, k->package, k->version);
+					return -EINVAL;
+				}
+			}
+		}
+		/* What the item became: the exact versions are what the documents record. */
+		printf("lab: --kernels %s:", item);
+		if (v.kind == LAB_KVER_RANGE)
+			printf(" %zu version(s):", c->nkernels - from);
+		for (size_t j = from; j < c->nkernels; j++)
+			printf(" %s (%s)", c->kernels[j].label, *c->kernels[j].version ? c->kernels[j].version : "?");
+		printf("\n");
+	}
+	fflush(stdout);
+	return 0;
 }
 
 void lab_kernels_fetch(struct lab_ctx *c)

@@ -40,6 +40,7 @@ static void test_refusals(void **state)
 		{ "iommu=maybe", "iommu: 'maybe' is not one of off, on, pt" },
 		{ "swiotlb=sometimes", "swiotlb: 'sometimes' is not one of force" },
 		{ "status=great", "status: 'great' is not one of" },
+		{ "versions=some", "versions: 'some' is not one of newest, all" }, /* package versions pool or not */
 		{ "since=yesterday", "since: 'yesterday' is not a date" },
 		{ "until=2026-13-45", "until: '2026-13-45' is not a date" },
 		{ "since=2026-11-02,until=2026-11-01", "until is not after since" },
@@ -81,6 +82,7 @@ static void test_each_key(void **state)
 		{ "job=nightly", offsetof(struct bl_run_filter, job), "nightly" },
 		{ "host=lab1", offsetof(struct bl_run_filter, host), "lab1" },
 		{ "status=failed", offsetof(struct bl_run_filter, status), "failed" },
+		{ "versions=all", offsetof(struct bl_run_filter, versions), "all" },
 		{ "run=" UUID, offsetof(struct bl_run_filter, run_id), UUID },
 		{ "run_id=" UUID, offsetof(struct bl_run_filter, run_id), UUID }, /* daemon alias */
 	};
