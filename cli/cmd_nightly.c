@@ -30,7 +30,9 @@
 #include "drmdev.h"
 #include "fsutil.h"
 #include "dmamode.h"
+#include "lab.h"
 #include "lab_config.h"
+#include "lab_kernels_file.h"
 #include "log.h"
 #include "paths.h"
 #include "store.h"
@@ -83,7 +85,8 @@ static void nightly_usage(FILE *out)
 		"  --local        measure on this machine's DRM devices (gembench)\n"
 		"  --lab          measure in the testbed (bouncelab lab: Debian kernels in QEMU)\n"
 		"                 default: --local when an i915 device is present, else --lab\n"
-		"  --kernels LIST testbed kernel series (default 6.1,6.12)\n"
+		"  --kernels LIST testbed kernels: series, exact versions, ranges as lab takes\n"
+		"                 them (default: the list in configs/kernels)\n"
 		"  --modes LIST   testbed DMA modes (default: every mode,\n"
 		"                 %s)\n"
 		"  --job FILE     job file (default configs/jobs/i915.ini locally,\n"
@@ -331,7 +334,7 @@ int cmd_nightly(int argc, char **argv)
 	char docs[PATH_MAX + 16], report[PATH_MAX + 16], plots[PATH_MAX + 16];
 	char pattern[PATH_MAX + 32], local_json[PATH_MAX + 32];
 	struct nightly_step steps[NIGHTLY_MAX_STEPS];
-	char modes[256];
+	char modes[256], kernels[1024] = "";
 	struct argvec a = { 0 };
 	glob_t found = { 0 };
 	int nsteps = 0, rc, err, failed = 0;
@@ -352,6 +355,21 @@ int cmd_nightly(int argc, char **argv)
 	snprintf(gembench, sizeof(gembench), "%s/gembench", dir);
 
 	local = o.where ? o.where == 'l' : has_local_i915();
+	/* the testbed's kernels: --kernels, else configs/kernels as lab itself reads it */
+	if (o.kernels) {
+		if ((size_t)snprintf(kernels, sizeof(kernels), "%s", o.kernels) >= sizeof(kernels)) {
+			bl_err("nightly: --kernels: longer than %zu characters", sizeof(kernels) - 1);
+			return 2;
+		}
+	} else if (!local) {
+		char root[PATH_MAX], why[PATH_MAX + 128];
+
+		lab_source_root(root, sizeof(root));
+		if (lab_kernels_file_list(root, kernels, sizeof(kernels), why, sizeof(why))) {
+			bl_err("nightly: %s", why);
+			return 2;
+		}
+	}
 	clock_name = o.clock ? o.clock : "icount";
 	if (!o.job)
 		o.job = local ? "configs/jobs/i915.ini" : "configs/jobs/standard.ini";
@@ -375,11 +393,14 @@ int cmd_nightly(int argc, char **argv)
 
 	/* 0. The noise floors the comparisons need (testbed only: A/A boots). */
 	if (!local && (o.calibrate > 0 || (!o.calibrate && !have_floors(o.db, clock_name)))) {
-		const char *list = o.kernels ? o.kernels : "6.1,6.12", *last = strrchr(list, ',');
+		const char *last = strrchr(kernels, ','), *dots;
 		char first[64], cal_out[PATH_MAX + 16];
 
-		/* the last series of the list (the newest: the one a lab watches most) */
-		snprintf(first, sizeof(first), "%s", last ? last + 1 : list);
+		/* the last kernel of the list (the newest: the one a lab watches most); of a
+		 * range, its upper end, so that calibration boots one kernel */
+		snprintf(first, sizeof(first), "%s", last ? last + 1 : kernels);
+		if ((dots = strstr(first, "..")))
+			memmove(first, dots + 2, strlen(dots + 2) + 1);
 		snprintf(cal_out, sizeof(cal_out), "%s/calibrate", out);
 		av_push(&a, self);
 		av_push(&a, "calibrate");
@@ -416,7 +437,7 @@ int cmd_nightly(int argc, char **argv)
 		av_push(&a, "--out");
 		av_push(&a, docs);
 		av_push(&a, "--kernels");
-		av_push(&a, o.kernels ? o.kernels : "6.1,6.12");
+		av_push(&a, kernels);
 		av_push(&a, "--modes");
 		/* every mode of the table: swiotlb default/force/noforce, IOMMU on and passthrough */
 		all_modes(modes, sizeof(modes));
@@ -458,10 +479,10 @@ int cmd_nightly(int argc, char **argv)
 
 	/* 3. What bouncing costs: each DMA mode against noforce, per kernel. */
 	if (!local) {
-		char kernels[256];
+		char each[sizeof(kernels)];
 
-		snprintf(kernels, sizeof(kernels), "%s", o.kernels ? o.kernels : "6.1,6.12");
-		for (char *save = NULL, *k = strtok_r(kernels, ",", &save); k;
+		snprintf(each, sizeof(each), "%s", kernels);
+		for (char *save = NULL, *k = strtok_r(each, ",", &save); k;
 		     k = strtok_r(NULL, ",", &save)) {
 			char md[PATH_MAX + 48];
 

@@ -31,32 +31,6 @@
 #include "log.h"
 #include "paths.h"
 
-/* The source tree: $BOUNCELAB_ROOT, else the parent of the binary's folder
- * (build/bouncelab), else the working folder. */
-static void find_root(char *root, size_t len)
-{
-	const char *env = getenv("BOUNCELAB_ROOT");
-	char exe[PATH_MAX], probe[PATH_MAX + 64];
-
-	if (env && *env) {
-		lab_sfmt(root, len, "%s", env);
-		return;
-	}
-	if (bl_self_dir(exe, sizeof(exe)) == 0) {
-		char *slash = strrchr(exe, '/');
-
-		/* build/bouncelab: the tree is the build folder's parent */
-		if (slash)
-			*slash = '\0';
-		lab_sfmt(probe, sizeof(probe), "%s/testbed/fetch-kernel.sh", exe);
-		if (*exe && lab_is_file(probe)) {
-			lab_sfmt(root, len, "%s", exe);
-			return;
-		}
-	}
-	lab_sfmt(root, len, ".");
-}
-
 /* --- the job file ---------------------------------------------------------- */
 
 static int job_handler(void *user, const char *section, const char *name, const char *value)
@@ -267,7 +241,7 @@ static int prepare(struct lab_ctx *c)
 	long ncpu;
 	int ret;
 
-	find_root(c->root, sizeof(c->root));
+	lab_source_root(c->root, sizeof(c->root));
 	if (!c->cfg.nkernels && lab_kernels_default(c, err, sizeof(err))) {
 		bl_err("%s", err);
 		return -EINVAL;
@@ -381,7 +355,7 @@ int lab_resolve(const struct lab_config *cfg, struct lab_kernel_version *out, si
 		return 1;
 	}
 	c->cfg = *cfg;
-	find_root(c->root, sizeof(c->root));
+	lab_source_root(c->root, sizeof(c->root));
 	if (!c->cfg.nkernels && lab_kernels_default(c, err, sizeof(err))) {
 		bl_err("%s", err);
 		ret = 2;

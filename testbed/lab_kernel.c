@@ -16,9 +16,9 @@
 
 #include "fsutil.h"
 #include "lab_internal.h"
+#include "lab_kernels_file.h"
 #include "log.h"
 
-#define LAB_KERNELS_FILE_MAX (64u << 10) /* configs/kernels: a few lines */
 
 /* Value of "key=" in key=value lines, copied into dst. 0 or -ENOENT. */
 static int kv_get(const char *text, const char *key, char *dst, size_t len)
@@ -42,41 +42,10 @@ static int kv_get(const char *text, const char *key, char *dst, size_t len)
 
 int lab_kernels_default(struct lab_ctx *c, char *err, size_t errlen)
 {
-	char path[PATH_MAX + 32], *buf = NULL, list[256] = "";
-	size_t len;
-	int ret;
+	char list[1024];
+	int ret = lab_kernels_file_list(c->root, list, sizeof(list), err, errlen);
 
-	lab_sfmt(path, sizeof(path), "%s/%s", c->root, LAB_DEFAULT_KERNELS_FILE);
-	ret = bl_read_file(path, LAB_KERNELS_FILE_MAX, &buf, &len);
-	/* A list that large is not a list of series: refused, not cut or replaced. */
-	if (ret == -EFBIG) {
-		lab_sfmt(err, errlen, "%s: larger than %u KiB: not a list of kernel series", path,
-			 LAB_KERNELS_FILE_MAX >> 10);
-		return -EINVAL;
-	}
-	if (ret)
-		return lab_config_set_kernels(&c->cfg, LAB_DEFAULT_KERNELS, err, errlen);
-	/* One series a line; '#' starts a comment. */
-	for (char *save = NULL, *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-		char *hash = strchr(l, '#');
-		char word[32];
-
-		if (hash)
-			*hash = '\0';
-		if (sscanf(l, "%31s", word) != 1)
-			continue;
-		if (strlen(list) + strlen(word) + 2 > sizeof(list))
-			break;
-		if (*list)
-			strcat(list, ",");
-		strcat(list, word);
-	}
-	free(buf);
-	if (!*list) {
-		lab_sfmt(err, errlen, "%s names no kernel series", path);
-		return -EINVAL;
-	}
-	return lab_config_set_kernels(&c->cfg, list, err, errlen);
+	return ret ? ret : lab_config_set_kernels(&c->cfg, list, err, errlen);
 }
 
 /* fetch-kernel.sh [--resolve-only | --package P=V] k->sel; fills k or k->error. */

@@ -12,10 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "lab_config.h"
 #include "lab_internal.h"
+#include "lab_kernels_file.h"
 
 static char dir[64];
 
@@ -135,6 +138,52 @@ static void test_capture_keeps_one_mib(void **state)
 	free(err);
 }
 
+/* Writes @text as @root/configs/kernels (NULL: no file). */
+static void kernels_file(const char *root, const char *text)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/configs", root);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/configs/kernels", root);
+	unlink(path);
+	if (!text)
+		return;
+	assert_non_null(f = fopen(path, "w"));
+	fputs(text, f);
+	fclose(f);
+}
+
+/* configs/kernels is what the lab and nightly boot: comments left out, order kept. */
+static void test_kernels_file_list(void **state)
+{
+	char root[] = "/tmp/bl-kernels-XXXXXX", list[64], err[512];
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	kernels_file(root, "# series a line\n6.1   # the old one\n\n6.12.107..6.12.118\n6.12:cloud\n");
+	assert_int_equal(lab_kernels_file_list(root, list, sizeof(list), err, sizeof(err)), 0);
+	assert_string_equal(list, "6.1,6.12.107..6.12.118,6.12:cloud");
+
+	kernels_file(root, NULL);
+	assert_int_equal(lab_kernels_file_list(root, list, sizeof(list), err, sizeof(err)), 0);
+	assert_string_equal(list, LAB_DEFAULT_KERNELS);
+
+	kernels_file(root, "# nothing\n\n");
+	assert_int_equal(lab_kernels_file_list(root, list, sizeof(list), err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "names no kernel series"));
+
+	/* a list that does not fit is refused, never cut */
+	kernels_file(root, "6.12.107\n6.12.111\n6.12.113\n6.12.115\n6.12.117\n6.12.118\n6.1.0-47\n6.1.0-50\n");
+	assert_int_equal(lab_kernels_file_list(root, list, 32, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "longer than 31 characters"));
+	kernels_file(root, NULL);
+	snprintf(list, sizeof(list), "%s/configs", root);
+	rmdir(list);
+	rmdir(root);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -143,6 +192,7 @@ int main(void)
 		cmocka_unit_test(test_capture_cannot_run),
 		cmocka_unit_test(test_capture_codes_and_output),
 		cmocka_unit_test(test_capture_keeps_one_mib),
+		cmocka_unit_test(test_kernels_file_list),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
