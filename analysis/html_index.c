@@ -1,0 +1,254 @@
+/*
+ * The dashboard's index page: the headline table of the newest night, the
+ * latest verdicts the store holds (the last judgement, bouncelab nightly or
+ * compare --store), the figures, and the runs with links to their pages.
+ * Every run a number came from is one link away.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "analysis.h"
+#include "html_int.h"
+#include "log.h"
+#include "store_summary.h"
+
+/* The newest verdicts: at most this many rows of the latest judgement. */
+#define VERDICTS_MAX 200
+
+int html_load_night(struct bl_store *s, int night_hours, struct an_dataset *ds)
+{
+	struct bl_run_filter f = { .oldest_first = true };
+	char err[512] = "";
+	int64_t newest = 0;
+	int ret;
+
+	if (night_hours > 0) {
+		ret = bl_store_summary_newest(s, &newest, err, sizeof(err));
+		if (ret < 0) {
+			bl_err("%s", err);
+			return ret;
+		}
+		if (newest)
+			f.since = newest - (int64_t)night_hours * 3600;
+	}
+	return an_dataset_load(s, &f, ds);
+}
+
+struct verdicts {
+	FILE *f;
+	int64_t at; /* the latest judgement's time; 0 before the first verdict */
+	size_t n, left_out;
+};
+
+static int verdict_cb(const struct bl_verdict *v, int64_t at_unix, void *user)
+{
+	struct verdicts *vs = user;
+	FILE *f = vs->f;
+	char sz[24];
+
+	if (!vs->at)
+		vs->at = at_unix;
+	if (at_unix != vs->at)
+		return 1; /* an older judgement: done */
+	if (vs->n >= VERDICTS_MAX) {
+		vs->left_out++;
+		return 0;
+	}
+	if (!vs->n)
+		fputs("<table id=\"verdicts\">\n<tr><th>subject</th><th>baseline</th><th>workload</th>"
+		      "<th>size</th><th>metric</th><th>change</th><th>verdict</th></tr>\n", f);
+	vs->n++;
+	bl_size_str(v->size, sz, sizeof(sz));
+	fputs("<tr><td>", f);
+	html_text(f, v->subject, false);
+	fputs("</td><td>", f);
+	html_text(f, v->baseline, false);
+	fputs("</td><td>", f);
+	html_text(f, v->workload, false);
+	if (v->variant && *v->variant) {
+		fputs("/", f);
+		html_text(f, v->variant, false);
+	}
+	fprintf(f, "</td><td class=\"n\">%s</td><td>", sz);
+	html_text(f, v->metric, false);
+	fputs("</td><td class=\"n\">", f);
+	if (v->change.set)
+		fprintf(f, "%+.1f%%", v->change.v * 100);
+	fputs("</td><td class=\"", f);
+	/* the class only when it is one of ours: the text is the store's */
+	fputs(v->verdict && (!strcmp(v->verdict, "worse") || !strcmp(v->verdict, "better") ||
+			     !strcmp(v->verdict, "same")) ? v->verdict : "unknown", f);
+	fputs("\">", f);
+	html_text(f, v->verdict, false);
+	fputs("</td></tr>\n", f);
+	return 0;
+}
+
+static int verdicts_section(FILE *f, struct bl_store *s)
+{
+	struct verdicts vs = { .f = f };
+	char when[32] = "";
+	int ret;
+
+	fputs("<h2 id=\"latest-verdicts\">Latest verdicts</h2>\n", f);
+	ret = bl_store_query_verdicts(s, NULL, verdict_cb, &vs);
+	if (ret < 0) {
+		bl_err("dashboard: verdicts: %s", bl_store_errmsg(s));
+		return ret;
+	}
+	if (!vs.n) {
+		fputs("<p>No verdicts stored yet (bouncelab nightly, or bouncelabd's scheduler, "
+		      "stores them).</p>\n", f);
+		return 0;
+	}
+	fputs("</table>\n", f);
+	{
+		time_t t = (time_t)vs.at;
+		struct tm tm;
+
+		if (gmtime_r(&t, &tm))
+			strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", &tm);
+	}
+	fprintf(f, "<p class=\"note\">The %zu verdicts of the latest judgement (%s)", vs.n, when);
+	if (vs.left_out)
+		fprintf(f, "; %zu more left out (bouncelab compare shows all)", vs.left_out);
+	fputs(".</p>\n", f);
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The SVG files in o->figures, by name: the figure code names them by what they show. */
+static int figures_section(FILE *f, const struct an_html_opts *o)
+{
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	DIR *d;
+
+	fputs("<h2 id=\"figures\">Figures</h2>\n", f);
+	if (!o->figures) {
+		fputs("<p>", f);
+		html_text(f, o->figures_why && *o->figures_why ? o->figures_why : "No figures.",
+			  false);
+		fputs("</p>\n", f);
+		return 0;
+	}
+	d = opendir(o->figures);
+	if (!d) {
+		fputs("<p>No figures rendered.</p>\n", f);
+		return 0;
+	}
+	while ((de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+
+		if (len < 5 || strcmp(de->d_name + len - 4, ".svg") || de->d_name[0] == '.')
+			continue;
+		if (n == cap) {
+			char **nn = realloc(names, (cap = cap ? 2 * cap : 16) * sizeof(*names));
+
+			if (!nn)
+				break;
+			names = nn;
+		}
+		if (!(names[n] = strdup(de->d_name)))
+			break;
+		n++;
+	}
+	closedir(d);
+	qsort(names, n, sizeof(*names), cmp_str);
+	if (!n)
+		fputs("<p>No figures rendered.</p>\n", f);
+	for (size_t i = 0; i < n; i++) {
+		fputs("<figure><img src=\"", f);
+		fputs(o->links == AN_HTML_SERVED ? "/figures/" : "figures/", f);
+		html_text(f, names[i], false);
+		fputs("\" alt=\"", f);
+		html_text(f, names[i], false);
+		fputs("\"><figcaption>", f);
+		html_text(f, names[i], false);
+		fputs("</figcaption></figure>\n", f);
+		free(names[i]);
+	}
+	free(names);
+	return 0;
+}
+
+static void runs_section(FILE *f, const struct an_runs *runs, const struct an_html_opts *o)
+{
+	fprintf(f, "<h2 id=\"runs\">Runs</h2>\n<table id=\"runs-table\">\n<tr><th>started</th>"
+		   "<th>kernel</th><th>mode</th><th>job</th><th>devices</th><th>status</th>"
+		   "<th>document</th></tr>\n");
+	for (size_t i = runs->n; i-- > 0;) { /* newest first */
+		const struct an_run *r = &runs->r[i];
+
+		fputs("<tr><td>", f);
+		html_text(f, r->started_at, false);
+		fputs("</td><td>", f);
+		html_text(f, r->kernel_release, false);
+		fputs("</td><td>", f);
+		html_text(f, r->mode, false);
+		fputs("</td><td>", f);
+		html_text(f, r->job, false);
+		fputs("</td><td>", f);
+		html_text(f, r->device, false);
+		if (r->importer) {
+			fputs(" &rarr; ", f);
+			html_text(f, r->importer, false);
+		}
+		fprintf(f, "</td><td class=\"%s\">", r->status && !strcmp(r->status, "ok") ?
+							   "same" : "worse");
+		html_text(f, r->status, false);
+		fputs("</td><td><a href=\"", f);
+		html_href_run(f, o, 0, r->run_id);
+		fputs("\">", f);
+		html_text(f, r->run_id, false);
+		fputs("</a></td></tr>\n", f);
+	}
+	fputs("</table>\n", f);
+}
+
+int an_html_index(FILE *f, struct bl_store *s, const struct an_html_opts *o)
+{
+	struct an_dataset ds = { 0 };
+	int ret;
+
+	ret = html_load_night(s, o->night_hours, &ds);
+	if (ret < 0)
+		goto out;
+	html_page_start(f, "bouncelab: what DMA bouncing costs", o, 0);
+	if (!ds.runs.n) {
+		fputs("<p>The store holds no runs yet: `bouncelab lab` or `bouncelab ingest` "
+		      "adds some.</p>\n", f);
+	} else {
+		fprintf(f, "<p>%zu run%s, started ", ds.runs.n, ds.runs.n == 1 ? "" : "s");
+		html_text(f, ds.runs.r[0].started_at, false);
+		fputs(" &ndash; ", f);
+		html_text(f, ds.runs.r[ds.runs.n - 1].started_at, false);
+		if (o->night_hours > 0)
+			fprintf(f, " (the newest night: within %d hours of the newest run)",
+				o->night_hours);
+		fputs(".</p>\n<h2 id=\"headline\">Headline: what each mode costs per kernel</h2>\n",
+		      f);
+		ret = html_headline(f, s, &ds, o);
+		if (ret < 0)
+			goto out;
+	}
+	ret = verdicts_section(f, s);
+	if (ret < 0)
+		goto out;
+	figures_section(f, o);
+	runs_section(f, &ds.runs, o);
+	html_page_end(f);
+out:
+	an_dataset_free(&ds);
+	return ret;
+}
