@@ -53,14 +53,15 @@ void html_textf(FILE *f, const char *fmt, ...)
 static const char style[] =
 	"body{font-family:system-ui,sans-serif;margin:1.5em;color:#222;max-width:90em}"
 	"h1{font-size:1.5em;margin:0 0 .3em}h2{font-size:1.2em;margin:1.5em 0 .4em}"
-	"table{border-collapse:collapse;font-size:.9em}"
+	"table{border-collapse:collapse;font-size:.85em}"
 	"th,td{border:1px solid #ccc;padding:.25em .5em;text-align:left;vertical-align:top}"
 	"th{background:#f0f0f0}td.n{text-align:right;font-variant-numeric:tabular-nums}"
 	".worse{background:#fbd5d5}.better{background:#d5f5dd}.same{background:#f4f4f4}"
-	".unknown{background:#fff6d0}.refused{color:#a00000;font-weight:bold}"
+	".unknown{background:#fff6d0}td.klog{min-width:14em;max-width:20em;font-family:monospace;font-size:.85em}"
+	".refused{color:#a00000;font-weight:bold}"
 	".note{color:#555;font-size:.9em}pre{background:#f6f6f6;padding:.8em;overflow:auto;"
-	"font-size:.85em}nav a{margin-right:1em}img{max-width:100%;border:1px solid #ddd}"
-	"figure{display:inline-block;margin:.5em;max-width:45em}";
+	"font-size:.85em}nav a{margin-right:1em}img{width:100%;height:auto;border:1px solid #ddd}"
+	"figure{display:inline-block;vertical-align:top;margin:.5em;width:36em}";
 
 void html_page_start(FILE *f, const char *title, const struct an_html_opts *o, int depth)
 {

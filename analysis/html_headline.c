@@ -213,10 +213,10 @@ static int write_rows(FILE *f, struct bl_store *s, const struct an_dataset *ds,
 		fprintf(f, "<th colspan=\"2\">%s</th>", sz);
 	}
 	fprintf(f, "<th rowspan=\"2\">refused ops</th><th rowspan=\"2\">first kernel line</th>"
-		   "<th rowspan=\"2\">slots left</th><th colspan=\"2\">throughput against %s</th>"
+		   "<th rowspan=\"2\">slots left</th><th colspan=\"2\">throughput vs %s</th>"
 		   "</tr>\n<tr>", BL_MODE_BASELINE);
 	for (size_t i = 0; i < NSIZES; i++)
-		fputs("<th>bounces/op</th><th>MiB bounced/op</th>", f);
+		fputs("<th>bounces /op</th><th>MiB /op</th>", f);
 	fputs("<th>change</th><th>verdict</th></tr>\n", f);
 	for (size_t i = 0; i < n && !ret; i++) {
 		const struct head_row *h = &rows[i];
@@ -233,8 +233,8 @@ static int write_rows(FILE *f, struct bl_store *s, const struct an_dataset *ds,
 		fputs("</td>", f);
 		for (size_t k = 0; k < NSIZES; k++)
 			size_cells(f, &h->sz[k]);
-		fprintf(f, "<td class=\"n%s\">%lld</td><td>", h->refused ? " refused" : "",
-			(long long)h->refused);
+		fprintf(f, "<td class=\"n%s\">%lld</td><td class=\"klog\">",
+			h->refused ? " refused" : "", (long long)h->refused);
 		html_text(f, h->first_line, false);
 		fputs("</td>", f);
 		if (h->nslabs > 0 && h->peak >= 0)

@@ -39,30 +39,22 @@ int html_load_night(struct bl_store *s, int night_hours, struct an_dataset *ds)
 	return an_dataset_load(s, &f, ds);
 }
 
+/*
+ * The latest judgement: its worse rows, then its better ones, as a table;
+ * the others (same, unknown, new, missing) only counted, because a night
+ * judges hundreds of rows and the reader came for what changed.
+ */
 struct verdicts {
-	FILE *f;
-	int64_t at; /* the latest judgement's time; 0 before the first verdict */
-	size_t n, left_out;
+	FILE *worse, *better; /* the table rows of each, in the store's order */
+	int64_t at;	      /* the latest judgement's time; 0 before the first verdict */
+	size_t listed, left_out, total;
+	size_t n_worse, n_better, n_same, n_other;
 };
 
-static int verdict_cb(const struct bl_verdict *v, int64_t at_unix, void *user)
+static void verdict_row(FILE *f, const struct bl_verdict *v, const char *cls)
 {
-	struct verdicts *vs = user;
-	FILE *f = vs->f;
 	char sz[24];
 
-	if (!vs->at)
-		vs->at = at_unix;
-	if (at_unix != vs->at)
-		return 1; /* an older judgement: done */
-	if (vs->n >= VERDICTS_MAX) {
-		vs->left_out++;
-		return 0;
-	}
-	if (!vs->n)
-		fputs("<table id=\"verdicts\">\n<tr><th>subject</th><th>baseline</th><th>workload</th>"
-		      "<th>size</th><th>metric</th><th>change</th><th>verdict</th></tr>\n", f);
-	vs->n++;
 	bl_size_str(v->size, sz, sizeof(sz));
 	fputs("<tr><td>", f);
 	html_text(f, v->subject, false);
@@ -79,46 +71,100 @@ static int verdict_cb(const struct bl_verdict *v, int64_t at_unix, void *user)
 	fputs("</td><td class=\"n\">", f);
 	if (v->change.set)
 		fprintf(f, "%+.1f%%", v->change.v * 100);
-	fputs("</td><td class=\"", f);
-	/* the class only when it is one of ours: the text is the store's */
-	fputs(v->verdict && (!strcmp(v->verdict, "worse") || !strcmp(v->verdict, "better") ||
-			     !strcmp(v->verdict, "same")) ? v->verdict : "unknown", f);
-	fputs("\">", f);
+	fprintf(f, "</td><td class=\"%s\">", cls);
 	html_text(f, v->verdict, false);
 	fputs("</td></tr>\n", f);
+}
+
+static int verdict_cb(const struct bl_verdict *v, int64_t at_unix, void *user)
+{
+	struct verdicts *vs = user;
+	const char *name = v->verdict ? v->verdict : "";
+	FILE *f = NULL;
+
+	if (!vs->at)
+		vs->at = at_unix;
+	if (at_unix != vs->at)
+		return 1; /* an older judgement: done */
+	vs->total++;
+	if (!strcmp(name, "worse")) {
+		vs->n_worse++;
+		f = vs->worse;
+	} else if (!strcmp(name, "better")) {
+		vs->n_better++;
+		f = vs->better;
+	} else if (!strcmp(name, "same")) {
+		vs->n_same++;
+	} else {
+		vs->n_other++;
+	}
+	if (!f)
+		return 0;
+	if (vs->listed >= VERDICTS_MAX) {
+		vs->left_out++;
+		return 0;
+	}
+	vs->listed++;
+	/* the class is ours, never the store's text */
+	verdict_row(f, v, f == vs->worse ? "worse" : "better");
 	return 0;
 }
 
 static int verdicts_section(FILE *f, struct bl_store *s)
 {
-	struct verdicts vs = { .f = f };
-	char when[32] = "";
+	struct verdicts vs = { 0 };
+	char *wbuf = NULL, *bbuf = NULL, when[32] = "";
+	size_t wlen = 0, blen = 0;
+	time_t t;
+	struct tm tm;
 	int ret;
 
 	fputs("<h2 id=\"latest-verdicts\">Latest verdicts</h2>\n", f);
+	vs.worse = open_memstream(&wbuf, &wlen);
+	vs.better = open_memstream(&bbuf, &blen);
+	if (!vs.worse || !vs.better) {
+		ret = -ENOMEM;
+		goto out;
+	}
 	ret = bl_store_query_verdicts(s, NULL, verdict_cb, &vs);
+	fflush(vs.worse);
+	fflush(vs.better);
 	if (ret < 0) {
 		bl_err("dashboard: verdicts: %s", bl_store_errmsg(s));
-		return ret;
+		goto out;
 	}
-	if (!vs.n) {
+	ret = 0;
+	if (!vs.total) {
 		fputs("<p>No verdicts stored yet (bouncelab nightly, or bouncelabd's scheduler, "
 		      "stores them).</p>\n", f);
-		return 0;
+		goto out;
 	}
-	fputs("</table>\n", f);
-	{
-		time_t t = (time_t)vs.at;
-		struct tm tm;
-
-		if (gmtime_r(&t, &tm))
-			strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", &tm);
+	t = (time_t)vs.at;
+	if (gmtime_r(&t, &tm))
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", &tm);
+	fprintf(f, "<p id=\"verdict-counts\">The latest judgement (%s) made %zu verdicts: "
+		   "<span class=\"worse\">%zu worse</span>, <span class=\"better\">%zu "
+		   "better</span>, %zu same, %zu unknown, new or missing.</p>\n",
+		when, vs.total, vs.n_worse, vs.n_better, vs.n_same, vs.n_other);
+	if (vs.listed) {
+		fputs("<table id=\"verdicts\">\n<tr><th>subject</th><th>baseline</th>"
+		      "<th>workload</th><th>size</th><th>metric</th><th>change</th>"
+		      "<th>verdict</th></tr>\n", f);
+		fwrite(wbuf, 1, wlen, f);
+		fwrite(bbuf, 1, blen, f);
+		fputs("</table>\n", f);
 	}
-	fprintf(f, "<p class=\"note\">The %zu verdicts of the latest judgement (%s)", vs.n, when);
 	if (vs.left_out)
-		fprintf(f, "; %zu more left out (bouncelab compare shows all)", vs.left_out);
-	fputs(".</p>\n", f);
-	return 0;
+		fprintf(f, "<p class=\"note\">%zu more changed rows left out (bouncelab compare "
+			   "shows all).</p>\n", vs.left_out);
+out:
+	if (vs.worse)
+		fclose(vs.worse);
+	if (vs.better)
+		fclose(vs.better);
+	free(wbuf);
+	free(bbuf);
+	return ret;
 }
 
 static int cmp_str(const void *a, const void *b)

@@ -30,8 +30,13 @@ static void field(FILE *f, const char *name, const char *value)
 /* A JSON number or null as a cell. */
 static void num_cell(FILE *f, json_t *v, double scale)
 {
-	if (json_is_number(v))
-		fprintf(f, "<td class=\"n\">%.4g</td>", json_number_value(v) * scale);
+	double x = json_number_value(v) * scale;
+
+	/* whole numbers past 10^4 in full: "11111", not "1.111e+04" */
+	if (json_is_number(v) && (x >= 1e4 || x <= -1e4))
+		fprintf(f, "<td class=\"n\">%.0f</td>", x);
+	else if (json_is_number(v))
+		fprintf(f, "<td class=\"n\">%.4g</td>", x);
 	else
 		fputs("<td class=\"n\">&ndash;</td>", f);
 }
@@ -112,7 +117,8 @@ int an_html_run(FILE *f, struct bl_store *s, const char *uuid, const struct an_h
 	field(f, "mode", r->mode);
 	field(f, "clock", r->clock ? r->clock : "host");
 	field(f, "job", r->job);
-	field(f, "backend / workload", r->backend);
+	field(f, "backend", r->backend);
+	field(f, "workload", r->workload);
 	field(f, "device", r->device);
 	field(f, "importer", r->importer);
 	field(f, "host", r->hostname);

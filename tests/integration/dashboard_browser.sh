@@ -80,7 +80,8 @@ for want in '<td title="6.1.0-41-amd64">6.1.0-41</td><td>force</td>' \
 	grep -qF -- "$want" "$T/index.dom" || fail "index: the rendered page lacks: $want"
 done
 echo "ok: headline table: $rows rows (6.1 force; 6.12 force, noforce, iommu), the refusal's kernel line"
-grep -q '<table id="verdicts">' "$T/index.dom" || fail "index: the stored verdicts are not shown"
+grep -q "<p id=\"verdict-counts\">The latest judgement ([^)]*) made [0-9]* verdicts: <span class=\"worse\">[1-9][0-9]* worse" "$T/index.dom" || fail "index: the verdict counts are not shown: $(grep -o "verdict-counts.\{0,200\}" "$T/index.dom")"
+grep -q "<table id=\"verdicts\">" "$T/index.dom" || fail "index: the worse verdicts are not listed"
 grep -qF '<td>night-2026-11-20</td>' "$T/index.dom" || fail "index: the verdicts' subject is missing"
 echo "ok: latest verdicts"
 # the hostile job name is text: no element came from it, its control character is visible
