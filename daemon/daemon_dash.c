@@ -139,8 +139,10 @@ void bld_dash_figure(struct bld_ctx *ctx, const struct bld_listener *l,
 		bld_reply_error(r, 404, "Not Found", "figure: no such figure");
 		return;
 	}
-	/* the buffer takes the fd and sends the file without copying it through us */
+	/* the buffer takes the fd and sends the file without copying it through us;
+	 * when it fails it has not taken it */
 	if (evbuffer_add_file(r->body, fd, 0, st.st_size) < 0) {
+		close(fd);
 		bld_reply_error(r, 503, "Service Unavailable", "figure: cannot read it");
 		return;
 	}
