@@ -61,7 +61,8 @@ static const char style[] =
 	".refused{color:#a00000;font-weight:bold}"
 	".note{color:#555;font-size:.9em}pre{background:#f6f6f6;padding:.8em;overflow:auto;"
 	"font-size:.85em}nav a{margin-right:1em}img{width:100%;height:auto;border:1px solid #ddd}"
-	"figure{display:inline-block;vertical-align:top;margin:.5em;width:36em}";
+	"figure{display:inline-block;vertical-align:top;margin:.5em;width:36em}"
+	"figcaption{font-size:.85em;color:#444}";
 
 void html_page_start(FILE *f, const char *title, const struct an_html_opts *o, int depth)
 {

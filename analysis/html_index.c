@@ -4,13 +4,14 @@
  * compare --store), the figures, and the runs with links to their pages.
  * Every run a number came from is one link away.
  */
-#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "analysis.h"
 #include "html_int.h"
@@ -167,18 +168,16 @@ out:
 	return ret;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The SVG files in o->figures, by name: the figure code names them by what they show. */
+/*
+ * The figures an_html_figures() rendered into o->figures, in the order and
+ * with the captions it listed (its .captions file); a figure gnuplot could
+ * not draw is left out.
+ */
 static int figures_section(FILE *f, const struct an_html_opts *o)
 {
-	char **names = NULL;
-	size_t n = 0, cap = 0;
-	struct dirent *de;
-	DIR *d;
+	char path[PATH_MAX], *line = NULL;
+	size_t cap = 0, shown = 0;
+	FILE *in;
 
 	fputs("<h2 id=\"figures\">Figures</h2>\n", f);
 	if (!o->figures) {
@@ -188,43 +187,38 @@ static int figures_section(FILE *f, const struct an_html_opts *o)
 		fputs("</p>\n", f);
 		return 0;
 	}
-	d = opendir(o->figures);
-	if (!d) {
-		fputs("<p>No figures rendered.</p>\n", f);
-		return 0;
-	}
-	while ((de = readdir(d))) {
-		size_t len = strlen(de->d_name);
+	snprintf(path, sizeof(path), "%s/.captions", o->figures);
+	in = fopen(path, "re");
+	while (in && getline(&line, &cap, in) > 0) {
+		char *tab = strchr(line, '\t'), *nl = strchr(line, '\n'), ipath[PATH_MAX];
 
-		if (len < 5 || strcmp(de->d_name + len - 4, ".svg") || de->d_name[0] == '.')
+		if (!tab)
 			continue;
-		if (n == cap) {
-			char **nn = realloc(names, (cap = cap ? 2 * cap : 16) * sizeof(*names));
-
-			if (!nn)
-				break;
-			names = nn;
-		}
-		if (!(names[n] = strdup(de->d_name)))
-			break;
-		n++;
-	}
-	closedir(d);
-	qsort(names, n, sizeof(*names), cmp_str);
-	if (!n)
-		fputs("<p>No figures rendered.</p>\n", f);
-	for (size_t i = 0; i < n; i++) {
+		*tab = '\0';
+		if (nl)
+			*nl = '\0';
+		if (snprintf(ipath, sizeof(ipath), "%s/%s", o->figures, line) >= (int)sizeof(ipath) ||
+		    access(ipath, R_OK))
+			continue;
 		fputs("<figure><img src=\"", f);
 		fputs(o->links == AN_HTML_SERVED ? "/figures/" : "figures/", f);
-		html_text(f, names[i], false);
+		html_text(f, line, false);
 		fputs("\" alt=\"", f);
-		html_text(f, names[i], false);
+		html_text(f, tab + 1, false);
 		fputs("\"><figcaption>", f);
-		html_text(f, names[i], false);
+		html_text(f, tab + 1, false);
 		fputs("</figcaption></figure>\n", f);
-		free(names[i]);
+		shown++;
 	}
-	free(names);
+	free(line);
+	if (in)
+		fclose(in);
+	if (!shown) {
+		fputs("<p>", f);
+		html_text(f, o->figures_why && *o->figures_why ? o->figures_why :
+			  "No figures rendered.", false);
+		fputs("</p>\n", f);
+	}
 	return 0;
 }
 

@@ -21,6 +21,7 @@
 #include "store_summary.h"
 
 #define STAMP ".rendered"
+#define CAPTIONS ".captions" /* "image<TAB>caption" per line, in the figure code's order */
 
 /* What the figures of @dir were rendered from: the runs stored and the newest one. */
 static int store_stamp(struct bl_store *s, int night_hours, char *buf, size_t len)
@@ -69,6 +70,38 @@ static void clear_figures(const char *dir)
 	closedir(d);
 }
 
+/*
+ * The figures' order and captions for the index: the figure code lists the
+ * exact counts first and says in each caption what it shows and on which
+ * clock, which a file name cannot.
+ */
+static int write_captions(const char *dir, const struct an_figures *figs)
+{
+	char path[PATH_MAX];
+	FILE *f;
+
+	if (snprintf(path, sizeof(path), "%s/" CAPTIONS, dir) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	f = fopen(path, "we");
+	if (!f) {
+		bl_err("dashboard: %s: create: %s", path, strerror(errno));
+		return -errno;
+	}
+	for (size_t i = 0; i < figs->n; i++) {
+		/* one line each: a caption is the figure code's text, tabs and newlines not in it */
+		fputs(figs->f[i].image, f);
+		fputc('\t', f);
+		for (const char *p = figs->f[i].caption; *p; p++)
+			fputc(*p == '\n' || *p == '\t' ? ' ' : *p, f);
+		fputc('\n', f);
+	}
+	if (ferror(f) | fclose(f)) {
+		unlink(path);
+		return -EIO;
+	}
+	return 0;
+}
+
 int an_html_figures(struct bl_store *s, int night_hours, const char *dir, char *why, size_t len)
 {
 	struct bl_run_filter f = { .oldest_first = true };
@@ -111,6 +144,9 @@ int an_html_figures(struct bl_store *s, int night_hours, const char *dir, char *
 		goto out;
 	if (!figs.rendered)
 		snprintf(why, len, "No figures: %s", figs.why[0] ? figs.why : "nothing to draw");
+	ret = write_captions(dir, &figs);
+	if (ret < 0)
+		goto out;
 	/* stamped only when gnuplot drew something: a missing gnuplot is retried next time */
 	if (figs.rendered && (sf = fopen(spath, "we"))) {
 		fputs(stamp, sf);
