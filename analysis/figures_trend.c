@@ -382,7 +382,8 @@ int fig_trend(struct render_ctx *c)
 		bl_err("plot: %s", *err ? err : strerror(-ret));
 		goto out;
 	}
-	qsort_r(t.p, t.n, sizeof(*t.p), cmp_point, &t);
+	if (t.n) /* no points: t.p is NULL, which qsort_r may not be given even for 0 */
+		qsort_r(t.p, t.n, sizeof(*t.p), cmp_point, &t);
 	/* the distinct (workload, variant, size) over all runs, sorted */
 	keys = calloc(t.n ? t.n : 1, sizeof(*keys));
 	if (!keys) {
