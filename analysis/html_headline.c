@@ -295,7 +295,7 @@ int html_headline(FILE *f, struct bl_store *s, const struct an_dataset *ds,
 		   "operations are those the kernel failed, with the first kernel log line that "
 		   "says why; slots left = SWIOTLB pool minus the highest use any row saw. "
 		   "Throughput against %s pairs the same job's rows on the same kernel; with one "
-		   "boot a side a change is judged against the noise floor `bouncelab calibrate` "
+		   "boot a side a change is judged against the noise floor <code>bouncelab calibrate</code> "
 		   "measured, else it is unknown.</p>\n", BL_MODE_BASELINE);
 	ret = write_rows(f, s, ds, rows, n, &opts);
 	for (size_t i = 0; i < n; i++)

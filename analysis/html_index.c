@@ -266,7 +266,7 @@ int an_html_index(FILE *f, struct bl_store *s, const struct an_html_opts *o)
 		goto out;
 	html_page_start(f, "bouncelab: what DMA bouncing costs", o, 0);
 	if (!ds.runs.n) {
-		fputs("<p>The store holds no runs yet: `bouncelab lab` or `bouncelab ingest` "
+		fputs("<p>The store holds no runs yet: <code>bouncelab lab</code> or <code>bouncelab ingest</code> "
 		      "adds some.</p>\n", f);
 	} else {
 		fprintf(f, "<p>%zu run%s, started ", ds.runs.n, ds.runs.n == 1 ? "" : "s");
