@@ -43,6 +43,7 @@ struct head_row {
 	char *first_line;	    /* the first kernel log line of a refusal (or its error) */
 	int64_t nslabs, peak;	    /* pool size and the highest use seen; -1 unknown */
 	size_t runs;
+	size_t *run_idx;	    /* its runs' indices in the dataset (runs of them) */
 };
 
 static size_t mode_rank(const char *mode)
@@ -200,8 +201,26 @@ static void size_cells(FILE *f, const struct per_size *p)
 		p->bytes / p->ops / (1024.0 * 1024.0));
 }
 
+/* Every run a row summed, one link each: every number is one click from its documents. */
+static void run_links(FILE *f, const struct an_dataset *ds, const struct head_row *h,
+		      const struct an_html_opts *o)
+{
+	fputs("<td class=\"runs\">", f);
+	for (size_t k = 0; k < h->runs; k++) {
+		const struct an_run *r = &ds->runs.r[h->run_idx[k]];
+
+		fputs("<a href=\"", f);
+		html_href_run(f, o, 0, r->run_id);
+		fputs("\" title=\"", f);
+		html_text(f, r->job, false);
+		fprintf(f, "\">%zu</a> ", k + 1);
+	}
+	fputs("</td>", f);
+}
+
 static int write_rows(FILE *f, struct bl_store *s, const struct an_dataset *ds,
-		      struct head_row *rows, size_t n, const struct bl_stats_opts *opts)
+		      struct head_row *rows, size_t n, const struct bl_stats_opts *opts,
+		      const struct an_html_opts *o)
 {
 	char rel[128], sz[24];
 	int ret = 0;
@@ -214,7 +233,7 @@ static int write_rows(FILE *f, struct bl_store *s, const struct an_dataset *ds,
 	}
 	fprintf(f, "<th rowspan=\"2\">refused ops</th><th rowspan=\"2\">first kernel line</th>"
 		   "<th rowspan=\"2\">slots left</th><th colspan=\"2\">throughput vs %s</th>"
-		   "</tr>\n<tr>", BL_MODE_BASELINE);
+		   "<th rowspan=\"2\">runs</th></tr>\n<tr>", BL_MODE_BASELINE);
 	for (size_t i = 0; i < NSIZES; i++)
 		fputs("<th>bounces /op</th><th>MiB /op</th>", f);
 	fputs("<th>change</th><th>verdict</th></tr>\n", f);
@@ -243,6 +262,7 @@ static int write_rows(FILE *f, struct bl_store *s, const struct an_dataset *ds,
 		else
 			fputs("<td class=\"n\">&ndash;</td>", f);
 		ret = throughput_cell(f, s, ds, h, opts);
+		run_links(f, ds, h, o);
 		fputs("</tr>\n", f);
 	}
 	fputs("</table>\n", f);
@@ -256,7 +276,7 @@ int html_headline(FILE *f, struct bl_store *s, const struct an_dataset *ds,
 	struct an_floor_index floors = { 0 };
 	struct bl_stats_opts opts;
 	size_t n = 0;
-	int ret;
+	int ret = 0;
 
 	if (!rows)
 		return -ENOMEM;
@@ -269,12 +289,17 @@ int html_headline(FILE *f, struct bl_store *s, const struct an_dataset *ds,
 		if (!h) {
 			h = &rows[n++];
 			*h = (struct head_row){ .release = rel, .mode = mode, .clock = r->clock,
-						.nslabs = -1, .peak = -1 };
+						.nslabs = -1, .peak = -1,
+						.run_idx = calloc(ds->runs.n, sizeof(size_t)) };
+			if (!h->run_idx) {
+				ret = -ENOMEM;
+				goto out;
+			}
 		} else if ((h->clock == NULL) != (r->clock == NULL) ||
 			   (h->clock && strcmp(h->clock, r->clock))) {
 			h->mixed_clock = true;
 		}
-		h->runs++;
+		h->run_idx[h->runs++] = i;
 	}
 	for (size_t i = 0; i < ds->n; i++) {
 		const struct an_run *r = &ds->runs.r[ds->rows[i].run];
@@ -296,10 +321,14 @@ int html_headline(FILE *f, struct bl_store *s, const struct an_dataset *ds,
 		   "says why; slots left = SWIOTLB pool minus the highest use any row saw. "
 		   "Throughput against %s pairs the same job's rows on the same kernel; with one "
 		   "boot a side a change is judged against the noise floor <code>bouncelab calibrate</code> "
-		   "measured, else it is unknown.</p>\n", BL_MODE_BASELINE);
-	ret = write_rows(f, s, ds, rows, n, &opts);
-	for (size_t i = 0; i < n; i++)
+		   "measured, else it is unknown. Runs: each run the row sums, linked to its page.</p>\n",
+		BL_MODE_BASELINE);
+	ret = write_rows(f, s, ds, rows, n, &opts, o);
+out:
+	for (size_t i = 0; i < n; i++) {
 		free(rows[i].first_line);
+		free(rows[i].run_idx);
+	}
 	free(rows);
 	an_floor_index_free(&floors);
 	return ret;
