@@ -191,7 +191,7 @@ check: deps
 	@# The testbed tests boot Debian 6.12: fetch it once (cached) before any needs it.
 	testbed/fetch-kernel.sh 6.12 >/dev/null
 	tests/run --build build --sanitizer-builds "build-asan build-ubsan" \
-		--sanitizer-integration "daemon_bad_input daemon_durability daemon_signals daemon_scheduler store_"
+		--sanitizer-integration "daemon_bad_input daemon_durability daemon_signals daemon_scheduler dashboard_ store_"
 
 test: all unit
 	tests/run --build build

@@ -16,6 +16,7 @@
 #include "analysis.h"
 #include "commands.h"
 #include "fsutil.h"
+#include "html.h"
 #include "log.h"
 #include "paths.h"
 #include "selector.h"
@@ -28,7 +29,8 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: bouncelab report [--out FILE] [--plots DIR] [--format png|svg] "
-		"[--no-plots] [--all | --night-hours H] [--db PATH] [SELECTOR...]\n\n"
+		"[--no-plots] [--all | --night-hours H] [--db PATH] [SELECTOR...]\n"
+		"       bouncelab report --html DIR [--no-plots] [--all | --night-hours H] [--db PATH]\n\n"
 		"Writes the Markdown report of the newest night: the runs that started within\n"
 		"%d hours of the newest stored run (what the lab's last nightly matrix produced),\n"
 		"with trend figures over every stored run of the same configurations (kernel,\n"
@@ -42,13 +44,15 @@ static void usage(FILE *out)
 		"  --plots DIR    where figures go (default plots/out beside the report)\n"
 		"  --format FMT   png (default) or svg figures\n"
 		"  --no-plots     leave the figures out\n"
+		"  --html DIR     write bouncelabd's dashboard pages (index.html, runs/UUID.html,\n"
+		"                 figures/*.svg) into DIR instead of the Markdown report\n"
 		"  --db PATH      database (default $BOUNCELAB_DB or var/bouncelab.db)\n\n",
 		NIGHT_HOURS, NIGHT_HOURS);
 	bl_selector_help(out, "");
 }
 
 struct report_opts {
-	const char *out, *plots, *fmt, *db;
+	const char *out, *plots, *fmt, *db, *html;
 	bool no_plots, all;
 	int night_hours;
 	char selector[1024];
@@ -56,7 +60,7 @@ struct report_opts {
 
 int cmd_report(int argc, char **argv)
 {
-	enum { O_OUT = 256, O_PLOTS, O_FORMAT, O_NOPLOTS, O_DB, O_HELP, O_ALL, O_NIGHT };
+	enum { O_OUT = 256, O_PLOTS, O_FORMAT, O_NOPLOTS, O_DB, O_HELP, O_ALL, O_NIGHT, O_HTML };
 	static const struct option longopts[] = {
 		{ "out", required_argument, NULL, O_OUT },
 		{ "plots", required_argument, NULL, O_PLOTS },
@@ -65,6 +69,7 @@ int cmd_report(int argc, char **argv)
 		{ "db", required_argument, NULL, O_DB },
 		{ "all", no_argument, NULL, O_ALL },
 		{ "night-hours", required_argument, NULL, O_NIGHT },
+		{ "html", required_argument, NULL, O_HTML },
 		{ "help", no_argument, NULL, O_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -84,6 +89,7 @@ int cmd_report(int argc, char **argv)
 		case O_NOPLOTS: o.no_plots = true; break;
 		case O_DB: o.db = optarg; break;
 		case O_ALL: o.all = true; break;
+		case O_HTML: o.html = optarg; break;
 		case O_NIGHT: {
 			char *end;
 			long h;
@@ -124,6 +130,17 @@ int cmd_report(int argc, char **argv)
 		o.db = bl_default_db_path();
 	if (an_open_store(o.db, &s) < 0)
 		goto out;
+	if (o.html) { /* the dashboard's pages: every run (--all) or the newest night */
+		if (*o.selector) {
+			bl_err("report: --html takes no selector (the dashboard shows the newest night, or --all)");
+			ret = 2;
+			goto out;
+		}
+		ret = an_html_write_dir(s, o.html, o.all ? 0 : o.night_hours, o.no_plots) < 0 ? 3 : 0;
+		if (!ret)
+			fprintf(stderr, "report: wrote %s/index.html\n", o.html);
+		goto out;
+	}
 
 	if (!strcmp(o.out, "-")) {
 		snprintf(report_dir, sizeof(report_dir), ".");

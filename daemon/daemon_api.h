@@ -137,6 +137,9 @@ bld_route_fn bld_api_post_run;	 /* daemon_api_runs.c */
 bld_route_fn bld_api_monitor;	 /* daemon_api_monitor.c */
 bld_route_fn bld_api_metrics;	 /* daemon_metrics.c */
 bld_route_fn bld_api_healthz;	 /* daemon_metrics.c */
+bld_route_fn bld_dash_index;	 /* daemon_dash.c: GET / */
+bld_route_fn bld_dash_run;	 /* daemon_dash.c: GET /runs/{uuid} */
+bld_route_fn bld_dash_figure;	 /* daemon_dash.c: GET /figures/{name}.svg */
 
 /* --- the ingest path (daemon_api_runs.c) ----------------------------------- */
 

@@ -137,6 +137,9 @@ static const struct bld_route routes[] = {
 	{ "/api/v1/monitor", BLD_PATH_EXACT, BLD_GET, bld_api_monitor },
 	{ "/metrics", BLD_PATH_EXACT, BLD_GET, bld_api_metrics },
 	{ "/healthz", BLD_PATH_EXACT, BLD_GET, bld_api_healthz },
+	{ "/", BLD_PATH_EXACT, BLD_GET, bld_dash_index },
+	{ "/runs", BLD_PATH_SEGMENT, BLD_GET, bld_dash_run },
+	{ "/figures", BLD_PATH_SEGMENT, BLD_GET, bld_dash_figure },
 };
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
 

@@ -16,6 +16,9 @@
  *                             until, limit) with their totals
  *   GET  /metrics             Prometheus text format
  *   GET  /healthz             200 when the daemon can serve
+ *   GET  /, /runs/{uuid}, /figures/{name}.svg
+ *                             the dashboard (daemon_dash.c): HTML pages, 400 for a
+ *                             bad id or name, 404 for an unknown one
  * POSTed documents are validated on a thread pool and committed by a writer
  * thread in batches (group commit), each answered after its commit. The
  * server's own files share daemon_api.h.

@@ -67,6 +67,14 @@ static void test_routes(void **state)
 		{ "/api/v1/monitor", BLD_GET, bld_api_monitor, BLD_GET, NULL },
 		{ "/metrics", BLD_GET, bld_api_metrics, BLD_GET, NULL },
 		{ "/healthz", BLD_GET, bld_api_healthz, BLD_GET, NULL },
+		/* the dashboard: read-only pages */
+		{ "/", BLD_POST, NULL, BLD_GET, NULL },				     /* 405 */
+		{ "/runs", BLD_GET, NULL, 0, NULL },				     /* no list page */
+		{ "/runs/a/b", BLD_GET, NULL, 0, NULL },			     /* one segment */
+		{ "/nights/1", BLD_GET, NULL, 0, NULL },			     /* no nights in the store */
+		{ "/", BLD_GET, bld_dash_index, BLD_GET, NULL },
+		{ "/runs/abc", BLD_GET, bld_dash_run, BLD_GET, "abc" },	     /* the page checks the UUID */
+		{ "/figures/x.svg", BLD_GET, bld_dash_figure, BLD_GET, "x.svg" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
