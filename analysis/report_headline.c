@@ -3,7 +3,7 @@
  * reader takes in at a glance, before anything else. Counts come straight
  * from the rows of the runs reported on (the largest bounces per op and
  * bounced MiB per op any job has at a few sizes, refused operations with
- * the first kernel line, SWIOTLB slots left behind); the throughput column
+ * the first kernel line, SWIOTLB slots still held after teardown); the throughput column
  * is what the mode comparisons (report_compare.c) judged against the
  * baseline mode, handed over through rp_headline_add_cmp(). Rows whose
  * every operation failed give no bounces: they are counted as refused.
@@ -266,13 +266,13 @@ void rp_headline_write(struct report_ctx *c, FILE *f)
 		   "workload, size) with failed operations that the %s mode of the same kernel "
 		   "runs, then those that fail in %s too (whatever the mode: a device that "
 		   "cannot import, a kernel without the interface), and the first refusal of "
-		   "the mode's own with the kernel's line. Slots left: the most SWIOTLB slots a row left held after "
-		   "its teardown. Throughput against %s: the median change over every job and "
+		   "the mode's own with the kernel's line. Slots held after teardown: the most "
+		   "SWIOTLB slots a row still held after its teardown. Throughput against %s: the median change over every job and "
 		   "size of the same kernel, and how many sizes were judged significantly worse "
 		   "/ better of those that could be judged (see \"What each DMA mode costs\").\n\n"
 		   "| kernel | mode | clock | bounces/op 4K / 64K / 1M | bounced MiB/op 4K / 64K / 1M "
-		   "| refused rows | also refused in %s | first refusal | slots left | ops/s vs %s "
-		   "| worse / better of judged |\n"
+		   "| refused rows | also refused in %s | first refusal | slots held after teardown "
+		   "| ops/s vs %s | worse / better of judged |\n"
 		   "| --- | --- | --- | --- | --- | ---: | ---: | --- | ---: | ---: | ---: |\n",
 		BL_MODE_BASELINE, BL_MODE_BASELINE, BL_MODE_BASELINE, BL_MODE_BASELINE,
 		BL_MODE_BASELINE);
