@@ -1,7 +1,8 @@
 /*
  * The Markdown report (`bouncelab report`, RESULTS.md) generated from the
  * store, so that nothing in it is typed by hand. Sections: the headline
- * (report_headline.c: one row per kernel and mode), what ran
+ * (headline.h, rendered by report_headline.c: one row per kernel and
+ * mode), what ran
  * (kernels with exact versions, modes, devices, jobs, dates), findings
  * computed from the numbers (report_findings.c: counts first, where bounces
  * per op exceed one, slots left after teardown; then what force costs per
@@ -396,9 +397,9 @@ int an_report_write(FILE *f, FILE *details, struct bl_store *s, const struct bl_
 	struct an_runs history = { 0 };
 	const struct an_runs *runs = &ds.runs;
 	struct bl_sample_set set;
-	FILE *cmp_out, *ran_out;
-	char *cmp_buf = NULL, *ran_buf = NULL;
-	size_t cmp_len = 0, ran_len = 0;
+	FILE *cmp_out;
+	char *cmp_buf = NULL;
+	size_t cmp_len = 0;
 	struct an_floor_index floors = { 0 };
 	char modes[128];
 	int64_t newest;
@@ -474,15 +475,10 @@ int an_report_write(FILE *f, FILE *details, struct bl_store *s, const struct bl_
 				 "The full tables behind `%s`, generated with it by the same "
 				 "`bouncelab report` run from `%s`; nothing here is typed by hand.\n\n",
 			o->out, db_path);
-	/* what ran is written after the headline, which needs the comparisons first */
-	ran_out = open_memstream(&ran_buf, &ran_len);
-	if (!ran_out) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	ret = what_ran(ran_out, details, o->details_link, runs);
-	fclose(ran_out);
-	if (ret < 0 || (ret = rp_headline_collect(&c)) < 0)
+	ret = rp_headline(&c, f);
+	if (!ret)
+		ret = what_ran(f, details, o->details_link, runs);
+	if (ret < 0)
 		goto out;
 	/*
 	 * The comparisons go to a buffer first: they produce the "what force
@@ -500,8 +496,6 @@ int an_report_write(FILE *f, FILE *details, struct bl_store *s, const struct bl_
 	c.f = f;
 	fclose(cmp_out);
 	if (!ret) {
-		rp_headline_write(&c, f);
-		fputs(ran_buf, f);
 		ret = rp_findings(&c);
 	}
 	if (!ret) {
@@ -524,8 +518,6 @@ int an_report_write(FILE *f, FILE *details, struct bl_store *s, const struct bl_
 	}
 out:
 	an_floor_index_free(&floors);
-	rp_headline_free(&c.headline);
-	free(ran_buf);
 	free(cmp_buf);
 	fclose(c.findings);
 	free(c.findings_buf);

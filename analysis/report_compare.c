@@ -204,8 +204,6 @@ static int compare_md(struct report_ctx *c, const struct an_scope *bs, const str
 	if (ret || !cmp.base_runs || !cmp.new_runs)
 		goto out;
 	ret = summary_row(c->f, rr, summary);
-	if (!ret && c->headline_mode)
-		ret = rp_headline_add_cmp(c, c->headline_rel, c->headline_mode, rr);
 	if (ret)
 		goto out;
 	fprintf(full, "### %s\n\n`%s` against `%s`: %zu better, %zu worse, %zu same, %zu unknown "
@@ -416,11 +414,8 @@ int rp_mode_comparisons(struct report_ctx *c)
 					 BL_MODE_BASELINE, rp_nz(pl[q].job, "?"));
 				snprintf(nl, sizeof(nl), "kernel=%s,mode=%s,job=%s", pl[q].release, *m,
 					 rp_nz(pl[q].job, "?"));
-				c->headline_rel = rel;
-				c->headline_mode = *m;
 				ret = compare_md(c, &bs, &ns, bl, nl, heading, label, sec.fold,
 						 !strcmp(*m, bl_modes[BL_MODE_FORCE].name));
-				c->headline_rel = c->headline_mode = NULL;
 				any = true;
 			}
 			section_end(c, &sec);

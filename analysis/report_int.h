@@ -15,25 +15,6 @@
 
 #include "analysis.h"
 
-/* The headline's row of one (kernel, mode); see report_headline.c. */
-#define RP_HEADLINE_SIZES 3
-struct rp_headline_row {
-	char rel[128], mode[64], clock[16];
-	double bounces[RP_HEADLINE_SIZES], mib[RP_HEADLINE_SIZES]; /* NAN: no such row */
-	/* refused rows, one per (job, workload, variant, size): "key\ttext" each */
-	char **refused;
-	size_t n_refused, cap_refused;
-	int64_t slots_after; /* -1 unknown */
-	bool compared;	     /* the mode comparison against the baseline ran */
-	double *changes;     /* ops/s relative changes against the baseline */
-	size_t n_changes, cap_changes, judged, worse, better;
-};
-
-struct rp_headline {
-	struct rp_headline_row *r;
-	size_t n, cap;
-};
-
 struct report_ctx {
 	FILE *f;
 	struct bl_store *s;
@@ -46,9 +27,6 @@ struct report_ctx {
 	size_t findings_len;
 	FILE *details;            /* the full tables; NULL = folded into the report */
 	const char *details_link; /* the details file as the report links it */
-	struct rp_headline headline;
-	/* set around a mode comparison: its throughput verdicts go into that headline row */
-	const char *headline_rel, *headline_mode;
 };
 
 /* Writes @s as a Markdown table cell: '|' escaped, newlines as spaces. */
@@ -60,12 +38,8 @@ const char *rp_nz(const char *s, const char *dflt);
 int rp_mode_comparisons(struct report_ctx *c);
 int rp_kernel_comparisons(struct report_ctx *c);
 
-/* report_headline.c: counts from c->ds, throughput verdicts from the mode comparisons. */
-int rp_headline_collect(struct report_ctx *c);
-int rp_headline_add_cmp(struct report_ctx *c, const char *rel, const char *mode,
-			const struct bl_cmp_result *r);
-void rp_headline_write(struct report_ctx *c, FILE *f);
-void rp_headline_free(struct rp_headline *h);
+/* report_headline.c: the headline table (headline.h) into @f. 0 or -errno. */
+int rp_headline(struct report_ctx *c, FILE *f);
 
 /*
  * report_changes.c: the change points section, over every package version
