@@ -10,14 +10,26 @@
 #include <stdio.h>
 #include <string.h>
 
-static_assert(BL_MODE_COUNT <= LAB_MAX_MODES, "every mode of the table must fit the default matrix");
+static_assert(2 * BL_MODE_COUNT <= LAB_MAX_MODES, "every mode of the table, ballooned too, must fit the default matrix");
 
 void lab_config_init(struct lab_config *cfg)
 {
+	char err[256];
+
 	memset(cfg, 0, sizeof(*cfg));
-	for (size_t i = 0; i < BL_MODE_COUNT; i++)
-		lab_mode_init(&cfg->modes[i], (enum bl_mode_id)i);
-	cfg->nmodes = BL_MODE_COUNT;
+	for (size_t i = 0; i < BL_MODE_COUNT; i++) {
+		char spec[64];
+
+		lab_mode_init(&cfg->modes[cfg->nmodes++], (enum bl_mode_id)i);
+		if (!bl_modes[i].matrix_balloon)
+			continue;
+		snprintf(spec, sizeof(spec), "%s:balloon=%s", bl_modes[i].name, bl_modes[i].matrix_balloon);
+		/* the table's own spec: a failure is a broken table */
+		if (lab_mode_parse(spec, &cfg->modes[cfg->nmodes], err, sizeof(err)))
+			assert(!"bl_modes[].matrix_balloon is not a valid balloon size");
+		else
+			cfg->nmodes++;
+	}
 	cfg->timeout_s = 0; /* the clock's: lab_config_timeout() */
 	cfg->mem_mib = LAB_DEFAULT_MEM_MIB;
 	cfg->parallel = LAB_DEFAULT_PARALLEL;
@@ -124,8 +136,28 @@ int lab_config_check(const struct lab_config *cfg, char *err, size_t errlen)
 		}
 	}
 	for (size_t i = 0; i < cfg->nmodes; i++) {
-		if ((unsigned)cfg->modes[i].id >= BL_MODE_COUNT) {
+		const struct lab_mode *m = &cfg->modes[i];
+
+		if ((unsigned)m->id >= BL_MODE_COUNT) {
 			snprintf(err, errlen, "mode %zu: not a mode of the table", i);
+			return -EINVAL;
+		}
+		if (!lab_mode_is_xen(m))
+			continue;
+		/* Xen PV dom0 is measured under TCG only; -cpu host under KVM is another machine. */
+		if (cfg->kvm) {
+			snprintf(err, errlen, "mode '%s': --kvm with a Xen mode: Xen is booted under TCG only "
+				 "(leave --kvm out, or name --modes without Xen modes)", m->spec);
+			return -EINVAL;
+		}
+		if (m->balloon_bytes &&
+		    (cfg->mem_mib <= LAB_XEN_DOM0_KEEP_MIB ||
+		     m->balloon_bytes > ((uint64_t)(cfg->mem_mib - LAB_XEN_DOM0_KEEP_MIB) << 20))) {
+			snprintf(err, errlen,
+				 "mode '%s': a balloon of %llu MiB leaves dom0 less than %d MiB of its %u MiB "
+				 "(--mem): at most %d MiB, or a larger --mem",
+				 m->spec, (unsigned long long)(m->balloon_bytes >> 20), LAB_XEN_DOM0_KEEP_MIB,
+				 cfg->mem_mib, cfg->mem_mib > LAB_XEN_DOM0_KEEP_MIB ? (int)cfg->mem_mib - LAB_XEN_DOM0_KEEP_MIB : 0);
 			return -EINVAL;
 		}
 	}
