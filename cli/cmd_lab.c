@@ -182,7 +182,7 @@ void cmd_lab_usage(FILE *out)
 			 bl_modes[i].matrix_balloon ? "; by default also with balloon=" : "",
 			 bl_modes[i].matrix_balloon ? bl_modes[i].matrix_balloon : "");
 		snprintf(item, sizeof(item), "  %s", bl_modes[i].name);
-		print_item(out, item, text, 15);
+		print_item(out, item, text, 16); /* "  xen-pv-force" and two blanks */
 	}
 	fprintf(out, "\n");
 	print_wrapped(out,

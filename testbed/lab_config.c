@@ -121,27 +121,12 @@ int lab_config_set_modes(struct lab_config *cfg, const char *list, char *err, si
 	return 0;
 }
 
-int lab_config_check(const struct lab_config *cfg, char *err, size_t errlen)
+/* The Xen modes' combinations: TCG only; a balloon dom0 can give. 0 or -EINVAL with err. */
+static int check_xen(const struct lab_config *cfg, char *err, size_t errlen)
 {
-	if (cfg->nkernels > LAB_MAX_KERNELS || !cfg->nmodes || cfg->nmodes > LAB_MAX_MODES) {
-		snprintf(err, errlen, "%zu kernel(s) and %zu mode(s): expected at most %d kernels and 1 to %d modes",
-			 cfg->nkernels, cfg->nmodes, LAB_MAX_KERNELS, LAB_MAX_MODES);
-		return -EINVAL;
-	}
-	for (size_t i = 0; i < cfg->nkernels; i++) {
-		if (!lab_series_valid(cfg->kernels[i])) {
-			snprintf(err, errlen, "kernel '%s' is not a kernel series (expected digits and dots, like 6.12)",
-				 cfg->kernels[i]);
-			return -EINVAL;
-		}
-	}
 	for (size_t i = 0; i < cfg->nmodes; i++) {
 		const struct lab_mode *m = &cfg->modes[i];
 
-		if ((unsigned)m->id >= BL_MODE_COUNT) {
-			snprintf(err, errlen, "mode %zu: not a mode of the table", i);
-			return -EINVAL;
-		}
 		if (!lab_mode_is_xen(m))
 			continue;
 		/* Xen PV dom0 is measured under TCG only; -cpu host under KVM is another machine. */
@@ -158,6 +143,29 @@ int lab_config_check(const struct lab_config *cfg, char *err, size_t errlen)
 				 "(--mem): at most %d MiB, or a larger --mem",
 				 m->spec, (unsigned long long)(m->balloon_bytes >> 20), LAB_XEN_DOM0_KEEP_MIB,
 				 cfg->mem_mib, cfg->mem_mib > LAB_XEN_DOM0_KEEP_MIB ? (int)cfg->mem_mib - LAB_XEN_DOM0_KEEP_MIB : 0);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+int lab_config_check(const struct lab_config *cfg, char *err, size_t errlen)
+{
+	if (cfg->nkernels > LAB_MAX_KERNELS || !cfg->nmodes || cfg->nmodes > LAB_MAX_MODES) {
+		snprintf(err, errlen, "%zu kernel(s) and %zu mode(s): expected at most %d kernels and 1 to %d modes",
+			 cfg->nkernels, cfg->nmodes, LAB_MAX_KERNELS, LAB_MAX_MODES);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < cfg->nkernels; i++) {
+		if (!lab_series_valid(cfg->kernels[i])) {
+			snprintf(err, errlen, "kernel '%s' is not a kernel series (expected digits and dots, like 6.12)",
+				 cfg->kernels[i]);
+			return -EINVAL;
+		}
+	}
+	for (size_t i = 0; i < cfg->nmodes; i++) {
+		if ((unsigned)cfg->modes[i].id >= BL_MODE_COUNT) {
+			snprintf(err, errlen, "mode %zu: not a mode of the table", i);
 			return -EINVAL;
 		}
 	}
@@ -191,5 +199,5 @@ int lab_config_check(const struct lab_config *cfg, char *err, size_t errlen)
 			 "clock, a KVM guest runs on the wall clock (leave --clock out, or --clock wall)");
 		return -EINVAL;
 	}
-	return 0;
+	return check_xen(cfg, err, errlen);
 }
