@@ -179,7 +179,7 @@ void cmd_lab_usage(FILE *out)
 		snprintf(text, sizeof(text), "%s%s%s%s%s", bl_modes[i].description,
 			 bl_modes[i].emulated_iommu ? "; QEMU adds -device " : "",
 			 bl_modes[i].emulated_iommu ? LAB_QEMU_IOMMU_DEVICE : "",
-			 bl_modes[i].matrix_balloon ? "; by default also with balloon=" : "",
+			 bl_modes[i].matrix_balloon ? "; by default also as " : "",
 			 bl_modes[i].matrix_balloon ? bl_modes[i].matrix_balloon : "");
 		snprintf(item, sizeof(item), "  %s", bl_modes[i].name);
 		print_item(out, item, text, 16); /* "  xen-pv-force" and two blanks */

@@ -167,7 +167,7 @@ const struct bl_mode_info bl_modes[BL_MODE_COUNT] = {
 			    "an emulated Intel IOMMU translates (intel_iommu=on)" },
 	[BL_MODE_IOMMU_PT] = { BL_MODE_IOMMU_PT, "iommu-pt", "default", "pt", "intel_iommu=on iommu=pt", true, NULL,
 			       NULL, "the same IOMMU in passthrough (intel_iommu=on iommu=pt)" },
-	[BL_MODE_XEN_PV] = { BL_MODE_XEN_PV, "xen-pv", "default", "off", "", false, "xen-pv", "1536M",
+	[BL_MODE_XEN_PV] = { BL_MODE_XEN_PV, "xen-pv", "default", "off", "", false, "xen-pv", "xen-pv:balloon=1536M",
 			     "the kernel is Xen's PV dom0, no swiotlb= option (xen-swiotlb bounces "
 			     "segments that span machine-discontiguous frames)" },
 	[BL_MODE_XEN_PV_FORCE] = { BL_MODE_XEN_PV_FORCE, "xen-pv-force", "force", "off", "swiotlb=force", false,
@@ -246,6 +246,18 @@ const char *bl_mode_key(const char *swiotlb, const char *iommu, const char *hype
 		snprintf(buf, len, "%s", name);
 	}
 	return buf;
+}
+
+size_t bl_mode_matrix(const char *out[BL_MODE_MATRIX_MAX])
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < BL_MODE_COUNT; i++) {
+		out[n++] = bl_modes[i].name;
+		if (bl_modes[i].matrix_balloon)
+			out[n++] = bl_modes[i].matrix_balloon;
+	}
+	return n;
 }
 
 int bl_mode_rank(const char *name)

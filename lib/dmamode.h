@@ -65,8 +65,9 @@ struct bl_mode_info {
 	bool emulated_iommu;	 /* the machine needs an IOMMU device */
 	const char *hypervisor;	 /* NULL: bare metal (or a plain QEMU guest); "xen-pv": the
 				    kernel runs as Xen's PV dom0 (bl_hypervisor_key's form) */
-	const char *matrix_balloon; /* the default matrix also boots this row with
-				       balloon=SIZE (Xen rows); NULL: it does not */
+	const char *matrix_balloon; /* the default matrix also boots this row ballooned:
+				       its mode key ("xen-pv:balloon=1536M", bl_mode_key's
+				       spelling, a lab mode spec); NULL: it does not */
 	const char *description; /* one line for --help and the report */
 };
 
@@ -115,6 +116,14 @@ void bl_size_short(uint64_t bytes, char *buf, size_t len);
  * one of the table's rows.
  */
 int bl_mode_rank(const char *name);
+
+/*
+ * The default matrix's mode keys, in the table's order: every row, each row
+ * with a matrix_balloon followed by it. Into @out (static strings); returns
+ * the count, at most BL_MODE_MATRIX_MAX.
+ */
+#define BL_MODE_MATRIX_MAX (2 * BL_MODE_COUNT)
+size_t bl_mode_matrix(const char *out[BL_MODE_MATRIX_MAX]);
 
 /* Writes "default, force, noforce, iommu, ..." into @buf: for messages and --help. */
 void bl_mode_names(char *buf, size_t len);

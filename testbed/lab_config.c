@@ -10,23 +10,19 @@
 #include <stdio.h>
 #include <string.h>
 
-static_assert(2 * BL_MODE_COUNT <= LAB_MAX_MODES, "every mode of the table, ballooned too, must fit the default matrix");
+static_assert(BL_MODE_MATRIX_MAX <= LAB_MAX_MODES, "the table's default matrix must fit");
 
 void lab_config_init(struct lab_config *cfg)
 {
+	const char *keys[BL_MODE_MATRIX_MAX];
+	size_t n = bl_mode_matrix(keys);
 	char err[256];
 
 	memset(cfg, 0, sizeof(*cfg));
-	for (size_t i = 0; i < BL_MODE_COUNT; i++) {
-		char spec[64];
-
-		lab_mode_init(&cfg->modes[cfg->nmodes++], (enum bl_mode_id)i);
-		if (!bl_modes[i].matrix_balloon)
-			continue;
-		snprintf(spec, sizeof(spec), "%s:balloon=%s", bl_modes[i].name, bl_modes[i].matrix_balloon);
-		/* the table's own spec: a failure is a broken table */
-		if (lab_mode_parse(spec, &cfg->modes[cfg->nmodes], err, sizeof(err)))
-			assert(!"bl_modes[].matrix_balloon is not a valid balloon size");
+	for (size_t i = 0; i < n; i++) {
+		/* the table's own specs: a failure is a broken table */
+		if (lab_mode_parse(keys[i], &cfg->modes[cfg->nmodes], err, sizeof(err)))
+			assert(!"lib/dmamode.h's default matrix holds a spec the lab refuses");
 		else
 			cfg->nmodes++;
 	}

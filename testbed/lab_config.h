@@ -81,8 +81,8 @@ struct lab_config {
 };
 
 /*
- * The defaults: every mode of lib/dmamode.h's table in its order, each
- * row with a matrix_balloon followed by that row ballooned, the
+ * The defaults: lib/dmamode.h's default matrix (bl_mode_matrix: every
+ * mode of the table in its order, xen-pv also ballooned), the
  * kernel series of LAB_DEFAULT_KERNELS_FILE (nkernels 0), the default job,
  * output folder, memory and parallelism, the icount clock (AUTO) and its
  * timeout (timeout_s 0), one boot per kernel x mode.

@@ -152,6 +152,13 @@ static void test_mode_table(void **state)
 	assert_non_null(bl_mode_find(BL_MODE_BASELINE));
 	bl_mode_names(names, sizeof(names));
 	assert_string_equal(names, "default, force, noforce, iommu, iommu-pt, xen-pv, xen-pv-force");
+	/* the default matrix: every row, xen-pv ballooned after it; each key names its row again */
+	const char *keys[BL_MODE_MATRIX_MAX];
+	size_t n = bl_mode_matrix(keys);
+	assert_int_equal(n, BL_MODE_COUNT + 1);
+	assert_string_equal(keys[BL_MODE_XEN_PV + 1], "xen-pv:balloon=1536M");
+	assert_string_equal(bl_mode_key("default", "off", "xen-pv", 1536ll << 20, names, sizeof(names)),
+			    keys[BL_MODE_XEN_PV + 1]);
 	bl_mode_names(names, 8); /* truncates, stays terminated */
 	assert_int_equal(strlen(names), 7);
 }

@@ -290,7 +290,9 @@ static void test_config_defaults(void **state)
 		if (!bl_modes[i].matrix_balloon)
 			continue;
 		assert_int_equal(cfg.modes[j].id, (enum bl_mode_id)i);
-		assert_true(cfg.modes[j++].balloon_bytes > 0);
+		assert_true(cfg.modes[j].balloon_bytes > 0);
+		/* the table's key is the spec the lab writes back */
+		assert_string_equal(cfg.modes[j++].spec, bl_modes[i].matrix_balloon);
 	}
 	assert_int_equal(cfg.nmodes, j);
 	/* the matrix: xen-pv with and without 1536M */
