@@ -8,9 +8,11 @@
 #     the Xen package version; dma.swiotlb "default" (no option given) and
 #     dma.swiotlb_impl "xen-swiotlb";
 #   - with the balloon: the balloon readings reached both targets; dma-heap
-#     64K -> vgem bounced (swiotlb_bounced > 0); dma-heap 1M -> vgem was
-#     refused on every operation with EIO (errno 5) and the row holds the
-#     kernel's "swiotlb buffer is full" line;
+#     1M -> vgem was refused on every operation with EIO (errno 5) and the
+#     row holds the kernel's "swiotlb buffer is full" line (every one of 19
+#     ballooned 6.12 boots so far); dma-heap 64K -> vgem was never refused
+#     and bounced once per operation or not at all (10 in 18 boots, 0 in
+#     one: XEN-NOTES.md; "> 0" would fail about one run in 19);
 #   - without the balloon: no balloon readings (none asked for), and every
 #     row bounced 0 times.
 # virtio_gpu -> vgem after the balloon bounces in some boots and not in
@@ -77,8 +79,9 @@ for slug in xen-pv-balloon256M xen-pv; do
 			.hypervisor.balloon.balloon_kb == 262144 and .hypervisor.balloon_requested_bytes == 268435456' \
 			"$d" >/dev/null || fail "$slug: $job: balloon $(jq -c .hypervisor.balloon "$d")"
 		[ "$job" = import-dmaheap-vgem ] || continue
-		jq -e '.results[] | select(.size == 65536) | .counters.swiotlb_bounced > 0 and (.failures.ops // 0) == 0' \
-			"$d" >/dev/null || fail "$slug: dma-heap 64K -> vgem did not bounce after the balloon"
+		jq -e '.results[] | select(.size == 65536) | (.failures.ops // 0) == 0 and
+			(.counters.swiotlb_bounced == 0 or .counters.swiotlb_bounced == .ops)' "$d" >/dev/null ||
+			fail "$slug: dma-heap 64K -> vgem: refused, or bounced neither once per op nor never: $(jq -c '.results[] | select(.size == 65536) | {ops, counters: .counters.swiotlb_bounced, failures}' "$d")"
 		jq -e '.results[] | select(.size == 1048576) | .failures.ops == .ops and .ops > 0 and .failures.errno == 5 and
 			([.failures.kernel_log[]? | select(contains("swiotlb buffer is full"))] | length > 0)' "$d" >/dev/null ||
 			fail "$slug: dma-heap 1M -> vgem: not refused with EIO and 'swiotlb buffer is full': $(jq -c '.results[] | select(.size == 1048576) | .failures' "$d")"
