@@ -9,10 +9,10 @@
 #     dma.swiotlb_impl "xen-swiotlb";
 #   - with the balloon: the balloon readings reached both targets; dma-heap
 #     1M -> vgem was refused on every operation with EIO (errno 5) and the
-#     row holds the kernel's "swiotlb buffer is full" line (every one of 19
+#     row holds the kernel's "swiotlb buffer is full" line (every one of 18
 #     ballooned 6.12 boots so far); dma-heap 64K -> vgem was never refused
-#     and bounced once per operation or not at all (10 in 18 boots, 0 in
-#     one: XEN-NOTES.md; "> 0" would fail about one run in 19);
+#     and bounced once per operation or not at all (once per op in 17 of 18
+#     boots, 0 in one: XEN-NOTES.md; "> 0" would fail about one run in 18);
 #   - without the balloon: no balloon readings (none asked for), and every
 #     row bounced 0 times.
 # virtio_gpu -> vgem after the balloon bounces in some boots and not in
