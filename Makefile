@@ -188,8 +188,9 @@ check: deps
 	$(MAKE) WERROR=1 BUILD=build-asan SANITIZER=address all unit tools
 	$(MAKE) WERROR=1 BUILD=build-ubsan SANITIZER=undefined all unit tools
 	$(MAKE) WERROR=1 static
-	@# The testbed tests boot Debian 6.12: fetch it once (cached) before any needs it.
+	@# The testbed tests boot Debian 6.12 (and Xen, testbed_xen): fetch them once (cached) before any needs them.
 	testbed/fetch-kernel.sh 6.12 >/dev/null
+	testbed/fetch-xen.sh >/dev/null
 	tests/run --build build --sanitizer-builds "build-asan build-ubsan" \
 		--sanitizer-integration "daemon_bad_input daemon_durability daemon_signals daemon_scheduler dashboard_ store_"
 
@@ -198,11 +199,14 @@ test: all unit
 
 # --- the main job -----------------------------------------------------------
 
+# make run: bouncelab nightly, whose testbed matrix is lib/dmamode.h's default
+# (bl_mode_matrix: every mode, xen-pv:balloon=1536M included) on every kernel.
 run: deps all static
 	$(BUILD)/bouncelab nightly
 
 # RESULTS.md and plots/out/: regenerated from a full testbed matrix (6.1 and
-# 6.12 x default/force/noforce/iommu/iommu-pt, the standard job) into a database of
+# 6.12 x default/force/noforce/iommu/iommu-pt/xen-pv/xen-pv:balloon=1536M/
+# xen-pv-force, lib/dmamode.h's default matrix, the standard job) into a database of
 # their own, so nothing else stored on this machine leaks into them.
 RESULTS_DB := var/results.db
 results: deps all static

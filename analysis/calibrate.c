@@ -49,7 +49,9 @@ static bool wanted(const struct cal_ctx *c, const char *uuid)
 static int same_config(struct cal_ctx *c, const struct bl_run_row *run)
 {
 	struct an_floors *o = c->out;
-	const char *mode = bl_mode_of(run->swiotlb, run->iommu);
+	char key[64];
+	const char *mode = bl_mode_key(run->swiotlb, run->iommu, run->hypervisor,
+				       run->balloon_bytes.set ? run->balloon_bytes.v : 0, key, sizeof(key));
 	/* times are on icount's clock or on a wall clock (the testbed's or real hardware's) */
 	const char *clock = run->testbed_clock && !strcmp(run->testbed_clock, "icount") ? "icount"
 										       : "wall";

@@ -60,6 +60,7 @@ static int runs_cb(const struct bl_run_row *row, void *user)
 {
 	struct an_runs *runs = user;
 	struct an_run *r;
+	char key[64];
 
 	if (runs->n == runs->cap) {
 		size_t cap = runs->cap ? runs->cap * 2 : 32;
@@ -86,7 +87,9 @@ static int runs_cb(const struct bl_run_row *row, void *user)
 	r->kernel_release = dup_or_null(row->kernel_release);
 	r->kernel_version = dup_or_null(row->kernel_version);
 	r->package_version = dup_or_null(row->package_version);
-	r->mode = strdup(bl_mode_of(row->swiotlb, row->iommu));
+	/* the hypervisor and the balloon are part of the mode: never pooled with a bare boot */
+	r->mode = strdup(bl_mode_key(row->swiotlb, row->iommu, row->hypervisor,
+				     row->balloon_bytes.set ? row->balloon_bytes.v : 0, key, sizeof(key)));
 	r->device = dup_or_null(row->dev_driver ? row->dev_driver : row->dev_node);
 	r->importer = dup_or_null(row->imp_driver ? row->imp_driver : row->imp_node);
 	r->hostname = dup_or_null(row->hostname);
@@ -199,7 +202,11 @@ static void label(enum an_group how, const char *release, const char *mode, cons
 
 void an_group_label(const struct bl_run_row *run, enum an_group how, char *buf, size_t len)
 {
-	label(how, run->kernel_release, bl_mode_of(run->swiotlb, run->iommu),
+	char key[64];
+
+	label(how, run->kernel_release,
+	      bl_mode_key(run->swiotlb, run->iommu, run->hypervisor,
+			  run->balloon_bytes.set ? run->balloon_bytes.v : 0, key, sizeof(key)),
 	      run->dev_driver ? run->dev_driver : run->dev_node,
 	      run->imp_driver ? run->imp_driver : run->imp_node, run->job, run->started_unix,
 	      run->run_id, buf, len);

@@ -401,7 +401,9 @@ int an_report_write(FILE *f, FILE *details, struct bl_store *s, const struct bl_
 	char *cmp_buf = NULL;
 	size_t cmp_len = 0;
 	struct an_floor_index floors = { 0 };
-	char modes[128];
+	char modes[256];
+	const char *keys[BL_MODE_MATRIX_MAX];
+	size_t nkeys, off = 0;
 	int64_t newest;
 	int ret;
 
@@ -454,7 +456,11 @@ int an_report_write(FILE *f, FILE *details, struct bl_store *s, const struct bl_
 		fputs("\n\n", f);
 	}
 	/* Says where runs come from, not which ran: "What ran" below is read from the store. */
-	bl_mode_names(modes, sizeof(modes));
+	/* the default matrix (xen-pv:balloon=1536M included), as make results boots it */
+	nkeys = bl_mode_matrix(keys);
+	modes[0] = '\0';
+	for (size_t i = 0; i < nkeys && off < sizeof(modes); i++)
+		off += (size_t)snprintf(modes + off, sizeof(modes) - off, "%s%s", i ? ", " : "", keys[i]);
 	fprintf(f, "Where runs come from: `bouncelab lab` boots Debian kernels under QEMU once per "
 		   "DMA mode and runs a gembench job inside; `gembench` runs the same jobs on real "
 		   "DRM devices; `bouncelab ingest` (or bouncelabd) stores their result documents. "

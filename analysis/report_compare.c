@@ -24,8 +24,30 @@
  */
 struct platform {
 	const char *release, *job, *device, *importer; /* point into the runs */
-	unsigned modes; /* the modes it has runs with rows in: bit bl_mode_rank() */
+	unsigned modes; /* the modes it has runs with rows in: bit mode_bit() */
 };
+
+/*
+ * The modes the report compares: the default matrix's keys
+ * (bl_mode_matrix: the table's rows, xen-pv:balloon=1536M after xen-pv; a
+ * ballooned dom0 is its own mode, never pooled with the plain one). Other
+ * balloon sizes are not compared here (compare --where
+ * mode=xen-pv:balloon=SIZE does).
+ */
+#define REPORT_MODES_MAX BL_MODE_MATRIX_MAX
+_Static_assert(REPORT_MODES_MAX <= 32, "struct platform.modes has a bit per mode");
+
+/* @mode's bit in struct platform.modes; 0 for a mode the report does not compare. */
+static unsigned mode_bit(const char *mode)
+{
+	const char *all[REPORT_MODES_MAX];
+	size_t n = bl_mode_matrix(all);
+
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(all[i], mode))
+			return 1u << i;
+	return 0;
+}
 
 #define MAX_PLATFORMS 512
 
@@ -57,14 +79,14 @@ static size_t platforms(const struct an_runs *runs, struct platform *out, size_t
 						      r->importer, 0 };
 		}
 		if (r->n_results > 0)
-			out[j].modes |= 1u << bl_mode_rank(r->mode);
+			out[j].modes |= mode_bit(r->mode);
 	}
 	return n;
 }
 
 static bool has_mode(const struct platform *p, const char *mode)
 {
-	return p->modes & (1u << bl_mode_rank(mode));
+	return p->modes & mode_bit(mode);
 }
 
 /* "a → b" of @metric's means at the smallest and the largest size on one side. */
@@ -340,25 +362,27 @@ static struct an_scope job_scope(const struct platform *p, const char *release, 
 }
 
 /*
- * The modes a section compares, in the table's order (lib/dmamode.h):
- * @with_baseline puts the baseline mode first. NULL-terminated into @out.
+ * The modes a section compares, in the default matrix's order
+ * (lib/dmamode.h): @with_baseline puts the baseline mode
+ * first. NULL-terminated into @out.
  */
 static void mode_order(const char **out, bool with_baseline)
 {
-	size_t n = 0;
+	const char *all[REPORT_MODES_MAX];
+	size_t n = 0, nall = bl_mode_matrix(all);
 
 	if (with_baseline)
 		out[n++] = BL_MODE_BASELINE;
-	for (size_t i = 0; i < BL_MODE_COUNT; i++)
-		if (strcmp(bl_modes[i].name, BL_MODE_BASELINE))
-			out[n++] = bl_modes[i].name;
+	for (size_t i = 0; i < nall; i++)
+		if (strcmp(all[i], BL_MODE_BASELINE))
+			out[n++] = all[i];
 	out[n] = NULL;
 }
 
 int rp_mode_comparisons(struct report_ctx *c)
 {
 	static struct platform pl[MAX_PLATFORMS];
-	const char *modes[BL_MODE_COUNT + 1];
+	const char *modes[REPORT_MODES_MAX + 1];
 	size_t np = platforms(c->runs, pl, MAX_PLATFORMS);
 	bool any = false;
 	int ret = 0;
@@ -430,7 +454,7 @@ int rp_mode_comparisons(struct report_ctx *c)
 int rp_kernel_comparisons(struct report_ctx *c)
 {
 	static struct platform pl[MAX_PLATFORMS];
-	const char *modes[BL_MODE_COUNT + 2];
+	const char *modes[REPORT_MODES_MAX + 2];
 	size_t np = platforms(c->runs, pl, MAX_PLATFORMS);
 	bool any = false;
 	int ret = 0;

@@ -18,6 +18,7 @@
 
 #include "dmamode.h"
 #include "resultdoc.h"
+#include "units.h"
 
 enum sel_kind {
 	SK_TEXT,   /* any non-empty text */
@@ -58,7 +59,7 @@ static const struct sel_key keys[] = {
 	{ "kernel", NULL, SK_TEXT, M(kernel), NULL, "K",
 	  "release (6.12.57+deb13-amd64), series (6.12: not 6.1) or Debian package version" },
 	{ "mode", NULL, SK_MODE, 0, NULL, "M",
-	  "DMA mode (sets swiotlb and/or iommu)" },
+	  "DMA mode (sets swiotlb and/or iommu, and the hypervisor; xen-pv:balloon=1536M)" },
 	{ "swiotlb", NULL, SK_CHOICE, M(swiotlb), swiotlb_values, "S", "the boot's swiotlb= mode" },
 	{ "iommu", NULL, SK_CHOICE, M(iommu), iommu_values, "I", "the boot's IOMMU mode" },
 	{ "device", NULL, SK_TEXT, M(device), NULL, "D", "driver name (vgem) or node (/dev/dri/card0)" },
@@ -134,15 +135,36 @@ static const struct bl_mode_info *mode_named(const char *name)
 	return !strcmp(name, "pt") ? &bl_modes[BL_MODE_IOMMU_PT] : bl_mode_find(name);
 }
 
+/* Same hypervisor (both none, or the same one): rows a bare filter must tell apart. */
+static bool same_hypervisor(const struct bl_mode_info *a, const struct bl_mode_info *b)
+{
+	return a->hypervisor == b->hypervisor ||
+	       (a->hypervisor && b->hypervisor && !strcmp(a->hypervisor, b->hypervisor));
+}
+
 int bl_mode_filter(struct bl_run_filter *f, const char *mode)
 {
-	const struct bl_mode_info *m = mode_named(mode);
+	const struct bl_mode_info *m;
+	const char *colon = strchr(mode, ':');
+	char name[32];
+	uint64_t balloon = 0;
 	bool shared = false;
 
+	/* NAME[:balloon=SIZE], as bl_mode_key() and the lab's mode specs write it */
+	if ((colon ? (size_t)(colon - mode) : strlen(mode)) >= sizeof(name))
+		return -EINVAL;
+	snprintf(name, sizeof(name), "%.*s", colon ? (int)(colon - mode) : (int)strlen(mode), mode);
+	m = mode_named(name);
 	if (!m)
+		return -EINVAL;
+	if (colon && (!m->hypervisor || strncmp(colon + 1, "balloon=", 8) ||
+		      bl_parse_size(colon + 9, &balloon) || !balloon || balloon > INT64_MAX))
 		return -EINVAL;
 	f->swiotlb = NULL;
 	f->iommu = NULL;
+	/* a Xen dom0 is never a bare boot, and a ballooned one never a plain one */
+	f->hypervisor = m->hypervisor ? m->hypervisor : "";
+	f->balloon = m->hypervisor ? (balloon ? (int64_t)balloon : -1) : 0;
 	/* a mode with an IOMMU that translates is an IOMMU boot whatever swiotlb says */
 	if (m->emulated_iommu) {
 		f->iommu = m->iommu;
@@ -155,7 +177,7 @@ int bl_mode_filter(struct bl_run_filter *f, const char *mode)
 	 * them apart, so the filter pins it.
 	 */
 	for (size_t i = 0; i < BL_MODE_COUNT; i++)
-		if (&bl_modes[i] != m && !strcmp(bl_modes[i].swiotlb, m->swiotlb))
+		if (&bl_modes[i] != m && same_hypervisor(&bl_modes[i], m) && !strcmp(bl_modes[i].swiotlb, m->swiotlb))
 			shared = true;
 	if (shared)
 		f->iommu = m->iommu;
@@ -223,8 +245,10 @@ static int apply_key(struct bl_run_filter *f, struct parse_state *ps, const char
 	case SK_MODE:
 		if (bl_mode_filter(f, value) < 0) {
 			bl_mode_names(list, sizeof(list));
-			bl_seterr(err, errlen, "selector '%s': %s: '%s' is not one of %s (or pt)", ctx,
-			       name, value, list);
+			bl_seterr(err, errlen,
+				  "selector '%s': %s: '%s' is not one of %s (or pt; a Xen mode may add "
+				  ":balloon=SIZE)",
+				  ctx, name, value, list);
 			return -EINVAL;
 		}
 		break;

@@ -57,8 +57,11 @@ int bl_selector_set(struct bl_selector *sel, const char *key, const char *value,
 		    size_t errlen);
 
 /*
- * Sets @f's swiotlb / iommu members for a DMA mode name of the mode table
- * (static strings, replacing what was there). 0, or -EINVAL for an unknown mode.
+ * Sets @f's swiotlb / iommu / hypervisor / balloon members for a DMA mode
+ * name of the mode table, with ":balloon=SIZE" after a Xen mode (static
+ * strings, replacing what was there): a bare mode matches only runs without
+ * a hypervisor, a Xen mode only runs without a balloon unless one is named.
+ * 0, or -EINVAL for an unknown mode or a malformed balloon.
  */
 int bl_mode_filter(struct bl_run_filter *f, const char *mode);
 

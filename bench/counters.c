@@ -743,6 +743,12 @@ void gb_counters_row_end(struct gb_counters *c, json_t *row)
 		json_object_set_new(row, "bounce_rate", json_null());
 		unavail(u, "bounce_rate", bad[EV_MAP_SG] ? bad[EV_MAP_SG] :
 					  bad[EV_MAP_PAGE] ? bad[EV_MAP_PAGE] : bad[EV_BOUNCED]);
+	} else if (!segments && tot[EV_BOUNCED]) {
+		/* dma:dma_map_sg fires only for mappings that succeed; swiotlb_bounced also for refused ones */
+		json_object_set_new(row, "bounce_rate", json_null());
+		unavail(u, "bounce_rate",
+			"no DMA mapping of the job's devices succeeded in this row although SWIOTLB was asked to "
+			"bounce: the mappings failed (see failures)");
 	} else if (!segments) {
 		json_object_set_new(row, "bounce_rate", json_null());
 		unavail(u, "bounce_rate", "no DMA mappings of the job's devices in this row");

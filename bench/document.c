@@ -51,6 +51,17 @@ json_t *gb_doc_new(const struct gb_job *job, double timer_cost_ns)
 			"device", "importer");
 	if (!doc)
 		return NULL;
+	/* Xen or not is part of the mode (a PV dom0 bounces through xen-swiotlb whatever swiotlb= says) */
+	{
+		json_t *hv = bl_env_hypervisor();
+		json_t *dma = json_object_get(doc, "dma");
+
+		if (!hv || json_object_set_new(doc, "hypervisor", hv) ||
+		    (dma && json_object_set_new(dma, "swiotlb_impl", json_string(bl_env_swiotlb_impl(hv))))) {
+			json_decref(doc);
+			return NULL;
+		}
+	}
 	json_object_set_new(doc, "job",
 			    json_pack("{s:s, s:s, s:s, s:o, s:s}", "name", job->name, "backend",
 				      job->backend, "workload", job->workload, "params",

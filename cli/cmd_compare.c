@@ -394,20 +394,23 @@ out:
 	return ret < 0 ? 2 : ret;
 }
 
-/* Which modes of the mode table (lib/dmamode.h) the runs a selector picks were in. */
-static int modes_of(struct bl_store *s, const struct bl_run_filter *f, bool present[BL_MODE_COUNT])
+/*
+ * Which modes of the default matrix (lib/dmamode.h's bl_mode_matrix: the
+ * table's rows and xen-pv:balloon=1536M) the runs a selector picks were in,
+ * by position in @keys.
+ */
+static int modes_of(struct bl_store *s, const struct bl_run_filter *f, const char *const *keys, size_t nkeys,
+		    bool *present)
 {
 	struct an_runs runs;
 	int ret = an_load_runs(s, f, &runs);
 
 	if (ret < 0)
 		return ret;
-	for (size_t i = 0; i < runs.n; i++) {
-		const struct bl_mode_info *m = bl_mode_find(runs.r[i].mode);
-
-		if (runs.r[i].n_results > 0 && m)
-			present[m->id] = true;
-	}
+	for (size_t i = 0; i < runs.n; i++)
+		for (size_t k = 0; k < nkeys && runs.r[i].n_results > 0; k++)
+			if (!strcmp(runs.r[i].mode, keys[k]))
+				present[k] = true;
 	an_runs_free(&runs);
 	return 0;
 }
@@ -417,7 +420,9 @@ static int run_modes(struct bl_store *s, const struct opts *o, size_t *worse)
 {
 	struct bl_selector where = { 0 }, bsel = { 0 };
 	struct an_dataset base = { 0 };
-	bool present[BL_MODE_COUNT] = { false };
+	const char *keys[BL_MODE_MATRIX_MAX];
+	size_t nkeys = bl_mode_matrix(keys);
+	bool present[BL_MODE_MATRIX_MAX] = { false };
 	json_t *json_all = o->fmt == BL_CMP_JSON ? json_array() : NULL;
 	char err[512];
 	size_t compared = 0;
@@ -435,14 +440,14 @@ static int run_modes(struct bl_store *s, const struct opts *o, size_t *worse)
 		goto out;
 	}
 	ret = 3;
-	if (modes_of(s, &where.filter, present) < 0 || an_dataset_load(s, &bsel.filter, &base) < 0)
+	if (modes_of(s, &where.filter, keys, nkeys, present) < 0 || an_dataset_load(s, &bsel.filter, &base) < 0)
 		goto out;
 	if (!base.n) {
 		bl_err("compare --modes: no %s runs match '%s'", o->base_mode, bsel.text);
 		goto out;
 	}
-	for (int m = 0; m < BL_MODE_COUNT; m++) {
-		const char *mode = bl_modes[m].name;
+	for (size_t m = 0; m < nkeys; m++) {
+		const char *mode = keys[m];
 		struct bl_selector nsel = { 0 };
 		struct an_dataset nds = { 0 };
 		struct an_comparison cmp = { 0 };

@@ -61,7 +61,8 @@ static const struct cli_opt lab_cli_opts[] = {
 	  .help = "print the exact versions --kernels resolves to in apt's index and exit, booting nothing "
 		  "(exit 0; 2 when an item names no kernel, 1 when apt could not be asked)" },
 	{ .name = "modes", .kind = CLI_LIST, .metavar = "LIST", .parse = lab_config_set_modes,
-	  .help = "DMA boot modes, each MODE or MODE:pool=SIZE (default: every mode below, in that order)" },
+	  .help = "DMA boot modes, each MODE, MODE:pool=SIZE or (Xen modes) MODE:balloon=SIZE (default: every "
+		  "mode below, in that order, and xen-pv:balloon=1536M after xen-pv)" },
 	{ .name = "job", .kind = CLI_STR, .metavar = "FILE", .off = FIELD(job),
 	  .help = "job file run by gembench in the guest (default: " LAB_DEFAULT_JOB " in the source tree)" },
 	{ .name = "out", .kind = CLI_STR, .metavar = "DIR", .off = FIELD(out),
@@ -86,7 +87,8 @@ static const struct cli_opt lab_cli_opts[] = {
 	{ .name = "mem", .kind = CLI_UINT, .metavar = "MB", .off = FIELD(mem_mib), .min = LAB_MEM_MIN,
 	  .max = LAB_MEM_MAX, .what = "MiB",
 	  .help = "guest RAM in MiB (default: " XSTR(LAB_DEFAULT_MEM_MIB) "; above 4096 `default` mode "
-		  "gets a SWIOTLB pool like a desktop's, below it none)" },
+		  "gets a SWIOTLB pool like a desktop's, below it none). In Xen modes this is dom0's memory "
+		  "(dom0_mem) and QEMU gets " XSTR(LAB_XEN_HEADROOM_MIB) " MiB more for Xen" },
 	{ .name = "kvm", .kind = CLI_FLAG, .off = FIELD(kvm),
 	  .help = "use KVM instead of TCG, on the wall clock (off by default: stock kernels may crash on a "
 		  "paravirtual /dev/kvm)" },
@@ -181,24 +183,40 @@ void cmd_lab_usage(FILE *out)
 	for (size_t i = 0; i < BL_MODE_COUNT; i++) {
 		char text[512];
 
-		snprintf(text, sizeof(text), "%s%s%s", bl_modes[i].description,
+		snprintf(text, sizeof(text), "%s%s%s%s%s", bl_modes[i].description,
 			 bl_modes[i].emulated_iommu ? "; QEMU adds -device " : "",
-			 bl_modes[i].emulated_iommu ? LAB_QEMU_IOMMU_DEVICE : "");
+			 bl_modes[i].emulated_iommu ? LAB_QEMU_IOMMU_DEVICE : "",
+			 bl_modes[i].matrix_balloon ? "; by default also as " : "",
+			 bl_modes[i].matrix_balloon ? bl_modes[i].matrix_balloon : "");
 		snprintf(item, sizeof(item), "  %s", bl_modes[i].name);
-		print_item(out, item, text, 12);
+		print_item(out, item, text, 16); /* "  xen-pv-force" and two blanks */
 	}
 	fprintf(out, "\n");
 	print_wrapped(out,
 		      "MODE:pool=SIZE sets the SWIOTLB pool, a multiple of 256K (the kernel allocates it in "
 		      "segments of 128 slots x 2 KiB): force:pool=16M boots swiotlb=8192,force. noforce "
-		      "takes no pool.",
+		      "takes no pool, and the Xen modes take none (whether xen-swiotlb honours swiotlb=N is "
+		      "not measured).",
+		      0, 0);
+	fprintf(out, "\n");
+	print_wrapped(out,
+		      "Xen modes boot Debian's Xen hypervisor (testbed/fetch-xen.sh, cached beside the kernels) "
+		      "with the kernel as its PV dom0: -cpu " LAB_XEN_CPU ", Xen's console on the serial port, "
+		      "dom0's on hvc0, TCG only (--kvm refused). MODE:balloon=SIZE (xen-pv:balloon=1536M): "
+		      "before the job dom0 gives SIZE back to Xen through the balloon driver, waits until it "
+		      "is gone, takes it back and waits again, so its pages are scattered over machine memory "
+		      "as on a long-running Xen host; SIZE is a multiple of 4K, not 0, and leaves dom0 at "
+		      "least " XSTR(LAB_XEN_DOM0_KEEP_MIB) " MiB of --mem. A balloon that does not reach its "
+		      "targets fails the boot (the job's documents are kept). Every document carries a "
+		      "hypervisor object (Xen's version, guest type, dom0, the package booted, the balloon "
+		      "readings).",
 		      0, 0);
 	fprintf(out, "\n");
 	print_wrapped(out,
 		      "The guest runs build-static/gembench (and gets build-static/bouncelabd when it exists; "
 		      "make static builds both; $BOUNCELAB_STATIC_DIR names another folder). Every guest gets "
 		      "a " LAB_QEMU_MACHINE " machine and a " LAB_QEMU_GPU_DEVICE "; the initramfs loads vgem, "
-		      "virtio-gpu and udmabuf (when a module). Kernels are cached in testbed/cache/. Prints "
+		      "virtio-gpu, udmabuf, xen-privcmd and xenfs (when modules). Kernels are cached in testbed/cache/. Prints "
 		      "one line per boot; exits 0 when every boot produced its result documents, 1 when one "
 		      "did not, 2 on bad input (nothing booted).",
 		      0, 0);

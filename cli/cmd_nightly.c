@@ -59,15 +59,16 @@ struct nightly_step {
 	int rc;			/* exit code; -1 not run */
 };
 
-/* Every mode of lib/dmamode.h's table, comma-separated as lab --modes takes them. */
+/* lib/dmamode.h's default matrix (every mode, xen-pv ballooned too), comma-separated as lab --modes takes it. */
 static void all_modes(char *buf, size_t len)
 {
-	size_t off = 0;
+	const char *keys[BL_MODE_MATRIX_MAX];
+	size_t n = bl_mode_matrix(keys), off = 0;
 
 	if (len)
 		buf[0] = '\0';
-	for (size_t i = 0; i < BL_MODE_COUNT && off < len; i++)
-		off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? "," : "", bl_modes[i].name);
+	for (size_t i = 0; i < n && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? "," : "", keys[i]);
 }
 
 static void nightly_usage(FILE *out)

@@ -9,6 +9,7 @@
 
 #include <assert.h>
 #include <ctype.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,18 +150,28 @@ const char *bl_dma_iommu_mode(const struct bl_dma_cmdline *c, bool have_groups)
 
 /* --- the mode table ---------------------------------------------------------------- */
 
+/*
+ * The Xen rows: dom0 keeps dma.swiotlb what its command line says (the
+ * document stays truthful about the option); that every device goes
+ * through xen-swiotlb is the environment's fact (dma.swiotlb_impl).
+ */
 const struct bl_mode_info bl_modes[BL_MODE_COUNT] = {
-	[BL_MODE_DEFAULT] = { BL_MODE_DEFAULT, "default", "default", "off", "", false,
+	[BL_MODE_DEFAULT] = { BL_MODE_DEFAULT, "default", "default", "off", "", false, NULL, NULL,
 			      "no swiotlb= option (the pool exists when RAM needs it; only devices "
 			      "that cannot reach a page bounce)" },
-	[BL_MODE_FORCE] = { BL_MODE_FORCE, "force", "force", "off", "swiotlb=force", false,
+	[BL_MODE_FORCE] = { BL_MODE_FORCE, "force", "force", "off", "swiotlb=force", false, NULL, NULL,
 			    "swiotlb=force (every streaming DMA mapping bounces)" },
-	[BL_MODE_NOFORCE] = { BL_MODE_NOFORCE, "noforce", "noforce", "off", "swiotlb=noforce", false,
+	[BL_MODE_NOFORCE] = { BL_MODE_NOFORCE, "noforce", "noforce", "off", "swiotlb=noforce", false, NULL, NULL,
 			      "swiotlb=noforce (no SWIOTLB pool; the baseline)" },
-	[BL_MODE_IOMMU] = { BL_MODE_IOMMU, "iommu", "default", "on", "intel_iommu=on", true,
+	[BL_MODE_IOMMU] = { BL_MODE_IOMMU, "iommu", "default", "on", "intel_iommu=on", true, NULL, NULL,
 			    "an emulated Intel IOMMU translates (intel_iommu=on)" },
-	[BL_MODE_IOMMU_PT] = { BL_MODE_IOMMU_PT, "iommu-pt", "default", "pt", "intel_iommu=on iommu=pt",
-			       true, "the same IOMMU in passthrough (intel_iommu=on iommu=pt)" },
+	[BL_MODE_IOMMU_PT] = { BL_MODE_IOMMU_PT, "iommu-pt", "default", "pt", "intel_iommu=on iommu=pt", true, NULL,
+			       NULL, "the same IOMMU in passthrough (intel_iommu=on iommu=pt)" },
+	[BL_MODE_XEN_PV] = { BL_MODE_XEN_PV, "xen-pv", "default", "off", "", false, "xen-pv", "xen-pv:balloon=1536M",
+			     "the kernel is Xen's PV dom0, no swiotlb= option (xen-swiotlb bounces "
+			     "segments that span machine-discontiguous frames)" },
+	[BL_MODE_XEN_PV_FORCE] = { BL_MODE_XEN_PV_FORCE, "xen-pv-force", "force", "off", "swiotlb=force", false,
+				   "xen-pv", NULL, "Xen PV dom0 with swiotlb=force (every mapping bounces)" },
 };
 
 const struct bl_mode_info *bl_mode_find(const char *name)
@@ -173,8 +184,16 @@ const struct bl_mode_info *bl_mode_find(const char *name)
 	return NULL;
 }
 
-const char *bl_mode_of(const char *swiotlb, const char *iommu)
+const char *bl_mode_of(const char *swiotlb, const char *iommu, const char *hypervisor)
 {
+	if (hypervisor && *hypervisor) {
+		/* only the hypervisor's own rows: a dom0 is never a bare `default` */
+		for (size_t i = 0; swiotlb && i < BL_MODE_COUNT; i++)
+			if (bl_modes[i].hypervisor && !strcmp(bl_modes[i].hypervisor, hypervisor) &&
+			    !strcmp(bl_modes[i].swiotlb, swiotlb))
+				return bl_modes[i].name;
+		return "?";
+	}
 	if (iommu && !strcmp(iommu, "on"))
 		return bl_modes[BL_MODE_IOMMU].name;
 	if (iommu && !strcmp(iommu, "pt"))
@@ -183,9 +202,62 @@ const char *bl_mode_of(const char *swiotlb, const char *iommu)
 		return "?";
 	/* the swiotlb= names are mode names, and only the table's are returned */
 	for (size_t i = 0; i < BL_MODE_COUNT; i++)
-		if (!strcmp(bl_modes[i].iommu, "off") && !strcmp(bl_modes[i].swiotlb, swiotlb))
+		if (!bl_modes[i].hypervisor && !strcmp(bl_modes[i].iommu, "off") &&
+		    !strcmp(bl_modes[i].swiotlb, swiotlb))
 			return bl_modes[i].name;
 	return "?";
+}
+
+const char *bl_hypervisor_key(const char *type, const char *guest_type, char *buf, size_t len)
+{
+	size_t n;
+
+	if (!type || !*type || !len)
+		return NULL;
+	if (guest_type && *guest_type)
+		snprintf(buf, len, "%s-%s", type, guest_type);
+	else
+		snprintf(buf, len, "%s", type);
+	for (n = 0; buf[n]; n++)
+		buf[n] = (char)tolower((unsigned char)buf[n]);
+	return buf;
+}
+
+void bl_size_short(uint64_t b, char *buf, size_t len)
+{
+	if (b && !(b % (1ull << 30)))
+		snprintf(buf, len, "%" PRIu64 "G", b >> 30);
+	else if (b && !(b % (1ull << 20)))
+		snprintf(buf, len, "%" PRIu64 "M", b >> 20);
+	else
+		snprintf(buf, len, "%" PRIu64 "K", b >> 10);
+}
+
+const char *bl_mode_key(const char *swiotlb, const char *iommu, const char *hypervisor, int64_t balloon_bytes,
+			char *buf, size_t len)
+{
+	const char *name = bl_mode_of(swiotlb, iommu, hypervisor);
+	char sz[24];
+
+	if (balloon_bytes > 0) {
+		bl_size_short((uint64_t)balloon_bytes, sz, sizeof(sz));
+		snprintf(buf, len, "%s:balloon=%s", name, sz);
+	} else {
+		snprintf(buf, len, "%s", name);
+	}
+	return buf;
+}
+
+size_t bl_mode_matrix(const char *out[BL_MODE_MATRIX_MAX])
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < BL_MODE_COUNT; i++) {
+		out[n++] = bl_modes[i].name;
+		if (bl_modes[i].matrix_balloon)
+			out[n++] = bl_modes[i].matrix_balloon;
+	}
+	return n;
 }
 
 int bl_mode_rank(const char *name)

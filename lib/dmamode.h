@@ -51,6 +51,8 @@ enum bl_mode_id {
 	BL_MODE_NOFORCE,  /* swiotlb=noforce: no pool at all (the baseline) */
 	BL_MODE_IOMMU,	  /* an IOMMU translates (emulated Intel IOMMU, intel_iommu=on) */
 	BL_MODE_IOMMU_PT, /* the same in passthrough (iommu=pt) */
+	BL_MODE_XEN_PV,	  /* the kernel is Xen's PV dom0, no swiotlb= option: xen-swiotlb decides */
+	BL_MODE_XEN_PV_FORCE, /* the same with swiotlb=force on dom0's command line */
 	BL_MODE_COUNT,
 };
 
@@ -61,6 +63,11 @@ struct bl_mode_info {
 	const char *iommu;	 /* the document's dma.iommu in this mode: off|on|pt */
 	const char *cmdline;	 /* the kernel command line words ("" for none) */
 	bool emulated_iommu;	 /* the machine needs an IOMMU device */
+	const char *hypervisor;	 /* NULL: bare metal (or a plain QEMU guest); "xen-pv": the
+				    kernel runs as Xen's PV dom0 (bl_hypervisor_key's form) */
+	const char *matrix_balloon; /* the default matrix also boots this row ballooned:
+				       its mode key ("xen-pv:balloon=1536M", bl_mode_key's
+				       spelling, a lab mode spec); NULL: it does not */
 	const char *description; /* one line for --help and the report */
 };
 
@@ -74,16 +81,51 @@ extern const struct bl_mode_info bl_modes[BL_MODE_COUNT];
 const struct bl_mode_info *bl_mode_find(const char *name);
 
 /*
- * The mode a run was in, from its document's dma.swiotlb and dma.iommu: an
- * IOMMU that translates wins ("iommu", "iommu-pt"), else the swiotlb= mode;
- * "?" when the run does not say.
+ * The mode a run was in, from its document's dma.swiotlb and dma.iommu and
+ * the hypervisor it ran under (bl_hypervisor_key(): "xen-pv", or NULL on
+ * bare metal): a hypervisor picks among its own rows only, so a Xen dom0
+ * is never pooled with a bare `default` boot ("?" when the table has no row
+ * for that hypervisor); else an IOMMU that translates wins ("iommu",
+ * "iommu-pt"), else the swiotlb= mode; "?" when the run does not say.
  */
-const char *bl_mode_of(const char *swiotlb, const char *iommu);
+const char *bl_mode_of(const char *swiotlb, const char *iommu, const char *hypervisor);
 
-/* Position of @name in the table (for sorting); BL_MODE_COUNT when unknown. */
+/*
+ * The hypervisor as a mode key, from a document's hypervisor.type and
+ * hypervisor.guest_type: "xen-pv", "xen-pvh", "xen-hvm" (lower case,
+ * type-guest_type), "xen" when the guest type is unknown; NULL when @type
+ * is NULL or empty (no hypervisor). Written into @buf.
+ */
+const char *bl_hypervisor_key(const char *type, const char *guest_type, char *buf, size_t len);
+
+/*
+ * The mode key of a run: bl_mode_of()'s name, with ":balloon=SIZE" when
+ * the testbed ballooned @balloon_bytes (> 0) before the job ("xen-pv:
+ * balloon=1536M", the lab's mode spec), so a ballooned boot is never pooled
+ * with a plain one. Written into @buf, returned.
+ */
+const char *bl_mode_key(const char *swiotlb, const char *iommu, const char *hypervisor, int64_t balloon_bytes,
+			char *buf, size_t len);
+
+/* 16M, 1G, 512K: the shortest exact form of @bytes (mode specs, file names). */
+void bl_size_short(uint64_t bytes, char *buf, size_t len);
+
+/*
+ * Position of @name in the table (for sorting); BL_MODE_COUNT when unknown.
+ * A key with options ("xen-pv:balloon=1536M") is unknown here: it is not
+ * one of the table's rows.
+ */
 int bl_mode_rank(const char *name);
 
-/* Writes "default, force, noforce, iommu, iommu-pt" into @buf: for messages and --help. */
+/*
+ * The default matrix's mode keys, in the table's order: every row, each row
+ * with a matrix_balloon followed by it. Into @out (static strings); returns
+ * the count, at most BL_MODE_MATRIX_MAX.
+ */
+#define BL_MODE_MATRIX_MAX (2 * BL_MODE_COUNT)
+size_t bl_mode_matrix(const char *out[BL_MODE_MATRIX_MAX]);
+
+/* Writes "default, force, noforce, iommu, ..." into @buf: for messages and --help. */
 void bl_mode_names(char *buf, size_t len);
 
 #endif

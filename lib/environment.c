@@ -7,7 +7,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/sysinfo.h>
 #include <sys/utsname.h>
@@ -184,4 +186,133 @@ json_t *bl_env_dma(void)
 	bl_env_cmdline(cmdline, sizeof(cmdline));
 	err = bl_swiotlb_read("io_tlb_nslabs", &slabs);
 	return bl_env_dma_from(cmdline, err, slabs, count_iommu_groups());
+}
+
+/* --- the hypervisor ------------------------------------------------------- */
+
+/*
+ * @key := the first line of @dir/@rel, or null with "@path: missing" under
+ * @una. Returns the value's text in @buf ("" when missing).
+ */
+static void hv_text(json_t *hv, json_t *una, const char *dir, const char *rel, const char *key, const char *why,
+		    char *buf, size_t len)
+{
+	char path[512], reason[640];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	if (read_text(path, buf, len) || !*buf) {
+		buf[0] = '\0';
+		snprintf(reason, sizeof(reason), "%s: %s", path, why);
+		json_object_set_new(hv, key, json_null());
+		json_object_set_new(una, key, json_string(reason));
+		return;
+	}
+	buf[strcspn(buf, "\n")] = '\0';
+	json_object_set_new(hv, key, json_string(buf));
+}
+
+/* A decimal (or with @hex, hexadecimal) field as an integer; null with a reason when it is none. */
+static void hv_number(json_t *hv, json_t *una, const char *key, const char *text, const char *path, bool hex)
+{
+	char *end, reason[640];
+	long long v;
+
+	if (!*text)
+		return; /* hv_text said why */
+	errno = 0;
+	v = strtoll(text, &end, hex ? 16 : 10);
+	if (errno || *end || v < 0) {
+		snprintf(reason, sizeof(reason), "%s: '%s' is not a %s number", path, text, hex ? "hex" : "decimal");
+		json_object_set_new(hv, key, json_null());
+		json_object_set_new(una, key, json_string(reason));
+		return;
+	}
+	json_object_set_new(hv, key, json_integer(v));
+}
+
+json_t *bl_env_hypervisor_at(const char *sysfs, const char *caps_path)
+{
+	json_t *hv = json_object(), *una = json_object();
+	char type[64], major[32], minor[32], extra[64], gtype[32], initdom[16], pagesize[32], changeset[128];
+	char caps[256] = "", path[512], version[160];
+	bool have_caps;
+
+	if (!hv || !una) {
+		json_decref(hv);
+		json_decref(una);
+		return NULL;
+	}
+	hv_text(hv, una, sysfs, "type", "type", "missing (no hypervisor, or no CONFIG_XEN_SYS_HYPERVISOR)", type,
+		sizeof(type));
+	hv_text(hv, una, sysfs, "version/major", "major", "missing", major, sizeof(major));
+	hv_text(hv, una, sysfs, "version/minor", "minor", "missing", minor, sizeof(minor));
+	hv_text(hv, una, sysfs, "version/extra", "extra", "missing", extra, sizeof(extra));
+	snprintf(path, sizeof(path), "%s/version/major", sysfs);
+	hv_number(hv, una, "major", major, path, false);
+	snprintf(path, sizeof(path), "%s/version/minor", sysfs);
+	hv_number(hv, una, "minor", minor, path, false);
+	/* "4.17" + ".7": extra carries its own dot (and may be empty on a release) */
+	if (*major && *minor) {
+		snprintf(version, sizeof(version), "%s.%s%s", major, minor, extra);
+		json_object_set_new(hv, "version", json_string(version));
+	} else {
+		json_object_set_new(hv, "version", json_null());
+		json_object_set_new(una, "version", json_string("needs version/major and version/minor"));
+	}
+	hv_text(hv, una, sysfs, "guest_type", "guest_type", "missing (kernel older than 4.19, or not Xen)", gtype,
+		sizeof(gtype));
+	/* xenfs' capabilities: "control_d" in dom0 (needs the xenfs module, mounted on /proc/xen) */
+	have_caps = !read_text(caps_path, caps, sizeof(caps));
+	for (char *p = caps; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
+	json_object_set_new(hv, "capabilities", have_caps ? json_string(caps) : json_null());
+	if (!have_caps) {
+		snprintf(path, sizeof(path), "%s: missing (xenfs not loaded or not mounted)", caps_path);
+		json_object_set_new(una, "capabilities", json_string(path));
+	}
+	/* dom0: the start_info flag SIF_INITDOMAIN (Linux 4.17+, PV), else the capabilities */
+	snprintf(path, sizeof(path), "%s/start_flags/initdomain", sysfs);
+	if (!read_text(path, initdom, sizeof(initdom)) && (!strcmp(initdom, "0") || !strcmp(initdom, "1"))) {
+		json_object_set_new(hv, "dom0", json_boolean(initdom[0] == '1'));
+		json_object_set_new(hv, "dom0_source", json_string(path));
+	} else if (have_caps) {
+		char padded[sizeof(caps) + 2];
+
+		snprintf(padded, sizeof(padded), " %s ", caps);
+		json_object_set_new(hv, "dom0", json_boolean(strstr(padded, " control_d ") != NULL));
+		json_object_set_new(hv, "dom0_source", json_string(caps_path));
+	} else {
+		json_object_set_new(hv, "dom0", json_null());
+		json_object_set_new(hv, "dom0_source", json_null());
+		json_object_set_new(una, "dom0",
+				    json_string(*type ? "neither start_flags/initdomain nor xenfs' capabilities"
+						      : "no hypervisor"));
+	}
+	hv_text(hv, una, sysfs, "properties/changeset", "changeset", "missing or empty", changeset,
+		sizeof(changeset));
+	hv_text(hv, una, sysfs, "properties/pagesize", "pagesize", "missing", pagesize, sizeof(pagesize));
+	snprintf(path, sizeof(path), "%s/properties/pagesize", sysfs);
+	hv_number(hv, una, "pagesize", pagesize, path, true);
+	if (json_object_set_new(hv, "unavailable", una)) {
+		json_decref(hv);
+		return NULL;
+	}
+	return hv;
+}
+
+json_t *bl_env_hypervisor(void)
+{
+	return bl_env_hypervisor_at("/sys/hypervisor", "/proc/xen/capabilities");
+}
+
+const char *bl_env_swiotlb_impl(const json_t *hv)
+{
+	const char *type = json_string_value(json_object_get(hv, "type"));
+	const char *gtype = json_string_value(json_object_get(hv, "guest_type"));
+
+	/* a PV guest's DMA goes through xen-swiotlb (machine frames, not pseudo-physical ones) */
+	if (type && !strcmp(type, "xen") && gtype && !strcmp(gtype, "PV"))
+		return "xen-swiotlb";
+	return "swiotlb";
 }

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dmamode.h"
 #include "json_arena.h"
 
 const char *const bl_run_status_names[BL_STATUS_COUNT] = {
@@ -753,14 +754,30 @@ static int validate(struct vctx *c, json_t *root, struct bl_resultdoc *d)
 		len = push(c, "testbed", 0);
 		if (!(err = get_string(c, obj, "package_version", OPTIONAL, &d->package_version)) &&
 		    !(err = get_string(c, obj, "kernel_package", OPTIONAL, &d->kernel_package)) &&
-		    !(err = get_enum(c, obj, "clock", OPTIONAL, clocks, 2, &d->testbed_clock, NULL)))
-			err = get_int(c, obj, "boot_index", OPTIONAL, 0, &d->testbed_boot_index);
+		    !(err = get_enum(c, obj, "clock", OPTIONAL, clocks, 2, &d->testbed_clock, NULL)) &&
+		    !(err = get_int(c, obj, "boot_index", OPTIONAL, 0, &d->testbed_boot_index)))
+			err = get_int(c, obj, "balloon_bytes", OPTIONAL, 1, &d->balloon_bytes);
 		/* before the clock was recorded the lab ran multi-threaded TCG: wall clock */
 		if (!err && !d->testbed_clock)
 			d->testbed_clock = "wall";
 		pop(c, len);
 		if (err)
 			return err;
+	}
+
+	if ((err = get_object(c, root, "hypervisor", OPTIONAL, &obj)))
+		return err;
+	if (obj) {
+		const char *type, *guest_type;
+
+		len = push(c, "hypervisor", 0);
+		if (!(err = get_string(c, obj, "type", OPTIONAL, &type)))
+			err = get_string(c, obj, "guest_type", OPTIONAL, &guest_type);
+		pop(c, len);
+		if (err)
+			return err;
+		/* "xen-pv": the part of the mode the hypervisor decides */
+		d->hypervisor = bl_hypervisor_key(type, guest_type, d->hypervisor_buf, sizeof(d->hypervisor_buf));
 	}
 
 	if ((err = get_object(c, root, "dma", need_ok, &obj)))

@@ -30,7 +30,11 @@
  *  - Optional testbed block: testbed.package_version and
  *    testbed.kernel_package (strings) name the exact Debian package;
  *    testbed.clock (icount|wall) the guest clock the times are on;
- *    testbed.boot_index (integer >= 0) which of the repeated boots.
+ *    testbed.boot_index (integer >= 0) which of the repeated boots;
+ *    testbed.balloon_bytes (integer >= 1 or null) the balloon the Xen
+ *    mode gave back to Xen before the job.
+ *  - Optional hypervisor object: hypervisor.type and hypervisor.guest_type
+ *    (strings or null; "xen", "PV") say what the kernel ran under.
  *
  * Errors name the field path and the problem, e.g.
  *   results[2].counters.swiotlb_bounced: expected an integer or null, got string
@@ -154,6 +158,9 @@ struct bl_resultdoc {
 					   document from before the clock was recorded; NULL
 					   outside the testbed */
 	struct bl_opt_i64 testbed_boot_index; /* testbed.boot_index: which repeated boot */
+	struct bl_opt_i64 balloon_bytes;      /* testbed.balloon_bytes: the Xen balloon, unset when none */
+	const char *hypervisor;		      /* bl_hypervisor_key() of hypervisor.type/guest_type
+						 ("xen-pv"); NULL: none, or the document does not say */
 
 	const char *swiotlb;		/* force|noforce|default, NULL if unknown */
 	struct bl_opt_i64 swiotlb_slabs;
@@ -171,6 +178,7 @@ struct bl_resultdoc {
 	size_t n_results;
 	char run_id_buf[37];		/* storage behind run_id */
 	char boot_id_buf[37];		/* storage behind boot_id */
+	char hypervisor_buf[48];	/* storage behind hypervisor */
 	char *text;			/* the text as received (bl_resultdoc_parse; owned,
 					   NUL-terminated), NULL from bl_resultdoc_from_json */
 	size_t text_len;

@@ -44,7 +44,11 @@
 #include "schema_sql.h"
 #include "store_internal.h"
 
-/* The run filter as SQL; ?1..?13, ?16 and ?17 are the members of struct bl_run_filter. */
+/*
+ * The run filter as SQL; ?1..?13 and ?16..?19 are the members of struct
+ * bl_run_filter. ?18: '' matches runs without a hypervisor; ?19: -1 matches
+ * runs without a balloon.
+ */
 #define RUN_FROM                                                                           \
 	" FROM runs r"                                                                     \
 	" LEFT JOIN boots b ON b.id = r.boot_id"                                           \
@@ -70,7 +74,9 @@
 	" AND (?12 IS NULL OR r.started_unix >= ?12)"                                      \
 	" AND (?13 IS NULL OR r.started_unix < ?13)"                                      \
 	" AND (?16 IS NULL OR r.testbed_clock = ?16)"                                      \
-	" AND (?17 IS NULL OR r.testbed_boot_index = ?17)"
+	" AND (?17 IS NULL OR r.testbed_boot_index = ?17)"                                 \
+	" AND (?18 IS NULL OR ifnull(r.hypervisor, '') = ?18)"                             \
+	" AND (?19 IS NULL OR ifnull(r.balloon_bytes, -1) = ?19)"
 
 static const char *const stmt_sql[ST_COUNT] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
@@ -107,9 +113,9 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"INSERT INTO runs (uuid, format, status, error, tool_name, tool_version,"
 		" started_at, started_unix, finished_at, finished_unix, boot_id, device_id,"
 		" importer_id, job_name, backend, workload, params, document, kernel_boot_id,"
-		" testbed_clock, testbed_boot_index)"
+		" testbed_clock, testbed_boot_index, hypervisor, balloon_bytes)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
-		" ?17, ?18, ?19, ?20, ?21)",
+		" ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
 	[ST_RESULT_INS] =
 		"INSERT INTO results (run_id, idx, workload, variant, size, reps, ops,"
 		" duration_ns, ops_per_sec_mean, bytes_per_sec_mean, bounce_rate, per_rep) VALUES"
@@ -127,7 +133,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 		" k.release, k.version, k.package_version, k.package, b.cmdline, b.swiotlb,"
 		" b.iommu, b.swiotlb_slabs, d.driver, d.node, d.driver_version, d.pci_id,"
 		" i.driver, i.node, i.driver_version, i.pci_id, (SELECT count(*) FROM results x"
-		" WHERE x.run_id = r.id), r.kernel_boot_id, r.testbed_clock, r.testbed_boot_index"
+		" WHERE x.run_id = r.id), r.kernel_boot_id, r.testbed_clock, r.testbed_boot_index,"
+		" r.hypervisor, r.balloon_bytes"
 		RUN_FROM
 		" ORDER BY CASE WHEN ?14 THEN r.started_unix END ASC, CASE WHEN ?14 THEN r.id END"
 		" ASC, r.started_unix DESC, r.id DESC LIMIT ?15",

@@ -123,6 +123,8 @@ struct bl_run_filter {
 	const char *clock;    /* testbed guest clock: icount|wall */
 	const char *versions; /* newest (NULL) | all: which Debian package versions of one kernel
 				 series or release to keep; applied by analysis/ (kversion.h), not the SQL */
+	const char *hypervisor; /* "xen-pv" (bl_hypervisor_key); "" = runs without a hypervisor */
+	int64_t balloon;      /* the testbed's Xen balloon in bytes; -1 = runs without one; 0 = any */
 	int boot;	      /* testbed boot index + 1 (lab --boots): 1 = boot 0; 0 = any */
 	int64_t since;	      /* started_at >= since (unix s); 0 = no bound */
 	int64_t until;	      /* started_at <  until (unix s); 0 = no bound */
@@ -148,6 +150,8 @@ struct bl_run_row {
 	const char *kernel_boot_id; /* the boot's /proc/sys/kernel/random/boot_id, or NULL */
 	const char *testbed_clock;  /* icount|wall under the testbed, NULL elsewhere */
 	struct bl_opt_i64 testbed_boot_index; /* which repeated boot of its configuration */
+	const char *hypervisor;	    /* "xen-pv", NULL without one (bl_hypervisor_key) */
+	struct bl_opt_i64 balloon_bytes; /* the testbed's Xen balloon; unset when none */
 	const char *cmdline, *swiotlb, *iommu;
 	struct bl_opt_i64 swiotlb_slabs;
 	const char *dev_driver, *dev_node, *dev_driver_version, *dev_pci_id;

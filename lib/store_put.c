@@ -393,6 +393,8 @@ static int put_one(struct bl_store *s, const struct bl_resultdoc *d, enum bl_put
 	bind_text(st, 19, d->boot_id);
 	bind_text(st, 20, d->testbed_clock);
 	bind_opt_i64(st, 21, d->testbed_boot_index);
+	bind_text(st, 22, d->hypervisor);
+	bind_opt_i64(st, 23, d->balloon_bytes);
 	if ((err = store_exec(s, st, "insert run")))
 		goto out;
 	run = sqlite3_last_insert_rowid(s->db);

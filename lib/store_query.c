@@ -21,8 +21,8 @@ static void bind_filter(sqlite3_stmt *st, const struct bl_run_filter *f)
 
 	if (!f)
 		f = &none;
-	/* Both users of RUN_FROM take its ?1..?13, ?16 and ?17 (the runs query ?14, ?15). */
-	assert(sqlite3_bind_parameter_count(st) >= 17);
+	/* Both users of RUN_FROM take its ?1..?13 and ?16..?19 (the runs query ?14, ?15). */
+	assert(sqlite3_bind_parameter_count(st) >= 19);
 	bind_text(st, 1, f->kernel);
 	bind_text(st, 2, f->swiotlb);
 	bind_text(st, 3, f->iommu);
@@ -41,6 +41,9 @@ static void bind_filter(sqlite3_stmt *st, const struct bl_run_filter *f)
 	bind_text(st, 16, f->clock);
 	if (f->boot > 0)
 		sqlite3_bind_int64(st, 17, f->boot - 1);
+	bind_text(st, 18, f->hypervisor);
+	if (f->balloon)
+		sqlite3_bind_int64(st, 19, f->balloon);
 }
 
 static void read_run(sqlite3_stmt *st, struct bl_run_row *r)
@@ -86,6 +89,8 @@ static void read_run(sqlite3_stmt *st, struct bl_run_row *r)
 	r->kernel_boot_id = col_text(st, c++);
 	r->testbed_clock = col_text(st, c++);
 	r->testbed_boot_index = col_opt_i64(st, c++);
+	r->hypervisor = col_text(st, c++);
+	r->balloon_bytes = col_opt_i64(st, c++);
 	/* The reader and ST_RUNS_QUERY's column list must not drift apart. */
 	assert(c == sqlite3_column_count(st));
 }

@@ -394,7 +394,8 @@ int bl_store_summary_newest(struct bl_store *s, int64_t *t, char *err, size_t er
 /* Only columns stored before runs.document: reading them never walks its overflow pages. */
 static const char sql_runs[] =
 	"SELECT r.id, r.uuid, r.started_at, r.started_unix, r.job_name, k.release, b.swiotlb,"
-	" b.iommu, d.driver, d.node, i.driver, i.node, r.testbed_clock, r.kernel_boot_id FROM runs r"
+	" b.iommu, d.driver, d.node, i.driver, i.node, r.testbed_clock, r.kernel_boot_id, r.hypervisor,"
+	" r.balloon_bytes FROM runs r"
 	" LEFT JOIN boots b ON b.id = r.boot_id LEFT JOIN kernels k ON k.id = b.kernel_id"
 	" LEFT JOIN devices d ON d.id = r.device_id LEFT JOIN devices i ON i.id = r.importer_id"
 	" ORDER BY r.started_unix, r.id";
@@ -426,6 +427,8 @@ int bl_store_summary_runs(struct bl_store *s, bl_run_cb cb, void *user, char *er
 		r.imp_node = col_text(st, c++);
 		r.testbed_clock = col_text(st, c++);
 		r.kernel_boot_id = col_text(st, c++);
+		r.hypervisor = col_text(st, c++);
+		r.balloon_bytes = col_opt_i64(st, c++);
 		assert(c == sqlite3_column_count(st)); /* every column read */
 		if ((ret = cb(&r, user)))
 			break;

@@ -63,7 +63,8 @@ int bl_store_summary_newest(struct bl_store *s, int64_t *t, char *err, size_t er
  * Every stored run, oldest first, with only what names its configuration
  * (the bl_run_row members id, run_id, started_at, started_unix, job,
  * kernel_release, swiotlb, iommu, dev_driver, dev_node, imp_driver,
- * imp_node; the others NULL / 0): for trends over a long history. It reads
+ * imp_node, testbed_clock, kernel_boot_id, hypervisor, balloon_bytes; the
+ * others NULL / 0): for trends over a long history. It reads
  * none of the run's document, which bl_store_query_runs() cannot avoid for
  * its later columns (a stored document is tens of KiB of overflow pages).
  */

@@ -10,8 +10,16 @@
 #   {...}
 #   BOUNCELAB-RESULTS-END rc=<exit code>
 #
+# Before BEGIN, what the guest found out about the machine, from
+# /guest-balloon.sh (one JSON object each):
+#
+#   BOUNCELAB-BALLOON {...}       the balloon step's readings (Xen modes with
+#                                 bouncelab.balloon=SIZE on the kernel command
+#                                 line; else {"balloon_kb":null,...})
+#   BOUNCELAB-HYPERVISOR {...}    /sys/hypervisor's facts (nulls off Xen)
+#
 # The host treats a missing END line as a guest that died. Diagnostics
-# (stderr) go to the console, /dev/ttyS0. Then the guest powers off.
+# (stderr) go to the console (ttyS0, or Xen's hvc0). Then the guest powers off.
 /bin/busybox --install -s /bin
 export PATH=/bin:/sbin
 export HOME=/root
@@ -45,6 +53,17 @@ if ! stty -F /dev/ttyS1 raw -echo; then
 	poweroff -f
 fi
 exec 3>/dev/ttyS1
+# The balloon step runs before the job: it is what the mode is about.
+balloon=$(tr ' ' '\n' </proc/cmdline | sed -n 's/^bouncelab\.balloon=//p' | tail -n 1)
+if [ -n "$balloon" ]; then
+	echo "init: balloon $balloon: giving it back to Xen and taking it back"
+	sh /guest-balloon.sh "$balloon" >/tmp/facts.jsonl
+else
+	sh /guest-balloon.sh --facts-only >/tmp/facts.jsonl
+fi
+echo "init: guest-balloon.sh exited $?"
+sed -n '1s/^/BOUNCELAB-BALLOON /p; 2s/^/BOUNCELAB-HYPERVISOR /p' /tmp/facts.jsonl >&3
+sed 's/^/init: /' /tmp/facts.jsonl
 echo BOUNCELAB-RESULTS-BEGIN >&3
 if [ -f /guest-run ]; then
 	sh /guest-run >&3

@@ -150,7 +150,7 @@ static int run_matrix(struct lab_ctx *c)
 				done++;
 				continue;
 			}
-			if (!b->k->ok) {
+			if (!b->k->ok || (lab_mode_is_xen(b->mode) && !c->xen.ok)) {
 				/* Nothing to boot: record why, once per mode. */
 				bl_rfc3339(NULL, b->started_at);
 				lab_boot_collect(c, b);
@@ -293,6 +293,19 @@ static int prepare(struct lab_ctx *c)
 	if (!c->smp)
 		c->smp = 1;
 
+	/* Xen, when a mode needs it: in apt's index, and paths QEMU's multiboot -initrd can carry. */
+	for (size_t i = 0; i < c->cfg.nmodes; i++)
+		c->need_xen |= lab_mode_is_xen(&c->cfg.modes[i]);
+	if (c->need_xen) {
+		ret = lab_xen_resolve(c);
+		if (ret == -ENOENT) {
+			bl_err("--modes: a Xen mode needs Debian's Xen hypervisor: %s", c->xen.error);
+			return -EINVAL;
+		}
+		if (ret)
+			bl_warn("%s (will try again when fetching)", c->xen.error);
+	}
+
 	/* Every kernel must exist in apt's index before anything boots. */
 	if ((ret = lab_kernels_resolve(c, err, sizeof(err)))) {
 		bl_err("%s", err);
@@ -305,6 +318,13 @@ static int prepare(struct lab_ctx *c)
 		bl_default_out_dir("lab", c->out, sizeof(c->out));
 	}
 	lab_sfmt(c->work, sizeof(c->work), "%s/.work", c->out);
+	/* The initramfs under .work and the cached kernels are Xen's multiboot modules. */
+	if (c->need_xen && (!lab_xen_path_ok(c->work) || !lab_xen_path_ok(c->root))) {
+		bl_err("--out %s (source tree %s): a Xen mode passes its files to QEMU's multiboot loader, which "
+		       "splits on ',' and ' ': use a path without either",
+		       c->out, c->root);
+		return -EINVAL;
+	}
 	if ((ret = bl_mkdir_p(c->work, 0755))) {
 		bl_err("--out %s: mkdir: %s", c->out, strerror(-ret));
 		return ret;

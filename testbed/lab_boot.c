@@ -6,7 +6,10 @@
  * lib/subprocess.h; then collected: every document on the channel gets the
  * testbed object and is written, and a boot that did not deliver what the
  * job promises (or never started) gets a failed document saying why. Each
- * boot ends in one summary line.
+ * boot ends in one summary line. Every document also gets the hypervisor
+ * object (lab_doc_hypervisor); in a ballooned Xen mode a balloon that did
+ * not reach its targets fails the boot, its documents kept (the job ran on
+ * memory that was not what the mode promises).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,6 +30,11 @@
 
 /* --- one boot ------------------------------------------------------------ */
 
+unsigned lab_boot_smp(const struct lab_ctx *c, const struct lab_boot *b)
+{
+	return lab_mode_is_xen(b->mode) && !c->cfg.smp ? 1 : c->smp;
+}
+
 int lab_boot_start(struct lab_ctx *c, struct lab_boot *b)
 {
 	char console[PATH_MAX + 16], channel[PATH_MAX + 16];
@@ -40,11 +48,12 @@ int lab_boot_start(struct lab_ctx *c, struct lab_boot *b)
 	cfg = (struct lab_qemu_cfg){
 		.qemu = c->qemu,
 		.kernel = b->k->vmlinuz,
+		.xen = lab_mode_is_xen(b->mode) ? c->xen.xen : NULL,
 		.initrd = b->k->initrd,
 		.channel_path = channel,
 		.mode = b->mode,
 		.mem_mib = c->cfg.mem_mib,
-		.smp = c->smp,
+		.smp = lab_boot_smp(c, b),
 		.kvm = c->cfg.kvm,
 		.clock = c->clock,
 	};
@@ -96,10 +105,35 @@ static void add_bounces(struct lab_boot *b, json_t *doc)
 }
 
 /*
- * Reads the boot's channel and writes the guest's documents; says in
- * @reason why the boot failed ("" when it did not).
+ * Why a ballooned boot's balloon step failed ("" when it reached both
+ * targets, or the mode has no balloon): from the BOUNCELAB-BALLOON line.
  */
-static void collect_channel(struct lab_ctx *c, struct lab_boot *b, char *reason, size_t rlen)
+static void balloon_check(const struct lab_boot *b, const json_t *balloon, char *reason, size_t rlen)
+{
+	const char *error;
+
+	if (!b->mode->balloon_bytes)
+		return;
+	if (!json_is_object(balloon)) {
+		lab_sfmt(reason, rlen, "balloon: the guest reported no balloon readings (BOUNCELAB-BALLOON)");
+		return;
+	}
+	if (json_is_true(json_object_get(balloon, "reached_low")) &&
+	    json_is_true(json_object_get(balloon, "reached_restored")))
+		return;
+	error = json_string_value(json_object_get(balloon, "error"));
+	lab_sfmt(reason, rlen, "balloon: %s (the job ran; its documents are kept)",
+		 error ? error : "a target was not reached, no reason given");
+}
+
+/*
+ * Reads the boot's channel and writes the guest's documents; says in
+ * @reason why the boot failed ("" when it did not). The guest's facts
+ * lines are handed back in @facts (owned by the caller's struct, freed
+ * with it) for the failed document.
+ */
+static void collect_channel(struct lab_ctx *c, struct lab_boot *b, struct lab_channel *facts, char *reason,
+			    size_t rlen)
 {
 	char channel[PATH_MAX + 16], invalid[512] = "";
 	struct lab_channel ch = { 0 };
@@ -128,7 +162,12 @@ static void collect_channel(struct lab_ctx *c, struct lab_boot *b, char *reason,
 		b->status = "timeout";
 	}
 	for (size_t i = 0; i < ch.ndocs; i++) {
+		json_t *own = json_object_get(ch.docs[i], "hypervisor");
+
 		json_object_set_new(ch.docs[i], "testbed", lab_doc_testbed(c, b));
+		/* gembench's own facts first (they describe the run), else init's */
+		json_object_set_new(ch.docs[i], "hypervisor",
+				    lab_doc_hypervisor(c, b, json_is_object(own) ? own : ch.hypervisor, ch.balloon));
 		add_bounces(b, ch.docs[i]);
 		if (!lab_doc_write(b, ch.docs[i], *invalid ? NULL : invalid, sizeof(invalid)))
 			b->ndocs++;
@@ -151,7 +190,13 @@ static void collect_channel(struct lab_ctx *c, struct lab_boot *b, char *reason,
 	else if (b->ndocs < c->expected_docs)
 		lab_sfmt(reason, rlen, "the guest command exited %d after %zu of %zu expected result document(s)",
 			 ch.rc, b->ndocs, c->expected_docs);
+	else
+		balloon_check(b, ch.balloon, reason, rlen);
 out:
+	/* the facts outlive the documents: the failed document wants them */
+	facts->hypervisor = ch.hypervisor;
+	facts->balloon = ch.balloon;
+	ch.hypervisor = ch.balloon = NULL;
 	lab_channel_free(&ch);
 	free(text);
 }
@@ -159,6 +204,7 @@ out:
 void lab_boot_collect(struct lab_ctx *c, struct lab_boot *b)
 {
 	char reason[1024] = "";
+	struct lab_channel facts = { 0 };
 	json_t *doc;
 
 	b->state = LAB_BOOT_DONE;
@@ -168,17 +214,22 @@ void lab_boot_collect(struct lab_ctx *c, struct lab_boot *b)
 	if (!b->k->ok)
 		lab_sfmt(reason, sizeof(reason), "%s",
 			 *b->k->error ? b->k->error : "the kernel could not be fetched or its initramfs built");
+	else if (lab_mode_is_xen(b->mode) && !c->xen.ok)
+		lab_sfmt(reason, sizeof(reason), "%s",
+			 *c->xen.error ? c->xen.error : "Xen could not be fetched");
 	else if (b->start_err)
 		lab_sfmt(reason, sizeof(reason), "%s could not be started: %s (see console.log)", c->qemu,
 			 strerror(-b->start_err));
 	else
-		collect_channel(c, b, reason, sizeof(reason));
+		collect_channel(c, b, &facts, reason, sizeof(reason));
 	if (!*reason) {
 		b->ok = true;
+		lab_channel_free(&facts);
 		return;
 	}
 	/* Every boot leaves at least one valid document behind. */
-	doc = lab_doc_failed(c, b, reason);
+	doc = lab_doc_failed(c, b, reason, facts.hypervisor, facts.balloon);
+	lab_channel_free(&facts);
 	if (!doc)
 		bl_err("%s: building the failed document: out of memory", b->dir);
 	else if (!lab_doc_write(b, doc, NULL, 0))

@@ -10,14 +10,22 @@
 #include <stdio.h>
 #include <string.h>
 
-static_assert(BL_MODE_COUNT <= LAB_MAX_MODES, "every mode of the table must fit the default matrix");
+static_assert(BL_MODE_MATRIX_MAX <= LAB_MAX_MODES, "the table's default matrix must fit");
 
 void lab_config_init(struct lab_config *cfg)
 {
+	const char *keys[BL_MODE_MATRIX_MAX];
+	size_t n = bl_mode_matrix(keys);
+	char err[256];
+
 	memset(cfg, 0, sizeof(*cfg));
-	for (size_t i = 0; i < BL_MODE_COUNT; i++)
-		lab_mode_init(&cfg->modes[i], (enum bl_mode_id)i);
-	cfg->nmodes = BL_MODE_COUNT;
+	for (size_t i = 0; i < n; i++) {
+		/* the table's own specs: a failure is a broken table */
+		if (lab_mode_parse(keys[i], &cfg->modes[cfg->nmodes], err, sizeof(err)))
+			assert(!"lib/dmamode.h's default matrix holds a spec the lab refuses");
+		else
+			cfg->nmodes++;
+	}
 	cfg->timeout_s = 0; /* the clock's: lab_config_timeout() */
 	cfg->mem_mib = LAB_DEFAULT_MEM_MIB;
 	cfg->parallel = LAB_DEFAULT_PARALLEL;
@@ -107,6 +115,34 @@ int lab_config_set_modes(struct lab_config *cfg, const char *list, char *err, si
 	return 0;
 }
 
+/* The Xen modes' combinations: TCG only; a balloon dom0 can give. 0 or -EINVAL with err. */
+static int check_xen(const struct lab_config *cfg, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < cfg->nmodes; i++) {
+		const struct lab_mode *m = &cfg->modes[i];
+
+		if (!lab_mode_is_xen(m))
+			continue;
+		/* Xen PV dom0 is measured under TCG only; -cpu host under KVM is another machine. */
+		if (cfg->kvm) {
+			snprintf(err, errlen, "mode '%s': --kvm with a Xen mode: Xen is booted under TCG only "
+				 "(leave --kvm out, or name --modes without Xen modes)", m->spec);
+			return -EINVAL;
+		}
+		if (m->balloon_bytes &&
+		    (cfg->mem_mib <= LAB_XEN_DOM0_KEEP_MIB ||
+		     m->balloon_bytes > ((uint64_t)(cfg->mem_mib - LAB_XEN_DOM0_KEEP_MIB) << 20))) {
+			snprintf(err, errlen,
+				 "mode '%s': a balloon of %llu MiB leaves dom0 less than %d MiB of its %u MiB "
+				 "(--mem): at most %d MiB, or a larger --mem",
+				 m->spec, (unsigned long long)(m->balloon_bytes >> 20), LAB_XEN_DOM0_KEEP_MIB,
+				 cfg->mem_mib, cfg->mem_mib > LAB_XEN_DOM0_KEEP_MIB ? (int)cfg->mem_mib - LAB_XEN_DOM0_KEEP_MIB : 0);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 int lab_config_check(const struct lab_config *cfg, char *err, size_t errlen)
 {
 	if (cfg->nkernels > LAB_MAX_KERNELS || !cfg->nmodes || cfg->nmodes > LAB_MAX_MODES) {
@@ -156,5 +192,5 @@ int lab_config_check(const struct lab_config *cfg, char *err, size_t errlen)
 			 "clock, a KVM guest runs on the wall clock (leave --clock out, or --clock wall)");
 		return -EINVAL;
 	}
-	return 0;
+	return check_xen(cfg, err, errlen);
 }

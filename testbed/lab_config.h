@@ -57,6 +57,12 @@
 #define LAB_PARALLEL_MAX 64
 #define LAB_SMP_MAX	 64
 #define LAB_BOOTS_MAX	 20 /* boots per kernel x mode */
+/*
+ * What a ballooned dom0 must keep of --mem: the initramfs, gembench and the
+ * job's buffers live in it while the balloon is out (a 1536M balloon of a
+ * 3072M dom0 ran every job of XEN-NOTES.md).
+ */
+#define LAB_XEN_DOM0_KEEP_MIB 512
 
 struct lab_config {
 	char kernels[LAB_MAX_KERNELS][LAB_KVER_MAX + 1]; /* selectors (lab_kver.h): 6.12, 6.12.111, 6.12.107..6.12.118 */
@@ -67,7 +73,7 @@ struct lab_config {
 	const char *out;	  /* NULL: var/lab/<UTC timestamp>; borrowed */
 	const char *guest_script; /* NULL: run gembench with the job; borrowed */
 	unsigned timeout_s;	  /* a boot is killed after this; 0: the clock's default */
-	unsigned mem_mib;	  /* guest RAM */
+	unsigned mem_mib;	  /* guest RAM (dom0's in Xen modes) */
 	unsigned parallel;	  /* boots at once */
 	unsigned smp;		  /* vCPUs per guest; 0: online host CPUs / parallel */
 	bool kvm;		  /* KVM instead of TCG */
@@ -77,7 +83,8 @@ struct lab_config {
 };
 
 /*
- * The defaults: every mode of lib/dmamode.h's table in its order, the
+ * The defaults: lib/dmamode.h's default matrix (bl_mode_matrix: every
+ * mode of the table in its order, xen-pv also ballooned), the
  * kernel series of LAB_DEFAULT_KERNELS_FILE (nkernels 0), the default job,
  * output folder, memory and parallelism, the icount clock (AUTO) and its
  * timeout (timeout_s 0), one boot per kernel x mode.
@@ -104,7 +111,8 @@ unsigned lab_config_timeout(const struct lab_config *cfg);
 
 /*
  * Checks counts, ranges and combinations (KVM with the icount clock is
- * refused), for callers that fill the struct themselves and for the
+ * refused; so are KVM with a Xen mode and a balloon that would leave dom0
+ * less than LAB_XEN_DOM0_KEEP_MIB of --mem), for callers that fill the struct themselves and for the
  * command line after its options. 0 or -EINVAL with err.
  */
 int lab_config_check(const struct lab_config *cfg, char *err, size_t errlen);

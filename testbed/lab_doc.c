@@ -10,7 +10,13 @@
  * timestamps, job) like every document a run could not write itself, and
  * gets what the lab knows although the guest never said it: the kernel
  * release from the package, the command line it was given, the intended
- * DMA mode, and the testbed object.
+ * DMA mode, the testbed object and the hypervisor object.
+ *
+ * The hypervisor object (every document, failed ones too, so a Xen boot is
+ * filed under its mode whatever happened) is the guest's own facts
+ * (gembench's, else the BOUNCELAB-HYPERVISOR line of the boot's init) with
+ * what the host knows added: the Xen package and version booted, the
+ * balloon the mode asked for and the balloon step's readings.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -65,11 +71,25 @@ json_t *lab_doc_testbed(const struct lab_ctx *c, const struct lab_boot *b)
 	put(t, "swiotlb", json_string(mode->swiotlb), &bad);
 	put(t, "iommu", json_string(mode->iommu), &bad);
 	put(t, "cmdline", json_string(cmdline), &bad);
+	/* Xen: what ran under the kernel, and the balloon the mode asked for (part of the mode's key) */
+	put(t, "hypervisor", str_or_null(mode->hypervisor), &bad);
+	put(t, "balloon_bytes", b->mode->balloon_bytes ? json_integer((json_int_t)b->mode->balloon_bytes) : json_null(),
+	    &bad);
+	if (mode->hypervisor) {
+		char xen_cmdline[96] = "";
+
+		lab_xen_cmdline(c->cfg.mem_mib, xen_cmdline, sizeof(xen_cmdline));
+		put(t, "xen_package", str_or_null(c->xen.package), &bad);
+		put(t, "xen_package_version", str_or_null(c->xen.version), &bad);
+		put(t, "xen_cmdline", json_string(xen_cmdline), &bad);
+		put(t, "dom0_mem_mib", json_integer((json_int_t)c->cfg.mem_mib), &bad);
+		put(t, "qemu_mem_mib", json_integer((json_int_t)(c->cfg.mem_mib + LAB_XEN_HEADROOM_MIB)), &bad);
+	}
 	/* on what: the emulator, its version and the guest's clock */
 	put(t, "qemu_args", args, &bad);
 	put(t, "qemu_version", str_or_null(c->qemu_version), &bad);
 	put(t, "guest_mem_mib", json_integer((json_int_t)c->cfg.mem_mib), &bad);
-	put(t, "guest_cpus", json_integer((json_int_t)c->smp), &bad);
+	put(t, "guest_cpus", json_integer((json_int_t)lab_boot_smp(c, b)), &bad);
 	put(t, "accel", json_string(c->cfg.kvm ? "kvm" : "tcg"), &bad);
 	put(t, "clock", json_string(lab_clock_name(c->clock)), &bad);
 	put(t, "icount_shift", c->clock == LAB_CLOCK_ICOUNT ? json_integer(LAB_ICOUNT_SHIFT) : json_null(), &bad);
@@ -85,6 +105,75 @@ json_t *lab_doc_testbed(const struct lab_ctx *c, const struct lab_boot *b)
 		return NULL;
 	}
 	return t;
+}
+
+/* A hypervisor object of nulls, each with @why: a boot whose guest never said. */
+static json_t *hypervisor_unknown(const char *why)
+{
+	static const char *const keys[] = { "type",	    "version", "major",	    "minor",	 "extra", "guest_type",
+					    "dom0",	    "dom0_source", "capabilities", "changeset", "pagesize" };
+	json_t *hv = json_object(), *una = json_object();
+	bool bad = !hv || !una;
+
+	for (size_t i = 0; !bad && i < sizeof(keys) / sizeof(keys[0]); i++) {
+		put(hv, keys[i], json_null(), &bad);
+		put(una, keys[i], json_string(why), &bad);
+	}
+	if (bad) {
+		json_decref(hv);
+		json_decref(una);
+		return NULL;
+	}
+	put(hv, "unavailable", una, &bad);
+	if (bad) {
+		json_decref(hv);
+		return NULL;
+	}
+	return hv;
+}
+
+json_t *lab_doc_hypervisor(const struct lab_ctx *c, const struct lab_boot *b, json_t *guest, json_t *balloon)
+{
+	const struct bl_mode_info *mode = &bl_modes[b->mode->id];
+	char why[160];
+	json_t *hv;
+	bool bad = false;
+
+	if (json_is_object(guest)) {
+		hv = json_deep_copy(guest);
+	} else {
+		lab_sfmt(why, sizeof(why), "the guest did not report (mode %s%s)", mode->name,
+			 mode->hypervisor ? "" : ": no hypervisor booted");
+		hv = hypervisor_unknown(why);
+	}
+	if (!hv)
+		return NULL;
+	if (!mode->hypervisor)
+		return hv;
+	/* the host's side of the facts: what it booted */
+	put(hv, "xen_package", str_or_null(c->xen.package), &bad);
+	put(hv, "xen_package_version", str_or_null(c->xen.version), &bad);
+	put(hv, "xen_version_booted", str_or_null(c->xen.xen_version), &bad);
+	put(hv, "balloon_requested_bytes",
+	    b->mode->balloon_bytes ? json_integer((json_int_t)b->mode->balloon_bytes) : json_null(), &bad);
+	/* the balloon step's readings (testbed/guest-balloon.sh), or why there are none */
+	if (b->mode->balloon_bytes && json_is_object(balloon)) {
+		put(hv, "balloon", json_deep_copy(balloon), &bad);
+	} else {
+		json_t *una = json_object_get(hv, "unavailable");
+
+		put(hv, "balloon", json_null(), &bad);
+		if (json_is_object(una))
+			put(una, "balloon",
+			    json_string(b->mode->balloon_bytes ? "the guest reported no balloon readings"
+							       : "no balloon requested (the mode has no balloon=)"),
+			    &bad);
+	}
+	if (bad) {
+		json_decref(hv);
+		return NULL;
+	}
+	return hv;
 }
 
 /* The run_id names the file: hex digits and dashes only, nothing that walks a path. */
@@ -210,7 +299,8 @@ static char *failure_text(const struct lab_boot *b, const char *reason)
 	return error;
 }
 
-json_t *lab_doc_failed(const struct lab_ctx *c, const struct lab_boot *b, const char *reason)
+json_t *lab_doc_failed(const struct lab_ctx *c, const struct lab_boot *b, const char *reason, json_t *guest_hv,
+		       json_t *balloon)
 {
 	const struct bl_mode_info *mode = &bl_modes[b->mode->id];
 	const struct lab_job *j = &c->jobinfo;
@@ -218,7 +308,7 @@ json_t *lab_doc_failed(const struct lab_ctx *c, const struct lab_boot *b, const 
 	const char *backend = *j->backend ? j->backend : j->global_backend;
 	char cmdline[256] = "";
 	char *error = failure_text(b, reason);
-	json_t *doc, *kernel, *dma, *testbed;
+	json_t *doc, *kernel, *dma, *testbed, *hv;
 	int bad;
 
 	doc = bl_doc_bare_new(&(struct bl_doc_bare){
@@ -240,18 +330,22 @@ json_t *lab_doc_failed(const struct lab_ctx *c, const struct lab_boot *b, const 
 	kernel = *b->k->release
 			 ? json_pack("{s:s, s:n, s:s}", "release", b->k->release, "version", "cmdline", cmdline)
 			 : json_null();
-	dma = json_pack("{s:s, s:o, s:s, s:n, s:{s:s}}", "swiotlb", mode->swiotlb, "swiotlb_slabs_requested",
+	dma = json_pack("{s:s, s:o, s:s, s:n, s:{s:s}, s:s}", "swiotlb", mode->swiotlb, "swiotlb_slabs_requested",
 			b->mode->pool_bytes ? json_integer((json_int_t)(b->mode->pool_bytes / LAB_SLOT_BYTES))
 					    : json_null(),
 			"iommu", mode->iommu,
 			/* The pool the guest really got is unknown: it never reported. */
-			"swiotlb_slabs", "unavailable", "swiotlb_slabs", "the guest did not report its pool");
+			"swiotlb_slabs", "unavailable", "swiotlb_slabs", "the guest did not report its pool",
+			/* what bounces in this mode: a PV dom0's devices go through xen-swiotlb */
+			"swiotlb_impl", mode->hypervisor ? "xen-swiotlb" : "swiotlb");
 	testbed = lab_doc_testbed(c, b);
+	hv = lab_doc_hypervisor(c, b, guest_hv, balloon);
 	/* Each _new takes its reference even when it fails (a NULL value
-	 * fails too), so all three are handed over before the one check. */
+	 * fails too), so all four are handed over before the one check. */
 	bad = json_object_set_new(doc, "kernel", kernel);
 	bad |= json_object_set_new(doc, "dma", dma);
 	bad |= json_object_set_new(doc, "testbed", testbed);
+	bad |= json_object_set_new(doc, "hypervisor", hv);
 	if (bad) {
 		json_decref(doc);
 		return NULL;

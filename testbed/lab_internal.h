@@ -4,7 +4,8 @@
  * and the functions each part offers the others:
  *
  *   lab.c         lab_run: checks the input, runs the matrix
- *   lab_kernel.c  kernels: resolve and fetch (fetch-kernel.sh), initramfs
+ *   lab_kernel.c  kernels: resolve and fetch (fetch-kernel.sh), initramfs;
+ *                 Xen for the Xen modes (fetch-xen.sh)
  *   lab_boot.c    one boot: start QEMU, reap it at exit or --timeout, collect
  *   lab_doc.c     documents: the testbed object, writing, the failed document
  *   lab_util.c    a file's tail, running helper scripts, small text helpers
@@ -44,6 +45,16 @@ struct lab_kernel {
 	char initrd[PATH_MAX]; /* built for this run in <out>/.work */
 	bool ok;	       /* fetched and initramfs built */
 	char error[2048];      /* why not, when !ok */
+};
+
+/* Debian's Xen hypervisor, for the Xen modes (fetched once per run). */
+struct lab_xen {
+	char package[64];     /* xen-hypervisor-4.17-amd64 */
+	char version[96];     /* the package's exact version */
+	char xen[PATH_MAX];   /* the gunzipped ELF QEMU boots (-kernel) */
+	char xen_version[32]; /* what the hypervisor calls itself (4.17.7) */
+	bool ok;	      /* fetched */
+	char error[1024];     /* why not, when !ok: the Xen boots fail with it */
 };
 
 enum lab_boot_state { LAB_BOOT_PENDING, LAB_BOOT_RUNNING, LAB_BOOT_DONE };
@@ -99,6 +110,8 @@ struct lab_ctx {
 	size_t expected_docs; /* per boot */
 	struct lab_kernel kernels[LAB_MAX_KERNELS];
 	size_t nkernels;
+	bool need_xen;	     /* some mode is a Xen mode */
+	struct lab_xen xen;  /* valid when need_xen */
 	FILE *summary; /* <out>/summary.txt, or NULL */
 };
 
@@ -140,11 +153,25 @@ int lab_kernels_default(struct lab_ctx *c, char *err, size_t errlen);
  * not be asked (@err says why).
  */
 int lab_kernels_resolve(struct lab_ctx *c, char *err, size_t errlen);
-/* Fetches every kernel and builds its initramfs; a kernel that fails has !ok and error. */
+/*
+ * Fetches every kernel and builds its initramfs; a kernel that fails has
+ * !ok and error. With need_xen, fetches Xen first (c->xen; a failure fails
+ * only the Xen boots).
+ */
 void lab_kernels_fetch(struct lab_ctx *c);
+/*
+ * fetch-xen.sh --resolve-only: the package and version of Debian's Xen.
+ * 0; -ENOENT when apt has no such package; -EIO otherwise (c->xen.error).
+ */
+int lab_xen_resolve(struct lab_ctx *c);
 
 /* --- lab_boot.c ------------------------------------------------------------ */
 
+/*
+ * vCPUs of @b's guest: the run's, except that a Xen mode gets 1 unless
+ * --smp asked (Xen PV dom0 is measured with one vCPU only).
+ */
+unsigned lab_boot_smp(const struct lab_ctx *c, const struct lab_boot *b);
 /* Starts QEMU for @b (console into <dir>/console.log). 0 or -errno. */
 int lab_boot_start(struct lab_ctx *c, struct lab_boot *b);
 /* Waits until one running boot ends (killing it at its deadline), collects it and prints its line. */
@@ -159,12 +186,25 @@ void lab_boot_summary(struct lab_ctx *c, const struct lab_boot *b);
 /* The "testbed" object every document of @b gets. NULL when out of memory. */
 json_t *lab_doc_testbed(const struct lab_ctx *c, const struct lab_boot *b);
 /*
+ * The "hypervisor" object of @b's documents: the guest's facts (@guest, its
+ * BOUNCELAB-HYPERVISOR line, or gembench's own hypervisor object; NULL when
+ * it said nothing) merged with what the lab knows (the Xen package and
+ * version, the mode's balloon request and @balloon's readings). null (JSON)
+ * for a bare mode without facts. NULL when out of memory.
+ */
+json_t *lab_doc_hypervisor(const struct lab_ctx *c, const struct lab_boot *b, json_t *guest, json_t *balloon);
+/*
  * Writes @doc as <dir>/<run_id>.json. A document the result-document
  * contract refuses is kept as <run_id>.json.invalid and described in @why
  * (when given): returns -EINVAL then, so the boot does not count it.
  */
 int lab_doc_write(const struct lab_boot *b, json_t *doc, char *why, size_t whylen);
-/* The document of a boot that produced none (or too few) of its own. NULL when out of memory. */
-json_t *lab_doc_failed(const struct lab_ctx *c, const struct lab_boot *b, const char *reason);
+/*
+ * The document of a boot that produced none (or too few) of its own, with
+ * the guest's facts when it sent any (@guest_hv, @balloon: the channel's
+ * lines, or NULL). NULL when out of memory.
+ */
+json_t *lab_doc_failed(const struct lab_ctx *c, const struct lab_boot *b, const char *reason, json_t *guest_hv,
+		       json_t *balloon);
 
 #endif

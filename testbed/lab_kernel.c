@@ -4,7 +4,8 @@
  * exact version, a range: lab_kver.h) to exact Debian packages and fetching
  * them (testbed/fetch-kernel.sh, cached in testbed/cache/), and building
  * the initramfs each kernel boots with (testbed/mkinitramfs.sh: its
- * modules, the guest programs, the job).
+ * modules, the guest programs, the job), and Debian's Xen hypervisor for
+ * the Xen modes (testbed/fetch-xen.sh, the same cache and lock).
  *
  * The scripts run through bash, so a checkout that lost the executable bit
  * still works, and report on stdout as key=value lines.
@@ -293,8 +294,74 @@ int lab_kernels_resolve(struct lab_ctx *c, char *err, size_t errlen)
 	return 0;
 }
 
+/* fetch-xen.sh [--resolve-only | --package P=V]; fills c->xen or c->xen.error. */
+static int fetch_xen(struct lab_ctx *c, bool resolve_only)
+{
+	struct lab_xen *x = &c->xen;
+	char script[PATH_MAX + 32], pinned[sizeof(x->package) + sizeof(x->version) + 2];
+	char *argv[6];
+	char *out = NULL, *err = NULL;
+	int rc, i = 0;
+
+	lab_sfmt(script, sizeof(script), "%s/testbed/fetch-xen.sh", c->root);
+	argv[i++] = "bash";
+	argv[i++] = script;
+	if (resolve_only) {
+		argv[i++] = "--resolve-only";
+	} else if (*x->package && *x->version) {
+		/* exactly what was resolved before the boots, as for the kernels */
+		lab_sfmt(pinned, sizeof(pinned), "%s=%s", x->package, x->version);
+		argv[i++] = "--package";
+		argv[i++] = pinned;
+	}
+	argv[i] = NULL;
+	rc = lab_run_capture(argv, &out, &err);
+	if (rc < 0) {
+		lab_sfmt(x->error, sizeof(x->error), "xen: running %s: %s", script, strerror(-rc));
+		return rc;
+	}
+	if (!resolve_only && rc == 0 && err && *err)
+		fputs(err, stderr);
+	if (rc != 0) {
+		lab_one_line(err);
+		lab_sfmt(x->error, sizeof(x->error), "%s", *err ? err : "fetch-xen.sh failed without a message");
+		free(out);
+		free(err);
+		return rc == 2 ? -ENOENT : -EIO;
+	}
+	kv_get(out, "package", x->package, sizeof(x->package));
+	kv_get(out, "version", x->version, sizeof(x->version));
+	if (!resolve_only &&
+	    (kv_get(out, "xen", x->xen, sizeof(x->xen)) ||
+	     kv_get(out, "xen_version", x->xen_version, sizeof(x->xen_version)))) {
+		lab_sfmt(x->error, sizeof(x->error), "xen: fetch-xen.sh printed no xen/xen_version");
+		rc = -EIO;
+	}
+	/* QEMU's multiboot module list cannot carry such a path (lab_xen_path_ok). */
+	if (!rc && !resolve_only && !lab_xen_path_ok(x->xen)) {
+		lab_sfmt(x->error, sizeof(x->error), "xen: %s: a path with a comma or a space cannot be booted",
+			 x->xen);
+		rc = -EIO;
+	}
+	free(out);
+	free(err);
+	return rc ? -EIO : 0;
+}
+
+int lab_xen_resolve(struct lab_ctx *c)
+{
+	return fetch_xen(c, true);
+}
+
 void lab_kernels_fetch(struct lab_ctx *c)
 {
+	if (c->need_xen) {
+		c->xen.error[0] = '\0';
+		if (fetch_xen(c, false))
+			bl_err("%s; the Xen boots are recorded as failed, the others go on", c->xen.error);
+		else
+			c->xen.ok = true;
+	}
 	for (size_t i = 0; i < c->nkernels; i++) {
 		struct lab_kernel *k = &c->kernels[i];
 

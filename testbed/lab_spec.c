@@ -8,7 +8,10 @@
  * iommu_platform=on so it uses the DMA API) and differs only in what the
  * mode is about: the swiotlb= option, or an emulated Intel IOMMU. Keeping the
  * machine type the same across modes keeps their numbers comparable. The
- * guest clock (icount or wall) changes only -accel and -icount.
+ * guest clock (icount or wall) changes only -accel and -icount. A Xen mode
+ * boots the same machine with Xen in front of the kernel (-kernel xen,
+ * dom0 and the initramfs as multiboot modules) and the CPU model Xen PV
+ * survives under TCG.
  */
 #include "lab_spec.h"
 
@@ -52,31 +55,23 @@ int lab_clock_parse(const char *s, enum lab_clock *clock)
 	return 0;
 }
 
-/* 16M, 1G, 512K: the shortest exact form, for specs and file names. */
-static void size_format(uint64_t b, char *buf, size_t len)
-{
-	if (b && !(b % (1ull << 30)))
-		snprintf(buf, len, "%" PRIu64 "G", b >> 30);
-	else if (b && !(b % (1ull << 20)))
-		snprintf(buf, len, "%" PRIu64 "M", b >> 20);
-	else
-		snprintf(buf, len, "%" PRIu64 "K", b >> 10);
-}
-
-/* spec = NAME[:pool=SIZE], slug = NAME[-poolSIZE]: one boot, one folder */
+/*
+ * spec = NAME[:pool=SIZE][:balloon=SIZE], slug = NAME[-poolSIZE]
+ * [-balloonSIZE]: one boot, one folder
+ */
 static void mode_name(struct lab_mode *m)
 {
 	const char *name = bl_modes[m->id].name;
-	char sz[24];
+	char pool[24] = "", balloon[24] = "";
 
-	if (m->pool_bytes) {
-		size_format(m->pool_bytes, sz, sizeof(sz));
-		snprintf(m->spec, sizeof(m->spec), "%s:pool=%s", name, sz);
-		snprintf(m->slug, sizeof(m->slug), "%s-pool%s", name, sz);
-	} else {
-		snprintf(m->spec, sizeof(m->spec), "%s", name);
-		snprintf(m->slug, sizeof(m->slug), "%s", name);
-	}
+	if (m->pool_bytes)
+		bl_size_short(m->pool_bytes, pool, sizeof(pool));
+	if (m->balloon_bytes)
+		bl_size_short(m->balloon_bytes, balloon, sizeof(balloon));
+	snprintf(m->spec, sizeof(m->spec), "%s%s%s%s%s", name, *pool ? ":pool=" : "", pool,
+		 *balloon ? ":balloon=" : "", balloon);
+	snprintf(m->slug, sizeof(m->slug), "%s%s%s%s%s", name, *pool ? "-pool" : "", pool,
+		 *balloon ? "-balloon" : "", balloon);
 }
 
 void lab_mode_init(struct lab_mode *m, enum bl_mode_id id)
@@ -86,13 +81,96 @@ void lab_mode_init(struct lab_mode *m, enum bl_mode_id id)
 	mode_name(m);
 }
 
+/* pool=SIZE of mode @info, into m->pool_bytes; 0 or -EINVAL with err. */
+static int parse_pool(const char *s, const struct bl_mode_info *info, const char *v, struct lab_mode *m, char *err,
+		      size_t errlen)
+{
+	int ret = bl_parse_size(v, &m->pool_bytes);
+
+	/* Digits that do not fit 64 bits are a size all the same: too large, as below. */
+	if (ret == -ERANGE) {
+		snprintf(err, errlen, "mode '%s': pool size '%s' is too large", s, v);
+		return -EINVAL;
+	}
+	if (ret || !m->pool_bytes) {
+		snprintf(err, errlen, "mode '%s': malformed pool size '%s' (expected a size like 16M, 1G, 512K)", s,
+			 v);
+		return -EINVAL;
+	}
+	if (m->pool_bytes % LAB_SEGMENT_BYTES) {
+		snprintf(err, errlen,
+			 "mode '%s': pool size '%s' is not a multiple of 256K (the kernel allocates SWIOTLB in "
+			 "segments of 128 slots x 2 KiB)",
+			 s, v);
+		return -EINVAL;
+	}
+	if (m->pool_bytes / LAB_SLOT_BYTES > UINT32_MAX) {
+		snprintf(err, errlen, "mode '%s': pool size '%s' is too large", s, v);
+		return -EINVAL;
+	}
+	/* The document's swiotlb name says what the mode does to the pool. */
+	if (!strcmp(info->swiotlb, "noforce")) {
+		snprintf(err, errlen, "mode '%s': %s allocates no SWIOTLB pool, so pool= means nothing", s,
+			 info->name);
+		return -EINVAL;
+	}
+	/* xen-swiotlb sizes its pool itself; whether swiotlb=N reaches it is not measured. */
+	if (info->hypervisor) {
+		snprintf(err, errlen,
+			 "mode '%s': pool=%s is not supported on %s (whether xen-swiotlb honours swiotlb=N is "
+			 "not measured)",
+			 s, v, info->name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* balloon=SIZE of mode @info, into m->balloon_bytes; 0 or -EINVAL with err. */
+static int parse_balloon(const char *s, const struct bl_mode_info *info, const char *v, struct lab_mode *m,
+			 char *err, size_t errlen)
+{
+	int ret;
+
+	if (!info->hypervisor) {
+		snprintf(err, errlen, "mode '%s': balloon=%s needs a Xen mode (xen-pv, xen-pv-force); %s boots "
+			 "no hypervisor", s, v, info->name);
+		return -EINVAL;
+	}
+	ret = bl_parse_size(v, &m->balloon_bytes);
+	if (ret == -ERANGE) {
+		snprintf(err, errlen, "mode '%s': balloon size '%s' is too large", s, v);
+		return -EINVAL;
+	}
+	if (ret) {
+		snprintf(err, errlen, "mode '%s': malformed balloon size '%s' (expected a size like 1536M, 1G)", s,
+			 v);
+		return -EINVAL;
+	}
+	if (!m->balloon_bytes) {
+		snprintf(err, errlen, "mode '%s': balloon=%s gives nothing back to Xen (leave balloon= out for "
+			 "no balloon)", s, v);
+		return -EINVAL;
+	}
+	if (m->balloon_bytes % LAB_BALLOON_ALIGN) {
+		snprintf(err, errlen, "mode '%s': balloon size '%s' is not a multiple of 4K (the balloon driver "
+			 "works in pages)", s, v);
+		return -EINVAL;
+	}
+	/* More than any guest may have (1 TiB, lab_config.h's LAB_MEM_MAX); the real limit, dom0's memory, is lab_config_check's. */
+	if (m->balloon_bytes > (1ull << 40)) {
+		snprintf(err, errlen, "mode '%s': balloon size '%s' is too large", s, v);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int lab_mode_parse(const char *s, struct lab_mode *m, char *err, size_t errlen)
 {
 	const struct bl_mode_info *info;
-	char name[32], known[128];
+	char name[32], known[160], opts[128];
 	const char *colon = strchr(s, ':');
 	size_t nlen = colon ? (size_t)(colon - s) : strlen(s);
-	int ret;
+	bool pool = false, balloon = false;
 
 	memset(m, 0, sizeof(*m));
 	bl_mode_names(known, sizeof(known));
@@ -108,44 +186,58 @@ int lab_mode_parse(const char *s, struct lab_mode *m, char *err, size_t errlen)
 		return -EINVAL;
 	}
 	m->id = info->id;
-	if (colon) {
-		const char *opt = colon + 1;
+	if (colon && strlen(colon + 1) >= sizeof(opts)) {
+		snprintf(err, errlen, "mode '%s': options too long", s);
+		return -EINVAL;
+	}
+	snprintf(opts, sizeof(opts), "%s", colon ? colon + 1 : "");
+	/* strtok_r would skip an empty option ("force:", "xen-pv::balloon=1G"): refused */
+	if (colon && (!*opts || opts[0] == ':' || opts[strlen(opts) - 1] == ':' || strstr(opts, "::"))) {
+		snprintf(err, errlen, "mode '%s': empty option", s);
+		return -EINVAL;
+	}
+	for (char *save = NULL, *o = colon ? strtok_r(opts, ":", &save) : NULL; o; o = strtok_r(NULL, ":", &save)) {
+		bool *seen;
+		int ret;
 
-		if (strncmp(opt, "pool=", 5)) {
-			snprintf(err, errlen, "mode '%s': unknown option '%s' (the only option is pool=SIZE)", s, opt);
+		if (!strncmp(o, "pool=", 5)) {
+			seen = &pool;
+			ret = parse_pool(s, info, o + 5, m, err, errlen);
+		} else if (!strncmp(o, "balloon=", 8)) {
+			seen = &balloon;
+			ret = parse_balloon(s, info, o + 8, m, err, errlen);
+		} else {
+			snprintf(err, errlen, "mode '%s': unknown option '%s' (the options are pool=SIZE and, on "
+				 "Xen modes, balloon=SIZE)", s, o);
 			return -EINVAL;
 		}
-		ret = bl_parse_size(opt + 5, &m->pool_bytes);
-		/* Digits that do not fit 64 bits are a size all the same: too large, as below. */
-		if (ret == -ERANGE) {
-			snprintf(err, errlen, "mode '%s': pool size '%s' is too large", s, opt + 5);
+		if (*seen) {
+			snprintf(err, errlen, "mode '%s': option '%s' given twice", s, o);
 			return -EINVAL;
 		}
-		if (ret || !m->pool_bytes) {
-			snprintf(err, errlen, "mode '%s': malformed pool size '%s' (expected a size like 16M, 1G, 512K)",
-				 s, opt + 5);
-			return -EINVAL;
-		}
-		if (m->pool_bytes % LAB_SEGMENT_BYTES) {
-			snprintf(err, errlen,
-				 "mode '%s': pool size '%s' is not a multiple of 256K (the kernel allocates SWIOTLB in "
-				 "segments of 128 slots x 2 KiB)",
-				 s, opt + 5);
-			return -EINVAL;
-		}
-		if (m->pool_bytes / LAB_SLOT_BYTES > UINT32_MAX) {
-			snprintf(err, errlen, "mode '%s': pool size '%s' is too large", s, opt + 5);
-			return -EINVAL;
-		}
-		/* The document's swiotlb name says what the mode does to the pool. */
-		if (!strcmp(info->swiotlb, "noforce")) {
-			snprintf(err, errlen, "mode '%s': %s allocates no SWIOTLB pool, so pool= means nothing", s,
-				 info->name);
-			return -EINVAL;
-		}
+		*seen = true;
+		if (ret)
+			return ret;
 	}
 	mode_name(m);
 	return 0;
+}
+
+bool lab_mode_is_xen(const struct lab_mode *m)
+{
+	return bl_modes[m->id].hypervisor != NULL;
+}
+
+int lab_xen_cmdline(unsigned dom0_mib, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "console=com1 dom0_mem=%uM,max:%uM", dom0_mib, dom0_mib);
+
+	return n < 0 || (size_t)n >= len ? -ENOSPC : 0;
+}
+
+bool lab_xen_path_ok(const char *path)
+{
+	return path && *path && !strpbrk(path, ", ");
 }
 
 int lab_mode_cmdline(const struct lab_mode *m, char *buf, size_t len)
@@ -156,7 +248,8 @@ int lab_mode_cmdline(const struct lab_mode *m, char *buf, size_t len)
 	size_t off;
 	int n;
 
-	n = snprintf(buf, len, "%s", LAB_CMDLINE_BASE);
+	/* dom0's console is Xen's hvc0; ttyS0 is Xen's own com1. */
+	n = snprintf(buf, len, "%s", lab_mode_is_xen(m) ? LAB_XEN_CMDLINE_BASE : LAB_CMDLINE_BASE);
 	if (n < 0 || (size_t)n >= len)
 		return -ENOSPC;
 	off = (size_t)n;
@@ -182,6 +275,15 @@ int lab_mode_cmdline(const struct lab_mode *m, char *buf, size_t len)
 		if (n < 0 || (size_t)n >= len - off)
 			return -ENOSPC;
 		off += (size_t)n;
+	}
+	/* The guest's init reads the balloon from here; the kernel ignores a dotted word it does not know. */
+	if (m->balloon_bytes) {
+		char sz[24];
+
+		bl_size_short(m->balloon_bytes, sz, sizeof(sz));
+		n = snprintf(buf + off, len - off, " %s%s", LAB_BALLOON_WORD, sz);
+		if (n < 0 || (size_t)n >= len - off)
+			return -ENOSPC;
 	}
 	return 0;
 }
@@ -257,21 +359,45 @@ void lab_argv_free(struct lab_argv *a)
 	a->n = a->cap = 0;
 }
 
+/* Xen's part of the argv: the hypervisor as -kernel, dom0 and the initramfs as its modules. */
+static int push_xen(const struct lab_qemu_cfg *cfg, const char *dom0_cmdline, struct lab_argv *out)
+{
+	char xen_cmdline[96], *modules = NULL;
+	int ret;
+
+	if ((ret = lab_xen_cmdline(cfg->mem_mib, xen_cmdline, sizeof(xen_cmdline))))
+		return ret;
+	/* multiboot modules: "<path> <its command line>,<path>" */
+	if (asprintf(&modules, "%s %s,%s", cfg->kernel, dom0_cmdline, cfg->initrd) < 0)
+		return -ENOMEM;
+	if (!(ret = lab_argv_push(out, "-kernel")) && !(ret = lab_argv_push(out, cfg->xen)) &&
+	    !(ret = lab_argv_push(out, "-append")) && !(ret = lab_argv_push(out, xen_cmdline)) &&
+	    !(ret = lab_argv_push(out, "-initrd")))
+		ret = lab_argv_push(out, modules);
+	free(modules);
+	return ret;
+}
+
 int lab_qemu_argv(const struct lab_qemu_cfg *cfg, struct lab_argv *out)
 {
 	char cmdline[256], mem[16], smp[16], serial[4200];
 	bool iommu = bl_modes[cfg->mode->id].emulated_iommu;
+	bool xen = lab_mode_is_xen(cfg->mode);
 	/* AUTO: icount wherever it exists (TCG) */
 	bool icount = !cfg->kvm && cfg->clock != LAB_CLOCK_WALL;
+	const char *cpu = cfg->kvm ? "host" : xen ? LAB_XEN_CPU : "max";
 	int ret;
 
 	memset(out, 0, sizeof(*out));
 	if (cfg->kvm && cfg->clock == LAB_CLOCK_ICOUNT)
 		return -EINVAL;
+	/* Xen is measured under TCG only, and its modules cannot be named by such paths. */
+	if (xen && (cfg->kvm || !cfg->xen || !lab_xen_path_ok(cfg->kernel) || !lab_xen_path_ok(cfg->initrd)))
+		return -EINVAL;
 	ret = lab_mode_cmdline(cfg->mode, cmdline, sizeof(cmdline));
 	if (ret)
 		return ret;
-	snprintf(mem, sizeof(mem), "%u", cfg->mem_mib);
+	snprintf(mem, sizeof(mem), "%u", cfg->mem_mib + (xen ? LAB_XEN_HEADROOM_MIB : 0));
 	snprintf(smp, sizeof(smp), "%u", cfg->smp ? cfg->smp : 1);
 	if ((size_t)snprintf(serial, sizeof(serial), "file:%s", cfg->channel_path) >= sizeof(serial))
 		return -ENAMETOOLONG;
@@ -282,14 +408,14 @@ int lab_qemu_argv(const struct lab_qemu_cfg *cfg, struct lab_argv *out)
 		"-nodefaults", "-no-user-config",
 		"-machine", LAB_QEMU_MACHINE,
 		"-accel", cfg->kvm ? "kvm" : icount ? LAB_QEMU_ACCEL_ICOUNT : LAB_QEMU_ACCEL_WALL,
-		"-cpu", cfg->kvm ? "host" : "max",
+		"-cpu", cpu,
 		"-m", mem,
 		"-smp", smp,
 		"-display", "none",
 		"-monitor", "none",
 		/* A panic (panic=-1) reboots, and -no-reboot makes that an exit. */
 		"-no-reboot",
-		/* ttyS0 = console on our stdout; ttyS1 = the result channel. */
+		/* ttyS0 = console on our stdout (Xen's com1 in Xen modes); ttyS1 = the result channel. */
 		"-chardev", "stdio,id=con0,signal=off",
 		"-serial", "chardev:con0",
 		"-serial", serial,
@@ -306,6 +432,11 @@ int lab_qemu_argv(const struct lab_qemu_cfg *cfg, struct lab_argv *out)
 		goto fail;
 	if ((ret = lab_argv_push(out, "-device")) || (ret = lab_argv_push(out, LAB_QEMU_GPU_DEVICE)))
 		goto fail;
+	if (xen) {
+		if ((ret = push_xen(cfg, cmdline, out)))
+			goto fail;
+		return 0;
+	}
 	if ((ret = lab_argv_push(out, "-kernel")) || (ret = lab_argv_push(out, cfg->kernel)) ||
 	    (ret = lab_argv_push(out, "-initrd")) || (ret = lab_argv_push(out, cfg->initrd)) ||
 	    (ret = lab_argv_push(out, "-append")) || (ret = lab_argv_push(out, cmdline)))

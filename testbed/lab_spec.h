@@ -16,6 +16,13 @@
  * (bl_modes); this file adds only what is QEMU's (the machine, the IOMMU
  * device, where it goes) and the pool size.
  *
+ * Xen modes (bl_modes[].hypervisor "xen-pv"): QEMU boots Xen (-kernel, a
+ * multiboot ELF) with the Debian kernel as dom0 (the first -initrd module,
+ * with its command line) and the initramfs (the second); an optional
+ * balloon=SIZE (xen-pv:balloon=1536M) has the guest give SIZE back to Xen
+ * and take it back before the job (testbed/guest-balloon.sh), which
+ * scatters dom0's pseudo-physical frames over machine memory.
+ *
  * SWIOTLB sizes: the kernel counts its pool in 2 KiB slots (IO_TLB_SHIFT 11)
  * and rounds it up to whole segments of 128 slots (256 KiB), so a pool size
  * must be a multiple of 256 KiB; swiotlb=N takes the slot count.
@@ -65,22 +72,42 @@ const char *lab_clock_name(enum lab_clock clock);
 /* Parses "icount" or "wall". 0 or -EINVAL; *clock untouched on error. */
 int lab_clock_parse(const char *s, enum lab_clock *clock);
 
+/*
+ * Xen under TCG: -cpu max crashes dom0 early (domain_crash_sync in
+ * create_bounce_frame), qemu64 works (XEN-NOTES.md). The machine gets
+ * dom0's memory (--mem) plus this much for Xen's own heap and the pages a
+ * balloon gives back (4096/3072 and 7168/6144 checked).
+ */
+#define LAB_XEN_CPU	     "qemu64"
+#define LAB_XEN_HEADROOM_MIB 1024u
+/* Xen's console is com1 (ttyS0, our stdout): dom0 writes to hvc0 instead. */
+#define LAB_XEN_CMDLINE_BASE "console=hvc0 quiet panic=-1"
+/* The word guest-init.sh reads the balloon size from (/proc/cmdline). */
+#define LAB_BALLOON_WORD "bouncelab.balloon="
+#define LAB_BALLOON_ALIGN 4096u /* the balloon driver works in pages */
+
 #define LAB_SLOT_BYTES	  2048u		/* one SWIOTLB slot */
 #define LAB_SEGMENT_BYTES (128u * 2048u) /* the kernel's rounding unit */
 
 struct lab_mode {
 	enum bl_mode_id id;  /* the row of lib/dmamode.h's bl_modes */
 	uint64_t pool_bytes; /* 0: the kernel's default pool */
-	char spec[64];	     /* canonical spec, e.g. "force:pool=16M" */
-	char slug[64];	     /* the same for file names, e.g. "force-pool16M" */
+	uint64_t balloon_bytes; /* Xen modes: given back to Xen and taken back before the job; 0 none */
+	char spec[64];	     /* canonical spec, e.g. "force:pool=16M", "xen-pv:balloon=1536M" */
+	char slug[64];	     /* the same for file names, e.g. "force-pool16M", "xen-pv-balloon1536M" */
 };
 
 /*
- * Parses one mode spec "NAME[:pool=SIZE]", NAME a mode of bl_modes, SIZE
- * as lib/units.h's bl_parse_size() reads it ("16M", "1GiB", "512K"), not
- * zero, a multiple of 256 KiB (whole SWIOTLB segments) and at most
- * 2^32 slots. On error returns -EINVAL and writes a message naming the
- * bad part into err.
+ * Parses one mode spec "NAME[:OPTION]...", NAME a mode of bl_modes, each
+ * OPTION given once:
+ *   pool=SIZE     SIZE as lib/units.h's bl_parse_size() reads it ("16M",
+ *                 "1GiB", "512K"), not zero, a multiple of 256 KiB (whole
+ *                 SWIOTLB segments), at most 2^32 slots; not on noforce
+ *                 (no pool) nor on Xen modes (whether xen-swiotlb honours
+ *                 swiotlb=N is not measured);
+ *   balloon=SIZE  Xen modes only; not zero, a multiple of 4 KiB. Whether
+ *                 it fits dom0's memory is lab_config_check()'s question.
+ * On error returns -EINVAL and writes a message naming the bad part into err.
  */
 int lab_mode_parse(const char *s, struct lab_mode *m, char *err, size_t errlen);
 
@@ -93,6 +120,23 @@ void lab_mode_init(struct lab_mode *m, enum bl_mode_id id);
  * swiotlb=<slots> of its own when the mode has none). 0 or -ENOSPC.
  */
 int lab_mode_cmdline(const struct lab_mode *m, char *buf, size_t len);
+
+/* Whether @m boots under Xen (its table row has a hypervisor). */
+bool lab_mode_is_xen(const struct lab_mode *m);
+
+/*
+ * Xen's own command line for a dom0 of @dom0_mib MiB: "console=com1
+ * dom0_mem=<M>M,max:<M>M". No `noreboot`: with it a dom0 crash hangs the
+ * machine instead of ending QEMU (-no-reboot). 0 or -ENOSPC.
+ */
+int lab_xen_cmdline(unsigned dom0_mib, char *buf, size_t len);
+
+/*
+ * QEMU's multiboot -initrd splits modules on ',' and a module's path from
+ * its command line on the first ' ': a path holding either cannot be
+ * passed. True when @path can.
+ */
+bool lab_xen_path_ok(const char *path);
 
 /*
  * A comma-separated list split into at most @max items (empty items and
@@ -107,11 +151,12 @@ bool lab_series_valid(const char *s);
 /* What one boot needs to become a QEMU command line. */
 struct lab_qemu_cfg {
 	const char *qemu;	  /* the emulator binary */
-	const char *kernel;	  /* vmlinuz */
+	const char *kernel;	  /* vmlinuz (dom0's in Xen modes) */
+	const char *xen;	  /* Xen modes: the hypervisor ELF (-kernel); NULL otherwise */
 	const char *initrd;
 	const char *channel_path; /* host file behind the guest's /dev/ttyS1 */
 	const struct lab_mode *mode;
-	unsigned mem_mib;
+	unsigned mem_mib;	  /* guest RAM; dom0's in Xen modes (QEMU gets LAB_XEN_HEADROOM_MIB more) */
 	unsigned smp;
 	bool kvm;
 	enum lab_clock clock; /* ICOUNT or WALL (AUTO: icount under TCG, wall under KVM) */
@@ -125,7 +170,9 @@ struct lab_argv {
 
 /*
  * Builds the QEMU argv for cfg (the console is QEMU's stdout). 0 or -errno;
- * -EINVAL for KVM with the icount clock (icount is TCG's).
+ * -EINVAL for KVM with the icount clock (icount is TCG's), for a Xen mode
+ * with KVM or without cfg->xen, and for a Xen mode whose vmlinuz or initrd
+ * path fails lab_xen_path_ok().
  */
 int lab_qemu_argv(const struct lab_qemu_cfg *cfg, struct lab_argv *out);
 int lab_argv_push(struct lab_argv *a, const char *s);

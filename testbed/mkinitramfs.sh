@@ -10,8 +10,11 @@
 # guest's TCG CPU unpacks it faster than it would inflate gzip) holds
 # busybox-static, /init (testbed/guest-init.sh), the modules for vgem and
 # virtio-gpu with everything they depend on in load order, udmabuf when this
-# kernel builds it as a module, the static guest programs as /bin/gembench and
-# /bin/bouncelabd, the job as /job.ini and an optional /guest-run script.
+# kernel builds it as a module, xen_privcmd and xenfs (Xen modes: dom0's
+# /proc/xen/capabilities) when the kernel has them, /guest-balloon.sh (the
+# Xen modes' balloon step, run by /init; harmless elsewhere), the static
+# guest programs as /bin/gembench and /bin/bouncelabd, the job as /job.ini
+# and an optional /guest-run script.
 # --perf puts a perf binary in as /bin/perf with every library `ldd` lists
 # and the dynamic loader, at their own paths (for gembench --profile); auto
 # takes the host's linux-perf (the real perf_X.Y behind Debian's wrapper
@@ -47,14 +50,17 @@ file -L "$busybox" 2>/dev/null | grep -q 'statically linked' ||
 	{ ldd "$busybox" >/dev/null 2>&1 && die "$busybox is dynamically linked; install busybox-static"; }
 
 # The modules the guest needs. udmabuf is optional: 6.1 has none at all.
-wanted="virtio_pci drm drm_kms_helper drm_shmem_helper vgem virtio_dma_buf virtio_gpu udmabuf"
-optional=" udmabuf "
+# xen_privcmd and xenfs give a Xen dom0 /proc/xen (dom0-ness on 6.1, which
+# has no /sys/hypervisor/start_flags); off Xen they load and do nothing.
+wanted="virtio_pci drm drm_kms_helper drm_shmem_helper vgem virtio_dma_buf virtio_gpu udmabuf xen_privcmd xenfs"
+optional=" udmabuf xen_privcmd xenfs "
 
 stage=$(mktemp -d "${TMPDIR:-/tmp}/bl-initramfs.XXXXXX") || die "mktemp failed"
 trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage"/{bin,sbin,dev,proc,sys,tmp,root,lib/modules/"$rel"} || die "mkdir failed"
 cp "$busybox" "$stage/bin/busybox" || die "copying busybox failed"
 cp "$here/guest-init.sh" "$stage/init" && chmod 755 "$stage/init" || die "copying init failed"
+cp "$here/guest-balloon.sh" "$stage/guest-balloon.sh" || die "copying guest-balloon.sh failed"
 
 # modules.dep lines: "kernel/drivers/x/a.ko.xz: kernel/y/b.ko.xz kernel/z/c.ko.xz"
 # (the dependencies of a, deepest last). Map a module name to its path.

@@ -14,7 +14,9 @@
 # Both run on the default clock, icount, and their documents say so.
 # Bad input (unknown mode, malformed pool, unknown
 # series, malformed job file, --clock fast, --boots 0 or 21, --kvm with
-# --clock icount) is refused with exit 2 before anything boots,
+# --clock icount; the Xen modes': balloon=0, a balloon dom0 cannot give,
+# pool= on Xen, balloon= without Xen, --kvm with Xen) is refused with exit 2
+# before anything boots,
 # naming the bad value. Skips (77) without qemu or jq.
 set -u -o pipefail
 cd "$(dirname "$0")/../.."
@@ -54,6 +56,12 @@ refused "'fast'" --clock fast
 refused "'0'" --boots 0
 refused "'21'" --boots 21
 refused "--clock icount" --kvm --clock icount
+refused "'xen-pv:balloon=0': balloon=0 gives nothing back" --modes xen-pv:balloon=0
+refused "'xen-pv:balloon=8G': a balloon of 8192 MiB" --modes xen-pv:balloon=8G
+refused "of its 3072 MiB (--mem)" --modes xen-pv:balloon=3G --mem 3072
+refused "pool=16M is not supported on xen-pv" --modes xen-pv:pool=16M
+refused "balloon=1G needs a Xen mode" --modes force:balloon=1G
+refused "--kvm with a Xen mode" --kvm --modes force,xen-pv
 
 # --- a tree whose fetch script fails for 6.1 (a fake) ---------------------------
 mkdir -p "$tmp/root/testbed" "$tmp/root/configs/jobs"

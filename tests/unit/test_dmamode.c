@@ -77,25 +77,57 @@ static void test_null_and_flags(void **state)
 	assert_int_equal(c.intel, BL_IOMMU_REQ_ON);
 }
 
-/* A run's mode from its document's dma.swiotlb and dma.iommu. */
+/* A run's mode from its document's dma.swiotlb, dma.iommu and hypervisor. */
 static void test_mode_of(void **state)
 {
 	static const struct {
-		const char *swiotlb, *iommu, *mode;
+		const char *swiotlb, *iommu, *hypervisor, *mode;
 	} cases[] = {
-		{ NULL, NULL, "?" },	       /* the run does not say */
-		{ "bogus", "off", "?" },       /* not a mode of the table */
-		{ "force", "off", "force" },
-		{ "noforce", NULL, "noforce" },
-		{ "default", "off", "default" },
-		{ "default", "on", "iommu" }, /* an IOMMU boot, whatever swiotlb says */
-		{ "force", "on", "iommu" },
-		{ "default", "pt", "iommu-pt" },
+		{ NULL, NULL, NULL, "?" },	     /* the run does not say */
+		{ "bogus", "off", NULL, "?" },	     /* not a mode of the table */
+		{ "force", "off", NULL, "force" },
+		{ "noforce", NULL, NULL, "noforce" },
+		{ "default", "off", NULL, "default" },
+		{ "default", "off", "", "default" }, /* "" is no hypervisor too */
+		{ "default", "on", NULL, "iommu" },  /* an IOMMU boot, whatever swiotlb says */
+		{ "force", "on", NULL, "iommu" },
+		{ "default", "pt", NULL, "iommu-pt" },
+		/* a Xen PV dom0 is never pooled with a bare boot */
+		{ "default", "off", "xen-pv", "xen-pv" },
+		{ "force", "off", "xen-pv", "xen-pv-force" },
+		{ "noforce", "off", "xen-pv", "?" },	/* no such Xen row */
+		{ "default", "off", "xen-hvm", "?" },	/* another hypervisor: not a bare default */
+		{ NULL, NULL, "xen-pv", "?" },
 	};
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		assert_string_equal(bl_mode_of(cases[i].swiotlb, cases[i].iommu), cases[i].mode);
+		assert_string_equal(bl_mode_of(cases[i].swiotlb, cases[i].iommu, cases[i].hypervisor), cases[i].mode);
+}
+
+/* The hypervisor key from a document's hypervisor.type and guest_type, and the mode key with a balloon. */
+static void test_mode_key(void **state)
+{
+	char buf[64];
+
+	(void)state;
+	assert_null(bl_hypervisor_key(NULL, "PV", buf, sizeof(buf)));
+	assert_null(bl_hypervisor_key("", "PV", buf, sizeof(buf)));
+	assert_string_equal(bl_hypervisor_key("xen", "PV", buf, sizeof(buf)), "xen-pv");
+	assert_string_equal(bl_hypervisor_key("xen", "HVM", buf, sizeof(buf)), "xen-hvm");
+	assert_string_equal(bl_hypervisor_key("xen", NULL, buf, sizeof(buf)), "xen");
+	assert_string_equal(bl_mode_key("default", "off", "xen-pv", 0, buf, sizeof(buf)), "xen-pv");
+	assert_string_equal(bl_mode_key("default", "off", "xen-pv", 1536ll << 20, buf, sizeof(buf)),
+			    "xen-pv:balloon=1536M");
+	assert_string_equal(bl_mode_key("force", "off", "xen-pv", 1ll << 30, buf, sizeof(buf)),
+			    "xen-pv-force:balloon=1G");
+	assert_string_equal(bl_mode_key("force", "off", NULL, -1, buf, sizeof(buf)), "force");
+	/* a balloon key is not a row of the table */
+	assert_int_equal(bl_mode_rank("xen-pv:balloon=1536M"), BL_MODE_COUNT);
+	bl_size_short(256 << 10, buf, sizeof(buf));
+	assert_string_equal(buf, "256K");
+	bl_size_short(3ull << 30, buf, sizeof(buf));
+	assert_string_equal(buf, "3G");
 }
 
 /* The table: indexed by id, each mode maps back to itself, names listed in order. */
@@ -114,12 +146,19 @@ static void test_mode_table(void **state)
 		assert_ptr_equal(bl_mode_find(m->name), m);
 		assert_int_equal(bl_mode_rank(m->name), i);
 		/* what a boot in this mode writes into its document names the mode again */
-		assert_string_equal(bl_mode_of(m->swiotlb, m->iommu), m->name);
+		assert_string_equal(bl_mode_of(m->swiotlb, m->iommu, m->hypervisor), m->name);
 		assert_non_null(m->description);
 	}
 	assert_non_null(bl_mode_find(BL_MODE_BASELINE));
 	bl_mode_names(names, sizeof(names));
-	assert_string_equal(names, "default, force, noforce, iommu, iommu-pt");
+	assert_string_equal(names, "default, force, noforce, iommu, iommu-pt, xen-pv, xen-pv-force");
+	/* the default matrix: every row, xen-pv ballooned after it; each key names its row again */
+	const char *keys[BL_MODE_MATRIX_MAX];
+	size_t n = bl_mode_matrix(keys);
+	assert_int_equal(n, BL_MODE_COUNT + 1);
+	assert_string_equal(keys[BL_MODE_XEN_PV + 1], "xen-pv:balloon=1536M");
+	assert_string_equal(bl_mode_key("default", "off", "xen-pv", 1536ll << 20, names, sizeof(names)),
+			    keys[BL_MODE_XEN_PV + 1]);
 	bl_mode_names(names, 8); /* truncates, stays terminated */
 	assert_int_equal(strlen(names), 7);
 }
@@ -130,6 +169,7 @@ int main(void)
 		cmocka_unit_test(test_rows),
 		cmocka_unit_test(test_null_and_flags),
 		cmocka_unit_test(test_mode_of),
+		cmocka_unit_test(test_mode_key),
 		cmocka_unit_test(test_mode_table),
 	};
 

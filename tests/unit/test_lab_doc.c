@@ -2,7 +2,9 @@
  * Unit tests for testbed/lab_doc.c: the failed document of a boot that
  * produced none (built from lib/docwrite's bare document, then kernel, dma and
  * testbed as the lab knows them), the testbed object (clock, icount shift,
- * QEMU version, boot index and count), and writing
+ * QEMU version, boot index and count), the hypervisor object (a bare mode's
+ * nulls with reasons; a Xen mode's facts, package and balloon, also in a
+ * failed document so the boot is filed under its mode), and writing
  * documents (a valid one as <run_id>.json, one the contract refuses kept
  * as .json.invalid and reported). Runs in a temporary folder; no QEMU.
  */
@@ -102,7 +104,7 @@ static void test_failed_document(void **state)
 	struct fixture *f = *state;
 	struct bl_resultdoc *valid = NULL;
 	char err[256];
-	json_t *doc = lab_doc_failed(&f->c, &f->b, "the guest died before BOUNCELAB-RESULTS-END");
+	json_t *doc = lab_doc_failed(&f->c, &f->b, "the guest died before BOUNCELAB-RESULTS-END", NULL, NULL);
 	const char *error;
 
 	assert_non_null(doc);
@@ -150,7 +152,83 @@ static void test_failed_document(void **state)
 	assert_int_equal(json_integer_value(json_object_get(t, "icount_shift")), 0);
 	assert_int_equal(json_integer_value(json_object_get(t, "boot_index")), 2);
 	assert_int_equal(json_integer_value(json_object_get(t, "boots")), 3);
+	/* a bare mode: a hypervisor object all the same, nulls with the reason */
+	json_t *hv = json_object_get(doc, "hypervisor");
+	assert_true(json_is_object(hv));
+	assert_true(json_is_null(json_object_get(hv, "type")));
+	assert_non_null(strstr(str(hv, "unavailable", "type"), "no hypervisor booted"));
+	assert_null(json_object_get(hv, "xen_package"));
+	assert_string_equal(str(doc, "dma", "swiotlb_impl"), "swiotlb");
+	assert_true(json_is_null(json_object_get(t, "hypervisor")));
 	json_decref(doc);
+}
+
+/* The guest facts the channel carries (testbed/guest-balloon.sh on a real 6.12 dom0). */
+static const char balloon_line[] =
+	"{\"balloon_kb\":262144,\"current_kb_before\":6291456,\"target_kb_low\":6029312,\"current_kb_low\":"
+	"6029312,\"target_kb_restored\":6291456,\"current_kb_restored\":6291456,\"reached_low\":true,"
+	"\"reached_restored\":true,\"waited_low_ms\":1900,\"waited_restored_ms\":100,\"waited_ms\":2000,"
+	"\"timeout_s\":120,\"error\":null}";
+static const char hv_line[] =
+	"{\"type\":\"xen\",\"version\":\"4.17.7\",\"major\":4,\"minor\":17,\"extra\":\".7\",\"guest_type\":"
+	"\"PV\",\"dom0\":true,\"dom0_source\":\"/sys/hypervisor/start_flags/initdomain\",\"capabilities\":"
+	"\"control_d\",\"changeset\":null,\"pagesize\":4096,\"unavailable\":{\"changeset\":\"missing\"}}";
+
+/* A Xen boot that died after its init reported: the failed document is filed under xen-pv with a balloon. */
+static void test_failed_xen(void **state)
+{
+	struct fixture *f = *state;
+	struct bl_resultdoc *valid = NULL;
+	char err[256];
+	json_t *balloon = json_loads(balloon_line, 0, NULL), *guest = json_loads(hv_line, 0, NULL);
+	json_t *doc, *hv, *t;
+
+	assert_non_null(balloon);
+	assert_non_null(guest);
+	assert_int_equal(lab_mode_parse("xen-pv:balloon=256M", &f->mode, err, sizeof(err)), 0);
+	snprintf(f->c.xen.package, sizeof(f->c.xen.package), "xen-hypervisor-4.17-amd64");
+	snprintf(f->c.xen.version, sizeof(f->c.xen.version), "4.17.7+13-g2445b30a44-0+deb12u1");
+	snprintf(f->c.xen.xen_version, sizeof(f->c.xen.xen_version), "4.17.7");
+	doc = lab_doc_failed(&f->c, &f->b, "the guest died", guest, balloon);
+	assert_non_null(doc);
+	assert_int_equal(bl_resultdoc_from_json(doc, &valid, err, sizeof(err)), 0);
+	/* the store's view: the mode key is the hypervisor's and the balloon's */
+	assert_string_equal(valid->hypervisor, "xen-pv");
+	assert_true(valid->balloon_bytes.set);
+	assert_int_equal(valid->balloon_bytes.v, 256 << 20);
+	bl_resultdoc_free(valid);
+	hv = json_object_get(doc, "hypervisor");
+	assert_string_equal(str(hv, "type", NULL), "xen");
+	assert_string_equal(str(hv, "guest_type", NULL), "PV");
+	assert_true(json_is_true(json_object_get(hv, "dom0")));
+	assert_string_equal(str(hv, "xen_package_version", NULL), "4.17.7+13-g2445b30a44-0+deb12u1");
+	assert_int_equal(json_integer_value(json_object_get(hv, "balloon_requested_bytes")), 256 << 20);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(hv, "balloon"), "current_kb_low")),
+			 6029312);
+	assert_string_equal(str(doc, "dma", "swiotlb"), "default"); /* what the command line asked */
+	assert_string_equal(str(doc, "dma", "swiotlb_impl"), "xen-swiotlb");
+	assert_non_null(strstr(str(doc, "kernel", "cmdline"), "console=hvc0"));
+	assert_non_null(strstr(str(doc, "kernel", "cmdline"), "bouncelab.balloon=256M"));
+	t = json_object_get(doc, "testbed");
+	assert_string_equal(str(t, "mode_spec", NULL), "xen-pv:balloon=256M");
+	assert_string_equal(str(t, "hypervisor", NULL), "xen-pv");
+	assert_string_equal(str(t, "xen_cmdline", NULL), "console=com1 dom0_mem=2048M,max:2048M");
+	assert_int_equal(json_integer_value(json_object_get(t, "qemu_mem_mib")), 2048 + LAB_XEN_HEADROOM_MIB);
+	json_decref(doc);
+
+	/* the guest never said anything: the lab's side alone, reasons for the rest */
+	lab_mode_init(&f->mode, BL_MODE_XEN_PV);
+	doc = lab_doc_failed(&f->c, &f->b, "xen: fetch failed", NULL, NULL);
+	assert_non_null(doc);
+	hv = json_object_get(doc, "hypervisor");
+	assert_true(json_is_null(json_object_get(hv, "type")));
+	assert_non_null(strstr(str(hv, "unavailable", "type"), "did not report (mode xen-pv)"));
+	assert_true(json_is_null(json_object_get(hv, "balloon")));
+	assert_non_null(strstr(str(hv, "unavailable", "balloon"), "no balloon requested"));
+	assert_string_equal(str(hv, "xen_package", NULL), "xen-hypervisor-4.17-amd64");
+	json_decref(doc);
+	json_decref(balloon);
+	json_decref(guest);
 }
 
 /* The wall clock has no shift; an unknown QEMU version is null, not "". */
@@ -191,7 +269,7 @@ static void test_failed_unknown_kernel(void **state)
 	f->k.release[0] = f->k.package[0] = f->k.version[0] = '\0';
 	lab_mode_init(&f->mode, BL_MODE_IOMMU_PT);
 	f->c.jobinfo.first[0] = f->c.jobinfo.backend[0] = f->c.jobinfo.global_workload[0] = '\0';
-	doc = lab_doc_failed(&f->c, &f->b, "kernel 6.12: fetch failed");
+	doc = lab_doc_failed(&f->c, &f->b, "kernel 6.12: fetch failed", NULL, NULL);
 	assert_non_null(doc);
 	assert_int_equal(bl_resultdoc_from_json(doc, &valid, err, sizeof(err)), 0);
 	bl_resultdoc_free(valid);
@@ -208,7 +286,7 @@ static void test_write(void **state)
 {
 	struct fixture *f = *state;
 	char path[256], why[512] = "";
-	json_t *doc = lab_doc_failed(&f->c, &f->b, "reason");
+	json_t *doc = lab_doc_failed(&f->c, &f->b, "reason", NULL, NULL);
 	json_t *bad;
 	glob_t g;
 
@@ -237,6 +315,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_failed_document, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_unknown_kernel, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failed_xen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_testbed_wall, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write, setup, teardown),
 	};

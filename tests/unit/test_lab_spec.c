@@ -2,7 +2,8 @@
  * Unit tests for testbed/lab_spec.c and testbed/lab_config.c: mode specs
  * and pool sizes, the configuration's kernel and mode lists, defaults and
  * checks, and what each mode turns into (kernel command line, QEMU
- * arguments), against lib/dmamode.h's table. The command-line options are
+ * arguments, the Xen modes' balloon, dom0 and Xen command lines and
+ * multiboot arguments), against lib/dmamode.h's table. The command-line options are
  * tests/unit/test_lab_cli.c's. Negative cases first; each table row says
  * what it checks.
  */
@@ -110,14 +111,30 @@ static void test_mode_rejects(void **state)
 		{ "force:pool=100K", "256K" },		   /* not whole segments */
 		{ "force:size=16M", "size=16M" },	   /* unknown option named */
 		{ "noforce:pool=16M", "noforce" },	   /* noforce has no pool */
-		{ "iommu-pt:", "unknown option" },	   /* dangling colon */
+		{ "iommu-pt:", "empty option" },	   /* dangling colon */
+		{ "xen-pv::balloon=1G", "empty option" },  /* an empty option between two */
+		/* the balloon (issue 13): Xen modes only, not zero, whole pages, given once */
+		{ "xen-pv:balloon=0", "balloon=0 gives nothing back" },
+		{ "xen-pv:balloon=0M", "balloon=0M" },
+		{ "force:balloon=1G", "balloon=1G needs a Xen mode" },
+		{ "default:balloon=1536M", "default boots no hypervisor" },
+		{ "xen-pv:balloon=", "malformed balloon size ''" },
+		{ "xen-pv:balloon=15Q", "malformed balloon size '15Q'" },
+		{ "xen-pv:balloon=1000", "'1000' is not a multiple of 4K" },
+		{ "xen-pv:balloon=2T", "'2T' is too large" },
+		{ "xen-pv:balloon=1G:balloon=2G", "given twice" },
+		/* no pool on Xen: whether xen-swiotlb honours swiotlb=N is not measured */
+		{ "xen-pv:pool=16M", "pool=16M is not supported on xen-pv" },
+		{ "xen-pv-force:pool=16M", "xen-pv-force" },
+		{ "xen-pv:size=1G", "unknown option 'size=1G'" },
 	};
 	struct lab_mode m;
 	char err[256];
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		err[0] = '\0';
-		assert_int_equal(lab_mode_parse(bad[i].spec, &m, err, sizeof(err)), -EINVAL);
+		if (lab_mode_parse(bad[i].spec, &m, err, sizeof(err)) != -EINVAL)
+			fail_msg("spec '%s' accepted", bad[i].spec);
 		if (!strstr(err, bad[i].msg_has))
 			fail_msg("spec '%s': message '%s' does not name '%s'", bad[i].spec, err, bad[i].msg_has);
 	}
@@ -145,6 +162,19 @@ static void test_mode_cmdlines(void **state)
 		/* a pool with the IOMMU: both options */
 		{ "iommu:pool=512K", BL_MODE_IOMMU, "iommu:pool=512K", "iommu-pool512K",
 		  " swiotlb=256 intel_iommu=on", "default", "on" },
+		/* Xen PV dom0: no swiotlb= option, the document says default (truthful) */
+		{ "xen-pv", BL_MODE_XEN_PV, "xen-pv", "xen-pv", "console=hvc0 quiet panic=-1", "default", "off" },
+		{ "xen-pv-force", BL_MODE_XEN_PV_FORCE, "xen-pv-force", "xen-pv-force", "panic=-1 swiotlb=force",
+		  "force", "off" },
+		/* the balloon reaches the guest's init on the command line, in the canonical size */
+		{ "xen-pv:balloon=1536M", BL_MODE_XEN_PV, "xen-pv:balloon=1536M", "xen-pv-balloon1536M",
+		  "panic=-1 bouncelab.balloon=1536M", "default", "off" },
+		{ "xen-pv:balloon=1572864K", BL_MODE_XEN_PV, "xen-pv:balloon=1536M", "xen-pv-balloon1536M",
+		  " bouncelab.balloon=1536M", "default", "off" },
+		{ "xen-pv-force:balloon=1024M", BL_MODE_XEN_PV_FORCE, "xen-pv-force:balloon=1G",
+		  "xen-pv-force-balloon1G", "panic=-1 swiotlb=force bouncelab.balloon=1G", "force", "off" },
+		{ "xen-pv:balloon=256M", BL_MODE_XEN_PV, "xen-pv:balloon=256M", "xen-pv-balloon256M",
+		  " bouncelab.balloon=256M", "default", "off" },
 	};
 	struct lab_mode m;
 	char err[256], cmd[256];
@@ -155,7 +185,12 @@ static void test_mode_cmdlines(void **state)
 		assert_string_equal(m.spec, ok[i].canon);
 		assert_string_equal(m.slug, ok[i].slug);
 		assert_int_equal(lab_mode_cmdline(&m, cmd, sizeof(cmd)), 0);
-		assert_true(!strncmp(cmd, "console=ttyS0 ", 14));
+		/* a Xen dom0's console is hvc0 (ttyS0 is Xen's com1) */
+		if (bl_modes[m.id].hypervisor)
+			assert_true(!strncmp(cmd, "console=hvc0 quiet panic=-1", 27));
+		else
+			assert_true(!strncmp(cmd, "console=ttyS0 ", 14));
+		assert_int_equal(lab_mode_is_xen(&m), bl_modes[m.id].hypervisor != NULL);
 		size_t n = strlen(cmd), t = strlen(ok[i].cmdline_tail);
 		if (n < t || strcmp(cmd + n - t, ok[i].cmdline_tail))
 			fail_msg("spec '%s': cmdline '%s' does not end in '%s'", ok[i].spec, cmd, ok[i].cmdline_tail);
@@ -167,6 +202,8 @@ static void test_mode_cmdlines(void **state)
 		/* what the document will say, from the one table */
 		assert_string_equal(bl_modes[m.id].swiotlb, ok[i].swiotlb);
 		assert_string_equal(bl_modes[m.id].iommu, ok[i].iommu);
+		/* the balloon word only where a balloon was asked for */
+		assert_int_equal(strstr(cmd, "bouncelab.balloon=") != NULL, m.balloon_bytes != 0);
 	}
 	/* a buffer too small is an error, not a cut command line */
 	assert_int_equal(lab_mode_parse("force", &m, err, sizeof(err)), 0);
@@ -243,13 +280,24 @@ static void test_config_defaults(void **state)
 
 	lab_config_init(&cfg);
 	assert_int_equal(cfg.nkernels, 0); /* the runner reads configs/kernels */
-	/* every mode of the table, in its order */
-	assert_int_equal(cfg.nmodes, BL_MODE_COUNT);
+	/* every mode of the table, in its order, each matrix_balloon row ballooned after it */
+	size_t j = 0;
 	for (size_t i = 0; i < BL_MODE_COUNT; i++) {
-		assert_int_equal(cfg.modes[i].id, (enum bl_mode_id)i);
-		assert_string_equal(cfg.modes[i].spec, bl_modes[i].name);
-		assert_int_equal(cfg.modes[i].pool_bytes, 0);
+		assert_true(j < cfg.nmodes);
+		assert_int_equal(cfg.modes[j].id, (enum bl_mode_id)i);
+		assert_string_equal(cfg.modes[j].spec, bl_modes[i].name);
+		assert_int_equal(cfg.modes[j].pool_bytes, 0);
+		assert_int_equal(cfg.modes[j++].balloon_bytes, 0);
+		if (!bl_modes[i].matrix_balloon)
+			continue;
+		assert_int_equal(cfg.modes[j].id, (enum bl_mode_id)i);
+		assert_true(cfg.modes[j].balloon_bytes > 0);
+		/* the table's key is the spec the lab writes back */
+		assert_string_equal(cfg.modes[j++].spec, bl_modes[i].matrix_balloon);
 	}
+	assert_int_equal(cfg.nmodes, j);
+	/* the issue's matrix: xen-pv with and without 1536M */
+	assert_string_equal(cfg.modes[BL_MODE_XEN_PV + 1].spec, "xen-pv:balloon=1536M");
 	/* the icount clock, its longer timeout, one boot per kernel x mode */
 	assert_int_equal(cfg.timeout_s, 0);
 	assert_int_equal(cfg.clock, LAB_CLOCK_AUTO);
@@ -310,6 +358,8 @@ static void test_config_clock(void **state)
 
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		lab_config_init(&cfg);
+		/* the default matrix has Xen modes, which KVM refuses (test_config_check) */
+		assert_int_equal(lab_config_set_modes(&cfg, "force,noforce", err, sizeof(err)), 0);
 		cfg.kvm = rows[i].kvm;
 		cfg.clock = rows[i].clock;
 		cfg.timeout_s = rows[i].timeout_s;
@@ -370,6 +420,40 @@ static void test_config_check(void **state)
 		assert_int_equal(lab_config_check(&cfg, err, sizeof(err)), -EINVAL);
 		if (!strstr(err, bad[i].msg_has))
 			fail_msg("row %zu: message '%s' does not name '%s'", i, err, bad[i].msg_has);
+	}
+	/* Xen: no KVM; a balloon must leave dom0 LAB_XEN_DOM0_KEEP_MIB of --mem, the value named */
+	static const struct {
+		const char *modes;
+		unsigned mem_mib;
+		bool kvm;
+		const char *msg_has; /* NULL: accepted */
+	} xen[] = {
+		{ "xen-pv", 6144, true, "--kvm with a Xen mode" },
+		{ "force,xen-pv-force", 6144, true, "'xen-pv-force'" },
+		{ "force", 6144, true, NULL },			  /* KVM is fine elsewhere */
+		{ "xen-pv:balloon=8G", 6144, false, "'xen-pv:balloon=8G': a balloon of 8192 MiB" },
+		{ "xen-pv:balloon=6G", 6144, false, "of its 6144 MiB (--mem)" }, /* all of dom0 */
+		{ "xen-pv:balloon=5633M", 6144, false, "at most 5632 MiB" },	  /* 1 MiB too many */
+		{ "xen-pv:balloon=5632M", 6144, false, NULL },			  /* just fits */
+		{ "xen-pv:balloon=1536M", 2048, false, NULL },
+		{ "xen-pv:balloon=1537M", 2048, false, "1537 MiB" },
+		{ "xen-pv:balloon=256M", 512, false, "less than 512 MiB" },	  /* nothing to give */
+		{ "xen-pv", 512, false, NULL },				  /* no balloon, no limit */
+	};
+	for (size_t i = 0; i < sizeof(xen) / sizeof(xen[0]); i++) {
+		lab_config_init(&cfg);
+		assert_int_equal(lab_config_set_modes(&cfg, xen[i].modes, err, sizeof(err)), 0);
+		cfg.mem_mib = xen[i].mem_mib;
+		cfg.kvm = xen[i].kvm;
+		err[0] = '\0';
+		if (!xen[i].msg_has) {
+			if (lab_config_check(&cfg, err, sizeof(err)))
+				fail_msg("xen row %zu refused: %s", i, err);
+			continue;
+		}
+		assert_int_equal(lab_config_check(&cfg, err, sizeof(err)), -EINVAL);
+		if (!strstr(err, xen[i].msg_has))
+			fail_msg("xen row %zu: message '%s' does not name '%s'", i, err, xen[i].msg_has);
 	}
 	lab_config_init(&cfg);
 	strcpy(cfg.kernels[0], "6.1;rm");
@@ -473,6 +557,89 @@ static void test_qemu_argv_clock(void **state)
 	assert_null(a.v);
 }
 
+/* A Xen mode's vector: Xen as -kernel, dom0 and the initramfs as its multiboot modules. */
+static void test_qemu_argv_xen(void **state)
+{
+	struct lab_mode m, bare;
+	struct lab_argv a, b;
+	char err[256];
+	struct lab_qemu_cfg cfg = {
+		.qemu = "qemu-system-x86_64",
+		.kernel = "/cache/kernels/linux-image-6.12.118+deb12-amd64-unsigned_6.12.118-1~deb12u1/vmlinuz",
+		.xen = "/cache/xen/xen-4.17-amd64",
+		.initrd = "/out/.work/initramfs-6.12.cpio",
+		.channel_path = "/out/channel.txt",
+		.mode = &m,
+		.mem_mib = 3072,
+		.smp = 1,
+		.clock = LAB_CLOCK_AUTO,
+	};
+	int i;
+
+	(void)state;
+	assert_int_equal(lab_mode_parse("xen-pv-force:balloon=1536M", &m, err, sizeof(err)), 0);
+	assert_int_equal(lab_qemu_argv(&cfg, &a), 0);
+	assert_null(a.v[a.n]);
+	assert_string_equal(a.v[find_arg(&a, "-cpu") + 1], LAB_XEN_CPU); /* -cpu max crashes dom0 */
+	assert_string_equal(a.v[find_arg(&a, "-cpu") + 1], "qemu64");
+	assert_string_equal(a.v[find_arg(&a, "-m") + 1], "4096");	  /* dom0 + Xen's headroom */
+	assert_string_equal(a.v[find_arg(&a, "-kernel") + 1], cfg.xen);
+	assert_string_equal(a.v[find_arg(&a, "-append") + 1], "console=com1 dom0_mem=3072M,max:3072M");
+	assert_string_equal(a.v[find_arg(&a, "-initrd") + 1],
+			    "/cache/kernels/linux-image-6.12.118+deb12-amd64-unsigned_6.12.118-1~deb12u1/vmlinuz "
+			    "console=hvc0 quiet panic=-1 swiotlb=force bouncelab.balloon=1536M,"
+			    "/out/.work/initramfs-6.12.cpio");
+	/* icount works for Xen too (the default clock); -no-reboot so a dom0 crash ends QEMU */
+	assert_string_equal(a.v[find_arg(&a, "-accel") + 1], LAB_QEMU_ACCEL_ICOUNT);
+	assert_true(find_arg(&a, "-icount") > 0);
+	assert_true(find_arg(&a, "-no-reboot") > 0);
+	/* no Xen `noreboot`: it turns a dom0 crash into a hang */
+	for (i = 0; i < (int)a.n; i++)
+		assert_null(strstr(a.v[i], "noreboot"));
+	/* the serial ports and the GPU are the bare machine's */
+	lab_mode_init(&bare, BL_MODE_FORCE);
+	cfg.mode = &bare;
+	assert_int_equal(lab_qemu_argv(&cfg, &b), 0);
+	assert_string_equal(b.v[find_arg(&b, "-cpu") + 1], "max");
+	assert_string_equal(b.v[find_arg(&b, "-m") + 1], "3072");
+	for (i = 0; i < (int)b.n; i++)
+		if (!strcmp(b.v[i], "-serial") || !strcmp(b.v[i], "-device") || !strcmp(b.v[i], "-machine"))
+			assert_string_equal(a.v[find_arg(&a, b.v[i + 1])], b.v[i + 1]);
+	lab_argv_free(&b);
+	lab_argv_free(&a);
+	/* the wall clock as well */
+	cfg.mode = &m;
+	cfg.clock = LAB_CLOCK_WALL;
+	assert_int_equal(lab_qemu_argv(&cfg, &a), 0);
+	assert_string_equal(a.v[find_arg(&a, "-accel") + 1], LAB_QEMU_ACCEL_WALL);
+	lab_argv_free(&a);
+	cfg.clock = LAB_CLOCK_AUTO;
+
+	/* refused, nothing allocated: KVM, no Xen, paths QEMU's multiboot loader would split */
+	cfg.kvm = true;
+	assert_int_equal(lab_qemu_argv(&cfg, &a), -EINVAL);
+	assert_null(a.v);
+	cfg.kvm = false;
+	cfg.xen = NULL;
+	assert_int_equal(lab_qemu_argv(&cfg, &a), -EINVAL);
+	cfg.xen = "/cache/xen/xen-4.17-amd64";
+	cfg.initrd = "/my out/initramfs.cpio";
+	assert_int_equal(lab_qemu_argv(&cfg, &a), -EINVAL);
+	cfg.initrd = "/out,1/initramfs.cpio";
+	assert_int_equal(lab_qemu_argv(&cfg, &a), -EINVAL);
+	cfg.initrd = "/out/initramfs.cpio";
+	cfg.kernel = "/k,v/vmlinuz";
+	assert_int_equal(lab_qemu_argv(&cfg, &a), -EINVAL);
+	assert_null(a.v);
+	assert_false(lab_xen_path_ok(NULL));
+	assert_false(lab_xen_path_ok(""));
+	assert_true(lab_xen_path_ok("/cache/linux-image-6.12.118+deb12_6.12.118-1~deb12u1"));
+	/* Xen's own command line, and a buffer too small */
+	assert_int_equal(lab_xen_cmdline(6144, err, sizeof(err)), 0);
+	assert_string_equal(err, "console=com1 dom0_mem=6144M,max:6144M");
+	assert_int_equal(lab_xen_cmdline(6144, err, 8), -ENOSPC);
+}
+
 static void test_qemu_version(void **state)
 {
 	static const struct {
@@ -573,6 +740,10 @@ static void test_boot_dirname(void **state)
 	assert_string_equal(buf, "6.1-force-pool16M-boot19");
 	/* does not fit: refused */
 	assert_int_equal(lab_boot_dirname("6.12", &m, 1, 2, buf, 10), -ENAMETOOLONG);
+	/* a ballooned Xen mode: its slug */
+	assert_int_equal(lab_mode_parse("xen-pv:balloon=1536M", &m, err, sizeof(err)), 0);
+	assert_int_equal(lab_boot_dirname("6.1", &m, 0, 1, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "6.1-xen-pv-balloon1536M");
 }
 
 static void test_qemu_argv(void **state)
@@ -638,6 +809,7 @@ int main(void)
 		cmocka_unit_test(test_config_check),	cmocka_unit_test(test_qemu_argv),
 		cmocka_unit_test(test_series_valid),	cmocka_unit_test(test_config_clock),
 		cmocka_unit_test(test_qemu_argv_clock), cmocka_unit_test(test_qemu_version),
+		cmocka_unit_test(test_qemu_argv_xen),
 		cmocka_unit_test(test_boot_order),	cmocka_unit_test(test_boot_dirname),
 	};
 

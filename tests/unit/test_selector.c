@@ -142,8 +142,26 @@ static void test_modes(void **state)
 		else
 			assert_null(f.iommu);
 	}
-	assert_int_equal(bl_mode_filter(&f, "xen-pv-force"), -EINVAL);
+	assert_int_equal(bl_mode_filter(&f, "xen-pv-forced"), -EINVAL);
 	assert_int_equal(bl_mode_filter(&f, ""), -EINVAL);
+	/* a bare mode matches runs without a hypervisor only; any balloon (none there) */
+	memset(&f, 0, sizeof(f));
+	assert_int_equal(bl_mode_filter(&f, "default"), 0);
+	assert_string_equal(f.hypervisor, "");
+	assert_int_equal(f.balloon, 0);
+	/* Xen: its own rows, no balloon unless one is named */
+	assert_int_equal(bl_mode_filter(&f, "xen-pv"), 0);
+	assert_string_equal(f.hypervisor, "xen-pv");
+	assert_string_equal(f.swiotlb, "default");
+	assert_int_equal(f.balloon, -1);
+	assert_int_equal(bl_mode_filter(&f, "xen-pv-force:balloon=1536M"), 0);
+	assert_string_equal(f.swiotlb, "force");
+	assert_int_equal(f.balloon, 1536ll << 20);
+	/* a balloon needs a Xen mode and a size */
+	assert_int_equal(bl_mode_filter(&f, "force:balloon=1G"), -EINVAL);
+	assert_int_equal(bl_mode_filter(&f, "xen-pv:balloon=0"), -EINVAL);
+	assert_int_equal(bl_mode_filter(&f, "xen-pv:balloon="), -EINVAL);
+	assert_int_equal(bl_mode_filter(&f, "xen-pv:pool=16M"), -EINVAL);
 }
 
 static void test_set(void **state)

@@ -557,6 +557,82 @@ static void test_filters(void **state)
 	bl_store_close(s);
 }
 
+/* Reads back what names a run's mode besides swiotlb: the hypervisor and the balloon. */
+static int check_xen_run(const struct bl_run_row *run, void *user)
+{
+	int *seen = user;
+
+	if (!strncmp(run->run_id, "0e000000", 8)) {
+		assert_null(run->hypervisor);
+		assert_false(run->balloon_bytes.set);
+	} else {
+		assert_string_equal(run->hypervisor, "xen-pv");
+		assert_int_equal(run->balloon_bytes.set, !strncmp(run->run_id, "0e000002", 8));
+		if (run->balloon_bytes.set)
+			assert_int_equal(run->balloon_bytes.v, 1536ll << 20);
+	}
+	(*seen)++;
+	return 0;
+}
+
+/*
+ * A bare boot, a Xen PV dom0 and a ballooned dom0, all swiotlb "default"
+ * (issue 13): the filter's hypervisor and balloon tell them apart, so a
+ * mode=default selection never takes a dom0.
+ */
+static void test_hypervisor_filter(void **state)
+{
+	struct tmp *t = *state;
+	struct bl_store *s = open_ok(t->db);
+	static const char *const ids[] = { "0e000000-0000-4000-8000-000000000000",
+					   "0e000001-0000-4000-8000-000000000000",
+					   "0e000002-0000-4000-8000-000000000000" };
+	const struct filter_case cases[] = {
+		{ { .swiotlb = "default" }, 3, NULL },		   /* swiotlb alone pools them */
+		{ { .hypervisor = "" }, 1, "0e000000" },	   /* bare metal (or a bare guest) */
+		{ { .hypervisor = "xen-pv" }, 2, NULL },
+		{ { .hypervisor = "xen-pv", .balloon = -1 }, 1, "0e000001" }, /* no balloon */
+		{ { .hypervisor = "xen-pv", .balloon = 1536ll << 20 }, 1, "0e000002" },
+		{ { .balloon = 256ll << 20 }, 0, NULL },
+		{ { .hypervisor = "xen-hvm" }, 0, NULL },
+	};
+	int seen = 0;
+
+	for (size_t i = 0; i < 3; i++) {
+		char path[256], err[256];
+		struct bl_resultdoc *d = NULL;
+		enum bl_put_outcome o;
+		json_t *j;
+
+		snprintf(path, sizeof(path), FIXTURES "%s", "result-6.12-force-udmabuf-import.json");
+		j = json_load_file(path, 0, NULL);
+		assert_non_null(j);
+		json_object_set_new(j, "run_id", json_string(ids[i]));
+		json_object_set_new(json_object_get(j, "dma"), "swiotlb", json_string("default"));
+		if (i > 0)
+			json_object_set_new(j, "hypervisor", json_pack("{s:s, s:s}", "type", "xen", "guest_type", "PV"));
+		if (i == 2)
+			json_object_set_new(json_object_get(j, "testbed"), "balloon_bytes", json_integer(1536ll << 20));
+		if (bl_resultdoc_from_json(j, &d, err, sizeof(err)))
+			fail_msg("document %zu: %s", i, err);
+		if (bl_store_put_run(s, d, &o))
+			fail_msg("put %zu: %s", i, bl_store_errmsg(s));
+		bl_resultdoc_free(d);
+		json_decref(j);
+	}
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct collect c = query(s, &cases[i].f);
+
+		if (c.n != cases[i].want)
+			fail_msg("case %zu: %d runs, want %d", i, c.n, cases[i].want);
+		if (cases[i].first && strncmp(c.ids[0], cases[i].first, 8))
+			fail_msg("case %zu: first %s, want %s", i, c.ids[0], cases[i].first);
+	}
+	assert_int_equal(bl_store_query_runs(s, NULL, check_xen_run, &seen), 0);
+	assert_int_equal(seen, 3);
+	bl_store_close(s);
+}
+
 static int check_result(const struct bl_run_row *run, const struct bl_result_view *v, void *user)
 {
 	struct collect *c = user;
@@ -871,6 +947,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_verdicts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_noise_floors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_writers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hypervisor_filter, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
