@@ -217,6 +217,34 @@ static void test_fake_exec_unbound_batch_bans(void **state)
 	env_stop(&e);
 }
 
+/*
+ * xe accepts a second bind signalling a syncobj whose fence nobody waited
+ * for; the fake counts it, so the backend tests can insist every bind is
+ * waited before the next.
+ */
+static void test_fake_counts_unwaited_fences(void **state)
+{
+	uint32_t bo;
+	struct env e;
+
+	env_start(&e, fake_xe_lnl());
+	assert_int_equal(xe_gem_create(e.fd, 4096, 1, DRM_XE_GEM_CPU_CACHING_WB, &bo), 0);
+	assert_int_equal(xe_vm_bind(e.fd, e.vm, DRM_XE_VM_BIND_OP_MAP, bo, 0, 1 << 20, 4096,
+				    e.syncobj), 0);
+	assert_int_equal(fake_xe_stats(e.f)->unwaited, 0);
+	assert_int_equal(xe_vm_bind(e.fd, e.vm, DRM_XE_VM_BIND_OP_UNMAP, 0, 0, 1 << 20, 4096,
+				    e.syncobj), 0);
+	assert_int_equal(fake_xe_stats(e.f)->unwaited, 1);
+	assert_int_equal(syncobj_wait(e.fd, e.syncobj), 0);
+	/* an UNMAP of nothing is accepted, and counted */
+	assert_int_equal(xe_vm_bind(e.fd, e.vm, DRM_XE_VM_BIND_OP_UNMAP, 0, 0, 1 << 20, 4096,
+				    e.syncobj), 0);
+	assert_int_equal(fake_xe_stats(e.f)->empty_unmaps, 1);
+	assert_int_equal(syncobj_wait(e.fd, e.syncobj), 0);
+	assert_int_equal(gem_close(e.fd, bo), 0);
+	env_stop(&e);
+}
+
 /* --- the wrappers ------------------------------------------------------------ */
 
 /* Two steps, the right size; refused -> -errno and *data untouched. */
@@ -281,6 +309,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_fake_vm_bind_checks, teardown),
 		cmocka_unit_test_teardown(test_fake_vm_queue_exec_checks, teardown),
 		cmocka_unit_test_teardown(test_fake_exec_unbound_batch_bans, teardown),
+		cmocka_unit_test_teardown(test_fake_counts_unwaited_fences, teardown),
 		cmocka_unit_test_teardown(test_device_query, teardown),
 		cmocka_unit_test_teardown(test_out_params_untouched, teardown),
 		cmocka_unit_test_teardown(test_engine_class_names, teardown),
