@@ -281,7 +281,9 @@ static int find_xe(struct gb_dev *dev)
 
 /*
  * Splits @spec into the node part and a placement suffix (":sys-wc",
- * ":vram"); no suffix is system memory WB. -EINVAL for an unknown suffix.
+ * ":vram"); no suffix is system memory WB. -EINVAL for an unknown suffix
+ * after a name ("xe:vram-wb"); a path keeps its colons
+ * (/dev/dri/by-path/pci-0000:03:00.0-render) unless it ends in a placement.
  */
 static int parse_spec(struct gb_dev *dev, const char *spec, char *node, size_t node_len,
 		      enum xe_placement *place)
@@ -299,6 +301,8 @@ static int parse_spec(struct gb_dev *dev, const char *spec, char *node, size_t n
 			return 0;
 		}
 	}
+	if (strchr(spec, '/'))
+		return 0;
 	snprintf(dev->why, sizeof(dev->why),
 		 "xe: unknown placement '%.64s' in device '%.64s' (sys-wb, sys-wc, vram)", colon + 1,
 		 spec);
@@ -638,12 +642,15 @@ static int xe_open(struct gb_dev *dev, const char *spec)
 	dev->priv = p;
 
 	err = query_config(dev, p);
-	if (!err)
-		err = query_regions(dev, p);
 	if (err) {
-		snprintf(dev->why, sizeof(dev->why), "xe: DEVICE_QUERY %s on %.120s: %s",
-			 p->sys.present || p->device_id ? "MEM_REGIONS" : "CONFIG", dev->node,
-			 strerror(-err));
+		snprintf(dev->why, sizeof(dev->why), "xe: DEVICE_QUERY CONFIG on %.120s: %s",
+			 dev->node, strerror(-err));
+		goto err_close;
+	}
+	err = query_regions(dev, p);
+	if (err) {
+		snprintf(dev->why, sizeof(dev->why), "xe: DEVICE_QUERY MEM_REGIONS on %.120s: %s",
+			 dev->node, strerror(-err));
 		goto err_close;
 	}
 	if (p->placement == XE_PLACE_VRAM && !p->vram.present) {

@@ -146,11 +146,22 @@ static void test_open_not_xe(void **state)
 	assert_int_equal(ops->open(&dev, "vgem"), -ENODEV);
 	assert_non_null(strstr(dev.why, "xe only"));
 
-	/* an unknown placement is the job file's mistake, not a missing device */
-	benv_fake(&b, &lnl, ":vram-wb");
-	assert_int_equal(benv_open(&b), -EINVAL);
-	assert_non_null(strstr(b.dev.why, "unknown placement 'vram-wb'"));
-	benv_stop(&b, false);
+	/* an unknown placement after a name is the job file's mistake, not a missing device */
+	memset(&dev, 0, sizeof(dev));
+	dev.fd = -1;
+	assert_int_equal(ops->open(&dev, "xe:vram-wb"), -EINVAL);
+	assert_non_null(strstr(dev.why, "unknown placement 'vram-wb'"));
+	assert_int_equal(dev.fd, -1);
+
+	/* a path keeps its colons: by-path names have them (this one does not exist) */
+	memset(&dev, 0, sizeof(dev));
+	dev.fd = -1;
+	assert_int_equal(ops->open(&dev, "/nonexistent/pci-0000:03:00.0-render"), -ENOENT);
+
+	/* a placement after a path is still a placement */
+	benv_fake(&b, &lnl, ":sys-wc");
+	assert_int_equal(benv_open(&b), 0);
+	benv_stop(&b, true);
 }
 
 /* VRAM is a placement of discrete devices only: integrated ones skip the job, with the reason. */
