@@ -617,7 +617,10 @@ static void fill_query(const struct fake_xe *f, uint32_t query, void *data)
 	}
 }
 
-/* xe_query_ioctl(): MBZ fields; unknown query -EINVAL; size 0 asks, any other wrong size -EINVAL. */
+/*
+ * xe_query_ioctl(): MBZ fields; an unknown query is -EINVAL; size 0 asks,
+ * any other wrong size is -EINVAL.
+ */
 static int fake_device_query(struct fake_xe *f, struct drm_xe_device_query *q)
 {
 	size_t need;

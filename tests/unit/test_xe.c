@@ -488,7 +488,10 @@ static void test_populate_pairs_map_and_unmap(void **state)
 	}
 }
 
-/* The exec variant runs a batch that ends at once, with the object mapped, on each device with an engine. */
+/*
+ * The exec variant runs a batch that ends at once, with the object mapped,
+ * on each device with a render or copy engine.
+ */
 static void test_exec(void **state)
 {
 	for (const struct fake_xe_profile *p = fake_xe_profiles; p->name; p++) {

@@ -278,8 +278,9 @@ static void test_udmabuf_import_maps_per_op(void **state)
 }
 
 /* One whole job as gembench runs it (gb_job_run), on a device the fake configures. */
-static json_t *run_job(const struct fake_xe_config *cfg, const char *workload, const char *device_suffix,
-		       unsigned long refuse, int refuse_err, enum gb_job_status *st)
+static json_t *run_job(const struct fake_xe_config *cfg, const char *workload,
+		       const char *device_suffix, unsigned long refuse, int refuse_err,
+		       enum gb_job_status *st)
 {
 	struct gb_runopts ro = { 0 };
 	struct gb_opt_error err;
