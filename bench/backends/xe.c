@@ -169,7 +169,8 @@ static int create_object(struct gb_dev *dev, struct xe_priv *p, uint64_t *size, 
 static int bind_sync(struct gb_dev *dev, struct xe_priv *p, uint32_t op, uint32_t obj,
 		     uint64_t obj_offset, uint64_t addr, uint64_t range)
 {
-	int err = xe_vm_bind(dev->fd, p->vm, op, obj, obj_offset, addr, range, p->syncobj);
+	int err = xe_vm_bind(dev->fd, p->vm, op, obj, obj_offset, addr, range, p->pat_index,
+			     p->syncobj);
 
 	return err ? err : syncobj_wait(dev->fd, p->syncobj);
 }
@@ -186,7 +187,7 @@ static int map_cycle(struct gb_dev *dev, struct xe_priv *p, uint32_t handle, uin
 	int err, err2;
 
 	err = xe_vm_bind(dev->fd, p->vm, DRM_XE_VM_BIND_OP_MAP, handle, 0, XE_SCRATCH_ADDR, range,
-			 p->syncobj);
+			 p->pat_index, p->syncobj);
 	if (err)
 		return err;
 	err = syncobj_wait(dev->fd, p->syncobj);
@@ -425,6 +426,37 @@ static void query_engines(struct gb_dev *dev, struct xe_priv *p)
 }
 
 /*
+ * The PAT index every bind uses: the first of 0, 3, 2 that xe accepts for
+ * a WB system-memory object. xe refuses (-EINVAL) an index without CPU
+ * coherency for WB objects, userptr and foreign dma-bufs, and the coherent
+ * WB entry is 0 before Meteor Lake (every WB entry counts as 1-way
+ * there), 3 on Meteor Lake and Arrow Lake, 2 on Xe2 (Lunar Lake,
+ * Battlemage) - IGT's intel_get_pat_idx_wb(). Asking the kernel rather than
+ * a table keeps working on devices the table would not know.
+ */
+static void probe_pat(struct gb_dev *dev, struct xe_priv *p)
+{
+	static const uint16_t candidates[] = { 0, 3, 2 };
+	uint32_t handle;
+	int err;
+
+	err = xe_gem_create(dev->fd, p->sys.min_page_size, 1u << p->sys.instance,
+			    DRM_XE_GEM_CPU_CACHING_WB, &handle);
+	if (err) {
+		set_why(&p->vm_probe, err, "GEM_CREATE sys-wb (PAT probe)");
+		return;
+	}
+	for (size_t i = 0; i < sizeof(candidates) / sizeof(candidates[0]); i++) {
+		p->pat_index = candidates[i];
+		err = map_cycle(dev, p, handle, p->sys.min_page_size, false);
+		if (err != -EINVAL)
+			break;
+	}
+	set_why(&p->vm_probe, err, "VM_BIND of a WB object with PAT index 0, 3 or 2");
+	gem_close(dev->fd, handle);
+}
+
+/*
  * What every bind needs: the sync object and the VM. Their refusal is not
  * the job's end: the features that bind are skipped with it.
  */
@@ -440,6 +472,8 @@ static void setup_vm(struct gb_dev *dev, struct xe_priv *p)
 	}
 	err = xe_vm_create(dev->fd, 0, &p->vm);
 	set_why(&p->vm_probe, err, "VM_CREATE");
+	if (!err)
+		probe_pat(dev, p);
 
 	/* IGT's xe_supports_faults(): a fault-mode VM exists only where the GT has USM. */
 	err = xe_vm_create(dev->fd, DRM_XE_VM_CREATE_FLAG_LR_MODE | DRM_XE_VM_CREATE_FLAG_FAULT_MODE,
@@ -510,7 +544,7 @@ static int probe_userptr(struct gb_dev *dev, struct xe_priv *p)
 		return -errno;
 	*(volatile char *)page = 1; /* resident: xe pins what is there */
 	err = xe_vm_bind(dev->fd, p->vm, DRM_XE_VM_BIND_OP_MAP_USERPTR, 0, (uintptr_t)page,
-			 p->next_userptr, XE_PAGE, p->syncobj);
+			 p->next_userptr, XE_PAGE, p->pat_index, p->syncobj);
 	if (!err) {
 		err = syncobj_wait(dev->fd, p->syncobj);
 		err2 = bind_sync(dev, p, DRM_XE_VM_BIND_OP_UNMAP, 0, 0, p->next_userptr, XE_PAGE);
@@ -864,7 +898,7 @@ static int xe_bo_userptr(struct gb_dev *dev, void *ptr, uint64_t size, unsigned 
 	u->addr = p->next_userptr;
 	u->range = range;
 	err = xe_vm_bind(dev->fd, p->vm, DRM_XE_VM_BIND_OP_MAP_USERPTR, 0, (uintptr_t)ptr, u->addr,
-			 range, p->syncobj);
+			 range, p->pat_index, p->syncobj);
 	if (err) {
 		free(u);
 		return err;

@@ -80,6 +80,8 @@ int xe_describe(struct gb_dev *dev, json_t *device)
 				    : json_null());
 	json_object_set_new(device, "has_usm",
 			    p->has_usm < 0 ? json_null() : json_boolean(p->has_usm > 0));
+	json_object_set_new(device, "pat_index",
+			    p->vm_probe.err ? json_null() : json_integer(p->pat_index));
 	json_object_set_new(device, "placement", json_string(xe_placement_name(p->placement)));
 	json_object_set_new(device, "cpu_caching",
 			    json_string(p->placement == XE_PLACE_SYS_WB ? "wb" : "wc"));

@@ -107,23 +107,19 @@ int xe_vm_destroy(int fd, uint32_t vm)
 }
 
 int xe_vm_bind(int fd, uint32_t vm, uint32_t op, uint32_t obj, uint64_t obj_offset,
-	       uint64_t addr, uint64_t range, uint32_t syncobj)
+	       uint64_t addr, uint64_t range, uint16_t pat_index, uint32_t syncobj)
 {
 	struct drm_xe_sync sync = {
 		.type = DRM_XE_SYNC_TYPE_SYNCOBJ,
 		.flags = DRM_XE_SYNC_FLAG_SIGNAL,
 		.handle = syncobj,
 	};
-	/*
-	 * pat_index 0 is WB, at least 1-way coherent on every xe platform
-	 * (xe_pat.c: index 0 of each table), which xe demands of WB objects,
-	 * userptr and imported dma-bufs alike.
-	 */
 	struct drm_xe_vm_bind bind = {
 		.vm_id = vm,
 		.num_binds = 1,
 		.bind = {
 			.obj = obj,
+			.pat_index = pat_index,
 			.obj_offset = obj_offset,
 			.range = range,
 			.addr = addr,

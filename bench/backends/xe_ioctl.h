@@ -61,11 +61,15 @@ int xe_vm_destroy(int fd, uint32_t vm);
  * DRM_IOCTL_XE_VM_BIND of one operation on @vm through the default bind
  * queue: @op (DRM_XE_VM_BIND_OP_MAP, _UNMAP, _MAP_USERPTR) of @range bytes
  * at GPU address @addr; @obj and @obj_offset for MAP, @obj 0 and the user
- * address in @obj_offset for MAP_USERPTR, both 0 for UNMAP. Signals
- * syncobj @syncobj when done (binds are asynchronous since 6.8).
+ * address in @obj_offset for MAP_USERPTR, both 0 for UNMAP. @pat_index is
+ * the platform's PAT entry for the mapping: xe refuses (-EINVAL) one
+ * without CPU coherency for WB objects, userptr and foreign dma-bufs, and
+ * which index is coherent differs per platform (0 before Meteor Lake, 3 on
+ * Meteor Lake, 2 on Xe2). Signals syncobj @syncobj when done (binds are
+ * asynchronous since 6.8).
  */
 int xe_vm_bind(int fd, uint32_t vm, uint32_t op, uint32_t obj, uint64_t obj_offset,
-	       uint64_t addr, uint64_t range, uint32_t syncobj);
+	       uint64_t addr, uint64_t range, uint16_t pat_index, uint32_t syncobj);
 
 /* --- submission ----------------------------------------------------------- */
 

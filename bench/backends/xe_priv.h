@@ -69,7 +69,8 @@ struct xe_priv {
 	/* VM_CREATE with LR_MODE | FAULT_MODE: recoverable page faults (USM) */
 	int has_usm;            /* 1, 0 (-EINVAL), -1 unknown */
 	/* what the hooks use, made in open(); 0 = none */
-	struct xe_probe vm_probe; /* SYNCOBJ_CREATE + VM_CREATE: what binds need */
+	struct xe_probe vm_probe; /* SYNCOBJ_CREATE, VM_CREATE, the PAT probe: what binds need */
+	uint16_t pat_index;     /* coherent WB PAT entry every bind uses (probe_pat) */
 	uint32_t syncobj;       /* every bind and exec signals it; waited at once */
 	uint32_t vm;
 	uint32_t batch;         /* MI_BATCH_BUFFER_END at XE_BATCH_ADDR in vm */

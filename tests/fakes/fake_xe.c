@@ -159,6 +159,7 @@ struct fake_xe_config fake_xe_lnl(void)
 	return (struct fake_xe_config){
 		.device_id = 0x64a0, .revision = 4, .ip_major = 20, .ip_minor = 4,
 		.has_render = true, .has_copy = true, .has_usm = true, .va_bits = 48,
+		.coherent_pats = 1u << 1 | 1u << 2,
 	};
 }
 
@@ -168,6 +169,7 @@ struct fake_xe_config fake_xe_bmg(void)
 		.device_id = 0xe20b, .revision = 0, .discrete = true, .vram_size = 12ull << 30,
 		.vram_page = 65536, .ip_major = 20, .ip_minor = 1, .has_render = true,
 		.has_copy = true, .has_usm = true, .va_bits = 48,
+		.coherent_pats = 1u << 1 | 1u << 2,
 	};
 }
 
@@ -176,6 +178,7 @@ struct fake_xe_config fake_xe_mtl(void)
 	return (struct fake_xe_config){
 		.device_id = 0x7d55, .revision = 8, .ip_major = 12, .ip_minor = 70,
 		.has_render = true, .has_copy = true, .va_bits = 48,
+		.coherent_pats = 1u << 3 | 1u << 4,
 	};
 }
 
@@ -792,6 +795,7 @@ static int fake_vm_bind(struct fake_xe *f, int fd, struct drm_xe_vm_bind *b)
 	const struct drm_xe_vm_bind_op *op = &b->bind;
 	struct fake_obj *o = NULL;
 	uint64_t align = FAKE_PAGE;
+	bool coherent;
 	int err;
 
 	if (b->extensions || b->pad || b->pad2 || !mbz(b->reserved, 2))
@@ -809,10 +813,16 @@ static int fake_vm_bind(struct fake_xe *f, int fd, struct drm_xe_vm_bind *b)
 	if ((op->op == DRM_XE_VM_BIND_OP_UNMAP || op->op == DRM_XE_VM_BIND_OP_MAP_USERPTR) &&
 	    op->obj)
 		return -EINVAL;
+	/* xe_vm_bind_ioctl_validate_bo(): WB objects and foreign dma-bufs need a coherent PAT */
+	coherent = f->cfg.coherent_pats & (1u << op->pat_index);
+	if (op->op == DRM_XE_VM_BIND_OP_MAP_USERPTR && !coherent)
+		return -EINVAL;
 	if (op->op == DRM_XE_VM_BIND_OP_MAP) {
 		o = lookup(f, fd, op->obj);
 		if (!o)
 			return -ENOENT;
+		if ((o->imported || !o->wc) && !coherent)
+			return -EINVAL;
 		if (o->vram)
 			align = f->cfg.vram_page;
 	}

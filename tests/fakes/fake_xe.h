@@ -39,13 +39,17 @@ struct fake_xe_config {
 	bool has_render, has_copy;   /* else only video engines: no exec variant */
 	bool has_usm;             /* fault-mode VMs (VM_CREATE_FLAG_FAULT_MODE) */
 	uint32_t va_bits;
+	uint32_t coherent_pats;   /* PAT indices with CPU coherency (bit per index), as xe_pat.c */
 };
 
 /*
  * Lunar Lake (integrated, graphics IP 20.04, USM), Battlemage (discrete,
  * 20.01, 12 GiB VRAM in 64 KiB pages, USM), Meteor Lake on xe (integrated,
  * 12.70, no USM), a media-only GT profile (no render or copy engine), and
- * Lunar Lake on a 6.8 kernel (no IP version in the GT list).
+ * Lunar Lake on a 6.8 kernel (no IP version in the GT list). PAT: on Xe2
+ * the coherent entries are 1 and 2 (0 is WB without coherency), on Meteor
+ * Lake 3 and 4, so a bind of a WB object, a userptr or a foreign dma-buf
+ * with PAT index 0 is -EINVAL there, as in xe.
  */
 struct fake_xe_config fake_xe_lnl(void);
 struct fake_xe_config fake_xe_bmg(void);

@@ -257,10 +257,12 @@ static void test_open_query_refused(void **state)
 /*
  * Every "not supported" errno from every ioctl a feature's probe makes
  * skips exactly the features that need it, with a reason naming xe and the
- * operation, and the others still work. Probe order in open(): probe object
- * GEM_CREATE; MMAP_OFFSET; populate MAP(#0) + UNMAP(#1); exec: batch
- * GEM_CREATE, MMAP_OFFSET, MAP(#2), EXEC_QUEUE_CREATE, MAP(#3), EXEC,
- * UNMAP(#4); MAP_USERPTR(#5) + UNMAP(#6); PRIME both ways.
+ * operation, and the others still work. VM_BIND order in open() on Lunar
+ * Lake: the PAT probe's MAPs with index 0 (#0) and 3 (#1), refused as not
+ * coherent, and 2 (#2) + UNMAP (#3); populate MAP (#4) + UNMAP (#5); exec:
+ * the batch's MAP (#6), the object's (#7), UNMAP (#8); MAP_USERPTR (#9) +
+ * UNMAP (#10). GEM_CREATE: the PAT probe's object, the probe object, the
+ * batch.
  */
 static void test_refusal_is_skip(void **state)
 {
@@ -274,12 +276,14 @@ static void test_refusal_is_skip(void **state)
 		unsigned refused; /* features that must be skipped */
 		const char *why;  /* in their reason */
 	} rows[] = {
-		{ DRM_IOCTL_XE_GEM_CREATE, 0, C | P | M | E | I | U | B, "GEM_CREATE sys-wb" },
+		{ DRM_IOCTL_XE_GEM_CREATE, 0, P | U | B | I, "GEM_CREATE sys-wb (PAT probe)" },
+		{ DRM_IOCTL_XE_GEM_CREATE, 1, C | P | M | E | I | U | B, "GEM_CREATE sys-wb 4096" },
 		{ DRM_IOCTL_XE_GEM_MMAP_OFFSET, 0, M, "GEM_MMAP_OFFSET" },
-		{ DRM_IOCTL_XE_VM_BIND, 0, P, "VM_BIND MAP + UNMAP" },
-		{ DRM_IOCTL_XE_VM_BIND, 2, B, "batch + EXEC_QUEUE_CREATE" },
-		{ DRM_IOCTL_XE_VM_BIND, 3, B, "EXEC" },
-		{ DRM_IOCTL_XE_VM_BIND, 5, U, "MAP_USERPTR" },
+		{ DRM_IOCTL_XE_VM_BIND, 2, P | U | B | I, "PAT index 0, 3 or 2" },
+		{ DRM_IOCTL_XE_VM_BIND, 4, P, "VM_BIND MAP + UNMAP" },
+		{ DRM_IOCTL_XE_VM_BIND, 6, B, "batch + EXEC_QUEUE_CREATE" },
+		{ DRM_IOCTL_XE_VM_BIND, 7, B, "EXEC" },
+		{ DRM_IOCTL_XE_VM_BIND, 9, U, "MAP_USERPTR" },
 		{ DRM_IOCTL_XE_EXEC_QUEUE_CREATE, 0, B, "EXEC_QUEUE_CREATE" },
 		{ DRM_IOCTL_XE_EXEC, 0, B, "EXEC (MI_BATCH_BUFFER_END)" },
 		{ DRM_IOCTL_XE_VM_CREATE, 0, P | U | B | I, "VM_CREATE" },
@@ -674,6 +678,8 @@ static void test_describe(void **state)
 			assert_true(json_is_null(json_object_get(d, "exec_engine")));
 			assert_non_null(json_object_get(json_object_get(d, "refused"), "bind:exec"));
 		}
+		assert_int_equal(json_integer_value(json_object_get(d, "pat_index")),
+				 cfg.coherent_pats & 1u << 3 ? 3 : 2);
 		assert_true(json_is_boolean(json_object_get(d, "has_usm")));
 		assert_int_equal(json_is_true(json_object_get(d, "has_usm")), rows[i].usm);
 		assert_int_equal(json_is_integer(json_object_get(d, "vram_bytes")), rows[i].vram);
@@ -707,9 +713,13 @@ static void test_full_walk_refuses_nothing(void **state)
 		assert_int_equal(ops->bo_export(&b.dev, &bo, &fd), 0);
 		close(fd);
 		assert_int_equal(ops->bo_destroy(&b.dev, &bo), 0);
-		/* the USM probe's fault-mode VM is the one refusal a USM-less device answers */
+		/*
+		 * The only refusals are the probes' questions: the PAT probe's
+		 * non-coherent indices (0 and 3 on Xe2, 0 on Meteor Lake) and,
+		 * without USM, the fault-mode VM.
+		 */
 		assert_int_equal(fake_xe_stats(b.f)->refused,
-				 cfg.has_usm ? 0u : 1u);
+				 (cfg.coherent_pats & 1u << 3 ? 1u : 2u) + !cfg.has_usm);
 		assert_clean_binds(&b);
 		benv_stop(&b, true);
 	}

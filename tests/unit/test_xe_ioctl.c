@@ -106,6 +106,7 @@ static void test_fake_vm_bind_checks(void **state)
 
 	env_start(&e, fake_xe_bmg());
 	sync.handle = e.syncobj;
+	assert_int_equal(syncobj_wait(e.fd, e.syncobj), -EINVAL); /* no fence was ever submitted */
 	assert_int_equal(xe_gem_create(e.fd, 65536, 1, DRM_XE_GEM_CPU_CACHING_WB, &sys), 0);
 	assert_int_equal(xe_gem_create(e.fd, 65536, 2, DRM_XE_GEM_CPU_CACHING_WC, &vram), 0);
 	{
@@ -119,6 +120,8 @@ static void test_fake_vm_bind_checks(void **state)
 			{ "op pad", { .obj = sys, .range = 4096, .addr = 1 << 20, .pad = 1 }, 0, EINVAL },
 			{ "unknown flag", { .obj = sys, .range = 4096, .addr = 1 << 20, .flags = 64 }, 0, EINVAL },
 			{ "bad pat", { .obj = sys, .range = 4096, .addr = 1 << 20, .pat_index = 40 }, 0, EINVAL },
+			{ "WB, PAT 3 not coherent on Xe2", { .obj = sys, .range = 4096, .addr = 1 << 20,
+							     .pat_index = 3 }, 0, EINVAL },
 			{ "range 0", { .obj = sys, .addr = 1 << 20 }, 0, EINVAL },
 			{ "addr unaligned", { .obj = sys, .range = 4096, .addr = 100 }, 0, EINVAL },
 			{ "past object", { .obj = sys, .range = 1 << 17, .addr = 1 << 20 }, 0, EINVAL },
@@ -143,16 +146,43 @@ static void test_fake_vm_bind_checks(void **state)
 				.syncs = (uintptr_t)&sync,
 			};
 
+			/* rows name a PAT index only to test it: Xe2's coherent WB entry is 2 */
+			if (!b.bind.pat_index)
+				b.bind.pat_index = 2;
+
 			if (drm_ioctl(e.fd, DRM_IOCTL_XE_VM_BIND, &b) != -rows[i].err)
 				fail_msg("VM_BIND %s: not refused with errno %d", rows[i].what,
 					 rows[i].err);
 		}
 	}
+	/* WC objects take any PAT index; a userptr needs a coherent one, as WB objects do */
+	{
+		void *page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+				  -1, 0);
+
+		assert_true(page != MAP_FAILED);
+		*(volatile char *)page = 1;
+		assert_int_equal(xe_vm_bind(e.fd, e.vm, DRM_XE_VM_BIND_OP_MAP_USERPTR, 0,
+					    (uintptr_t)page, 1 << 20, 4096, 3, e.syncobj),
+				 -EINVAL);
+		assert_int_equal(xe_vm_bind(e.fd, e.vm, DRM_XE_VM_BIND_OP_MAP, sys, 0, 1 << 20,
+					    4096, 0, e.syncobj),
+				 -EINVAL);
+		assert_int_equal(xe_vm_bind(e.fd, e.vm, DRM_XE_VM_BIND_OP_MAP, vram, 0, 1 << 20,
+					    65536, 0, e.syncobj),
+				 0);
+		assert_int_equal(syncobj_wait(e.fd, e.syncobj), 0);
+		assert_int_equal(xe_vm_bind(e.fd, e.vm, DRM_XE_VM_BIND_OP_UNMAP, 0, 0, 1 << 20,
+					    65536, 0, e.syncobj),
+				 0);
+		assert_int_equal(syncobj_wait(e.fd, e.syncobj), 0);
+		munmap(page, 4096);
+	}
 	/* a sync that names no syncobj, and a wait for a fence never submitted */
 	sync.handle = 4242;
-	assert_int_equal(xe_vm_bind(e.fd, e.vm, DRM_XE_VM_BIND_OP_MAP, sys, 0, 1 << 20, 4096, 4242),
+	assert_int_equal(xe_vm_bind(e.fd, e.vm, DRM_XE_VM_BIND_OP_MAP, sys, 0, 1 << 20, 4096, 2,
+				    4242),
 			 -ENOENT);
-	assert_int_equal(syncobj_wait(e.fd, e.syncobj), -EINVAL);
 	assert_int_equal(fake_xe_live_bindings(e.f), 0);
 	assert_int_equal(gem_close(e.fd, sys), 0);
 	assert_int_equal(gem_close(e.fd, vram), 0);
@@ -229,15 +259,15 @@ static void test_fake_counts_unwaited_fences(void **state)
 
 	env_start(&e, fake_xe_lnl());
 	assert_int_equal(xe_gem_create(e.fd, 4096, 1, DRM_XE_GEM_CPU_CACHING_WB, &bo), 0);
-	assert_int_equal(xe_vm_bind(e.fd, e.vm, DRM_XE_VM_BIND_OP_MAP, bo, 0, 1 << 20, 4096,
+	assert_int_equal(xe_vm_bind(e.fd, e.vm, DRM_XE_VM_BIND_OP_MAP, bo, 0, 1 << 20, 4096, 2,
 				    e.syncobj), 0);
 	assert_int_equal(fake_xe_stats(e.f)->unwaited, 0);
-	assert_int_equal(xe_vm_bind(e.fd, e.vm, DRM_XE_VM_BIND_OP_UNMAP, 0, 0, 1 << 20, 4096,
+	assert_int_equal(xe_vm_bind(e.fd, e.vm, DRM_XE_VM_BIND_OP_UNMAP, 0, 0, 1 << 20, 4096, 2,
 				    e.syncobj), 0);
 	assert_int_equal(fake_xe_stats(e.f)->unwaited, 1);
 	assert_int_equal(syncobj_wait(e.fd, e.syncobj), 0);
 	/* an UNMAP of nothing is accepted, and counted */
-	assert_int_equal(xe_vm_bind(e.fd, e.vm, DRM_XE_VM_BIND_OP_UNMAP, 0, 0, 1 << 20, 4096,
+	assert_int_equal(xe_vm_bind(e.fd, e.vm, DRM_XE_VM_BIND_OP_UNMAP, 0, 0, 1 << 20, 4096, 2,
 				    e.syncobj), 0);
 	assert_int_equal(fake_xe_stats(e.f)->empty_unmaps, 1);
 	assert_int_equal(syncobj_wait(e.fd, e.syncobj), 0);
