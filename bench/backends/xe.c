@@ -108,7 +108,7 @@ static struct xe_ref *ref_find(struct xe_priv *p, uint32_t handle)
 	return NULL;
 }
 
-static int ref_get(struct xe_priv *p, uint32_t handle)
+static int ref_get(struct xe_priv *p, uint32_t handle, uint32_t page)
 {
 	struct xe_ref *r = ref_find(p, handle);
 
@@ -125,7 +125,7 @@ static int ref_get(struct xe_priv *p, uint32_t handle)
 		p->refs = refs;
 		p->cap_refs = cap;
 	}
-	p->refs[p->n_refs++] = (struct xe_ref){ .handle = handle, .refs = 1 };
+	p->refs[p->n_refs++] = (struct xe_ref){ .handle = handle, .refs = 1, .page = page };
 	return 0;
 }
 
@@ -200,10 +200,16 @@ static int map_cycle(struct gb_dev *dev, struct xe_priv *p, uint32_t handle, uin
 	return err ? err : err2;
 }
 
-/* Where the range a MAP of @bo covers ends: its size, rounded to its region's pages. */
-static uint64_t bind_range(const struct xe_priv *p, uint64_t size)
+/*
+ * The range a MAP of @bo covers: its size, rounded to its region's pages
+ * (the job's placement for our objects, system memory for foreign imports,
+ * which xe keeps in TT).
+ */
+static uint64_t bind_range(struct xe_priv *p, const struct gb_bo *bo)
 {
-	return align_up(size, placement_region(p)->min_page_size);
+	const struct xe_ref *r = ref_find(p, bo->handle);
+
+	return align_up(bo->size, r ? r->page : placement_region(p)->min_page_size);
 }
 
 /* --- opening the device --------------------------------------------------- */
@@ -750,7 +756,7 @@ static bool xe_fatal(struct gb_dev *dev, int err)
 static int adopt_handle(struct gb_dev *dev, struct xe_priv *p, uint32_t handle, uint64_t size,
 			struct gb_bo *bo)
 {
-	int err = ref_get(p, handle);
+	int err = ref_get(p, handle, placement_region(p)->min_page_size);
 
 	if (err) {
 		gem_close(dev->fd, handle);
@@ -803,7 +809,7 @@ static int xe_bo_populate(struct gb_dev *dev, struct gb_bo *bo, unsigned variant
 	/* A userptr buffer is its MAP_USERPTR binding: its pages were pinned and mapped then. */
 	if (bo->priv)
 		return 0;
-	return map_cycle(dev, priv_of(dev), bo->handle, bind_range(priv_of(dev), bo->size), false);
+	return map_cycle(dev, priv_of(dev), bo->handle, bind_range(priv_of(dev), bo), false);
 }
 
 static int xe_bo_bind(struct gb_dev *dev, struct gb_bo *bo, unsigned variant)
@@ -814,7 +820,7 @@ static int xe_bo_bind(struct gb_dev *dev, struct gb_bo *bo, unsigned variant)
 	if (variant != XE_BIND_EXEC || !p->queue)
 		return -EINVAL;
 	if (!bo->priv)
-		return map_cycle(dev, p, bo->handle, bind_range(p, bo->size), true);
+		return map_cycle(dev, p, bo->handle, bind_range(p, bo), true);
 	/* userptr: bound already, at its own address; the batch runs with it mapped */
 	err = xe_exec(dev->fd, p->queue, XE_BATCH_ADDR, p->syncobj);
 	return err ? err : syncobj_wait(dev->fd, p->syncobj);
@@ -869,7 +875,7 @@ static int xe_bo_import(struct gb_dev *dev, int fd, uint64_t size, struct gb_bo 
 			return err;
 		}
 	}
-	err = ref_get(p, handle);
+	err = ref_get(p, handle, p->sys.min_page_size); /* a self-import keeps its own page */
 	if (err) {
 		if (!ours)
 			gem_close(dev->fd, handle);

@@ -28,6 +28,7 @@ struct xe_probe {
 struct xe_ref {
 	uint32_t handle;
 	unsigned refs;
+	uint32_t page; /* GPU address and range alignment of its binds: its region's page */
 };
 
 /* A userptr "buffer": xe has no userptr object, only a MAP_USERPTR binding in a VM. */

@@ -639,6 +639,18 @@ static void test_prime(void **state)
 	close(udma);
 	assert_clean_binds(&b);
 	benv_stop(&b, true);
+
+	/* in a VRAM job a foreign import still binds in 4 KiB pages: it lives in system memory */
+	benv_start(&b, &bmg, ":vram");
+	udma = fake_xe_foreign_dmabuf(b.f, 3 * 4096);
+	assert_true(udma >= 0);
+	assert_int_equal(ops->bo_import(&b.dev, udma, 3 * 4096, &foreign), 0);
+	assert_int_equal(ops->bo_populate(&b.dev, &foreign, 0), 0);
+	assert_int_equal(ops->bo_bind(&b.dev, &foreign, XE_BIND_EXEC), 0);
+	assert_int_equal(ops->bo_destroy(&b.dev, &foreign), 0);
+	close(udma);
+	assert_clean_binds(&b);
+	benv_stop(&b, true);
 }
 
 /* The device facts in the document, per profile. */
