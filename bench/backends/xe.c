@@ -156,9 +156,16 @@ static int create_object(struct gb_dev *dev, struct xe_priv *p, uint64_t *size, 
 	uint64_t sz = align_up(*size, r->min_page_size);
 	uint16_t caching = p->placement == XE_PLACE_SYS_WB ? DRM_XE_GEM_CPU_CACHING_WB
 							   : DRM_XE_GEM_CPU_CACHING_WC;
+	/*
+	 * VRAM objects are mapped by the CPU (mmap workload, integrity): on a
+	 * small-BAR card only the CPU-visible part can be, so ask for it (a
+	 * no-op with a full BAR; xe refuses the flag without VRAM placement).
+	 */
+	uint32_t flags = p->placement == XE_PLACE_VRAM ? DRM_XE_GEM_CREATE_FLAG_NEEDS_VISIBLE_VRAM
+						       : 0;
 	int err;
 
-	err = xe_gem_create(dev->fd, sz, 1u << r->instance, caching, handle);
+	err = xe_gem_create(dev->fd, sz, 1u << r->instance, flags, caching, handle);
 	if (err)
 		return err;
 	*size = sz;
@@ -446,7 +453,7 @@ static void probe_pat(struct gb_dev *dev, struct xe_priv *p)
 	uint32_t handle;
 	int err;
 
-	err = xe_gem_create(dev->fd, p->sys.min_page_size, 1u << p->sys.instance,
+	err = xe_gem_create(dev->fd, p->sys.min_page_size, 1u << p->sys.instance, 0,
 			    DRM_XE_GEM_CPU_CACHING_WB, &handle);
 	if (err) {
 		set_why(&p->vm_probe, err, "GEM_CREATE sys-wb (PAT probe)");
@@ -503,7 +510,7 @@ static int setup_exec(struct gb_dev *dev, struct xe_priv *p)
 
 	if (!p->have_exec_engine)
 		return p->engines_probe.err ? p->engines_probe.err : -ENODEV;
-	err = xe_gem_create(dev->fd, p->sys.min_page_size, 1u << p->sys.instance,
+	err = xe_gem_create(dev->fd, p->sys.min_page_size, 1u << p->sys.instance, 0,
 			    DRM_XE_GEM_CPU_CACHING_WB, &p->batch);
 	if (err)
 		return err;

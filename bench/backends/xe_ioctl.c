@@ -50,12 +50,13 @@ int xe_device_query(int fd, uint32_t query, void **data, uint32_t *len)
 
 /* --- objects -------------------------------------------------------------- */
 
-int xe_gem_create(int fd, uint64_t size, uint32_t placement, uint16_t cpu_caching,
+int xe_gem_create(int fd, uint64_t size, uint32_t placement, uint32_t flags, uint16_t cpu_caching,
 		  uint32_t *handle)
 {
 	struct drm_xe_gem_create create = {
 		.size = size,
 		.placement = placement,
+		.flags = flags,
 		.cpu_caching = cpu_caching,
 	};
 	int err;

@@ -40,10 +40,10 @@ int xe_device_query(int fd, uint32_t query, void **data, uint32_t *len);
 
 /*
  * DRM_IOCTL_XE_GEM_CREATE of @size bytes placed in region mask @placement
- * with DRM_XE_GEM_CPU_CACHING_* @cpu_caching, not private to a VM (so it
- * can be exported).
+ * with DRM_XE_GEM_CREATE_FLAG_* @flags and DRM_XE_GEM_CPU_CACHING_*
+ * @cpu_caching, not private to a VM (so it can be exported).
  */
-int xe_gem_create(int fd, uint64_t size, uint32_t placement, uint16_t cpu_caching,
+int xe_gem_create(int fd, uint64_t size, uint32_t placement, uint32_t flags, uint16_t cpu_caching,
 		  uint32_t *handle);
 
 /* DRM_IOCTL_XE_GEM_MMAP_OFFSET: the fake offset to pass to mmap(2) on @fd. */

@@ -671,6 +671,8 @@ static int fake_gem_create(struct fake_xe *f, int fd, struct drm_xe_gem_create *
 		return -EINVAL;
 	if (!c->placement || c->placement & ~regions)
 		return -EINVAL;
+	if (c->flags & DRM_XE_GEM_CREATE_FLAG_NEEDS_VISIBLE_VRAM && !vram)
+		return -EINVAL;
 	if (c->cpu_caching != DRM_XE_GEM_CPU_CACHING_WB &&
 	    c->cpu_caching != DRM_XE_GEM_CPU_CACHING_WC)
 		return -EINVAL;
@@ -687,6 +689,7 @@ static int fake_gem_create(struct fake_xe *f, int fd, struct drm_xe_gem_create *
 	o->wc = c->cpu_caching == DRM_XE_GEM_CPU_CACHING_WC;
 	f->stats.creates++;
 	f->stats.vram_objects += o->vram;
+	f->stats.visible_vram_objects += !!(c->flags & DRM_XE_GEM_CREATE_FLAG_NEEDS_VISIBLE_VRAM);
 	f->stats.wc_objects += o->wc;
 	c->handle = o->handle;
 	return 0;

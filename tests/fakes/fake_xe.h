@@ -93,6 +93,7 @@ struct fake_xe_stats {
 	unsigned injected;          /* ... of which were fake_xe_refuse() rules */
 	unsigned creates;           /* GEM_CREATE objects */
 	unsigned vram_objects;      /* ... placed in VRAM */
+	unsigned visible_vram_objects; /* ... asking for CPU-visible VRAM (small BAR) */
 	unsigned wc_objects;        /* ... with cpu_caching WC */
 	unsigned maps;              /* successful VM_BIND MAP */
 	unsigned userptr_maps;      /* successful VM_BIND MAP_USERPTR */

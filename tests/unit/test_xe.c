@@ -197,6 +197,9 @@ static void test_vram_only_on_discrete(void **state)
 		assert_true(wc); /* xe refuses WB for VRAM */
 		assert_int_equal(size, 65536);
 		assert_int_equal(bo.size, 65536);
+		/* CPU-mappable on a small-BAR card too */
+		assert_int_equal(fake_xe_stats(b.f)->visible_vram_objects,
+				 fake_xe_stats(b.f)->vram_objects);
 		/* the MAP range follows the region's page size, or xe says -EINVAL */
 		assert_int_equal(ops->bo_populate(&b.dev, &bo, 0), 0);
 		assert_int_equal(ops->bo_destroy(&b.dev, &bo), 0);

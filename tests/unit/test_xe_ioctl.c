@@ -82,6 +82,8 @@ static void test_fake_gem_create_checks(void **state)
 		{ "VRAM not 64K", { .size = 4096, .placement = 2, .cpu_caching = 2 }, EINVAL },
 		{ "size 0", { .placement = 1, .cpu_caching = 1 }, EINVAL },
 		{ "unknown flag", { .size = 4096, .placement = 1, .cpu_caching = 1, .flags = 8 }, EINVAL },
+		{ "visible VRAM, no VRAM", { .size = 4096, .placement = 1, .cpu_caching = 1,
+					     .flags = DRM_XE_GEM_CREATE_FLAG_NEEDS_VISIBLE_VRAM }, EINVAL },
 		{ "dead VM", { .size = 4096, .placement = 1, .cpu_caching = 1, .vm_id = 99 }, ENOENT },
 	};
 	struct env e;
@@ -107,8 +109,8 @@ static void test_fake_vm_bind_checks(void **state)
 	env_start(&e, fake_xe_bmg());
 	sync.handle = e.syncobj;
 	assert_int_equal(syncobj_wait(e.fd, e.syncobj), -EINVAL); /* no fence was ever submitted */
-	assert_int_equal(xe_gem_create(e.fd, 65536, 1, DRM_XE_GEM_CPU_CACHING_WB, &sys), 0);
-	assert_int_equal(xe_gem_create(e.fd, 65536, 2, DRM_XE_GEM_CPU_CACHING_WC, &vram), 0);
+	assert_int_equal(xe_gem_create(e.fd, 65536, 1, 0, DRM_XE_GEM_CPU_CACHING_WB, &sys), 0);
+	assert_int_equal(xe_gem_create(e.fd, 65536, 2, 0, DRM_XE_GEM_CPU_CACHING_WC, &vram), 0);
 	{
 		const struct {
 			const char *what;
@@ -258,7 +260,7 @@ static void test_fake_counts_unwaited_fences(void **state)
 	struct env e;
 
 	env_start(&e, fake_xe_lnl());
-	assert_int_equal(xe_gem_create(e.fd, 4096, 1, DRM_XE_GEM_CPU_CACHING_WB, &bo), 0);
+	assert_int_equal(xe_gem_create(e.fd, 4096, 1, 0, DRM_XE_GEM_CPU_CACHING_WB, &bo), 0);
 	assert_int_equal(xe_vm_bind(e.fd, e.vm, DRM_XE_VM_BIND_OP_MAP, bo, 0, 1 << 20, 4096, 2,
 				    e.syncobj), 0);
 	assert_int_equal(fake_xe_stats(e.f)->unwaited, 0);
@@ -311,7 +313,7 @@ static void test_out_params_untouched(void **state)
 	struct env e;
 
 	env_start(&e, fake_xe_lnl());
-	assert_int_equal(xe_gem_create(e.fd, 100, 1, DRM_XE_GEM_CPU_CACHING_WB, &handle), -EINVAL);
+	assert_int_equal(xe_gem_create(e.fd, 100, 1, 0, DRM_XE_GEM_CPU_CACHING_WB, &handle), -EINVAL);
 	assert_int_equal(handle, 0xdead);
 	assert_int_equal(xe_gem_mmap_offset(e.fd, 77, &offset), -ENOENT);
 	assert_int_equal(offset, 0x1234);
