@@ -31,7 +31,8 @@
  * includes the page-table update and the unmap.
  *
  * Device facts come from DEVICE_QUERY (config, memory regions, GT list,
- * engines) and one VM_CREATE in fault mode (has_usm); every feature is
+ * engines: xe_query.c) and one VM_CREATE in fault mode (has_usm); every
+ * bind uses the PAT index probed to be CPU-coherent for WB; every feature is
  * probed once in open() on an object of the job's placement and the answer
  * cached: probe() replays it, describe() lists what this kernel refused.
  * Refusals (-ENODEV, -EINVAL, -EOPNOTSUPP, -ENOTTY) skip the variant with
@@ -78,10 +79,7 @@ static uint64_t align_up(uint64_t v, uint64_t to)
 	return (v + to - 1) / to * to;
 }
 
-static void set_why(struct xe_probe *r, int err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_why(struct xe_probe *r, int err, const char *fmt, ...)
+void xe_set_why(struct xe_probe *r, int err, const char *fmt, ...)
 {
 	char what[120];
 	va_list ap;
@@ -323,121 +321,6 @@ static int parse_spec(struct gb_dev *dev, const char *spec, char *node, size_t n
 	return -EINVAL;
 }
 
-static int query_config(struct gb_dev *dev, struct xe_priv *p)
-{
-	struct drm_xe_query_config *c;
-	uint32_t len;
-	int err;
-
-	err = xe_device_query(dev->fd, DRM_XE_DEVICE_QUERY_CONFIG, (void **)&c, &len);
-	if (err)
-		return err;
-	if (len < sizeof(*c) + (DRM_XE_QUERY_CONFIG_VA_BITS + 1) * sizeof(c->info[0]) ||
-	    c->num_params <= DRM_XE_QUERY_CONFIG_VA_BITS) {
-		free(c);
-		return -EPROTO;
-	}
-	p->device_id = c->info[DRM_XE_QUERY_CONFIG_REV_AND_DEVICE_ID] & 0xffff;
-	p->revision = (c->info[DRM_XE_QUERY_CONFIG_REV_AND_DEVICE_ID] >> 16) & 0xff;
-	p->config_flags = c->info[DRM_XE_QUERY_CONFIG_FLAGS];
-	p->discrete = p->config_flags & DRM_XE_QUERY_CONFIG_FLAG_HAS_VRAM;
-	p->min_alignment = c->info[DRM_XE_QUERY_CONFIG_MIN_ALIGNMENT];
-	p->va_bits = (uint32_t)c->info[DRM_XE_QUERY_CONFIG_VA_BITS];
-	free(c);
-	return 0;
-}
-
-static int query_regions(struct gb_dev *dev, struct xe_priv *p)
-{
-	struct drm_xe_query_mem_regions *m;
-	uint32_t len;
-	int err;
-
-	err = xe_device_query(dev->fd, DRM_XE_DEVICE_QUERY_MEM_REGIONS, (void **)&m, &len);
-	if (err)
-		return err;
-	if (len < sizeof(*m) || len < sizeof(*m) + m->num_mem_regions * sizeof(m->mem_regions[0])) {
-		free(m);
-		return -EPROTO;
-	}
-	for (uint32_t i = 0; i < m->num_mem_regions; i++) {
-		const struct drm_xe_mem_region *r = &m->mem_regions[i];
-		struct xe_region *dst = r->mem_class == DRM_XE_MEM_REGION_CLASS_VRAM ? &p->vram
-										       : &p->sys;
-
-		p->n_vram += r->mem_class == DRM_XE_MEM_REGION_CLASS_VRAM;
-		if (dst->present || r->instance >= 32)
-			continue;
-		*dst = (struct xe_region){
-			.present = true,
-			.instance = r->instance,
-			.min_page_size = r->min_page_size ? r->min_page_size : XE_PAGE,
-			.total_size = r->total_size,
-			.cpu_visible_size = r->cpu_visible_size,
-		};
-	}
-	free(m);
-	return p->sys.present ? 0 : -EPROTO;
-}
-
-/* The GT list (graphics IP version) is a fact for the document, not a requirement. */
-static void query_gts(struct gb_dev *dev, struct xe_priv *p)
-{
-	struct drm_xe_query_gt_list *g;
-	uint32_t len;
-	int err;
-
-	err = xe_device_query(dev->fd, DRM_XE_DEVICE_QUERY_GT_LIST, (void **)&g, &len);
-	if (!err && (len < sizeof(*g) || len < sizeof(*g) + g->num_gt * sizeof(g->gt_list[0]))) {
-		free(g);
-		err = -EPROTO;
-	}
-	set_why(&p->gt_probe, err, "DEVICE_QUERY GT_LIST");
-	if (err)
-		return;
-	p->n_gt = g->num_gt;
-	for (uint32_t i = 0; i < g->num_gt; i++) {
-		if (g->gt_list[i].type != DRM_XE_QUERY_GT_TYPE_MAIN)
-			continue;
-		p->ip_major = g->gt_list[i].ip_ver_major;
-		p->ip_minor = g->gt_list[i].ip_ver_minor;
-		p->ip_rev = g->gt_list[i].ip_ver_rev;
-		break;
-	}
-	free(g);
-}
-
-/* The engines: which exist, and the one the exec variant submits to (render, else copy). */
-static void query_engines(struct gb_dev *dev, struct xe_priv *p)
-{
-	struct drm_xe_query_engines *e;
-	uint32_t len;
-	int err;
-
-	err = xe_device_query(dev->fd, DRM_XE_DEVICE_QUERY_ENGINES, (void **)&e, &len);
-	if (!err &&
-	    (len < sizeof(*e) || len < sizeof(*e) + e->num_engines * sizeof(e->engines[0]))) {
-		free(e);
-		err = -EPROTO;
-	}
-	set_why(&p->engines_probe, err, "DEVICE_QUERY ENGINES");
-	if (err)
-		return;
-	for (int want = DRM_XE_ENGINE_CLASS_COPY; want >= DRM_XE_ENGINE_CLASS_RENDER; want--) {
-		for (uint32_t i = 0; i < e->num_engines; i++) {
-			if (e->engines[i].instance.engine_class != want)
-				continue;
-			p->exec_engine = e->engines[i].instance;
-			p->have_exec_engine = true;
-			break;
-		}
-	}
-	for (uint32_t i = 0; i < e->num_engines; i++)
-		if (e->engines[i].instance.engine_class <= DRM_XE_ENGINE_CLASS_VM_BIND)
-			p->engines[e->engines[i].instance.engine_class]++;
-	free(e);
-}
-
 /*
  * The PAT index every bind uses: the first of 0, 3, 2 that xe accepts for
  * a WB system-memory object. xe refuses (-EINVAL) an index without CPU
@@ -456,7 +339,7 @@ static void probe_pat(struct gb_dev *dev, struct xe_priv *p)
 	err = xe_gem_create(dev->fd, p->sys.min_page_size, 1u << p->sys.instance, 0,
 			    DRM_XE_GEM_CPU_CACHING_WB, &handle);
 	if (err) {
-		set_why(&p->vm_probe, err, "GEM_CREATE sys-wb (PAT probe)");
+		xe_set_why(&p->vm_probe, err, "GEM_CREATE sys-wb (PAT probe)");
 		return;
 	}
 	for (size_t i = 0; i < sizeof(candidates) / sizeof(candidates[0]); i++) {
@@ -465,7 +348,7 @@ static void probe_pat(struct gb_dev *dev, struct xe_priv *p)
 		if (err != -EINVAL)
 			break;
 	}
-	set_why(&p->vm_probe, err, "VM_BIND of a WB object with PAT index 0, 3 or 2");
+	xe_set_why(&p->vm_probe, err, "VM_BIND of a WB object with PAT index 0, 3 or 2");
 	gem_close(dev->fd, handle);
 }
 
@@ -480,11 +363,11 @@ static void setup_vm(struct gb_dev *dev, struct xe_priv *p)
 
 	err = syncobj_create(dev->fd, &p->syncobj);
 	if (err) {
-		set_why(&p->vm_probe, err, "SYNCOBJ_CREATE");
+		xe_set_why(&p->vm_probe, err, "SYNCOBJ_CREATE");
 		return;
 	}
 	err = xe_vm_create(dev->fd, 0, &p->vm);
-	set_why(&p->vm_probe, err, "VM_CREATE");
+	xe_set_why(&p->vm_probe, err, "VM_CREATE");
 	if (!err)
 		probe_pat(dev, p);
 
@@ -574,13 +457,13 @@ static void probe_prime(struct gb_dev *dev, struct xe_priv *p, uint32_t handle)
 	int dmabuf, err;
 
 	err = __prime_handle_to_fd(dev->fd, handle, &dmabuf);
-	set_why(&p->probes[GB_FEAT_EXPORT][0], err, "PRIME_HANDLE_TO_FD");
+	xe_set_why(&p->probes[GB_FEAT_EXPORT][0], err, "PRIME_HANDLE_TO_FD");
 	if (err) {
 		p->probes[GB_FEAT_IMPORT][0] = p->probes[GB_FEAT_EXPORT][0];
 		return;
 	}
 	err = __prime_fd_to_handle(dev->fd, dmabuf, &back);
-	set_why(&p->probes[GB_FEAT_IMPORT][0], err, "PRIME_FD_TO_HANDLE");
+	xe_set_why(&p->probes[GB_FEAT_IMPORT][0], err, "PRIME_FD_TO_HANDLE");
 	if (!err && back != handle)
 		gem_close(dev->fd, back); /* not ours to keep: the object stays with @handle */
 	close(dmabuf);
@@ -596,7 +479,7 @@ static int probe_features(struct gb_dev *dev, struct xe_priv *p)
 	int err;
 
 	err = create_object(dev, p, &size, &handle);
-	set_why(create, err, "GEM_CREATE %s %llu bytes", placement_names[p->placement],
+	xe_set_why(create, err, "GEM_CREATE %s %llu bytes", placement_names[p->placement],
 		(unsigned long long)size);
 	if (err) {
 		if (!gb_err_unsupported(err))
@@ -608,7 +491,7 @@ static int probe_features(struct gb_dev *dev, struct xe_priv *p)
 		return 0;
 	}
 
-	set_why(&p->probes[GB_FEAT_MMAP][0], probe_mmap(dev, handle, size),
+	xe_set_why(&p->probes[GB_FEAT_MMAP][0], probe_mmap(dev, handle, size),
 		"GEM_MMAP_OFFSET + mmap");
 
 	if (p->vm_probe.err) {
@@ -616,16 +499,16 @@ static int probe_features(struct gb_dev *dev, struct xe_priv *p)
 		p->probes[GB_FEAT_BIND][XE_BIND_EXEC] = p->vm_probe;
 		p->probes[GB_FEAT_USERPTR][0] = p->vm_probe;
 	} else {
-		set_why(&p->probes[GB_FEAT_POPULATE][0], map_cycle(dev, p, handle, size, false),
+		xe_set_why(&p->probes[GB_FEAT_POPULATE][0], map_cycle(dev, p, handle, size, false),
 			"VM_BIND MAP + UNMAP");
 		err = setup_exec(dev, p);
 		if (!err)
 			err = map_cycle(dev, p, handle, size, true);
-		set_why(&p->probes[GB_FEAT_BIND][XE_BIND_EXEC], err,
+		xe_set_why(&p->probes[GB_FEAT_BIND][XE_BIND_EXEC], err,
 			"%s", !p->have_exec_engine ? "no render or copy engine"
 			      : !p->queue ? "batch + EXEC_QUEUE_CREATE"
 					  : "EXEC (MI_BATCH_BUFFER_END)");
-		set_why(&p->probes[GB_FEAT_USERPTR][0], probe_userptr(dev, p),
+		xe_set_why(&p->probes[GB_FEAT_USERPTR][0], probe_userptr(dev, p),
 			"VM_BIND MAP_USERPTR");
 	}
 	probe_prime(dev, p, handle);
@@ -688,18 +571,9 @@ static int xe_open(struct gb_dev *dev, const char *spec)
 		goto err_free;
 	dev->priv = p;
 
-	err = query_config(dev, p);
-	if (err) {
-		snprintf(dev->why, sizeof(dev->why), "xe: DEVICE_QUERY CONFIG on %.120s: %s",
-			 dev->node, strerror(-err));
+	err = xe_query_device(dev, p);
+	if (err)
 		goto err_close;
-	}
-	err = query_regions(dev, p);
-	if (err) {
-		snprintf(dev->why, sizeof(dev->why), "xe: DEVICE_QUERY MEM_REGIONS on %.120s: %s",
-			 dev->node, strerror(-err));
-		goto err_close;
-	}
 	if (p->placement == XE_PLACE_VRAM && !p->vram.present) {
 		snprintf(dev->why, sizeof(dev->why),
 			 "xe: placement vram: device 0x%04x is integrated, it has no VRAM region",
@@ -707,8 +581,6 @@ static int xe_open(struct gb_dev *dev, const char *spec)
 		err = -ENODEV;
 		goto err_close;
 	}
-	query_gts(dev, p);
-	query_engines(dev, p);
 	setup_vm(dev, p);
 	err = probe_features(dev, p);
 	if (err)

@@ -85,4 +85,15 @@ struct xe_priv {
 /* The describe hook (xe_describe.c): the probed facts into the document's "device". */
 int xe_describe(struct gb_dev *dev, json_t *device);
 
+/*
+ * The device facts (xe_query.c): CONFIG and MEM_REGIONS into @p, or -errno
+ * with the refused query in dev->why; then GT_LIST and ENGINES, whose
+ * refusal is recorded in p->gt_probe / p->engines_probe, not returned.
+ */
+int xe_query_device(struct gb_dev *dev, struct xe_priv *p);
+
+/* Records @err in @r with "xe: WHAT: strerror" (xe.c); clears it for 0. */
+void xe_set_why(struct xe_probe *r, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 #endif
