@@ -1,7 +1,7 @@
 /*
  * The xe backend under gembench's real measuring loop (bench/run.c), its
  * workloads and its job runner (bench/job.c), with fake_xe standing in for
- * the kernel: every xe workload path runs its warm-up and repetitions on
+ * the kernel: every xe workload path (occupancy too) runs its warm-up and repetitions on
  * Lunar Lake and, in VRAM, on Battlemage, each operation reaching the fake;
  * a banned exec queue stops the row as fatal with the operation named; an
  * -EIO without a ban is counted and the row goes on; a udmabuf -> xe import
@@ -37,6 +37,7 @@ extern const struct gb_workload gb_workload_userptr;
 extern const struct gb_workload gb_workload_userptr_scattered;
 extern const struct gb_workload gb_workload_export;
 extern const struct gb_workload gb_workload_import;
+extern const struct gb_workload gb_workload_occupancy;
 
 static struct fake_xe *live_fake;
 
@@ -160,6 +161,8 @@ static void test_workloads_measure(void **state)
 		gb_row_free(&row);
 
 		run_row(&w, &gb_workload_export, 0, NULL, 65536, &row);
+		gb_row_free(&row);
+		run_row(&w, &gb_workload_occupancy, 0, NULL, 65536, &row);
 		gb_row_free(&row);
 		wenv_stop(&w);
 	}
