@@ -16,12 +16,14 @@ extern const struct gb_backend_ops gb_backend_dumb;
 extern const struct gb_backend_ops gb_backend_udmabuf;
 extern const struct gb_backend_ops gb_backend_dmaheap;
 extern const struct gb_backend_ops gb_backend_i915;
+extern const struct gb_backend_ops gb_backend_xe;
 
 const struct gb_backend_ops *const gb_backends[] = {
 	&gb_backend_dumb,
 	&gb_backend_udmabuf,
 	&gb_backend_dmaheap,
 	&gb_backend_i915,
+	&gb_backend_xe,
 	NULL,
 };
 

@@ -3,7 +3,7 @@
  * One pass of: measure -> store -> compare -> plot -> report -> summary.
  *
  * Where it measures: on this machine's own DRM devices when it has an i915
- * (the device the project exists for), else in the testbed (real Debian
+ * or xe GPU (i915.ini or xe.ini), else in the testbed (real Debian
  * kernels under QEMU in each DMA mode). --local / --lab override the choice.
  *
  * Each step is this same program (or gembench beside it) run as a child
@@ -45,7 +45,7 @@ struct nightly_opts {
 	const char *db;		/* --db; NULL = the default */
 	const char *kernels;	/* --kernels for the testbed */
 	const char *modes;	/* --modes for the testbed */
-	const char *job;	/* --job; NULL = per place (i915.ini or standard.ini) */
+	const char *job;	/* --job; NULL = per place (i915.ini, xe.ini or standard.ini) */
 	const char *out;	/* --out; NULL = var/nightly/<UTC time> */
 	const char *timeout;	/* --timeout per boot, passed to lab */
 	const char *clock;	/* --clock for the testbed: icount (default) or wall */
@@ -85,12 +85,12 @@ static void nightly_usage(FILE *out)
 		"against " BL_MODE_BASELINE ", render the plots and write the report, then print a summary.\n\n"
 		"  --local        measure on this machine's DRM devices (gembench)\n"
 		"  --lab          measure in the testbed (bouncelab lab: Debian kernels in QEMU)\n"
-		"                 default: --local when an i915 device is present, else --lab\n"
+		"                 default: --local when an i915 or xe device is present, else --lab\n"
 		"  --kernels LIST testbed kernels: series, exact versions, ranges as lab takes\n"
 		"                 them (default: the list in configs/kernels)\n"
 		"  --modes LIST   testbed DMA modes (default: every mode,\n"
 		"                 %s)\n"
-		"  --job FILE     job file (default configs/jobs/i915.ini locally,\n"
+		"  --job FILE     job file (default configs/jobs/i915.ini, or xe.ini, locally,\n"
 		"                 configs/jobs/standard.ini in the testbed)\n"
 		"  --out DIR      where documents, plots and the report go\n"
 		"                 (default var/nightly/<UTC time>)\n"
@@ -163,18 +163,30 @@ static bool have_floors(const char *db, const char *clock)
 	return n > 0;
 }
 
-/* True when this machine has an i915 DRM node (the place to measure first). */
-static bool has_local_i915(void)
+/*
+ * The job file for this machine's own Intel GPU: i915.ini when it has an
+ * i915 DRM node (the device the project exists for, kept first so an i915
+ * machine runs what it always ran), else xe.ini when it has an xe node
+ * (Lunar Lake, Battlemage and later); NULL when it has neither.
+ */
+static const char *local_intel_job(void)
 {
+	static const struct {
+		const char *driver, *job;
+	} intel[] = {
+		{ "i915", "configs/jobs/i915.ini" },
+		{ "xe", "configs/jobs/xe.ini" },
+	};
 	struct bl_drm_node nodes[BL_DRM_MAX_NODES];
 	size_t n = 0;
 
 	if (bl_drm_list(nodes, BL_DRM_MAX_NODES, &n) < 0)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(nodes[i].driver, "i915"))
-			return true;
-	return false;
+		return NULL;
+	for (size_t d = 0; d < sizeof(intel) / sizeof(intel[0]); d++)
+		for (size_t i = 0; i < n; i++)
+			if (!strcmp(nodes[i].driver, intel[d].driver))
+				return intel[d].job;
+	return NULL;
 }
 
 static int parse_opts(int argc, char **argv, struct nightly_opts *o)
@@ -341,6 +353,7 @@ int cmd_nightly(int argc, char **argv)
 	int nsteps = 0, rc, err, failed = 0;
 	const char *clock_name;
 	bool local;
+	const char *intel_job;
 
 	rc = parse_opts(argc, argv, &o);
 	if (rc)
@@ -355,7 +368,8 @@ int cmd_nightly(int argc, char **argv)
 	snprintf(self, sizeof(self), "%s/bouncelab", dir);
 	snprintf(gembench, sizeof(gembench), "%s/gembench", dir);
 
-	local = o.where ? o.where == 'l' : has_local_i915();
+	intel_job = local_intel_job();
+	local = o.where ? o.where == 'l' : intel_job != NULL;
 	/* the testbed's kernels: --kernels, else configs/kernels as lab itself reads it */
 	if (o.kernels) {
 		if ((size_t)snprintf(kernels, sizeof(kernels), "%s", o.kernels) >= sizeof(kernels)) {
@@ -373,7 +387,8 @@ int cmd_nightly(int argc, char **argv)
 	}
 	clock_name = o.clock ? o.clock : "icount";
 	if (!o.job)
-		o.job = local ? "configs/jobs/i915.ini" : "configs/jobs/standard.ini";
+		o.job = !local ? "configs/jobs/standard.ini"
+			: intel_job ? intel_job : "configs/jobs/i915.ini";
 	if (o.out) {
 		snprintf(out, sizeof(out), "%s", o.out);
 	} else {
