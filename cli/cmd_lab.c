@@ -100,7 +100,7 @@ static const struct cli_opt lab_cli_opts[] = {
 	  .help = "boots at once (default: " XSTR(LAB_DEFAULT_PARALLEL) ")" },
 	{ .name = "smp", .kind = CLI_UINT, .metavar = "N", .off = FIELD(smp), .min = 1, .max = LAB_SMP_MAX,
 	  .what = "a number of vCPUs",
-	  .help = "vCPUs per guest (default: online host CPUs / parallel, at least 1)" },
+	  .help = "vCPUs per guest (default: 1 on the icount clock, which runs them all on one thread; else online host CPUs / parallel, at least 1)" },
 	{ .name = "help", .kind = CLI_HELP, .help = "this text" },
 };
 

@@ -289,7 +289,17 @@ static int prepare(struct lab_ctx *c)
 	c->clock = lab_config_clock(&c->cfg);
 	c->timeout_s = lab_config_timeout(&c->cfg);
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	c->smp = c->cfg.smp ? c->cfg.smp : (unsigned)(ncpu > 0 ? ncpu : 1) / c->cfg.parallel;
+	/*
+	 * Under icount one host thread runs every vCPU, so more than one buys no
+	 * speed; and Debian's 6.1 hangs at "Booting SMP configuration" with two
+	 * of them on that clock. One vCPU unless --smp says otherwise.
+	 */
+	if (c->cfg.smp)
+		c->smp = c->cfg.smp;
+	else if (c->clock == LAB_CLOCK_ICOUNT)
+		c->smp = 1;
+	else
+		c->smp = (unsigned)(ncpu > 0 ? ncpu : 1) / c->cfg.parallel;
 	if (!c->smp)
 		c->smp = 1;
 
