@@ -25,6 +25,7 @@
 #include "options.h"
 #include "profiling.h"
 #include "run.h"
+#include "version.h"
 #include "workload.h"
 
 enum {
@@ -234,7 +235,7 @@ int main(int argc, char **argv)
 		case 'v': verbose = true; break;
 		case 'h':
 		case OPT_HELP: usage(stdout); return 0;
-		case OPT_VERSION: printf("gembench %s\n", BOUNCELAB_VERSION); return 0;
+		case OPT_VERSION: printf("gembench %s\n", bl_version); return 0;
 		default:
 			if (c >= OPT_TABLE_KEYS && ncli < sizeof(cli) / sizeof(cli[0])) {
 				cli[ncli].key = gb_options[c - OPT_TABLE_KEYS].name;

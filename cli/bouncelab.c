@@ -8,6 +8,7 @@
 
 #include "commands.h"
 #include "log.h"
+#include "version.h"
 
 struct subcommand {
 	const char *name;
@@ -49,7 +50,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(argv[1], "--version")) {
-		printf("bouncelab %s\n", BOUNCELAB_VERSION);
+		printf("bouncelab %s\n", bl_version);
 		return 0;
 	}
 	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)

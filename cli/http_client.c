@@ -16,6 +16,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "version.h"
+
 /* Waits until @fd is ready for @events; -ETIMEDOUT after @timeout_ms. */
 static int wait_fd(int fd, short events, int timeout_ms)
 {
@@ -154,7 +156,7 @@ int bl_http_request(const char *socket_path, const char *method, const char *pat
 	n = snprintf(head, sizeof(head),
 		     "%s %s HTTP/1.1\r\nHost: bouncelabd\r\nConnection: close\r\n"
 		     "User-Agent: bouncelab/%s\r\n%sContent-Length: %zu\r\n\r\n",
-		     method, path, BOUNCELAB_VERSION,
+		     method, path, bl_version,
 		     body ? "Content-Type: application/json\r\n" : "", body ? len : 0);
 	if (n < 0 || (size_t)n >= sizeof(head)) {
 		ret = -ENAMETOOLONG;
