@@ -26,6 +26,7 @@ static const struct subcommand subcommands[] = {
 	{ "compare", cmd_compare, "compare two sets of runs (or DMA modes): change, 95% CI, verdict" },
 	{ "plot", cmd_plot, "render the figures (gnuplot) for the runs a selector picks" },
 	{ "report", cmd_report, "write the Markdown report (RESULTS.md) with tables, plots, findings" },
+	{ "export", cmd_export, "write the runs a selector picks as KernelCI KCIDB v5.3 JSON" },
 };
 
 static void usage(FILE *out)

@@ -16,5 +16,6 @@ int cmd_plot(int argc, char **argv);    /* cli/cmd_plot.c: gnuplot figures (anal
 int cmd_report(int argc, char **argv);  /* cli/cmd_report.c: the Markdown report (analysis/report.c) */
 int cmd_calibrate(int argc, char **argv); /* cli/cmd_calibrate.c: noise floors from A/A boots */
 int cmd_nightly(int argc, char **argv); /* cli/cmd_nightly.c: the main job (make run) */
+int cmd_export(int argc, char **argv);  /* cli/cmd_export.c: KCIDB JSON (analysis/kcidb.c) */
 
 #endif
