@@ -328,6 +328,7 @@ int cmd_nightly(int argc, char **argv)
 {
 	struct nightly_opts o = { 0 };
 	char dir[PATH_MAX], self[PATH_MAX + 16], gembench[PATH_MAX + 16], out[PATH_MAX];
+	char jobpath[PATH_MAX];
 	char docs[PATH_MAX + 16], report[PATH_MAX + 16], plots[PATH_MAX + 16];
 	char pattern[PATH_MAX + 32], local_json[PATH_MAX + 32];
 	struct nightly_step steps[NIGHTLY_MAX_STEPS];
@@ -353,8 +354,13 @@ int cmd_nightly(int argc, char **argv)
 
 	local = o.where ? o.where == 'l' : has_local_i915();
 	clock_name = o.clock ? o.clock : "icount";
-	if (!o.job)
-		o.job = local ? "configs/jobs/i915.ini" : "configs/jobs/standard.ini";
+	if (!o.job) {
+		/* the tree's job files, or the installed ones */
+		bl_shipped_path(local ? "configs/jobs/i915.ini" : "configs/jobs/standard.ini",
+				BL_SHIPPED_DATA, local ? "jobs/i915.ini" : "jobs/standard.ini", jobpath,
+				sizeof(jobpath));
+		o.job = jobpath;
+	}
 	if (o.out) {
 		snprintf(out, sizeof(out), "%s", o.out);
 	} else {

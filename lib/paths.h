@@ -30,4 +30,26 @@ void bl_default_out_dir(const char *what, char *buf, size_t len);
  */
 int bl_self_dir(char *buf, size_t len);
 
+/*
+ * The source tree this program belongs to: $BOUNCELAB_ROOT when set, else
+ * the parent of its folder when that holds testbed/fetch-kernel.sh
+ * (build/bouncelab), else the working folder when it does. 0, or -ENOENT
+ * when there is none: the program is installed (installdirs.h).
+ */
+int bl_source_root(char *buf, size_t len);
+
+/* Where an installed file lives: architecture-dependent or data. */
+enum bl_shipped { BL_SHIPPED_LIB, BL_SHIPPED_DATA };
+
+/*
+ * The path of a file bouncelab ships: @tree_rel ("configs/jobs/standard.ini")
+ * under the source tree when the program has one, else @inst_rel
+ * ("jobs/standard.ini") under the install prefix's lib/bouncelab
+ * (BL_SHIPPED_LIB) or share/bouncelab (BL_SHIPPED_DATA). The source tree
+ * wins so that an uninstalled build never picks up an older installed copy.
+ * 0, or -ENAMETOOLONG.
+ */
+int bl_shipped_path(const char *tree_rel, enum bl_shipped where, const char *inst_rel, char *buf,
+		    size_t len);
+
 #endif

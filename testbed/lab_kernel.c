@@ -16,6 +16,7 @@
 #include "fsutil.h"
 #include "lab_internal.h"
 #include "log.h"
+#include "paths.h"
 
 #define LAB_KERNELS_FILE_MAX (64u << 10) /* configs/kernels: a few lines */
 
@@ -45,7 +46,7 @@ int lab_kernels_default(struct lab_ctx *c, char *err, size_t errlen)
 	size_t len;
 	int ret;
 
-	lab_sfmt(path, sizeof(path), "%s/%s", c->root, LAB_DEFAULT_KERNELS_FILE);
+	bl_shipped_path(LAB_DEFAULT_KERNELS_FILE, BL_SHIPPED_DATA, "kernels", path, sizeof(path));
 	ret = bl_read_file(path, LAB_KERNELS_FILE_MAX, &buf, &len);
 	/* A list that large is not a list of series: refused, not cut or replaced. */
 	if (ret == -EFBIG) {
@@ -86,7 +87,8 @@ static int fetch_kernel(struct lab_ctx *c, struct lab_kernel *k, bool resolve_on
 	char *out = NULL, *err = NULL;
 	int rc, i = 0;
 
-	lab_sfmt(script, sizeof(script), "%s/testbed/fetch-kernel.sh", c->root);
+	bl_shipped_path("testbed/fetch-kernel.sh", BL_SHIPPED_LIB, "testbed/fetch-kernel.sh", script,
+			sizeof(script));
 	/* Through bash: a checkout that lost the executable bit still works. */
 	argv[i++] = "bash";
 	argv[i++] = script;
@@ -143,7 +145,8 @@ static int build_initramfs(struct lab_ctx *c, struct lab_kernel *k)
 	char *out = NULL, *err = NULL;
 	int rc, i = 0;
 
-	lab_sfmt(script, sizeof(script), "%s/testbed/mkinitramfs.sh", c->root);
+	bl_shipped_path("testbed/mkinitramfs.sh", BL_SHIPPED_LIB, "testbed/mkinitramfs.sh", script,
+			sizeof(script));
 	lab_sfmt(k->initrd, sizeof(k->initrd), "%s/initramfs-%s.cpio", c->work, k->series);
 	argv[i++] = "bash";
 	argv[i++] = script;
