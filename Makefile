@@ -261,6 +261,17 @@ format:
 clean:
 	rm -rf build build-asan build-ubsan build-static build-fuzz
 
+# --- man pages (issue 18) ---------------------------------------------------
+# man/NAME.scd.in -> scdoc, with the programs' own --help texts and the job
+# option table pasted in by man/render.sh (so a page cannot disagree).
+MAN_SRCS := $(wildcard man/*.scd.in)
+MAN_OUT  := $(patsubst man/%.scd.in,$(BUILD)/man/%,$(MAN_SRCS))
+.PHONY: man
+man: $(MAN_OUT)
+$(BUILD)/man/%: man/%.scd.in man/render.sh $(PROGRAMS)
+	@mkdir -p $(dir $@)
+	man/render.sh $(BUILD) $< $@
+
 # --- install (issue 18) -----------------------------------------------------
 # GNU conventions: PREFIX (default /usr/local), DESTDIR, BINDIR, LIBDIR,
 # DATADIR, MANDIR, SYSCONFDIR (/etc when PREFIX is /usr), ... (see the
@@ -269,15 +280,14 @@ clean:
 # the kernel list and the gnuplot scripts in PKGDATADIR (share/bouncelab);
 # the example daemon config in SYSCONFDIR/bouncelab; systemd units with
 # their ExecStart rewritten to BINDIR (the source units name /usr/local/bin);
-# man pages and bash completion when they are there (make man).
+# man pages (make man) and bash completion.
 INSTALL      ?= install
 INSTALL_PROG := $(INSTALL) -m 0755
 INSTALL_DATA := $(INSTALL) -m 0644
 UNIT_SED     := -e 's|/usr/local/bin/|$(BINDIR)/|g' -e 's|/etc/bouncelab/|$(SYSCONFDIR)/bouncelab/|g' \
                 -e 's|^Documentation=file://.*|Documentation=man:bouncelabd(8)|'
-MAN_PAGES    := $(wildcard $(BUILD)/man/*.[158])
 .PHONY: install install-guest uninstall
-install: all static install-guest
+install: all static install-guest man
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PKGLIBDIR)/testbed \
 		$(DESTDIR)$(PKGDATADIR)/jobs $(DESTDIR)$(PKGDATADIR)/plots \
 		$(DESTDIR)$(SYSCONFDIR)/bouncelab $(DESTDIR)$(SYSTEMDUNITDIR) \
@@ -293,10 +303,9 @@ install: all static install-guest
 		chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/$$u.tmp && \
 		mv $(DESTDIR)$(SYSTEMDUNITDIR)/$$u.tmp $(DESTDIR)$(SYSTEMDUNITDIR)/$$u || exit 1; \
 	done
-	@if [ -f completion/bouncelab.bash ]; then \
-		$(INSTALL_DATA) completion/bouncelab.bash $(DESTDIR)$(BASHCOMPDIR)/bouncelab && \
-		$(INSTALL_DATA) completion/bouncelab.bash $(DESTDIR)$(BASHCOMPDIR)/gembench; fi
-	@for m in $(MAN_PAGES); do s=$${m##*.}; \
+	$(INSTALL_DATA) completion/bouncelab.bash $(DESTDIR)$(BASHCOMPDIR)/bouncelab
+	$(INSTALL_DATA) completion/bouncelab.bash $(DESTDIR)$(BASHCOMPDIR)/gembench
+	for m in $(MAN_OUT); do s=$${m##*.}; \
 		$(INSTALL) -d $(DESTDIR)$(MANDIR)/man$$s && $(INSTALL_DATA) $$m $(DESTDIR)$(MANDIR)/man$$s/ || exit 1; \
 	done
 # The guest programs the lab copies into its initramfs (make static).

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make install (issue 18): `make install DESTDIR=$tmp PREFIX=/usr` puts the
 # programs, guest programs, testbed scripts, job files, gnuplot scripts,
-# example config and systemd units where GNU conventions and the FHS say,
+# example config, systemd units, man pages and bash completion where GNU conventions and the FHS say,
 # the installed units start the installed daemon, and the installed
 # programs run from there (--version as the build's, gembench --list).
 # The build folder is relinked with PREFIX=/usr for the install and back
@@ -30,7 +30,9 @@ done
 for f in usr/share/bouncelab/jobs/standard.ini usr/share/bouncelab/kernels \
 	usr/share/bouncelab/plots/style.gp etc/bouncelab/bouncelabd.ini \
 	usr/lib/systemd/system/bouncelabd.service usr/lib/systemd/system/bouncelab-nightly.service \
-	usr/lib/systemd/system/bouncelab-nightly.timer; do
+	usr/lib/systemd/system/bouncelab-nightly.timer usr/share/man/man1/gembench.1 \
+	usr/share/man/man1/bouncelab.1 usr/share/man/man8/bouncelabd.8 usr/share/man/man5/bouncelab-jobs.5 \
+	usr/share/bash-completion/completions/bouncelab usr/share/bash-completion/completions/gembench; do
 	check "$f installed" test -f "$r/$f"
 done
 check "the installed daemon unit starts /usr/bin/bouncelabd" \
