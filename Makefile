@@ -123,7 +123,8 @@ $(BUILD)/obj/gen/schema_sql.o: $(SCHEMA_C)
 # VERSION plus `git describe --always --dirty` at build time, "unknown"
 # outside git. version.c is checked on every make but rewritten only when
 # the string changed, so a commit recompiles one file and relinks.
-GIT_DESCRIBE := $(or $(shell git describe --always --dirty 2>/dev/null),unknown)
+# $BOUNCELAB_GIT_DESCRIBE wins: make deb builds from a copy of the tree.
+GIT_DESCRIBE := $(or $(BOUNCELAB_GIT_DESCRIBE),$(shell git describe --always --dirty 2>/dev/null),unknown)
 FULL_VERSION := $(VERSION)+$(GIT_DESCRIBE)
 VERSION_C    := $(BUILD)/gen/version.c
 .PHONY: version version-force
@@ -278,7 +279,8 @@ $(BUILD)/man/%: man/%.scd.in man/render.sh $(PROGRAMS)
 # install locations block above). Programs in BINDIR; the static guest
 # programs and the testbed scripts in PKGLIBDIR (lib/bouncelab); job files,
 # the kernel list and the gnuplot scripts in PKGDATADIR (share/bouncelab);
-# the example daemon config in SYSCONFDIR/bouncelab; systemd units with
+# the example daemon config in SYSCONFDIR/bouncelab; LAVA job definitions in
+# PKGDATADIR/lava and their reporting script in PKGLIBDIR; systemd units with
 # their ExecStart rewritten to BINDIR (the source units name /usr/local/bin);
 # man pages (make man) and bash completion.
 INSTALL      ?= install
@@ -294,6 +296,9 @@ install: all static install-guest man
 		$(DESTDIR)$(BASHCOMPDIR)
 	$(INSTALL_PROG) $(PROGRAMS) $(DESTDIR)$(BINDIR)/
 	$(INSTALL_PROG) testbed/*.sh $(DESTDIR)$(PKGLIBDIR)/testbed/
+	$(INSTALL_PROG) configs/lava/lava-report.sh $(DESTDIR)$(PKGLIBDIR)/lava-report.sh
+	$(INSTALL) -d $(DESTDIR)$(PKGDATADIR)/lava
+	$(INSTALL_DATA) configs/lava/*.yaml $(DESTDIR)$(PKGDATADIR)/lava/
 	$(INSTALL_DATA) configs/jobs/*.ini $(DESTDIR)$(PKGDATADIR)/jobs/
 	$(INSTALL_DATA) configs/kernels $(DESTDIR)$(PKGDATADIR)/kernels
 	$(INSTALL_DATA) plots/*.gp $(DESTDIR)$(PKGDATADIR)/plots/
@@ -318,3 +323,16 @@ uninstall:
 	rm -f $(addprefix $(DESTDIR)$(SYSTEMDUNITDIR)/,bouncelabd.service bouncelab-nightly.service bouncelab-nightly.timer)
 	rm -f $(DESTDIR)$(BASHCOMPDIR)/bouncelab $(DESTDIR)$(BASHCOMPDIR)/gembench
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/,man1/gembench.1 man1/bouncelab.1 man8/bouncelabd.8 man5/bouncelab-jobs.5)
+
+# --- Debian package (issue 18) ----------------------------------------------
+# Builds from a copy of the tracked files in $(BUILD)/deb, so the package
+# build's `make clean` never touches this tree's build folders; the copy
+# gets this tree's git describe. Output: $(BUILD)/deb/bouncelab_*.deb.
+DEB_DIR := $(BUILD)/deb
+.PHONY: deb
+deb:
+	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/bouncelab-$(VERSION)
+	git ls-files -z | tar --null -T - -cf - | tar -xf - -C $(DEB_DIR)/bouncelab-$(VERSION)
+	cd $(DEB_DIR)/bouncelab-$(VERSION) && BOUNCELAB_GIT_DESCRIBE='$(GIT_DESCRIBE)' \
+		DEB_BUILD_OPTIONS='parallel=2 nocheck' dpkg-buildpackage -us -uc -b
+	@ls $(DEB_DIR)/bouncelab_*.deb

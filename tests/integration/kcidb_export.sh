@@ -17,8 +17,10 @@ bl=$root/$build/bouncelab
 command -v jq >/dev/null || { echo "SKIP: jq not installed (make deps)"; exit 77; }
 schema=${KCIDB_SCHEMA:-$root/../../shared/kcidb/kcidb-v5.3.schema.json}
 [ -f "$schema" ] || schema=/work/shared/kcidb/kcidb-v5.3.schema.json
+# Debian's python3 and its python3-jsonschema, not whatever python3 is first on PATH
+py=${BOUNCELAB_PYTHON:-/usr/bin/python3}
 [ -f "$schema" ] || { echo "SKIP: KCIDB schema not found (set KCIDB_SCHEMA)"; exit 77; }
-python3 -c 'import jsonschema' 2>/dev/null ||
+"$py" -c "import jsonschema" 2>/dev/null ||
 	{ echo "SKIP: python3 module jsonschema missing (Debian python3-jsonschema; make deps)"; exit 77; }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bl-kcidb.XXXXXX")
@@ -30,7 +32,7 @@ check() { # description, then a command that must succeed
 	if "$@"; then echo "ok   $what"; else echo "FAIL $what"; fails=$((fails + 1)); fi
 }
 validate() { # file: exit 0 when it validates (dates and URIs checked too)
-	python3 - "$schema" "$1" <<'PY'
+	"$py" - "$schema" "$1" <<'PY'
 import json, sys, jsonschema
 schema = json.load(open(sys.argv[1]))
 doc = json.load(open(sys.argv[2]))
