@@ -15,5 +15,7 @@
 extern const char bl_pkglibdir[];  /* $(LIBDIR)/bouncelab: testbed/, guest/ */
 extern const char bl_pkgdatadir[]; /* $(DATADIR)/bouncelab: jobs/, kernels, plots/ */
 extern const char bl_sysconfdir[]; /* $(SYSCONFDIR): bouncelab/bouncelabd.ini */
+extern const char bl_localstatedir[]; /* $(LOCALSTATEDIR) (/var): lib/bouncelab/bouncelab.db */
+extern const char bl_runstatedir[];   /* $(RUNSTATEDIR) (/run): bouncelab/bouncelabd.sock */
 
 #endif

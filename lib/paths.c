@@ -23,14 +23,46 @@ static const char *env_or(const char *name, const char *fallback)
 	return v && *v ? v : fallback;
 }
 
+/* Whether @dir looks like the top of a bouncelab source tree. */
+static bool is_tree(const char *dir)
+{
+	char probe[PATH_MAX + 32];
+
+	if ((size_t)snprintf(probe, sizeof(probe), "%s/testbed/fetch-kernel.sh", dir) >= sizeof(probe))
+		return false;
+	return access(probe, R_OK) == 0;
+}
+
+static bool in_source_tree(void)
+{
+	char root[PATH_MAX];
+
+	return bl_source_root(root, sizeof(root)) == 0;
+}
+
+/*
+ * Installed, the defaults are the system's (the paths the installed
+ * systemd unit gives bouncelabd), so `bouncelab runs` reads what the
+ * daemon stored; in a source tree they stay relative to the working folder.
+ */
 const char *bl_default_db_path(void)
 {
-	return env_or("BOUNCELAB_DB", BL_DEFAULT_DB);
+	static char installed[PATH_MAX];
+
+	if (in_source_tree() || (getenv("BOUNCELAB_DB") && *getenv("BOUNCELAB_DB")))
+		return env_or("BOUNCELAB_DB", BL_DEFAULT_DB);
+	snprintf(installed, sizeof(installed), "%s/lib/bouncelab/bouncelab.db", bl_localstatedir);
+	return installed;
 }
 
 const char *bl_default_socket_path(void)
 {
-	return env_or("BOUNCELAB_SOCKET", BL_DEFAULT_SOCKET);
+	static char installed[PATH_MAX];
+
+	if (in_source_tree() || (getenv("BOUNCELAB_SOCKET") && *getenv("BOUNCELAB_SOCKET")))
+		return env_or("BOUNCELAB_SOCKET", BL_DEFAULT_SOCKET);
+	snprintf(installed, sizeof(installed), "%s/bouncelab/bouncelabd.sock", bl_runstatedir);
+	return installed;
 }
 
 void bl_default_out_dir(const char *what, char *buf, size_t len)
@@ -62,16 +94,6 @@ int bl_self_dir(char *buf, size_t len)
 	return 0;
 }
 
-/* Whether @dir looks like the top of a bouncelab source tree. */
-static bool is_tree(const char *dir)
-{
-	char probe[PATH_MAX + 32];
-
-	if ((size_t)snprintf(probe, sizeof(probe), "%s/testbed/fetch-kernel.sh", dir) >= sizeof(probe))
-		return false;
-	return access(probe, R_OK) == 0;
-}
-
 int bl_source_root(char *buf, size_t len)
 {
 	const char *env = getenv("BOUNCELAB_ROOT");
@@ -80,15 +102,19 @@ int bl_source_root(char *buf, size_t len)
 	if (env && *env)
 		return (size_t)snprintf(buf, len, "%s", env) < len ? 0 : -ENAMETOOLONG;
 	if (bl_self_dir(exe, sizeof(exe)) == 0) {
-		char *slash = strrchr(exe, '/');
+		/* build/bouncelab: the tree is the build folder's parent;
+		 * build/tools/x, build/tests/x: its grandparent */
+		for (int up = 0; up < 2; up++) {
+			char *slash = strrchr(exe, '/');
 
-		/* build/bouncelab: the tree is the build folder's parent */
-		if (slash)
+			if (!slash)
+				break;
 			*slash = '\0';
-		if (*exe && is_tree(exe))
-			return (size_t)snprintf(buf, len, "%s", exe) < len ? 0 : -ENAMETOOLONG;
+			if (*exe && is_tree(exe))
+				return (size_t)snprintf(buf, len, "%s", exe) < len ? 0 : -ENAMETOOLONG;
+		}
 	}
-	/* helpers under build/tools/ run from the tree's top */
+	/* a copy of a program run from the tree's top */
 	if (is_tree("."))
 		return (size_t)snprintf(buf, len, ".") < len ? 0 : -ENAMETOOLONG;
 	return -ENOENT;

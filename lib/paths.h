@@ -11,9 +11,13 @@
 #define BL_DEFAULT_DB     "var/bouncelab.db"     /* relative to the working folder */
 #define BL_DEFAULT_SOCKET "var/bouncelabd.sock"  /* relative to the working folder */
 
-/* $BOUNCELAB_DB when set and non-empty, else BL_DEFAULT_DB. */
+/*
+ * $BOUNCELAB_DB when set and non-empty, else BL_DEFAULT_DB in a source
+ * tree (bl_source_root), else, installed, LOCALSTATEDIR/lib/bouncelab/bouncelab.db
+ * (/var/lib/bouncelab/bouncelab.db, where the installed unit keeps it).
+ */
 const char *bl_default_db_path(void);
-/* $BOUNCELAB_SOCKET when set and non-empty, else BL_DEFAULT_SOCKET. */
+/* The same for the socket: BL_DEFAULT_SOCKET, installed RUNSTATEDIR/bouncelab/bouncelabd.sock. */
 const char *bl_default_socket_path(void);
 
 /*

@@ -55,6 +55,13 @@ check "installed gembench --list lists backends and workloads" \
 out=$(cd / && "$r/usr/bin/bouncelabd" --version); rc=$?
 check "installed bouncelabd --version is the build's" test "$out" = "bouncelabd $want"
 
+# installed, the default store and socket are the installed daemon's
+out=$(cd / && env -u BOUNCELAB_DB -u BOUNCELAB_SOCKET "$r/usr/bin/bouncelab" status)
+check "installed bouncelab defaults to /var/lib/bouncelab/bouncelab.db" grep -q '^database: */var/lib/bouncelab/bouncelab.db' <<<"$out"
+check "installed bouncelab defaults to /run/bouncelab/bouncelabd.sock" grep -q '/run/bouncelab/bouncelabd.sock' <<<"$out"
+out=$(env -u BOUNCELAB_DB "$build/bouncelab" status)
+check "the tree's bouncelab still defaults to var/bouncelab.db" grep -q '^database: *var/bouncelab.db' <<<"$out"
+
 # installed, the compiled-in data folder is /usr/share/bouncelab (not the tree)
 check "the build compiled in /usr/share/bouncelab for PREFIX=/usr" \
 	grep -q '"/usr/share/bouncelab"' "$build/gen/installdirs.c"
