@@ -339,3 +339,11 @@ deb:
 	cd $(DEB_DIR)/bouncelab-$(VERSION) && BOUNCELAB_GIT_DESCRIBE='$(GIT_DESCRIBE)' \
 		DEB_BUILD_OPTIONS='parallel=2 nocheck' dpkg-buildpackage -us -uc -b
 	@ls $(DEB_DIR)/bouncelab_*.deb
+
+# --- libcurl (issue 18) -----------------------------------------------------
+# Only bouncelab's HTTP client (cli/http_client.c) uses it, so only the
+# programs that link libcli get it: never the static guest programs.
+CURL_CFLAGS := $(shell pkg-config --cflags libcurl 2>/dev/null)
+CURL_LIBS   := $(shell pkg-config --libs libcurl 2>/dev/null)
+$(BUILD)/obj/cli/%.o: CPPFLAGS += $(CURL_CFLAGS)
+$(BUILD)/bouncelab $(BUILD)/tests/% $(BUILD)/tools/% $(BUILD)/fuzz/%: LDLIBS += $(CURL_LIBS)
