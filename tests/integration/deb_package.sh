@@ -22,6 +22,8 @@ check() { # description, then a command that must succeed
 	if "$@"; then echo "ok   $what"; else echo "FAIL $what"; fails=$((fails + 1)); fi
 }
 
+# the commit make deb sees (the programs in $build may be older)
+want=$(git describe --always 2>/dev/null) || want=unknown
 start=$SECONDS
 make -s BUILD="$build" deb >"$tmp/make.log" 2>&1 || { tail -n 40 "$tmp/make.log"; echo "FAIL: make deb"; exit 1; }
 echo "make deb took $((SECONDS - start)) s"
@@ -31,8 +33,6 @@ check "make deb built bouncelab_*.deb" test -f "$deb"
 
 r=$tmp/root
 dpkg -x "$deb" "$r" && dpkg -e "$deb" "$tmp/control"
-# the commit make deb saw (the programs in $build may be older)
-want=$(git describe --always 2>/dev/null) || want=unknown
 out=$(cd / && "$r/usr/bin/bouncelab" --version); rc=$?
 check "packaged bouncelab --version runs" test $rc -eq 0
 check "packaged bouncelab --version names this tree's commit ($want)" bash -c '[[ "$0" == "bouncelab "*"+$1" || "$0" == "bouncelab "*"+$1-dirty" ]]' "$out" "$want"
