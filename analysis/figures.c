@@ -37,6 +37,7 @@
 #include "figures_int.h"
 #include "fsutil.h"
 #include "paths.h"
+#include "installdirs.h"
 #include "log.h"
 #include "subprocess.h"
 
@@ -111,7 +112,10 @@ void fig_put_header(FILE *f, const char *name, int extra_cols)
 	fputc('\n', f);
 }
 
-/* Where the gnuplot scripts live: $BOUNCELAB_PLOTS, ./plots, or beside the binary. */
+/*
+ * Where the gnuplot scripts live: $BOUNCELAB_PLOTS, ./plots, beside the
+ * binary (build/../plots), or where make install put them.
+ */
 static int find_scripts(char *buf, size_t len)
 {
 	const char *env = getenv("BOUNCELAB_PLOTS");
@@ -130,6 +134,9 @@ static int find_scripts(char *buf, size_t len)
 		if (!access(probe, R_OK) && snprintf(buf, len, "%s/../plots", exe) < (int)len)
 			return 0;
 	}
+	snprintf(probe, sizeof(probe), "%s/plots/style.gp", bl_pkgdatadir);
+	if (!access(probe, R_OK) && snprintf(buf, len, "%s/plots", bl_pkgdatadir) < (int)len)
+		return 0;
 	return -ENOENT;
 }
 

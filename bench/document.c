@@ -12,6 +12,7 @@
 #include "docwrite.h"
 #include "environment.h"
 #include "run.h"
+#include "version.h"
 
 static json_t *job_params(const struct gb_job *job)
 {
@@ -46,7 +47,7 @@ json_t *gb_doc_new(const struct gb_job *job, double timer_cost_ns)
 	bl_rfc3339(NULL, now);
 	doc = json_pack("{s:i, s:s, s:s, s:n, s:{s:s, s:s}, s:s, s:n, s:o, s:o, s:o, s:n, s:n}",
 			"format", 1, "run_id", uuid, "status", "ok", "error", "tool", "name",
-			"gembench", "version", BOUNCELAB_VERSION, "started_at", now, "finished_at",
+			"gembench", "version", bl_version, "started_at", now, "finished_at",
 			"host", bl_env_host(), "kernel", bl_env_kernel(), "dma", bl_env_dma(),
 			"device", "importer");
 	if (!doc)

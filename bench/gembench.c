@@ -25,6 +25,7 @@
 #include "options.h"
 #include "profiling.h"
 #include "run.h"
+#include "version.h"
 #include "workload.h"
 
 enum {
@@ -36,6 +37,7 @@ enum {
 	OPT_NO_COUNTERS,
 	OPT_HELP,
 	OPT_VERSION,
+	OPT_HELP_JOBS_SCDOC, /* the job keys as scdoc, for the bouncelab-jobs(5) page */
 	OPT_OVERHEAD,
 	OPT_TABLE_KEYS = 2000, /* + index into gb_options */
 };
@@ -216,6 +218,7 @@ int main(int argc, char **argv)
 	longopts[nlong++] = (struct option){ "overhead", no_argument, NULL, OPT_OVERHEAD };
 	longopts[nlong++] = (struct option){ "help", no_argument, NULL, OPT_HELP };
 	longopts[nlong++] = (struct option){ "version", no_argument, NULL, OPT_VERSION };
+	longopts[nlong++] = (struct option){ "help-jobs-scdoc", no_argument, NULL, OPT_HELP_JOBS_SCDOC };
 	longopts[nlong++] = (struct option){ NULL, 0, NULL, 0 };
 
 	for (;;) {
@@ -234,7 +237,8 @@ int main(int argc, char **argv)
 		case 'v': verbose = true; break;
 		case 'h':
 		case OPT_HELP: usage(stdout); return 0;
-		case OPT_VERSION: printf("gembench %s\n", BOUNCELAB_VERSION); return 0;
+		case OPT_VERSION: printf("gembench %s\n", bl_version); return 0;
+		case OPT_HELP_JOBS_SCDOC: gb_options_scdoc(stdout); return 0;
 		default:
 			if (c >= OPT_TABLE_KEYS && ncli < sizeof(cli) / sizeof(cli[0])) {
 				cli[ncli].key = gb_options[c - OPT_TABLE_KEYS].name;

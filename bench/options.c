@@ -716,40 +716,83 @@ static void print_wrapped(FILE *out, const char *text, int indent)
 	}
 }
 
+/*
+ * One key's description as --help and the bouncelab-jobs(5) page give it:
+ * the help, the choices or range, the default. 0, or -ENOMEM.
+ */
+static int describe(const struct gb_option *o, char *text, size_t size)
+{
+	FILE *m = fmemopen(text, size, "w");
+	const char *c;
+	long len;
+
+	if (!m)
+		return -ENOMEM;
+	fprintf(m, "%s", o->help);
+	if (o->type == GB_OPT_ENUM) {
+		fprintf(m, ". One of:");
+		for (size_t i = 0; (c = o->choice(i)); i++)
+			fprintf(m, " %s", c);
+	}
+	if (o->type == GB_OPT_UINT && o->max != UINT64_MAX)
+		fprintf(m, " (%" PRIu64 "..%" PRIu64 ")", o->min, o->max);
+	else if (o->type == GB_OPT_UINT && o->min)
+		fprintf(m, " (>= %" PRIu64 ")", o->min);
+	if (o->type == GB_OPT_BOOL)
+		fprintf(m, ". true or false; --%s alone means true", o->name);
+	if (o->def)
+		fprintf(m, " [default: %s]", o->def);
+	len = ftell(m);
+	fclose(m);
+	len = len < 0 ? 0 : len;
+	text[(size_t)len < size ? (size_t)len : size - 1] = '\0';
+	return 0;
+}
+
+#define GB_FORMS_HELP                                                                    \
+	"SIZES: 4K, 64K, 1M, 2G or bytes (multiples of 4K). TIME: 500ms, 2s, 1m\n"       \
+	"(us, ms, s, m; a bare number is seconds; at most a day).\n"
+
 void gb_options_help(FILE *out)
 {
 	fprintf(out, "Job keys (in a job file as KEY = VALUE, or --KEY VALUE on the command line):\n");
 	for (const struct gb_option *o = gb_options; o->name; o++) {
 		char head[40], text[1024];
-		size_t len;
-		const char *c;
-		FILE *m = fmemopen(text, sizeof(text), "w");
 
-		if (!m)
+		if (describe(o, text, sizeof(text)))
 			return;
-		fprintf(m, "%s", o->help);
-		if (o->type == GB_OPT_ENUM) {
-			fprintf(m, ". One of:");
-			for (size_t i = 0; (c = o->choice(i)); i++)
-				fprintf(m, " %s", c);
-		}
-		if (o->type == GB_OPT_UINT && o->max != UINT64_MAX)
-			fprintf(m, " (%" PRIu64 "..%" PRIu64 ")", o->min, o->max);
-		else if (o->type == GB_OPT_UINT && o->min)
-			fprintf(m, " (>= %" PRIu64 ")", o->min);
-		if (o->type == GB_OPT_BOOL)
-			fprintf(m, ". true or false; --%s alone means true", o->name);
-		if (o->def)
-			fprintf(m, " [default: %s]", o->def);
-		len = ftell(m) < 0 ? 0 : (size_t)ftell(m);
-		fclose(m);
-		text[len < sizeof(text) ? len : sizeof(text) - 1] = '\0';
 		snprintf(head, sizeof(head), "--%s%s", o->name, metavar(o->type));
 		fprintf(out, "  %-20s ", head);
 		if (strlen(head) > 20)
 			fprintf(out, "\n%*s", 23, "");
 		print_wrapped(out, text, 23);
 	}
-	fprintf(out, "SIZES: 4K, 64K, 1M, 2G or bytes (multiples of 4K). TIME: 500ms, 2s, 1m\n"
-		     "(us, ms, s, m; a bare number is seconds; at most a day).\n");
+	fprintf(out, GB_FORMS_HELP);
+}
+
+/* Text for scdoc(5): its markup characters ('*', '_', '\\') escaped. */
+static void scdoc_text(FILE *out, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '*' || *s == '_' || *s == '\\')
+			fputc('\\', out);
+		fputc(*s, out);
+	}
+}
+
+void gb_options_scdoc(FILE *out)
+{
+	for (const struct gb_option *o = gb_options; o->name; o++) {
+		char text[1024];
+
+		if (describe(o, text, sizeof(text)))
+			return;
+		fputc('*', out);
+		scdoc_text(out, o->name);
+		/* in a job file a bool takes a value like any key */
+		fprintf(out, "* = _%s_\n\t", o->type == GB_OPT_BOOL ? "BOOL" : metavar(o->type) + 1);
+		scdoc_text(out, text);
+		fprintf(out, "\n\n");
+	}
+	scdoc_text(out, GB_FORMS_HELP);
 }

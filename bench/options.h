@@ -130,5 +130,11 @@ void gb_format_size(uint64_t size, char *buf, size_t len);
 
 /* Prints every key of the table with its value's form, range or choices, and default (--help). */
 void gb_options_help(FILE *out);
+/*
+ * The same keys as scdoc(5) markup (one paragraph each, key, form and the
+ * --help text): what `gembench --help-jobs-scdoc` prints for make man, so
+ * the bouncelab-jobs(5) page and --help come from the one table.
+ */
+void gb_options_scdoc(FILE *out);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include "commands.h"
 #include "log.h"
+#include "version.h"
 
 struct subcommand {
 	const char *name;
@@ -26,6 +27,7 @@ static const struct subcommand subcommands[] = {
 	{ "compare", cmd_compare, "compare two sets of runs (or DMA modes): change, 95% CI, verdict" },
 	{ "plot", cmd_plot, "render the figures (gnuplot) for the runs a selector picks" },
 	{ "report", cmd_report, "write the Markdown report (RESULTS.md) with tables, plots, findings" },
+	{ "export", cmd_export, "write the runs a selector picks as KernelCI KCIDB v5.3 JSON" },
 };
 
 static void usage(FILE *out)
@@ -50,7 +52,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(argv[1], "--version")) {
-		printf("bouncelab %s\n", BOUNCELAB_VERSION);
+		printf("bouncelab %s\n", bl_version);
 		return 0;
 	}
 	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)

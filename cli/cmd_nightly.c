@@ -30,7 +30,6 @@
 #include "drmdev.h"
 #include "fsutil.h"
 #include "dmamode.h"
-#include "lab.h"
 #include "lab_config.h"
 #include "lab_kernels_file.h"
 #include "log.h"
@@ -344,6 +343,7 @@ int cmd_nightly(int argc, char **argv)
 {
 	struct nightly_opts o = { 0 };
 	char dir[PATH_MAX], self[PATH_MAX + 16], gembench[PATH_MAX + 16], out[PATH_MAX];
+	char jobpath[PATH_MAX];
 	char docs[PATH_MAX + 16], report[PATH_MAX + 16], plots[PATH_MAX + 16];
 	char pattern[PATH_MAX + 32], local_json[PATH_MAX + 32];
 	struct nightly_step steps[NIGHTLY_MAX_STEPS];
@@ -377,18 +377,23 @@ int cmd_nightly(int argc, char **argv)
 			return 2;
 		}
 	} else if (!local) {
-		char root[PATH_MAX], why[PATH_MAX + 128];
+		char why[PATH_MAX + 128];
 
-		lab_source_root(root, sizeof(root));
-		if (lab_kernels_file_list(root, kernels, sizeof(kernels), why, sizeof(why))) {
+		if (lab_kernels_file_list(kernels, sizeof(kernels), why, sizeof(why))) {
 			bl_err("nightly: %s", why);
 			return 2;
 		}
 	}
 	clock_name = o.clock ? o.clock : "icount";
-	if (!o.job)
-		o.job = !local ? "configs/jobs/standard.ini"
-			: intel_job ? intel_job : "configs/jobs/i915.ini";
+	if (!o.job) {
+		const char *job = !local ? "configs/jobs/standard.ini"
+				 : intel_job ? intel_job : "configs/jobs/i915.ini";
+
+		/* the tree's job files, or the installed ones (share/bouncelab/jobs/) */
+		bl_shipped_path(job, BL_SHIPPED_DATA, job + strlen("configs/"), jobpath,
+				sizeof(jobpath));
+		o.job = jobpath;
+	}
 	if (o.out) {
 		snprintf(out, sizeof(out), "%s", o.out);
 	} else {

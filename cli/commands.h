@@ -17,5 +17,6 @@ int cmd_report(int argc, char **argv);  /* cli/cmd_report.c: the Markdown report
 int cmd_calibrate(int argc, char **argv); /* cli/cmd_calibrate.c: noise floors from A/A boots */
 int cmd_nightly(int argc, char **argv); /* cli/cmd_nightly.c: the main job (make run) */
 int cmd_bisect(int argc, char **argv);  /* cli/cmd_bisect.c: the first kernel version that changed a metric */
+int cmd_export(int argc, char **argv);  /* cli/cmd_export.c: KCIDB JSON (analysis/kcidb.c) */
 
 #endif

@@ -1,13 +1,13 @@
 /*
- * Blocking HTTP/1.1 over a unix socket (see http_client.h): write the
- * request, read until the server closes, then split status line, headers
- * and body. Bodies sent with "Transfer-Encoding: chunked" are decoded;
- * otherwise Content-Length (when present) bounds the body.
+ * HTTP/1.1 over a unix socket (see http_client.h) with libcurl
+ * (CURLOPT_UNIX_SOCKET_PATH): curl parses the status line and headers,
+ * decodes chunked bodies and checks Content-Length; this file only sets
+ * the request up, collects the body and turns curl's result into -errno.
  */
 #include "http_client.h"
 
 #include <errno.h>
-#include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,19 +16,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-/* Waits until @fd is ready for @events; -ETIMEDOUT after @timeout_ms. */
-static int wait_fd(int fd, short events, int timeout_ms)
-{
-	struct pollfd p = { .fd = fd, .events = events };
-	int n;
+#include <curl/curl.h>
 
-	do
-		n = poll(&p, 1, timeout_ms);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return -errno;
-	return n ? 0 : -ETIMEDOUT;
-}
+#include "version.h"
 
 int bl_http_connect(const char *socket_path, int timeout_ms, int *out)
 {
@@ -53,158 +43,118 @@ int bl_http_connect(const char *socket_path, int timeout_ms, int *out)
 	return 0;
 }
 
-static int write_all(int fd, const char *p, size_t len, int timeout_ms)
-{
-	while (len) {
-		ssize_t n;
-		int ret = wait_fd(fd, POLLOUT, timeout_ms);
+/* The body so far, bounded by BL_HTTPC_MAX_RESPONSE. */
+struct body {
+	char *p;
+	size_t len;
+	bool too_big;
+};
 
-		if (ret)
-			return ret;
-		n = send(fd, p, len, MSG_NOSIGNAL);
-		if (n < 0) {
-			if (errno == EINTR || errno == EAGAIN)
-				continue;
-			return -errno;
-		}
-		p += n;
-		len -= (size_t)n;
+/* libcurl's write callback: returning less than given aborts the transfer. */
+static size_t on_body(char *data, size_t size, size_t n, void *user)
+{
+	struct body *b = user;
+	size_t add = size * n;
+	char *grown;
+
+	if (b->len + add > BL_HTTPC_MAX_RESPONSE) {
+		b->too_big = true;
+		return 0;
 	}
-	return 0;
+	grown = realloc(b->p, b->len + add + 1);
+	if (!grown)
+		return 0;
+	memcpy(grown + b->len, data, add);
+	b->p = grown;
+	b->len += add;
+	b->p[b->len] = '\0';
+	return add;
 }
 
-/* Decodes a chunked body in place; -EPROTO when malformed. */
-static int dechunk(char *body, size_t len, size_t *out_len)
+/* libcurl's result as the -errno this header promises. */
+static int curl_errno(CURL *c, CURLcode rc, const struct body *b)
 {
-	char *src = body, *dst = body, *end = body + len;
+	long os_errno = 0;
 
-	for (;;) {
-		char *eol = memmem(src, (size_t)(end - src), "\r\n", 2);
-		unsigned long n;
-		char *num_end;
-
-		if (!eol)
-			return -EPROTO;
-		n = strtoul(src, &num_end, 16);
-		if (num_end == src)
-			return -EPROTO;
-		src = eol + 2;
-		if (!n)
-			break;
-		if ((size_t)(end - src) < n + 2)
-			return -EPROTO;
-		memmove(dst, src, n);
-		dst += n;
-		src += n + 2;
+	switch (rc) {
+	case CURLE_COULDNT_CONNECT:
+		/* the connect(2) errno: ENOENT (no socket) and ECONNREFUSED mean no daemon */
+		curl_easy_getinfo(c, CURLINFO_OS_ERRNO, &os_errno);
+		return os_errno ? -(int)os_errno : -ECONNREFUSED;
+	case CURLE_OPERATION_TIMEDOUT: return -ETIMEDOUT;
+	case CURLE_GOT_NOTHING: return -ECONNRESET;	     /* closed without an answer */
+	case CURLE_WEIRD_SERVER_REPLY:			     /* not HTTP */
+	case CURLE_PARTIAL_FILE:			     /* body shorter than announced */
+	case CURLE_BAD_CONTENT_ENCODING:
+	case CURLE_UNSUPPORTED_PROTOCOL: return -EPROTO;
+	case CURLE_WRITE_ERROR: return b->too_big ? -E2BIG : -ENOMEM;
+	case CURLE_OUT_OF_MEMORY: return -ENOMEM;
+	default: return -EIO;
 	}
-	*dst = '\0';
-	*out_len = (size_t)(dst - body);
-	return 0;
-}
-
-static int parse_response(char *buf, size_t len, struct bl_http_response *resp)
-{
-	char *hdr_end = memmem(buf, len, "\r\n\r\n", 4), *line, *save = NULL, *body;
-	size_t body_len;
-	long content_length = -1;
-	int chunked = 0, status;
-
-	if (!hdr_end || sscanf(buf, "HTTP/1.%*d %d", &status) != 1 || status < 100 || status > 999)
-		return -EPROTO;
-	*hdr_end = '\0';
-	body = hdr_end + 4;
-	body_len = len - (size_t)(body - buf);
-	strtok_r(buf, "\r\n", &save); /* status line */
-	while ((line = strtok_r(NULL, "\r\n", &save))) {
-		if (!strncasecmp(line, "Content-Length:", 15))
-			content_length = strtol(line + 15, NULL, 10);
-		else if (!strncasecmp(line, "Transfer-Encoding:", 18) &&
-			 strcasestr(line + 18, "chunked"))
-			chunked = 1;
-	}
-	if (chunked) {
-		if (dechunk(body, body_len, &body_len))
-			return -EPROTO;
-	} else if (content_length >= 0) {
-		if ((size_t)content_length > body_len)
-			return -EPROTO; /* cut off */
-		body_len = (size_t)content_length;
-	}
-	resp->body = malloc(body_len + 1);
-	if (!resp->body)
-		return -ENOMEM;
-	memcpy(resp->body, body, body_len);
-	resp->body[body_len] = '\0';
-	resp->body_len = body_len;
-	resp->status = status;
-	return 0;
 }
 
 int bl_http_request(const char *socket_path, const char *method, const char *path,
 		    const char *body, size_t len, int timeout_ms, struct bl_http_response *resp)
 {
-	char head[512], *buf = NULL;
-	size_t used = 0, cap = 0;
-	int fd = -1, ret, n;
+	char url[512], agent[128], length[64];
+	struct curl_slist *headers = NULL, *h;
+	struct body b = { 0 };
+	CURL *c = NULL;
+	CURLcode rc;
+	long status = 0;
+	int ret;
 
 	memset(resp, 0, sizeof(*resp));
-	ret = bl_http_connect(socket_path, timeout_ms, &fd);
-	if (ret)
-		return ret;
-	n = snprintf(head, sizeof(head),
-		     "%s %s HTTP/1.1\r\nHost: bouncelabd\r\nConnection: close\r\n"
-		     "User-Agent: bouncelab/%s\r\n%sContent-Length: %zu\r\n\r\n",
-		     method, path, BOUNCELAB_VERSION,
-		     body ? "Content-Type: application/json\r\n" : "", body ? len : 0);
-	if (n < 0 || (size_t)n >= sizeof(head)) {
-		ret = -ENAMETOOLONG;
+	if (strlen(socket_path) >= sizeof(((struct sockaddr_un *)0)->sun_path))
+		return -ENAMETOOLONG;
+	if ((size_t)snprintf(url, sizeof(url), "http://bouncelabd%s", path) >= sizeof(url))
+		return -ENAMETOOLONG;
+	snprintf(agent, sizeof(agent), "bouncelab/%s", bl_version);
+	/* the daemon answers one request per connection; a body is always sized */
+	snprintf(length, sizeof(length), "Content-Length: %zu", body ? len : 0);
+	if (!(c = curl_easy_init()) || !(h = curl_slist_append(NULL, "Connection: close"))) {
+		ret = -ENOMEM;
 		goto out;
 	}
-	if ((ret = write_all(fd, head, (size_t)n, timeout_ms)) ||
-	    (body && (ret = write_all(fd, body, len, timeout_ms))))
-		goto out;
-
-	for (;;) {
-		ssize_t got;
-
-		if (cap - used < 4096) {
-			char *p;
-
-			cap = cap ? cap * 2 : 16384;
-			if (cap > BL_HTTPC_MAX_RESPONSE + 65536) {
-				ret = -E2BIG;
-				goto out;
-			}
-			p = realloc(buf, cap);
-			if (!p) {
-				ret = -ENOMEM;
-				goto out;
-			}
-			buf = p;
-		}
-		if ((ret = wait_fd(fd, POLLIN, timeout_ms)))
-			goto out;
-		got = recv(fd, buf + used, cap - used - 1, 0);
-		if (got < 0) {
-			if (errno == EINTR || errno == EAGAIN)
-				continue;
-			ret = -errno;
-			goto out;
-		}
-		if (!got)
-			break;
-		used += (size_t)got;
-	}
-	if (!used) {
-		ret = -ECONNRESET; /* closed without an answer */
+	headers = h;
+	if (!(h = curl_slist_append(headers, length)) ||
+	    (body && !(h = curl_slist_append(headers, "Content-Type: application/json"))) ||
+	    !(h = curl_slist_append(headers, "Expect:"))) { /* no 100-continue round trip */
+		ret = -ENOMEM;
 		goto out;
 	}
-	buf[used] = '\0';
-	ret = parse_response(buf, used, resp);
+	curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, socket_path);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, agent);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L); /* no SIGALRM in a CLI's process */
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+	if (body) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+	}
+	rc = curl_easy_perform(c);
+	if (rc != CURLE_OK) {
+		ret = curl_errno(c, rc, &b);
+		goto out;
+	}
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	if (!b.p && !(b.p = calloc(1, 1))) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	resp->status = (int)status;
+	resp->body = b.p;
+	resp->body_len = b.len;
+	b.p = NULL;
+	ret = 0;
 out:
-	free(buf);
-	if (fd >= 0)
-		close(fd);
+	free(b.p);
+	curl_slist_free_all(headers);
+	curl_easy_cleanup(c);
 	return ret;
 }
 

@@ -3,10 +3,10 @@
  * `bouncelab` commands that talk to bouncelabd (ingest, status). One
  * request per connection ("Connection: close").
  *
- * Written plainly rather than with libevent's evhttp client: libevent 2.1
- * (Debian's) connects evhttp only by host and port (unix sockets arrive in
- * 2.2), and a command that sends one request and waits for one answer needs
- * no event loop.
+ * Built on libcurl (CURLOPT_UNIX_SOCKET_PATH) rather than libevent's evhttp
+ * client, which in libevent 2.1 (Debian's) connects only by host and port;
+ * curl does the HTTP parsing (chunked bodies, short bodies) that a
+ * hand-written client had to get right by itself.
  */
 #ifndef BL_HTTP_CLIENT_H
 #define BL_HTTP_CLIENT_H
@@ -32,9 +32,11 @@ int bl_http_connect(const char *socket_path, int timeout_ms, int *fd);
 /*
  * Sends @method @path with @body (NULL = none, else @len bytes as
  * application/json) over a new connection to @socket_path and reads the
- * answer, each step bounded by @timeout_ms. 0 with *@resp filled (any HTTP
- * status), -errno when there was no complete answer; -EPROTO for a reply
- * that is not HTTP.
+ * answer, the whole exchange bounded by @timeout_ms (-ETIMEDOUT). 0 with
+ * *@resp filled (any HTTP status), -errno when there was no complete
+ * answer: the connect's errno (-ENOENT, -ECONNREFUSED: no daemon),
+ * -ECONNRESET closed without an answer, -EPROTO a reply that is not HTTP
+ * or is cut short, -E2BIG a body over BL_HTTPC_MAX_RESPONSE.
  */
 int bl_http_request(const char *socket_path, const char *method, const char *path,
 		    const char *body, size_t len, int timeout_ms, struct bl_http_response *resp);

@@ -35,6 +35,7 @@
 #include "fsutil.h"
 #include "log.h"
 #include "store.h"
+#include "version.h"
 
 static void usage(FILE *out)
 {
@@ -240,7 +241,7 @@ int main(int argc, char **argv)
 		case 'v': verbose = 1; break;
 		case 'h': usage(stdout); return 0;
 		case 'H': bld_config_help(stdout); return 0;
-		case 'V': printf("bouncelabd %s\n", BOUNCELAB_VERSION); return 0;
+		case 'V': printf("bouncelabd %s\n", bl_version); return 0;
 		default: usage(stderr); return 2;
 		}
 		if (dst && bld_set_str(dst, optarg) < 0)

@@ -11,6 +11,7 @@
 #include <sys/random.h>
 
 #include "resultdoc.h"
+#include "version.h"
 
 int bl_uuid4(char buf[BL_UUID_LEN])
 {
@@ -74,7 +75,7 @@ json_t *bl_doc_bare_new(const struct bl_doc_bare *bare)
 			 " s:{s:s, s:s, s:s, s:{}}, s:[]}",
 			 "format", BL_RESULTDOC_FORMAT, "run_id", uuid, "status", bare->status,
 			 "error", bare->error, "tool", "name", bare->tool_name, "version",
-			 or(bare->tool_version, BOUNCELAB_VERSION), "started_at",
+			 or(bare->tool_version, bl_version), "started_at",
 			 or(bare->started_at, now), "finished_at", or(bare->finished_at, now), "host",
 			 "kernel", "device", "importer", "job", "name", or(bare->job_name, "unknown"),
 			 "backend", or(bare->backend, "unknown"), "workload",

@@ -36,7 +36,7 @@
 set -u -o pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-cache=$here/cache
+cache=${BOUNCELAB_CACHE:-$here/cache}  # installed: the lab points it at the user's cache
 resolve_only=0
 list=0
 pinned=""

@@ -26,10 +26,35 @@
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "installdirs.h"
 #include "lab.h"
 #include "lab_internal.h"
 #include "log.h"
 #include "paths.h"
+
+/*
+ * The source tree (paths.h, bl_source_root), else the installed
+ * lib/bouncelab folder: what c->root names. Files are found through
+ * bl_shipped_path(), which knows where each one is installed.
+ */
+static void find_root(char *root, size_t len)
+{
+	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	char cache[PATH_MAX];
+
+	if (!bl_source_root(root, len))
+		return;
+	lab_sfmt(root, len, "%s", bl_pkglibdir);
+	/* Installed, fetch-kernel.sh's own folder is not writable: the kernels
+	 * it downloads go to the user's cache unless BOUNCELAB_CACHE says where. */
+	if (getenv("BOUNCELAB_CACHE"))
+		return;
+	if (xdg && *xdg)
+		lab_sfmt(cache, sizeof(cache), "%s/bouncelab", xdg);
+	else
+		lab_sfmt(cache, sizeof(cache), "%s/.cache/bouncelab", home && *home ? home : "/tmp");
+	setenv("BOUNCELAB_CACHE", cache, 0);
+}
 
 /* --- the job file ---------------------------------------------------------- */
 
@@ -241,7 +266,7 @@ static int prepare(struct lab_ctx *c)
 	long ncpu;
 	int ret;
 
-	lab_source_root(c->root, sizeof(c->root));
+	find_root(c->root, sizeof(c->root));
 	if (!c->cfg.nkernels && lab_kernels_default(c, err, sizeof(err))) {
 		bl_err("%s", err);
 		return -EINVAL;
@@ -249,7 +274,8 @@ static int prepare(struct lab_ctx *c)
 	if (c->cfg.job)
 		lab_sfmt(c->job, sizeof(c->job), "%s", c->cfg.job);
 	else
-		lab_sfmt(c->job, sizeof(c->job), "%s/%s", c->root, LAB_DEFAULT_JOB);
+		bl_shipped_path(LAB_DEFAULT_JOB, BL_SHIPPED_DATA, "jobs/standard.ini", c->job,
+				sizeof(c->job));
 	if ((ret = check_job(c)))
 		return ret;
 	if (c->cfg.guest_script && access(c->cfg.guest_script, R_OK)) {
@@ -262,8 +288,11 @@ static int prepare(struct lab_ctx *c)
 		lab_sfmt(c->gembench, sizeof(c->gembench), "%s/gembench", static_dir);
 		lab_sfmt(c->bouncelabd, sizeof(c->bouncelabd), "%s/bouncelabd", static_dir);
 	} else {
-		lab_sfmt(c->gembench, sizeof(c->gembench), "%s/build-static/gembench", c->root);
-		lab_sfmt(c->bouncelabd, sizeof(c->bouncelabd), "%s/build-static/bouncelabd", c->root);
+		/* installed: make install puts them in lib/bouncelab/guest/ */
+		bl_shipped_path("build-static/gembench", BL_SHIPPED_LIB, "guest/gembench",
+				c->gembench, sizeof(c->gembench));
+		bl_shipped_path("build-static/bouncelabd", BL_SHIPPED_LIB, "guest/bouncelabd",
+				c->bouncelabd, sizeof(c->bouncelabd));
 	}
 	c->have_gembench = lab_is_file(c->gembench);
 	c->have_bouncelabd = lab_is_file(c->bouncelabd);
@@ -385,7 +414,7 @@ int lab_resolve(const struct lab_config *cfg, struct lab_kernel_version *out, si
 		return 1;
 	}
 	c->cfg = *cfg;
-	lab_source_root(c->root, sizeof(c->root));
+	find_root(c->root, sizeof(c->root));
 	if (!c->cfg.nkernels && lab_kernels_default(c, err, sizeof(err))) {
 		bl_err("%s", err);
 		ret = 2;

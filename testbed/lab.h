@@ -40,11 +40,4 @@ struct lab_kernel_version {
  */
 int lab_resolve(const struct lab_config *cfg, struct lab_kernel_version *out, size_t max, size_t *n);
 
-/*
- * The source tree the lab takes its scripts, jobs and configs/kernels from:
- * $BOUNCELAB_ROOT, else the parent of the binary's folder (build/bouncelab)
- * when it holds testbed/fetch-kernel.sh, else the working folder.
- */
-void lab_source_root(char *root, size_t len);
-
 #endif

@@ -19,6 +19,7 @@
 #include "lab_internal.h"
 #include "lab_kernels_file.h"
 #include "log.h"
+#include "paths.h"
 
 
 /* Value of "key=" in key=value lines, copied into dst. 0 or -ENOENT. */
@@ -44,7 +45,7 @@ static int kv_get(const char *text, const char *key, char *dst, size_t len)
 int lab_kernels_default(struct lab_ctx *c, char *err, size_t errlen)
 {
 	char list[1024];
-	int ret = lab_kernels_file_list(c->root, list, sizeof(list), err, errlen);
+	int ret = lab_kernels_file_list(list, sizeof(list), err, errlen);
 
 	return ret ? ret : lab_config_set_kernels(&c->cfg, list, err, errlen);
 }
@@ -57,7 +58,8 @@ static int fetch_kernel(struct lab_ctx *c, struct lab_kernel *k, bool resolve_on
 	char *out = NULL, *err = NULL;
 	int rc, i = 0;
 
-	lab_sfmt(script, sizeof(script), "%s/testbed/fetch-kernel.sh", c->root);
+	bl_shipped_path("testbed/fetch-kernel.sh", BL_SHIPPED_LIB, "testbed/fetch-kernel.sh", script,
+			sizeof(script));
 	/* Through bash: a checkout that lost the executable bit still works. */
 	argv[i++] = "bash";
 	argv[i++] = script;
@@ -115,7 +117,8 @@ static int build_initramfs(struct lab_ctx *c, struct lab_kernel *k)
 	char *out = NULL, *err = NULL;
 	int rc, i = 0;
 
-	lab_sfmt(script, sizeof(script), "%s/testbed/mkinitramfs.sh", c->root);
+	bl_shipped_path("testbed/mkinitramfs.sh", BL_SHIPPED_LIB, "testbed/mkinitramfs.sh", script,
+			sizeof(script));
 	lab_sfmt(k->initrd, sizeof(k->initrd), "%s/initramfs-%s.cpio", c->work, k->name);
 	argv[i++] = "bash";
 	argv[i++] = script;

@@ -10,16 +10,17 @@
 #include "fsutil.h"
 #include "lab_config.h"
 #include "lab_kernels_file.h"
+#include "paths.h"
 
 #define LAB_KERNELS_FILE_MAX (64u << 10) /* a few lines */
 
-int lab_kernels_file_list(const char *root, char *list, size_t len, char *err, size_t errlen)
+int lab_kernels_file_list(char *list, size_t len, char *err, size_t errlen)
 {
 	char path[PATH_MAX + 32], *buf = NULL;
 	size_t n, used = 0;
 	int ret;
 
-	snprintf(path, sizeof(path), "%s/%s", root, LAB_DEFAULT_KERNELS_FILE);
+	bl_shipped_path(LAB_DEFAULT_KERNELS_FILE, BL_SHIPPED_DATA, "kernels", path, sizeof(path));
 	ret = bl_read_file(path, LAB_KERNELS_FILE_MAX, &buf, &n);
 	/* A list that large is not a list of series: refused, not cut or replaced. */
 	if (ret == -EFBIG) {

@@ -10,11 +10,12 @@
 #include <stddef.h>
 
 /*
- * The list in @root/LAB_DEFAULT_KERNELS_FILE, comma-separated into @list;
- * LAB_DEFAULT_KERNELS when the file does not exist. 0, or -EINVAL with the
- * reason in @err (a file too large, naming nothing, or a list longer than
- * @len).
+ * The list in LAB_DEFAULT_KERNELS_FILE of the source tree (installed:
+ * share/bouncelab/kernels; paths.h, bl_shipped_path), comma-separated into
+ * @list; LAB_DEFAULT_KERNELS when the file does not exist. 0, or -EINVAL
+ * with the reason in @err (a file too large, naming nothing, or a list
+ * longer than @len).
  */
-int lab_kernels_file_list(const char *root, char *list, size_t len, char *err, size_t errlen);
+int lab_kernels_file_list(char *list, size_t len, char *err, size_t errlen);
 
 #endif

@@ -17,7 +17,6 @@
 #include <unistd.h>
 
 #include "fsutil.h"
-#include "lab.h"
 #include "lab_internal.h"
 #include "paths.h"
 #include "subprocess.h"
@@ -105,30 +104,4 @@ void lab_one_line(char *s)
 	for (char *p = s; *p; p++)
 		if (*p == '\n')
 			*p = ';';
-}
-
-/* The source tree: $BOUNCELAB_ROOT, else the parent of the binary's folder
- * (build/bouncelab), else the working folder. */
-void lab_source_root(char *root, size_t len)
-{
-	const char *env = getenv("BOUNCELAB_ROOT");
-	char exe[PATH_MAX], probe[PATH_MAX + 64];
-
-	if (env && *env) {
-		lab_sfmt(root, len, "%s", env);
-		return;
-	}
-	if (bl_self_dir(exe, sizeof(exe)) == 0) {
-		char *slash = strrchr(exe, '/');
-
-		/* build/bouncelab: the tree is the build folder's parent */
-		if (slash)
-			*slash = '\0';
-		lab_sfmt(probe, sizeof(probe), "%s/testbed/fetch-kernel.sh", exe);
-		if (*exe && lab_is_file(probe)) {
-			lab_sfmt(root, len, "%s", exe);
-			return;
-		}
-	}
-	lab_sfmt(root, len, ".");
 }

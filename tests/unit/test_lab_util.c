@@ -162,26 +162,29 @@ static void test_kernels_file_list(void **state)
 
 	(void)state;
 	assert_non_null(mkdtemp(root));
+	/* the "source tree" the list is read from (paths.h, bl_source_root) */
+	setenv("BOUNCELAB_ROOT", root, 1);
 	kernels_file(root, "# series a line\n6.1   # the old one\n\n6.12.107..6.12.118\n6.12:cloud\n");
-	assert_int_equal(lab_kernels_file_list(root, list, sizeof(list), err, sizeof(err)), 0);
+	assert_int_equal(lab_kernels_file_list(list, sizeof(list), err, sizeof(err)), 0);
 	assert_string_equal(list, "6.1,6.12.107..6.12.118,6.12:cloud");
 
 	kernels_file(root, NULL);
-	assert_int_equal(lab_kernels_file_list(root, list, sizeof(list), err, sizeof(err)), 0);
+	assert_int_equal(lab_kernels_file_list(list, sizeof(list), err, sizeof(err)), 0);
 	assert_string_equal(list, LAB_DEFAULT_KERNELS);
 
 	kernels_file(root, "# nothing\n\n");
-	assert_int_equal(lab_kernels_file_list(root, list, sizeof(list), err, sizeof(err)), -EINVAL);
+	assert_int_equal(lab_kernels_file_list(list, sizeof(list), err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "names no kernel series"));
 
 	/* a list that does not fit is refused, never cut */
 	kernels_file(root, "6.12.107\n6.12.111\n6.12.113\n6.12.115\n6.12.117\n6.12.118\n6.1.0-47\n6.1.0-50\n");
-	assert_int_equal(lab_kernels_file_list(root, list, 32, err, sizeof(err)), -EINVAL);
+	assert_int_equal(lab_kernels_file_list(list, 32, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "longer than 31 characters"));
 	kernels_file(root, NULL);
 	snprintf(list, sizeof(list), "%s/configs", root);
 	rmdir(list);
 	rmdir(root);
+	unsetenv("BOUNCELAB_ROOT");
 }
 
 int main(void)
