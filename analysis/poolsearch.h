@@ -26,10 +26,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PS_STEP	       (256ull << 10) /* the kernel rounds pools to segments of 128 slots */
-#define PS_SLOT	       2048ull	      /* IO_TLB_SHIFT 11 */
+#define PS_STEP	       ((uint64_t)256 << 10) /* the kernel rounds pools to segments of 128 slots */
+#define PS_SLOT	       ((uint64_t)2048)	      /* IO_TLB_SHIFT 11 */
 #define PS_DEFAULT_MIN PS_STEP
-#define PS_DEFAULT_MAX (1ull << 30)
+#define PS_DEFAULT_MAX ((uint64_t)1 << 30)
 #define PS_BOOTS_MAX   10	      /* default budget: probes and the confirmation */
 
 /* What one boot with one pool size showed. The probe callback fills it. */
@@ -45,6 +45,8 @@ struct ps_obs {
 	char *first_line;	  /* the first kernel line (or error) of the first failure; NULL none */
 	int failed_ops;		  /* failed ops over all rows */
 	char *dir;		  /* where its documents are (callback's choice); NULL none */
+	char *kernel;		  /* kernel release the boot ran; NULL unknown */
+	int64_t ram_mib;	  /* guest RAM; -1 unknown */
 	/* set by the search */
 	bool fails;		  /* a row not excluded failed, or the boot died */
 	bool confirm;		  /* this boot was the confirmation */
@@ -52,7 +54,7 @@ struct ps_obs {
 
 /*
  * Boots the job with @pool_bytes and fills @out (zeroed by the caller;
- * peak_slots, largest_refused and largest_bounce preset to -1). 0, or
+ * peak_slots, largest_refused, largest_bounce and ram_mib preset to -1). 0, or
  * -errno when no probe could be made at all (the search stops with it).
  */
 typedef int (*ps_probe_fn)(void *arg, uint64_t pool_bytes, struct ps_obs *out);

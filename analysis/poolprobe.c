@@ -1,0 +1,196 @@
+/*
+ * Reading a pool probe's documents (analysis/poolprobe.h). A row is one job
+ * section at one size ("pool-udmabuf-vgem-import 4194304"): the unit the
+ * search excludes when it fails at --max. The peak slots come from each
+ * row's io_tlb_used_peak (io_tlb_used_hiwater where the kernel has it, else
+ * io_tlb_used polled between operations) and, as a floor, the slots in use
+ * before and after the row: every one of them was held at some moment.
+ */
+#include <errno.h>
+#include <glob.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fsutil.h"
+#include "poolprobe.h"
+#include "resultdoc.h"
+
+long long pp_refused_bytes(const char *line)
+{
+	const char *p = line ? strstr(line, "swiotlb buffer is full (sz: ") : NULL;
+	char *end;
+	long long n;
+
+	if (!p)
+		return -1;
+	p += strlen("swiotlb buffer is full (sz: ");
+	n = strtoll(p, &end, 10);
+	return end == p || n < 0 ? -1 : n;
+}
+
+static int add_key(struct ps_obs *o, const char *key)
+{
+	char **v;
+
+	for (size_t i = 0; i < o->nfailed; i++)
+		if (!strcmp(o->failed[i], key))
+			return 0;
+	v = realloc(o->failed, (o->nfailed + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	o->failed = v;
+	if (!(o->failed[o->nfailed] = strdup(key)))
+		return -ENOMEM;
+	o->nfailed++;
+	return 0;
+}
+
+static void max_in(int64_t *dst, const json_t *v)
+{
+	if (json_is_integer(v) && json_integer_value(v) > *dst)
+		*dst = json_integer_value(v);
+}
+
+/* The first line that says what failed: the kernel's, else the op's error. */
+static int note_first(struct ps_obs *o, const char *key, const json_t *failures)
+{
+	const json_t *log = json_object_get(failures, "kernel_log");
+	const char *line = json_string_value(json_array_get(log, 0));
+	char buf[1024];
+
+	for (size_t i = 0; i < json_array_size(log); i++) {
+		long long n = pp_refused_bytes(json_string_value(json_array_get(log, i)));
+
+		if (n > o->largest_refused)
+			o->largest_refused = n;
+	}
+	if (o->first_line)
+		return 0;
+	if (!line)
+		line = json_string_value(json_object_get(failures, "error"));
+	snprintf(buf, sizeof(buf), "%s: %s", key, line ? line : "failed (no message)");
+	return (o->first_line = strdup(buf)) ? 0 : -ENOMEM;
+}
+
+static int add_row(struct ps_obs *o, const char *job, const json_t *row)
+{
+	const json_t *c = json_object_get(row, "counters");
+	const json_t *f = json_object_get(row, "failures");
+	json_int_t fops = json_integer_value(json_object_get(f, "ops"));
+	json_int_t bounced = json_integer_value(json_object_get(c, "swiotlb_bounced"));
+	json_int_t bytes = json_integer_value(json_object_get(c, "swiotlb_bounced_bytes"));
+	char key[256];
+	int ret;
+
+	o->nrows++;
+	max_in(&o->peak_slots, json_object_get(c, "io_tlb_used_peak"));
+	max_in(&o->peak_slots, json_object_get(c, "io_tlb_used_before"));
+	max_in(&o->peak_slots, json_object_get(c, "io_tlb_used_after"));
+	if (bounced > 0 && bytes / bounced > o->largest_bounce)
+		o->largest_bounce = bytes / bounced;
+	if (fops <= 0)
+		return 0;
+	snprintf(key, sizeof(key), "%s %lld", job,
+		 (long long)json_integer_value(json_object_get(row, "size")));
+	o->failed_ops += (int)fops;
+	if ((ret = add_key(o, key)) < 0)
+		return ret;
+	return note_first(o, key, f);
+}
+
+int pp_add_doc(struct ps_obs *o, const json_t *doc)
+{
+	const char *job = json_string_value(json_object_get(json_object_get(doc, "job"), "name"));
+	const char *status = json_string_value(json_object_get(doc, "status"));
+	const json_t *results = json_object_get(doc, "results"), *row;
+	const json_t *tb = json_object_get(doc, "testbed");
+	const char *rel = json_string_value(json_object_get(json_object_get(doc, "kernel"), "release"));
+	size_t i;
+	int ret;
+
+	if (!job)
+		job = "unknown";
+	if (!o->kernel && rel && !(o->kernel = strdup(rel)))
+		return -ENOMEM;
+	max_in(&o->ram_mib, json_object_get(tb, "guest_mem_mib"));
+	json_array_foreach(results, i, row)
+		if ((ret = add_row(o, job, row)) < 0)
+			return ret;
+	if (!json_array_size(results) && status && strcmp(status, "ok") && strcmp(status, "skipped")) {
+		const char *err = json_string_value(json_object_get(doc, "error"));
+		char buf[1024];
+
+		o->nrows++;
+		if ((ret = add_key(o, job)) < 0)
+			return ret;
+		if (!o->first_line) {
+			snprintf(buf, sizeof(buf), "%s: %s: %.*s", job, status, 600, err ? err : "no error text");
+			if (!(o->first_line = strdup(buf)))
+				return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The lab's document for a boot that yielded nothing (panic, hang, no
+ * channel): testbed.status other than "ok". Its error becomes the line.
+ */
+static bool boot_died(struct ps_obs *o, const json_t *doc)
+{
+	const char *st = json_string_value(json_object_get(json_object_get(doc, "testbed"), "status"));
+	const char *err = json_string_value(json_object_get(doc, "error"));
+	char buf[1024];
+
+	if (!st || !strcmp(st, "ok"))
+		return false;
+	if (!o->first_line) {
+		snprintf(buf, sizeof(buf), "boot %s: %.*s", st, 600, err ? err : "no error text");
+		o->first_line = strdup(buf); /* NULL when out of memory: only the line is lost */
+	}
+	return true;
+}
+
+int pp_read_dir(struct ps_obs *o, const char *dir)
+{
+	static const char *const patterns[] = { "/*.json", "/*/*.json" };
+	bool found = false, dead = false;
+	int ret = 0;
+
+	for (size_t p = 0; p < 2 && !ret; p++) {
+		char pat[PATH_MAX];
+		glob_t g;
+
+		snprintf(pat, sizeof(pat), "%s%s", dir, patterns[p]);
+		if (glob(pat, 0, NULL, &g))
+			continue; /* no match */
+		for (size_t i = 0; i < g.gl_pathc && !ret; i++) {
+			struct bl_resultdoc *d = NULL;
+			char *text = NULL, err[256];
+			size_t len;
+			json_t *j;
+
+			if ((ret = bl_read_file(g.gl_pathv[i], 64ul << 20, &text, &len)) < 0)
+				break;
+			/* only documents of the contract count: the lab's own checks */
+			if (bl_resultdoc_parse(text, len, &d, err, sizeof(err))) {
+				free(text);
+				continue;
+			}
+			bl_resultdoc_free(d);
+			j = json_loadb(text, len, 0, NULL);
+			free(text);
+			if (!j)
+				continue;
+			found = true;
+			ret = boot_died(o, j) ? (dead = true, 0) : pp_add_doc(o, j);
+			json_decref(j);
+		}
+		globfree(&g);
+	}
+	o->boot_ok = found && !dead;
+	return ret;
+}
