@@ -54,7 +54,7 @@ static const struct cli_opt lab_cli_opts[] = {
 		  "apt's index (default: the series in " LAB_DEFAULT_KERNELS_FILE ", else " LAB_DEFAULT_KERNELS
 		  ")" },
 	{ .name = "modes", .kind = CLI_LIST, .metavar = "LIST", .parse = lab_config_set_modes,
-	  .help = "DMA boot modes, each MODE or MODE:pool=SIZE (default: every mode below, in that order)" },
+	  .help = "DMA boot modes, each MODE, MODE:pool=SIZE or MODE:pool=SIZE:areas=N (default: every mode below, in that order)" },
 	{ .name = "job", .kind = CLI_STR, .metavar = "FILE", .off = FIELD(job),
 	  .help = "job file run by gembench in the guest (default: " LAB_DEFAULT_JOB " in the source tree)" },
 	{ .name = "out", .kind = CLI_STR, .metavar = "DIR", .off = FIELD(out),
@@ -183,8 +183,9 @@ void cmd_lab_usage(FILE *out)
 	fprintf(out, "\n");
 	print_wrapped(out,
 		      "MODE:pool=SIZE sets the SWIOTLB pool, a multiple of 256K (the kernel allocates it in "
-		      "segments of 128 slots x 2 KiB): force:pool=16M boots swiotlb=8192,force. noforce "
-		      "takes no pool.",
+		      "segments of 128 slots x 2 KiB): force:pool=16M boots swiotlb=8192,force. "
+		      "MODE:pool=SIZE:areas=N adds N SWIOTLB areas (each with its own lock): "
+		      "force:pool=16M:areas=4 boots swiotlb=8192,4,force. noforce takes no pool.",
 		      0, 0);
 	fprintf(out, "\n");
 	print_wrapped(out,

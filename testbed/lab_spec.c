@@ -69,7 +69,11 @@ static void mode_name(struct lab_mode *m)
 	const char *name = bl_modes[m->id].name;
 	char sz[24];
 
-	if (m->pool_bytes) {
+	if (m->pool_bytes && m->areas) {
+		size_format(m->pool_bytes, sz, sizeof(sz));
+		snprintf(m->spec, sizeof(m->spec), "%s:pool=%s:areas=%u", name, sz, m->areas);
+		snprintf(m->slug, sizeof(m->slug), "%s-pool%s-areas%u", name, sz, m->areas);
+	} else if (m->pool_bytes) {
 		size_format(m->pool_bytes, sz, sizeof(sz));
 		snprintf(m->spec, sizeof(m->spec), "%s:pool=%s", name, sz);
 		snprintf(m->slug, sizeof(m->slug), "%s-pool%s", name, sz);
@@ -110,31 +114,47 @@ int lab_mode_parse(const char *s, struct lab_mode *m, char *err, size_t errlen)
 	m->id = info->id;
 	if (colon) {
 		const char *opt = colon + 1;
+		const char *areas = strstr(opt, ":areas=");
+		char size[32];
 
 		if (strncmp(opt, "pool=", 5)) {
-			snprintf(err, errlen, "mode '%s': unknown option '%s' (the only option is pool=SIZE)", s, opt);
+			snprintf(err, errlen, "mode '%s': unknown option '%s' (the options are pool=SIZE[:areas=N])", s, opt);
 			return -EINVAL;
 		}
-		ret = bl_parse_size(opt + 5, &m->pool_bytes);
+		/* pool=SIZE:areas=N: the areas need the slot count before them on the command line */
+		if (areas) {
+			char *end;
+			long n = strtol(areas + 7, &end, 10);
+
+			if (*end || end == areas + 7 || n < 1 || n > (long)LAB_AREAS_MAX) {
+				snprintf(err, errlen, "mode '%s': areas '%s': expected 1 to %u", s, areas + 7,
+					 LAB_AREAS_MAX);
+				return -EINVAL;
+			}
+			m->areas = (unsigned)n;
+		}
+		snprintf(size, sizeof(size), "%.*s", (int)(areas ? (size_t)(areas - opt - 5) : strlen(opt + 5)),
+			 opt + 5);
+		ret = bl_parse_size(size, &m->pool_bytes);
 		/* Digits that do not fit 64 bits are a size all the same: too large, as below. */
 		if (ret == -ERANGE) {
-			snprintf(err, errlen, "mode '%s': pool size '%s' is too large", s, opt + 5);
+			snprintf(err, errlen, "mode '%s': pool size '%s' is too large", s, size);
 			return -EINVAL;
 		}
 		if (ret || !m->pool_bytes) {
 			snprintf(err, errlen, "mode '%s': malformed pool size '%s' (expected a size like 16M, 1G, 512K)",
-				 s, opt + 5);
+				 s, size);
 			return -EINVAL;
 		}
 		if (m->pool_bytes % LAB_SEGMENT_BYTES) {
 			snprintf(err, errlen,
 				 "mode '%s': pool size '%s' is not a multiple of 256K (the kernel allocates SWIOTLB in "
 				 "segments of 128 slots x 2 KiB)",
-				 s, opt + 5);
+				 s, size);
 			return -EINVAL;
 		}
 		if (m->pool_bytes / LAB_SLOT_BYTES > UINT32_MAX) {
-			snprintf(err, errlen, "mode '%s': pool size '%s' is too large", s, opt + 5);
+			snprintf(err, errlen, "mode '%s': pool size '%s' is too large", s, size);
 			return -EINVAL;
 		}
 		/* The document's swiotlb name says what the mode does to the pool. */
@@ -167,14 +187,16 @@ int lab_mode_cmdline(const struct lab_mode *m, char *buf, size_t len)
 	 * own swiotlb= word, or alone (and first) when the mode has none.
 	 */
 	if (slots && !strstr(words, "swiotlb=")) {
-		n = snprintf(buf + off, len - off, " swiotlb=%" PRIu64, slots);
+		n = m->areas ? snprintf(buf + off, len - off, " swiotlb=%" PRIu64 ",%u", slots, m->areas)
+			     : snprintf(buf + off, len - off, " swiotlb=%" PRIu64, slots);
 		if (n < 0 || (size_t)n >= len - off)
 			return -ENOSPC;
 		off += (size_t)n;
 	}
 	for (char *save = NULL, *w = strtok_r(words, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
 		if (slots && !merged && !strncmp(w, "swiotlb=", 8)) {
-			n = snprintf(buf + off, len - off, " swiotlb=%" PRIu64 ",%s", slots, w + 8);
+			n = m->areas ? snprintf(buf + off, len - off, " swiotlb=%" PRIu64 ",%u,%s", slots, m->areas, w + 8)
+				     : snprintf(buf + off, len - off, " swiotlb=%" PRIu64 ",%s", slots, w + 8);
 			merged = true;
 		} else {
 			n = snprintf(buf + off, len - off, " %s", w);

@@ -67,19 +67,22 @@ int lab_clock_parse(const char *s, enum lab_clock *clock);
 
 #define LAB_SLOT_BYTES	  2048u		/* one SWIOTLB slot */
 #define LAB_SEGMENT_BYTES (128u * 2048u) /* the kernel's rounding unit */
+#define LAB_AREAS_MAX	  1024u		/* the kernel rounds areas up to a power of 2 */
 
 struct lab_mode {
 	enum bl_mode_id id;  /* the row of lib/dmamode.h's bl_modes */
 	uint64_t pool_bytes; /* 0: the kernel's default pool */
+	unsigned areas;	     /* swiotlb=<slots>,<areas>; 0: the kernel's default */
 	char spec[64];	     /* canonical spec, e.g. "force:pool=16M" */
 	char slug[64];	     /* the same for file names, e.g. "force-pool16M" */
 };
 
 /*
- * Parses one mode spec "NAME[:pool=SIZE]", NAME a mode of bl_modes, SIZE
- * as lib/units.h's bl_parse_size() reads it ("16M", "1GiB", "512K"), not
- * zero, a multiple of 256 KiB (whole SWIOTLB segments) and at most
- * 2^32 slots. On error returns -EINVAL and writes a message naming the
+ * Parses one mode spec "NAME[:pool=SIZE[:areas=N]]", NAME a mode of
+ * bl_modes, SIZE as lib/units.h's bl_parse_size() reads it ("16M", "1GiB",
+ * "512K"), not zero, a multiple of 256 KiB (whole SWIOTLB segments) and at
+ * most 2^32 slots; N (1 to LAB_AREAS_MAX) SWIOTLB areas, each with its own
+ * lock (bouncelab pool --areas). On error returns -EINVAL and writes a message naming the
  * bad part into err.
  */
 int lab_mode_parse(const char *s, struct lab_mode *m, char *err, size_t errlen);

@@ -111,6 +111,11 @@ static void test_mode_rejects(void **state)
 		{ "force:size=16M", "size=16M" },	   /* unknown option named */
 		{ "noforce:pool=16M", "noforce" },	   /* noforce has no pool */
 		{ "iommu-pt:", "unknown option" },	   /* dangling colon */
+		{ "force:areas=4", "areas=4" },		   /* areas without a pool: named */
+		{ "force:pool=16M:areas=0", "areas '0'" },  /* no areas */
+		{ "force:pool=16M:areas=x", "areas 'x'" },  /* not a number */
+		{ "force:pool=16M:areas=2048", "1 to 1024" }, /* over the limit */
+		{ "force:pool=100K:areas=4", "'100K'" },    /* the size named without the areas */
 	};
 	struct lab_mode m;
 	char err[256];
@@ -145,6 +150,12 @@ static void test_mode_cmdlines(void **state)
 		/* a pool with the IOMMU: both options */
 		{ "iommu:pool=512K", BL_MODE_IOMMU, "iommu:pool=512K", "iommu-pool512K",
 		  " swiotlb=256 intel_iommu=on", "default", "on" },
+		/* areas after the slot count, before ",force" (bouncelab pool --areas) */
+		{ "force:pool=16M:areas=4", BL_MODE_FORCE, "force:pool=16M:areas=4", "force-pool16M-areas4",
+		  " swiotlb=8192,4,force", "force", "off" },
+		/* a mode without a swiotlb= word: slots and areas alone */
+		{ "default:pool=8M:areas=2", BL_MODE_DEFAULT, "default:pool=8M:areas=2", "default-pool8M-areas2",
+		  " swiotlb=4096,2", "default", "off" },
 	};
 	struct lab_mode m;
 	char err[256], cmd[256];
