@@ -44,7 +44,7 @@
 #include "schema_sql.h"
 #include "store_internal.h"
 
-/* The run filter as SQL; ?1..?13, ?16 and ?17 are the members of struct bl_run_filter. */
+/* The run filter as SQL; ?1..?13, ?16, ?17 and ?18 are the members of struct bl_run_filter. */
 #define RUN_FROM                                                                           \
 	" FROM runs r"                                                                     \
 	" LEFT JOIN boots b ON b.id = r.boot_id"                                           \
@@ -70,7 +70,8 @@
 	" AND (?12 IS NULL OR r.started_unix >= ?12)"                                      \
 	" AND (?13 IS NULL OR r.started_unix < ?13)"                                      \
 	" AND (?16 IS NULL OR r.testbed_clock = ?16)"                                      \
-	" AND (?17 IS NULL OR r.testbed_boot_index = ?17)"
+	" AND (?17 IS NULL OR r.testbed_boot_index = ?17)"                                 \
+	" AND (?18 IS NULL OR b.swiotlb_slabs = ?18)"
 
 static const char *const stmt_sql[ST_COUNT] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",

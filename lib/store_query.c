@@ -21,8 +21,8 @@ static void bind_filter(sqlite3_stmt *st, const struct bl_run_filter *f)
 
 	if (!f)
 		f = &none;
-	/* Both users of RUN_FROM take its ?1..?13, ?16 and ?17 (the runs query ?14, ?15). */
-	assert(sqlite3_bind_parameter_count(st) >= 17);
+	/* Both users of RUN_FROM take its ?1..?13, ?16, ?17 and ?18 (the runs query ?14, ?15). */
+	assert(sqlite3_bind_parameter_count(st) >= 18);
 	bind_text(st, 1, f->kernel);
 	bind_text(st, 2, f->swiotlb);
 	bind_text(st, 3, f->iommu);
@@ -41,6 +41,8 @@ static void bind_filter(sqlite3_stmt *st, const struct bl_run_filter *f)
 	bind_text(st, 16, f->clock);
 	if (f->boot > 0)
 		sqlite3_bind_int64(st, 17, f->boot - 1);
+	if (f->pool_slabs > 0)
+		sqlite3_bind_int64(st, 18, f->pool_slabs);
 }
 
 static void read_run(sqlite3_stmt *st, struct bl_run_row *r)
