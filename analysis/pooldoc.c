@@ -23,9 +23,9 @@ static json_t *opt_str(const char *s)
 }
 
 /* "swiotlb=<slabs>[,<areas>][,force]": what to put on the kernel command line. */
-static void cmdline(const struct pd_context *ctx, uint64_t pool, char *buf, size_t len)
+static void cmdline(const struct pd_context *ctx, uint64_t slabs, char *buf, size_t len)
 {
-	int n = snprintf(buf, len, "swiotlb=%" PRIu64, pool / PS_SLOT);
+	int n = snprintf(buf, len, "swiotlb=%" PRIu64, slabs);
 
 	if (ctx->areas && n > 0 && (size_t)n < len)
 		n += snprintf(buf + n, len - (size_t)n, ",%u", ctx->areas);
@@ -51,6 +51,7 @@ static json_t *probe_json(const struct ps_obs *o)
 		json_array_append_new(rows, json_string(o->failed[i]));
 	json_object_set_new(j, "pool_bytes", json_integer((json_int_t)o->pool_bytes));
 	json_object_set_new(j, "slabs", json_integer((json_int_t)(o->pool_bytes / PS_SLOT)));
+	json_object_set_new(j, "allocated_slabs", opt_int(o->alloc_slabs));
 	json_object_set_new(j, "confirm", json_boolean(o->confirm));
 	json_object_set_new(j, "boot_ok", json_boolean(o->boot_ok));
 	json_object_set_new(j, "fails", json_boolean(o->fails));
@@ -85,6 +86,8 @@ static json_t *none_helps(const struct ps_result *r)
 
 static json_t *cvm(const struct ps_result *r, int64_t ram_mib)
 {
+	const struct ps_obs *ok = r->answer ? find(r, r->answer, false) : NULL;
+	uint64_t need = ok && ok->alloc_slabs > 0 ? (uint64_t)ok->alloc_slabs * PS_SLOT : r->answer;
 	json_t *j = json_object();
 	char advice[512];
 	uint64_t def;
@@ -97,18 +100,18 @@ static json_t *cvm(const struct ps_result *r, int64_t ram_mib)
 	}
 	def = ps_cvm_default((uint64_t)ram_mib << 20);
 	if (r->verdict == PS_FOUND || r->verdict == PS_BRACKET) {
-		if (r->answer <= def)
+		if (need <= def)
 			snprintf(advice, sizeof(advice),
 				 "the confidential-VM default for %" PRId64 " MiB of RAM (%.0f MiB) is %.1fx what this "
 				 "job needs (%.2f MiB): no swiotlb= is needed; a smaller pool would save %.2f MiB of "
 				 "guest memory",
-				 ram_mib, (double)def / MIB, (double)def / (double)r->answer,
-				 (double)r->answer / MIB, (double)(def - r->answer) / MIB);
+				 ram_mib, (double)def / MIB, (double)def / (double)need,
+				 (double)need / MIB, (double)(def - need) / MIB);
 		else
 			snprintf(advice, sizeof(advice),
 				 "the confidential-VM default for %" PRId64 " MiB of RAM (%.0f MiB) is too small for this "
 				 "job (needs %.2f MiB): boot with a larger swiotlb=",
-				 ram_mib, (double)def / MIB, (double)r->answer / MIB);
+				 ram_mib, (double)def / MIB, (double)need / MIB);
 	} else {
 		snprintf(advice, sizeof(advice), "no size was found to compare with the default (%.0f MiB)",
 			 (double)def / MIB);
@@ -129,13 +132,16 @@ static json_t *closing(const struct ps_result *r)
 
 	if (r->verdict != PS_FOUND || !ok)
 		return json_null();
-	n = snprintf(buf, sizeof(buf), "%.2f MiB (%" PRIu64 " slots): %d failed ops, peak %" PRId64
-		     " slots in use%s", (double)r->answer / MIB, r->answer / PS_SLOT, ok->failed_ops,
+	n = snprintf(buf, sizeof(buf), "%.2f MiB (%" PRIu64 " slots, the kernel allocated %" PRId64
+		     "): %d failed ops, peak %" PRId64 " slots in use%s",
+		     (double)r->answer / MIB, r->answer / PS_SLOT, ok->alloc_slabs, ok->failed_ops,
 		     ok->peak_slots, ok->confirm ? " (the confirmation boot)" : "");
 	if (below && n > 0 && (size_t)n < sizeof(buf))
 		snprintf(buf + n, sizeof(buf) - (size_t)n,
-			 "; one step below, %.2f MiB (%" PRIu64 " slots): %d failed ops in %zu row(s), first: %s",
-			 (double)below->pool_bytes / MIB, below->pool_bytes / PS_SLOT, below->failed_ops,
+			 "; one step below, %.2f MiB (%" PRIu64 " slots, allocated %" PRId64
+			 "): %d failed ops in %zu row(s), first: %s",
+			 (double)below->pool_bytes / MIB, below->pool_bytes / PS_SLOT, below->alloc_slabs,
+			 below->failed_ops,
 			 below->nfailed, below->first_line ? below->first_line : "(no line)");
 	else if (n > 0 && (size_t)n < sizeof(buf))
 		snprintf(buf + n, sizeof(buf) - (size_t)n, "; this is --min: nothing smaller was tried");
@@ -191,11 +197,30 @@ json_t *pd_document(const struct pd_context *ctx, const struct ps_params *p, con
 	json_object_set_new(d, "verdict", json_string(ps_verdict_name(r->verdict)));
 	json_object_set_new(d, "monotone", json_boolean(r->monotone));
 	if (r->answer && (r->verdict == PS_FOUND || r->verdict == PS_BRACKET)) {
-		cmdline(ctx, r->answer, cl, sizeof(cl));
-		json_object_set_new(d, "answer",
-				    json_pack("{s:I, s:f, s:I, s:s}", "pool_bytes", (json_int_t)r->answer, "pool_mib",
-					      (double)r->answer / MIB, "slabs", (json_int_t)(r->answer / PS_SLOT),
-					      "cmdline", cl));
+		const struct ps_obs *ok = find(r, r->answer, false);
+		int64_t alloc = ok ? ok->alloc_slabs : -1;
+		json_t *a = json_object();
+		char note[256];
+
+		/* what to type: the pool the kernel really allocated, so the boot gets no surprise */
+		cmdline(ctx, alloc > 0 ? (uint64_t)alloc : r->answer / PS_SLOT, cl, sizeof(cl));
+		json_object_set_new(a, "pool_bytes", json_integer((json_int_t)r->answer));
+		json_object_set_new(a, "pool_mib", json_real((double)r->answer / MIB));
+		json_object_set_new(a, "slabs", json_integer((json_int_t)(r->answer / PS_SLOT)));
+		json_object_set_new(a, "allocated_slabs", opt_int(alloc));
+		json_object_set_new(a, "allocated_mib",
+				    alloc > 0 ? json_real((double)alloc * PS_SLOT / MIB) : json_null());
+		json_object_set_new(a, "cmdline", json_string(cl));
+		if (alloc > 0 && (uint64_t)alloc != r->answer / PS_SLOT) {
+			snprintf(note, sizeof(note),
+				 "the kernel rounded the requested %" PRIu64 " slots up to %" PRId64
+				 " (a power of 2 on 6.x): the pool that works is %.2f MiB",
+				 r->answer / PS_SLOT, alloc, (double)alloc * PS_SLOT / MIB);
+			json_object_set_new(a, "rounding", json_string(note));
+		} else {
+			json_object_set_new(a, "rounding", json_null());
+		}
+		json_object_set_new(d, "answer", a);
 	} else {
 		json_object_set_new(d, "answer", json_null());
 	}
@@ -253,9 +278,14 @@ void pd_print(FILE *out, const json_t *doc)
 
 		if (json_is_integer(pk))
 			snprintf(peak, sizeof(peak), "%lld", (long long)json_integer_value(pk));
-		fprintf(out, "  boot %zu: %8.2f MiB (%6lld slots)%s %s, %lld failed op(s), peak %s slots%s%s\n",
+		const json_t *al = json_object_get(v, "allocated_slabs");
+		char alloc[32] = "?";
+
+		if (json_is_integer(al))
+			snprintf(alloc, sizeof(alloc), "%lld", (long long)json_integer_value(al));
+		fprintf(out, "  boot %zu: %8.2f MiB (%6lld slots, allocated %s)%s %s, %lld failed op(s), peak %s slots%s%s\n",
 			i + 1, (double)json_integer_value(json_object_get(v, "pool_bytes")) / MIB,
-			(long long)json_integer_value(json_object_get(v, "slabs")),
+			(long long)json_integer_value(json_object_get(v, "slabs")), alloc,
 			json_is_true(json_object_get(v, "confirm")) ? " confirm" : "",
 			!json_is_true(json_object_get(v, "boot_ok")) ? "BOOT DIED" :
 			json_is_true(json_object_get(v, "fails")) ? "fails" : "passes",
@@ -263,12 +293,15 @@ void pd_print(FILE *out, const json_t *doc)
 			json_is_string(json_object_get(v, "first_line")) ? ": " : "",
 			json_is_string(json_object_get(v, "first_line")) ? str(v, "first_line") : "");
 	}
-	if (json_is_object(ans))
-		fprintf(out, "  %-22s %s (%.2f MiB)%s\n", !strcmp(verdict, "bracket") ? "smallest pool passing" :
-			"smallest pool that works", str(ans, "cmdline"),
+	if (json_is_object(ans)) {
+		fprintf(out, "  %-22s %.2f MiB requested%s: %s\n",
+			!strcmp(verdict, "bracket") ? "smallest pool passing" : "smallest pool that works",
 			json_real_value(json_object_get(ans, "pool_mib")),
-			!strcmp(verdict, "bracket") ? " - not exact: the boot budget ran out" : "");
-	else
+			!strcmp(verdict, "bracket") ? " (not exact: the boot budget ran out)" : "",
+			str(ans, "cmdline"));
+		if (json_is_string(json_object_get(ans, "rounding")))
+			fprintf(out, "  %-22s %s\n", "", str(ans, "rounding"));
+	} else
 		fprintf(out, "  %-22s none (%s)\n", "smallest pool that works", verdict);
 	if (json_is_object(bad))
 		fprintf(out, "  %-22s %.2f MiB: %s\n", "largest pool failing",

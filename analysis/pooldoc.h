@@ -6,13 +6,16 @@
  * Members (format 1, kind "pool-search"): run_id, tool, started_at,
  * finished_at, kernel {series, release}, job, mode, areas (null: the
  * kernel's default), range {min_bytes, max_bytes, boots_budget}, verdict
- * (ps_verdict_name), monotone, answer {pool_bytes, pool_mib, slabs,
- * cmdline} or null, largest_failed {pool_bytes, pool_mib, failed_ops,
+ * (ps_verdict_name), monotone, answer {pool_bytes, pool_mib, slabs (what
+ * was requested), allocated_slabs, allocated_mib (what the kernel made of
+ * it: 6.12 rounds up to a power of 2), cmdline (swiotlb= with the
+ * allocated slots, so the boot gets exactly that pool), rounding (a
+ * sentence, or null)} or null, largest_failed {pool_bytes, pool_mib, failed_ops,
  * first_line} or null, peak_slots, largest_bounce_bytes (the largest mean
  * bounced segment of a row: swiotlb_bounced_bytes / swiotlb_bounced),
  * largest_refused_bytes, no_pool_helps [{row, message}], cvm_default
  * {guest_ram_mib, pool_bytes, advice}, boots, probes [{pool_bytes, slabs,
- * confirm, boot_ok, fails, failed_ops, failed_rows, peak_slots, first_line,
+ * allocated_slabs, confirm, boot_ok, fails, failed_ops, failed_rows, peak_slots, first_line,
  * dir}], closing (one paragraph: the two boots around the answer).
  * Unknown numbers are null, never 0.
  */

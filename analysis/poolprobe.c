@@ -116,6 +116,7 @@ int pp_add_doc(struct ps_obs *o, const json_t *doc)
 	if (!o->kernel && rel && !(o->kernel = strdup(rel)))
 		return -ENOMEM;
 	max_in(&o->ram_mib, json_object_get(tb, "guest_mem_mib"));
+	max_in(&o->alloc_slabs, json_object_get(json_object_get(doc, "dma"), "swiotlb_slabs"));
 	json_array_foreach(results, i, row)
 		if ((ret = add_row(o, job, row)) < 0)
 			return ret;

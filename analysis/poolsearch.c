@@ -69,7 +69,7 @@ static int probe(struct search *s, uint64_t k, bool confirm, bool *fails)
 	}
 	o = &r->obs[r->nobs];
 	memset(o, 0, sizeof(*o));
-	o->peak_slots = o->largest_refused = o->largest_bounce = o->ram_mib = -1;
+	o->peak_slots = o->largest_refused = o->largest_bounce = o->ram_mib = o->alloc_slabs = -1;
 	ret = s->probe(s->arg, k * PS_STEP, o);
 	o->pool_bytes = k * PS_STEP;
 	r->nobs++; /* kept even when it failed: ps_result_free frees what it holds */

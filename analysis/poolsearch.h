@@ -47,6 +47,8 @@ struct ps_obs {
 	char *dir;		  /* where its documents are (callback's choice); NULL none */
 	char *kernel;		  /* kernel release the boot ran; NULL unknown */
 	int64_t ram_mib;	  /* guest RAM; -1 unknown */
+	int64_t alloc_slabs;	  /* the pool the kernel really allocated (io_tlb_nslabs): it may
+				     round the request up (6.12: to a power of 2); -1 unknown */
 	/* set by the search */
 	bool fails;		  /* a row not excluded failed, or the boot died */
 	bool confirm;		  /* this boot was the confirmation */
@@ -54,7 +56,7 @@ struct ps_obs {
 
 /*
  * Boots the job with @pool_bytes and fills @out (zeroed by the caller;
- * peak_slots, largest_refused, largest_bounce and ram_mib preset to -1). 0, or
+ * peak_slots, largest_refused, largest_bounce, ram_mib and alloc_slabs preset to -1). 0, or
  * -errno when no probe could be made at all (the search stops with it).
  */
 typedef int (*ps_probe_fn)(void *arg, uint64_t pool_bytes, struct ps_obs *out);
