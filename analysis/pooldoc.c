@@ -55,10 +55,11 @@ static json_t *probe_json(const struct ps_obs *o)
 	json_object_set_new(j, "confirm", json_boolean(o->confirm));
 	json_object_set_new(j, "boot_ok", json_boolean(o->boot_ok));
 	json_object_set_new(j, "fails", json_boolean(o->fails));
-	json_object_set_new(j, "failed_ops", json_integer(o->failed_ops));
+	json_object_set_new(j, "failed_ops", json_integer(o->judged_ops));
+	json_object_set_new(j, "failed_ops_no_pool_helps", json_integer(o->failed_ops - o->judged_ops));
 	json_object_set_new(j, "failed_rows", rows);
 	json_object_set_new(j, "peak_slots", opt_int(o->peak_slots));
-	json_object_set_new(j, "first_line", opt_str(o->first_line));
+	json_object_set_new(j, "first_line", opt_str(o->judged_line));
 	json_object_set_new(j, "dir", opt_str(o->dir));
 	return j;
 }
@@ -134,15 +135,15 @@ static json_t *closing(const struct ps_result *r)
 		return json_null();
 	n = snprintf(buf, sizeof(buf), "%.2f MiB (%" PRIu64 " slots, the kernel allocated %" PRId64
 		     "): %d failed ops, peak %" PRId64 " slots in use%s",
-		     (double)r->answer / MIB, r->answer / PS_SLOT, ok->alloc_slabs, ok->failed_ops,
+		     (double)r->answer / MIB, r->answer / PS_SLOT, ok->alloc_slabs, ok->judged_ops,
 		     ok->peak_slots, ok->confirm ? " (the confirmation boot)" : "");
 	if (below && n > 0 && (size_t)n < sizeof(buf))
 		snprintf(buf + n, sizeof(buf) - (size_t)n,
 			 "; one step below, %.2f MiB (%" PRIu64 " slots, allocated %" PRId64
 			 "): %d failed ops in %zu row(s), first: %s",
 			 (double)below->pool_bytes / MIB, below->pool_bytes / PS_SLOT, below->alloc_slabs,
-			 below->failed_ops,
-			 below->nfailed, below->first_line ? below->first_line : "(no line)");
+			 below->judged_ops, below->judged_rows,
+			 below->judged_line ? below->judged_line : "(no line)");
 	else if (n > 0 && (size_t)n < sizeof(buf))
 		snprintf(buf + n, sizeof(buf) - (size_t)n, "; this is --min: nothing smaller was tried");
 	return json_string(buf);
@@ -229,8 +230,8 @@ json_t *pd_document(const struct pd_context *ctx, const struct ps_params *p, con
 
 		json_object_set_new(f, "pool_bytes", json_integer((json_int_t)r->largest_failed));
 		json_object_set_new(f, "pool_mib", json_real((double)r->largest_failed / MIB));
-		json_object_set_new(f, "failed_ops", bad ? json_integer(bad->failed_ops) : json_null());
-		json_object_set_new(f, "first_line", opt_str(bad ? bad->first_line : NULL));
+		json_object_set_new(f, "failed_ops", bad ? json_integer(bad->judged_ops) : json_null());
+		json_object_set_new(f, "first_line", opt_str(bad ? bad->judged_line : NULL));
 		json_object_set_new(d, "largest_failed", f);
 	} else {
 		json_object_set_new(d, "largest_failed", json_null());
@@ -283,13 +284,15 @@ void pd_print(FILE *out, const json_t *doc)
 
 		if (json_is_integer(al))
 			snprintf(alloc, sizeof(alloc), "%lld", (long long)json_integer_value(al));
-		fprintf(out, "  boot %zu: %8.2f MiB (%6lld slots, allocated %s)%s %s, %lld failed op(s), peak %s slots%s%s\n",
+		fprintf(out, "  boot %zu: %8.2f MiB (%6lld slots, allocated %s)%s %s, %lld failed op(s) "
+			"(+%lld where no pool helps), peak %s slots%s%s\n",
 			i + 1, (double)json_integer_value(json_object_get(v, "pool_bytes")) / MIB,
 			(long long)json_integer_value(json_object_get(v, "slabs")), alloc,
 			json_is_true(json_object_get(v, "confirm")) ? " confirm" : "",
 			!json_is_true(json_object_get(v, "boot_ok")) ? "BOOT DIED" :
 			json_is_true(json_object_get(v, "fails")) ? "fails" : "passes",
-			(long long)json_integer_value(json_object_get(v, "failed_ops")), peak,
+			(long long)json_integer_value(json_object_get(v, "failed_ops")),
+			(long long)json_integer_value(json_object_get(v, "failed_ops_no_pool_helps")), peak,
 			json_is_string(json_object_get(v, "first_line")) ? ": " : "",
 			json_is_string(json_object_get(v, "first_line")) ? str(v, "first_line") : "");
 	}

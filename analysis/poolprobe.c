@@ -31,19 +31,38 @@ long long pp_refused_bytes(const char *line)
 	return end == p || n < 0 ? -1 : n;
 }
 
-static int add_key(struct ps_obs *o, const char *key)
+/* One failed row: its key, its failed ops and its line (the same key twice adds the ops). */
+static int add_key(struct ps_obs *o, const char *key, int ops, const char *line)
 {
-	char **v;
+	char **v, **l;
+	int *n;
 
-	for (size_t i = 0; i < o->nfailed; i++)
-		if (!strcmp(o->failed[i], key))
+	for (size_t i = 0; i < o->nfailed; i++) {
+		if (!strcmp(o->failed[i], key)) {
+			o->row_ops[i] += ops;
 			return 0;
+		}
+	}
 	v = realloc(o->failed, (o->nfailed + 1) * sizeof(*v));
 	if (!v)
 		return -ENOMEM;
 	o->failed = v;
-	if (!(o->failed[o->nfailed] = strdup(key)))
+	l = realloc(o->row_line, (o->nfailed + 1) * sizeof(*l));
+	if (!l)
 		return -ENOMEM;
+	o->row_line = l;
+	n = realloc(o->row_ops, (o->nfailed + 1) * sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	o->row_ops = n;
+	o->failed[o->nfailed] = strdup(key);
+	o->row_line[o->nfailed] = strdup(line);
+	o->row_ops[o->nfailed] = ops;
+	if (!o->failed[o->nfailed] || !o->row_line[o->nfailed]) {
+		free(o->failed[o->nfailed]);
+		free(o->row_line[o->nfailed]);
+		return -ENOMEM;
+	}
 	o->nfailed++;
 	return 0;
 }
@@ -54,12 +73,11 @@ static void max_in(int64_t *dst, const json_t *v)
 		*dst = json_integer_value(v);
 }
 
-/* The first line that says what failed: the kernel's, else the op's error. */
-static int note_first(struct ps_obs *o, const char *key, const json_t *failures)
+/* The line that says what failed in a row: "KEY: " and the kernel's first, else the op's error. */
+static void row_line(struct ps_obs *o, const char *key, const json_t *failures, char *buf, size_t len)
 {
 	const json_t *log = json_object_get(failures, "kernel_log");
 	const char *line = json_string_value(json_array_get(log, 0));
-	char buf[1024];
 
 	for (size_t i = 0; i < json_array_size(log); i++) {
 		long long n = pp_refused_bytes(json_string_value(json_array_get(log, i)));
@@ -67,12 +85,9 @@ static int note_first(struct ps_obs *o, const char *key, const json_t *failures)
 		if (n > o->largest_refused)
 			o->largest_refused = n;
 	}
-	if (o->first_line)
-		return 0;
 	if (!line)
 		line = json_string_value(json_object_get(failures, "error"));
-	snprintf(buf, sizeof(buf), "%s: %s", key, line ? line : "failed (no message)");
-	return (o->first_line = strdup(buf)) ? 0 : -ENOMEM;
+	snprintf(buf, len, "%s: %s", key, line ? line : "failed (no message)");
 }
 
 static int add_row(struct ps_obs *o, const char *job, const json_t *row)
@@ -82,8 +97,7 @@ static int add_row(struct ps_obs *o, const char *job, const json_t *row)
 	json_int_t fops = json_integer_value(json_object_get(f, "ops"));
 	json_int_t bounced = json_integer_value(json_object_get(c, "swiotlb_bounced"));
 	json_int_t bytes = json_integer_value(json_object_get(c, "swiotlb_bounced_bytes"));
-	char key[256];
-	int ret;
+	char key[256], line[1024];
 
 	o->nrows++;
 	max_in(&o->peak_slots, json_object_get(c, "io_tlb_used_peak"));
@@ -96,9 +110,10 @@ static int add_row(struct ps_obs *o, const char *job, const json_t *row)
 	snprintf(key, sizeof(key), "%s %lld", job,
 		 (long long)json_integer_value(json_object_get(row, "size")));
 	o->failed_ops += (int)fops;
-	if ((ret = add_key(o, key)) < 0)
-		return ret;
-	return note_first(o, key, f);
+	row_line(o, key, f, line, sizeof(line));
+	if (!o->first_line && !(o->first_line = strdup(line)))
+		return -ENOMEM;
+	return add_key(o, key, (int)fops, line);
 }
 
 int pp_add_doc(struct ps_obs *o, const json_t *doc)
@@ -125,13 +140,11 @@ int pp_add_doc(struct ps_obs *o, const json_t *doc)
 		char buf[1024];
 
 		o->nrows++;
-		if ((ret = add_key(o, job)) < 0)
+		snprintf(buf, sizeof(buf), "%s: %s: %.*s", job, status, 600, err ? err : "no error text");
+		if ((ret = add_key(o, job, 0, buf)) < 0)
 			return ret;
-		if (!o->first_line) {
-			snprintf(buf, sizeof(buf), "%s: %s: %.*s", job, status, 600, err ? err : "no error text");
-			if (!(o->first_line = strdup(buf)))
-				return -ENOMEM;
-		}
+		if (!o->first_line && !(o->first_line = strdup(buf)))
+			return -ENOMEM;
 	}
 	return 0;
 }

@@ -51,6 +51,28 @@ static bool excluded(const struct ps_result *r, const char *key)
 	return false;
 }
 
+/*
+ * A probe fails when its boot died or a row not excluded failed; only those
+ * rows' ops and lines are what this pool size did (the excluded rows fail
+ * at every size).
+ */
+static void judge(const struct ps_result *r, struct ps_obs *o)
+{
+	o->fails = !o->boot_ok;
+	o->judged_ops = 0;
+	o->judged_rows = 0;
+	o->judged_line = o->boot_ok ? NULL : o->first_line;
+	for (size_t i = 0; i < o->nfailed; i++) {
+		if (excluded(r, o->failed[i]))
+			continue;
+		o->fails = true;
+		o->judged_rows++;
+		o->judged_ops += o->row_ops ? o->row_ops[i] : 0;
+		if (!o->judged_line)
+			o->judged_line = o->row_line && o->row_line[i] ? o->row_line[i] : o->first_line;
+	}
+}
+
 /* Runs one probe at step @k, judges it against the excluded rows; 0 or -errno. */
 static int probe(struct search *s, uint64_t k, bool confirm, bool *fails)
 {
@@ -76,10 +98,7 @@ static int probe(struct search *s, uint64_t k, bool confirm, bool *fails)
 	if (ret < 0)
 		return ret;
 	o->confirm = confirm;
-	o->fails = !o->boot_ok;
-	for (size_t i = 0; i < o->nfailed && !o->fails; i++)
-		if (!excluded(r, o->failed[i]))
-			o->fails = true;
+	judge(r, o);
 	*fails = o->fails;
 	return 0;
 }
@@ -239,7 +258,7 @@ int ps_search(const struct ps_params *p, ps_probe_fn probe_fn, void *arg, struct
 	}
 	if ((ret = exclude_from(out, top)) < 0)
 		return ret;
-	out->obs[0].fails = false; /* judged against the rows it excluded */
+	judge(out, &out->obs[0]); /* again, against the rows it excluded: it passes */
 	if (top->nrows && top->nfailed >= top->nrows) {
 		out->verdict = PS_NONE_HELPS;
 		return 0;
@@ -275,9 +294,14 @@ int ps_search(const struct ps_params *p, ps_probe_fn probe_fn, void *arg, struct
 
 void ps_obs_clear(struct ps_obs *o)
 {
-	for (size_t i = 0; i < o->nfailed; i++)
+	for (size_t i = 0; i < o->nfailed; i++) {
 		free(o->failed[i]);
+		if (o->row_line)
+			free(o->row_line[i]);
+	}
 	free(o->failed);
+	free(o->row_line);
+	free(o->row_ops);
 	free(o->first_line);
 	free(o->dir);
 	free(o->kernel);

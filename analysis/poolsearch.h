@@ -39,6 +39,8 @@ struct ps_obs {
 	size_t nrows;		  /* rows (job section x size) the boot ran */
 	char **failed;		  /* keys of the rows with a failed op; malloc'd */
 	size_t nfailed;
+	int *row_ops;		  /* failed ops of each failed[] row; NULL: not known per row */
+	char **row_line;	  /* "KEY: line" of each failed[] row; NULL: none */
 	int64_t peak_slots;	  /* highest slots in use seen; -1 unknown */
 	int64_t largest_refused;  /* bytes of the largest refused mapping ("sz: N bytes"); -1 none */
 	int64_t largest_bounce;	  /* the largest mean bounced segment of a row, bytes; -1 unknown */
@@ -52,6 +54,10 @@ struct ps_obs {
 	/* set by the search */
 	bool fails;		  /* a row not excluded failed, or the boot died */
 	bool confirm;		  /* this boot was the confirmation */
+	int judged_ops;		  /* failed ops of the rows not excluded (row_ops known) */
+	size_t judged_rows;	  /* failed rows not excluded */
+	const char *judged_line;  /* the first failed row not excluded (row_line), else first_line
+				     when the boot died; NULL none; borrowed */
 };
 
 /*

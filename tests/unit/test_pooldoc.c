@@ -47,6 +47,9 @@ static void test_found(void **state)
 	(void)state;
 	v[0] = obs(1 << 30, 524288, false, 4, NULL);
 	v[1] = obs(4 * MiB, 2048, true, 9, "pool-udmabuf-vgem-import 4194304: swiotlb buffer is full (sz: 4096 bytes)");
+	v[1].judged_ops = 9; /* what the search sets: ops of the rows some pool helps */
+	v[1].judged_rows = 1;
+	v[1].judged_line = v[1].first_line;
 	v[2] = obs(4352 * 1024, 4096, false, 4, NULL);
 	v[2].confirm = true;
 	assert_non_null(d = pd_document(&ctx, &p, &r));
@@ -76,7 +79,8 @@ static void test_found(void **state)
 	fclose(f);
 	assert_non_null(strstr(text, "swiotlb=4096,force"));
 	assert_non_null(strstr(text, "no pool size helps"));
-	assert_non_null(strstr(text, "boot 2:     4.00 MiB (  2048 slots, allocated 2048) fails"));
+	assert_non_null(strstr(text, "boot 2:     4.00 MiB (  2048 slots, allocated 2048) fails, 9 failed op(s) (+0 where"));
+	assert_non_null(strstr(text, "boot 3:     4.25 MiB (  2176 slots, allocated 4096) confirm passes, 0 failed op(s) (+4 where"));
 	free(text);
 	json_decref(d);
 	for (int i = 0; i < 3; i++)

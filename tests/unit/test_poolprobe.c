@@ -82,6 +82,9 @@ static void test_rows_and_counters(void **state)
 	assert_string_equal(o.failed[0], "pool-dmaheap-vgem-import 1048576");
 	assert_string_equal(o.failed[1], "pool-udmabuf-vgem-import 4194304");
 	assert_int_equal(o.failed_ops, 5);
+	assert_int_equal(o.row_ops[0], 4); /* per row, for the search to leave out excluded rows */
+	assert_int_equal(o.row_ops[1], 1);
+	assert_string_equal(o.row_line[1], "pool-udmabuf-vgem-import 4194304: import: Input/output error");
 	assert_int_equal(o.peak_slots, 4048);		/* the highest of every row's readings */
 	assert_int_equal(o.largest_refused, 1048576);	/* from the kernel line */
 	assert_int_equal(o.largest_bounce, 1048576);	/* 4194304 bytes in 4 bounces */

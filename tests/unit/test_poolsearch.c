@@ -246,6 +246,9 @@ static void test_excluded_row(void **state)
 	assert_int_equal(r.answer, 5 * MiB);
 	assert_int_equal(r.nexcluded, 1);
 	assert_string_equal(r.excluded[0], "dmaheap 1048576");
+	/* every boot's judgement leaves the excluded row out: passing boots count no failed row */
+	for (size_t i = 0; i < r.nobs; i++)
+		assert_int_equal(r.obs[i].judged_rows, r.obs[i].fails ? 1 : 0);
 	ps_result_free(&r);
 }
 
