@@ -493,6 +493,9 @@ int an_report_write(FILE *f, FILE *details, struct bl_store *s, const struct bl_
 		ret = rp_findings(&c);
 	if (!ret) {
 		fputs(cmp_buf, f);
+		ret = rp_pool_section(f, &ds);
+	}
+	if (!ret) {
 		if (!o->no_plots)
 			figures_section(f, &figs, plots_dir, report_dir);
 		if (c.details) {
