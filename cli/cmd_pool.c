@@ -317,10 +317,13 @@ static int store_probes(const char *db, const struct ps_result *r)
 				continue; /* the lab kept it as .invalid already; not a document */
 			}
 			free(text);
-			if ((ret = bl_store_put_run(s, d, &outcome)) < 0)
+			ret = bl_store_put_run(s, d, &outcome);
+			if (ret < 0) {
 				bl_err("pool: %s: store: %s", g.gl_pathv[k], bl_store_errmsg(s));
-			else
-				stored++, ret = 0;
+			} else {
+				stored++;
+				ret = 0;
+			}
 			bl_resultdoc_free(d);
 		}
 		globfree(&g);
