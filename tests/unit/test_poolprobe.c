@@ -121,7 +121,7 @@ static void write_doc(const char *dir, const char *sub, const json_t *doc, char 
  */
 static void test_read_dir(void **state)
 {
-	char dir[] = "/tmp/test_poolprobe.XXXXXX", ok[160], died[160], junk[160];
+	char dir[] = "/tmp/test_poolprobe.XXXXXX", ok[160], died[160], junk[160], console[160];
 	json_t *doc = json_load_file(FIXTURES "real-6.12-force-udmabuf-vgem-occupancy.json", 0, NULL);
 	struct ps_obs o;
 	FILE *f;
@@ -137,6 +137,17 @@ static void test_read_dir(void **state)
 	assert_int_equal(o.nrows, 3);
 	assert_int_equal(o.nfailed, 0);
 	assert_int_equal(o.peak_slots, 2134);
+	ps_obs_clear(&o);
+	/* the same boot with a kernel error on its console: one more row, failed */
+	snprintf(console, sizeof(console), "%s/ok/console.log", dir);
+	assert_non_null(f = fopen(console, "w"));
+	fputs("init: cmdline\n[    3.3] virtio-pci: [drm] *ERROR* fbdev-shmem: Failed (ret=-5)\n", f);
+	fclose(f);
+	init(&o);
+	assert_int_equal(pp_read_dir(&o, dir), 0); /* a probe folder: DIR/<boot>/console.log */
+	assert_int_equal(o.nrows, 4);
+	assert_int_equal(o.nfailed, 1);
+	assert_string_equal(o.failed[0], "boot: virtio-pci: [drm] *ERROR* fbdev-shmem: Failed (ret=-5)");
 	ps_obs_clear(&o);
 
 	json_object_set_new(json_object_get(doc, "testbed"), "status", json_string("timeout"));
@@ -167,6 +178,7 @@ static void test_read_dir(void **state)
 	ps_obs_clear(&o);
 
 	unlink(ok);
+	unlink(console);
 	unlink(died);
 	unlink(junk);
 	snprintf(junk, sizeof(junk), "%s/ok", dir);
@@ -177,12 +189,35 @@ static void test_read_dir(void **state)
 	json_decref(doc);
 }
 
+/* The console: kernel lines are rows (the lab boots quiet: only errors), the guest's output is not. */
+static void test_console_lines(void **state)
+{
+	struct ps_obs o;
+
+	(void)state;
+	init(&o);
+	assert_int_equal(pp_console_line(&o, "init: 6.12.118+deb12-amd64 cmdline: swiotlb=2048,force\n"), 0);
+	assert_int_equal(pp_console_line(&o, "== pool-udmabuf-vgem-import: import on udmabuf\n"), 0);
+	assert_int_equal(o.nrows, 0);
+	assert_int_equal(pp_console_line(&o, "[    3.328627] virtio-pci 0000:00:01.0: [drm] *ERROR* "
+						 "fbdev-shmem: Failed to setup emulation (ret=-5)\r\n"), 0);
+	assert_int_equal(o.nrows, 1);
+	assert_int_equal(o.nfailed, 1);
+	assert_string_equal(o.failed[0], "boot: virtio-pci 0000:00:01.0: [drm] *ERROR* fbdev-shmem: Failed to "
+					 "setup emulation (ret=-5)");
+	assert_int_equal(o.row_ops[0], 0); /* a line, not an op of the job */
+	assert_int_equal(pp_console_line(&o, "[    9.1] vgem: swiotlb buffer is full (sz: 8192 bytes), total 1\n"), 0);
+	assert_int_equal(o.largest_refused, 8192);
+	ps_obs_clear(&o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_refused_bytes),
 		cmocka_unit_test(test_read_dir),
 		cmocka_unit_test(test_rows_and_counters),
+		cmocka_unit_test(test_console_lines),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
