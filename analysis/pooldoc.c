@@ -56,7 +56,8 @@ static json_t *probe_json(const struct ps_obs *o)
 	json_object_set_new(j, "boot_ok", json_boolean(o->boot_ok));
 	json_object_set_new(j, "fails", json_boolean(o->fails));
 	json_object_set_new(j, "failed_ops", json_integer(o->judged_ops));
-	json_object_set_new(j, "failed_ops_no_pool_helps", json_integer(o->failed_ops - o->judged_ops));
+	json_object_set_new(j, "failed_ops_no_pool_helps",
+			    json_integer(o->failed_ops - o->judged_ops));
 	json_object_set_new(j, "failed_rows", rows);
 	json_object_set_new(j, "peak_slots", opt_int(o->peak_slots));
 	json_object_set_new(j, "first_line", opt_str(o->judged_line));
@@ -75,12 +76,16 @@ static json_t *none_helps(const struct ps_result *r)
 
 		if (top && top->largest_refused > (int64_t)(PS_STEP))
 			snprintf(msg, sizeof(msg),
-				 "no pool size helps: a mapping of %" PRId64 " bytes exceeds the 256 KiB SWIOTLB limit",
+				 "no pool size helps: a mapping of %" PRId64
+				 " bytes exceeds the 256 KiB SWIOTLB limit",
 				 top->largest_refused);
 		else
-			snprintf(msg, sizeof(msg), "no pool size helps: it fails even with the largest pool (%.0f MiB)",
-				 top ? (double)top->pool_bytes / MIB : 0.0);
-		json_array_append_new(a, json_pack("{s:s, s:s}", "row", r->excluded[i], "message", msg));
+			snprintf(
+			    msg, sizeof(msg),
+			    "no pool size helps: it fails even with the largest pool (%.0f MiB)",
+			    top ? (double)top->pool_bytes / MIB : 0.0);
+		json_array_append_new(
+		    a, json_pack("{s:s, s:s}", "row", r->excluded[i], "message", msg));
 	}
 	return a;
 }
@@ -96,25 +101,30 @@ static json_t *cvm(const struct ps_result *r, int64_t ram_mib)
 	if (ram_mib < 0) {
 		json_object_set_new(j, "guest_ram_mib", json_null());
 		json_object_set_new(j, "pool_bytes", json_null());
-		json_object_set_new(j, "advice", json_string("guest RAM unknown: no default to compare with"));
+		json_object_set_new(j, "advice",
+				    json_string("guest RAM unknown: no default to compare with"));
 		return j;
 	}
 	def = ps_cvm_default((uint64_t)ram_mib << 20);
 	if (r->verdict == PS_FOUND || r->verdict == PS_BRACKET) {
 		if (need <= def)
 			snprintf(advice, sizeof(advice),
-				 "the confidential-VM default for %" PRId64 " MiB of RAM (%.0f MiB) is %.1fx what this "
-				 "job needs (%.2f MiB): no swiotlb= is needed; a smaller pool would save %.2f MiB of "
+				 "the confidential-VM default for %" PRId64
+				 " MiB of RAM (%.0f MiB) is %.1fx what this "
+				 "job needs (%.2f MiB): no swiotlb= is needed; a smaller pool "
+				 "would save %.2f MiB of "
 				 "guest memory",
 				 ram_mib, (double)def / MIB, (double)def / (double)need,
 				 (double)need / MIB, (double)(def - need) / MIB);
 		else
 			snprintf(advice, sizeof(advice),
-				 "the confidential-VM default for %" PRId64 " MiB of RAM (%.0f MiB) is too small for this "
+				 "the confidential-VM default for %" PRId64
+				 " MiB of RAM (%.0f MiB) is too small for this "
 				 "job (needs %.2f MiB): boot with a larger swiotlb=",
 				 ram_mib, (double)def / MIB, (double)need / MIB);
 	} else {
-		snprintf(advice, sizeof(advice), "no size was found to compare with the default (%.0f MiB)",
+		snprintf(advice, sizeof(advice),
+			 "no size was found to compare with the default (%.0f MiB)",
 			 (double)def / MIB);
 	}
 	json_object_set_new(j, "guest_ram_mib", json_integer(ram_mib));
@@ -127,13 +137,15 @@ static json_t *cvm(const struct ps_result *r, int64_t ram_mib)
 static json_t *closing(const struct ps_result *r)
 {
 	const struct ps_obs *ok = find(r, r->answer, false);
-	const struct ps_obs *below = r->answer > PS_STEP ? find(r, r->answer - PS_STEP, true) : NULL;
+	const struct ps_obs *below =
+	    r->answer > PS_STEP ? find(r, r->answer - PS_STEP, true) : NULL;
 	char buf[2048];
 	int n = 0;
 
 	if (r->verdict != PS_FOUND || !ok)
 		return json_null();
-	n = snprintf(buf, sizeof(buf), "%.2f MiB (%" PRIu64 " slots, the kernel allocated %" PRId64
+	n = snprintf(buf, sizeof(buf),
+		     "%.2f MiB (%" PRIu64 " slots, the kernel allocated %" PRId64
 		     "): %d failed ops, peak %" PRId64 " slots in use%s",
 		     (double)r->answer / MIB, r->answer / PS_SLOT, ok->alloc_slabs, ok->judged_ops,
 		     ok->peak_slots, ok->confirm ? " (the confirmation boot)" : "");
@@ -141,15 +153,17 @@ static json_t *closing(const struct ps_result *r)
 		snprintf(buf + n, sizeof(buf) - (size_t)n,
 			 "; one step below, %.2f MiB (%" PRIu64 " slots, allocated %" PRId64
 			 "): %d failed ops in %zu row(s), first: %s",
-			 (double)below->pool_bytes / MIB, below->pool_bytes / PS_SLOT, below->alloc_slabs,
-			 below->judged_ops, below->judged_rows,
+			 (double)below->pool_bytes / MIB, below->pool_bytes / PS_SLOT,
+			 below->alloc_slabs, below->judged_ops, below->judged_rows,
 			 below->judged_line ? below->judged_line : "(no line)");
 	else if (n > 0 && (size_t)n < sizeof(buf))
-		snprintf(buf + n, sizeof(buf) - (size_t)n, "; this is --min: nothing smaller was tried");
+		snprintf(buf + n, sizeof(buf) - (size_t)n,
+			 "; this is --min: nothing smaller was tried");
 	return json_string(buf);
 }
 
-json_t *pd_document(const struct pd_context *ctx, const struct ps_params *p, const struct ps_result *r)
+json_t *pd_document(const struct pd_context *ctx, const struct ps_params *p,
+		    const struct ps_result *r)
 {
 	json_t *d = json_object(), *probes = json_array(), *range = json_object();
 	const struct ps_obs *bad = r->largest_failed ? find(r, r->largest_failed, true) : NULL;
@@ -182,12 +196,14 @@ json_t *pd_document(const struct pd_context *ctx, const struct ps_params *p, con
 	json_object_set_new(d, "format", json_integer(1));
 	json_object_set_new(d, "kind", json_string("pool-search"));
 	json_object_set_new(d, "run_id", json_string(uuid));
-	json_object_set_new(d, "tool", json_pack("{s:s, s:s}", "name", "bouncelab-pool", "version",
-						 BOUNCELAB_VERSION));
+	json_object_set_new(
+	    d, "tool",
+	    json_pack("{s:s, s:s}", "name", "bouncelab-pool", "version", BOUNCELAB_VERSION));
 	json_object_set_new(d, "started_at", opt_str(ctx->started_at));
 	json_object_set_new(d, "finished_at", json_string(now));
-	json_object_set_new(d, "kernel", json_pack("{s:o, s:o}", "series", opt_str(ctx->series), "release",
-						   opt_str(release)));
+	json_object_set_new(
+	    d, "kernel",
+	    json_pack("{s:o, s:o}", "series", opt_str(ctx->series), "release", opt_str(release)));
 	json_object_set_new(d, "job", opt_str(ctx->job));
 	json_object_set_new(d, "mode", opt_str(ctx->mode));
 	json_object_set_new(d, "areas", ctx->areas ? json_integer(ctx->areas) : json_null());
@@ -203,14 +219,16 @@ json_t *pd_document(const struct pd_context *ctx, const struct ps_params *p, con
 		json_t *a = json_object();
 		char note[256];
 
-		/* what to type: the pool the kernel really allocated, so the boot gets no surprise */
+		/* what to type: the pool the kernel really allocated, so the boot gets no surprise
+		 */
 		cmdline(ctx, alloc > 0 ? (uint64_t)alloc : r->answer / PS_SLOT, cl, sizeof(cl));
 		json_object_set_new(a, "pool_bytes", json_integer((json_int_t)r->answer));
 		json_object_set_new(a, "pool_mib", json_real((double)r->answer / MIB));
 		json_object_set_new(a, "slabs", json_integer((json_int_t)(r->answer / PS_SLOT)));
 		json_object_set_new(a, "allocated_slabs", opt_int(alloc));
 		json_object_set_new(a, "allocated_mib",
-				    alloc > 0 ? json_real((double)alloc * PS_SLOT / MIB) : json_null());
+				    alloc > 0 ? json_real((double)alloc * PS_SLOT / MIB)
+					      : json_null());
 		json_object_set_new(a, "cmdline", json_string(cl));
 		if (alloc > 0 && (uint64_t)alloc != r->answer / PS_SLOT) {
 			snprintf(note, sizeof(note),
@@ -230,7 +248,8 @@ json_t *pd_document(const struct pd_context *ctx, const struct ps_params *p, con
 
 		json_object_set_new(f, "pool_bytes", json_integer((json_int_t)r->largest_failed));
 		json_object_set_new(f, "pool_mib", json_real((double)r->largest_failed / MIB));
-		json_object_set_new(f, "failed_ops", bad ? json_integer(bad->judged_ops) : json_null());
+		json_object_set_new(f, "failed_ops",
+				    bad ? json_integer(bad->judged_ops) : json_null());
 		json_object_set_new(f, "first_line", opt_str(bad ? bad->judged_line : NULL));
 		json_object_set_new(d, "largest_failed", f);
 	} else {
@@ -264,16 +283,19 @@ static void print_int(FILE *out, const char *label, const json_t *v, const char 
 
 void pd_print(FILE *out, const json_t *doc)
 {
-	const json_t *ans = json_object_get(doc, "answer"), *bad = json_object_get(doc, "largest_failed");
-	const json_t *probes = json_object_get(doc, "probes"), *np = json_object_get(doc, "no_pool_helps");
+	const json_t *ans = json_object_get(doc, "answer"),
+		     *bad = json_object_get(doc, "largest_failed");
+	const json_t *probes = json_object_get(doc, "probes"),
+		     *np = json_object_get(doc, "no_pool_helps");
 	const json_t *v;
 	const char *verdict = str(doc, "verdict");
 	size_t i;
 
 	fprintf(out, "pool: %s, job %s, mode %s: %s after %lld boot(s)\n",
-		str(json_object_get(doc, "kernel"), "release"), str(doc, "job"), str(doc, "mode"), verdict,
-		(long long)json_integer_value(json_object_get(doc, "boots")));
-	json_array_foreach(probes, i, v) {
+		str(json_object_get(doc, "kernel"), "release"), str(doc, "job"), str(doc, "mode"),
+		verdict, (long long)json_integer_value(json_object_get(doc, "boots")));
+	json_array_foreach(probes, i, v)
+	{
 		const json_t *pk = json_object_get(v, "peak_slots");
 		char peak[32] = "?";
 
@@ -284,21 +306,25 @@ void pd_print(FILE *out, const json_t *doc)
 
 		if (json_is_integer(al))
 			snprintf(alloc, sizeof(alloc), "%lld", (long long)json_integer_value(al));
-		fprintf(out, "  boot %zu: %8.2f MiB (%6lld slots, allocated %s)%s %s, %lld failed op(s) "
-			"(+%lld where no pool helps), peak %s slots%s%s\n",
-			i + 1, (double)json_integer_value(json_object_get(v, "pool_bytes")) / MIB,
-			(long long)json_integer_value(json_object_get(v, "slabs")), alloc,
-			json_is_true(json_object_get(v, "confirm")) ? " confirm" : "",
-			!json_is_true(json_object_get(v, "boot_ok")) ? "BOOT DIED" :
-			json_is_true(json_object_get(v, "fails")) ? "fails" : "passes",
-			(long long)json_integer_value(json_object_get(v, "failed_ops")),
-			(long long)json_integer_value(json_object_get(v, "failed_ops_no_pool_helps")), peak,
-			json_is_string(json_object_get(v, "first_line")) ? ": " : "",
-			json_is_string(json_object_get(v, "first_line")) ? str(v, "first_line") : "");
+		fprintf(
+		    out,
+		    "  boot %zu: %8.2f MiB (%6lld slots, allocated %s)%s %s, %lld failed op(s) "
+		    "(+%lld where no pool helps), peak %s slots%s%s\n",
+		    i + 1, (double)json_integer_value(json_object_get(v, "pool_bytes")) / MIB,
+		    (long long)json_integer_value(json_object_get(v, "slabs")), alloc,
+		    json_is_true(json_object_get(v, "confirm")) ? " confirm" : "",
+		    !json_is_true(json_object_get(v, "boot_ok")) ? "BOOT DIED"
+		    : json_is_true(json_object_get(v, "fails"))	 ? "fails"
+								 : "passes",
+		    (long long)json_integer_value(json_object_get(v, "failed_ops")),
+		    (long long)json_integer_value(json_object_get(v, "failed_ops_no_pool_helps")),
+		    peak, json_is_string(json_object_get(v, "first_line")) ? ": " : "",
+		    json_is_string(json_object_get(v, "first_line")) ? str(v, "first_line") : "");
 	}
 	if (json_is_object(ans)) {
 		fprintf(out, "  %-22s %.2f MiB requested%s: %s\n",
-			!strcmp(verdict, "bracket") ? "smallest pool passing" : "smallest pool that works",
+			!strcmp(verdict, "bracket") ? "smallest pool passing"
+						    : "smallest pool that works",
 			json_real_value(json_object_get(ans, "pool_mib")),
 			!strcmp(verdict, "bracket") ? " (not exact: the boot budget ran out)" : "",
 			str(ans, "cmdline"));
@@ -313,8 +339,7 @@ void pd_print(FILE *out, const json_t *doc)
 	print_int(out, "largest bounce", json_object_get(doc, "largest_bounce_bytes"),
 		  "bytes (a row's mean bounced segment)");
 	print_int(out, "largest refused", json_object_get(doc, "largest_refused_bytes"), "bytes");
-	json_array_foreach(np, i, v)
-		fprintf(out, "  %s: %s\n", str(v, "row"), str(v, "message"));
+	json_array_foreach(np, i, v) fprintf(out, "  %s: %s\n", str(v, "row"), str(v, "message"));
 	if (!json_is_true(json_object_get(doc, "monotone")))
 		fprintf(out, "  not monotone: a size passed once and failed on its confirmation\n");
 	fprintf(out, "  %s\n", str(json_object_get(doc, "cvm_default"), "advice"));

@@ -38,7 +38,8 @@ struct pd_context {
 };
 
 /* The document for @r; NULL when out of memory. */
-json_t *pd_document(const struct pd_context *ctx, const struct ps_params *p, const struct ps_result *r);
+json_t *pd_document(const struct pd_context *ctx, const struct ps_params *p,
+		    const struct ps_result *r);
 
 /* The terminal text of @doc (a pd_document). */
 void pd_print(FILE *out, const json_t *doc);

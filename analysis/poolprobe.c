@@ -82,7 +82,8 @@ static void max_in(int64_t *dst, const json_t *v)
 }
 
 /* The line that says what failed in a row: "KEY: " and the kernel's first, else the op's error. */
-static void row_line(struct ps_obs *o, const char *key, const json_t *failures, char *buf, size_t len)
+static void row_line(struct ps_obs *o, const char *key, const json_t *failures, char *buf,
+		     size_t len)
 {
 	const json_t *log = json_object_get(failures, "kernel_log");
 	const char *line = json_string_value(json_array_get(log, 0));
@@ -130,7 +131,8 @@ int pp_add_doc(struct ps_obs *o, const json_t *doc)
 	const char *status = json_string_value(json_object_get(doc, "status"));
 	const json_t *results = json_object_get(doc, "results"), *row;
 	const json_t *tb = json_object_get(doc, "testbed");
-	const char *rel = json_string_value(json_object_get(json_object_get(doc, "kernel"), "release"));
+	const char *rel =
+	    json_string_value(json_object_get(json_object_get(doc, "kernel"), "release"));
 	size_t i;
 	int ret;
 
@@ -140,15 +142,15 @@ int pp_add_doc(struct ps_obs *o, const json_t *doc)
 		return -ENOMEM;
 	max_in(&o->ram_mib, json_object_get(tb, "guest_mem_mib"));
 	max_in(&o->alloc_slabs, json_object_get(json_object_get(doc, "dma"), "swiotlb_slabs"));
-	json_array_foreach(results, i, row)
-		if ((ret = add_row(o, job, row)) < 0)
-			return ret;
-	if (!json_array_size(results) && status && strcmp(status, "ok") && strcmp(status, "skipped")) {
+	json_array_foreach(results, i, row) if ((ret = add_row(o, job, row)) < 0) return ret;
+	if (!json_array_size(results) && status && strcmp(status, "ok") &&
+	    strcmp(status, "skipped")) {
 		const char *err = json_string_value(json_object_get(doc, "error"));
 		char buf[1024];
 
 		o->nrows++;
-		snprintf(buf, sizeof(buf), "%s: %s: %.*s", job, status, 600, err ? err : "no error text");
+		snprintf(buf, sizeof(buf), "%s: %s: %.*s", job, status, 600,
+			 err ? err : "no error text");
 		if ((ret = add_key(o, job, 0, buf)) < 0)
 			return ret;
 		if (!o->first_line && !(o->first_line = strdup(buf)))
@@ -163,7 +165,8 @@ int pp_add_doc(struct ps_obs *o, const json_t *doc)
  */
 static bool boot_died(struct ps_obs *o, const json_t *doc)
 {
-	const char *st = json_string_value(json_object_get(json_object_get(doc, "testbed"), "status"));
+	const char *st =
+	    json_string_value(json_object_get(json_object_get(doc, "testbed"), "status"));
 	const char *err = json_string_value(json_object_get(doc, "error"));
 	char buf[1024];
 
@@ -214,7 +217,7 @@ static int read_console(struct ps_obs *o, const char *path)
 
 int pp_read_dir(struct ps_obs *o, const char *dir)
 {
-	static const char *const patterns[] = { "/*.json", "/*/*.json" };
+	static const char *const patterns[] = {"/*.json", "/*/*.json"};
 	bool found = false, dead = false;
 	int ret = 0;
 

@@ -22,22 +22,27 @@ struct search {
 int ps_params_check(const struct ps_params *p, char *err, size_t errlen)
 {
 	if (!p->min || p->min % PS_STEP) {
-		snprintf(err, errlen, "--min %" PRIu64 " bytes: not a positive multiple of 256K (the kernel "
-			 "allocates SWIOTLB in segments of 128 slots x 2 KiB)", p->min);
+		snprintf(err, errlen,
+			 "--min %" PRIu64 " bytes: not a positive multiple of 256K (the kernel "
+			 "allocates SWIOTLB in segments of 128 slots x 2 KiB)",
+			 p->min);
 		return -EINVAL;
 	}
 	if (!p->max || p->max % PS_STEP) {
-		snprintf(err, errlen, "--max %" PRIu64 " bytes: not a positive multiple of 256K (the kernel "
-			 "allocates SWIOTLB in segments of 128 slots x 2 KiB)", p->max);
-		return -EINVAL;
-	}
-	if (p->min > p->max) {
-		snprintf(err, errlen, "--min %" PRIu64 " bytes is above --max %" PRIu64 " bytes", p->min,
+		snprintf(err, errlen,
+			 "--max %" PRIu64 " bytes: not a positive multiple of 256K (the kernel "
+			 "allocates SWIOTLB in segments of 128 slots x 2 KiB)",
 			 p->max);
 		return -EINVAL;
 	}
+	if (p->min > p->max) {
+		snprintf(err, errlen, "--min %" PRIu64 " bytes is above --max %" PRIu64 " bytes",
+			 p->min, p->max);
+		return -EINVAL;
+	}
 	if (p->boots < 2) {
-		snprintf(err, errlen, "--boots %u: at least 2 (the --max probe and a confirmation)", p->boots);
+		snprintf(err, errlen, "--boots %u: at least 2 (the --max probe and a confirmation)",
+			 p->boots);
 		return -EINVAL;
 	}
 	return 0;
@@ -69,7 +74,8 @@ static void judge(const struct ps_result *r, struct ps_obs *o)
 		o->judged_rows++;
 		o->judged_ops += o->row_ops ? o->row_ops[i] : 0;
 		if (!o->judged_line)
-			o->judged_line = o->row_line && o->row_line[i] ? o->row_line[i] : o->first_line;
+			o->judged_line =
+			    o->row_line && o->row_line[i] ? o->row_line[i] : o->first_line;
 	}
 }
 
@@ -240,7 +246,7 @@ static void finish(struct ps_result *r, uint64_t lo, uint64_t hi, uint64_t min_k
 
 int ps_search(const struct ps_params *p, ps_probe_fn probe_fn, void *arg, struct ps_result *out)
 {
-	struct search s = { .p = p, .probe = probe_fn, .arg = arg, .r = out };
+	struct search s = {.p = p, .probe = probe_fn, .arg = arg, .r = out};
 	uint64_t min_k = p->min / PS_STEP, max_k = p->max / PS_STEP, lo = min_k - 1, hi = max_k;
 	bool fails, confirmed = false;
 	const struct ps_obs *top;
@@ -334,11 +340,16 @@ uint64_t ps_cvm_default(uint64_t ram_bytes)
 const char *ps_verdict_name(enum ps_verdict v)
 {
 	switch (v) {
-	case PS_FOUND: return "found";
-	case PS_NONE_HELPS: return "no-pool-helps";
-	case PS_MAX_DIED: return "max-boot-died";
-	case PS_BRACKET: return "bracket";
-	case PS_UNSTABLE: return "unstable";
+	case PS_FOUND:
+		return "found";
+	case PS_NONE_HELPS:
+		return "no-pool-helps";
+	case PS_MAX_DIED:
+		return "max-boot-died";
+	case PS_BRACKET:
+		return "bracket";
+	case PS_UNSTABLE:
+		return "unstable";
 	}
 	return "unknown";
 }

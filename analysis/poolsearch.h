@@ -27,37 +27,37 @@
 #include <stdint.h>
 
 #define PS_STEP	       ((uint64_t)256 << 10) /* the kernel rounds pools to segments of 128 slots */
-#define PS_SLOT	       ((uint64_t)2048)	      /* IO_TLB_SHIFT 11 */
+#define PS_SLOT	       ((uint64_t)2048)	     /* IO_TLB_SHIFT 11 */
 #define PS_DEFAULT_MIN PS_STEP
 #define PS_DEFAULT_MAX ((uint64_t)1 << 30)
-#define PS_BOOTS_MAX   10	      /* default budget: probes and the confirmation */
+#define PS_BOOTS_MAX   10 /* default budget: probes and the confirmation */
 
 /* What one boot with one pool size showed. The probe callback fills it. */
 struct ps_obs {
-	uint64_t pool_bytes;	  /* the pool this boot was given */
-	bool boot_ok;		  /* the boot produced its documents */
-	size_t nrows;		  /* rows (job section x size) the boot ran */
-	char **failed;		  /* keys of the rows with a failed op; malloc'd */
+	uint64_t pool_bytes; /* the pool this boot was given */
+	bool boot_ok;	     /* the boot produced its documents */
+	size_t nrows;	     /* rows (job section x size) the boot ran */
+	char **failed;	     /* keys of the rows with a failed op; malloc'd */
 	size_t nfailed;
-	int *row_ops;		  /* failed ops of each failed[] row; NULL: not known per row */
-	char **row_line;	  /* "KEY: line" of each failed[] row; NULL: none */
-	int64_t peak_slots;	  /* highest slots in use seen; -1 unknown */
-	int64_t largest_refused;  /* bytes of the largest refused mapping ("sz: N bytes"); -1 none */
-	int64_t largest_bounce;	  /* the largest mean bounced segment of a row, bytes; -1 unknown */
-	char *first_line;	  /* the first kernel line (or error) of the first failure; NULL none */
-	int failed_ops;		  /* failed ops over all rows */
-	char *dir;		  /* where its documents are (callback's choice); NULL none */
-	char *kernel;		  /* kernel release the boot ran; NULL unknown */
-	int64_t ram_mib;	  /* guest RAM; -1 unknown */
-	int64_t alloc_slabs;	  /* the pool the kernel really allocated (io_tlb_nslabs): it may
-				     round the request up (6.12: to a power of 2); -1 unknown */
+	int *row_ops;		 /* failed ops of each failed[] row; NULL: not known per row */
+	char **row_line;	 /* "KEY: line" of each failed[] row; NULL: none */
+	int64_t peak_slots;	 /* highest slots in use seen; -1 unknown */
+	int64_t largest_refused; /* bytes of the largest refused mapping ("sz: N bytes"); -1 none */
+	int64_t largest_bounce;	 /* the largest mean bounced segment of a row, bytes; -1 unknown */
+	char *first_line;    /* the first kernel line (or error) of the first failure; NULL none */
+	int failed_ops;	     /* failed ops over all rows */
+	char *dir;	     /* where its documents are (callback's choice); NULL none */
+	char *kernel;	     /* kernel release the boot ran; NULL unknown */
+	int64_t ram_mib;     /* guest RAM; -1 unknown */
+	int64_t alloc_slabs; /* the pool the kernel really allocated (io_tlb_nslabs): it may
+				round the request up (6.12: to a power of 2); -1 unknown */
 	/* set by the search */
-	bool fails;		  /* a row not excluded failed, or the boot died */
-	bool confirm;		  /* this boot was the confirmation */
-	int judged_ops;		  /* failed ops of the rows not excluded (row_ops known) */
-	size_t judged_rows;	  /* failed rows not excluded */
-	const char *judged_line;  /* the first failed row not excluded (row_line), else first_line
-				     when the boot died; NULL none; borrowed */
+	bool fails;		 /* a row not excluded failed, or the boot died */
+	bool confirm;		 /* this boot was the confirmation */
+	int judged_ops;		 /* failed ops of the rows not excluded (row_ops known) */
+	size_t judged_rows;	 /* failed rows not excluded */
+	const char *judged_line; /* the first failed row not excluded (row_line), else first_line
+				    when the boot died; NULL none; borrowed */
 };
 
 /*
@@ -68,16 +68,16 @@ struct ps_obs {
 typedef int (*ps_probe_fn)(void *arg, uint64_t pool_bytes, struct ps_obs *out);
 
 struct ps_params {
-	uint64_t min, max;  /* bytes, multiples of PS_STEP, min <= max */
-	unsigned boots;	    /* budget, at least 2 (max and a confirmation) */
+	uint64_t min, max; /* bytes, multiples of PS_STEP, min <= max */
+	unsigned boots;	   /* budget, at least 2 (max and a confirmation) */
 };
 
 enum ps_verdict {
-	PS_FOUND,	/* answer works and the step below failed (or answer == min), confirmed */
-	PS_NONE_HELPS,	/* every row fails even at max */
-	PS_MAX_DIED,	/* the boot at max produced no documents: nothing to search */
-	PS_BRACKET,	/* the budget ran out: between largest_failed and answer */
-	PS_UNSTABLE,	/* the last confirmation failed and no boot was left */
+	PS_FOUND,      /* answer works and the step below failed (or answer == min), confirmed */
+	PS_NONE_HELPS, /* every row fails even at max */
+	PS_MAX_DIED,   /* the boot at max produced no documents: nothing to search */
+	PS_BRACKET,    /* the budget ran out: between largest_failed and answer */
+	PS_UNSTABLE,   /* the last confirmation failed and no boot was left */
 };
 
 struct ps_result {
@@ -87,7 +87,7 @@ struct ps_result {
 	bool monotone;		 /* false: a size passed once and failed on its confirmation */
 	char **excluded;	 /* rows failing at max: no pool helps them */
 	size_t nexcluded;
-	struct ps_obs *obs;	 /* every boot, in order */
+	struct ps_obs *obs; /* every boot, in order */
 	size_t nobs;
 };
 

@@ -48,7 +48,8 @@ static struct pool_line *find_line(struct pool_line *v, size_t n, const struct a
 static bool several_pools(const struct pool_line *v, size_t n, const struct pool_line *l)
 {
 	for (size_t i = 0; i < n; i++)
-		if (v[i].slabs != l->slabs && !strcmp(v[i].release, l->release) && !strcmp(v[i].mode, l->mode))
+		if (v[i].slabs != l->slabs && !strcmp(v[i].release, l->release) &&
+		    !strcmp(v[i].mode, l->mode))
 			return true;
 	return false;
 }
@@ -70,21 +71,25 @@ int rp_pool_section(FILE *f, const struct an_dataset *ds)
 			continue;
 		if (!(l = find_line(v, n, r))) {
 			l = &v[n++];
-			*l = (struct pool_line){ .release = r->kernel_release, .mode = r->mode,
-						 .slabs = r->swiotlb_slabs, .peak = -1 };
+			*l = (struct pool_line){.release = r->kernel_release,
+						.mode = r->mode,
+						.slabs = r->swiotlb_slabs,
+						.peak = -1};
 		}
 		l->runs++;
 	}
 	for (size_t i = 0; i < ds->n; i++) {
 		const struct an_run *r = &ds->runs.r[ds->rows[i].run];
 		const struct bl_result_view *res = &ds->rows[i].v;
-		struct pool_line *l = r->swiotlb_slabs > 0 && r->kernel_release && r->mode ?
-					      find_line(v, n, r) : NULL;
+		struct pool_line *l = r->swiotlb_slabs > 0 && r->kernel_release && r->mode
+					  ? find_line(v, n, r)
+					  : NULL;
 
 		if (!l)
 			continue;
 		l->failed_ops += res->failed_ops;
-		if (res->counters[BL_C_IO_TLB_USED_PEAK].set && res->counters[BL_C_IO_TLB_USED_PEAK].v > l->peak)
+		if (res->counters[BL_C_IO_TLB_USED_PEAK].set &&
+		    res->counters[BL_C_IO_TLB_USED_PEAK].v > l->peak)
 			l->peak = res->counters[BL_C_IO_TLB_USED_PEAK].v;
 		if (res->counters[BL_C_SWIOTLB_BOUNCED].set)
 			l->bounced += res->counters[BL_C_SWIOTLB_BOUNCED].v;
@@ -96,25 +101,30 @@ int rp_pool_section(FILE *f, const struct an_dataset *ds)
 		if (!several_pools(v, n, l))
 			continue;
 		if (!heading) {
-			fprintf(f, "## Pool sizing\n\n"
-				   "Kernels and DMA modes that ran with more than one SWIOTLB pool size "
-				   "(`bouncelab pool`, `bouncelab lab --modes MODE:pool=SIZE`): failed ops "
-				   "and the peak of slots in use against the pool the boot really had "
-				   "(`dma.swiotlb_slabs`; the kernel may round a request up). A pool too "
-				   "small refuses mappings (\"swiotlb buffer is full\"); failed ops that "
-				   "stay at every size are mappings no pool helps (over 256 KiB). "
-				   "`pool=SIZE` selects these runs in compare, plot and report.\n\n");
+			fprintf(
+			    f,
+			    "## Pool sizing\n\n"
+			    "Kernels and DMA modes that ran with more than one SWIOTLB pool size "
+			    "(`bouncelab pool`, `bouncelab lab --modes MODE:pool=SIZE`): failed "
+			    "ops "
+			    "and the peak of slots in use against the pool the boot really had "
+			    "(`dma.swiotlb_slabs`; the kernel may round a request up). A pool too "
+			    "small refuses mappings (\"swiotlb buffer is full\"); failed ops that "
+			    "stay at every size are mappings no pool helps (over 256 KiB). "
+			    "`pool=SIZE` selects these runs in compare, plot and report.\n\n");
 			heading = true;
 		}
 		if (!cur_release || strcmp(cur_release, l->release) || strcmp(cur_mode, l->mode)) {
-			fprintf(f, "%s**%s, %s**\n\n| pool | slots | runs | failed ops | peak slots used | bounces |\n"
-				   "| ---: | ---: | ---: | ---: | ---: | ---: |\n",
+			fprintf(f,
+				"%s**%s, %s**\n\n| pool | slots | runs | failed ops | peak slots "
+				"used | bounces |\n"
+				"| ---: | ---: | ---: | ---: | ---: | ---: |\n",
 				cur_release ? "\n" : "", l->release, l->mode);
 			cur_release = l->release;
 			cur_mode = l->mode;
 		}
-		fprintf(f, "| %.2f MiB | %" PRId64 " | %zu | %" PRId64 " | ", (double)l->slabs * 2048 / (1 << 20),
-			l->slabs, l->runs, l->failed_ops);
+		fprintf(f, "| %.2f MiB | %" PRId64 " | %zu | %" PRId64 " | ",
+			(double)l->slabs * 2048 / (1 << 20), l->slabs, l->runs, l->failed_ops);
 		if (l->peak >= 0)
 			fprintf(f, "%" PRId64 " | %" PRId64 " |\n", l->peak, l->bounced);
 		else
