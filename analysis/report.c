@@ -501,13 +501,14 @@ int an_report_write(FILE *f, FILE *details, struct bl_store *s, const struct bl_
 		ret = rp_kernel_comparisons(&c);
 	c.f = f;
 	fclose(cmp_out);
-	if (!ret) {
+	if (!ret)
 		ret = rp_findings(&c);
-	}
 	if (!ret) {
 		fputs(cmp_buf, f);
 		ret = rp_change_points(&c, filter);
 	}
+	if (!ret)
+		ret = rp_pool_section(f, &ds);
 	if (!ret) {
 		if (!o->no_plots)
 			figures_section(f, &figs, plots_dir, report_dir);

@@ -52,5 +52,11 @@ int rp_findings(struct report_ctx *c);
 /* "failed: errno 5 (Input/output error)", what a cell says where every operation failed. */
 void rp_failed_text(int err, char *buf, size_t len);
 void rp_result_tables(FILE *f, const struct bl_sample_set *set);
+/*
+ * report_pool.c: the "Pool sizing" section (failed ops and peak slots per
+ * pool size) where a kernel and mode ran with two pool sizes or more;
+ * nothing otherwise. 0 or -ENOMEM.
+ */
+int rp_pool_section(FILE *f, const struct an_dataset *ds);
 
 #endif

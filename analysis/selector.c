@@ -28,6 +28,7 @@ enum sel_kind {
 	SK_COUNT,  /* a number of runs >= 1 (int member) */
 	SK_UUID,   /* a run UUID */
 	SK_BOOT,   /* a testbed boot index >= 0 (int member: index + 1) */
+	SK_POOL,   /* a SWIOTLB pool size, whole 256 KiB segments (int64_t member: 2 KiB slots) */
 };
 
 /* The members of struct bl_run_filter a key may set, for "given twice". */
@@ -74,6 +75,8 @@ static const struct sel_key keys[] = {
 	{ "run", NULL, SK_UUID, M(run_id), NULL, "UUID", "one run" },
 	{ "boot", NULL, SK_BOOT, M(boot), NULL, "N",
 	  "the testbed's Nth boot of its configuration (lab --boots; from 0)" },
+	{ "pool", NULL, SK_POOL, M(pool_slabs), NULL, "SIZE",
+	  "the boot's SWIOTLB pool (16M = 8192 slots; lab MODE:pool=SIZE, bouncelab pool)" },
 	{ "since", NULL, SK_TIME, M(since), NULL, "T",
 	  "started at or after T: a date (2026-11-01) or RFC 3339 time" },
 	{ "until", NULL, SK_TIME, M(until), NULL, "T", "started before T (exclusive)" },
@@ -291,6 +294,19 @@ static int apply_key(struct bl_run_filter *f, struct parse_state *ps, const char
 			return -EINVAL;
 		}
 		*(int *)((char *)f + k->member) = (int)n + 1;
+		break;
+	}
+	case SK_POOL: {
+		uint64_t bytes;
+
+		/* the store keeps slots (io_tlb_nslabs); a size between segments never matches */
+		if (bl_parse_size(value, &bytes) || !bytes || bytes % (256u << 10)) {
+			bl_seterr(err, errlen,
+				  "selector '%s': %s: '%s' is not a pool size in whole 256K segments (16M, 512K)",
+				  ctx, name, value);
+			return -EINVAL;
+		}
+		*(int64_t *)((char *)f + k->member) = (int64_t)(bytes / 2048);
 		break;
 	}
 	case SK_UUID:

@@ -26,6 +26,7 @@
  *   run      a run UUID                      (alias run_id)
  *   since, until   a date (2026-11-01) or RFC 3339 time; until is exclusive
  *   last     the newest N runs               (alias limit)
+ *   pool     the boot's SWIOTLB pool size (16M = 8192 slots, as the store keeps it)
  * The empty string selects every run.
  */
 struct bl_selector {

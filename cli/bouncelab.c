@@ -24,6 +24,7 @@ static const struct subcommand subcommands[] = {
 	{ "status", cmd_status, "database, schema version, runs stored, daemon reachable" },
 	{ "calibrate", cmd_calibrate, "boot one configuration twice (A/A) and store the noise floors compare uses" },
 	{ "bisect", cmd_bisect, "the first kernel version of a range that changed a metric (one boot a step)" },
+	{ "pool", cmd_pool, "find the smallest SWIOTLB pool a job runs in (one boot per probe)" },
 	{ "compare", cmd_compare, "compare two sets of runs (or DMA modes): change, 95% CI, verdict" },
 	{ "plot", cmd_plot, "render the figures (gnuplot) for the runs a selector picks" },
 	{ "report", cmd_report, "write the Markdown report (RESULTS.md) with tables, plots, findings" },

@@ -61,7 +61,7 @@ static const struct cli_opt lab_cli_opts[] = {
 	  .help = "print the exact versions --kernels resolves to in apt's index and exit, booting nothing "
 		  "(exit 0; 2 when an item names no kernel, 1 when apt could not be asked)" },
 	{ .name = "modes", .kind = CLI_LIST, .metavar = "LIST", .parse = lab_config_set_modes,
-	  .help = "DMA boot modes, each MODE, MODE:pool=SIZE or (Xen modes) MODE:balloon=SIZE (default: every "
+	  .help = "DMA boot modes, each MODE, MODE:pool=SIZE[:areas=N] or (Xen modes) MODE:balloon=SIZE (default: every "
 		  "mode below, in that order, and xen-pv:balloon=1536M after xen-pv)" },
 	{ .name = "job", .kind = CLI_STR, .metavar = "FILE", .off = FIELD(job),
 	  .help = "job file run by gembench in the guest (default: " LAB_DEFAULT_JOB " in the source tree)" },
@@ -194,7 +194,9 @@ void cmd_lab_usage(FILE *out)
 	fprintf(out, "\n");
 	print_wrapped(out,
 		      "MODE:pool=SIZE sets the SWIOTLB pool, a multiple of 256K (the kernel allocates it in "
-		      "segments of 128 slots x 2 KiB): force:pool=16M boots swiotlb=8192,force. noforce "
+		      "segments of 128 slots x 2 KiB): force:pool=16M boots swiotlb=8192,force. "
+		      "MODE:pool=SIZE:areas=N adds N SWIOTLB areas (each with its own lock): "
+		      "force:pool=16M:areas=4 boots swiotlb=8192,4,force. noforce "
 		      "takes no pool, and the Xen modes take none (whether xen-swiotlb honours swiotlb=N is "
 		      "not measured).",
 		      0, 0);

@@ -15,6 +15,7 @@ int cmd_compare(int argc, char **argv); /* cli/cmd_compare.c: statistical compar
 int cmd_plot(int argc, char **argv);    /* cli/cmd_plot.c: gnuplot figures (analysis/figures.c) from the store */
 int cmd_report(int argc, char **argv);  /* cli/cmd_report.c: the Markdown report (analysis/report.c) */
 int cmd_calibrate(int argc, char **argv); /* cli/cmd_calibrate.c: noise floors from A/A boots */
+int cmd_pool(int argc, char **argv);    /* cli/cmd_pool.c: the smallest SWIOTLB pool for a job */
 int cmd_nightly(int argc, char **argv); /* cli/cmd_nightly.c: the main job (make run) */
 int cmd_bisect(int argc, char **argv);  /* cli/cmd_bisect.c: the first kernel version that changed a metric */
 int cmd_export(int argc, char **argv);  /* cli/cmd_export.c: KCIDB JSON (analysis/kcidb.c) */

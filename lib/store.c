@@ -45,9 +45,9 @@
 #include "store_internal.h"
 
 /*
- * The run filter as SQL; ?1..?13 and ?16..?19 are the members of struct
+ * The run filter as SQL; ?1..?13 and ?16..?20 are the members of struct
  * bl_run_filter. ?18: '' matches runs without a hypervisor; ?19: -1 matches
- * runs without a balloon.
+ * runs without a balloon; ?20: the SWIOTLB pool in slabs.
  */
 #define RUN_FROM                                                                           \
 	" FROM runs r"                                                                     \
@@ -76,7 +76,8 @@
 	" AND (?16 IS NULL OR r.testbed_clock = ?16)"                                      \
 	" AND (?17 IS NULL OR r.testbed_boot_index = ?17)"                                 \
 	" AND (?18 IS NULL OR ifnull(r.hypervisor, '') = ?18)"                             \
-	" AND (?19 IS NULL OR ifnull(r.balloon_bytes, -1) = ?19)"
+	" AND (?19 IS NULL OR ifnull(r.balloon_bytes, -1) = ?19)"                          \
+	" AND (?20 IS NULL OR b.swiotlb_slabs = ?20)"
 
 static const char *const stmt_sql[ST_COUNT] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",

@@ -126,6 +126,8 @@ struct bl_run_filter {
 	const char *hypervisor; /* "xen-pv" (bl_hypervisor_key); "" = runs without a hypervisor */
 	int64_t balloon;      /* the testbed's Xen balloon in bytes; -1 = runs without one; 0 = any */
 	int boot;	      /* testbed boot index + 1 (lab --boots): 1 = boot 0; 0 = any */
+	int64_t pool_slabs;   /* the boot's SWIOTLB pool in 2 KiB slots (dma.swiotlb_slabs,
+				 io_tlb_nslabs: pool=16M is 8192); 0 = any */
 	int64_t since;	      /* started_at >= since (unix s); 0 = no bound */
 	int64_t until;	      /* started_at <  until (unix s); 0 = no bound */
 	int limit;	      /* the first N runs in the order below; 0 = all */

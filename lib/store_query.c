@@ -21,8 +21,8 @@ static void bind_filter(sqlite3_stmt *st, const struct bl_run_filter *f)
 
 	if (!f)
 		f = &none;
-	/* Both users of RUN_FROM take its ?1..?13 and ?16..?19 (the runs query ?14, ?15). */
-	assert(sqlite3_bind_parameter_count(st) >= 19);
+	/* Both users of RUN_FROM take its ?1..?13 and ?16..?20 (the runs query ?14, ?15). */
+	assert(sqlite3_bind_parameter_count(st) >= 20);
 	bind_text(st, 1, f->kernel);
 	bind_text(st, 2, f->swiotlb);
 	bind_text(st, 3, f->iommu);
@@ -44,6 +44,8 @@ static void bind_filter(sqlite3_stmt *st, const struct bl_run_filter *f)
 	bind_text(st, 18, f->hypervisor);
 	if (f->balloon)
 		sqlite3_bind_int64(st, 19, f->balloon);
+	if (f->pool_slabs > 0)
+		sqlite3_bind_int64(st, 20, f->pool_slabs);
 }
 
 static void read_run(sqlite3_stmt *st, struct bl_run_row *r)

@@ -62,16 +62,18 @@ int lab_clock_parse(const char *s, enum lab_clock *clock)
 static void mode_name(struct lab_mode *m)
 {
 	const char *name = bl_modes[m->id].name;
-	char pool[24] = "", balloon[24] = "";
+	char pool[24] = "", balloon[24] = "", areas[16] = "";
 
 	if (m->pool_bytes)
 		bl_size_short(m->pool_bytes, pool, sizeof(pool));
 	if (m->balloon_bytes)
 		bl_size_short(m->balloon_bytes, balloon, sizeof(balloon));
-	snprintf(m->spec, sizeof(m->spec), "%s%s%s%s%s", name, *pool ? ":pool=" : "", pool,
-		 *balloon ? ":balloon=" : "", balloon);
-	snprintf(m->slug, sizeof(m->slug), "%s%s%s%s%s", name, *pool ? "-pool" : "", pool,
-		 *balloon ? "-balloon" : "", balloon);
+	if (m->areas)
+		snprintf(areas, sizeof(areas), "%u", m->areas);
+	snprintf(m->spec, sizeof(m->spec), "%s%s%s%s%s%s%s", name, *pool ? ":pool=" : "", pool,
+		 *areas ? ":areas=" : "", areas, *balloon ? ":balloon=" : "", balloon);
+	snprintf(m->slug, sizeof(m->slug), "%s%s%s%s%s%s%s", name, *pool ? "-pool" : "", pool,
+		 *areas ? "-areas" : "", areas, *balloon ? "-balloon" : "", balloon);
 }
 
 void lab_mode_init(struct lab_mode *m, enum bl_mode_id id)
@@ -125,6 +127,20 @@ static int parse_pool(const char *s, const struct bl_mode_info *info, const char
 	return 0;
 }
 
+/* areas=N into m->areas; 0 or -EINVAL with err. */
+static int parse_areas(const char *s, const char *v, struct lab_mode *m, char *err, size_t errlen)
+{
+	char *end;
+	long n = strtol(v, &end, 10);
+
+	if (*end || end == v || n < 1 || n > (long)LAB_AREAS_MAX) {
+		snprintf(err, errlen, "mode '%s': areas '%s': expected 1 to %u", s, v, LAB_AREAS_MAX);
+		return -EINVAL;
+	}
+	m->areas = (unsigned)n;
+	return 0;
+}
+
 /* balloon=SIZE of mode @info, into m->balloon_bytes; 0 or -EINVAL with err. */
 static int parse_balloon(const char *s, const struct bl_mode_info *info, const char *v, struct lab_mode *m,
 			 char *err, size_t errlen)
@@ -170,7 +186,7 @@ int lab_mode_parse(const char *s, struct lab_mode *m, char *err, size_t errlen)
 	char name[32], known[160], opts[128];
 	const char *colon = strchr(s, ':');
 	size_t nlen = colon ? (size_t)(colon - s) : strlen(s);
-	bool pool = false, balloon = false;
+	bool pool = false, balloon = false, areas = false;
 
 	memset(m, 0, sizeof(*m));
 	bl_mode_names(known, sizeof(known));
@@ -206,9 +222,12 @@ int lab_mode_parse(const char *s, struct lab_mode *m, char *err, size_t errlen)
 		} else if (!strncmp(o, "balloon=", 8)) {
 			seen = &balloon;
 			ret = parse_balloon(s, info, o + 8, m, err, errlen);
+		} else if (!strncmp(o, "areas=", 6)) {
+			seen = &areas;
+			ret = parse_areas(s, o + 6, m, err, errlen);
 		} else {
-			snprintf(err, errlen, "mode '%s': unknown option '%s' (the options are pool=SIZE and, on "
-				 "Xen modes, balloon=SIZE)", s, o);
+			snprintf(err, errlen, "mode '%s': unknown option '%s' (the options are pool=SIZE, "
+				 "areas=N with a pool and, on Xen modes, balloon=SIZE)", s, o);
 			return -EINVAL;
 		}
 		if (*seen) {
@@ -218,6 +237,12 @@ int lab_mode_parse(const char *s, struct lab_mode *m, char *err, size_t errlen)
 		*seen = true;
 		if (ret)
 			return ret;
+	}
+	/* swiotlb=<slots>,<areas>: the areas need the slot count before them */
+	if (areas && !pool) {
+		snprintf(err, errlen, "mode '%s': areas= needs pool=SIZE (the kernel takes the areas after the "
+			 "slot count)", s);
+		return -EINVAL;
 	}
 	mode_name(m);
 	return 0;
@@ -260,14 +285,16 @@ int lab_mode_cmdline(const struct lab_mode *m, char *buf, size_t len)
 	 * own swiotlb= word, or alone (and first) when the mode has none.
 	 */
 	if (slots && !strstr(words, "swiotlb=")) {
-		n = snprintf(buf + off, len - off, " swiotlb=%" PRIu64, slots);
+		n = m->areas ? snprintf(buf + off, len - off, " swiotlb=%" PRIu64 ",%u", slots, m->areas)
+			     : snprintf(buf + off, len - off, " swiotlb=%" PRIu64, slots);
 		if (n < 0 || (size_t)n >= len - off)
 			return -ENOSPC;
 		off += (size_t)n;
 	}
 	for (char *save = NULL, *w = strtok_r(words, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
 		if (slots && !merged && !strncmp(w, "swiotlb=", 8)) {
-			n = snprintf(buf + off, len - off, " swiotlb=%" PRIu64 ",%s", slots, w + 8);
+			n = m->areas ? snprintf(buf + off, len - off, " swiotlb=%" PRIu64 ",%u,%s", slots, m->areas, w + 8)
+				     : snprintf(buf + off, len - off, " swiotlb=%" PRIu64 ",%s", slots, w + 8);
 			merged = true;
 		} else {
 			n = snprintf(buf + off, len - off, " %s", w);

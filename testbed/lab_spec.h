@@ -88,11 +88,13 @@ int lab_clock_parse(const char *s, enum lab_clock *clock);
 
 #define LAB_SLOT_BYTES	  2048u		/* one SWIOTLB slot */
 #define LAB_SEGMENT_BYTES (128u * 2048u) /* the kernel's rounding unit */
+#define LAB_AREAS_MAX	  1024u		/* the kernel rounds areas up to a power of 2 */
 
 struct lab_mode {
 	enum bl_mode_id id;  /* the row of lib/dmamode.h's bl_modes */
 	uint64_t pool_bytes; /* 0: the kernel's default pool */
 	uint64_t balloon_bytes; /* Xen modes: given back to Xen and taken back before the job; 0 none */
+	unsigned areas;	     /* swiotlb=<slots>,<areas>; 0: the kernel's default */
 	char spec[64];	     /* canonical spec, e.g. "force:pool=16M", "xen-pv:balloon=1536M" */
 	char slug[64];	     /* the same for file names, e.g. "force-pool16M", "xen-pv-balloon1536M" */
 };
@@ -105,6 +107,8 @@ struct lab_mode {
  *                 SWIOTLB segments), at most 2^32 slots; not on noforce
  *                 (no pool) nor on Xen modes (whether xen-swiotlb honours
  *                 swiotlb=N is not measured);
+ *   areas=N       with pool= only: N (1 to LAB_AREAS_MAX) SWIOTLB areas, each
+ *                 with its own lock (bouncelab pool --areas);
  *   balloon=SIZE  Xen modes only; not zero, a multiple of 4 KiB. Whether
  *                 it fits dom0's memory is lab_config_check()'s question.
  * On error returns -EINVAL and writes a message naming the bad part into err.

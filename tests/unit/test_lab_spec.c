@@ -127,6 +127,11 @@ static void test_mode_rejects(void **state)
 		{ "xen-pv:pool=16M", "pool=16M is not supported on xen-pv" },
 		{ "xen-pv-force:pool=16M", "xen-pv-force" },
 		{ "xen-pv:size=1G", "unknown option 'size=1G'" },
+		{ "force:areas=4", "areas= needs pool=SIZE" }, /* areas without a pool */
+		{ "force:pool=16M:areas=0", "areas '0'" },  /* no areas */
+		{ "force:pool=16M:areas=x", "areas 'x'" },  /* not a number */
+		{ "force:pool=16M:areas=2048", "1 to 1024" }, /* over the limit */
+		{ "force:pool=100K:areas=4", "'100K'" },    /* the size named without the areas */
 	};
 	struct lab_mode m;
 	char err[256];
@@ -175,6 +180,12 @@ static void test_mode_cmdlines(void **state)
 		  "xen-pv-force-balloon1G", "panic=-1 swiotlb=force bouncelab.balloon=1G", "force", "off" },
 		{ "xen-pv:balloon=256M", BL_MODE_XEN_PV, "xen-pv:balloon=256M", "xen-pv-balloon256M",
 		  " bouncelab.balloon=256M", "default", "off" },
+		/* areas after the slot count, before ",force" (bouncelab pool --areas) */
+		{ "force:pool=16M:areas=4", BL_MODE_FORCE, "force:pool=16M:areas=4", "force-pool16M-areas4",
+		  " swiotlb=8192,4,force", "force", "off" },
+		/* a mode without a swiotlb= word: slots and areas alone */
+		{ "default:pool=8M:areas=2", BL_MODE_DEFAULT, "default:pool=8M:areas=2", "default-pool8M-areas2",
+		  " swiotlb=4096,2", "default", "off" },
 	};
 	struct lab_mode m;
 	char err[256], cmd[256];

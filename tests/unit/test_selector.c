@@ -50,6 +50,10 @@ static void test_refusals(void **state)
 		{ "last=1000001", "last: '1000001' is not a number" },
 		{ "run=1234", "run: '1234' is not a run UUID" },
 		{ "run_id=1234", "run_id: '1234' is not a run UUID" },
+		{ "pool=100K", "pool: '100K' is not a pool size in whole 256K" }, /* part of a segment */
+		{ "pool=big", "pool: 'big' is not a pool size" },		   /* not a size */
+		{ "pool=0", "pool: '0' is not a pool size" },			   /* no pool */
+		{ "pool=16M,pool=8M", "pool: given twice" },
 	};
 	struct bl_selector sel;
 	char err[512];
@@ -107,10 +111,18 @@ static void test_each_key(void **state)
 	assert_int_equal(bl_selector_parse("last=3", &sel, err, sizeof(err)), 0);
 	assert_int_equal(sel.filter.limit, 3);
 	bl_selector_free(&sel);
+	/* pool sizes become the slots the store keeps (io_tlb_nslabs): 2 KiB each */
+	assert_int_equal(bl_selector_parse("pool=16M", &sel, err, sizeof(err)), 0);
+	assert_int_equal(sel.filter.pool_slabs, 8192);
+	bl_selector_free(&sel);
+	assert_int_equal(bl_selector_parse("pool=7936K", &sel, err, sizeof(err)), 0);
+	assert_int_equal(sel.filter.pool_slabs, 3968);
+	bl_selector_free(&sel);
 	/* the empty selector selects everything */
 	assert_int_equal(bl_selector_parse("", &sel, err, sizeof(err)), 0);
 	assert_null(sel.filter.kernel);
 	assert_int_equal(sel.filter.since, 0);
+	assert_int_equal(sel.filter.pool_slabs, 0);
 	bl_selector_free(&sel);
 }
 

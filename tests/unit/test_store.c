@@ -513,6 +513,10 @@ static void test_filters(void **state)
 		{ { .swiotlb = "force", .kernel = "6.12" }, 2, "c0ffee00" },
 		{ { .swiotlb = "noforce" }, 1, "3f6c1a52" },
 		{ { .iommu = "on" }, 1, "5d2a7e10" },
+		/* SWIOTLB pool in slots (selector pool=64M): noforce has none */
+		{ { .pool_slabs = 32768 }, 4, "5d2a7e10" },
+		{ { .pool_slabs = 32768, .swiotlb = "force" }, 3, "c0ffee00" },
+		{ { .pool_slabs = 8192 }, 0, NULL },
 		/* device: driver or node; importer */
 		{ { .device = "vgem" }, 3, "c0ffee00" },
 		{ { .device = "/dev/dri/card0" }, 1, "9b1e44d0" },
