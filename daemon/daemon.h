@@ -32,6 +32,7 @@ struct bld_stats {
 	uint64_t auth_refused;	   /* writes without the right bearer token */
 	uint64_t conn_accepted;	   /* HTTP connections accepted */
 	uint64_t conn_paused;	   /* times the listeners were paused at max_connections */
+	uint64_t held_refused;	   /* connections answered 503 at max_held */
 	uint64_t conn_evicted;	   /* idle connections shut down to make room */
 	uint64_t sched_runs;	   /* scheduled runs finished */
 	uint64_t sched_timeouts;   /* scheduled runs killed at their timeout */

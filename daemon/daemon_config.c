@@ -45,6 +45,8 @@ static const struct key_def keys[] = {
 	{ "daemon", "token_file", K_STR, CFG(token_file), "(none)", "file holding the bearer token for TCP writes" },
 	{ "daemon", "log_file", K_STR, CFG(log_file), "(stderr)", "log file, reopened on SIGHUP" },
 	{ "daemon", "max_body", K_SIZE, CFG(max_body), "16M", "largest request body (413 above)" },
+	{ "daemon", "max_held", K_SIZE, CFG(max_held), "32M",
+	  "request bytes held at once over all connections (at least max_body); a connection beyond it gets 503" },
 	{ "daemon", "max_headers", K_SIZE, CFG(max_headers), "16K", "largest request header block" },
 	{ "daemon", "timeout", K_DURATION, CFG(timeout_ms), "30s", "idle/read/write timeout of a connection" },
 	{ "daemon", "max_connections", K_INT, CFG(max_connections), "512", "open HTTP connections at once; more wait" },
@@ -326,6 +328,7 @@ int bld_config_defaults(struct bld_config *c)
 	memset(c, 0, sizeof(*c));
 	c->socket_mode = 0660;
 	c->max_body = BL_RESULTDOC_MAX_BYTES;
+	c->max_held = 32 << 20;
 	c->max_headers = 16 << 10;
 	c->timeout_ms = 30 * 1000;
 	c->max_connections = 512;

@@ -126,6 +126,9 @@ void bld_api_metrics(struct bld_ctx *ctx, const struct bld_listener *l, struct e
 	COUNTER("bouncelabd_connections_accepted_total", "HTTP connections accepted.", s->conn_accepted);
 	COUNTER("bouncelabd_connections_evicted_total", "Idle connections closed at max_connections.",
 		s->conn_evicted);
+	COUNTER("bouncelabd_held_refused_total",
+		"Connections answered 503 because the request bytes held over all connections reached max_held.",
+		s->held_refused);
 	GAUGE("bouncelabd_connections_open", "HTTP connections open now.", "%d", bld_http_connections(ctx));
 	COUNTER("bouncelabd_scheduled_runs_total", "Scheduled runs finished.", s->sched_runs);
 	COUNTER("bouncelabd_scheduled_timeouts_total", "Scheduled runs killed at their timeout.", s->sched_timeouts);
