@@ -308,10 +308,11 @@ int main(int argc, char **argv)
 		goto out_token;
 	}
 	/* 5. store */
-	ret = bl_store_open(ctx.cfg.db_path, &(struct bl_store_opts){ .sync_full = ctx.cfg.fsync_commits },
+	ret = bl_store_open(ctx.cfg.db_path, &(struct bl_store_opts){ .sync_full = ctx.cfg.fsync_commits, .quick_check = true },
 			    &ctx.store, err, sizeof(err));
 	if (ret < 0) {
-		bl_err("store %s: %s", ctx.cfg.db_path, err);
+		/* The store's messages start "store: "; this line names the file already. */
+		bl_err("store %s: %s", ctx.cfg.db_path, strncmp(err, "store: ", 7) ? err : err + 7);
 		goto out_base;
 	}
 	/* 6. signals (before anything that forks) */

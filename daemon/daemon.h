@@ -12,6 +12,8 @@
 #include <time.h>
 
 #include "daemon_config.h"
+#include "daemon_health.h"
+#include "log.h"
 
 struct event_base;
 struct event;
@@ -51,6 +53,8 @@ struct bld_ctx {
 	struct event *housekeeping; /* the one periodic timer (1 s) */
 	struct event *sig_term, *sig_int, *sig_hup, *sig_chld;
 	struct bld_stats stats;
+	struct bld_health health;  /* /healthz's cached probe */
+	struct bl_complain c_commit; /* log back-off for failing commits (a full disk fails each one) */
 	time_t started;		   /* CLOCK_REALTIME seconds */
 	bool stopping;		   /* SIGTERM/SIGINT seen: finish and leave */
 };

@@ -288,9 +288,13 @@ void bld_api_on_written(void *user, const struct bld_batch *b)
 	struct bld_ctx *ctx = user;
 
 	ctx->stats.batches++;
+	bld_health_written(ctx, b->ret, b->errmsg);
 	if (b->ret < 0) {
 		ctx->stats.ingest_failed++;
-		bl_err("store: commit %zu runs: %s", b->n, b->errmsg);
+		/* A full disk fails every commit: say so once, then with back-off. */
+		bl_complain_at(&ctx->c_commit, bld_now_ns(), "commit %zu runs: %s", b->n, b->errmsg);
+	} else {
+		bl_complain_release(&ctx->c_commit, "commits succeed again");
 	}
 	for (size_t i = 0; i < b->n; i++) {
 		struct evhttp_request *req = b->items[i];

@@ -47,6 +47,8 @@ static const struct key_def keys[] = {
 	{ "daemon", "max_body", K_SIZE, CFG(max_body), "16M", "largest request body (413 above)" },
 	{ "daemon", "max_held", K_SIZE, CFG(max_held), "32M",
 	  "request bytes held at once over all connections (at least max_body); a connection beyond it gets 503" },
+	{ "daemon", "health_min_free", K_SIZE, CFG(health_min_free), "4M",
+	  "free space on the database's file system below which /healthz answers 503 (writes would fail)" },
 	{ "daemon", "max_headers", K_SIZE, CFG(max_headers), "16K", "largest request header block" },
 	{ "daemon", "timeout", K_DURATION, CFG(timeout_ms), "30s", "idle/read/write timeout of a connection" },
 	{ "daemon", "max_connections", K_INT, CFG(max_connections), "512", "open HTTP connections at once; more wait" },
@@ -329,6 +331,7 @@ int bld_config_defaults(struct bld_config *c)
 	c->socket_mode = 0660;
 	c->max_body = BL_RESULTDOC_MAX_BYTES;
 	c->max_held = 32 << 20;
+	c->health_min_free = 4 << 20;
 	c->max_headers = 16 << 10;
 	c->timeout_ms = 30 * 1000;
 	c->max_connections = 512;

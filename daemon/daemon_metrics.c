@@ -23,10 +23,12 @@
 void bld_api_healthz(struct bld_ctx *ctx, const struct bld_listener *l, struct evhttp_request *req,
 		     const char *arg, struct bld_reply *r)
 {
-	r->code = ctx->store && !ctx->stopping ? 200 : 503;
+	const char *why;
+
+	r->code = bld_health_ok(ctx, &why) ? 200 : 503;
 	r->reason = r->code == 200 ? "OK" : "Service Unavailable";
 	r->content_type = "text/plain";
-	evbuffer_add_printf(r->body, "%s\n", r->code == 200 ? "ok" : "unavailable");
+	evbuffer_add_printf(r->body, "%s\n", why);
 }
 
 /* Prometheus label value: backslash, double quote and newline escaped. */
