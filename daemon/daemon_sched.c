@@ -37,6 +37,7 @@
 #include "analysis.h"
 #include "daemon.h"
 #include "docwrite.h"
+#include "fsutil.h"
 #include "log.h"
 #include "paths.h"
 #include "resultdoc.h"
@@ -142,8 +143,9 @@ static int store_own_doc(struct bld_sched *s, struct child *c, const char *statu
 	json_t *root, *job;
 	int ret;
 
-	if (c->job)
-		ini_parse(c->job, job_key_cb, &k); /* best effort: unknown stays "unknown" */
+	/* Best effort: unknown stays "unknown"; never a device or a huge file (it would not end). */
+	if (c->job && !bl_check_text_file(c->job, BL_TEXT_FILE_MAX, err, sizeof(err)))
+		ini_parse(c->job, job_key_cb, &k);
 	bl_rfc3339_unix(c->started, started);
 	root = bl_doc_bare_new(&(struct bl_doc_bare){
 		.status = status,
