@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <ini.h>
 
@@ -351,7 +352,21 @@ int bld_config_load(struct bld_config *c, const char *path, char *err, size_t er
 	struct load_state st = { .cfg = c, .path = path, .err = err, .errlen = errlen };
 	int line;
 
+	struct stat sb;
+	int ret;
+
 	err[0] = '\0';
+	/* A device or FIFO would never end a line; a huge file is not a config. */
+	ret = bl_check_text_file(path, BL_TEXT_FILE_MAX, err, errlen);
+	if (ret)
+		return ret;
+	/* It names the database, the socket and the token file: nobody else may change it. */
+	if (stat(path, &sb) == 0 && (sb.st_mode & 022)) {
+		snprintf(err, errlen, "%s: mode %04o lets others change it (it names the database and the token file); "
+				      "chmod go-w it",
+			 path, (unsigned)(sb.st_mode & 07777));
+		return -EPERM;
+	}
 	if (bl_first_long_line(path, INI_MAX_LINE - 1, &line) == 1) {
 		snprintf(err, errlen, "%s:%d: line longer than %d characters (the INI reader's limit): "
 				      "shorten it",

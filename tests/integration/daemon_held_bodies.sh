@@ -21,6 +21,9 @@ max_connections = 200
 [monitor]
 enabled = false
 INI
+# Under ASan freed memory waits in a 256 MB quarantine: the bytes of the refused
+# bodies the daemon read and dropped would look held. Keep it small.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=16"
 PORT=""
 for try in 1 2 3; do
 	PORT=$((20000 + RANDOM % 30000))
@@ -34,9 +37,12 @@ done
 [ -n "$DPID" ] || fail "bouncelabd did not start"
 
 rss_mb() { awk '/^VmRSS:/ { printf "%d", $2 / 1024 }' /proc/$DPID/status; }
-# Under ASan the shadow memory and quarantine dwarf the held bytes: the limit scales.
+# Under ASan the shadow memory and quarantine add to the held bytes: the limit
+# scales, and its allocator keeps freed pages (malloc_trim is glibc's).
 LIMIT=64
-[ "$BUILD" != build ] && LIMIT=$((LIMIT * 4))
+ASAN=""
+ldd "$BUILD/bouncelabd" 2>/dev/null | grep -q libasan && ASAN=1
+[ -n "$ASAN" ] && LIMIT=$((LIMIT * 4))
 
 # hold KIND: 30 clients announce 15 MiB, send all but one byte, and keep the
 # connection open until this script's stdin says go; prints the status codes.
@@ -113,7 +119,8 @@ for i in $(seq 1 30); do
 	sleep 0.2
 done
 echo "RSS after the clients closed: ${after} MB"
-[ "$after" -le $((base + 16)) ] || fail "RSS stayed at ${after} MB after the clients closed (started at ${base} MB)"
+[ -n "$ASAN" ] && echo "(ASan's allocator keeps freed pages: not checked under ASan)"
+[ -n "$ASAN" ] || [ "$after" -le $((base + 16)) ] || fail "RSS stayed at ${after} MB after the clients closed (started at ${base} MB)"
 
 # Still serving writes, with and without the token where it matters.
 jq -c '.run_id = "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee"' "$FIXTURE" >"$T/good.json"
