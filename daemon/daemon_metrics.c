@@ -19,6 +19,7 @@
 #include "daemon_http.h"
 #include "daemon_monitor.h"
 #include "store.h"
+#include "textsafe.h"
 
 void bld_api_healthz(struct bld_ctx *ctx, const struct bld_listener *l, struct evhttp_request *req,
 		     const char *arg, struct bld_reply *r)
@@ -31,17 +32,27 @@ void bld_api_healthz(struct bld_ctx *ctx, const struct bld_listener *l, struct e
 	evbuffer_add_printf(r->body, "%s\n", why);
 }
 
-/* Prometheus label value: backslash, double quote and newline escaped. */
+/*
+ * Prometheus label value: backslash, double quote and newline escaped (the
+ * format's only escapes); other control characters and text-reordering
+ * ones (CR, ESC, U+202E) become U+FFFD, so a scrape shown in a terminal or
+ * a dashboard cannot be driven by a document's text.
+ */
 static void label(struct evbuffer *b, const char *name, const char *v, bool last)
 {
 	evbuffer_add_printf(b, "%s=\"", name);
-	for (const char *p = v ? v : ""; *p; p++) {
+	for (const char *p = v ? v : ""; *p;) {
+		size_t n = bl_unsafe_len(p);
+
 		if (*p == '\\' || *p == '"')
 			evbuffer_add_printf(b, "\\%c", *p);
 		else if (*p == '\n')
 			evbuffer_add(b, "\\n", 2);
+		else if (n)
+			evbuffer_add(b, "\xef\xbf\xbd", 3); /* U+FFFD */
 		else
 			evbuffer_add(b, p, 1);
+		p += n ? n : 1;
 	}
 	evbuffer_add(b, last ? "\"" : "\",", last ? 1 : 2);
 }
