@@ -761,6 +761,12 @@ static int validate(struct vctx *c, json_t *root, struct bl_resultdoc *d)
 		d->run_id_buf[i] = (char)tolower((unsigned char)s[i]);
 	d->run_id_buf[36] = '\0';
 	d->run_id = d->run_id_buf;
+	if (strcmp(s, d->run_id_buf)) {
+		/* Stored in its canonical form, as its key is: the tree changes, the text goes. */
+		if (json_object_set_new(root, "run_id", json_string(d->run_id_buf)))
+			return -ENOMEM;
+		d->rewritten = true;
+	}
 
 	if ((err = get_enum(c, root, "status", REQUIRED, bl_run_status_names, BL_STATUS_COUNT, &s,
 			    &idx)))
@@ -937,6 +943,8 @@ int bl_resultdoc_parse(const char *text, size_t len, struct bl_resultdoc **out, 
 	}
 	(*out)->arena = arena;
 	/* Kept so the store saves the document as it came, without re-serialising it. */
+	if ((*out)->rewritten)
+		return 0; /* made canonical: the store serialises the tree */
 	(*out)->text = malloc(len + 1);
 	if (!(*out)->text) {
 		bl_resultdoc_free(*out);
