@@ -91,7 +91,7 @@ static int latest_cb(const struct bl_run_row *run, const struct bl_result_view *
 
 		if (!v.set || !isfinite(v.v))
 			continue; /* null stays absent, never 0 */
-		evbuffer_add_printf(b, "%s{", m ? "bouncelab_latest_ops_per_sec" : "bouncelab_latest_bounce_rate");
+		evbuffer_add_printf(b, "%s{", m ? "bouncelab_latest_operations_per_second" : "bouncelab_latest_bounce_rate");
 		label(b, "kernel", run->kernel_release, false);
 		label(b, "swiotlb", run->swiotlb, false);
 		label(b, "iommu", run->iommu, false);
@@ -162,9 +162,9 @@ void bld_api_metrics(struct bld_ctx *ctx, const struct bld_listener *l, struct e
 				       "per kernel/mode/device/workload/size.\n"
 				       "# TYPE bouncelab_latest_bounce_rate gauge\n");
 		evbuffer_add_buffer(b, st.bounce);
-		evbuffer_add_printf(b, "# HELP bouncelab_latest_ops_per_sec Mean operations per second, newest run "
+		evbuffer_add_printf(b, "# HELP bouncelab_latest_operations_per_second Mean operations per second, newest run "
 				       "per kernel/mode/device/workload/size.\n"
-				       "# TYPE bouncelab_latest_ops_per_sec gauge\n");
+				       "# TYPE bouncelab_latest_operations_per_second gauge\n");
 		evbuffer_add_buffer(b, st.ops);
 	}
 	if (st.bounce)
