@@ -31,6 +31,7 @@
 #include "daemon_auth.h"
 #include "daemon_config.h"
 #include "daemon_http.h"
+#include "daemon_latest.h"
 #include "daemon_monitor.h"
 #include "daemon_sched.h"
 #include "fsutil.h"
@@ -399,6 +400,7 @@ out_signals:
 		event_free(ctx.sig_int);
 	if (ctx.sig_term)
 		event_free(ctx.sig_term);
+	bld_latest_free(ctx.latest);
 	bl_store_close(ctx.store);
 out_base:
 	if (ctx.base)

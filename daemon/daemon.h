@@ -12,6 +12,8 @@
 #include <time.h>
 
 #include "daemon_config.h"
+
+struct bld_latest;
 #include "daemon_health.h"
 #include "log.h"
 
@@ -54,6 +56,7 @@ struct bld_ctx {
 	struct event *sig_term, *sig_int, *sig_hup, *sig_chld;
 	struct bld_stats stats;
 	struct bld_health health;  /* /healthz's cached probe */
+	struct bld_latest *latest; /* /metrics' newest value per series, kept at commit (NULL until the first scrape) */
 	struct bl_complain c_commit; /* log back-off for failing commits (a full disk fails each one) */
 	time_t started;		   /* CLOCK_REALTIME seconds */
 	bool stopping;		   /* SIGTERM/SIGINT seen: finish and leave */

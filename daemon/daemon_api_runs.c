@@ -37,6 +37,7 @@
 #include "compare.h"
 #include "daemon.h"
 #include "daemon_auth.h"
+#include "daemon_latest.h"
 #include "daemon_parse.h"
 #include "daemon_writer.h"
 #include "log.h"
@@ -289,6 +290,10 @@ void bld_api_on_written(void *user, const struct bld_batch *b)
 
 	ctx->stats.batches++;
 	bld_health_written(ctx, b->ret, b->errmsg);
+	/* /metrics' newest values follow the commits (once it has read the store). */
+	for (size_t i = 0; b->ret >= 0 && ctx->latest && ctx->latest->loaded && i < b->n; i++)
+		if (b->outcomes[i] == BL_PUT_INSERTED)
+			bld_latest_add_doc(ctx->latest, b->docs[i]);
 	if (b->ret < 0) {
 		ctx->stats.ingest_failed++;
 		/* A full disk fails every commit: say so once, then with back-off. */
