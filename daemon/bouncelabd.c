@@ -33,6 +33,7 @@
 #include "daemon_http.h"
 #include "daemon_latest.h"
 #include "daemon_monitor.h"
+#include "daemon_notify.h"
 #include "daemon_sched.h"
 #include "fsutil.h"
 #include "log.h"
@@ -378,10 +379,13 @@ int main(int argc, char **argv)
 		close(ready_fd);
 		ready_fd = -1;
 	}
+	if (bld_notify("READY=1\nSTATUS=serving") < 0)
+		bl_warn("systemd: could not tell it we are ready ($NOTIFY_SOCKET)");
 	if (event_base_dispatch(ctx.base) < 0)
 		bl_err("libevent: event loop failed");
 	else
 		exit_code = 0;
+	bld_notify("STOPPING=1");
 	bl_info("stopping");
 
 	event_free(ctx.housekeeping);
