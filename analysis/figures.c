@@ -140,20 +140,37 @@ static int find_scripts(char *buf, size_t len)
 	return -ENOENT;
 }
 
-/* Appends name='value' to a gnuplot -e string; '' escapes a quote. */
+/*
+ * Appends name="value" to a gnuplot -e string. A double-quoted gnuplot
+ * string takes backslash escapes, so every byte comes through: \\ and \"
+ * for themselves, control characters dropped (a label is one line). The
+ * single-quoted form ('' for a quote) broke on a value starting with a
+ * quote: gnuplot read '''x' as an empty string, then x.
+ */
 static void gp_var(char *buf, size_t len, const char *name, const char *value)
 {
 	size_t off = strlen(buf);
 
-	off += (size_t)snprintf(buf + off, len > off ? len - off : 0, "%s='", name);
-	for (const char *p = value; *p && off + 3 < len; p++) {
-		if (*p == '\'')
-			buf[off++] = '\'';
-		if (*p == '\n' || *p == '\r')
+	off += (size_t)snprintf(buf + off, len > off ? len - off : 0, "%s=\"", name);
+	for (const char *p = value; *p && off + 4 < len; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			continue;
+		if (*p == '\\' || *p == '"')
+			buf[off++] = '\\';
 		buf[off++] = *p;
 	}
-	snprintf(buf + off, len > off ? len - off : 0, "'; ");
+	snprintf(buf + off, len > off ? len - off : 0, "\"; ");
+}
+
+void fig_data_label(FILE *out, const char *label)
+{
+	/* A data file's quoted field has no escapes: a double quote becomes a single one. */
+	for (const char *p = label; *p; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			fputc(' ', out);
+		else
+			fputc(*p == '"' ? '\'' : *p, out);
+	}
 }
 
 /*

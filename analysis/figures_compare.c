@@ -216,7 +216,9 @@ int fig_compare(struct render_ctx *c)
 				ret = -EIO;
 			} else {
 				for (size_t k = 0; k < nbars; k++) {
-					fprintf(out, "%zu \"%s\" %.4g", k, bars[k].label, bars[k].change);
+					fprintf(out, "%zu \"", k);
+					fig_data_label(out, bars[k].label);
+					fprintf(out, "\" %.4g", bars[k].change);
 					if (isnan(bars[k].lo))
 						fprintf(out, " ? ? %d\n", bars[k].cls);
 					else

@@ -37,6 +37,8 @@ void fig_put_header(FILE *f, const char *name, int extra_cols);
 FILE *fig_open_data(struct render_ctx *c, const char *name, const char *what, const char *columns);
 /* Closes a data file; -EIO (logged) when anything failed to be written. */
 int fig_close_data(FILE *f, const char *name);
+/* Writes @label inside a data file's double-quoted field (which has no escapes). */
+void fig_data_label(FILE *out, const char *label);
 /*
  * Records the figure and renders plots/@script.gp with @data -> @image
  * (o->outdir), @vars as name, value pairs. @clock (fig_clock_text; NULL

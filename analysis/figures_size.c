@@ -405,10 +405,10 @@ int fig_slots(struct render_ctx *c)
 			const char *plus = strchr(r->devices, '+');
 
 			/* "import\nudmabuf\n+vgem": a device per line keeps clusters narrow */
-			fprintf(out, "\"%s%s%s\\n%.*s%s%s\"", nmodes > 1 ? r->mode : "",
-				nmodes > 1 ? "\\n" : "", r->workload,
-				plus ? (int)(plus - r->devices) : (int)strlen(r->devices), r->devices,
-				plus ? "\\n" : "", plus ? plus : "");
+			fprintf(out, "\"%s%s", nmodes > 1 ? r->mode : "", nmodes > 1 ? "\\n" : "");
+			fig_data_label(out, r->workload);
+			fprintf(out, "\\n%.*s%s%s\"", plus ? (int)(plus - r->devices) : (int)strlen(r->devices),
+				r->devices, plus ? "\\n" : "", plus ? plus : "");
 			fprintf(out, " %" PRId64 " %" PRId64 " %" PRId64 "\n", r->before, r->peak,
 				r->after);
 		}

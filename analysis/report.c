@@ -41,17 +41,32 @@
 #include "calibrate.h"
 #include "report_int.h"
 #include "store_summary.h"
+#include "textsafe.h"
 
-/* Markdown table cells must not contain '|' or newlines. */
+/*
+ * Markdown table cells must not contain '|' or newlines; other control
+ * characters and text-reordering ones (ESC, U+202E) are written as their
+ * escapes, so a report read in a terminal or a browser shows them.
+ */
 void rp_md_cell(FILE *f, const char *s)
 {
-	for (; s && *s; s++) {
-		if (*s == '|')
+	for (; s && *s;) {
+		size_t n = bl_unsafe_len(s);
+		char esc[16];
+
+		if (*s == '|') {
 			fputs("\\|", f);
-		else if (*s == '\n' || *s == '\r')
+		} else if (*s == '\n' || *s == '\r' || *s == '\t') {
 			fputc(' ', f);
-		else
+		} else if (n) {
+			char one[4] = { 0 };
+
+			memcpy(one, s, n);
+			fputs(bl_text_safe(one, esc, sizeof(esc), NULL), f);
+		} else {
 			fputc(*s, f);
+		}
+		s += n ? n : 1;
 	}
 }
 

@@ -419,7 +419,29 @@ struct reader {
 	int failed;
 	char last_header[64];  /* name of the last "[section]" line read */
 	unsigned last_header_line;
+	char headers[GB_MAX_JOBS + 1][64]; /* every "[section]" line so far ([global] too) */
+	unsigned header_line[GB_MAX_JOBS + 1];
+	size_t nheaders;
 };
+
+/* A "[section]" line: refused when the section was given before (merging them hides a typo). */
+static void note_header(struct reader *r)
+{
+	for (size_t i = 0; i < r->nheaders; i++) {
+		if (strcmp(r->headers[i], r->last_header))
+			continue;
+		if (!r->failed) {
+			set_err(r->err, "%s:%u: section [%s] given twice (first at line %u); one section per job",
+				r->path, r->line, r->last_header, r->header_line[i]);
+			r->failed = -EINVAL;
+		}
+		return;
+	}
+	if (r->nheaders < sizeof(r->headers) / sizeof(r->headers[0])) { /* more: on_pair refuses them */
+		snprintf(r->headers[r->nheaders], sizeof(r->headers[0]), "%s", r->last_header);
+		r->header_line[r->nheaders++] = r->line;
+	}
+}
 
 static char *reader_gets(char *str, int num, void *stream)
 {
@@ -446,6 +468,7 @@ static char *reader_gets(char *str, int num, void *stream)
 			memcpy(r->last_header, p + 1, n);
 			r->last_header[n] = '\0';
 			r->last_header_line = r->line;
+			note_header(r);
 		}
 	}
 	return s;
@@ -489,6 +512,15 @@ static int on_pair(void *user, const char *section, const char *name, const char
 			r->line, name);
 		r->failed = -EINVAL;
 		return 0;
+	}
+	for (size_t i = 0; i < r->npairs; i++) {
+		/* The last value silently winning hides the first: refuse, naming both lines. */
+		if (!strcmp(r->pairs[i].section, section) && !strcmp(r->pairs[i].key, name)) {
+			set_err(r->err, "%s:%u [%s]: key '%s' given twice (first at line %u)", r->path,
+				r->line, section, name, r->pairs[i].line);
+			r->failed = -EINVAL;
+			return 0;
+		}
 	}
 	p = &r->pairs[r->npairs++];
 	snprintf(p->section, sizeof(p->section), "%s", section);
@@ -604,7 +636,15 @@ int gb_jobs_load(const char *path, const struct gb_cli_opt *cli, size_t n_cli,
 	r.path = path;
 	r.err = err;
 	{
+		char why[sizeof(err->msg)];
 		int line;
+
+		/* /dev/zero or a FIFO would never end a line, and the reader would wait forever. */
+		rc = bl_check_text_file(path, BL_TEXT_FILE_MAX, why, sizeof(why));
+		if (rc) {
+			set_err(err, "%s", why);
+			return rc;
+		}
 
 		if (bl_first_long_line(path, INI_MAX_LINE - 1, &line) == 1) {
 			set_err(err, "%s:%d: line longer than %d characters (the INI reader's limit)",

@@ -105,8 +105,10 @@ static int parse_metrics(struct opts *o)
 	size_t n = 0;
 
 	o->metric_buf = strdup(o->metric_arg);
-	if (!o->metric_buf)
+	if (!o->metric_buf) {
+		bl_err("--metric: out of memory");
 		return -ENOMEM;
+	}
 	for (tok = strtok_r(o->metric_buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		if (!bl_metric_find(tok)) {
 			bl_err("--metric: unknown metric '%s' (see bouncelab compare --help)", tok);
@@ -119,6 +121,8 @@ static int parse_metrics(struct opts *o)
 		o->metrics[n++] = tok;
 	}
 	o->metrics[n] = NULL;
+	if (!n)
+		bl_err("--metric: no metric named");
 	return n ? 0 : -EINVAL;
 }
 
@@ -258,11 +262,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		bl_err("compare: needs --base SELECTOR and --new SELECTOR (or --modes --kernel K)");
 		return -EINVAL;
 	}
-	if (o->metric_arg && parse_metrics(o) < 0) {
-		if (!o->metrics[0])
-			bl_err("--metric: no metric named");
-		return -EINVAL;
-	}
+	if (o->metric_arg && parse_metrics(o) < 0)
+		return -EINVAL; /* parse_metrics said why, once */
 	return 0;
 }
 

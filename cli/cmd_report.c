@@ -20,6 +20,7 @@
 #include "log.h"
 #include "paths.h"
 #include "selector.h"
+#include "textsafe.h"
 
 
 /* A nightly lab matrix takes a few hours; 12 never reaches the night before. */
@@ -206,7 +207,31 @@ int cmd_report(int argc, char **argv)
 					     /* a selector or --all: every run it picks */
 					     .night_hours = o.all || *o.selector ? 0 : o.night_hours };
 
-		ret = an_report_write(f, details, s, &sel.filter, &ro);
+		/*
+		 * Written to memory first, then out with control and text-reordering
+		 * characters escaped (CR, ESC, U+202E from a document's text): one
+		 * place for every line the report writes, whatever wrote it.
+		 */
+		char *mtext = NULL, *dtext = NULL;
+		size_t mlen = 0, dlen = 0;
+		FILE *mf = open_memstream(&mtext, &mlen);
+		FILE *mdf = details ? open_memstream(&dtext, &dlen) : NULL;
+
+		if (!mf || (details && !mdf)) {
+			ret = -ENOMEM;
+		} else {
+			ret = an_report_write(mf, mdf, s, &sel.filter, &ro);
+		}
+		if (mf && fclose(mf) && !ret)
+			ret = -ENOMEM;
+		if (mdf && fclose(mdf) && !ret)
+			ret = -ENOMEM;
+		if (!ret)
+			ret = bl_write_text_safe(f, mtext, mlen);
+		if (!ret && details)
+			ret = bl_write_text_safe(details, dtext, dlen);
+		free(mtext);
+		free(dtext);
 	}
 	if (f != stdout) {
 		if (ferror(f) | fclose(f) && !ret)

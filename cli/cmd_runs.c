@@ -20,6 +20,7 @@
 #include "log.h"
 #include "paths.h"
 #include "store.h"
+#include "textsafe.h"
 
 struct runs_out {
 	bool json, results;
@@ -95,12 +96,17 @@ static void print_header(void)
 	       "ROWS");
 }
 
+/* A stored text for the terminal: CR, ESC, U+202E ... as escapes (bl_text_safe). */
+#define SAFE(s, buf) bl_text_safe(or_dash(s), buf, sizeof(buf), NULL)
+
 static void print_run(const struct bl_run_row *r)
 {
+	char t[8][160];
+
 	printf("%-36s  %-24.24s  %-7s  %-24.24s  %-7s  %-5s  %-10.10s  %-10.10s  %-20.20s  %d\n",
-	       r->run_id, r->started_at, r->status, or_dash(r->kernel_release), or_dash(r->swiotlb),
-	       or_dash(r->iommu), or_dash(r->dev_driver), or_dash(r->imp_driver), or_dash(r->job),
-	       r->n_results);
+	       r->run_id, SAFE(r->started_at, t[0]), SAFE(r->status, t[1]), SAFE(r->kernel_release, t[2]),
+	       SAFE(r->swiotlb, t[3]), SAFE(r->iommu, t[4]), SAFE(r->dev_driver, t[5]),
+	       SAFE(r->imp_driver, t[6]), SAFE(r->job, t[7]), r->n_results);
 }
 
 static int on_run(const struct bl_run_row *r, void *user)
@@ -156,7 +162,7 @@ static const char *num(char *buf, size_t len, bool set, double v, int decimals)
 static int on_result(const struct bl_run_row *r, const struct bl_result_view *v, void *user)
 {
 	struct runs_out *o = user;
-	char b1[32], b2[32], b3[32], b4[32];
+	char b1[32], b2[32], b3[32], b4[32], w1[160], w2[160];
 	double bpo = 0;
 	bool has_bpo = per_op(v, BL_C_SWIOTLB_BOUNCED, &bpo);
 
@@ -195,7 +201,7 @@ static int on_result(const struct bl_run_row *r, const struct bl_result_view *v,
 	}
 	printf("    %-10s %-8s %10" PRId64 " B  %12s ops/s  bounces/op %-8s  rate %-6s"
 	       "  p99 %10s ns  failed %" PRId64 "\n",
-	       v->workload, *v->variant ? v->variant : "-", v->size,
+	       SAFE(v->workload, w1), SAFE(v->variant, w2), v->size,
 	       num(b1, sizeof(b1), v->ops_per_sec_mean.set, v->ops_per_sec_mean.v, 1),
 	       num(b2, sizeof(b2), has_bpo, bpo, 3),
 	       num(b3, sizeof(b3), v->bounce_rate.set, v->bounce_rate.v, 3),

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -30,7 +31,9 @@
 #include "daemon_auth.h"
 #include "daemon_config.h"
 #include "daemon_http.h"
+#include "daemon_latest.h"
 #include "daemon_monitor.h"
+#include "daemon_notify.h"
 #include "daemon_sched.h"
 #include "fsutil.h"
 #include "log.h"
@@ -42,7 +45,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: bouncelabd [--config FILE] [--db PATH] [--socket PATH]\n"
 		"                  [--listen 127.0.0.1:PORT --token-file FILE] [--log-file FILE]\n"
-		"                  [--foreground] [-v] [--help-config] [--version]\n\n"
+		"                  [--foreground] [--init] [-v] [--help-config] [--version]\n\n"
 		"Collector daemon: stores result documents (POST /api/v1/runs), samples SWIOTLB\n"
 		"bounces per device, runs [schedule NAME] jobs from the config file.\n\n"
 		"  --config FILE       INI configuration (see --help-config); reloaded on SIGHUP\n"
@@ -52,6 +55,7 @@ static void usage(FILE *out)
 		"  --token-file FILE   the bearer token (first line, at least 16 characters)\n"
 		"  --log-file FILE     log here instead of stderr (reopened on SIGHUP)\n"
 		"  --foreground        do not detach (systemd, tests)\n"
+		"  --init              make a new database in an empty (0-byte) database file\n"
 		"  -v                  debug messages\n");
 }
 
@@ -217,17 +221,19 @@ int main(int argc, char **argv)
 		{ "token-file", required_argument, NULL, 't' }, { "log-file", required_argument, NULL, 'L' },
 		{ "foreground", no_argument, NULL, 'f' },     { "help", no_argument, NULL, 'h' },
 		{ "help-config", no_argument, NULL, 'H' },    { "version", no_argument, NULL, 'V' },
+		{ "init", no_argument, NULL, 'I' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct bld_ctx ctx = { 0 };
 	struct event_config *evcfg = NULL;
 	struct timeval one_sec = { 1, 0 };
-	bool foreground = false;
+	bool foreground = false, init = false;
+	struct stat dbst;
 	int ready_fd = -1, verbose = 0, ret, opt, exit_code = 1;
 	char err[512];
 
 	bl_log_init("bouncelabd", BL_LOG_INFO);
-	while ((opt = getopt_long(argc, argv, "c:d:s:l:t:L:fvhHV", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:d:s:l:t:L:fvhHVI", opts, NULL)) != -1) {
 		char **dst = NULL;
 
 		switch (opt) {
@@ -238,6 +244,7 @@ int main(int argc, char **argv)
 		case 't': dst = &ctx.cli.token_file; break;
 		case 'L': dst = &ctx.cli.log_file; break;
 		case 'f': foreground = true; break;
+		case 'I': init = true; break;
 		case 'v': verbose = 1; break;
 		case 'h': usage(stdout); return 0;
 		case 'H': bld_config_help(stdout); return 0;
@@ -309,10 +316,21 @@ int main(int argc, char **argv)
 		goto out_token;
 	}
 	/* 5. store */
-	ret = bl_store_open(ctx.cfg.db_path, &(struct bl_store_opts){ .sync_full = ctx.cfg.fsync_commits },
+	/*
+	 * SQLite takes an empty file for a new database: a database truncated
+	 * by a crash or a copy would be re-initialised without a word.
+	 */
+	if (!init && stat(ctx.cfg.db_path, &dbst) == 0 && S_ISREG(dbst.st_mode) && dbst.st_size == 0) {
+		bl_err("store %s: an empty file (0 bytes), not a database: truncated? Not initialising it; "
+		       "move it aside, or start once with --init to make a new database there",
+		       ctx.cfg.db_path);
+		goto out_base;
+	}
+	ret = bl_store_open(ctx.cfg.db_path, &(struct bl_store_opts){ .sync_full = ctx.cfg.fsync_commits, .quick_check = true },
 			    &ctx.store, err, sizeof(err));
 	if (ret < 0) {
-		bl_err("store %s: %s", ctx.cfg.db_path, err);
+		/* The store's messages start "store: "; this line names the file already. */
+		bl_err("store %s: %s", ctx.cfg.db_path, strncmp(err, "store: ", 7) ? err : err + 7);
 		goto out_base;
 	}
 	/* 6. signals (before anything that forks) */
@@ -362,10 +380,13 @@ int main(int argc, char **argv)
 		close(ready_fd);
 		ready_fd = -1;
 	}
+	if (bld_notify("READY=1\nSTATUS=serving") < 0)
+		bl_warn("systemd: could not tell it we are ready ($NOTIFY_SOCKET)");
 	if (event_base_dispatch(ctx.base) < 0)
 		bl_err("libevent: event loop failed");
 	else
 		exit_code = 0;
+	bld_notify("STOPPING=1");
 	bl_info("stopping");
 
 	event_free(ctx.housekeeping);
@@ -384,6 +405,7 @@ out_signals:
 		event_free(ctx.sig_int);
 	if (ctx.sig_term)
 		event_free(ctx.sig_term);
+	bld_latest_free(ctx.latest);
 	bl_store_close(ctx.store);
 out_base:
 	if (ctx.base)

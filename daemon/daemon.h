@@ -13,6 +13,10 @@
 
 #include "daemon_config.h"
 
+struct bld_latest;
+#include "daemon_health.h"
+#include "log.h"
+
 struct event_base;
 struct event;
 struct bl_store;
@@ -32,6 +36,7 @@ struct bld_stats {
 	uint64_t auth_refused;	   /* writes without the right bearer token */
 	uint64_t conn_accepted;	   /* HTTP connections accepted */
 	uint64_t conn_paused;	   /* times the listeners were paused at max_connections */
+	uint64_t held_refused;	   /* connections answered 503 at max_held */
 	uint64_t conn_evicted;	   /* idle connections shut down to make room */
 	uint64_t sched_runs;	   /* scheduled runs finished */
 	uint64_t sched_timeouts;   /* scheduled runs killed at their timeout */
@@ -50,6 +55,9 @@ struct bld_ctx {
 	struct event *housekeeping; /* the one periodic timer (1 s) */
 	struct event *sig_term, *sig_int, *sig_hup, *sig_chld;
 	struct bld_stats stats;
+	struct bld_health health;  /* /healthz's cached probe */
+	struct bld_latest *latest; /* /metrics' newest value per series, kept at commit (NULL until the first scrape) */
+	struct bl_complain c_commit; /* log back-off for failing commits (a full disk fails each one) */
 	time_t started;		   /* CLOCK_REALTIME seconds */
 	bool stopping;		   /* SIGTERM/SIGINT seen: finish and leave */
 };

@@ -32,6 +32,7 @@ struct bl_selector;
 struct bld_batch;
 struct bld_parse_pool;
 struct bld_writer;
+struct bld_guard;
 struct bufferevent;
 struct event;
 struct event_base;
@@ -57,6 +58,7 @@ struct bld_conn {
 	uint64_t seq;		 /* accept order: lower = older */
 	int inflight;		 /* deferred requests not yet answered */
 	bool evicted;		 /* shut down by us to make room; evhttp frees it */
+	struct bld_guard *guard; /* reads each request's head as it arrives (daemon_guard.c) */
 };
 
 struct bld_http {
@@ -67,6 +69,9 @@ struct bld_http {
 	uint64_t seq;		       /* accept counter */
 	struct event *sweep_ev;	       /* a sweep soon after evictions */
 	struct bl_complain c_limit;    /* log back-off for the connection limit */
+	struct bl_complain c_held;     /* log back-off for max_held */
+	size_t held;		       /* request bytes not yet handed to a handler, all connections */
+	bool trim_wanted;	       /* much was freed: housekeeping gives it back (malloc_trim) */
 	bool paused;		       /* listeners disabled at max_connections */
 	struct bld_writer *writer;     /* commits queued documents, off the loop */
 	struct bld_parse_pool *pool;   /* parses large POST bodies off the loop; may be NULL */
@@ -165,11 +170,34 @@ int bld_runs_query(const struct evkeyvalq *q, struct bl_selector *sel, char *err
 int bld_conn_start(struct bld_ctx *ctx);
 /* After the listeners are freed: drops every reference, frees the timer. */
 void bld_conn_stop(struct bld_ctx *ctx);
-/* evhttp's bufferevent callback (@arg: the ctx): tracks each new connection. */
+/* evhttp's bufferevent callback (@arg: the listener): tracks each new connection. */
 struct bufferevent *bld_conn_bevcb(struct event_base *base, void *arg);
 /* Releases the connections evhttp has freed; accepts again when there is room. */
 void bld_conn_sweep(struct bld_ctx *ctx);
+/* The tracked connection @req arrived on, or NULL. */
+struct bld_conn *bld_conn_of(struct bld_http *h, struct evhttp_request *req);
 /* A request on @req's connection was deferred (+1) or answered (-1). */
 void bld_conn_inflight(struct bld_ctx *ctx, struct evhttp_request *req, int delta);
+
+/* --- request heads and held bytes (daemon_guard.c) ---------------------------- */
+
+/* What the guard decided about a request's head, for request_cb to answer. */
+enum bld_guard_verdict {
+	BLD_GUARD_PASS,		/* let through */
+	BLD_GUARD_UNAUTHORIZED, /* a body announced without the token (401): not read */
+	BLD_GUARD_LENGTH_TWICE, /* Content-Length given twice, differently (400): not read */
+};
+
+/* Watches @bev's input for the connection's life. 0 or -ENOMEM. */
+int bld_guard_new(struct bld_ctx *ctx, const struct bld_listener *l, struct bufferevent *bev,
+		  struct bld_guard **out);
+/* Before our last reference to the bufferevent goes; releases its held bytes. */
+void bld_guard_free(struct bld_guard *g);
+/*
+ * From request_cb, once per request: the verdict on its head (the request
+ * is answered with it and its connection closes), and the request's bytes
+ * no longer count as held.
+ */
+enum bld_guard_verdict bld_guard_request(struct bld_ctx *ctx, struct evhttp_request *req);
 
 #endif

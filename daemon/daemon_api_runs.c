@@ -37,6 +37,7 @@
 #include "compare.h"
 #include "daemon.h"
 #include "daemon_auth.h"
+#include "daemon_latest.h"
 #include "daemon_parse.h"
 #include "daemon_writer.h"
 #include "log.h"
@@ -288,9 +289,17 @@ void bld_api_on_written(void *user, const struct bld_batch *b)
 	struct bld_ctx *ctx = user;
 
 	ctx->stats.batches++;
+	bld_health_written(ctx, b->ret, b->errmsg);
+	/* /metrics' newest values follow the commits (once it has read the store). */
+	for (size_t i = 0; b->ret >= 0 && ctx->latest && ctx->latest->loaded && i < b->n; i++)
+		if (b->outcomes[i] == BL_PUT_INSERTED)
+			bld_latest_add_doc(ctx->latest, b->docs[i]);
 	if (b->ret < 0) {
 		ctx->stats.ingest_failed++;
-		bl_err("store: commit %zu runs: %s", b->n, b->errmsg);
+		/* A full disk fails every commit: say so once, then with back-off. */
+		bl_complain_at(&ctx->c_commit, bld_now_ns(), "commit %zu runs: %s", b->n, b->errmsg);
+	} else {
+		bl_complain_release(&ctx->c_commit, "commits succeed again");
 	}
 	for (size_t i = 0; i < b->n; i++) {
 		struct evhttp_request *req = b->items[i];

@@ -11,16 +11,25 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "fsutil.h"
 
 int bld_token_load(const char *path, char **out, char *err, size_t errlen)
 {
-	char *buf = NULL;
+	char *buf = NULL, *start;
 	size_t n, len;
+	struct stat st;
 	int ret;
 	char *nl;
 
+	/* A secret others can read is no secret (ssh refuses such keys too). */
+	if (stat(path, &st) == 0 && (st.st_mode & 077)) {
+		snprintf(err, errlen,
+			 "token file %s: mode %04o lets others read or change it; chmod 600 it (owner only)", path,
+			 (unsigned)(st.st_mode & 07777));
+		return -EPERM;
+	}
 	ret = bl_read_file(path, BLD_TOKEN_MAX, &buf, &n);
 	if (ret == -EFBIG) {
 		snprintf(err, errlen, "token file %s: read: larger than %d bytes (a token is one line)", path,
@@ -34,15 +43,26 @@ int bld_token_load(const char *path, char **out, char *err, size_t errlen)
 	nl = strchr(buf, '\n');
 	if (nl)
 		*nl = '\0';
-	len = strlen(buf);
-	while (len && (buf[len - 1] == ' ' || buf[len - 1] == '\t' || buf[len - 1] == '\r'))
-		buf[--len] = '\0';
+	/*
+	 * Blanks at either end are an editor's, never the token's: a client
+	 * sends "Bearer TOKEN" without them, so a token kept with a leading
+	 * space could never match.
+	 */
+	start = buf + strspn(buf, " \t");
+	len = strlen(start);
+	while (len && (start[len - 1] == ' ' || start[len - 1] == '\t' || start[len - 1] == '\r'))
+		start[--len] = '\0';
+	if (strpbrk(start, " \t")) {
+		ret = -EINVAL;
+		snprintf(err, errlen, "token file %s: the token contains a blank (a bearer token is one word)", path);
+		goto out;
+	}
 	if (len < 16) {
 		ret = -EINVAL;
 		snprintf(err, errlen, "token file %s: token too short (%zu characters, need at least 16)", path, len);
 		goto out;
 	}
-	*out = strdup(buf);
+	*out = strdup(start);
 	ret = *out ? 0 : -ENOMEM;
 	if (ret)
 		snprintf(err, errlen, "token file %s: out of memory", path);

@@ -12,9 +12,10 @@
 #define BLD_TOKEN_MAX 4096 /* bytes in the token file, at most */
 
 /*
- * Reads the token from @path: the first line, trailing blanks removed; at
- * least 16 characters. A file larger than BLD_TOKEN_MAX bytes is refused
- * (-EFBIG). *@out is malloc'd. 0 or -errno with @err saying why.
+ * Reads the token from @path: the first line, blanks at both ends removed;
+ * one word of at least 16 characters. Refused: a file others may read or
+ * write (any group/other mode bit, -EPERM), one larger than BLD_TOKEN_MAX
+ * bytes (-EFBIG). *@out is malloc'd. 0 or -errno with @err saying why.
  */
 int bld_token_load(const char *path, char **out, char *err, size_t errlen);
 

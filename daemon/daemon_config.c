@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <ini.h>
 
@@ -45,6 +46,10 @@ static const struct key_def keys[] = {
 	{ "daemon", "token_file", K_STR, CFG(token_file), "(none)", "file holding the bearer token for TCP writes" },
 	{ "daemon", "log_file", K_STR, CFG(log_file), "(stderr)", "log file, reopened on SIGHUP" },
 	{ "daemon", "max_body", K_SIZE, CFG(max_body), "16M", "largest request body (413 above)" },
+	{ "daemon", "max_held", K_SIZE, CFG(max_held), "32M",
+	  "request bytes held at once over all connections (at least max_body); a connection beyond it gets 503" },
+	{ "daemon", "health_min_free", K_SIZE, CFG(health_min_free), "4M",
+	  "free space on the database's file system below which /healthz answers 503 (writes would fail)" },
 	{ "daemon", "max_headers", K_SIZE, CFG(max_headers), "16K", "largest request header block" },
 	{ "daemon", "timeout", K_DURATION, CFG(timeout_ms), "30s", "idle/read/write timeout of a connection" },
 	{ "daemon", "max_connections", K_INT, CFG(max_connections), "512", "open HTTP connections at once; more wait" },
@@ -326,6 +331,8 @@ int bld_config_defaults(struct bld_config *c)
 	memset(c, 0, sizeof(*c));
 	c->socket_mode = 0660;
 	c->max_body = BL_RESULTDOC_MAX_BYTES;
+	c->max_held = 32 << 20;
+	c->health_min_free = 4 << 20;
 	c->max_headers = 16 << 10;
 	c->timeout_ms = 30 * 1000;
 	c->max_connections = 512;
@@ -345,7 +352,21 @@ int bld_config_load(struct bld_config *c, const char *path, char *err, size_t er
 	struct load_state st = { .cfg = c, .path = path, .err = err, .errlen = errlen };
 	int line;
 
+	struct stat sb;
+	int ret;
+
 	err[0] = '\0';
+	/* A device or FIFO would never end a line; a huge file is not a config. */
+	ret = bl_check_text_file(path, BL_TEXT_FILE_MAX, err, errlen);
+	if (ret)
+		return ret;
+	/* It names the database, the socket and the token file: nobody else may change it. */
+	if (stat(path, &sb) == 0 && (sb.st_mode & 022)) {
+		snprintf(err, errlen, "%s: mode %04o lets others change it (it names the database and the token file); "
+				      "chmod go-w it",
+			 path, (unsigned)(sb.st_mode & 07777));
+		return -EPERM;
+	}
 	if (bl_first_long_line(path, INI_MAX_LINE - 1, &line) == 1) {
 		snprintf(err, errlen, "%s:%d: line longer than %d characters (the INI reader's limit): "
 				      "shorten it",

@@ -40,6 +40,8 @@ struct bld_config {
 	char *token_file;	   /* --token-file; required with listen */
 	char *log_file;		   /* [daemon] log_file; NULL = stderr */
 	size_t max_body;	   /* bytes of one request body */
+	size_t health_min_free;	   /* bytes free for the database, else /healthz is 503 */
+	size_t max_held;	   /* bytes of unanswered requests over all connections */
 	size_t max_headers;	   /* bytes of one request's headers */
 	int64_t timeout_ms;	   /* read/write timeout of a connection */
 	int max_connections;	   /* open HTTP connections over both listeners */

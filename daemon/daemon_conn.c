@@ -14,9 +14,11 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 
+#include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
@@ -72,6 +74,13 @@ void bld_conn_sweep(struct bld_ctx *ctx)
 			continue;
 		}
 		bufferevent_disable(bev, EV_READ | EV_WRITE);
+		bld_guard_free(h->conns[i].guard);
+		/*
+		 * A body evhttp had not finished is still in the input buffer, and
+		 * the last reference frees it only later (a deferred finalizer):
+		 * free it now, so housekeeping's malloc_trim can hand it back.
+		 */
+		evbuffer_drain(bufferevent_get_input(bev), evbuffer_get_length(bufferevent_get_input(bev)));
 		bufferevent_decref(bev); /* the last reference: closes the fd */
 		h->conns[i] = h->conns[--h->nconns];
 	}
@@ -87,8 +96,7 @@ void bld_conn_sweep(struct bld_ctx *ctx)
 	}
 }
 
-/* The tracked connection a request arrived on, or NULL. */
-static struct bld_conn *conn_of(struct bld_http *h, struct evhttp_request *req)
+struct bld_conn *bld_conn_of(struct bld_http *h, struct evhttp_request *req)
 {
 	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
 	struct bufferevent *bev = evcon ? evhttp_connection_get_bufferevent(evcon) : NULL;
@@ -102,7 +110,7 @@ static struct bld_conn *conn_of(struct bld_http *h, struct evhttp_request *req)
 /* A request on @req's connection was deferred (+1) or answered (-1). */
 void bld_conn_inflight(struct bld_ctx *ctx, struct evhttp_request *req, int delta)
 {
-	struct bld_conn *c = ctx->http ? conn_of(ctx->http, req) : NULL;
+	struct bld_conn *c = ctx->http ? bld_conn_of(ctx->http, req) : NULL;
 
 	if (!c)
 		return; /* evhttp's own connection (our realloc failed): not tracked */
@@ -157,8 +165,10 @@ static bool conn_evict_oldest(struct bld_ctx *ctx)
 
 struct bufferevent *bld_conn_bevcb(struct event_base *base, void *arg)
 {
-	struct bld_ctx *ctx = arg;
+	const struct bld_listener *l = arg;
+	struct bld_ctx *ctx = l->ctx;
 	struct bld_http *h = ctx->http;
+	struct bld_guard *guard;
 	struct bufferevent *bev;
 	int live = 0;
 
@@ -181,8 +191,12 @@ struct bufferevent *bld_conn_bevcb(struct event_base *base, void *arg)
 	bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
 	if (!bev)
 		return NULL;
+	if (bld_guard_new(ctx, l, bev, &guard) < 0) {
+		bufferevent_free(bev);
+		return NULL; /* evhttp makes its own; unguarded, but counted by nobody either */
+	}
 	bufferevent_incref(bev);
-	h->conns[h->nconns++] = (struct bld_conn){ .bev = bev, .seq = ++h->seq };
+	h->conns[h->nconns++] = (struct bld_conn){ .bev = bev, .seq = ++h->seq, .guard = guard };
 	ctx->stats.conn_accepted++;
 	/* Evicted ones linger until evhttp reads their end; never more than twice the limit. */
 	if ((int)h->nconns >= 2 * ctx->cfg.max_connections)
@@ -218,8 +232,14 @@ void bld_conn_stop(struct bld_ctx *ctx)
 
 void bld_http_housekeeping(struct bld_ctx *ctx)
 {
-	if (ctx->http)
-		bld_conn_sweep(ctx);
+	if (!ctx->http)
+		return;
+	bld_conn_sweep(ctx);
+	if (ctx->http->trim_wanted) {
+		/* Held bodies were freed: hand the pages back, or RSS stays at its peak. */
+		ctx->http->trim_wanted = false;
+		malloc_trim(0);
+	}
 }
 
 int bld_http_connections(const struct bld_ctx *ctx)

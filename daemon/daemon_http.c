@@ -216,8 +216,10 @@ static void dispatch(struct bld_ctx *ctx, struct bld_listener *l, struct evhttp_
 	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
 	enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
 	const char *raw = uri ? evhttp_uri_get_path(uri) : NULL;
-	/* evhttp_set_allowed_methods() lets no other method through. */
-	unsigned method = cmd == EVHTTP_REQ_POST ? BLD_POST : BLD_GET;
+	/* No route takes any other method (0): its path answers 405, or 404. */
+	unsigned method = cmd == EVHTTP_REQ_POST				  ? BLD_POST
+			  : cmd == EVHTTP_REQ_GET || cmd == EVHTTP_REQ_HEAD ? BLD_GET
+									    : 0;
 	const struct bld_route *rt;
 	const char *arg;
 	unsigned allowed;
@@ -257,10 +259,23 @@ static void request_cb(struct evhttp_request *req, void *arg)
 		evhttp_send_error(req, 503, "out of memory");
 		return;
 	}
-	if (ctx->stopping)
-		bld_reply_error(&r, 503, "Service Unavailable", "daemon: stopping");
-	else
-		dispatch(ctx, l, req, &r);
+	switch (bld_guard_request(ctx, req)) {
+	case BLD_GUARD_UNAUTHORIZED: /* refused at its head: the body was never read */
+		ctx->stats.auth_refused++;
+		r.www_auth = true;
+		bld_reply_error(&r, 401, "Unauthorized",
+				"authorization: a valid bearer token is required for writes");
+		break;
+	case BLD_GUARD_LENGTH_TWICE:
+		bld_reply_error(&r, 400, "Bad Request", "Content-Length: given twice with different values");
+		break;
+	case BLD_GUARD_PASS:
+		if (ctx->stopping)
+			bld_reply_error(&r, 503, "Service Unavailable", "daemon: stopping");
+		else
+			dispatch(ctx, l, req, &r);
+		break;
+	}
 	/* One reply: either the handler filled @r, or it handed the request on. */
 	assert(r.deferred ? !r.code : r.code != 0);
 	if (!r.deferred)
@@ -292,12 +307,19 @@ static struct evhttp *new_evhttp(struct bld_ctx *ctx, struct bld_listener *l)
 
 	if (!http)
 		return NULL;
-	evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | EVHTTP_REQ_POST);
+	/*
+	 * Every method evhttp knows reaches dispatch(), which answers the ones
+	 * no route takes 405 with Allow; evhttp's own refusal is a 501, which
+	 * monitors read as a server fault.
+	 */
+	evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | EVHTTP_REQ_POST | EVHTTP_REQ_PUT |
+						 EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE |
+						 EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH);
 	evhttp_set_max_body_size(http, (ev_ssize_t)c->max_body);
 	evhttp_set_max_headers_size(http, (ev_ssize_t)c->max_headers);
 	evhttp_set_timeout_tv(http, &tv);
 	evhttp_set_gencb(http, request_cb, l);
-	evhttp_set_bevcb(http, bld_conn_bevcb, ctx);
+	evhttp_set_bevcb(http, bld_conn_bevcb, l);
 	evhttp_set_default_content_type(http, "application/json");
 	return http;
 }

@@ -17,78 +17,72 @@
 
 #include "daemon.h"
 #include "daemon_http.h"
+#include "daemon_latest.h"
 #include "daemon_monitor.h"
 #include "store.h"
+#include "textsafe.h"
 
 void bld_api_healthz(struct bld_ctx *ctx, const struct bld_listener *l, struct evhttp_request *req,
 		     const char *arg, struct bld_reply *r)
 {
-	r->code = ctx->store && !ctx->stopping ? 200 : 503;
+	const char *why;
+
+	r->code = bld_health_ok(ctx, &why) ? 200 : 503;
 	r->reason = r->code == 200 ? "OK" : "Service Unavailable";
 	r->content_type = "text/plain";
-	evbuffer_add_printf(r->body, "%s\n", r->code == 200 ? "ok" : "unavailable");
+	evbuffer_add_printf(r->body, "%s\n", why);
 }
 
-/* Prometheus label value: backslash, double quote and newline escaped. */
+/*
+ * Prometheus label value: backslash, double quote and newline escaped (the
+ * format's only escapes); other control characters and text-reordering
+ * ones (CR, ESC, U+202E) become U+FFFD, so a scrape shown in a terminal or
+ * a dashboard cannot be driven by a document's text.
+ */
 static void label(struct evbuffer *b, const char *name, const char *v, bool last)
 {
 	evbuffer_add_printf(b, "%s=\"", name);
-	for (const char *p = v ? v : ""; *p; p++) {
+	for (const char *p = v ? v : ""; *p;) {
+		size_t n = bl_unsafe_len(p);
+
 		if (*p == '\\' || *p == '"')
 			evbuffer_add_printf(b, "\\%c", *p);
 		else if (*p == '\n')
 			evbuffer_add(b, "\\n", 2);
+		else if (n)
+			evbuffer_add(b, "\xef\xbf\xbd", 3); /* U+FFFD */
 		else
 			evbuffer_add(b, p, 1);
+		p += n ? n : 1;
 	}
 	evbuffer_add(b, last ? "\"" : "\",", last ? 1 : 2);
 }
 
-#define LATEST_MAX 512 /* series listed at most per metric */
-struct latest {
-	char key[256]; /* kernel|swiotlb|iommu|device|workload|variant|size */
-};
-struct latest_state {
-	struct evbuffer *bounce, *ops; /* the two metrics' lines, joined at the end */
-	struct latest *seen;	       /* series already listed (the newest row won) */
-	size_t n;		       /* used entries of seen[] */
-};
-
-/* First row seen per (kernel, swiotlb, iommu, device, workload, variant, size): the newest. */
-static int latest_cb(const struct bl_run_row *run, const struct bl_result_view *res, void *user)
+/* One gauge over the series: @ops picks throughput, else the bounce rate. */
+static void latest_gauge(struct evbuffer *b, const struct bld_latest *l, bool ops)
 {
-	struct latest_state *st = user;
-	char key[256], size[32];
+	const char *name = ops ? "bouncelab_latest_operations_per_second" : "bouncelab_latest_bounce_rate";
 
-	if (run->status && strcmp(run->status, "ok"))
-		return 0;
-	snprintf(key, sizeof(key), "%s|%s|%s|%s|%s|%s|%" PRId64, run->kernel_release ? run->kernel_release : "",
-		 run->swiotlb ? run->swiotlb : "", run->iommu ? run->iommu : "", run->dev_driver ? run->dev_driver : "",
-		 res->workload ? res->workload : "", res->variant ? res->variant : "", res->size);
-	for (size_t i = 0; i < st->n; i++)
-		if (!strcmp(st->seen[i].key, key))
-			return 0;
-	if (st->n == LATEST_MAX)
-		return 0;
-	snprintf(st->seen[st->n++].key, sizeof(key), "%s", key);
-	snprintf(size, sizeof(size), "%" PRId64, res->size);
-	for (int m = 0; m < 2; m++) {
-		struct evbuffer *b = m ? st->ops : st->bounce;
-		struct bl_opt_f64 v = m ? res->ops_per_sec_mean : res->bounce_rate;
+	evbuffer_add_printf(b, "# HELP %s %s, newest run per kernel/mode/device/workload/size.\n# TYPE %s gauge\n",
+			    name, ops ? "Mean operations per second" : "Bounces per mapped segment", name);
+	for (size_t i = 0; i < sizeof(l->slot) / sizeof(l->slot[0]); i++) {
+		const struct bld_series *sr = &l->slot[i];
+		struct bl_opt_f64 v = ops ? sr->ops : sr->bounce_rate;
+		char size[32];
 
-		if (!v.set || !isfinite(v.v))
+		if (!sr->hash || !v.set)
 			continue; /* null stays absent, never 0 */
-		evbuffer_add_printf(b, "%s{", m ? "bouncelab_latest_ops_per_sec" : "bouncelab_latest_bounce_rate");
-		label(b, "kernel", run->kernel_release, false);
-		label(b, "swiotlb", run->swiotlb, false);
-		label(b, "iommu", run->iommu, false);
-		label(b, "device", run->dev_driver, false);
-		label(b, "workload", res->workload, false);
-		label(b, "variant", res->variant, false);
+		snprintf(size, sizeof(size), "%" PRId64, sr->size);
+		evbuffer_add_printf(b, "%s{", name);
+		label(b, "kernel", sr->kernel, false);
+		label(b, "swiotlb", sr->swiotlb, false);
+		label(b, "iommu", sr->iommu, false);
+		label(b, "device", sr->device, false);
+		label(b, "workload", sr->workload, false);
+		label(b, "variant", sr->variant, false);
 		label(b, "size", size, true);
 		evbuffer_add_printf(b, "} %.9g\n", v.v);
 	}
-	return 0;
 }
 
 void bld_api_metrics(struct bld_ctx *ctx, const struct bld_listener *l, struct evhttp_request *req,
@@ -97,8 +91,6 @@ void bld_api_metrics(struct bld_ctx *ctx, const struct bld_listener *l, struct e
 	struct evbuffer *b = r->body;
 	struct bld_stats *s = &ctx->stats;
 	struct bl_store_info info;
-	struct bl_run_filter f = { .limit = 200 };
-	struct latest_state st = { 0 };
 
 	r->code = 200;
 	r->reason = "OK";
@@ -126,6 +118,9 @@ void bld_api_metrics(struct bld_ctx *ctx, const struct bld_listener *l, struct e
 	COUNTER("bouncelabd_connections_accepted_total", "HTTP connections accepted.", s->conn_accepted);
 	COUNTER("bouncelabd_connections_evicted_total", "Idle connections closed at max_connections.",
 		s->conn_evicted);
+	COUNTER("bouncelabd_held_refused_total",
+		"Connections answered 503 because the request bytes held over all connections reached max_held.",
+		s->held_refused);
 	GAUGE("bouncelabd_connections_open", "HTTP connections open now.", "%d", bld_http_connections(ctx));
 	COUNTER("bouncelabd_scheduled_runs_total", "Scheduled runs finished.", s->sched_runs);
 	COUNTER("bouncelabd_scheduled_timeouts_total", "Scheduled runs killed at their timeout.", s->sched_timeouts);
@@ -137,25 +132,19 @@ void bld_api_metrics(struct bld_ctx *ctx, const struct bld_listener *l, struct e
 		GAUGE("bouncelab_monitor_samples_stored", "Monitor samples in the database.", "%" PRId64,
 		      info.monitor_samples);
 	}
-	st.bounce = evbuffer_new();
-	st.ops = evbuffer_new();
-	st.seen = calloc(LATEST_MAX, sizeof(*st.seen));
-	if (st.bounce && st.ops && st.seen &&
-	    bl_store_query_results(ctx->store, &f, latest_cb, &st) == 0) {
-		evbuffer_add_printf(b, "# HELP bouncelab_latest_bounce_rate Bounces per mapped segment, newest run "
-				       "per kernel/mode/device/workload/size.\n"
-				       "# TYPE bouncelab_latest_bounce_rate gauge\n");
-		evbuffer_add_buffer(b, st.bounce);
-		evbuffer_add_printf(b, "# HELP bouncelab_latest_ops_per_sec Mean operations per second, newest run "
-				       "per kernel/mode/device/workload/size.\n"
-				       "# TYPE bouncelab_latest_ops_per_sec gauge\n");
-		evbuffer_add_buffer(b, st.ops);
+	/*
+	 * The newest value per series is kept as documents are committed
+	 * (daemon_latest.c): read from the store once, at the first scrape,
+	 * then a scrape costs the same whatever was stored.
+	 */
+	if (!ctx->latest && bld_latest_new(&ctx->latest) < 0)
+		ctx->latest = NULL;
+	if (ctx->latest && !ctx->latest->loaded)
+		bld_latest_load(ctx->latest, ctx->store);
+	if (ctx->latest && ctx->latest->loaded) {
+		latest_gauge(b, ctx->latest, false);
+		latest_gauge(b, ctx->latest, true);
 	}
-	if (st.bounce)
-		evbuffer_free(st.bounce);
-	if (st.ops)
-		evbuffer_free(st.ops);
-	free(st.seen);
 	if (ctx->monitor)
 		bld_monitor_metrics(ctx->monitor, b);
 #undef COUNTER

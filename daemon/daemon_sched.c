@@ -1,7 +1,9 @@
 /*
  * The scheduler (see daemon_sched.h).
  *
- * Life of a run: bld_sched_tick() finds the first due schedule, records
+ * Life of a run: bld_sched_tick() takes the due schedule that fell due
+ * first (bld_sched_order: fair, an always-due one cannot starve the
+ * others), records
  * its start in the store (bl_store_schedule_begin: from then on a restart
  * will not run this slot again), builds the argument vector, and starts it
  * with lib/subprocess.h (bl_spawn_start, then bl_spawn_detach: the daemon
@@ -37,6 +39,7 @@
 #include "analysis.h"
 #include "daemon.h"
 #include "docwrite.h"
+#include "fsutil.h"
 #include "log.h"
 #include "paths.h"
 #include "resultdoc.h"
@@ -142,8 +145,9 @@ static int store_own_doc(struct bld_sched *s, struct child *c, const char *statu
 	json_t *root, *job;
 	int ret;
 
-	if (c->job)
-		ini_parse(c->job, job_key_cb, &k); /* best effort: unknown stays "unknown" */
+	/* Best effort: unknown stays "unknown"; never a device or a huge file (it would not end). */
+	if (c->job && !bl_check_text_file(c->job, BL_TEXT_FILE_MAX, err, sizeof(err)))
+		ini_parse(c->job, job_key_cb, &k);
 	bl_rfc3339_unix(c->started, started);
 	root = bl_doc_bare_new(&(struct bl_doc_bare){
 		.status = status,
@@ -626,15 +630,45 @@ void bld_sched_sigchld(struct bld_sched *s)
 	finish(s, NULL);
 }
 
+size_t bld_sched_order(const struct bld_schedule *scs, size_t n, const int64_t *last, time_t now, time_t started,
+		       size_t *order, int64_t *planned)
+{
+	int64_t due[BLD_SCHEDULE_MAX];
+	size_t k = 0;
+
+	for (size_t i = 0; i < n && i < BLD_SCHEDULE_MAX; i++) {
+		int64_t slot;
+
+		if (last[i] < 0 || !bld_sched_due(&scs[i], last[i], now, started, &slot))
+			continue;
+		/* When it fell due: an every-schedule one period after its last start. */
+		if (scs[i].when == BLD_WHEN_EVERY)
+			due[i] = last[i] > 0 ? last[i] + scs[i].every_s : started;
+		else
+			due[i] = slot;
+		planned[i] = slot;
+		/* Insertion by due time; the table's order among equals (k is a handful). */
+		size_t j = k++;
+
+		while (j > 0 && due[order[j - 1]] > due[i]) {
+			order[j] = order[j - 1];
+			j--;
+		}
+		order[j] = i;
+	}
+	return k;
+}
+
 void bld_sched_tick(struct bld_sched *s, time_t now)
 {
 	struct bld_ctx *ctx = s->ctx;
+	int64_t planned[BLD_SCHEDULE_MAX];
+	size_t order[BLD_SCHEDULE_MAX], n;
 
 	if (s->run.pid || ctx->stopping)
 		return; /* runs never overlap */
 	for (size_t i = 0; i < ctx->cfg.n_schedules; i++) {
 		const struct bld_schedule *sc = &ctx->cfg.schedules[i];
-		int64_t planned;
 
 		if (s->last[i] < 0) {
 			int64_t last = 0;
@@ -646,11 +680,16 @@ void bld_sched_tick(struct bld_sched *s, time_t now)
 			}
 			s->last[i] = last;
 		}
-		if (!bld_sched_due(sc, s->last[i], now, ctx->started, &planned))
-			continue;
-		if (spawn(s, i, planned, now) == 0)
-			return;
 	}
+	/*
+	 * Earliest due first, one start per tick: taking the first due one in
+	 * table order let an always-due schedule (every = 1s, a fast command)
+	 * starve every schedule after it.
+	 */
+	n = bld_sched_order(ctx->cfg.schedules, ctx->cfg.n_schedules, s->last, now, ctx->started, order, planned);
+	for (size_t k = 0; k < n; k++)
+		if (spawn(s, order[k], planned[order[k]], now) == 0)
+			return;
 }
 
 void bld_sched_reload(struct bld_sched *s)

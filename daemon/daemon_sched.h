@@ -16,6 +16,7 @@
 #ifndef BLD_SCHED_H
 #define BLD_SCHED_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -40,5 +41,16 @@ void bld_sched_reload(struct bld_sched *s);
  */
 struct bld_schedule;
 int bld_sched_due(const struct bld_schedule *sc, int64_t last, time_t now, time_t started, int64_t *planned);
+
+/*
+ * The due schedules of @scs[@n] (@last[i] < 0: not read yet, skipped) in
+ * the order to start them: the one that fell due first first (an every-
+ * schedule at its last start + every, or at @started when it never ran;
+ * an at-schedule at its occurrence), ties in table order. Fills @order
+ * with their indices and @planned[i] with each one's slot; returns how
+ * many are due.
+ */
+size_t bld_sched_order(const struct bld_schedule *scs, size_t n, const int64_t *last, time_t now, time_t started,
+		       size_t *order, int64_t *planned);
 
 #endif

@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "log.h"
+
 int bl_mkdir_p(const char *path, mode_t mode)
 {
 	char buf[PATH_MAX];
@@ -146,4 +148,42 @@ int bl_first_long_line(const char *path, size_t max, int *lineno)
 		ret = -EIO;
 	fclose(f);
 	return ret;
+}
+
+/* What a stat mode is, for the refusal. */
+static const char *file_kind(mode_t m)
+{
+	if (S_ISDIR(m))
+		return "a directory";
+	if (S_ISCHR(m))
+		return "a character device";
+	if (S_ISBLK(m))
+		return "a block device";
+	if (S_ISFIFO(m))
+		return "a FIFO";
+	if (S_ISSOCK(m))
+		return "a socket";
+	return "not a regular file";
+}
+
+int bl_check_text_file(const char *path, off_t max, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0) {
+		int ret = -errno;
+
+		bl_seterr(err, errlen, "%s: %s", path, strerror(-ret));
+		return ret;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		bl_seterr(err, errlen, "%s: not a regular file (%s)", path, file_kind(st.st_mode));
+		return -EINVAL;
+	}
+	if (st.st_size > max) {
+		bl_seterr(err, errlen, "%s: %lld bytes, more than the limit of %lld", path,
+			  (long long)st.st_size, (long long)max);
+		return -EFBIG;
+	}
+	return 0;
 }

@@ -45,4 +45,15 @@ int bl_read_fd(int fd, size_t max, char **buf, size_t *len);
  */
 int bl_first_long_line(const char *path, size_t max, int *lineno);
 
+/*
+ * A file a reader is about to parse line by line (a job or config file):
+ * refused unless it is a regular file of at most @max bytes, so a device
+ * (/dev/zero), a FIFO or a huge file cannot hang or exhaust the reader.
+ * 0, or -errno with @err ("PATH: not a regular file (a character device)").
+ */
+int bl_check_text_file(const char *path, off_t max, char *err, size_t errlen);
+
+/* The largest job or config file the readers take. */
+#define BL_TEXT_FILE_MAX (1 << 20)
+
 #endif

@@ -8,9 +8,13 @@
 #include "docwrite.h"
 
 #include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 static const char *log_prog = "bouncelab";
 static enum bl_log_level log_max = BL_LOG_INFO;
@@ -23,10 +27,28 @@ static const char *const level_names[] = {
 	[BL_LOG_DEBUG] = "debug",
 };
 
+/*
+ * stderr is the journal's stream (systemd sets $JOURNAL_STREAM to its
+ * "device:inode"): each line then starts with its syslog priority, "<3>"
+ * for an error, so journalctl -p err finds them.
+ */
+static bool log_journal;
+
+static bool stderr_is_journal(void)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	return js && sscanf(js, "%llu:%llu", &dev, &ino) == 2 && fstat(STDERR_FILENO, &st) == 0 &&
+	       (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+}
+
 void bl_log_init(const char *progname, enum bl_log_level max_level)
 {
 	log_prog = progname;
 	log_max = max_level;
+	log_journal = stderr_is_journal();
 }
 
 int bl_log_open(const char *path)
@@ -57,6 +79,12 @@ void bl_vlog(enum bl_log_level level, const char *fmt, va_list ap)
 
 		bl_rfc3339(NULL, stamp);
 		fprintf(out, "%s ", stamp);
+	}
+	if (!log_file && log_journal) {
+		/* syslog priorities: err 3, warning 4, info 6, debug 7 */
+		static const int prio[] = { [BL_LOG_ERR] = 3, [BL_LOG_WARN] = 4, [BL_LOG_INFO] = 6, [BL_LOG_DEBUG] = 7 };
+
+		fprintf(out, "<%d>", prio[level]);
 	}
 	fprintf(out, "%s: ", log_prog);
 	if (level != BL_LOG_INFO)

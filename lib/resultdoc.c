@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,11 +135,43 @@ static int get_string(struct vctx *c, json_t *obj, const char *key, enum need ne
 	return 0;
 }
 
+/*
+ * @v as an integer: a JSON integer, or a real with an integral value
+ * (1000000.0: Python and JavaScript clients write those). false for
+ * anything else. A real is replaced by the integer in its container
+ * (@obj's member @key, or @arr's element @index) so every later reader of
+ * the tree sees an integer; *@enomem when that replacement failed.
+ */
+static bool as_integer(json_t *v, json_t *obj, const char *key, json_t *arr, size_t index,
+		       int64_t *out, bool *enomem)
+{
+	json_t *n;
+	double d;
+
+	if (json_is_integer(v)) {
+		*out = json_integer_value(v);
+		return true;
+	}
+	if (!json_is_real(v))
+		return false;
+	d = json_real_value(v);
+	/* Both bounds exact in a double; the range an int64 holds. */
+	if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0) || d != trunc(d))
+		return false;
+	*out = (int64_t)d;
+	n = json_integer(*out);
+	if (!n || (obj ? json_object_set_new(obj, key, n) : json_array_set_new(arr, index, n)))
+		*enomem = true;
+	return true;
+}
+
 /* An integer member >= @min. */
 static int get_int(struct vctx *c, json_t *obj, const char *key, enum need need, int64_t min,
 		   struct bl_opt_i64 *out)
 {
 	json_t *v = json_object_get(obj, key);
+	bool enomem = false;
+	int64_t n;
 
 	out->set = false;
 	out->v = 0;
@@ -148,13 +181,14 @@ static int get_int(struct vctx *c, json_t *obj, const char *key, enum need need,
 				   fail(c, key, "missing");
 		return 0;
 	}
-	if (!json_is_integer(v))
+	if (!as_integer(v, obj, key, NULL, 0, &n, &enomem))
 		return fail(c, key, "expected an integer%s, got %s",
 			    need == REQUIRED ? "" : " or null", type_name(v));
-	if (json_integer_value(v) < min)
-		return fail(c, key, "must be >= %lld, got %lld", (long long)min,
-			    (long long)json_integer_value(v));
-	out->v = json_integer_value(v);
+	if (enomem)
+		return -ENOMEM;
+	if (n < min)
+		return fail(c, key, "must be >= %lld, got %lld", (long long)min, (long long)n);
+	out->v = n;
 	out->set = true;
 	return 0;
 }
@@ -342,6 +376,11 @@ static int get_series(struct vctx *c, json_t *obj, const char *key, struct bl_se
 	err = get_number(c, s, "mean", &out->mean);
 	if (err)
 		goto out;
+	/* A rate: a negative one is nonsense that comparisons would call "better". */
+	if (out->mean.set && out->mean.v < 0) {
+		err = fail(c, "mean", "must be >= 0, got %g", out->mean.v);
+		goto out;
+	}
 	vals = json_object_get(s, "values");
 	if (vals && !json_is_null(vals)) {
 		if (!json_is_array(vals)) {
@@ -366,11 +405,32 @@ static int get_series(struct vctx *c, json_t *obj, const char *key, struct bl_se
 					goto out;
 				}
 				d[i] = json_number_value(v);
+				if (d[i] < 0) {
+					char k[32];
+
+					snprintf(k, sizeof(k), "values[%zu]", i);
+					err = fail(c, k, "must be >= 0, got %g", d[i]);
+					goto out;
+				}
 			}
 			out->n_values = json_array_size(vals);
 		}
 	}
 out:
+	pop(c, len);
+	return err;
+}
+
+static int check_series_reps(struct vctx *c, const char *key, const struct bl_series *sr,
+			     int64_t reps)
+{
+	size_t len;
+	int err;
+
+	if ((int64_t)sr->n_values <= reps)
+		return 0;
+	len = push(c, key, 0);
+	err = fail(c, "values", "%zu values for %lld repetitions (reps)", sr->n_values, (long long)reps);
 	pop(c, len);
 	return err;
 }
@@ -411,13 +471,19 @@ static int parse_counters(struct vctx *c, json_t *row, struct bl_result_row *r)
 	len = push(c, "counters", 0);
 	/* Every member is a count: integers >= 0 or null, extra counters included. */
 	json_object_foreach(obj, name, v) {
-		if (!json_is_null(v) && !json_is_integer(v)) {
+		bool enomem = false;
+		int64_t n = 0;
+
+		if (!json_is_null(v) && !as_integer(v, obj, name, NULL, 0, &n, &enomem)) {
 			err = fail(c, name, "expected an integer or null, got %s", type_name(v));
 			goto out;
 		}
-		if (json_is_integer(v) && json_integer_value(v) < 0) {
-			err = fail(c, name, "must be >= 0, got %lld",
-				   (long long)json_integer_value(v));
+		if (enomem) {
+			err = -ENOMEM;
+			goto out;
+		}
+		if (n < 0) {
+			err = fail(c, name, "must be >= 0, got %lld", (long long)n);
 			goto out;
 		}
 	}
@@ -453,14 +519,20 @@ static int parse_per_rep(struct vctx *c, json_t *row, struct bl_result_row *r)
 			break;
 		}
 		json_array_foreach(arr, i, v) {
-			if (!json_is_integer(v) || json_integer_value(v) < 0) {
+			bool integer, enomem = false;
+			int64_t n = 0;
+
+			integer = as_integer(v, NULL, NULL, arr, i, &n, &enomem);
+			if (enomem) {
+				err = -ENOMEM;
+				break;
+			}
+			if (!integer || n < 0) {
 				size_t l2 = push(c, name, 0);
 
 				push(c, NULL, i);
-				err = json_is_integer(v) ?
-					      fail(c, NULL, "must be >= 0, got %lld",
-						   (long long)json_integer_value(v)) :
-					      fail(c, NULL, "expected an integer, got %s", type_name(v));
+				err = integer ? fail(c, NULL, "must be >= 0, got %lld", (long long)n) :
+						fail(c, NULL, "expected an integer, got %s", type_name(v));
 				pop(c, l2);
 				break;
 			}
@@ -503,6 +575,10 @@ static int parse_row(struct vctx *c, json_t *row, struct bl_result_row *r)
 	r->duration_ns = i64.v;
 	if ((err = get_series(c, row, "ops_per_sec", &r->ops_per_sec)) ||
 	    (err = get_series(c, row, "bytes_per_sec", &r->bytes_per_sec)))
+		return err;
+	/* One value per repetition: more values than reps were measured by nothing. */
+	if ((err = check_series_reps(c, "ops_per_sec", &r->ops_per_sec, r->reps)) ||
+	    (err = check_series_reps(c, "bytes_per_sec", &r->bytes_per_sec, r->reps)))
 		return err;
 
 	if ((err = get_object(c, row, "latency_ns", OPTIONAL, &obj)))
@@ -686,6 +762,12 @@ static int validate(struct vctx *c, json_t *root, struct bl_resultdoc *d)
 		d->run_id_buf[i] = (char)tolower((unsigned char)s[i]);
 	d->run_id_buf[36] = '\0';
 	d->run_id = d->run_id_buf;
+	if (strcmp(s, d->run_id_buf)) {
+		/* Stored in its canonical form, as its key is: the tree changes, the text goes. */
+		if (json_object_set_new(root, "run_id", json_string(d->run_id_buf)))
+			return -ENOMEM;
+		d->rewritten = true;
+	}
 
 	if ((err = get_enum(c, root, "status", REQUIRED, bl_run_status_names, BL_STATUS_COUNT, &s,
 			    &idx)))
@@ -711,6 +793,9 @@ static int validate(struct vctx *c, json_t *root, struct bl_resultdoc *d)
 	d->started_unix = i64.v;
 	if ((err = get_time(c, root, "finished_at", OPTIONAL, &d->finished_at, &d->finished_unix)))
 		return err;
+	/* Whole seconds: a run that finishes within its start second is fine. */
+	if (d->finished_unix.set && d->finished_unix.v < d->started_unix)
+		return fail(c, "finished_at", "%s is before started_at %s", d->finished_at, d->started_at);
 
 	if ((err = get_object(c, root, "host", need_ok, &obj)))
 		return err;
@@ -875,6 +960,8 @@ int bl_resultdoc_parse(const char *text, size_t len, struct bl_resultdoc **out, 
 	}
 	(*out)->arena = arena;
 	/* Kept so the store saves the document as it came, without re-serialising it. */
+	if ((*out)->rewritten)
+		return 0; /* made canonical: the store serialises the tree */
 	(*out)->text = malloc(len + 1);
 	if (!(*out)->text) {
 		bl_resultdoc_free(*out);

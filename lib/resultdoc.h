@@ -182,6 +182,8 @@ struct bl_resultdoc {
 	char *text;			/* the text as received (bl_resultdoc_parse; owned,
 					   NUL-terminated), NULL from bl_resultdoc_from_json */
 	size_t text_len;
+	bool rewritten;			/* the tree was made canonical (run_id lower-cased):
+					   stored from the tree, text NULL */
 };
 
 /*

@@ -372,6 +372,9 @@ int bl_store_open_migrations(const char *path, const struct bl_store_opts *opts,
 		ret = store_sqlerr(s, rc, what);
 		goto fail;
 	}
+	/* Before migrating: a damaged file is named as such, not as a failed migration. */
+	if (o.quick_check && (ret = store_quick_check(s)))
+		goto fail;
 	if (o.read_only)
 		ret = store_check_version(s, n ? migs[n - 1].version : 0);
 	else

@@ -36,6 +36,8 @@ struct bl_store_opts {
 	bool no_mkdir;	     /* do not create the database's parent folder */
 	bool sync_full;	     /* synchronous=FULL: fsync every commit (survives power
 				loss); default NORMAL survives a killed process */
+	bool quick_check;    /* PRAGMA quick_check before use: refuse a damaged file
+				(-EIO); reads every page, so for a daemon's start */
 	bool bg_checkpoint;  /* copy the WAL back into the database on a helper
 				thread (its own connection) instead of inside the
 				commit that crossed the threshold: for a writer that
@@ -60,6 +62,12 @@ struct bl_migration;
 int bl_store_open_migrations(const char *path, const struct bl_store_opts *opts,
 			     const struct bl_migration *migs, size_t n, struct bl_store **out,
 			     char *err, size_t errlen);
+
+/*
+ * A cheap check that the store can serve: reads its schema and the newest
+ * run. 0, or -errno with @err saying why (a damaged or vanished file).
+ */
+int bl_store_probe(struct bl_store *s, char *err, size_t errlen);
 
 /* The last error message on this handle ("" if none). */
 const char *bl_store_errmsg(const struct bl_store *s);

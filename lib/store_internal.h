@@ -89,6 +89,8 @@ struct bl_store {
 void store_seterr(struct bl_store *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Maps an SQLite result code to -errno and records "store: <what>: <sqlite's reason>". */
 int store_sqlerr(struct bl_store *s, int rc, const char *what);
+/* PRAGMA quick_check(1) (store_health.c): 0, or -EIO with the message set. */
+int store_quick_check(struct bl_store *s);
 /* The cached statement @id, reset and unbound, or NULL with errmsg set. */
 sqlite3_stmt *store_stmt(struct bl_store *s, enum stmt_id id);
 /* Steps a statement that returns no row (INSERT/UPDATE/transaction control). */

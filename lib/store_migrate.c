@@ -105,6 +105,19 @@ int store_check_version(struct bl_store *s, int latest)
 			 "use a newer bouncelab", s->path, version, latest);
 		return -EPROTO;
 	}
+	if (version == 0) {
+		int ntables = 0;
+
+		/* A foreign SQLite file, not an old bouncelab one: migrating would not help. */
+		err = pragma_int(s, "SELECT count(*) FROM sqlite_schema", &ntables);
+		if (err)
+			return err;
+		if (ntables > 0) {
+			store_seterr(s, "store: %s: has tables but no bouncelab schema version; not a bouncelab database",
+				     s->path);
+			return -ENOTSUP;
+		}
+	}
 	if (version < latest) {
 		store_seterr(s,
 			 "store: %s: schema version %d is older than %d and the handle is "

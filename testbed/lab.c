@@ -86,9 +86,17 @@ static int job_handler(void *user, const char *section, const char *name, const 
 /* Checks the job file is a readable INI file with at least one job. */
 static int check_job(struct lab_ctx *c)
 {
-	FILE *f = fopen(c->job, "re");
+	char why[512];
+	FILE *f;
 	int line;
 
+	/* /dev/zero or a FIFO would never end a line: the INI reader would wait forever. */
+	line = bl_check_text_file(c->job, BL_TEXT_FILE_MAX, why, sizeof(why));
+	if (line) {
+		bl_err("job file %s", why);
+		return line;
+	}
+	f = fopen(c->job, "re");
 	if (!f) {
 		bl_err("job file %s: open: %s", c->job, strerror(errno));
 		return -errno;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -67,6 +68,50 @@ static void test_token_file(void **state)
 	assert_int_equal(bld_token_load(path, &tok, err, sizeof(err)), -ENOENT);
 }
 
+/* Blanks at both ends go (a leading one made every client fail); inside, and loose modes, are refused. */
+static void test_token_file_blanks_and_mode(void **state)
+{
+	static const struct {
+		const char *text;
+		int ret;
+		const char *says; /* in the error, or the token when ret is 0 */
+	} cases[] = {
+		{ "  " TOKEN "\n", 0, TOKEN },	       /* leading spaces */
+		{ "\t" TOKEN " \t\r\n", 0, TOKEN }, /* a tab first, blanks and CR last */
+		{ "0123456789 abcdef0123\n", -EINVAL, "contains a blank" },
+		{ "   \n", -EINVAL, "too short" },
+	};
+	char path[] = "/tmp/test_daemon_auth.XXXXXX";
+	char err[256];
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *tok = NULL;
+		int ret;
+
+		assert_int_equal(ftruncate(fd, 0), 0);
+		assert_int_equal(pwrite(fd, cases[i].text, strlen(cases[i].text), 0), (ssize_t)strlen(cases[i].text));
+		ret = bld_token_load(path, &tok, err, sizeof(err));
+		if (ret != cases[i].ret || (ret ? !strstr(err, cases[i].says) : strcmp(tok, cases[i].says)))
+			fail_msg("case %zu: got %d '%s' (%s)", i, ret, ret ? err : tok, cases[i].says);
+		free(tok);
+	}
+	/* readable by the group or others: refused, naming the mode and the cure */
+	assert_int_equal(pwrite(fd, TOKEN "\n", sizeof(TOKEN), 0), (ssize_t)sizeof(TOKEN));
+	for (int i = 0; i < 2; i++) {
+		char *tok = NULL;
+
+		assert_int_equal(fchmod(fd, i ? 0604 : 0640), 0);
+		assert_int_equal(bld_token_load(path, &tok, err, sizeof(err)), -EPERM);
+		assert_non_null(strstr(err, i ? "mode 0604" : "mode 0640"));
+		assert_non_null(strstr(err, "chmod 600"));
+		assert_null(tok);
+	}
+	close(fd);
+	unlink(path);
+}
+
 /* The file is read whole through lib's bl_read_file(): BLD_TOKEN_MAX bytes at most. */
 static void test_token_file_size(void **state)
 {
@@ -102,6 +147,7 @@ int main(void)
 		cmocka_unit_test(test_auth_accepts),
 		cmocka_unit_test(test_token_file),
 		cmocka_unit_test(test_token_file_size),
+		cmocka_unit_test(test_token_file_blanks_and_mode),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

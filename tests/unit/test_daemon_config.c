@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -86,6 +87,28 @@ static void test_refusals(void **state)
 			fail_msg("error for '%s' does not name '%s': %s", bad[i].ini, bad[i].says, err);
 		bld_config_free(&c);
 	}
+}
+
+/* Not a config file: a device (it never ends), or one others may change. */
+static void test_file_refusals(void **state)
+{
+	struct bld_config c;
+	char err[512];
+
+	assert_int_equal(bld_config_defaults(&c), 0);
+	assert_int_equal(bld_config_load(&c, "/dev/zero", err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "not a regular file"));
+	for (int i = 0; i < 2; i++) {
+		write_ini("[daemon]\nmax_body = 1M\n");
+		assert_int_equal(chmod(path, i ? 0646 : 0664), 0);
+		assert_int_equal(bld_config_load(&c, path, err, sizeof(err)), -EPERM);
+		if (!strstr(err, i ? "mode 0646" : "mode 0664") || !strstr(err, "chmod go-w"))
+			fail_msg("mode %s: '%s'", i ? "0646" : "0664", err);
+		assert_int_equal(chmod(path, 0644), 0); /* readable is fine: it holds no secret */
+		assert_int_equal(bld_config_load(&c, path, err, sizeof(err)), 0);
+		unlink(path);
+	}
+	bld_config_free(&c);
 }
 
 static void test_values(void **state)
@@ -180,6 +203,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_file_refusals),
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_units),
 		cmocka_unit_test(test_every_seconds),

@@ -1,4 +1,4 @@
-/* Unit tests for bld_sched_due() (daemon/daemon_sched.c): when a schedule is due, and for which slot. */
+/* Unit tests for bld_sched_due() and bld_sched_order() (daemon/daemon_sched.c): when a schedule is due, for which slot, and which goes first. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -61,11 +61,45 @@ static void test_at(void **state)
 	assert_int_equal(planned, two);
 }
 
+/* Earliest due first: an always-due schedule cannot starve the ones after it. */
+static void test_order_fair(void **state)
+{
+	const time_t now = 100000, started = 90000;
+	struct bld_schedule scs[4] = {
+		{ .when = BLD_WHEN_EVERY, .every_s = 1 },  /* ran a second ago: due now */
+		{ .when = BLD_WHEN_EVERY, .every_s = 1 },  /* ran 5 s ago: due for 4 s */
+		{ .when = BLD_WHEN_EVERY, .every_s = 60 }, /* ran 10 s ago: not due */
+		{ .when = BLD_WHEN_EVERY, .every_s = 1 },  /* not read from the store yet: skipped */
+	};
+	int64_t last[4] = { now - 1, now - 5, now - 10, -1 }, planned[4];
+	size_t order[4];
+
+	assert_int_equal(bld_sched_order(scs, 4, last, now, started, order, planned), 2);
+	assert_int_equal(order[0], 1);
+	assert_int_equal(order[1], 0);
+	assert_int_equal(planned[1], now);
+	/* equally due: table order */
+	last[1] = now - 1;
+	assert_int_equal(bld_sched_order(scs, 4, last, now, started, order, planned), 2);
+	assert_int_equal(order[0], 0);
+	assert_int_equal(order[1], 1);
+	/* never ran: due since the daemon started, before both */
+	last[2] = 0;
+	assert_int_equal(bld_sched_order(scs, 4, last, now, started, order, planned), 3);
+	assert_int_equal(order[0], 2);
+	/* the always-due one, having just run again, goes after the other */
+	last[0] = now;
+	last[2] = now;
+	assert_int_equal(bld_sched_order(scs, 4, last, now + 1, started, order, planned), 2);
+	assert_int_equal(order[0], 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every),
 		cmocka_unit_test(test_at),
+		cmocka_unit_test(test_order_fair),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "fsutil.h"
 #include "options.h"
 
 /* --- the option table ------------------------------------------------------ */
@@ -369,6 +370,42 @@ static void test_job_file_errors(void **state)
 	expect_job_error("[global]\nreps = 2\n", "", "no job sections");
 	/* key outside any section */
 	expect_job_error("reps = 2\n[a]\nworkload = create\n", ":1", "outside");
+	/* a key given twice: both lines named (the last silently won) */
+	expect_job_error("[a]\nworkload = create\nreps = 2\nreps = 3\n", ":4 [a]: key 'reps' given twice", "line 3");
+	expect_job_error("[global]\nreps = 2\nreps = 2\n[a]\nworkload = create\n", ":3 [global]", "first at line 2");
+	/* a section given twice: both lines named (they were merged) */
+	expect_job_error("[a]\nworkload = create\n[b]\nworkload = create\n[a]\nreps = 2\n", ":5: section [a] given twice",
+			 "first at line 1");
+	expect_job_error("[global]\nreps = 2\n[a]\nworkload = create\n[global]\n", ":5: section [global]", "line 1");
+	/* a line over the reader's limit, at its own line */
+	expect_job_error("[a]\nworkload = create\n# xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\nreps = 2\n",
+			 ":3:", "longer than");
+}
+
+/* Not a text file: refused at once, never read (/dev/zero hung the reader). */
+static void test_job_file_not_text(void **state)
+{
+	struct gb_job jobs[1];
+	struct gb_opt_error err = { "" };
+	size_t n = 99;
+	char *path;
+	FILE *f;
+
+	assert_int_equal(gb_jobs_load("/dev/zero", NULL, 0, jobs, 1, &n, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "/dev/zero: not a regular file (a character device)"));
+	assert_int_equal(gb_jobs_load("/tmp", NULL, 0, jobs, 1, &n, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "a directory"));
+	/* over the size limit: a job file is a page or two */
+	path = write_tmp("[a]\nworkload = create\n");
+	f = fopen(path, "a");
+	assert_non_null(f);
+	for (int i = 0; i < (BL_TEXT_FILE_MAX / 64) + 1; i++)
+		fprintf(f, "# %-61s\n", "filler");
+	fclose(f);
+	assert_int_equal(gb_jobs_load(path, NULL, 0, jobs, 1, &n, &err), -EFBIG);
+	if (!strstr(err.msg, path) || !strstr(err.msg, "more than the limit"))
+		fail_msg("error '%s' should name %s and the limit", err.msg, path);
+	unlink(path);
 }
 
 static void test_job_file_missing(void **state)
@@ -566,6 +603,7 @@ int main(void)
 		cmocka_unit_test(test_durations),
 		cmocka_unit_test(test_job_file_errors),
 		cmocka_unit_test(test_job_file_missing),
+		cmocka_unit_test(test_job_file_not_text),
 		cmocka_unit_test(test_job_file_inherits_and_cli_overrides),
 		cmocka_unit_test(test_cli_only_job),
 		cmocka_unit_test(test_cli_device_names_backend),

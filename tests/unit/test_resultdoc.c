@@ -91,7 +91,7 @@ static const struct bad_case bad_cases[] = {
 	{ "format", NULL, "format: missing" },
 	{ "format", "2", "format: unsupported format 2 (this bouncelab reads 1)" },
 	{ "format", "\"1\"", "format: expected an integer, got string" },
-	{ "format", "1.0", "format: expected an integer, got number" },
+	{ "format", "1.5", "format: expected an integer, got number" }, /* 1.0 is 1 (an integral real) */
 	/* status */
 	{ "status", "\"done\"", "status: expected one of ok|failed|skipped|timeout, got \"done\"" },
 	{ "status", "true", "status: expected a string, got boolean" },
@@ -151,6 +151,16 @@ static const struct bad_case bad_cases[] = {
 	{ "results.0.per_rep", "{\"ops\": [200, 200]}", "results[0].per_rep.ops: 2 values for 5 repetitions (reps)" },
 	{ "results.0.per_rep", "{\"ops\": [200, 200, 200, 200, 200], \"swiotlb_bounced\": [1, 1, 1, -1, 1]}", "results[0].per_rep.swiotlb_bounced[3]: must be >= 0, got -1" },
 	{ "results.0.per_rep", "{\"swiotlb_bounced\": [1, 1, 1, 1, 0.5]}", "results[0].per_rep.swiotlb_bounced[4]: expected an integer, got number" },
+	/* nonsense numbers (issue 17): negative rates, values without repetitions, time running back */
+	{ "results.0.ops_per_sec.mean", "-5", "results[0].ops_per_sec.mean: must be >= 0, got -5" },
+	{ "results.0.ops_per_sec.values.1", "-1", "results[0].ops_per_sec.values[1]: must be >= 0, got -1" },
+	{ "results.2.bytes_per_sec.mean", "-0.5", "results[2].bytes_per_sec.mean: must be >= 0, got -0.5" },
+	{ "results.0.reps", "0", "results[0].ops_per_sec.values: 5 values for 0 repetitions (reps)" },
+	{ "finished_at", "\"2026-11-20T02:00:04Z\"", "finished_at: 2026-11-20T02:00:04Z is before started_at 2026-11-20T02:00:05Z" },
+	/* an integral real passes for an integer; a fractional or out-of-range one does not */
+	{ "results.0.ops", "200.5", "results[0].ops: expected an integer, got number" },
+	{ "results.0.ops", "1e19", "results[0].ops: expected an integer, got number" },
+	{ "results.0.size", "-4096.0", "results[0].size: must be >= 0, got -4096" },
 	/* two rows with the same key (workload, variant, size) */
 	{ "results.1.size", "4096", "results[1]: repeats results[0] (workload import, variant \"\", size 4096); give such rows distinct \"variant\" values" },
 };
@@ -281,6 +291,32 @@ static void test_fixture_values(void **state)
 	bl_resultdoc_free(d);
 }
 
+/*
+ * Python and JavaScript clients write integers as 1000000.0: accepted where
+ * an integer is expected, and the tree holds an integer afterwards (the
+ * store reads counters from it).
+ */
+static void test_integral_reals(void **state)
+{
+	json_t *j = load(BASE);
+	struct bl_resultdoc *d = NULL;
+	char err[256] = "";
+
+	mutate(j, "results.0.ops", "1000000.0");
+	mutate(j, "results.2.counters.swiotlb_bounced", "256000.0");
+	mutate(j, "results.2.counters.my_extra_counter", "3.0");
+	mutate(j, "results.0.per_rep", "{\"ops\": [200.0, 200, 2e2, 200, 200]}");
+	mutate(j, "results.0.latency_ns", "{\"p99\": 1500.0}");
+	assert_int_equal(bl_resultdoc_from_json(j, &d, err, sizeof(err)), 0);
+	assert_int_equal(d->results[0].ops, 1000000);
+	assert_int_equal(d->results[2].counters[BL_C_SWIOTLB_BOUNCED].v, 256000);
+	assert_true(json_is_integer(json_object_get(d->results[2].counters_json, "swiotlb_bounced")));
+	assert_true(json_is_integer(json_object_get(d->results[2].counters_json, "my_extra_counter")));
+	assert_true(json_is_integer(json_array_get(json_object_get(d->results[0].per_rep, "ops"), 2)));
+	bl_resultdoc_free(d);
+	json_decref(j);
+}
+
 /* A kernel without dma:* tracepoints: nulls stay unset, never 0. */
 static void test_nulls_stay_null(void **state)
 {
@@ -404,6 +440,7 @@ int main(void)
 		cmocka_unit_test(test_parse_time),
 		cmocka_unit_test(test_timeout_minimal),
 		cmocka_unit_test(test_fixture_values),
+		cmocka_unit_test(test_integral_reals),
 		cmocka_unit_test(test_nulls_stay_null),
 		cmocka_unit_test(test_every_fixture_valid),
 		cmocka_unit_test(test_extra_fields),
