@@ -2,7 +2,8 @@
  * The Markdown report (`bouncelab report`, RESULTS.md) generated from the
  * store, so that nothing in it is typed by hand. Sections: the headline
  * (headline.h, rendered by report_headline.c: one row per kernel and
- * mode), what ran
+ * mode), what Xen PV does (report_xen.c, when a kernel ran a Xen mode),
+ * what ran
  * (kernels with exact versions, modes, devices, jobs, dates), findings
  * computed from the numbers (report_findings.c: counts first, where bounces
  * per op exceed one, slots left after teardown; then what force costs per
@@ -497,6 +498,8 @@ int an_report_write(FILE *f, FILE *details, struct bl_store *s, const struct bl_
 				 "`bouncelab report` run from `%s`; nothing here is typed by hand.\n\n",
 			o->out, db_path);
 	ret = rp_headline(&c, f);
+	if (!ret)
+		ret = rp_xen_section(&c, f);
 	if (!ret)
 		ret = what_ran(f, details, o->details_link, runs);
 	if (ret < 0)

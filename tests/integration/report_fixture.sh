@@ -317,6 +317,25 @@ if [ $have_gnuplot = 1 ]; then
 	check "every figure's caption names the icount clock" \
 		bash -c "n=\$(grep -c '^!\[' '$fr'); [ \$n -gt 0 ] && [ \$(grep -c \"^!\\[.*QEMU's icount clock\" '$fr') = \$n ]"
 fi
+# --- Xen PV (issue 13): the heap fixture as a ballooned dom0 beside its noforce twin
+xdb=$tmp/xen.db
+jq '.testbed.clock = "icount" | .run_id = "c0ffee00-1234-4abc-8def-00000000a006"
+	| .dma.swiotlb = "default" | .kernel.cmdline |= sub(" ?swiotlb=force"; "")
+	| .kernel.boot_id = "6b1c2d3e-4f50-4a61-8b72-93a4b5c6d7f6"
+	| .testbed.balloon_bytes = 1610612736
+	| .hypervisor = {type: "xen", guest_type: "PV", version: "4.17.7", dom0: true}' "$heap" >"$tmp/heap-xen.json"
+"$bl" ingest --direct --quiet --db "$xdb" "$tmp/heap-noforce.json" "$tmp/heap-xen.json" \
+	>"$tmp/ingest-xen.log" 2>&1 || { echo "FAIL: ingest xen"; cat "$tmp/ingest-xen.log"; }
+"$bl" report --db "$xdb" --out "$tmp/xen/R.md" --all --no-plots >"$tmp/report-xen.log" 2>&1
+xr=$tmp/xen/R.md
+check "report: a 'What Xen PV does' section after the headline, before what ran" \
+	bash -c 'grep "^## " "$1" | head -n 3 | tr "\n" "|" | grep -qx "## Headline|## What Xen PV does|## What ran|"' _ "$xr"
+check "its table: noforce beside the ballooned dom0" \
+	grep -q '^| job | workload | size | noforce | xen-pv:balloon=1536M |$' "$xr"
+check "the refused import leads, with the error, where noforce ran it" \
+	bash -c 'grep -A2 "^| --- | --- | ---: |" "$1" | sed -n 2p | grep -Eq "^\| heap-import \| import \| 1M \| [0-9.e+]+ \| \*\*refused 60/60, Input/output error\*\* \|$"' _ "$xr"
+check "no Xen section without Xen runs" bash -c "! grep -q '^## What Xen PV does' '$r'"
+
 # the fixtures without a clock (old documents: multi-threaded TCG) and one real host
 check "the header names the wall clock for clockless testbed documents" \
 	grep -q "^- Times of .* runs are on the wall clock of a guest under multi-threaded TCG" "$r"
