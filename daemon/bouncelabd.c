@@ -14,6 +14,7 @@
  * reloads the configuration, SIGCHLD ends a scheduled run.
  */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
@@ -37,6 +38,7 @@
 #include "daemon_sched.h"
 #include "fsutil.h"
 #include "log.h"
+#include "installdirs.h"
 #include "store.h"
 #include "version.h"
 
@@ -48,7 +50,10 @@ static void usage(FILE *out)
 		"                  [--foreground] [--init] [-v] [--help-config] [--version]\n\n"
 		"Collector daemon: stores result documents (POST /api/v1/runs), samples SWIOTLB\n"
 		"bounces per device, runs [schedule NAME] jobs from the config file.\n\n"
-		"  --config FILE       INI configuration (see --help-config); reloaded on SIGHUP\n"
+		"  --config FILE       INI configuration (see --help-config); reloaded on SIGHUP;\n"
+		"                      without it $XDG_CONFIG_HOME/bouncelab/bouncelabd.ini (else\n"
+		"                      ~/.config/bouncelab/), then %s/bouncelab/bouncelabd.ini,\n"
+		"                      if one exists\n"
 		"  --db PATH           database (default $BOUNCELAB_DB, else var/bouncelab.db)\n"
 		"  --socket PATH       unix socket (default $BOUNCELAB_SOCKET, else var/bouncelabd.sock)\n"
 		"  --listen ADDR:PORT  also listen on loopback TCP; writes need the bearer token\n"
@@ -56,7 +61,8 @@ static void usage(FILE *out)
 		"  --log-file FILE     log here instead of stderr (reopened on SIGHUP)\n"
 		"  --foreground        do not detach (systemd, tests)\n"
 		"  --init              make a new database in an empty (0-byte) database file\n"
-		"  -v                  debug messages\n");
+		"  -v                  debug messages\n",
+		bl_sysconfdir);
 }
 
 /* Applies the command line (ctx->cli) over the file's values in @c. */
@@ -230,7 +236,7 @@ int main(int argc, char **argv)
 	bool foreground = false, init = false;
 	struct stat dbst;
 	int ready_fd = -1, verbose = 0, ret, opt, exit_code = 1;
-	char err[512];
+	char err[512], found_config[PATH_MAX];
 
 	bl_log_init("bouncelabd", BL_LOG_INFO);
 	while ((opt = getopt_long(argc, argv, "c:d:s:l:t:L:fvhHVI", opts, NULL)) != -1) {
@@ -262,7 +268,9 @@ int main(int argc, char **argv)
 	bl_log_init("bouncelabd", verbose ? BL_LOG_DEBUG : BL_LOG_INFO);
 	signal(SIGPIPE, SIG_IGN); /* a client that went away is an error return, not a death */
 
-	/* 1. configuration */
+	/* 1. configuration: --config, else the user's, else the system's (daemon_config_find.c) */
+	if (!ctx.config_path && (ctx.config_path = bld_config_find(found_config, sizeof(found_config))))
+		bl_info("config: %s (no --config given)", ctx.config_path);
 	if (load_config(&ctx, &ctx.cfg) < 0)
 		goto out_cli;
 	if (!foreground && !ctx.cfg.log_file && bld_set_str(&ctx.cfg.log_file, "var/bouncelabd.log") < 0)

@@ -67,6 +67,13 @@ int bld_config_check(const struct bld_config *c, char *err, size_t errlen);
 void bld_config_free(struct bld_config *c);
 /* Prints every key with its default and help. */
 void bld_config_help(FILE *out);
+/*
+ * daemon_config_find.c: the configuration to read when --config is not
+ * given: $XDG_CONFIG_HOME/bouncelab/bouncelabd.ini (else
+ * ~/.config/bouncelab/), then SYSCONFDIR/bouncelab/bouncelabd.ini; the first
+ * that exists, in @buf, or NULL for none (the defaults).
+ */
+const char *bld_config_find(char *buf, size_t len);
 
 /* "HH:MM" (24 h) to minutes after midnight. 0 or -EINVAL. */
 int bld_parse_time_of_day(const char *s, int *out_min);
