@@ -7,6 +7,9 @@
  *
  * Checkouts and builds are kept in objects keyed by their id while the
  * runs are walked, so each kernel appears once however many runs it has.
+ * A measurement the store holds a "worse" verdict for (nightly's judgement,
+ * compare --store-verdicts under the run's UUID) is FAIL, saying against
+ * what: a regression is a failed test in KernelCI's terms.
  */
 #include "kcidb.h"
 
@@ -39,7 +42,36 @@ struct kx {
 	json_t *checkouts; /* id -> checkout object */
 	json_t *builds;	   /* id -> build object */
 	json_t *tests;	   /* array */
+	/* the run being exported: its stored "worse" verdicts (nightly --judge,
+	 * compare --judge), "workload|variant|size|metric" -> "against BASE: +x %" */
+	json_t *worse;
 };
+
+/* The key of a verdict or a metric test: the same on both sides. */
+static void worse_key(char *buf, size_t len, const char *workload, const char *variant,
+		      int64_t size, const char *metric)
+{
+	snprintf(buf, len, "%s|%s|%" PRId64 "|%s", workload, variant ? variant : "", size, metric);
+}
+
+static int collect_worse(const struct bl_verdict *v, int64_t at_unix, void *user)
+{
+	json_t *worse = user;
+	char key[512], why[512];
+
+	(void)at_unix;
+	if (!v->verdict || strcmp(v->verdict, "worse"))
+		return 0;
+	worse_key(key, sizeof(key), v->workload, v->variant, v->size, v->metric);
+	if (json_object_get(worse, key)) /* newest first: the latest judgement stands */
+		return 0;
+	if (v->change.set)
+		snprintf(why, sizeof(why), "regression against %s: %+.1f %%", v->baseline ? v->baseline : "?",
+			 v->change.v * 100);
+	else
+		snprintf(why, sizeof(why), "regression against %s", v->baseline ? v->baseline : "?");
+	return json_object_set_new(worse, key, json_string(why)) ? -ENOMEM : 0;
+}
 
 /* Sets @key to @v (stolen; NULL means jansson ran out of memory). 0 or -ENOMEM. */
 static int put(json_t *obj, const char *key, json_t *v)
@@ -261,6 +293,8 @@ static int add_row(struct kx *x, const struct an_run *r, const struct bl_result_
 		goto out;
 	for (size_t i = 0; i < set.n; i++) {
 		const struct bl_sample *s = &set.s[i];
+		const char *regression;
+		char wkey[512];
 		double sum = 0;
 
 		for (size_t k = 0; k < s->n; k++)
@@ -271,8 +305,11 @@ static int add_row(struct kx *x, const struct an_run *r, const struct bl_result_
 		path_add(path, sizeof(path), s->metric->name);
 		snprintf(id, sizeof(id), "%s:%s-%d-%s", x->origin, r->run_id, v->idx,
 			 s->metric->name);
-		/* a refused row's numbers describe the refusals: the test failed */
-		if (!(t = new_test(x, r, build_id, id, path, refused ? "FAIL" : "DONE")) ||
+		/* a refused row's numbers describe the refusals, a judged regression fails too */
+		worse_key(wkey, sizeof(wkey), v->workload, v->variant, v->size, s->metric->name);
+		regression = x->worse ? json_string_value(json_object_get(x->worse, wkey)) : NULL;
+		if (!(t = new_test(x, r, build_id, id, path, refused || regression ? "FAIL" : "DONE")) ||
+		    (regression && put_str(t, "comment", regression)) ||
 		    put(t, "number",
 			json_pack("{s:f, s:s}", "value", sum / (double)s->n, "unit",
 				  s->metric->unit)) ||
@@ -359,6 +396,16 @@ int an_kcidb_export(struct bl_store *s, const struct bl_run_filter *f, const cha
 
 		if ((err = add_kernel(&x, r, build_id, sizeof(build_id))))
 			goto done;
+		json_decref(x.worse);
+		if (!(x.worse = json_object())) {
+			err = -ENOMEM;
+			goto done;
+		}
+		if (r->run_id && bl_store_query_verdicts(s, r->run_id, collect_worse, x.worse) < 0) {
+			bl_err("kcidb: verdicts of run %s: %s", r->run_id, bl_store_errmsg(s));
+			err = -EIO;
+			goto done;
+		}
 		for (; row < ds.n && ds.rows[row].run == i; row++, any = true)
 			if ((err = add_row(&x, r, &ds.rows[row].v, build_id)))
 				goto done;
@@ -379,6 +426,7 @@ done:
 	json_decref(x.checkouts);
 	json_decref(x.builds);
 	json_decref(x.tests);
+	json_decref(x.worse);
 	an_dataset_free(&ds);
 	return err;
 }

@@ -74,6 +74,21 @@ check "rows that worked are PASS" j '[.tests[] | select(.path == "bouncelab.impo
 check "the skipped job is SKIP with its reason" \
 	j '[.tests[] | select(.status == "SKIP")] | length == 1 and (.[0].comment | test("no Intel GPU"))'
 
+# a judged regression is FAIL: the forced udmabuf import judged against its noforce
+# twin, the verdicts stored under the forced run (as nightly's judgement does)
+"$bl" compare --db "$tmp/fx.db" --base run=3f6c1a52-8d2e-4b7a-9c61-0e5d2f9a1b02 \
+	--new run=3f6c1a52-8d2e-4b7a-9c61-0e5d2f9a1b01 \
+	--store-verdicts 3f6c1a52-8d2e-4b7a-9c61-0e5d2f9a1b01 >"$tmp/judge.txt" 2>&1
+"$bl" export --kcidb --db "$tmp/fx.db" --origin bouncelab_ci --out "$tmp/kj.json" >/dev/null 2>&1
+check "after a judgement the export still validates" validate "$tmp/kj.json"
+check "a measurement judged worse is FAIL, saying against what" \
+	jq -e '[.tests[] | select(.path == "bouncelab.import.udmabuf-vgem.1M.bounces_per_op"
+		and .environment.misc.dma_mode == "force")][0]
+		| .status == "FAIL" and (.comment | test("^regression against run=3f6c1a52-8d2e-4b7a-9c61-0e5d2f9a1b02"))' "$tmp/kj.json"
+check "and the same measurement before the judgement was DONE" \
+	j '[.tests[] | select(.path == "bouncelab.import.udmabuf-vgem.1M.bounces_per_op"
+		and .environment.misc.dma_mode == "force")][0].status == "DONE"'
+
 # the validator can fail: a status KCIDB does not have
 jq '.tests[0].status = "BROKEN"' "$tmp/k.json" >"$tmp/bad.json"
 if validate "$tmp/bad.json" >"$tmp/bad.txt"; then
