@@ -18,8 +18,8 @@
  *             operation worked.
  * Statuses as the schema defines them: DONE for a measurement, PASS for a
  * row whose operations all worked, FAIL where the kernel refused
- * operations (the row's failed_ops > 0: its tests and its measurements),
- * SKIP for a skipped job, ERROR for a job that failed or timed out before
+ * operations (the row's failed_ops > 0: its tests and its measurements)
+ * and for a measurement judged worse (a stored verdict about the run), SKIP for a skipped job, ERROR for a job that failed or timed out before
  * it produced rows (the harness broke, the kernel's state is unknown).
  * environment.misc carries the DMA mode, the guest clock, the host, the
  * devices and the job; every id starts with "<origin>:" as KCIDB requires.
