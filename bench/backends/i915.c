@@ -47,6 +47,8 @@
 
 #include "i915_ioctl.h"
 #include "i915_priv.h"
+#include "drm_node.h"
+#include "gem_refs.h"
 #include "drmdev.h"
 #include "touch.h"
 
@@ -95,46 +97,20 @@ static void set_why(struct probe_result *r, int err, const char *fmt, ...)
 
 /* --- handle accounting ---------------------------------------------------- */
 
-static struct handle_ref *ref_find(struct i915_priv *p, uint32_t handle)
+static struct gem_ref *ref_find(struct i915_priv *p, uint32_t handle)
 {
-	for (size_t i = 0; i < p->n_refs; i++)
-		if (p->refs[i].handle == handle)
-			return &p->refs[i];
-	return NULL;
+	return gem_refs_find(&p->refs, handle);
 }
 
 static int ref_get(struct i915_priv *p, uint32_t handle, bool userptr)
 {
-	struct handle_ref *r = ref_find(p, handle);
-
-	if (r) {
-		r->refs++;
-		return 0;
-	}
-	if (p->n_refs == p->cap_refs) {
-		size_t cap = p->cap_refs ? 2 * p->cap_refs : 16;
-		struct handle_ref *refs = realloc(p->refs, cap * sizeof(*refs));
-
-		if (!refs)
-			return -ENOMEM;
-		p->refs = refs;
-		p->cap_refs = cap;
-	}
-	p->refs[p->n_refs++] = (struct handle_ref){.handle = handle, .refs = 1, .userptr = userptr};
-	return 0;
+	return gem_refs_get(&p->refs, handle, userptr);
 }
 
 /* Drops one reference; closes the handle with the last one. */
 static int ref_put(struct gb_dev *dev, uint32_t handle)
 {
-	struct i915_priv *p = priv_of(dev);
-	struct handle_ref *r = ref_find(p, handle);
-
-	if (r && --r->refs > 0)
-		return 0;
-	if (r)
-		*r = p->refs[--p->n_refs];
-	return __gem_close(dev->fd, handle);
+	return gem_refs_put(&priv_of(dev)->refs, handle) ? __gem_close(dev->fd, handle) : 0;
 }
 
 /* --- creating objects ----------------------------------------------------- */
@@ -145,82 +121,6 @@ static int create_object(struct gb_dev *dev, struct i915_priv *p, uint64_t *size
 	if (p->create_ext)
 		return i915_gem_create_in_regions(dev->fd, size, handle, &p->placement, 1);
 	return i915_gem_create(dev->fd, size, handle);
-}
-
-/* --- opening the device --------------------------------------------------- */
-
-/*
- * Keeps @path when its driver is i915 (asked through drm_io, so the fake
- * answers in tests). -ENODEV when it is another driver or no DRM node.
- */
-static int open_node(struct gb_dev *dev, const char *path)
-{
-	char name[32], version[64];
-	int fd, err;
-
-	fd = open(path, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	err = __drm_get_version(fd, name, sizeof(name), version, sizeof(version));
-	if (err) {
-		close(fd);
-		if (err != -ENOTTY && err != -EINVAL)
-			return err;
-		snprintf(dev->why, sizeof(dev->why), "%.200s is not a DRM node", path);
-		return -ENODEV;
-	}
-	if (strcmp(name, "i915")) {
-		close(fd);
-		snprintf(dev->why, sizeof(dev->why), "%.160s is a %s node, not i915", path, name);
-		return -ENODEV;
-	}
-	dev->fd = fd;
-	snprintf(dev->node, sizeof(dev->node), "%s", path);
-	snprintf(dev->driver, sizeof(dev->driver), "%s", name);
-	snprintf(dev->driver_version, sizeof(dev->driver_version), "%s", version);
-	bl_dev_pci_id(fd, dev->pci_id, sizeof(dev->pci_id));
-	return 0;
-}
-
-/* The first i915 node, render nodes first: they need no DRM master or authentication. */
-static int find_i915(struct gb_dev *dev)
-{
-	struct bl_drm_node nodes[BL_DRM_MAX_NODES];
-	size_t n = 0;
-	int err, denied = 0;
-
-	err = bl_drm_list(nodes, BL_DRM_MAX_NODES, &n);
-	if (err == -ENOENT || (!err && !n)) {
-		snprintf(dev->why, sizeof(dev->why), "no DRM node in /dev/dri, so no i915 one");
-		return -ENODEV;
-	}
-	if (err)
-		return err;
-	for (int pass = 0; pass < 2; pass++)
-		for (size_t i = 0; i < n; i++)
-			if (nodes[i].render == (pass == 0) && !strcmp(nodes[i].driver, "i915"))
-				return open_node(dev, nodes[i].path);
-	/* A node we may not open might be the i915 one: say so rather than "no device". */
-	for (size_t i = 0; i < n; i++) {
-		int fd;
-
-		if (nodes[i].driver[0])
-			continue;
-		fd = open(nodes[i].path, O_RDWR | O_CLOEXEC);
-		if (fd >= 0)
-			close(fd);
-		else if (errno == EACCES || errno == EPERM)
-			denied = -errno;
-		if (denied) {
-			snprintf(dev->why, sizeof(dev->why),
-				 "no permission to open %.120s, which may be the i915 one: %s",
-				 nodes[i].path, strerror(-denied));
-			return denied;
-		}
-	}
-	snprintf(dev->why, sizeof(dev->why), "no i915 node among the %zu DRM node%s in /dev/dri",
-		 n, n == 1 ? "" : "s");
-	return -ENODEV;
 }
 
 /* The facts: parameters and memory regions. Only the chipset id is required. */
@@ -583,7 +483,7 @@ static void i915_close(struct gb_dev *dev)
 		if (p->batch && dev->fd >= 0)
 			gem_close(dev->fd, p->batch);
 		free(p->regions);
-		free(p->refs);
+		gem_refs_free(&p->refs);
 		free(p);
 		dev->priv = NULL;
 	}
@@ -604,9 +504,9 @@ static int i915_open(struct gb_dev *dev, const char *spec)
 	dev->fd = -1;
 
 	if (!spec || !spec[0] || !strcmp(spec, "i915"))
-		err = find_i915(dev);
+		err = gb_drm_node_find(dev, "i915");
 	else if (strchr(spec, '/'))
-		err = open_node(dev, spec);
+		err = gb_drm_node_open(dev, spec, "i915");
 	else {
 		/* another driver's name: this backend drives i915 only */
 		snprintf(dev->why, sizeof(dev->why),
@@ -712,9 +612,9 @@ static int i915_bo_destroy(struct gb_dev *dev, struct gb_bo *bo)
 static int i915_bo_populate(struct gb_dev *dev, struct gb_bo *bo, unsigned variant)
 {
 	struct i915_priv *p = priv_of(dev);
-	struct handle_ref *r = ref_find(p, bo->handle);
+	struct gem_ref *r = ref_find(p, bo->handle);
 
-	if (r && r->userptr)
+	if (r && r->tag) /* a userptr object */
 		return populate_userptr(dev, p, bo->handle);
 	/* The GTT-domain variant is SET_DOMAIN itself, never a stand-in. */
 	if (variant == I915_POPULATE_GTT_DOMAIN)

@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "i915.h"
+#include "gem_refs.h"
 #include "i915_ioctl.h"
 
 #define I915_MAX_VARIANTS 4
@@ -31,12 +32,6 @@ struct probe_result {
 	char why[200]; /* "subject: operation: cause" when err != 0 */
 };
 
-/* A GEM handle gembench holds, counted: a self-import returns an existing handle. */
-struct handle_ref {
-	uint32_t handle;
-	unsigned refs;
-	bool userptr; /* populate through SET_DOMAIN, or bind on old kernels and discrete parts */
-};
 
 struct i915_priv {
 	uint32_t chipset_id;   /* I915_PARAM_CHIPSET_ID */
@@ -56,8 +51,10 @@ struct i915_priv {
 	enum map_path map[I915_MAP_COUNT];
 	struct probe_result probes[GB_FEAT_COUNT][I915_MAX_VARIANTS];
 	struct probe_result userptr_probes[I915_USERPTR_COUNT];
-	struct handle_ref *refs;
-	size_t n_refs, cap_refs;
+	/* the handles held (a self-import returns an existing one); tag 1: a
+	 * userptr object, populated through SET_DOMAIN, or a bind on old kernels
+	 * and discrete parts */
+	struct gem_refs refs;
 };
 
 /* The describe hook (i915_describe.c): the probed facts into the document's "device". */

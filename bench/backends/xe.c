@@ -41,6 +41,8 @@
  */
 #include "xe.h"
 
+#include "drm_node.h"
+#include "gem_refs.h"
 #include "drmdev.h"
 #include "touch.h"
 #include "xe_ioctl.h"
@@ -98,46 +100,21 @@ void xe_set_why(struct xe_probe *r, int err, const char *fmt, ...)
 
 /* --- handle accounting ---------------------------------------------------- */
 
-static struct xe_ref *ref_find(struct xe_priv *p, uint32_t handle)
+static struct gem_ref *ref_find(struct xe_priv *p, uint32_t handle)
 {
-	for (size_t i = 0; i < p->n_refs; i++)
-		if (p->refs[i].handle == handle)
-			return &p->refs[i];
-	return NULL;
+	return gem_refs_find(&p->refs, handle);
 }
 
+/* @page: the handle's region page, the alignment of its binds */
 static int ref_get(struct xe_priv *p, uint32_t handle, uint32_t page)
 {
-	struct xe_ref *r = ref_find(p, handle);
-
-	if (r) {
-		r->refs++;
-		return 0;
-	}
-	if (p->n_refs == p->cap_refs) {
-		size_t cap = p->cap_refs ? 2 * p->cap_refs : 16;
-		struct xe_ref *refs = realloc(p->refs, cap * sizeof(*refs));
-
-		if (!refs)
-			return -ENOMEM;
-		p->refs = refs;
-		p->cap_refs = cap;
-	}
-	p->refs[p->n_refs++] = (struct xe_ref){ .handle = handle, .refs = 1, .page = page };
-	return 0;
+	return gem_refs_get(&p->refs, handle, page);
 }
 
 /* Drops one reference; closes the handle with the last one. */
 static int ref_put(struct gb_dev *dev, uint32_t handle)
 {
-	struct xe_priv *p = priv_of(dev);
-	struct xe_ref *r = ref_find(p, handle);
-
-	if (r && --r->refs > 0)
-		return 0;
-	if (r)
-		*r = p->refs[--p->n_refs];
-	return __gem_close(dev->fd, handle);
+	return gem_refs_put(&priv_of(dev)->refs, handle) ? __gem_close(dev->fd, handle) : 0;
 }
 
 /* --- objects, binds, submission ------------------------------------------- */
@@ -212,83 +189,9 @@ static int map_cycle(struct gb_dev *dev, struct xe_priv *p, uint32_t handle, uin
  */
 static uint64_t bind_range(struct xe_priv *p, const struct gb_bo *bo)
 {
-	const struct xe_ref *r = ref_find(p, bo->handle);
+	const struct gem_ref *r = ref_find(p, bo->handle);
 
-	return align_up(bo->size, r ? r->page : placement_region(p)->min_page_size);
-}
-
-/* --- opening the device --------------------------------------------------- */
-
-/* Keeps @path when its driver is xe. -ENODEV when it is another driver or no DRM node. */
-static int open_node(struct gb_dev *dev, const char *path)
-{
-	char name[32], version[64];
-	int fd, err;
-
-	fd = open(path, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	err = __drm_get_version(fd, name, sizeof(name), version, sizeof(version));
-	if (err) {
-		close(fd);
-		if (err != -ENOTTY && err != -EINVAL)
-			return err;
-		snprintf(dev->why, sizeof(dev->why), "%.200s is not a DRM node", path);
-		return -ENODEV;
-	}
-	if (strcmp(name, "xe")) {
-		close(fd);
-		snprintf(dev->why, sizeof(dev->why), "%.160s is a %s node, not xe", path, name);
-		return -ENODEV;
-	}
-	dev->fd = fd;
-	snprintf(dev->node, sizeof(dev->node), "%s", path);
-	snprintf(dev->driver, sizeof(dev->driver), "%s", name);
-	snprintf(dev->driver_version, sizeof(dev->driver_version), "%s", version);
-	bl_dev_pci_id(fd, dev->pci_id, sizeof(dev->pci_id));
-	return 0;
-}
-
-/* The first xe node, render nodes first: they need no DRM master or authentication. */
-static int find_xe(struct gb_dev *dev)
-{
-	struct bl_drm_node nodes[BL_DRM_MAX_NODES];
-	size_t n = 0;
-	int err;
-
-	err = bl_drm_list(nodes, BL_DRM_MAX_NODES, &n);
-	if (err == -ENOENT || (!err && !n)) {
-		snprintf(dev->why, sizeof(dev->why), "no DRM node in /dev/dri, so no xe one");
-		return -ENODEV;
-	}
-	if (err)
-		return err;
-	for (int pass = 0; pass < 2; pass++)
-		for (size_t i = 0; i < n; i++)
-			if (nodes[i].render == (pass == 0) && !strcmp(nodes[i].driver, "xe"))
-				return open_node(dev, nodes[i].path);
-	/* A node we may not open might be the xe one: say so rather than "no device". */
-	for (size_t i = 0; i < n; i++) {
-		int fd;
-
-		if (nodes[i].driver[0])
-			continue;
-		fd = open(nodes[i].path, O_RDWR | O_CLOEXEC);
-		if (fd >= 0) {
-			close(fd);
-			continue;
-		}
-		if (errno == EACCES || errno == EPERM) {
-			err = -errno;
-			snprintf(dev->why, sizeof(dev->why),
-				 "no permission to open %.120s, which may be the xe one: %s",
-				 nodes[i].path, strerror(-err));
-			return err;
-		}
-	}
-	snprintf(dev->why, sizeof(dev->why), "no xe node among the %zu DRM node%s in /dev/dri", n,
-		 n == 1 ? "" : "s");
-	return -ENODEV;
+	return align_up(bo->size, r ? r->tag : placement_region(p)->min_page_size);
 }
 
 /*
@@ -532,7 +435,7 @@ static void xe_close(struct gb_dev *dev)
 			syncobj_destroy(dev->fd, p->syncobj);
 	}
 	if (p) {
-		free(p->refs);
+		gem_refs_free(&p->refs);
 		free(p);
 		dev->priv = NULL;
 	}
@@ -558,9 +461,9 @@ static int xe_open(struct gb_dev *dev, const char *spec)
 	if (err)
 		goto err_free;
 	if (!node[0] || !strcmp(node, "xe"))
-		err = find_xe(dev);
+		err = gb_drm_node_find(dev, "xe");
 	else if (strchr(node, '/'))
-		err = open_node(dev, node);
+		err = gb_drm_node_open(dev, node, "xe");
 	else {
 		/* another driver's name: this backend drives xe only */
 		snprintf(dev->why, sizeof(dev->why),

@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "xe.h"
+#include "gem_refs.h"
 #include "xe_ioctl.h"
 
 #define XE_MAX_VARIANTS 2
@@ -24,12 +25,6 @@ struct xe_probe {
 	char why[200]; /* "xe: operation: cause" when err != 0 */
 };
 
-/* A GEM handle gembench holds, counted: a self-import returns an existing handle. */
-struct xe_ref {
-	uint32_t handle;
-	unsigned refs;
-	uint32_t page; /* GPU address and range alignment of its binds: its region's page */
-};
 
 /* A userptr "buffer": xe has no userptr object, only a MAP_USERPTR binding in a VM. */
 struct xe_userptr {
@@ -78,8 +73,9 @@ struct xe_priv {
 	uint32_t queue;         /* exec queue on exec_engine */
 	uint64_t next_userptr;  /* next free GPU address for a userptr binding */
 	struct xe_probe probes[GB_FEAT_COUNT][XE_MAX_VARIANTS];
-	struct xe_ref *refs;
-	size_t n_refs, cap_refs;
+	/* the handles held (a self-import returns an existing one); tag: the
+	 * GPU address and range alignment of its binds, its region's page */
+	struct gem_refs refs;
 };
 
 /* The describe hook (xe_describe.c): the probed facts into the document's "device". */
