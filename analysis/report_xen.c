@@ -128,12 +128,10 @@ static int xen_weight(const struct xen_table *t, const struct xen_row *r)
 	return w;
 }
 
-static const struct xen_table *sort_table;
-
-static int cmp_rows(const void *a, const void *b)
+static int cmp_rows(const void *a, const void *b, void *table)
 {
 	const struct xen_row *x = a, *y = b;
-	int c = xen_weight(sort_table, y) - xen_weight(sort_table, x);
+	int c = xen_weight(table, y) - xen_weight(table, x);
 
 	if (!c)
 		c = strcmp(x->job, y->job);
@@ -190,8 +188,8 @@ static int kernel_table(struct report_ctx *c, FILE *f, const char *rel)
 			r->cell[k].bounced += v->counters[BL_C_SWIOTLB_BOUNCED].v;
 		}
 	}
-	sort_table = &t;
-	qsort(t.r, t.n, sizeof(*t.r), cmp_rows);
+	if (t.n) /* t.r is NULL without rows, which qsort_r may not get */
+		qsort_r(t.r, t.n, sizeof(*t.r), cmp_rows, &t);
 	an_short_release(rel, short_rel, sizeof(short_rel));
 	fprintf(f, "### %s\n\n| job | workload | size |", short_rel);
 	for (size_t k = 0; k < t.ncols; k++)
