@@ -130,10 +130,10 @@ static void counts_text(FILE *f, const char *what, const struct an_night_counts 
 	fprintf(f, ", %zu better, %zu same, %zu unknown\n", c->better, c->same, c->unknown);
 }
 
-/* "+12.3% (threshold 4.0%, noise floor)" or "+5 (threshold 0)" */
+/* "12000 -> 10500 (-12.5%, threshold 4.0%, noise floor)"; "0 -> 1 (threshold 0)" */
 static void change_text(const struct an_night_row *r, char *buf, size_t len)
 {
-	char thr[64];
+	char thr[64], rel[24] = "";
 
 	if (!isfinite(r->threshold))
 		snprintf(thr, sizeof(thr), "not judged");
@@ -144,11 +144,14 @@ static void change_text(const struct an_night_row *r, char *buf, size_t len)
 		snprintf(thr, sizeof(thr), "threshold %.1f%%, %s", 100 * r->threshold,
 			 r->calibrated ? "noise floor" : "uncalibrated");
 	if (isfinite(r->change))
-		snprintf(buf, len, "%+.1f%% (%s)", 100 * r->change, thr);
-	else if (isfinite(r->value) && isfinite(r->base_value))
-		snprintf(buf, len, "%+.4g (%s)", r->value - r->base_value, thr);
-	else
-		snprintf(buf, len, "? (%s)", thr);
+		snprintf(rel, sizeof(rel), "%+.1f%%, ", 100 * r->change);
+	char b[32] = "?", v[32] = "?"; /* a side without the row */
+
+	if (isfinite(r->base_value))
+		snprintf(b, sizeof(b), "%.6g", r->base_value);
+	if (isfinite(r->value))
+		snprintf(v, sizeof(v), "%.6g", r->value);
+	snprintf(buf, len, "%s -> %s (%s%s)", b, v, rel, thr);
 }
 
 void an_night_write_text(FILE *f, const struct an_night *n, size_t max_rows)
@@ -157,7 +160,7 @@ void an_night_write_text(FILE *f, const struct an_night *n, size_t max_rows)
 	size_t shown = 0, worse = 0;
 
 	when(n->started_unix, at, sizeof(at));
-	fprintf(f, "latest night: #%" PRId64 " '%s' (%s), started %s, %zu run%s, %s\n", n->id,
+	fprintf(f, "night:     #%" PRId64 " '%s' (%s), started %s, %zu run%s, %s\n", n->id,
 		n->label, n->source, at, n->n_runs, n->n_runs == 1 ? "" : "s", n->status);
 	if (strcmp(n->status, "judged")) {
 		fprintf(f, "  not judged yet\n");
