@@ -101,6 +101,11 @@ code=$(http_code /metrics)
 check "/metrics: bouncelab_night_worse_rows for the latest night" \
 	bash -c '[ "$1" = 200 ] && grep -qx "bouncelab_night_worse_rows{against=\"last-night\"} 1" "$2/last_body" &&
 		grep -qx "bouncelab_night_failed_new_rows{against=\"baseline\"} 1" "$2/last_body"' _ "$code" "$T"
+if command -v promtool >/dev/null; then
+	cp "$T/last_body" "$T/metrics"
+	check "/metrics with a night passes promtool check metrics ($(promtool check metrics <"$T/metrics" 2>&1 | head -n 2 | tr '\n' ' '))" \
+		bash -c 'promtool check metrics <"$1" >/dev/null 2>&1' _ "$T/metrics"
+fi
 code=$(http_code /nights/2)
 check "GET /nights/2: the night's page, its numbers linking to both runs" \
 	bash -c '[ "$1" = 200 ] && grep -q "href=\"/runs/${2}01\">0</a>" "$3/last_body" &&
