@@ -248,6 +248,12 @@ static void test_same_configuration_only(void **state)
 	assert_int_equal(again.finished_unix, 7000);
 	an_night_free(&again);
 
+	/* which night a run belongs to; a run in none: 0 */
+	assert_int_equal(bl_store_night_of_run(t->s, v[4].uuid, &n1), 0);
+	assert_int_equal(n1, n2);
+	assert_int_equal(bl_store_night_of_run(t->s, v[1].uuid, &n1), 0);
+	assert_int_equal(n1, 0);
+
 	/* latest = the newest night */
 	assert_int_equal(an_night_load(t->s, 0, &again), 0);
 	assert_int_equal(again.id, n2);
