@@ -25,6 +25,7 @@
 #include "lab_config.h"
 #include "log.h"
 #include "paths.h"
+#include "poolareas.h"
 #include "pooldoc.h"
 #include "poolprobe.h"
 #include "poolsearch.h"
@@ -78,7 +79,10 @@ static void usage(FILE *out)
 		"  --min SIZE        smallest pool tried (default 256K)\n"
 		"  --max SIZE        largest pool tried (default 1G)\n"
 		"  --areas N         swiotlb=<slabs>,<N>: N areas with their own lock (the kernel\n"
-		"                    rounds up to a power of 2); default: the kernel's (one per CPU)\n"
+		"                    rounds up to a power of 2); default: the kernel's (one per CPU).\n"
+		"                    The advice then says whether N areas change the answer against\n"
+		"                    the newest pool.json beside DIR (DIR/../*/pool.json) searched\n"
+		"                    with the default areas for the same kernel, job and mode\n"
 		"  --boots N         boot budget, 2 to 40, every probe and the confirmation (default %d)\n"
 		"  --timeout S       per boot, passed to the lab (default %s)\n"
 		"  --clock CLOCK     guest clock, passed to the lab (default icount)\n"
@@ -348,6 +352,51 @@ static const char *swiotlb_word(const struct bl_mode_info *info, char *buf, size
 	return buf;
 }
 
+/*
+ * With --areas: the newest pool.json beside @out (in the folders next to
+ * it: the earlier searches of the default var/pool/<time>/) searched with
+ * the kernel's default areas for the same kernel, job and mode. The
+ * advice says whether the areas change the answer (poolareas.h).
+ */
+static int areas_advice(json_t *doc, const char *out)
+{
+	char parent[PATH_MAX], pat[PATH_MAX + 16], path[PATH_MAX] = "";
+	json_t *best = NULL;
+	glob_t g;
+	int ret;
+
+	if (!json_is_integer(json_object_get(doc, "areas")))
+		return 0;
+	snprintf(parent, sizeof(parent), "%s", out);
+	for (size_t n = strlen(parent); n > 1 && parent[n - 1] == '/';)
+		parent[--n] = '\0';
+	if (strrchr(parent, '/'))
+		*strrchr(parent, '/') = '\0';
+	else
+		snprintf(parent, sizeof(parent), ".");
+	snprintf(pat, sizeof(pat), "%s/*/pool.json", *parent ? parent : "/");
+	if (!glob(pat, 0, NULL, &g)) {
+		for (size_t i = 0; i < g.gl_pathc; i++) {
+			json_t *d = json_load_file(g.gl_pathv[i], 0, NULL);
+			const char *t = json_string_value(json_object_get(d, "finished_at"));
+			const char *bt = json_string_value(json_object_get(best, "finished_at"));
+
+			/* RFC 3339 in UTC: the newest sorts last */
+			if (pa_is_default_twin(doc, d) && (!best || (t && bt && strcmp(t, bt) > 0))) {
+				json_decref(best);
+				best = d;
+				snprintf(path, sizeof(path), "%s", g.gl_pathv[i]);
+			} else {
+				json_decref(d);
+			}
+		}
+		globfree(&g);
+	}
+	ret = pa_advise(doc, best, best ? path : NULL);
+	json_decref(best);
+	return ret;
+}
+
 int cmd_pool(int argc, char **argv)
 {
 	struct pool_opts o;
@@ -383,12 +432,17 @@ int cmd_pool(int argc, char **argv)
 		bl_err("pool: out of memory");
 		goto out;
 	}
+	if (areas_advice(doc, out) < 0) {
+		bl_err("pool: out of memory");
+		goto out;
+	}
 	snprintf(path, sizeof(path), "%s/pool.json", out);
 	if (json_dump_file(doc, path, JSON_INDENT(2) | JSON_SORT_KEYS)) {
 		bl_err("pool: %s: cannot write", path);
 		goto out;
 	}
 	pd_print(stdout, doc);
+	pa_print(stdout, doc);
 	printf("  document: %s\n", path);
 	rc = r.verdict == PS_FOUND || r.verdict == PS_NONE_HELPS ? 0 : 1;
 	if (o.db && store_probes(o.db, &r) < 0)
