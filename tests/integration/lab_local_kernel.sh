@@ -11,9 +11,12 @@
 #     them before anything boots: no boot folder);
 #   - a good build resolves to release, local-<16 hex> and the image's
 #     SHA-256 (as sha256sum computes it), from the image and from the .deb;
+# and that bisect refuses a bad list of local builds before it boots;
 # then boots the .deb once (force, the smoke job) and checks from the
 # documents: testbed.kernel_package "local", package_version
 # local-<16 hex>, kernel_image_sha256, the guest's release = the image's,
+# the guest's /proc/version (kernel.proc_version) = the image's version
+# string with the compiler,
 # folder local-<release>-force, and that the imports bounced.
 # Skips (77) when no 6.12 kernel is cached (testbed/cache/kernels), and the
 # boot part when qemu or the static gembench is missing.
@@ -104,6 +107,27 @@ for how in image deb; do
 	grep -q "release $rel, sha256 $sum" "$out/res" || fail "$how: no 'release $rel, sha256 $sum' in the output"
 	grep -q "local-${sum:0:16}" "$out/res" || fail "$how: no local-${sum:0:16} in the output"
 done
+# --- bisect over local builds: every build checked before the first boot ---
+bisect_refused() { # what, expected words (|-separated), bisect arguments...
+	local what=$1 words=$2 rc
+	shift 2
+	"$bouncelab" bisect --mode force --out "$out/bisect" "$@" >"$out/msg" 2>&1
+	rc=$?
+	[ "$rc" -eq 2 ] || fail "bisect, $what: exit $rc, expected 2: $(cat "$out/msg")"
+	IFS='|' read -ra ws <<<"$words"
+	for w in "${ws[@]}"; do
+		grep -qF -- "$w" "$out/msg" || fail "bisect, $what: the message does not name '$w': $(cat "$out/msg")"
+	done
+	[ ! -e "$out/bisect" ] || fail "bisect, $what: left $out/bisect behind (something booted?)"
+	echo "bisect refused ($what): $(grep -m1 error "$out/msg")"
+}
+bisect_refused "an image without its tree" "2 tree(s)" --kernel-images "$out/bzImage" --modules "$mods,$mods"
+bisect_refused "a list item that is no bzImage" "$kdir/boot/config-$rel|not a bzImage" \
+	--kernel-images "$out/bzImage,$kdir/boot/config-$rel" --modules "$mods,$mods"
+bisect_refused "the same build twice" "same build|local-${sum:0:16}" \
+	--kernel-images "$out/bzImage,$image" --modules "$mods,$kdir"
+bisect_refused "a .deb of another package" "bl-not-a-kernel" --kernel-debs "$out/linux-image-local.deb,$out/notk.deb"
+bisect_refused "two lists" "exclude each other" --kernels 6.12 --kernel-debs "$out/linux-image-local.deb"
 echo "refusals and resolution: ok in $((SECONDS - start)) s"
 
 # --- one boot of the .deb ---
@@ -130,6 +154,8 @@ for d in "${docs[@]}"; do
 		.status == "ok" and .testbed.kernel_package == "local" and .testbed.package_version == $v and
 		.testbed.kernel_image_sha256 == $s and .kernel.release == $r and .testbed.kernel_release == $r and
 		(.testbed.kernel_image_version | startswith($r + " ")) and
+		(.kernel.proc_version | startswith("Linux version " + $r + " ")) and
+		((.testbed.kernel_image_version | sub("^[^)]*\\) "; "")) as $uts | .kernel.proc_version | endswith($uts)) and
 		(.testbed.kernel_deb_package == "linux-image-" + $r)' "$d" >/dev/null ||
 		fail "$d: $(jq -c '{status, kernel: .kernel.release, t: (.testbed | {kernel_package, package_version, kernel_image_sha256, kernel_deb_package})}' "$d")"
 	if [ "$(jq -r .job.workload "$d")" = import ]; then
