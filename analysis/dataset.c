@@ -170,11 +170,11 @@ void an_runs_keep(struct an_runs *runs, bool (*keep)(const struct an_run *r, voi
 
 /* --- group labels --------------------------------------------------------------------- */
 
-static void label(enum an_group how, const char *release, const char *mode, const char *dev,
+static void label(enum an_group how, const char *release, const char *pv, const char *mode, const char *dev,
 		  const char *imp, const char *job, int64_t started, const char *uuid, char *buf,
 		  size_t len)
 {
-	char rel[128];
+	char rel[160];
 
 	switch (how) {
 	case AN_GROUP_NONE:
@@ -191,6 +191,9 @@ static void label(enum an_group how, const char *release, const char *mode, cons
 		break;
 	case AN_GROUP_KERNEL_MODE:
 		an_short_release(release, rel, sizeof(rel));
+		/* a local build (testbed local-<hex>) is another kernel than the Debian one of its release */
+		if (pv && !strncmp(pv, "local-", 6))
+			snprintf(rel + strlen(rel), sizeof(rel) - strlen(rel), "@%s", pv);
 		snprintf(buf, len, "%s %s %s%s%s", rel, mode, dev ? dev : "?", imp ? "+" : "",
 			 imp ? imp : "");
 		break;
@@ -205,7 +208,7 @@ void an_group_label(const struct bl_run_row *run, enum an_group how, char *buf, 
 {
 	char key[64];
 
-	label(how, run->kernel_release,
+	label(how, run->kernel_release, run->package_version,
 	      bl_mode_key(run->swiotlb, run->iommu, run->hypervisor,
 			  run->balloon_bytes.set ? run->balloon_bytes.v : 0, key, sizeof(key)),
 	      run->dev_driver ? run->dev_driver : run->dev_node,
@@ -215,7 +218,7 @@ void an_group_label(const struct bl_run_row *run, enum an_group how, char *buf, 
 
 void an_run_label(const struct an_run *r, enum an_group how, char *buf, size_t len)
 {
-	label(how, r->kernel_release, r->mode, r->device, r->importer, r->job, r->started_unix,
+	label(how, r->kernel_release, r->package_version, r->mode, r->device, r->importer, r->job, r->started_unix,
 	      r->run_id, buf, len);
 }
 

@@ -182,6 +182,21 @@ static void test_builds_never_pool(void **state)
 	an_comparison_free(&cmp);
 }
 
+/* The kernel x mode label (report, figures) names a local build apart from the Debian kernel of its release. */
+static void test_kernel_mode_label(void **state)
+{
+	struct an_run deb = { .kernel_release = "6.12.118+deb12-amd64", .package_version = "6.12.118-1~deb12u1",
+			      .mode = "force", .device = "vgem" };
+	struct an_run local = deb;
+	char a[256], b[256];
+
+	local.package_version = "local-a3a6fa50e0464427";
+	an_run_label(&deb, AN_GROUP_KERNEL_MODE, a, sizeof(a));
+	an_run_label(&local, AN_GROUP_KERNEL_MODE, b, sizeof(b));
+	assert_string_equal(a, "6.12.118 force vgem");
+	assert_string_equal(b, "6.12.118@local-a3a6fa50e0464427 force vgem"); /* no space: figures split at them */
+}
+
 /* an_pool_str: slabs as people say pools. */
 static void test_pool_str(void **state)
 {
@@ -202,6 +217,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_one_pool_each_in_headings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_same_pool_unchanged, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_builds_never_pool, setup, teardown),
+		cmocka_unit_test(test_kernel_mode_label),
 		cmocka_unit_test(test_pool_str),
 	};
 
