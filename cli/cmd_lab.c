@@ -73,8 +73,9 @@ static const struct cli_opt lab_cli_opts[] = {
 		  "the cache (testbed/unpack-local-deb.sh), then as --kernel-image with --modules; "
 		  "another package is refused. One local build per run: not with --kernel-image" },
 	{ .name = "resolve", .kind = CLI_FLAG, .off = FIELD(resolve_only),
-	  .help = "print the exact versions --kernels resolves to in apt's index and exit, booting nothing "
-		  "(exit 0; 2 when an item names no kernel, 1 when apt could not be asked)" },
+	  .help = "print the exact versions --kernels resolves to in apt's index (and check a local build: "
+		  "its release and SHA-256) and exit, booting nothing (exit 0; 2 when an item names no kernel "
+		  "or the local build is refused, 1 when apt could not be asked)" },
 	{ .name = "modes", .kind = CLI_LIST, .metavar = "LIST", .parse = lab_config_set_modes,
 	  .help = "DMA boot modes, each MODE, MODE:pool=SIZE[:areas=N] or (Xen modes) MODE:balloon=SIZE (default: every "
 		  "mode below, in that order, and xen-pv:balloon=1536M after xen-pv)" },
