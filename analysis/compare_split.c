@@ -33,13 +33,20 @@ unsigned an_side_split(const struct an_dataset *ds, const struct an_scope *sc, i
 
 		if (!an_scope_has(sc, r))
 			continue;
+		if (build && strcmp(build, build_of(r)))
+			split |= AN_SPLIT_BUILD;
+		build = build_of(r);
+		/*
+		 * A pool nobody reported (a boot that failed before the guest
+		 * said, noforce's empty debugfs) splits nothing: a failed boot
+		 * must stay in its configuration's rows (job_failed).
+		 */
+		if (r->swiotlb_slabs < 0)
+			continue;
 		if (!seen)
 			*pool = r->swiotlb_slabs;
 		else if (*pool != r->swiotlb_slabs)
 			split |= AN_SPLIT_POOL;
-		if (build && strcmp(build, build_of(r)))
-			split |= AN_SPLIT_BUILD;
-		build = build_of(r);
 		seen = true;
 	}
 	if (split & AN_SPLIT_POOL)
@@ -50,7 +57,7 @@ unsigned an_side_split(const struct an_dataset *ds, const struct an_scope *sc, i
 void an_pool_str(int64_t slabs, char *buf, size_t len)
 {
 	if (slabs < 0)
-		snprintf(buf, len, "none");
+		snprintf(buf, len, "unknown");
 	else
 		bl_size_short((uint64_t)slabs * SWIOTLB_SLAB_BYTES, buf, len);
 }

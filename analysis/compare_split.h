@@ -22,15 +22,16 @@
 
 /*
  * Which of the AN_SPLIT_* the runs of @ds in @sc need; *@pool gets their
- * one pool in slabs (-1: no pool, as in noforce) when they have a single
- * one, INT64_MIN when they have several or no runs.
+ * one pool in slabs when they have a single one, INT64_MIN when they have
+ * several or none known. Runs whose pool is unknown (-1: a failed boot,
+ * noforce) split nothing.
  */
 unsigned an_side_split(const struct an_dataset *ds, const struct an_scope *sc, int64_t *pool);
 
 /* What @split adds to @r's group label: " pool=16M", " build=local-<hex>" (or "" for none). */
 void an_split_suffix(const struct an_run *r, unsigned split, char *buf, size_t len);
 
-/* A pool in slabs for people: 8192 -> "16M", -1 -> "none". */
+/* A pool in slabs for people: 8192 -> "16M", -1 -> "unknown". */
 void an_pool_str(int64_t slabs, char *buf, size_t len);
 
 #endif

@@ -72,7 +72,7 @@ static void put(struct bl_store *s, const char *uuid, const char *started, int64
 	json_object_set_new(j, "started_at", json_string(started));
 	json_object_set_new(j, "finished_at", json_string(started));
 	json_object_del(json_object_get(j, "kernel"), "boot_id"); /* each run its own boot */
-	json_object_set_new(json_object_get(j, "dma"), "swiotlb_slabs", json_integer(slabs));
+	json_object_set_new(json_object_get(j, "dma"), "swiotlb_slabs", slabs < 0 ? json_null() : json_integer(slabs));
 	json_object_set_new(json_object_get(j, "testbed"), "package_version", json_string(pv));
 	if (!strncmp(pv, "local-", 6))
 		json_object_set_new(json_object_get(j, "testbed"), "kernel_package", json_string("local"));
@@ -119,6 +119,26 @@ static void test_pools_never_pool(void **state)
 	}
 	assert_int_equal(pool16, 3);
 	assert_int_equal(paired, 3); /* 64M against 64M only */
+	an_comparison_free(&cmp);
+}
+
+/* A side's run without a reported pool (a failed boot) splits nothing: it stays in the rows of its job. */
+static void test_unknown_pool_splits_nothing(void **state)
+{
+	struct t *t = *state;
+	struct an_comparison cmp;
+
+	put(t->s, "3f6c1a52-8d2e-4b7a-9c61-0e5d2f9a7501", "2026-11-20T02:00:00Z", 32768, "6.12.57-1");
+	put(t->s, "3f6c1a52-8d2e-4b7a-9c61-0e5d2f9a7502", "2026-11-21T02:00:00Z", 32768, "6.12.57-1");
+	put(t->s, "3f6c1a52-8d2e-4b7a-9c61-0e5d2f9a7503", "2026-11-21T03:00:00Z", -1, "6.12.57-1");
+	compare(t->s, &cmp);
+	assert_int_equal(cmp.new_runs, 2);
+	assert_int_equal(cmp.r.n, 3);
+	for (size_t i = 0; i < cmp.r.n; i++) {
+		assert_null(strstr(cmp.r.rows[i].group, "pool="));
+		assert_int_equal(cmp.r.rows[i].new_s->runs, 2);
+	}
+	assert_string_equal(cmp.r.new_label, "new");
 	an_comparison_free(&cmp);
 }
 
@@ -202,8 +222,8 @@ static void test_pool_str(void **state)
 {
 	char buf[24];
 
-	an_pool_str(-1, buf, sizeof(buf)); /* noforce: no pool */
-	assert_string_equal(buf, "none");
+	an_pool_str(-1, buf, sizeof(buf)); /* not reported */
+	assert_string_equal(buf, "unknown");
 	an_pool_str(8192, buf, sizeof(buf));
 	assert_string_equal(buf, "16M");
 	an_pool_str(128, buf, sizeof(buf));
@@ -215,6 +235,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_pools_never_pool, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_one_pool_each_in_headings, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unknown_pool_splits_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_same_pool_unchanged, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_builds_never_pool, setup, teardown),
 		cmocka_unit_test(test_kernel_mode_label),
