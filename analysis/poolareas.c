@@ -8,7 +8,9 @@
 #include "poolareas.h"
 
 #include <errno.h>
+#include <glob.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -108,4 +110,44 @@ void pa_print(FILE *out, const json_t *doc)
 
 	if (t)
 		fprintf(out, "  areas: %s\n", t);
+}
+
+/* The newest default twin in the folders beside @out (see poolareas.h). */
+int pa_advise_from_dir(json_t *doc, const char *out)
+{
+	char parent[PATH_MAX], pat[PATH_MAX + 16], path[PATH_MAX] = "";
+	json_t *best = NULL;
+	glob_t g;
+	int ret;
+
+	if (!json_is_integer(json_object_get(doc, "areas")))
+		return 0;
+	snprintf(parent, sizeof(parent), "%s", out);
+	for (size_t n = strlen(parent); n > 1 && parent[n - 1] == '/';)
+		parent[--n] = '\0';
+	if (strrchr(parent, '/'))
+		*strrchr(parent, '/') = '\0';
+	else
+		snprintf(parent, sizeof(parent), ".");
+	snprintf(pat, sizeof(pat), "%s/*/pool.json", *parent ? parent : "/");
+	if (!glob(pat, 0, NULL, &g)) {
+		for (size_t i = 0; i < g.gl_pathc; i++) {
+			json_t *d = json_load_file(g.gl_pathv[i], 0, NULL);
+			const char *t = json_string_value(json_object_get(d, "finished_at"));
+			const char *bt = json_string_value(json_object_get(best, "finished_at"));
+
+			/* RFC 3339 in UTC: the newest sorts last */
+			if (pa_is_default_twin(doc, d) && (!best || (t && bt && strcmp(t, bt) > 0))) {
+				json_decref(best);
+				best = d;
+				snprintf(path, sizeof(path), "%s", g.gl_pathv[i]);
+			} else {
+				json_decref(d);
+			}
+		}
+		globfree(&g);
+	}
+	ret = pa_advise(doc, best, best ? path : NULL);
+	json_decref(best);
+	return ret;
 }

@@ -34,6 +34,13 @@ bool pa_is_default_twin(const json_t *doc, const json_t *other);
  */
 int pa_advise(json_t *doc, const json_t *base, const char *base_path);
 
+/*
+ * pa_advise against the newest pool.json in the folders beside @out (the
+ * search's own --out: the earlier searches of the default var/pool/<time>/
+ * folders) that is @doc's default twin, when @doc has areas. 0 or -ENOMEM.
+ */
+int pa_advise_from_dir(json_t *doc, const char *out);
+
 /* The advice's line ("  areas: ..."), when @doc has one. */
 void pa_print(FILE *out, const json_t *doc);
 

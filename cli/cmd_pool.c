@@ -352,51 +352,6 @@ static const char *swiotlb_word(const struct bl_mode_info *info, char *buf, size
 	return buf;
 }
 
-/*
- * With --areas: the newest pool.json beside @out (in the folders next to
- * it: the earlier searches of the default var/pool/<time>/) searched with
- * the kernel's default areas for the same kernel, job and mode. The
- * advice says whether the areas change the answer (poolareas.h).
- */
-static int areas_advice(json_t *doc, const char *out)
-{
-	char parent[PATH_MAX], pat[PATH_MAX + 16], path[PATH_MAX] = "";
-	json_t *best = NULL;
-	glob_t g;
-	int ret;
-
-	if (!json_is_integer(json_object_get(doc, "areas")))
-		return 0;
-	snprintf(parent, sizeof(parent), "%s", out);
-	for (size_t n = strlen(parent); n > 1 && parent[n - 1] == '/';)
-		parent[--n] = '\0';
-	if (strrchr(parent, '/'))
-		*strrchr(parent, '/') = '\0';
-	else
-		snprintf(parent, sizeof(parent), ".");
-	snprintf(pat, sizeof(pat), "%s/*/pool.json", *parent ? parent : "/");
-	if (!glob(pat, 0, NULL, &g)) {
-		for (size_t i = 0; i < g.gl_pathc; i++) {
-			json_t *d = json_load_file(g.gl_pathv[i], 0, NULL);
-			const char *t = json_string_value(json_object_get(d, "finished_at"));
-			const char *bt = json_string_value(json_object_get(best, "finished_at"));
-
-			/* RFC 3339 in UTC: the newest sorts last */
-			if (pa_is_default_twin(doc, d) && (!best || (t && bt && strcmp(t, bt) > 0))) {
-				json_decref(best);
-				best = d;
-				snprintf(path, sizeof(path), "%s", g.gl_pathv[i]);
-			} else {
-				json_decref(d);
-			}
-		}
-		globfree(&g);
-	}
-	ret = pa_advise(doc, best, best ? path : NULL);
-	json_decref(best);
-	return ret;
-}
-
 int cmd_pool(int argc, char **argv)
 {
 	struct pool_opts o;
@@ -432,7 +387,7 @@ int cmd_pool(int argc, char **argv)
 		bl_err("pool: out of memory");
 		goto out;
 	}
-	if (areas_advice(doc, out) < 0) {
+	if (pa_advise_from_dir(doc, out) < 0) {
 		bl_err("pool: out of memory");
 		goto out;
 	}

@@ -10,7 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 
 #include "poolareas.h"
@@ -108,12 +110,69 @@ static void test_advice(void **state)
 	advise(0, 0, true, "neither found a size", -1);
 }
 
+/* Writes @d (decref'd) as @dir/@sub/pool.json. */
+static void store_doc(const char *dir, const char *sub, json_t *d)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, sub);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/%s/pool.json", dir, sub);
+	assert_int_equal(json_dump_file(d, path, 0), 0);
+	json_decref(d);
+}
+
+/* The newest default twin beside --out is the one set against; others and garbage are passed over. */
+static void test_from_dir(void **state)
+{
+	char dir[64] = "/tmp/bl-poolareas.XXXXXX", out[128], want[128], cmd[128], path[128];
+	json_t *mine, *twin, *a;
+	FILE *f;
+
+	assert_non_null(mkdtemp(dir));
+	twin = doc("6.12.118+deb12-amd64", "j", "force", 0, 8 << 20);
+	json_object_set_new(twin, "finished_at", json_string("2026-12-03T10:00:00.000Z"));
+	store_doc(dir, "a-older", twin);
+	twin = doc("6.12.118+deb12-amd64", "j", "force", 0, 16 << 20);
+	json_object_set_new(twin, "finished_at", json_string("2026-12-03T11:00:00.000Z"));
+	store_doc(dir, "b-newer", twin);
+	twin = doc("6.12.118+deb12-amd64", "j", "force", 8, 4 << 20); /* areas: no twin */
+	json_object_set_new(twin, "finished_at", json_string("2026-12-03T12:00:00.000Z"));
+	store_doc(dir, "c-areas", twin);
+	snprintf(path, sizeof(path), "%s/d-garbage", dir);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/d-garbage/pool.json", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("{ not json", f);
+	fclose(f);
+
+	snprintf(out, sizeof(out), "%s/new/", dir); /* a trailing slash is the same folder */
+	snprintf(want, sizeof(want), "%s/b-newer/pool.json", dir);
+	mine = doc("6.12.118+deb12-amd64", "j", "force", 4, 16 << 20);
+	assert_int_equal(pa_advise_from_dir(mine, out), 0);
+	a = json_object_get(mine, "areas_advice");
+	assert_string_equal(json_string_value(json_object_get(a, "default_areas_document")), want);
+	assert_int_equal(json_integer_value(json_object_get(a, "default_pool_bytes")), 16 << 20);
+	assert_true(json_is_false(json_object_get(a, "differs")));
+	json_decref(mine);
+	/* another job: nothing stored for it */
+	mine = doc("6.12.118+deb12-amd64", "other", "force", 4, 16 << 20);
+	assert_int_equal(pa_advise_from_dir(mine, out), 0);
+	a = json_object_get(mine, "areas_advice");
+	assert_true(json_is_null(json_object_get(a, "default_areas_document")));
+	json_decref(mine);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_twin_refuses),
 		cmocka_unit_test(test_twin_found),
 		cmocka_unit_test(test_advice),
+		cmocka_unit_test(test_from_dir),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
