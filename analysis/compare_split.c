@@ -18,7 +18,8 @@
 
 static const char *build_of(const struct an_run *r)
 {
-	return r->package_version && !strncmp(r->package_version, "local-", 6) ? r->package_version : "";
+	return r->package_version && !strncmp(r->package_version, "local-", 6) ? r->package_version
+									       : "";
 }
 
 unsigned an_side_split(const struct an_dataset *ds, const struct an_scope *sc, int64_t *pool)

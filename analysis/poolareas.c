@@ -37,7 +37,8 @@ bool pa_is_default_twin(const json_t *doc, const json_t *other)
 	/* the exact release when both know it (a series moves), else the series asked for */
 	if (rel && orel ? strcmp(rel, orel) : !same_str(str(k, "series"), str(ok, "series")))
 		return false;
-	return same_str(str(doc, "job"), str(other, "job")) && same_str(str(doc, "mode"), str(other, "mode"));
+	return same_str(str(doc, "job"), str(other, "job")) &&
+	       same_str(str(doc, "mode"), str(other, "mode"));
 }
 
 /* answer.pool_bytes, or -1 when the search found no size. */
@@ -63,41 +64,55 @@ int pa_advise(json_t *doc, const json_t *base, const char *base_path)
 	if (!a)
 		return -ENOMEM;
 	json_object_set_new(a, "areas", json_integer(n));
-	json_object_set_new(a, "default_areas_document", base_path && base ? json_string(base_path) : json_null());
-	json_object_set_new(a, "default_verdict", base ? json_string(str(base, "verdict") ? str(base, "verdict") : "?")
-						     : json_null());
-	json_object_set_new(a, "default_pool_bytes", theirs >= 0 ? json_integer(theirs) : json_null());
+	json_object_set_new(a, "default_areas_document",
+			    base_path && base ? json_string(base_path) : json_null());
+	json_object_set_new(a, "default_verdict",
+			    base ? json_string(str(base, "verdict") ? str(base, "verdict") : "?")
+				 : json_null());
+	json_object_set_new(a, "default_pool_bytes",
+			    theirs >= 0 ? json_integer(theirs) : json_null());
 	json_object_set_new(a, "pool_bytes", mine >= 0 ? json_integer(mine) : json_null());
 	if (!base) {
-		snprintf(text, sizeof(text), "no default-areas answer stored; run without --areas to compare");
+		snprintf(text, sizeof(text),
+			 "no default-areas answer stored; run without --areas to compare");
 		json_object_set_new(a, "differs", json_null());
 	} else if (mine < 0 || theirs < 0) {
 		/* one search has no size to set against the other: say what each found */
 		snprintf(text, sizeof(text),
-			 "with %" JSON_INTEGER_FORMAT " areas the search ended '%s', with the default areas '%s' (%s): "
+			 "with %" JSON_INTEGER_FORMAT
+			 " areas the search ended '%s', with the default areas '%s' (%s): "
 			 "%s",
 			 n, str(doc, "verdict") ? str(doc, "verdict") : "?",
-			 str(base, "verdict") ? str(base, "verdict") : "?", base_path ? base_path : "stored",
-			 (mine < 0) == (theirs < 0) ? "neither found a size, nothing to compare"
-						    : "the areas change whether a pool size works at all");
-		json_object_set_new(a, "differs", (mine < 0) == (theirs < 0) ? json_null() : json_true());
+			 str(base, "verdict") ? str(base, "verdict") : "?",
+			 base_path ? base_path : "stored",
+			 (mine < 0) == (theirs < 0)
+			     ? "neither found a size, nothing to compare"
+			     : "the areas change whether a pool size works at all");
+		json_object_set_new(a, "differs",
+				    (mine < 0) == (theirs < 0) ? json_null() : json_true());
 	} else if (mine == theirs) {
 		snprintf(text, sizeof(text),
-			 "with %" JSON_INTEGER_FORMAT " areas the smallest pool that works is %.2f MiB, the same as "
-			 "with the default areas (%s): more areas (less lock contention, smaller contiguous runs) do "
+			 "with %" JSON_INTEGER_FORMAT
+			 " areas the smallest pool that works is %.2f MiB, the same as "
+			 "with the default areas (%s): more areas (less lock contention, smaller "
+			 "contiguous runs) do "
 			 "not change the answer for this job",
 			 n, (double)mine / MIB, base_path ? base_path : "stored");
 		json_object_set_new(a, "differs", json_false());
 	} else {
-		snprintf(text, sizeof(text),
-			 "with %" JSON_INTEGER_FORMAT " areas the smallest pool that works is %.2f MiB, %s than the "
-			 "%.2f MiB with the default areas (%s): %s",
-			 n, (double)mine / MIB, mine > theirs ? "larger" : "smaller", (double)theirs / MIB,
-			 base_path ? base_path : "stored",
-			 mine > theirs ? "each area is a smaller contiguous run, so the job's mappings need a "
-					 "bigger pool to find room"
-				       : "a smaller pool sufficed with more areas, which splitting cannot explain: "
-					 "search both again before relying on it");
+		snprintf(
+		    text, sizeof(text),
+		    "with %" JSON_INTEGER_FORMAT
+		    " areas the smallest pool that works is %.2f MiB, %s than the "
+		    "%.2f MiB with the default areas (%s): %s",
+		    n, (double)mine / MIB, mine > theirs ? "larger" : "smaller",
+		    (double)theirs / MIB, base_path ? base_path : "stored",
+		    mine > theirs
+			? "each area is a smaller contiguous run, so the job's mappings need a "
+			  "bigger pool to find room"
+			: "a smaller pool sufficed with more areas, which splitting cannot "
+			  "explain: "
+			  "search both again before relying on it");
 		json_object_set_new(a, "differs", json_true());
 	}
 	json_object_set_new(a, "text", json_string(text));
@@ -137,7 +152,8 @@ int pa_advise_from_dir(json_t *doc, const char *out)
 			const char *bt = json_string_value(json_object_get(best, "finished_at"));
 
 			/* RFC 3339 in UTC: the newest sorts last */
-			if (pa_is_default_twin(doc, d) && (!best || (t && bt && strcmp(t, bt) > 0))) {
+			if (pa_is_default_twin(doc, d) &&
+			    (!best || (t && bt && strcmp(t, bt) > 0))) {
 				json_decref(best);
 				best = d;
 				snprintf(path, sizeof(path), "%s", g.gl_pathv[i]);

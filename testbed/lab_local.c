@@ -24,20 +24,22 @@
 static int unpack_deb(struct lab_ctx *c, struct lab_kernel *k, char *err, size_t errlen)
 {
 	char script[PATH_MAX + 32];
-	char *argv[] = { "bash", script, (char *)c->cfg.kernel_deb, NULL };
+	char *argv[] = {"bash", script, (char *)c->cfg.kernel_deb, NULL};
 	char *out = NULL, *serr = NULL;
 	int rc;
 
-	bl_shipped_path("testbed/unpack-local-deb.sh", BL_SHIPPED_LIB, "testbed/unpack-local-deb.sh", script,
-			sizeof(script));
+	bl_shipped_path("testbed/unpack-local-deb.sh", BL_SHIPPED_LIB,
+			"testbed/unpack-local-deb.sh", script, sizeof(script));
 	rc = lab_run_capture(argv, &out, &serr);
 	if (rc < 0) {
-		lab_sfmt(err, errlen, "--kernel-deb %s: running %s: %s", c->cfg.kernel_deb, script, strerror(-rc));
+		lab_sfmt(err, errlen, "--kernel-deb %s: running %s: %s", c->cfg.kernel_deb, script,
+			 strerror(-rc));
 		return -EIO;
 	}
 	if (rc) {
 		lab_one_line(serr);
-		lab_sfmt(err, errlen, "%s", *serr ? serr : "unpack-local-deb.sh failed without a message");
+		lab_sfmt(err, errlen, "%s",
+			 *serr ? serr : "unpack-local-deb.sh failed without a message");
 	} else {
 		if (serr && *serr)
 			fputs(serr, stderr); /* extracting ... */
@@ -45,7 +47,9 @@ static int unpack_deb(struct lab_ctx *c, struct lab_kernel *k, char *err, size_t
 		    lab_kv_get(out, "version", k->deb_version, sizeof(k->deb_version)) ||
 		    lab_kv_get(out, "dir", k->dir, sizeof(k->dir)) ||
 		    lab_kv_get(out, "vmlinuz", k->vmlinuz, sizeof(k->vmlinuz))) {
-			lab_sfmt(err, errlen, "--kernel-deb %s: unpack-local-deb.sh printed no package/version/dir/vmlinuz",
+			lab_sfmt(err, errlen,
+				 "--kernel-deb %s: unpack-local-deb.sh printed no "
+				 "package/version/dir/vmlinuz",
 				 c->cfg.kernel_deb);
 			rc = 1;
 		}
@@ -76,8 +80,8 @@ int lab_local_resolve(struct lab_ctx *c, char *err, size_t errlen)
 	if (!lab_config_has_local(cfg))
 		return 0;
 	if (c->nkernels == LAB_MAX_KERNELS) {
-		lab_sfmt(err, errlen, "a local build after %d kernels: more than %d kernels in all", LAB_MAX_KERNELS,
-			 LAB_MAX_KERNELS);
+		lab_sfmt(err, errlen, "a local build after %d kernels: more than %d kernels in all",
+			 LAB_MAX_KERNELS, LAB_MAX_KERNELS);
 		return -EINVAL;
 	}
 	k = &c->kernels[c->nkernels];
@@ -98,7 +102,8 @@ int lab_local_resolve(struct lab_ctx *c, char *err, size_t errlen)
 		lab_sfmt(err, errlen, "%s: %s", cfg->kernel_deb ? what : "--kernel-image", why);
 		return -EINVAL;
 	}
-	if ((ret = lab_modules_check(k->dir, what, bz.release, lab_local_modules_needed, err, errlen)))
+	if ((ret = lab_modules_check(k->dir, what, bz.release, lab_local_modules_needed, err,
+				     errlen)))
 		return -EINVAL;
 	ret = lab_sha256_file(k->vmlinuz, k->image_sha256);
 	if (ret) {
@@ -107,8 +112,11 @@ int lab_local_resolve(struct lab_ctx *c, char *err, size_t errlen)
 	}
 	/* Xen's multiboot module list cannot carry such a path (lab_xen_path_ok) */
 	if (c->need_xen && (!lab_xen_path_ok(k->vmlinuz) || !lab_xen_path_ok(k->dir))) {
-		lab_sfmt(err, errlen, "%s: a Xen mode passes the image to QEMU's multiboot loader, which splits on "
-			 "',' and ' ': use a path without either", k->vmlinuz);
+		lab_sfmt(
+		    err, errlen,
+		    "%s: a Xen mode passes the image to QEMU's multiboot loader, which splits on "
+		    "',' and ' ': use a path without either",
+		    k->vmlinuz);
 		return -EINVAL;
 	}
 	lab_sfmt(k->release, sizeof(k->release), "%s", bz.release);
@@ -124,8 +132,8 @@ int lab_local_resolve(struct lab_ctx *c, char *err, size_t errlen)
 	c->nkernels++;
 	if (*k->deb)
 		printf("lab: --kernel-deb %s: %s %s\n", k->deb, k->deb_package, k->deb_version);
-	printf("lab: local build %s: release %s, sha256 %s, modules %s\n", k->vmlinuz, k->release, k->image_sha256,
-	       k->dir);
+	printf("lab: local build %s: release %s, sha256 %s, modules %s\n", k->vmlinuz, k->release,
+	       k->image_sha256, k->dir);
 	printf("lab: local build %s: %s\n", k->label, k->image_version);
 	fflush(stdout);
 	return 0;

@@ -25,15 +25,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define LAB_SHA256_HEX	   64 /* hex digits of a SHA-256 */
-#define LAB_LOCAL_ID_HEX   16 /* of them in testbed.package_version (local-<16 hex>) */
-#define LAB_LOCAL_PACKAGE  "local" /* testbed.kernel_package of every local build */
+#define LAB_SHA256_HEX	  64	  /* hex digits of a SHA-256 */
+#define LAB_LOCAL_ID_HEX  16	  /* of them in testbed.package_version (local-<16 hex>) */
+#define LAB_LOCAL_PACKAGE "local" /* testbed.kernel_package of every local build */
 
 /* What a bzImage's header says. */
 struct lab_bzimage {
-	char release[128];  /* the first word of the version string: uname -r */
-	char version[256];  /* the whole version string */
-	unsigned protocol;  /* boot protocol, 0x020f = 2.15 */
+	char release[128]; /* the first word of the version string: uname -r */
+	char version[256]; /* the whole version string */
+	unsigned protocol; /* boot protocol, 0x020f = 2.15 */
 };
 
 /*
@@ -57,8 +57,8 @@ extern const char *const lab_local_modules_needed[];
  * the tree, both releases when the tree is another release's, or the
  * missing module.
  */
-int lab_modules_check(const char *root, const char *what, const char *release, const char *const *needed,
-		      char *err, size_t errlen);
+int lab_modules_check(const char *root, const char *what, const char *release,
+		      const char *const *needed, char *err, size_t errlen);
 
 /* Is @package (a .deb's Package field) a kernel image package: linux-image-<something>? */
 bool lab_deb_is_kernel(const char *package);

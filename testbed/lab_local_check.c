@@ -23,16 +23,16 @@
 #include "fsutil.h"
 
 /* Offsets of the x86 boot header (Documentation/arch/x86/boot.rst). */
-#define BZ_BOOT_FLAG   0x1fe /* u16 0xAA55 */
-#define BZ_HEADER      0x202 /* "HdrS" */
-#define BZ_VERSION     0x206 /* u16 boot protocol */
-#define BZ_KVER_PTR    0x20e /* u16: the version string is at this + 0x200 */
-#define BZ_LOADFLAGS   0x211 /* bit 0: LOADED_HIGH, a bzImage */
-#define BZ_HEADER_END  0x212 /* what must be there to read the above */
-#define BZ_KVER_BASE   0x200
-#define BZ_MIN_PROTO   0x0200 /* kernel_version exists from 2.00 on */
+#define BZ_BOOT_FLAG  0x1fe /* u16 0xAA55 */
+#define BZ_HEADER     0x202 /* "HdrS" */
+#define BZ_VERSION    0x206 /* u16 boot protocol */
+#define BZ_KVER_PTR   0x20e /* u16: the version string is at this + 0x200 */
+#define BZ_LOADFLAGS  0x211 /* bit 0: LOADED_HIGH, a bzImage */
+#define BZ_HEADER_END 0x212 /* what must be there to read the above */
+#define BZ_KVER_BASE  0x200
+#define BZ_MIN_PROTO  0x0200 /* kernel_version exists from 2.00 on */
 
-const char *const lab_local_modules_needed[] = { "vgem", "virtio_gpu", NULL };
+const char *const lab_local_modules_needed[] = {"vgem", "virtio_gpu", NULL};
 
 static unsigned le16(const unsigned char *p)
 {
@@ -62,35 +62,41 @@ int lab_bzimage_read(const char *path, struct lab_bzimage *out, char *err, size_
 	n = pread(fd, hdr, sizeof(hdr), 0);
 	if (n >= 4 && !memcmp(hdr, "\177ELF", 4)) {
 		snprintf(err, errlen,
-			 "%s: an ELF file (a vmlinux), not a bzImage: pass arch/x86/boot/bzImage or /boot/vmlinuz-*",
+			 "%s: an ELF file (a vmlinux), not a bzImage: pass arch/x86/boot/bzImage "
+			 "or /boot/vmlinuz-*",
 			 path);
 		goto out;
 	}
 	if (n < (ssize_t)sizeof(hdr)) {
-		snprintf(err, errlen, "%s: %lld bytes, too short for an x86 boot header: not a bzImage", path,
+		snprintf(err, errlen,
+			 "%s: %lld bytes, too short for an x86 boot header: not a bzImage", path,
 			 (long long)st.st_size);
 		goto out;
 	}
 	if (memcmp(hdr + BZ_HEADER, "HdrS", 4) || le16(hdr + BZ_BOOT_FLAG) != 0xAA55) {
-		snprintf(err, errlen, "%s: no x86 boot header ('HdrS' at 0x202, 0xAA55 at 0x1fe): not a bzImage", path);
+		snprintf(err, errlen,
+			 "%s: no x86 boot header ('HdrS' at 0x202, 0xAA55 at 0x1fe): not a bzImage",
+			 path);
 		goto out;
 	}
 	out->protocol = le16(hdr + BZ_VERSION);
 	if (out->protocol < BZ_MIN_PROTO || !(hdr[BZ_LOADFLAGS] & 1)) {
-		snprintf(err, errlen, "%s: boot protocol %u.%02u%s: not a bzImage the lab can boot", path,
-			 out->protocol >> 8, out->protocol & 0xff,
+		snprintf(err, errlen, "%s: boot protocol %u.%02u%s: not a bzImage the lab can boot",
+			 path, out->protocol >> 8, out->protocol & 0xff,
 			 hdr[BZ_LOADFLAGS] & 1 ? "" : ", loaded low (a zImage)");
 		goto out;
 	}
 	ptr = le16(hdr + BZ_KVER_PTR);
 	if (!ptr || (off_t)(ptr + BZ_KVER_BASE) >= st.st_size) {
-		snprintf(err, errlen, "%s: no kernel version string (pointer 0x%x at 0x20e): not a bzImage", path, ptr);
+		snprintf(err, errlen,
+			 "%s: no kernel version string (pointer 0x%x at 0x20e): not a bzImage",
+			 path, ptr);
 		goto out;
 	}
 	n = pread(fd, ver, sizeof(ver) - 1, (off_t)ptr + BZ_KVER_BASE);
 	if (n <= 0) {
-		snprintf(err, errlen, "%s: reading the version string at 0x%x: %s", path, ptr + BZ_KVER_BASE,
-			 n < 0 ? strerror(errno) : "end of file");
+		snprintf(err, errlen, "%s: reading the version string at 0x%x: %s", path,
+			 ptr + BZ_KVER_BASE, n < 0 ? strerror(errno) : "end of file");
 		goto out;
 	}
 	ver[n] = '\0';
@@ -102,7 +108,9 @@ int lab_bzimage_read(const char *path, struct lab_bzimage *out, char *err, size_
 	}
 	/* a release starts with its version number: 6.12.118+deb12-amd64 */
 	if (!isdigit((unsigned char)ver[0]) || !strchr(ver, '.')) {
-		snprintf(err, errlen, "%s: the version string at 0x%x is '%.60s', not a kernel release: not a bzImage",
+		snprintf(err, errlen,
+			 "%s: the version string at 0x%x is '%.60s', not a kernel release: not a "
+			 "bzImage",
 			 path, ptr + BZ_KVER_BASE, ver);
 		goto out;
 	}
@@ -114,7 +122,8 @@ out:
 	return ret;
 }
 
-/* Is module @name (underscores) a line of @file (modules.dep: "path: deps", modules.builtin: "path")? */
+/* Is module @name (underscores) a line of @file (modules.dep: "path: deps", modules.builtin:
+ * "path")? */
 static int module_listed(const char *file, const char *name, bool *found)
 {
 	char *text = NULL, *save = NULL;
@@ -160,30 +169,34 @@ static void releases_in(const char *dir, char *buf, size_t len)
 		closedir(d);
 }
 
-int lab_modules_check(const char *root, const char *what, const char *release, const char *const *needed,
-		      char *err, size_t errlen)
+int lab_modules_check(const char *root, const char *what, const char *release,
+		      const char *const *needed, char *err, size_t errlen)
 {
 	char dir[4096], file[4200], have[512];
 	struct stat st;
 
 	snprintf(dir, sizeof(dir), "%s/lib/modules", root);
 	if (stat(dir, &st) || !S_ISDIR(st.st_mode)) {
-		snprintf(err, errlen, "%s: no lib/modules/ inside: expected the tree of `make modules_install "
-			 "INSTALL_MOD_PATH=%s`", what, root);
+		snprintf(err, errlen,
+			 "%s: no lib/modules/ inside: expected the tree of `make modules_install "
+			 "INSTALL_MOD_PATH=%s`",
+			 what, root);
 		return -EINVAL;
 	}
 	snprintf(dir, sizeof(dir), "%s/lib/modules/%s", root, release);
 	if (stat(dir, &st) || !S_ISDIR(st.st_mode)) {
 		snprintf(file, sizeof(file), "%s/lib/modules", root);
 		releases_in(file, have, sizeof(have));
-		snprintf(err, errlen, "%s: modules of release %s, not %s (the image's release): the modules of "
-			 "another build", what, *have ? have : "(none)", release);
+		snprintf(err, errlen,
+			 "%s: modules of release %s, not %s (the image's release): the modules of "
+			 "another build",
+			 what, *have ? have : "(none)", release);
 		return -EINVAL;
 	}
 	snprintf(file, sizeof(file), "%s/modules.dep", dir);
 	if (access(file, R_OK)) {
-		snprintf(err, errlen, "%s: lib/modules/%s/modules.dep missing: run depmod -b %s %s", what, release,
-			 root, release);
+		snprintf(err, errlen, "%s: lib/modules/%s/modules.dep missing: run depmod -b %s %s",
+			 what, release, root, release);
 		return -EINVAL;
 	}
 	for (size_t i = 0; needed && needed[i]; i++) {
@@ -198,11 +211,15 @@ int lab_modules_check(const char *root, const char *what, const char *release, c
 			char builtin[4200];
 
 			snprintf(builtin, sizeof(builtin), "%s/modules.builtin", dir);
-			if (!access(builtin, R_OK) && module_listed(builtin, needed[i], &found) == 0 && found)
+			if (!access(builtin, R_OK) &&
+			    module_listed(builtin, needed[i], &found) == 0 && found)
 				continue;
-			snprintf(err, errlen, "%s: release %s has no %s module (neither in modules.dep nor "
-				 "modules.builtin): every lab guest loads vgem and virtio-gpu (CONFIG_DRM_VGEM, "
-				 "CONFIG_DRM_VIRTIO_GPU)", what, release, needed[i]);
+			snprintf(err, errlen,
+				 "%s: release %s has no %s module (neither in modules.dep nor "
+				 "modules.builtin): every lab guest loads vgem and virtio-gpu "
+				 "(CONFIG_DRM_VGEM, "
+				 "CONFIG_DRM_VIRTIO_GPU)",
+				 what, release, needed[i]);
 			return -EINVAL;
 		}
 	}

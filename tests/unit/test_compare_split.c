@@ -58,8 +58,10 @@ static int teardown(void **state)
 	return system(cmd) ? -1 : 0;
 }
 
-/* The fixture as run @uuid at @started with a pool of @slabs and package version @pv ("local-..." a local build). */
-static void put(struct bl_store *s, const char *uuid, const char *started, int64_t slabs, const char *pv)
+/* The fixture as run @uuid at @started with a pool of @slabs and package version @pv ("local-..." a
+ * local build). */
+static void put(struct bl_store *s, const char *uuid, const char *started, int64_t slabs,
+		const char *pv)
 {
 	struct bl_resultdoc *d = NULL;
 	json_error_t e;
@@ -72,10 +74,12 @@ static void put(struct bl_store *s, const char *uuid, const char *started, int64
 	json_object_set_new(j, "started_at", json_string(started));
 	json_object_set_new(j, "finished_at", json_string(started));
 	json_object_del(json_object_get(j, "kernel"), "boot_id"); /* each run its own boot */
-	json_object_set_new(json_object_get(j, "dma"), "swiotlb_slabs", slabs < 0 ? json_null() : json_integer(slabs));
+	json_object_set_new(json_object_get(j, "dma"), "swiotlb_slabs",
+			    slabs < 0 ? json_null() : json_integer(slabs));
 	json_object_set_new(json_object_get(j, "testbed"), "package_version", json_string(pv));
 	if (!strncmp(pv, "local-", 6))
-		json_object_set_new(json_object_get(j, "testbed"), "kernel_package", json_string("local"));
+		json_object_set_new(json_object_get(j, "testbed"), "kernel_package",
+				    json_string("local"));
 	if (bl_resultdoc_from_json(j, &d, err, sizeof(err)))
 		fail_msg("%s: %s", uuid, err);
 	json_decref(j);
@@ -84,14 +88,14 @@ static void put(struct bl_store *s, const char *uuid, const char *started, int64
 
 static void compare(struct bl_store *s, struct an_comparison *cmp)
 {
-	static const char *const metrics[] = { "bounces_per_op", NULL };
-	struct bl_run_filter bf = { .until = NOV21 }, nf = { .since = NOV21 };
+	static const char *const metrics[] = {"bounces_per_op", NULL};
+	struct bl_run_filter bf = {.until = NOV21}, nf = {.since = NOV21};
 	struct bl_stats_opts o;
 
 	bl_stats_opts_default(&o);
-	assert_int_equal(an_compare(s, &(struct an_side){ .filter = &bf, .label = "base" },
-				    &(struct an_side){ .filter = &nf, .label = "new" }, AN_GROUP_JOB, metrics, &o,
-				    cmp),
+	assert_int_equal(an_compare(s, &(struct an_side){.filter = &bf, .label = "base"},
+				    &(struct an_side){.filter = &nf, .label = "new"}, AN_GROUP_JOB,
+				    metrics, &o, cmp),
 			 0);
 }
 
@@ -102,9 +106,12 @@ static void test_pools_never_pool(void **state)
 	struct an_comparison cmp;
 	size_t pool16 = 0, paired = 0;
 
-	put(t->s, "3f6c1a52-8d2e-4b7a-9c61-0e5d2f9a7101", "2026-11-20T02:00:00Z", 32768, "6.12.57-1");
-	put(t->s, "3f6c1a52-8d2e-4b7a-9c61-0e5d2f9a7102", "2026-11-21T02:00:00Z", 32768, "6.12.57-1");
-	put(t->s, "3f6c1a52-8d2e-4b7a-9c61-0e5d2f9a7103", "2026-11-21T03:00:00Z", 8192, "6.12.57-1");
+	put(t->s, "3f6c1a52-8d2e-4b7a-9c61-0e5d2f9a7101", "2026-11-20T02:00:00Z", 32768,
+	    "6.12.57-1");
+	put(t->s, "3f6c1a52-8d2e-4b7a-9c61-0e5d2f9a7102", "2026-11-21T02:00:00Z", 32768,
+	    "6.12.57-1");
+	put(t->s, "3f6c1a52-8d2e-4b7a-9c61-0e5d2f9a7103", "2026-11-21T03:00:00Z", 8192,
+	    "6.12.57-1");
 	compare(t->s, &cmp);
 	assert_int_equal(cmp.new_runs, 2);
 	assert_int_equal(cmp.r.n, 6); /* 3 sizes x 2 pools */
@@ -122,14 +129,17 @@ static void test_pools_never_pool(void **state)
 	an_comparison_free(&cmp);
 }
 
-/* A side's run without a reported pool (a failed boot) splits nothing: it stays in the rows of its job. */
+/* A side's run without a reported pool (a failed boot) splits nothing: it stays in the rows of its
+ * job. */
 static void test_unknown_pool_splits_nothing(void **state)
 {
 	struct t *t = *state;
 	struct an_comparison cmp;
 
-	put(t->s, "3f6c1a52-8d2e-4b7a-9c61-0e5d2f9a7501", "2026-11-20T02:00:00Z", 32768, "6.12.57-1");
-	put(t->s, "3f6c1a52-8d2e-4b7a-9c61-0e5d2f9a7502", "2026-11-21T02:00:00Z", 32768, "6.12.57-1");
+	put(t->s, "3f6c1a52-8d2e-4b7a-9c61-0e5d2f9a7501", "2026-11-20T02:00:00Z", 32768,
+	    "6.12.57-1");
+	put(t->s, "3f6c1a52-8d2e-4b7a-9c61-0e5d2f9a7502", "2026-11-21T02:00:00Z", 32768,
+	    "6.12.57-1");
 	put(t->s, "3f6c1a52-8d2e-4b7a-9c61-0e5d2f9a7503", "2026-11-21T03:00:00Z", -1, "6.12.57-1");
 	compare(t->s, &cmp);
 	assert_int_equal(cmp.new_runs, 2);
@@ -148,8 +158,10 @@ static void test_one_pool_each_in_headings(void **state)
 	struct t *t = *state;
 	struct an_comparison cmp;
 
-	put(t->s, "3f6c1a52-8d2e-4b7a-9c61-0e5d2f9a7201", "2026-11-20T02:00:00Z", 32768, "6.12.57-1");
-	put(t->s, "3f6c1a52-8d2e-4b7a-9c61-0e5d2f9a7202", "2026-11-21T02:00:00Z", 8192, "6.12.57-1");
+	put(t->s, "3f6c1a52-8d2e-4b7a-9c61-0e5d2f9a7201", "2026-11-20T02:00:00Z", 32768,
+	    "6.12.57-1");
+	put(t->s, "3f6c1a52-8d2e-4b7a-9c61-0e5d2f9a7202", "2026-11-21T02:00:00Z", 8192,
+	    "6.12.57-1");
 	compare(t->s, &cmp);
 	assert_int_equal(cmp.r.n, 3);
 	for (size_t i = 0; i < cmp.r.n; i++) {
@@ -168,8 +180,10 @@ static void test_same_pool_unchanged(void **state)
 	struct t *t = *state;
 	struct an_comparison cmp;
 
-	put(t->s, "3f6c1a52-8d2e-4b7a-9c61-0e5d2f9a7301", "2026-11-20T02:00:00Z", 32768, "6.12.57-1");
-	put(t->s, "3f6c1a52-8d2e-4b7a-9c61-0e5d2f9a7302", "2026-11-21T02:00:00Z", 32768, "6.12.57-1");
+	put(t->s, "3f6c1a52-8d2e-4b7a-9c61-0e5d2f9a7301", "2026-11-20T02:00:00Z", 32768,
+	    "6.12.57-1");
+	put(t->s, "3f6c1a52-8d2e-4b7a-9c61-0e5d2f9a7302", "2026-11-21T02:00:00Z", 32768,
+	    "6.12.57-1");
 	compare(t->s, &cmp);
 	assert_int_equal(cmp.r.n, 3);
 	assert_string_equal(cmp.r.base_label, "base");
@@ -177,16 +191,20 @@ static void test_same_pool_unchanged(void **state)
 	an_comparison_free(&cmp);
 }
 
-/* Two local builds of one release on a side: both kept (neither hides the other), never in one row. */
+/* Two local builds of one release on a side: both kept (neither hides the other), never in one row.
+ */
 static void test_builds_never_pool(void **state)
 {
 	struct t *t = *state;
 	struct an_comparison cmp;
 	size_t a = 0;
 
-	put(t->s, "3f6c1a52-8d2e-4b7a-9c61-0e5d2f9a7401", "2026-11-20T02:00:00Z", 32768, "6.12.57-1");
-	put(t->s, "3f6c1a52-8d2e-4b7a-9c61-0e5d2f9a7402", "2026-11-21T02:00:00Z", 32768, "local-aaaaaaaaaaaaaaaa");
-	put(t->s, "3f6c1a52-8d2e-4b7a-9c61-0e5d2f9a7403", "2026-11-21T03:00:00Z", 32768, "local-bbbbbbbbbbbbbbbb");
+	put(t->s, "3f6c1a52-8d2e-4b7a-9c61-0e5d2f9a7401", "2026-11-20T02:00:00Z", 32768,
+	    "6.12.57-1");
+	put(t->s, "3f6c1a52-8d2e-4b7a-9c61-0e5d2f9a7402", "2026-11-21T02:00:00Z", 32768,
+	    "local-aaaaaaaaaaaaaaaa");
+	put(t->s, "3f6c1a52-8d2e-4b7a-9c61-0e5d2f9a7403", "2026-11-21T03:00:00Z", 32768,
+	    "local-bbbbbbbbbbbbbbbb");
 	compare(t->s, &cmp);
 	assert_int_equal(cmp.new_runs, 2);
 	assert_int_equal(cmp.r.n, 9); /* 3 sizes x (debian, local-a, local-b) */
@@ -202,11 +220,14 @@ static void test_builds_never_pool(void **state)
 	an_comparison_free(&cmp);
 }
 
-/* The kernel x mode label (report, figures) names a local build apart from the Debian kernel of its release. */
+/* The kernel x mode label (report, figures) names a local build apart from the Debian kernel of its
+ * release. */
 static void test_kernel_mode_label(void **state)
 {
-	struct an_run deb = { .kernel_release = "6.12.118+deb12-amd64", .package_version = "6.12.118-1~deb12u1",
-			      .mode = "force", .device = "vgem" };
+	struct an_run deb = {.kernel_release = "6.12.118+deb12-amd64",
+			     .package_version = "6.12.118-1~deb12u1",
+			     .mode = "force",
+			     .device = "vgem"};
 	struct an_run local = deb;
 	char a[256], b[256];
 
@@ -214,7 +235,8 @@ static void test_kernel_mode_label(void **state)
 	an_run_label(&deb, AN_GROUP_KERNEL_MODE, a, sizeof(a));
 	an_run_label(&local, AN_GROUP_KERNEL_MODE, b, sizeof(b));
 	assert_string_equal(a, "6.12.118 force vgem");
-	assert_string_equal(b, "6.12.118@local-a3a6fa50e0464427 force vgem"); /* no space: figures split at them */
+	assert_string_equal(
+	    b, "6.12.118@local-a3a6fa50e0464427 force vgem"); /* no space: figures split at them */
 }
 
 /* an_pool_str: slabs as people say pools. */
@@ -233,13 +255,13 @@ static void test_pool_str(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_pools_never_pool, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_one_pool_each_in_headings, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_unknown_pool_splits_nothing, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_same_pool_unchanged, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_builds_never_pool, setup, teardown),
-		cmocka_unit_test(test_kernel_mode_label),
-		cmocka_unit_test(test_pool_str),
+	    cmocka_unit_test_setup_teardown(test_pools_never_pool, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_one_pool_each_in_headings, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_unknown_pool_splits_nothing, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_same_pool_unchanged, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_builds_never_pool, setup, teardown),
+	    cmocka_unit_test(test_kernel_mode_label),
+	    cmocka_unit_test(test_pool_str),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -46,10 +46,11 @@ static void write_bytes(const char *path, const void *data, size_t len)
 	assert_int_equal(fclose(f), 0);
 }
 
-/* A made-up bzImage of 4 KiB: boot flag, "HdrS", protocol 2.15, @loadflags, version string @ver at 0x500. */
+/* A made-up bzImage of 4 KiB: boot flag, "HdrS", protocol 2.15, @loadflags, version string @ver at
+ * 0x500. */
 static void write_image(const char *path, const char *ver, unsigned char loadflags, unsigned ptr)
 {
-	unsigned char img[4096] = { 0 };
+	unsigned char img[4096] = {0};
 
 	img[0x1fe] = 0x55;
 	img[0x1ff] = 0xaa;
@@ -89,7 +90,7 @@ static void test_bzimage_refuses(void **state)
 	/* 4 KiB of zeros: no HdrS */
 	snprintf(path, sizeof(path), "%s/zeros", dir);
 	{
-		unsigned char z[4096] = { 0 };
+		unsigned char z[4096] = {0};
 
 		write_bytes(path, z, sizeof(z));
 	}
@@ -118,10 +119,12 @@ static void test_bzimage_reads(void **state)
 	struct lab_bzimage bz;
 
 	snprintf(path, sizeof(path), "%s/bzImage", dir);
-	write_image(path, "6.12.99-test+ (me@host) #1 SMP PREEMPT_DYNAMIC Thu Dec  3 2026", 1, 0x300);
+	write_image(path, "6.12.99-test+ (me@host) #1 SMP PREEMPT_DYNAMIC Thu Dec  3 2026", 1,
+		    0x300);
 	assert_int_equal(lab_bzimage_read(path, &bz, err, sizeof(err)), 0);
 	assert_string_equal(bz.release, "6.12.99-test+");
-	assert_string_equal(bz.version, "6.12.99-test+ (me@host) #1 SMP PREEMPT_DYNAMIC Thu Dec  3 2026");
+	assert_string_equal(bz.version,
+			    "6.12.99-test+ (me@host) #1 SMP PREEMPT_DYNAMIC Thu Dec  3 2026");
 	assert_int_equal(bz.protocol, 0x020f);
 }
 
@@ -149,34 +152,39 @@ static void test_modules_refuses(void **state)
 	/* no lib/modules at all: named, with what was expected */
 	snprintf(root, sizeof(root), "%s/empty", dir);
 	mkdirs(root);
-	assert_int_equal(lab_modules_check(root, "--modules X", rel, lab_local_modules_needed, err, sizeof(err)),
-			 -EINVAL);
+	assert_int_equal(
+	    lab_modules_check(root, "--modules X", rel, lab_local_modules_needed, err, sizeof(err)),
+	    -EINVAL);
 	assert_non_null(strstr(err, "--modules X"));
 	assert_non_null(strstr(err, "modules_install"));
 	/* the modules of another release: both releases named */
 	snprintf(root, sizeof(root), "%s/other", dir);
 	snprintf(path, sizeof(path), "%s/lib/modules/6.1.0-57-amd64", root);
 	mkdirs(path);
-	assert_int_equal(lab_modules_check(root, "--modules X", rel, lab_local_modules_needed, err, sizeof(err)),
-			 -EINVAL);
+	assert_int_equal(
+	    lab_modules_check(root, "--modules X", rel, lab_local_modules_needed, err, sizeof(err)),
+	    -EINVAL);
 	assert_non_null(strstr(err, "6.1.0-57-amd64"));
 	assert_non_null(strstr(err, rel));
 	/* the right release without modules.dep: depmod named */
 	snprintf(root, sizeof(root), "%s/nodep", dir);
 	snprintf(path, sizeof(path), "%s/lib/modules/%s", root, rel);
 	mkdirs(path);
-	assert_int_equal(lab_modules_check(root, "--modules X", rel, lab_local_modules_needed, err, sizeof(err)),
-			 -EINVAL);
+	assert_int_equal(
+	    lab_modules_check(root, "--modules X", rel, lab_local_modules_needed, err, sizeof(err)),
+	    -EINVAL);
 	assert_non_null(strstr(err, "depmod -b"));
 	/* virtio-gpu there, vgem missing (vgem_fence is not vgem): vgem named */
 	snprintf(root, sizeof(root), "%s/novgem", dir);
 	snprintf(path, sizeof(path), "%s/lib/modules/%s", root, rel);
 	mkdirs(path);
-	put_file(root, rel, "modules.dep",
-		 "kernel/drivers/gpu/drm/virtio/virtio-gpu.ko.xz: kernel/drivers/gpu/drm/drm.ko.xz\n"
-		 "kernel/drivers/gpu/drm/vgem/vgem_fence.ko: \n");
-	assert_int_equal(lab_modules_check(root, "--modules X", rel, lab_local_modules_needed, err, sizeof(err)),
-			 -EINVAL);
+	put_file(
+	    root, rel, "modules.dep",
+	    "kernel/drivers/gpu/drm/virtio/virtio-gpu.ko.xz: kernel/drivers/gpu/drm/drm.ko.xz\n"
+	    "kernel/drivers/gpu/drm/vgem/vgem_fence.ko: \n");
+	assert_int_equal(
+	    lab_modules_check(root, "--modules X", rel, lab_local_modules_needed, err, sizeof(err)),
+	    -EINVAL);
 	assert_non_null(strstr(err, "no vgem module"));
 	assert_non_null(strstr(err, rel));
 }
@@ -193,9 +201,12 @@ static void test_modules_accepts(void **state)
 	/* and another release beside it: INSTALL_MOD_PATH reused */
 	snprintf(path, sizeof(path), "%s/lib/modules/6.12.98-old", root);
 	mkdirs(path);
-	put_file(root, rel, "modules.dep", "kernel/drivers/gpu/drm/vgem/vgem.ko.zst: kernel/drivers/gpu/drm/drm.ko\n");
+	put_file(root, rel, "modules.dep",
+		 "kernel/drivers/gpu/drm/vgem/vgem.ko.zst: kernel/drivers/gpu/drm/drm.ko\n");
 	put_file(root, rel, "modules.builtin", "kernel/drivers/gpu/drm/virtio/virtio-gpu.ko\n");
-	assert_int_equal(lab_modules_check(root, "--modules X", rel, lab_local_modules_needed, err, sizeof(err)), 0);
+	assert_int_equal(
+	    lab_modules_check(root, "--modules X", rel, lab_local_modules_needed, err, sizeof(err)),
+	    0);
 }
 
 static void test_deb_is_kernel(void **state)
@@ -204,19 +215,20 @@ static void test_deb_is_kernel(void **state)
 		const char *package;
 		bool kernel;
 	} rows[] = {
-		{ NULL, false },				   /* no Package field */
-		{ "", false },					   /* empty */
-		{ "linux-headers-6.12.99", false },		   /* headers, not an image */
-		{ "linux-image-", false },			   /* nothing after the prefix */
-		{ "linux-image-amd64", false },		   /* Debian's meta package: no image inside */
-		{ "busybox-static", false },			   /* another package */
-		{ "linux-image-6.12.118+deb12-amd64-unsigned", true }, /* Debian's */
-		{ "linux-image-6.13.0-rc1-00042-gdeadbeef", true },  /* make bindeb-pkg */
+	    {NULL, false},		      /* no Package field */
+	    {"", false},		      /* empty */
+	    {"linux-headers-6.12.99", false}, /* headers, not an image */
+	    {"linux-image-", false},	      /* nothing after the prefix */
+	    {"linux-image-amd64", false},     /* Debian's meta package: no image inside */
+	    {"busybox-static", false},	      /* another package */
+	    {"linux-image-6.12.118+deb12-amd64-unsigned", true}, /* Debian's */
+	    {"linux-image-6.13.0-rc1-00042-gdeadbeef", true},	 /* make bindeb-pkg */
 	};
 
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
 		if (lab_deb_is_kernel(rows[i].package) != rows[i].kernel)
-			fail_msg("'%s': expected %d", rows[i].package ? rows[i].package : "(null)", rows[i].kernel);
+			fail_msg("'%s': expected %d", rows[i].package ? rows[i].package : "(null)",
+				 rows[i].kernel);
 }
 
 static void test_sha256(void **state)
@@ -229,7 +241,8 @@ static void test_sha256(void **state)
 	write_bytes(path, "abc", 3);
 	assert_int_equal(lab_sha256_file(path, hex), 0);
 	/* FIPS 180-2's example */
-	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	assert_string_equal(hex,
+			    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
 static void test_config_local(void **state)
@@ -259,13 +272,13 @@ static void test_config_local(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_bzimage_refuses, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bzimage_reads, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_modules_refuses, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_modules_accepts, setup, teardown),
-		cmocka_unit_test(test_deb_is_kernel),
-		cmocka_unit_test_setup_teardown(test_sha256, setup, teardown),
-		cmocka_unit_test(test_config_local),
+	    cmocka_unit_test_setup_teardown(test_bzimage_refuses, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_bzimage_reads, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_modules_refuses, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_modules_accepts, setup, teardown),
+	    cmocka_unit_test(test_deb_is_kernel),
+	    cmocka_unit_test_setup_teardown(test_sha256, setup, teardown),
+	    cmocka_unit_test(test_config_local),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

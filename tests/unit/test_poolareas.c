@@ -18,15 +18,18 @@
 #include "poolareas.h"
 
 /* A pool-search document as pooldoc.c writes it, with only what the advice reads. */
-static json_t *doc(const char *release, const char *job, const char *mode, int areas, long long answer)
+static json_t *doc(const char *release, const char *job, const char *mode, int areas,
+		   long long answer)
 {
-	json_t *d = json_pack("{s:s, s:{s:s, s:s*}, s:s, s:s, s:s}", "kind", "pool-search", "kernel", "series",
-			      "6.12", "release", release, "job", job, "mode", mode, "verdict",
-			      answer > 0 ? "found" : "max-boot-died");
+	json_t *d = json_pack("{s:s, s:{s:s, s:s*}, s:s, s:s, s:s}", "kind", "pool-search",
+			      "kernel", "series", "6.12", "release", release, "job", job, "mode",
+			      mode, "verdict", answer > 0 ? "found" : "max-boot-died");
 
 	assert_non_null(d);
 	json_object_set_new(d, "areas", areas ? json_integer(areas) : json_null());
-	json_object_set_new(d, "answer", answer > 0 ? json_pack("{s:I}", "pool_bytes", (json_int_t)answer) : json_null());
+	json_object_set_new(d, "answer",
+			    answer > 0 ? json_pack("{s:I}", "pool_bytes", (json_int_t)answer)
+				       : json_null());
 	return d;
 }
 
@@ -37,10 +40,11 @@ static void test_twin_refuses(void **state)
 		const char *release, *job, *mode;
 		int areas;
 	} rows[] = {
-		{ "6.12.117+deb12-amd64", "configs/jobs/pool.ini", "force", 0 }, /* another release */
-		{ "6.12.118+deb12-amd64", "configs/jobs/smoke.ini", "force", 0 }, /* another job */
-		{ "6.12.118+deb12-amd64", "configs/jobs/pool.ini", "default", 0 }, /* another mode */
-		{ "6.12.118+deb12-amd64", "configs/jobs/pool.ini", "force", 4 },   /* areas too: not the default */
+	    {"6.12.117+deb12-amd64", "configs/jobs/pool.ini", "force", 0},   /* another release */
+	    {"6.12.118+deb12-amd64", "configs/jobs/smoke.ini", "force", 0},  /* another job */
+	    {"6.12.118+deb12-amd64", "configs/jobs/pool.ini", "default", 0}, /* another mode */
+	    {"6.12.118+deb12-amd64", "configs/jobs/pool.ini", "force",
+	     4}, /* areas too: not the default */
 	};
 
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
@@ -70,7 +74,8 @@ static void test_twin_found(void **state)
 }
 
 /* The advice's text and differs for @mine against @base (NULL: none stored). */
-static void advise(long long mine_bytes, long long base_bytes, bool have_base, const char *words, int differs)
+static void advise(long long mine_bytes, long long base_bytes, bool have_base, const char *words,
+		   int differs)
 {
 	json_t *mine = doc("6.12.118+deb12-amd64", "j", "force", 4, mine_bytes);
 	json_t *base = have_base ? doc("6.12.118+deb12-amd64", "j", "force", 0, base_bytes) : NULL;
@@ -80,7 +85,8 @@ static void advise(long long mine_bytes, long long base_bytes, bool have_base, c
 	a = json_object_get(mine, "areas_advice");
 	assert_non_null(a);
 	if (!strstr(json_string_value(json_object_get(a, "text")), words))
-		fail_msg("advice '%s' does not say '%s'", json_string_value(json_object_get(a, "text")), words);
+		fail_msg("advice '%s' does not say '%s'",
+			 json_string_value(json_object_get(a, "text")), words);
 	d = json_object_get(a, "differs");
 	if (differs < 0)
 		assert_true(json_is_null(d));
@@ -99,11 +105,14 @@ static void test_advice(void **state)
 	assert_null(json_object_get(plain, "areas_advice"));
 	json_decref(plain);
 	/* nothing stored to compare with: said, differs unknown */
-	advise(8 << 20, 0, false, "no default-areas answer stored; run without --areas to compare", -1);
+	advise(8 << 20, 0, false, "no default-areas answer stored; run without --areas to compare",
+	       -1);
 	/* the same pool: no change */
-	advise(8 << 20, 8 << 20, true, "8.00 MiB, the same as with the default areas (var/pool/x/pool.json)", 0);
+	advise(8 << 20, 8 << 20, true,
+	       "8.00 MiB, the same as with the default areas (var/pool/x/pool.json)", 0);
 	/* a bigger pool with the areas: a change, said why */
-	advise(16 << 20, 8 << 20, true, "16.00 MiB, larger than the 8.00 MiB with the default areas", 1);
+	advise(16 << 20, 8 << 20, true,
+	       "16.00 MiB, larger than the 8.00 MiB with the default areas", 1);
 	/* the areas search found no size, the default one did: a change */
 	advise(0, 8 << 20, true, "change whether a pool size works at all", 1);
 	/* neither found one: nothing to compare */
@@ -122,7 +131,8 @@ static void store_doc(const char *dir, const char *sub, json_t *d)
 	json_decref(d);
 }
 
-/* The newest default twin beside --out is the one set against; others and garbage are passed over. */
+/* The newest default twin beside --out is the one set against; others and garbage are passed over.
+ */
 static void test_from_dir(void **state)
 {
 	char dir[64] = "/tmp/bl-poolareas.XXXXXX", out[128], want[128], cmd[128], path[128];
@@ -169,10 +179,10 @@ static void test_from_dir(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_twin_refuses),
-		cmocka_unit_test(test_twin_found),
-		cmocka_unit_test(test_advice),
-		cmocka_unit_test(test_from_dir),
+	    cmocka_unit_test(test_twin_refuses),
+	    cmocka_unit_test(test_twin_found),
+	    cmocka_unit_test(test_advice),
+	    cmocka_unit_test(test_from_dir),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
