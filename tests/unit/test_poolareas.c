@@ -55,7 +55,12 @@ static void test_twin_refuses(void **state)
 		json_decref(o);
 	}
 	/* not a pool document at all */
-	assert_false(pa_is_default_twin(mine, json_object()));
+	{
+		json_t *empty = json_object();
+
+		assert_false(pa_is_default_twin(mine, empty));
+		json_decref(empty);
+	}
 	assert_false(pa_is_default_twin(mine, NULL));
 	json_decref(mine);
 }
