@@ -351,3 +351,12 @@ CURL_CFLAGS := $(shell pkg-config --cflags libcurl 2>/dev/null)
 CURL_LIBS   := $(shell pkg-config --libs libcurl 2>/dev/null)
 $(BUILD)/obj/cli/%.o: CPPFLAGS += $(CURL_CFLAGS)
 $(BUILD)/bouncelab $(BUILD)/tests/% $(BUILD)/tools/% $(BUILD)/fuzz/%: LDLIBS += $(CURL_LIBS)
+
+# --- nettle (issue 14) ------------------------------------------------------
+# The SHA-256 of a local kernel image (testbed/lab_local_check.c): the
+# programs and tests that link libtestbed get it (bouncelabd too, static or
+# not: libnettle.a is small and needs nothing else).
+NETTLE_CFLAGS := $(shell pkg-config --cflags nettle 2>/dev/null)
+NETTLE_LIBS   := $(shell pkg-config --libs $(if $(STATIC),--static) nettle 2>/dev/null)
+$(BUILD)/obj/testbed/%.o: CPPFLAGS += $(NETTLE_CFLAGS)
+$(BUILD)/bouncelab $(BUILD)/bouncelabd $(BUILD)/tests/% $(BUILD)/tools/% $(BUILD)/fuzz/%: LDLIBS += $(NETTLE_LIBS)

@@ -14,6 +14,7 @@
  * rows, and a malloc per string would cost more than the rows.
  */
 #include "dataset.h"
+#include "compare_split.h"
 #include "kversion.h"
 
 #include <errno.h>
@@ -169,11 +170,11 @@ void an_runs_keep(struct an_runs *runs, bool (*keep)(const struct an_run *r, voi
 
 /* --- group labels --------------------------------------------------------------------- */
 
-static void label(enum an_group how, const char *release, const char *mode, const char *dev,
+static void label(enum an_group how, const char *release, const char *pv, const char *mode, const char *dev,
 		  const char *imp, const char *job, int64_t started, const char *uuid, char *buf,
 		  size_t len)
 {
-	char rel[128];
+	char rel[160];
 
 	switch (how) {
 	case AN_GROUP_NONE:
@@ -190,6 +191,9 @@ static void label(enum an_group how, const char *release, const char *mode, cons
 		break;
 	case AN_GROUP_KERNEL_MODE:
 		an_short_release(release, rel, sizeof(rel));
+		/* a local build (testbed local-<hex>) is another kernel than the Debian one of its release */
+		if (pv && !strncmp(pv, "local-", 6))
+			snprintf(rel + strlen(rel), sizeof(rel) - strlen(rel), "@%s", pv);
 		snprintf(buf, len, "%s %s %s%s%s", rel, mode, dev ? dev : "?", imp ? "+" : "",
 			 imp ? imp : "");
 		break;
@@ -204,7 +208,7 @@ void an_group_label(const struct bl_run_row *run, enum an_group how, char *buf, 
 {
 	char key[64];
 
-	label(how, run->kernel_release,
+	label(how, run->kernel_release, run->package_version,
 	      bl_mode_key(run->swiotlb, run->iommu, run->hypervisor,
 			  run->balloon_bytes.set ? run->balloon_bytes.v : 0, key, sizeof(key)),
 	      run->dev_driver ? run->dev_driver : run->dev_node,
@@ -214,7 +218,7 @@ void an_group_label(const struct bl_run_row *run, enum an_group how, char *buf, 
 
 void an_run_label(const struct an_run *r, enum an_group how, char *buf, size_t len)
 {
-	label(how, r->kernel_release, r->mode, r->device, r->importer, r->job, r->started_unix,
+	label(how, r->kernel_release, r->package_version, r->mode, r->device, r->importer, r->job, r->started_unix,
 	      r->run_id, buf, len);
 }
 
@@ -486,8 +490,9 @@ static int64_t current_unit(void *user, int64_t run)
 	return *(const int64_t *)user;
 }
 
-int an_dataset_samples(const struct an_dataset *ds, const struct an_scope *sc, enum an_group how,
-		       struct bl_sample_set *set, size_t *runs)
+/* an_dataset_samples, each group label with what @split says must not pool (compare_split.h) */
+static int samples_split(const struct an_dataset *ds, const struct an_scope *sc, enum an_group how,
+			 unsigned split, struct bl_sample_set *set, size_t *runs)
 {
 	const struct bl_metric *job_failed = bl_metric_find("job_failed");
 	size_t last = SIZE_MAX, nruns = 0;
@@ -507,6 +512,9 @@ int an_dataset_samples(const struct an_dataset *ds, const struct an_scope *sc, e
 			if (in) {
 				nruns++;
 				an_run_label(&ds->runs.r[last], how, group, sizeof(group));
+				if (split)
+					an_split_suffix(&ds->runs.r[last], split, group + strlen(group),
+							sizeof(group) - strlen(group));
 				unit = (int64_t)ds->runs.r[last].unit;
 			}
 		}
@@ -522,6 +530,8 @@ int an_dataset_samples(const struct an_dataset *ds, const struct an_scope *sc, e
 		if (!r->n_results)
 			nruns++; /* counted above only when it had rows */
 		an_run_label(r, how, group, sizeof(group));
+		if (split)
+			an_split_suffix(r, split, group + strlen(group), sizeof(group) - strlen(group));
 		unit = (int64_t)r->unit;
 		ret = bl_sample_set_add(set, group, "(job)", "", 0, job_failed,
 					r->status && !strcmp(r->status, "ok") ? 0 : 1, r->id);
@@ -531,6 +541,12 @@ int an_dataset_samples(const struct an_dataset *ds, const struct an_scope *sc, e
 	if (runs)
 		*runs = nruns;
 	return ret;
+}
+
+int an_dataset_samples(const struct an_dataset *ds, const struct an_scope *sc, enum an_group how,
+		       struct bl_sample_set *set, size_t *runs)
+{
+	return samples_split(ds, sc, how, 0, set, runs);
 }
 
 /*
@@ -560,21 +576,27 @@ static int side_clock(const struct an_dataset *ds, const struct an_scope *sc, co
 
 /* --- comparing ------------------------------------------------------------------------------ */
 
-/* The samples of one side; a side from the store is loaded and dropped again. */
-static int side_samples(struct bl_store *s, const struct an_side *side, enum an_group how,
-			struct bl_sample_set *set, size_t *runs, char *clock, size_t clock_len)
+/* The dataset of one side: its own, or loaded from the store into @own. */
+static int side_dataset(struct bl_store *s, const struct an_side *side, struct an_dataset *own,
+			const struct an_dataset **use)
 {
-	const struct an_dataset *use = side->ds;
-	struct an_dataset ds;
+	int ret = 0;
+
+	*use = side->ds;
+	if (!*use) {
+		ret = an_dataset_load(s, side->filter, own);
+		*use = ret < 0 ? NULL : own;
+	}
+	return ret;
+}
+
+/* The samples of one side, split as @split says (compare_split.h). */
+static int side_samples(const struct an_dataset *use, const struct an_side *side, enum an_group how,
+			unsigned split, struct bl_sample_set *set, size_t *runs, char *clock, size_t clock_len)
+{
 	const char *c;
 	int ret;
 
-	if (!use) {
-		ret = an_dataset_load(s, side->filter, &ds);
-		if (ret < 0)
-			return ret;
-		use = &ds;
-	}
 	ret = side_clock(use, &side->scope, &c);
 	if (ret < 0)
 		bl_err("compare: %s: runs on both guest clocks (icount and wall): times on the two "
@@ -583,26 +605,49 @@ static int side_samples(struct bl_store *s, const struct an_side *side, enum an_
 	else
 		snprintf(clock, clock_len, "%s", c);
 	if (!ret)
-		ret = an_dataset_samples(use, &side->scope, how, set, runs);
-	if (use == &ds)
-		an_dataset_free(&ds);
+		ret = samples_split(use, &side->scope, how, split, set, runs);
 	return ret;
+}
+
+/* "<label> (pool 16M)": a side's heading when the two sides' single pools differ. */
+static const char *pool_label(const char *label, int64_t pool, char *buf, size_t len)
+{
+	char p[24];
+
+	an_pool_str(pool, p, sizeof(p));
+	snprintf(buf, len, "%s (pool %s)", label ? label : "", p);
+	return buf;
 }
 
 int an_compare(struct bl_store *s, const struct an_side *base, const struct an_side *new_side,
 	       enum an_group how, const char *const *metrics, const struct bl_stats_opts *opts,
 	       struct an_comparison *out)
 {
+	struct an_dataset bown, nown;
+	const struct an_dataset *bds = NULL, *nds = NULL;
+	const char *blabel = base->label, *nlabel = new_side->label;
+	char bclock[16], nclock[16], bbuf[512], nbuf[512];
+	int64_t bpool, npool;
+	unsigned split = 0;
 	int ret;
 
 	memset(out, 0, sizeof(*out));
 	bl_sample_set_init(&out->base);
 	bl_sample_set_init(&out->new_set);
-	char bclock[16], nclock[16];
-
-	ret = side_samples(s, base, how, &out->base, &out->base_runs, bclock, sizeof(bclock));
+	ret = side_dataset(s, base, &bown, &bds);
 	if (!ret)
-		ret = side_samples(s, new_side, how, &out->new_set, &out->new_runs, nclock,
+		ret = side_dataset(s, new_side, &nown, &nds);
+	if (!ret) {
+		/* pools and builds never pool: split the rows, or name the pools in the headings */
+		split = an_side_split(bds, &base->scope, &bpool) | an_side_split(nds, &new_side->scope, &npool);
+		if (!(split & AN_SPLIT_POOL) && bpool != INT64_MIN && npool != INT64_MIN && bpool != npool) {
+			blabel = pool_label(base->label, bpool, bbuf, sizeof(bbuf));
+			nlabel = pool_label(new_side->label, npool, nbuf, sizeof(nbuf));
+		}
+		ret = side_samples(bds, base, how, split, &out->base, &out->base_runs, bclock, sizeof(bclock));
+	}
+	if (!ret)
+		ret = side_samples(nds, new_side, how, split, &out->new_set, &out->new_runs, nclock,
 				   sizeof(nclock));
 	/* a side without timed runs (none, or only failed/skipped) has no clock to disagree with */
 	if (!ret && *bclock && *nclock && strcmp(bclock, nclock)) {
@@ -616,9 +661,12 @@ int an_compare(struct bl_store *s, const struct an_side *base, const struct an_s
 		struct bl_stats_opts o = *opts;
 
 		o.floor_clock = bclock; /* floors are per clock */
-		ret = bl_compare_sets(&out->base, &out->new_set, base->label, new_side->label,
-				      metrics, &o, &out->r);
+		ret = bl_compare_sets(&out->base, &out->new_set, blabel, nlabel, metrics, &o, &out->r);
 	}
+	if (bds == &bown)
+		an_dataset_free(&bown);
+	if (nds == &nown)
+		an_dataset_free(&nown);
 	if (ret < 0)
 		an_comparison_free(out);
 	return ret;

@@ -109,7 +109,10 @@ static void key_of(const struct an_run *r, bool by_series, char *buf, size_t len
 {
 	const char *rel = r->kernel_release ? r->kernel_release : "?";
 
-	if (by_series)
+	/* a local build (testbed local-<hex>) is its own kernel: it neither hides a Debian version nor is hidden */
+	if (r->package_version && !strncmp(r->package_version, "local-", 6))
+		snprintf(buf, len, "%s", r->package_version);
+	else if (by_series)
 		series_of(rel, buf, len);
 	else
 		snprintf(buf, len, "%s", rel);

@@ -16,7 +16,8 @@
  * largest_refused_bytes, no_pool_helps [{row, message}], cvm_default
  * {guest_ram_mib, pool_bytes, advice}, boots, probes [{pool_bytes, slabs,
  * allocated_slabs, confirm, boot_ok, fails, failed_ops, failed_rows, peak_slots, first_line,
- * dir}], closing (one paragraph: the two boots around the answer).
+ * dir}], closing (one paragraph: the two boots around the answer); with
+ * --areas, areas_advice (analysis/poolareas.h, added by cmd_pool).
  * Unknown numbers are null, never 0.
  */
 #ifndef AN_POOLDOC_H

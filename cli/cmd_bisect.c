@@ -10,6 +10,11 @@
  * boots is a change; a time needs a floor (bouncelab calibrate) or it is
  * "unknown" and the search stops saying so.
  *
+ * Local builds bisect the same way, in the order given: --kernel-images
+ * with --modules (paired by position) or --kernel-debs, each checked by
+ * the testbed before the first boot (lab_resolve: a bzImage, modules of its
+ * release) and named local-<16 hex of its image's SHA-256>.
+ *
  * Each boot's documents stay in <out>/<version>-<mode>/ as lab writes them
  * and go into a store of the bisection's own (<out>/bisect.db), so the
  * comparison sees this bisection's boots and nothing else; the noise
@@ -56,6 +61,7 @@ struct bisect_doc {
 
 struct bisect_ver {
 	struct lab_kernel_version k;
+	const char *image, *modules, *deb; /* a local build (borrowed from struct bisect's lists), else NULL */
 	char dir[PATH_MAX]; /* its boot's folder, once booted */
 	struct bisect_doc docs[BISECT_DOCS_MAX]; /* the evidence, per job section */
 	size_t ndocs;
@@ -72,6 +78,10 @@ struct bisect {
 	struct an_floor_index floors; /* from --db; empty when it has none */
 	struct bl_stats_opts stats;
 	bool print_rows; /* judge() prints the rows it judged, and keeps the jobs of those that changed */
+	/* local builds: --kernel-images with --modules, or --kernel-debs, split at the commas */
+	char *images_buf, *modules_buf, *debs_buf;
+	const char *images[LAB_MAX_KERNELS], *modules[LAB_MAX_KERNELS], *debs[LAB_MAX_KERNELS];
+	size_t nimages, nmodules, ndebs;
 	char changed_jobs[BISECT_DOCS_MAX][BISECT_JOB_MAX];
 	size_t nchanged_jobs;
 };
@@ -80,6 +90,8 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: bouncelab bisect --kernels RANGE|LIST --mode MODE [--job FILE]\n"
+		"       bouncelab bisect --kernel-images LIST --modules LIST --mode MODE ...\n"
+		"       bouncelab bisect --kernel-debs LIST --mode MODE ...\n"
 		"                        [--metric NAME] [--where KEY=VALUE[,...]] [--out DIR]\n"
 		"                        [--clock icount|wall] [--timeout S] [--db PATH]\n\n"
 		"Finds the first Debian kernel version whose metric differs from the first\n"
@@ -92,6 +104,14 @@ static void usage(FILE *out)
 		"                 apt's index has between them) or a list of exact versions,\n"
 		"                 oldest first (6.12.107,6.12.113,6.12.118); :cloud or :rt\n"
 		"                 for a flavour\n"
+		"  --kernel-images A,B,...  local builds (bzImages) bisected in the order\n"
+		"                 given, the first as the base; with --modules M1,M2,...\n"
+		"                 (each image's `make modules_install INSTALL_MOD_PATH=`\n"
+		"                 tree, paired by position)\n"
+		"  --kernel-debs a.deb,b.deb,...  local builds as linux-image .debs\n"
+		"                 (make bindeb-pkg), in the order given. Each local build is\n"
+		"                 checked before the first boot (bouncelab lab --kernel-image)\n"
+		"                 and named local-<16 hex of its image's SHA-256>\n"
 		"  --mode MODE    the DMA mode every version boots in (force, force:pool=16M,\n"
 		"                 ...; see bouncelab lab --help)\n"
 		"  --job FILE     the job (default %s; a short one bisects faster)\n"
@@ -173,15 +193,49 @@ static bool where_keeps(const struct bisect_where *w, const struct bl_cmp_row *r
 	       (!w->variant || !strcmp(w->variant, r->variant)) && (w->size < 0 || w->size == r->size);
 }
 
+/* "a,b,c" into @items (pointing into a copy in *@buf). 0 or -EINVAL (logged, naming @opt). */
+static int split_list(const char *opt, const char *text, char **buf, const char **items, size_t *n)
+{
+	char *save = NULL;
+
+	free(*buf);
+	*n = 0;
+	*buf = strdup(text);
+	if (!*buf) {
+		bl_err("bisect: out of memory");
+		return -EINVAL;
+	}
+	for (char *p = *buf;; p = NULL) {
+		char *item = strtok_r(p, ",", &save);
+
+		if (!item)
+			break;
+		if (*n == LAB_MAX_KERNELS) {
+			bl_err("bisect: %s '%s': more than %d builds", opt, text, LAB_MAX_KERNELS);
+			return -EINVAL;
+		}
+		items[(*n)++] = item;
+	}
+	if (!*n || strstr(text, ",,") || *text == ',' || text[strlen(text) - 1] == ',') {
+		bl_err("bisect: %s '%s': an empty item", opt, text);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int parse_opts(int argc, char **argv, struct bisect *b, const char **kernels, const char **mode)
 {
-	enum { O_KERNELS = 256, O_MODE, O_JOB, O_METRIC, O_WHERE, O_OUT, O_CLOCK, O_TIMEOUT, O_DB, O_HELP };
+	enum { O_KERNELS = 256, O_MODE, O_JOB, O_METRIC, O_WHERE, O_OUT, O_CLOCK, O_TIMEOUT, O_DB, O_HELP,
+	       O_IMAGES, O_MODULES, O_DEBS };
 	static const struct option longopts[] = {
 		{ "kernels", required_argument, NULL, O_KERNELS }, { "mode", required_argument, NULL, O_MODE },
 		{ "job", required_argument, NULL, O_JOB },	   { "metric", required_argument, NULL, O_METRIC },
 		{ "where", required_argument, NULL, O_WHERE },	   { "out", required_argument, NULL, O_OUT },
 		{ "clock", required_argument, NULL, O_CLOCK },	   { "timeout", required_argument, NULL, O_TIMEOUT },
 		{ "db", required_argument, NULL, O_DB },	   { "help", no_argument, NULL, O_HELP },
+		{ "kernel-images", required_argument, NULL, O_IMAGES },
+		{ "modules", required_argument, NULL, O_MODULES },
+		{ "kernel-debs", required_argument, NULL, O_DEBS },
 		{ NULL, 0, NULL, 0 },
 	};
 	char err[512];
@@ -223,6 +277,18 @@ static int parse_opts(int argc, char **argv, struct bisect *b, const char **kern
 			b->cfg.timeout_s = (unsigned)t;
 			break;
 		case O_DB: b->db = optarg; break;
+		case O_IMAGES:
+			if (split_list("--kernel-images", optarg, &b->images_buf, b->images, &b->nimages))
+				return -EINVAL;
+			break;
+		case O_MODULES:
+			if (split_list("--modules", optarg, &b->modules_buf, b->modules, &b->nmodules))
+				return -EINVAL;
+			break;
+		case O_DEBS:
+			if (split_list("--kernel-debs", optarg, &b->debs_buf, b->debs, &b->ndebs))
+				return -EINVAL;
+			break;
 		case O_HELP: usage(stdout); return 1;
 		default: usage(stderr); return -EINVAL;
 		}
@@ -231,15 +297,25 @@ static int parse_opts(int argc, char **argv, struct bisect *b, const char **kern
 		bl_err("bisect: unexpected argument '%s' (see --help)", argv[optind]);
 		return -EINVAL;
 	}
-	if (!*kernels || !*mode) {
-		bl_err("bisect: --kernels and --mode are required (see --help)");
+	if ((!*kernels && !b->nimages && !b->ndebs) || !*mode) {
+		bl_err("bisect: --mode and one of --kernels, --kernel-images or --kernel-debs are required (see --help)");
+		return -EINVAL;
+	}
+	if (!!*kernels + !!b->nimages + !!b->ndebs > 1) {
+		bl_err("bisect: --kernels, --kernel-images and --kernel-debs exclude each other: one list is bisected");
+		return -EINVAL;
+	}
+	if (b->nimages != b->nmodules) {
+		bl_err("bisect: --kernel-images has %zu image(s), --modules %zu tree(s): one tree per image, in the "
+		       "same order",
+		       b->nimages, b->nmodules);
 		return -EINVAL;
 	}
 	if (!bl_metric_find(b->metric)) {
 		bl_err("bisect: --metric '%s': not a metric (see bouncelab compare --help)", b->metric);
 		return -EINVAL;
 	}
-	if (lab_config_set_kernels(&b->cfg, *kernels, err, sizeof(err)) ||
+	if ((*kernels && lab_config_set_kernels(&b->cfg, *kernels, err, sizeof(err))) ||
 	    lab_config_set_modes(&b->cfg, *mode, err, sizeof(err))) {
 		bl_err("bisect: %s", err);
 		return -EINVAL;
@@ -319,7 +395,13 @@ static int bisect_boot(void *user, size_t i)
 		bl_err("bisect: --out %s: too long a path", b->out);
 		return -ENAMETOOLONG;
 	}
-	if (lab_config_set_kernels(&cfg, v->k.label, err, sizeof(err))) {
+	if (v->image || v->deb) {
+		/* a local build boots alone: no Debian kernel beside it */
+		cfg.nkernels = 0;
+		cfg.kernel_image = v->image;
+		cfg.kernel_modules = v->modules;
+		cfg.kernel_deb = v->deb;
+	} else if (lab_config_set_kernels(&cfg, v->k.label, err, sizeof(err))) {
 		bl_err("bisect: %s", err);
 		return -EINVAL;
 	}
@@ -455,6 +537,57 @@ static int open_stores(struct bisect *b)
 	return 0;
 }
 
+static void bisect_free(struct bisect *b)
+{
+	free(b->images_buf);
+	free(b->modules_buf);
+	free(b->debs_buf);
+	free(b);
+}
+
+/*
+ * The local builds, each checked by the testbed as `bouncelab lab
+ * --resolve` would (a bzImage, modules of its release), into b->v in the
+ * order given. 0, or lab_resolve's exit code (2: bad input, logged).
+ */
+static int resolve_local(struct bisect *b)
+{
+	size_t n = b->nimages ? b->nimages : b->ndebs;
+
+	for (size_t i = 0; i < n; i++) {
+		struct lab_config cfg = b->cfg;
+		struct bisect_ver *v = &b->v[i];
+		size_t got = 0;
+		int rc;
+
+		cfg.nkernels = 0;
+		v->image = b->nimages ? b->images[i] : NULL;
+		v->modules = b->nimages ? b->modules[i] : NULL;
+		v->deb = b->ndebs ? b->debs[i] : NULL;
+		cfg.kernel_image = v->image;
+		cfg.kernel_modules = v->modules;
+		cfg.kernel_deb = v->deb;
+		rc = lab_resolve(&cfg, &v->k, 1, &got);
+		if (rc)
+			return rc;
+		if (got != 1) {
+			bl_err("bisect: %s: resolved to %zu kernels, expected the build alone", v->image ? v->image : v->deb,
+			       got);
+			return 1;
+		}
+		for (size_t j = 0; j < i; j++) {
+			if (!strcmp(b->v[j].k.version, v->k.version)) {
+				bl_err("bisect: %s and %s are the same build (%s): each build once",
+				       b->v[j].image ? b->v[j].image : b->v[j].deb, v->image ? v->image : v->deb,
+				       v->k.version);
+				return 2;
+			}
+		}
+	}
+	b->n = n;
+	return 0;
+}
+
 int cmd_bisect(int argc, char **argv)
 {
 	struct bisect *b = calloc(1, sizeof(*b));
@@ -471,26 +604,36 @@ int cmd_bisect(int argc, char **argv)
 	ops.user = b;
 	ret = parse_opts(argc, argv, b, &kernels, &mode);
 	if (ret) {
-		free(b);
+		bisect_free(b);
 		return ret > 0 ? 0 : 2;
 	}
-	/* bad versions, empty ranges, ranges across series: refused here, before a boot */
-	ret = lab_resolve(&b->cfg, found, LAB_MAX_KERNELS, &b->n);
+	/* bad versions, empty ranges, ranges across series, builds that are no kernels: refused here, before a boot */
+	if (b->nimages || b->ndebs) {
+		ret = resolve_local(b);
+		for (size_t i = 0; !ret && i < b->n; i++)
+			found[i] = b->v[i].k;
+	} else {
+		ret = lab_resolve(&b->cfg, found, LAB_MAX_KERNELS, &b->n);
+	}
 	if (ret) {
-		free(b);
+		bisect_free(b);
 		return ret == 2 ? 2 : 1;
 	}
 	if (b->n < 2) {
-		bl_err("bisect: --kernels %s names %zu version: bisecting needs two or more", kernels, b->n);
-		free(b);
+		bl_err("bisect: %s names %zu version: bisecting needs two or more",
+		       kernels ? kernels : "the list of builds", b->n);
+		bisect_free(b);
 		return 2;
 	}
 	for (size_t i = 0; i < b->n; i++) {
 		b->v[i].k = found[i];
+		/* local builds are bisected in the order given: history is what the user says it is */
+		if (b->v[i].image || b->v[i].deb)
+			continue;
 		if (i && strcmp(found[i].series, found[0].series)) {
 			bl_err("bisect: --kernels %s: %s and %s are of different series: bisect within one",
 			       kernels, found[0].label, found[i].label);
-			free(b);
+			bisect_free(b);
 			return 2;
 		}
 		/* the search needs the order of history: a list is taken as given, so check it */
@@ -498,7 +641,7 @@ int cmd_bisect(int argc, char **argv)
 			bl_err("bisect: --kernels %s: %s (%s) is not older than %s (%s): list the versions oldest "
 			       "first",
 			       kernels, found[i - 1].label, found[i - 1].version, found[i].label, found[i].version);
-			free(b);
+			bisect_free(b);
 			return 2;
 		}
 	}
@@ -548,6 +691,6 @@ int cmd_bisect(int argc, char **argv)
 out:
 	an_floor_index_free(&b->floors);
 	bl_store_close(b->store);
-	free(b);
+	bisect_free(b);
 	return rc;
 }

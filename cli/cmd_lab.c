@@ -57,9 +57,25 @@ static const struct cli_opt lab_cli_opts[] = {
 		  "<version>-<mode>, a series in <series>-<mode>; an unknown version, an empty range or a "
 		  "range across series is refused before anything boots (default: the series in "
 		  LAB_DEFAULT_KERNELS_FILE ", else " LAB_DEFAULT_KERNELS ")" },
+	{ .name = "kernel-image", .kind = CLI_STR, .metavar = "FILE", .off = FIELD(kernel_image),
+	  .help = "also boot your own kernel: an x86 bzImage (arch/x86/boot/bzImage), with --modules. "
+		  "Checked before anything boots: not a bzImage, modules of another release, or a tree "
+		  "without vgem or virtio-gpu is refused, naming the value. Booted like a Debian kernel "
+		  "after the --kernels ones (alone without --kernels), in folders local-<release>-<mode>; "
+		  "documents record testbed.kernel_package \"local\", package_version local-<16 hex of "
+		  "the image's SHA-256> (kernel=local-<hex> selects it), kernel_image_sha256 and "
+		  "kernel_image_version (the image's version string)" },
+	{ .name = "modules", .kind = CLI_STR, .metavar = "DIR", .off = FIELD(kernel_modules),
+	  .help = "the modules of --kernel-image: the DIR of `make modules_install INSTALL_MOD_PATH=DIR` "
+		  "(DIR/lib/modules/<release>/ with modules.dep)" },
+	{ .name = "kernel-deb", .kind = CLI_STR, .metavar = "FILE", .off = FIELD(kernel_deb),
+	  .help = "also boot your own kernel from a linux-image-*.deb (make bindeb-pkg): unpacked into "
+		  "the cache (testbed/unpack-local-deb.sh), then as --kernel-image with --modules; "
+		  "another package is refused. One local build per run: not with --kernel-image" },
 	{ .name = "resolve", .kind = CLI_FLAG, .off = FIELD(resolve_only),
-	  .help = "print the exact versions --kernels resolves to in apt's index and exit, booting nothing "
-		  "(exit 0; 2 when an item names no kernel, 1 when apt could not be asked)" },
+	  .help = "print the exact versions --kernels resolves to in apt's index (and check a local build: "
+		  "its release and SHA-256) and exit, booting nothing (exit 0; 2 when an item names no kernel "
+		  "or the local build is refused, 1 when apt could not be asked)" },
 	{ .name = "modes", .kind = CLI_LIST, .metavar = "LIST", .parse = lab_config_set_modes,
 	  .help = "DMA boot modes, each MODE, MODE:pool=SIZE[:areas=N] or (Xen modes) MODE:balloon=SIZE (default: every "
 		  "mode below, in that order, and xen-pv:balloon=1536M after xen-pv)" },

@@ -25,6 +25,7 @@
 #include "lab_config.h"
 #include "log.h"
 #include "paths.h"
+#include "poolareas.h"
 #include "pooldoc.h"
 #include "poolprobe.h"
 #include "poolsearch.h"
@@ -78,7 +79,10 @@ static void usage(FILE *out)
 		"  --min SIZE        smallest pool tried (default 256K)\n"
 		"  --max SIZE        largest pool tried (default 1G)\n"
 		"  --areas N         swiotlb=<slabs>,<N>: N areas with their own lock (the kernel\n"
-		"                    rounds up to a power of 2); default: the kernel's (one per CPU)\n"
+		"                    rounds up to a power of 2); default: the kernel's (one per CPU).\n"
+		"                    The advice then says whether N areas change the answer against\n"
+		"                    the newest pool.json beside DIR (DIR/../*/pool.json) searched\n"
+		"                    with the default areas for the same kernel, job and mode\n"
 		"  --boots N         boot budget, 2 to 40, every probe and the confirmation (default %d)\n"
 		"  --timeout S       per boot, passed to the lab (default %s)\n"
 		"  --clock CLOCK     guest clock, passed to the lab (default icount)\n"
@@ -383,12 +387,17 @@ int cmd_pool(int argc, char **argv)
 		bl_err("pool: out of memory");
 		goto out;
 	}
+	if (pa_advise_from_dir(doc, out) < 0) {
+		bl_err("pool: out of memory");
+		goto out;
+	}
 	snprintf(path, sizeof(path), "%s/pool.json", out);
 	if (json_dump_file(doc, path, JSON_INDENT(2) | JSON_SORT_KEYS)) {
 		bl_err("pool: %s: cannot write", path);
 		goto out;
 	}
 	pd_print(stdout, doc);
+	pa_print(stdout, doc);
 	printf("  document: %s\n", path);
 	rc = r.verdict == PS_FOUND || r.verdict == PS_NONE_HELPS ? 0 : 1;
 	if (o.db && store_probes(o.db, &r) < 0)

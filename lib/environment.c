@@ -96,17 +96,20 @@ static int boot_id(char out[37])
 json_t *bl_env_kernel(void)
 {
 	struct utsname u;
-	char cmdline[4096], boot[37];
+	char cmdline[4096], boot[37], proc_version[512];
 	bool have_u = uname(&u) == 0;
 	bool have_c = bl_env_cmdline(cmdline, sizeof(cmdline)) == 0;
 	bool have_b = boot_id(boot) == 0;
+	/* /proc/version: who built the kernel with which compiler (a local build's identity) */
+	bool have_p = read_text("/proc/version", proc_version, sizeof(proc_version)) == 0;
 
-	return json_pack("{s:o, s:o, s:o, s:o, s:o}", "release",
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "release",
 			 have_u ? json_string(u.release) : json_null(), "version",
 			 have_u ? json_string(u.version) : json_null(), "cmdline",
 			 have_c ? json_string(cmdline) : json_null(), "machine",
 			 have_u ? json_string(u.machine) : json_null(), "boot_id",
-			 have_b ? json_string(boot) : json_null());
+			 have_b ? json_string(boot) : json_null(), "proc_version",
+			 have_p ? json_string(proc_version) : json_null());
 }
 
 static int count_iommu_groups(void)

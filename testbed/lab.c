@@ -275,7 +275,8 @@ static int prepare(struct lab_ctx *c)
 	int ret;
 
 	find_root(c->root, sizeof(c->root));
-	if (!c->cfg.nkernels && lab_kernels_default(c, err, sizeof(err))) {
+	/* a local build alone boots alone; with --kernels, after them */
+	if (!c->cfg.nkernels && !lab_config_has_local(&c->cfg) && lab_kernels_default(c, err, sizeof(err))) {
 		bl_err("%s", err);
 		return -EINVAL;
 	}
@@ -423,7 +424,8 @@ int lab_resolve(const struct lab_config *cfg, struct lab_kernel_version *out, si
 	}
 	c->cfg = *cfg;
 	find_root(c->root, sizeof(c->root));
-	if (!c->cfg.nkernels && lab_kernels_default(c, err, sizeof(err))) {
+	/* a local build alone boots alone; with --kernels, after them */
+	if (!c->cfg.nkernels && !lab_config_has_local(&c->cfg) && lab_kernels_default(c, err, sizeof(err))) {
 		bl_err("%s", err);
 		ret = 2;
 		goto out;

@@ -192,5 +192,26 @@ int lab_config_check(const struct lab_config *cfg, char *err, size_t errlen)
 			 "clock, a KVM guest runs on the wall clock (leave --clock out, or --clock wall)");
 		return -EINVAL;
 	}
+	/* a local build is one image with its modules, or one .deb holding both */
+	if ((cfg->kernel_image && *cfg->kernel_image) != (cfg->kernel_modules && *cfg->kernel_modules)) {
+		snprintf(err, errlen, "--kernel-image and --modules go together (the bzImage and its `make "
+			 "modules_install INSTALL_MOD_PATH=DIR` tree): %s given alone",
+			 cfg->kernel_image ? "--kernel-image" : "--modules");
+		return -EINVAL;
+	}
+	if (cfg->kernel_deb && cfg->kernel_image) {
+		snprintf(err, errlen, "--kernel-deb %s and --kernel-image %s: one local build per run, give one",
+			 cfg->kernel_deb, cfg->kernel_image);
+		return -EINVAL;
+	}
+	if (cfg->kernel_deb && !*cfg->kernel_deb) {
+		snprintf(err, errlen, "--kernel-deb '': expected a linux-image-*.deb file");
+		return -EINVAL;
+	}
 	return check_xen(cfg, err, errlen);
+}
+
+bool lab_config_has_local(const struct lab_config *cfg)
+{
+	return (cfg->kernel_image && *cfg->kernel_image) || (cfg->kernel_deb && *cfg->kernel_deb);
 }

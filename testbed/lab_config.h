@@ -80,7 +80,14 @@ struct lab_config {
 	enum lab_clock clock;	  /* AUTO: icount under TCG, wall under KVM; KVM + ICOUNT is refused */
 	unsigned boots;		  /* boots per kernel x mode, interleaved in rounds (lab_boot_order) */
 	bool resolve_only;	  /* print what the kernels resolve to in apt's index, boot nothing */
+	/* a local build, booted after the --kernels ones (alone without them); borrowed */
+	const char *kernel_image;   /* a bzImage (arch/x86/boot/bzImage) ... */
+	const char *kernel_modules; /* ... with its `make modules_install INSTALL_MOD_PATH=` tree */
+	const char *kernel_deb;	    /* or a linux-image-*.deb (make bindeb-pkg, or Debian's) */
 };
+
+/* Does @cfg name a local build (kernel_image or kernel_deb)? */
+bool lab_config_has_local(const struct lab_config *cfg);
 
 /*
  * The defaults: lib/dmamode.h's default matrix (bl_mode_matrix: every

@@ -66,6 +66,16 @@ json_t *lab_doc_testbed(const struct lab_ctx *c, const struct lab_boot *b)
 	put(t, "kernel_package", str_or_null(b->k->package), &bad);
 	put(t, "package_version", str_or_null(b->k->version), &bad);
 	put(t, "kernel_release", str_or_null(b->k->release), &bad);
+	/* a local build (lab_local.c): kernel_package "local", package_version local-<hex>; what was booted */
+	if (b->k->local) {
+		put(t, "kernel_image", json_string(b->k->vmlinuz), &bad);
+		put(t, "kernel_image_sha256", json_string(b->k->image_sha256), &bad);
+		put(t, "kernel_image_version", json_string(b->k->image_version), &bad);
+		put(t, "kernel_modules", json_string(b->k->dir), &bad);
+		put(t, "kernel_deb", str_or_null(b->k->deb), &bad);
+		put(t, "kernel_deb_package", str_or_null(b->k->deb_package), &bad);
+		put(t, "kernel_deb_version", str_or_null(b->k->deb_version), &bad);
+	}
 	put(t, "mode", json_string(mode->name), &bad);
 	put(t, "mode_spec", json_string(b->mode->spec), &bad);
 	put(t, "swiotlb", json_string(mode->swiotlb), &bad);

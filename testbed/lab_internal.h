@@ -6,6 +6,7 @@
  *   lab.c         lab_run: checks the input, runs the matrix
  *   lab_kernel.c  kernels: resolve and fetch (fetch-kernel.sh), initramfs;
  *                 Xen for the Xen modes (fetch-xen.sh)
+ *   lab_local.c   a local build (--kernel-image/--modules, --kernel-deb)
  *   lab_boot.c    one boot: start QEMU, reap it at exit or --timeout, collect
  *   lab_doc.c     documents: the testbed object, writing, the failed document
  *   lab_util.c    a file's tail, running helper scripts, small text helpers
@@ -45,6 +46,12 @@ struct lab_kernel {
 	char initrd[PATH_MAX]; /* built for this run in <out>/.work */
 	bool ok;	       /* fetched and initramfs built */
 	char error[2048];      /* why not, when !ok */
+	/* a local build (--kernel-image/--modules or --kernel-deb: lab_local.c) */
+	bool local;			/* package is "local", version "local-<16 hex of the SHA-256>" */
+	char image_sha256[65];		/* of vmlinuz: what tells two builds apart */
+	char image_version[256];	/* the image's version string (lab_local.h) */
+	char deb[PATH_MAX];		/* --kernel-deb, or "" */
+	char deb_package[160], deb_version[96]; /* its control fields */
 };
 
 /* Debian's Xen hypervisor, for the Xen modes (fetched once per run). */
@@ -138,6 +145,8 @@ int lab_read_tail(const char *path, size_t max, char **buf, size_t *len);
 int lab_run_capture(char *const argv[], char **out, char **err);
 /* Trims trailing newlines and turns the others into ';': a one-line message. */
 void lab_one_line(char *s);
+/* The value of "key=" in a helper's key=value lines, copied into @dst. 0, -ENOENT or -ENAMETOOLONG. */
+int lab_kv_get(const char *text, const char *key, char *dst, size_t len);
 
 /* --- lab_kernel.c ---------------------------------------------------------- */
 
@@ -164,6 +173,18 @@ void lab_kernels_fetch(struct lab_ctx *c);
  * 0; -ENOENT when apt has no such package; -EIO otherwise (c->xen.error).
  */
 int lab_xen_resolve(struct lab_ctx *c);
+
+/* --- lab_local.c ---------------------------------------------------------- */
+
+/*
+ * The local build of c->cfg (kernel_image with kernel_modules, or
+ * kernel_deb, unpacked into the cache) checked without booting
+ * (lab_local.h: a bzImage, modules of its release with what every guest
+ * loads) and added to c->kernels after the Debian ones, with its SHA-256
+ * and the line saying what it is printed. 0 when there is none or it
+ * passed; -EINVAL with @err naming the value; -EIO when a tool failed.
+ */
+int lab_local_resolve(struct lab_ctx *c, char *err, size_t errlen);
 
 /* --- lab_boot.c ------------------------------------------------------------ */
 

@@ -5,7 +5,9 @@
  * them (testbed/fetch-kernel.sh, cached in testbed/cache/), and building
  * the initramfs each kernel boots with (testbed/mkinitramfs.sh: its
  * modules, the guest programs, the job), and Debian's Xen hypervisor for
- * the Xen modes (testbed/fetch-xen.sh, the same cache and lock).
+ * the Xen modes (testbed/fetch-xen.sh, the same cache and lock). A local
+ * build (lab_local.c) joins the list after the Debian kernels and skips
+ * the fetch.
  *
  * The scripts run through bash, so a checkout that lost the executable bit
  * still works, and report on stdout as key=value lines.
@@ -21,26 +23,6 @@
 #include "log.h"
 #include "paths.h"
 
-
-/* Value of "key=" in key=value lines, copied into dst. 0 or -ENOENT. */
-static int kv_get(const char *text, const char *key, char *dst, size_t len)
-{
-	size_t klen = strlen(key);
-
-	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
-		if (!strncmp(p, key, klen) && p[klen] == '=') {
-			const char *v = p + klen + 1;
-			size_t n = strcspn(v, "\n");
-
-			if (n >= len)
-				return -ENAMETOOLONG;
-			memcpy(dst, v, n);
-			dst[n] = '\0';
-			return 0;
-		}
-	}
-	return -ENOENT;
-}
 
 int lab_kernels_default(struct lab_ctx *c, char *err, size_t errlen)
 {
@@ -89,9 +71,9 @@ static int fetch_kernel(struct lab_ctx *c, struct lab_kernel *k, bool resolve_on
 		free(err);
 		return rc == 2 ? -ENOENT : -EIO;
 	}
-	kv_get(out, "package", k->package, sizeof(k->package));
-	kv_get(out, "version", k->version, sizeof(k->version));
-	kv_get(out, "label", k->label, sizeof(k->label)); /* a script without labels: the item stays */
+	lab_kv_get(out, "package", k->package, sizeof(k->package));
+	lab_kv_get(out, "version", k->version, sizeof(k->version));
+	lab_kv_get(out, "label", k->label, sizeof(k->label)); /* a script without labels: the item stays */
 	/* Debian names the package after the release: linux-image-<uname -r>-
 	 * unsigned. Known before the fetch, so a kernel that cannot be fetched
 	 * still gets its release into the failed documents. */
@@ -99,8 +81,8 @@ static int fetch_kernel(struct lab_ctx *c, struct lab_kernel *k, bool resolve_on
 	    !strcmp(k->package + strlen(k->package) - 9, "-unsigned"))
 		lab_sfmt(k->release, sizeof(k->release), "%.*s", (int)(strlen(k->package) - 12 - 9), k->package + 12);
 	if (!resolve_only &&
-	    (kv_get(out, "release", k->release, sizeof(k->release)) || kv_get(out, "dir", k->dir, sizeof(k->dir)) ||
-	     kv_get(out, "vmlinuz", k->vmlinuz, sizeof(k->vmlinuz)))) {
+	    (lab_kv_get(out, "release", k->release, sizeof(k->release)) || lab_kv_get(out, "dir", k->dir, sizeof(k->dir)) ||
+	     lab_kv_get(out, "vmlinuz", k->vmlinuz, sizeof(k->vmlinuz)))) {
 		lab_sfmt(k->error, sizeof(k->error), "kernel %s: fetch-kernel.sh printed no release/dir/vmlinuz",
 			 k->label);
 		rc = -EIO;
@@ -128,6 +110,11 @@ static int build_initramfs(struct lab_ctx *c, struct lab_kernel *k)
 	argv[i++] = k->initrd;
 	argv[i++] = "--job";
 	argv[i++] = c->job;
+	/* a modules tree may hold several releases (INSTALL_MOD_PATH reused) */
+	if (*k->release) {
+		argv[i++] = "--release";
+		argv[i++] = k->release;
+	}
 	if (c->have_gembench) {
 		argv[i++] = "--gembench";
 		argv[i++] = c->gembench;
@@ -294,7 +281,8 @@ int lab_kernels_resolve(struct lab_ctx *c, char *err, size_t errlen)
 		printf("\n");
 	}
 	fflush(stdout);
-	return 0;
+	/* a local build boots after the Debian kernels (lab_local.c) */
+	return lab_local_resolve(c, err, errlen);
 }
 
 /* fetch-xen.sh [--resolve-only | --package P=V]; fills c->xen or c->xen.error. */
@@ -332,11 +320,11 @@ static int fetch_xen(struct lab_ctx *c, bool resolve_only)
 		free(err);
 		return rc == 2 ? -ENOENT : -EIO;
 	}
-	kv_get(out, "package", x->package, sizeof(x->package));
-	kv_get(out, "version", x->version, sizeof(x->version));
+	lab_kv_get(out, "package", x->package, sizeof(x->package));
+	lab_kv_get(out, "version", x->version, sizeof(x->version));
 	if (!resolve_only &&
-	    (kv_get(out, "xen", x->xen, sizeof(x->xen)) ||
-	     kv_get(out, "xen_version", x->xen_version, sizeof(x->xen_version)))) {
+	    (lab_kv_get(out, "xen", x->xen, sizeof(x->xen)) ||
+	     lab_kv_get(out, "xen_version", x->xen_version, sizeof(x->xen_version)))) {
 		lab_sfmt(x->error, sizeof(x->error), "xen: fetch-xen.sh printed no xen/xen_version");
 		rc = -EIO;
 	}
@@ -369,7 +357,8 @@ void lab_kernels_fetch(struct lab_ctx *c)
 		struct lab_kernel *k = &c->kernels[i];
 
 		k->error[0] = '\0';
-		if (fetch_kernel(c, k, false) || build_initramfs(c, k)) {
+		/* a local build is on disk already (lab_local_resolve checked it) */
+		if ((!k->local && fetch_kernel(c, k, false)) || build_initramfs(c, k)) {
 			bl_err("%s; its boots are recorded as failed, the other kernels go on", k->error);
 			continue;
 		}

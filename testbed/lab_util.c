@@ -105,3 +105,22 @@ void lab_one_line(char *s)
 		if (*p == '\n')
 			*p = ';';
 }
+
+int lab_kv_get(const char *text, const char *key, char *dst, size_t len)
+{
+	size_t klen = strlen(key);
+
+	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		if (!strncmp(p, key, klen) && p[klen] == '=') {
+			const char *v = p + klen + 1;
+			size_t n = strcspn(v, "\n");
+
+			if (n >= len)
+				return -ENAMETOOLONG;
+			memcpy(dst, v, n);
+			dst[n] = '\0';
+			return 0;
+		}
+	}
+	return -ENOENT;
+}

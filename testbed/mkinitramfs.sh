@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Builds the testbed guest's initramfs for one kernel.
 #
-#   testbed/mkinitramfs.sh --kernel-dir DIR --out FILE [--job FILE]
+#   testbed/mkinitramfs.sh --kernel-dir DIR --out FILE [--release REL] [--job FILE]
 #       [--gembench FILE] [--bouncelabd FILE] [--guest-script FILE]
 #       [--perf FILE|auto]
 #
 # DIR is a kernel extracted by fetch-kernel.sh (DIR/lib/modules/<release>/
-# with modules.dep from depmod -b). The archive (newc cpio, uncompressed: the
+# with modules.dep from depmod -b; --release picks REL when DIR/lib/modules
+# holds several, as a reused INSTALL_MOD_PATH tree may). The archive (newc cpio, uncompressed: the
 # guest's TCG CPU unpacks it faster than it would inflate gzip) holds
 # busybox-static, /init (testbed/guest-init.sh), the modules for vgem and
 # virtio-gpu with everything they depend on in load order, udmabuf when this
@@ -25,23 +26,24 @@
 set -u -o pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-kdir="" out="" job="" gembench="" bouncelabd="" script="" perf=""
+kdir="" out="" rel="" job="" gembench="" bouncelabd="" script="" perf=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel-dir) kdir=$2; shift 2 ;;
 	--out) out=$2; shift 2 ;;
+	--release) rel=$2; shift 2 ;;
 	--job) job=$2; shift 2 ;;
 	--gembench) gembench=$2; shift 2 ;;
 	--bouncelabd) bouncelabd=$2; shift 2 ;;
 	--guest-script) script=$2; shift 2 ;;
 	--perf) perf=$2; shift 2 ;;
-	-h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "mkinitramfs: unknown argument '$1'" >&2; exit 2 ;;
 	esac
 done
 die() { echo "mkinitramfs: $*" >&2; exit 1; }
 [ -n "$kdir" ] && [ -n "$out" ] || die "--kernel-dir and --out are required"
-rel=$(ls "$kdir/lib/modules" 2>/dev/null | head -n 1)
+[ -n "$rel" ] || rel=$(ls "$kdir/lib/modules" 2>/dev/null | head -n 1)
 [ -n "$rel" ] || die "$kdir/lib/modules: no kernel release inside"
 mdir=$kdir/lib/modules/$rel
 [ -f "$mdir/modules.dep" ] || die "$mdir/modules.dep missing (depmod -b not run?)"

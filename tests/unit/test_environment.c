@@ -121,6 +121,32 @@ static void test_kernel_boot_id(void **state)
 	json_decref(k);
 }
 
+/* kernel.proc_version is /proc/version's line, or null when unreadable. */
+static void test_kernel_proc_version(void **state)
+{
+	json_t *k = bl_env_kernel();
+	json_t *v;
+	char want[512] = "";
+	FILE *f = fopen("/proc/version", "r");
+
+	(void)state;
+	assert_non_null(k);
+	v = json_object_get(k, "proc_version");
+	assert_non_null(v);
+	if (f && fgets(want, sizeof(want), f)) {
+		want[strcspn(want, "\n")] = '\0';
+		while (*want && want[strlen(want) - 1] == ' ')
+			want[strlen(want) - 1] = '\0';
+		assert_string_equal(json_string_value(v), want);
+		assert_non_null(strstr(want, "Linux version "));
+	} else {
+		assert_true(json_is_null(v));
+	}
+	if (f)
+		fclose(f);
+	json_decref(k);
+}
+
 /* Writes @text to @dir/@rel, making its folder. */
 static void put_file(const char *dir, const char *rel, const char *text)
 {
@@ -241,6 +267,7 @@ int main(void)
 		cmocka_unit_test(test_read_error_is_null),
 		cmocka_unit_test(test_live_matches_debugfs_or_null),
 		cmocka_unit_test(test_kernel_boot_id),
+		cmocka_unit_test(test_kernel_proc_version),
 		cmocka_unit_test(test_hypervisor_xen),
 		cmocka_unit_test(test_hypervisor_none),
 	};

@@ -63,6 +63,8 @@ static void test_rejects(void **state)
 		{ { "--frobnicate" }, { "--frobnicate" } },		     /* unknown option */
 		{ { "--job" }, { "--job" } },			     /* value missing */
 		{ { "extra" }, { "extra" } },			     /* stray argument */
+		{ { "--kernel-image", "bzImage" }, { "--kernel-image", "--modules" } }, /* an image without its modules */
+		{ { "--modules", "/tmp/mods" }, { "--modules", "alone" } },		/* modules without an image */
 	};
 	struct lab_config cfg;
 	bool help;

@@ -258,6 +258,50 @@ static void test_testbed_wall(void **state)
 	json_decref(t);
 }
 
+/* A local build's failed document: kernel_package "local", its SHA-256 and image; valid and storable. */
+static void test_failed_local_build(void **state)
+{
+	struct fixture *f = *state;
+	struct bl_resultdoc *valid = NULL;
+	char err[256];
+	json_t *doc, *t;
+
+	f->k.local = true;
+	snprintf(f->k.package, sizeof(f->k.package), "local");
+	snprintf(f->k.version, sizeof(f->k.version), "local-a3a6fa50e0464427");
+	snprintf(f->k.image_sha256, sizeof(f->k.image_sha256), "%s",
+		 "a3a6fa50e046442753875145efda7185abfce5f5a71dc0a8c285cdadb172cfb8");
+	snprintf(f->k.image_version, sizeof(f->k.image_version), "6.12.1-amd64 (me@host) #1 SMP");
+	snprintf(f->k.vmlinuz, sizeof(f->k.vmlinuz), "/src/linux/arch/x86/boot/bzImage");
+	snprintf(f->k.dir, sizeof(f->k.dir), "/tmp/mods");
+	doc = lab_doc_failed(&f->c, &f->b, "the guest died", NULL, NULL);
+	assert_non_null(doc);
+	assert_int_equal(bl_resultdoc_from_json(doc, &valid, err, sizeof(err)), 0);
+	/* the store keys the kernel by these: two builds of one release are two kernels */
+	assert_string_equal(valid->kernel_package, "local");
+	assert_string_equal(valid->package_version, "local-a3a6fa50e0464427");
+	bl_resultdoc_free(valid);
+	t = json_object_get(doc, "testbed");
+	assert_string_equal(json_string_value(json_object_get(t, "kernel_image_sha256")), f->k.image_sha256);
+	assert_string_equal(json_string_value(json_object_get(t, "kernel_image")), f->k.vmlinuz);
+	assert_string_equal(json_string_value(json_object_get(t, "kernel_image_version")), f->k.image_version);
+	assert_string_equal(json_string_value(json_object_get(t, "kernel_modules")), "/tmp/mods");
+	assert_true(json_is_null(json_object_get(t, "kernel_deb"))); /* from an image, not a .deb */
+	json_decref(doc);
+}
+
+/* A Debian kernel's testbed object has none of a local build's keys. */
+static void test_debian_has_no_local_keys(void **state)
+{
+	struct fixture *f = *state;
+	json_t *t = lab_doc_testbed(&f->c, &f->b);
+
+	assert_non_null(t);
+	assert_null(json_object_get(t, "kernel_image_sha256"));
+	assert_null(json_object_get(t, "kernel_image"));
+	json_decref(t);
+}
+
 /* A kernel that could not even be resolved: no kernel object, the rest as before. */
 static void test_failed_unknown_kernel(void **state)
 {
@@ -315,6 +359,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_failed_document, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_unknown_kernel, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failed_local_build, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_debian_has_no_local_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_xen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_testbed_wall, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write, setup, teardown),
