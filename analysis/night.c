@@ -17,6 +17,7 @@
 
 #include "analysis.h"
 #include "calibrate.h"
+#include "changes.h"
 #include "dataset.h"
 #include "log.h"
 #include "selector.h"
@@ -104,13 +105,42 @@ static bool eq(const char *a, const char *b)
 	return (!a && !b) || (a && b && !strcmp(a, b));
 }
 
+/*
+ * The kernel part of a configuration: the series and the flavour of the
+ * release ("6.12" and "amd64" of "6.12.118+deb12-amd64", "6.1" and "amd64"
+ * of "6.1.0-57-amd64"), and whether it is a local build. A nightly tracks a
+ * series, so tonight's 6.12.118 is judged against last night's 6.12.117:
+ * that is the comparison a new Debian version needs most (the night says
+ * the version changed). A local build is only judged against local builds.
+ */
+static void kernel_key(const char *release, const char *package, char *buf, size_t len)
+{
+	char series[32];
+	const char *dash = release ? strrchr(release, '-') : NULL;
+
+	an_series_of(release, series, sizeof(series));
+	snprintf(buf, len, "%s %s %s", series, dash ? dash + 1 : "",
+		 package && !strncmp(package, "local-", 6) ? "local" : "debian");
+}
+
+static bool kernel_same(const struct run_cfg *a, const struct bl_run_row *r)
+{
+	char ka[96], kr[96];
+
+	if (!a->release || !r->kernel_release)
+		return eq(a->release, r->kernel_release) && eq(a->package, r->package_version);
+	kernel_key(a->release, a->package, ka, sizeof(ka));
+	kernel_key(r->kernel_release, r->package_version, kr, sizeof(kr));
+	return !strcmp(ka, kr);
+}
+
 static bool cfg_same(const struct run_cfg *a, const struct bl_run_row *r)
 {
 	return eq(a->job, r->job) && eq(a->host, r->hostname) &&
 	       eq(a->dev, r->dev_driver ? r->dev_driver : r->dev_node) &&
 	       eq(a->imp, r->imp_driver ? r->imp_driver : r->imp_node) &&
 	       eq(a->swiotlb, r->swiotlb) && eq(a->iommu, r->iommu) &&
-	       eq(a->release, r->kernel_release) && eq(a->package, r->package_version) &&
+	       kernel_same(a, r) &&
 	       eq(a->clock, r->testbed_clock) && eq(a->hypervisor, r->hypervisor) &&
 	       a->slabs == (r->swiotlb_slabs.set ? r->swiotlb_slabs.v : -1) &&
 	       a->balloon == (r->balloon_bytes.set ? r->balloon_bytes.v : -1);

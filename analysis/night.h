@@ -14,10 +14,13 @@
  * "Last night" of a run: the newest run stored before it (started
  * earlier, not part of the same night) of the SAME configuration: job
  * name, host, device and importer driver, DMA mode (swiotlb, IOMMU, pool
- * size), hypervisor and balloon, guest clock and exact kernel (Debian
- * package version, the release where the package is unknown). Nothing
- * else is ever matched: a run without one is its configuration's "first
- * night", which is an answer, not an error. A pinned baseline selector
+ * size), hypervisor and balloon, guest clock and kernel series and
+ * flavour (6.12 amd64; a local build only matches local builds). The
+ * exact version may differ: a nightly tracks a series, and tonight's new
+ * Debian version judged against last night's is the comparison that
+ * matters most; the run's configuration then names last night's version.
+ * Nothing else is ever matched: a run without one is its configuration's
+ * "first night", which is an answer, not an error. A pinned baseline selector
  * picks its runs as written; what it leaves open of the configuration
  * (mode, devices, clock, pool, hypervisor, job) is set from the judged
  * run, so a baseline "kernel=6.1.119-1" means that kernel in the run's

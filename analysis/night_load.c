@@ -100,9 +100,24 @@ static int describe_cb(const struct bl_run_row *r, void *user)
 	return 0;
 }
 
-static int started_cb(const struct bl_run_row *r, void *user)
+/*
+ * Last night's start, and its kernel when it differs from tonight's (a
+ * series is tracked: a new Debian version is judged against the one
+ * before): the configuration then says "(last night: 6.12.117-1)".
+ */
+static int last_cb(const struct bl_run_row *r, void *user)
 {
-	*(int64_t *)user = r->started_unix;
+	struct an_night_run *nr = user;
+	const char *k = r->package_version ? r->package_version : r->kernel_release;
+	char *config;
+
+	nr->last_started_unix = r->started_unix;
+	if (!k || !nr->config || strstr(nr->config, k))
+		return 0;
+	if (asprintf(&config, "%s (last night: %s)", nr->config, k) < 0)
+		return -ENOMEM;
+	free(nr->config);
+	nr->config = config;
 	return 0;
 }
 
@@ -275,7 +290,7 @@ int an_night_load(struct bl_store *s, int64_t night_id, struct an_night *out)
 		ret = bl_store_query_runs(s, &f, describe_cb, r);
 		if (!ret && r->last_uuid) {
 			f.run_id = r->last_uuid;
-			ret = bl_store_query_runs(s, &f, started_cb, &r->last_started_unix);
+			ret = bl_store_query_runs(s, &f, last_cb, r);
 		}
 		if (!r->last_uuid)
 			out->first_nights++;

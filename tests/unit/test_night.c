@@ -69,6 +69,7 @@ struct variant {
 	const char *clock;     /* testbed.clock, NULL: none */
 	const char *swiotlb;   /* NULL: the fixture's "force" */
 	const char *package;   /* testbed.package_version, NULL: the fixture's 6.12.57-1 */
+	const char *release;   /* kernel.release, NULL: the fixture's 6.12 release */
 	long long failed_4k;   /* failures.ops of the 4 KiB row (of its 1000 ops) */
 	double speed_4k;       /* the 4 KiB row's throughput scaled by this (0: as the fixture) */
 	const char *status;    /* NULL: "ok" */
@@ -99,6 +100,8 @@ static void put_run(struct bl_store *s, const struct variant *v)
 	if (v->package)
 		json_object_set_new(json_object_get(j, "testbed"), "package_version",
 				    json_string(v->package));
+	if (v->release)
+		json_object_set_new(json_object_get(j, "kernel"), "release", json_string(v->release));
 	if (v->status) {
 		json_object_set_new(j, "status", json_string(v->status));
 		json_object_set_new(j, "error", json_string("fabricated failure"));
@@ -205,7 +208,8 @@ static void test_same_configuration_only(void **state)
 		{ .uuid = UUID("01"), .day = 1, .clock = "icount" }, /* the same configuration */
 		{ .uuid = UUID("02"), .day = 2, .clock = "wall" },	/* another guest clock */
 		{ .uuid = UUID("03"), .day = 3, .clock = "icount", .swiotlb = "noforce" }, /* mode */
-		{ .uuid = UUID("04"), .day = 4, .clock = "icount", .package = "6.12.58-1" }, /* kernel */
+		{ .uuid = UUID("04"), .day = 4, .clock = "icount", .package = "6.1.158-1",
+		  .release = "6.1.0-41-amd64" }, /* another kernel series */
 		/* tonight: the same configuration, and every 4 KiB import now refused */
 		{ .uuid = UUID("05"), .day = 5, .clock = "icount", .failed_4k = 1000 },
 	};
@@ -258,6 +262,26 @@ static void test_same_configuration_only(void **state)
 	assert_int_equal(an_night_load(t->s, 0, &again), 0);
 	assert_int_equal(again.id, n2);
 	an_night_free(&again);
+
+	/*
+	 * A nightly tracks a series: a new Debian version of it is judged
+	 * against last night's version, and the night names that version.
+	 */
+	{
+		const struct variant next = { .uuid = UUID("06"), .day = 6, .clock = "icount",
+					      .package = "6.12.58-1" };
+		const char *const newer[] = { next.uuid };
+		int64_t n3;
+
+		put_run(t->s, &next);
+		n3 = night_of(t->s, 6, newer, 1);
+		assert_int_equal(an_night_judge(t->s, n3, NULL, NULL, 8000, &again), 0);
+		assert_non_null(again.runs[0].last_uuid);
+		assert_string_equal(again.runs[0].last_uuid, v[4].uuid);
+		assert_non_null(strstr(again.runs[0].config, "6.12.58-1"));
+		assert_non_null(strstr(again.runs[0].config, "last night: 6.12.57-1"));
+		an_night_free(&again);
+	}
 	an_night_free(&n);
 }
 
