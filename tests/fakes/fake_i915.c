@@ -25,6 +25,8 @@
  */
 #include "fake_i915.h"
 
+#include "fake_dmabuf.h"
+
 #include "backends/i915_ioctl.h"
 
 #include <dirent.h>
@@ -45,7 +47,6 @@
 #define FAKE_DEV_NAME "fake-i915-dev"
 #define FAKE_DMABUF_NAME "fake-i915-dmabuf"
 #define FAKE_MAX_RULES 16
-#define FAKE_MAX_EXPORTS 256
 #define FAKE_SIGBUS_OFFSET (1ull << 40)  /* beyond any object: a touch there is SIGBUS */
 
 /*
@@ -99,14 +100,6 @@ struct fake_rule {
 	bool used_up;
 };
 
-struct fake_export {
-	dev_t dev;          /* identity of the dma-buf memfd */
-	ino_t ino;
-	struct fake_obj *obj; /* the object it exports (objects are never freed before destroy) */
-	bool foreign;       /* made by fake_i915_foreign_dmabuf */
-	uint64_t size;
-};
-
 struct fake_i915 {
 	struct fake_i915_config cfg;
 	int memfd;               /* the "device": object contents live here */
@@ -119,8 +112,7 @@ struct fake_i915 {
 	size_t n_objs, cap_objs;
 	struct fake_rule rules[FAKE_MAX_RULES];
 	unsigned n_rules;
-	struct fake_export exports[FAKE_MAX_EXPORTS];
-	unsigned n_exports;
+	struct fake_dmabufs dmabufs; /* what PRIME exported, and foreign dma-bufs */
 	struct fake_i915_stats stats;
 };
 
@@ -386,40 +378,6 @@ static int fake_gem_close(struct fake_i915 *f, int fd, struct drm_gem_close *arg
 	return 0;
 }
 
-static struct fake_export *find_export(struct fake_i915 *f, int dmabuf)
-{
-	struct stat st;
-
-	if (fstat(dmabuf, &st))
-		return NULL;
-	for (unsigned i = 0; i < f->n_exports; i++)
-		if (f->exports[i].dev == st.st_dev && f->exports[i].ino == st.st_ino)
-			return &f->exports[i];
-	return NULL;
-}
-
-static int add_export(struct fake_i915 *f, uint64_t size, struct fake_obj *o, bool foreign)
-{
-	struct stat st;
-	int fd;
-
-	if (f->n_exports == FAKE_MAX_EXPORTS)
-		return -ENFILE;
-	fd = memfd_create(FAKE_DMABUF_NAME, MFD_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (ftruncate(fd, (off_t)size) || fstat(fd, &st)) {
-		int err = -errno;
-
-		close(fd);
-		return err;
-	}
-	f->exports[f->n_exports++] = (struct fake_export){
-		.dev = st.st_dev, .ino = st.st_ino, .obj = o, .foreign = foreign, .size = size,
-	};
-	return fd;
-}
-
 /* drm_prime_handle_to_fd_ioctl(): only DRM_CLOEXEC | DRM_RDWR; unknown handle -ENOENT. */
 static int fake_prime_handle_to_fd(struct fake_i915 *f, int fd, struct drm_prime_handle *arg)
 {
@@ -431,7 +389,7 @@ static int fake_prime_handle_to_fd(struct fake_i915 *f, int fd, struct drm_prime
 	o = lookup(f, fd, arg->handle);
 	if (!o)
 		return -ENOENT;
-	dmabuf = add_export(f, o->size, o, false);
+	dmabuf = fake_dmabuf_add(&f->dmabufs, FAKE_DMABUF_NAME, o->size, o, false);
 	if (dmabuf < 0)
 		return dmabuf;
 	f->stats.exports++;
@@ -448,17 +406,19 @@ static int fake_prime_handle_to_fd(struct fake_i915 *f, int fd, struct drm_prime
  */
 static int fake_prime_fd_to_handle(struct fake_i915 *f, int fd, struct drm_prime_handle *arg)
 {
-	struct fake_export *e;
+	struct fake_dmabuf *e;
+	struct fake_obj *eo;
 	struct fake_obj *o;
 	struct stat st;
 
 	if (fstat(arg->fd, &st))
 		return -EBADF;
-	e = find_export(f, arg->fd);
+	e = fake_dmabuf_find(&f->dmabufs, arg->fd);
 	if (!e)
 		return -EINVAL;
-	if (!e->foreign && e->obj->open && e->obj->fd == fd) {
-		arg->handle = e->obj->handle;
+	eo = e->obj;
+	if (!e->foreign && eo->open && eo->fd == fd) {
+		arg->handle = eo->handle;
 		f->stats.imports++;
 		return 0;
 	}
@@ -1211,7 +1171,7 @@ void fake_i915_refuse(struct fake_i915 *f, unsigned long request, int err, unsig
 
 int fake_i915_foreign_dmabuf(struct fake_i915 *f, uint64_t size)
 {
-	return add_export(f, size, NULL, true);
+	return fake_dmabuf_add(&f->dmabufs, FAKE_DMABUF_NAME, size, NULL, true);
 }
 
 const struct fake_i915_stats *fake_i915_stats(const struct fake_i915 *f)
@@ -1293,10 +1253,8 @@ unsigned fake_i915_open_fds(const struct fake_i915 *f)
 			n++;
 			continue;
 		}
-		for (unsigned i = 0; i < f->n_exports; i++)
-			if (!f->exports[i].foreign && f->exports[i].dev == st.st_dev &&
-			    f->exports[i].ino == st.st_ino)
-				n++;
+		if (fake_dmabuf_is_export(&f->dmabufs, &st))
+			n++;
 	}
 	closedir(dir);
 	return n;
