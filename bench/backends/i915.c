@@ -75,24 +75,16 @@ static struct i915_priv *priv_of(struct gb_dev *dev)
 	return dev->priv;
 }
 
-static void set_why(struct probe_result *r, int err, const char *fmt, ...)
+static void set_why(struct gb_probe_answer *r, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-static void set_why(struct probe_result *r, int err, const char *fmt, ...)
+static void set_why(struct gb_probe_answer *r, int err, const char *fmt, ...)
 {
-	char what[120];
 	va_list ap;
 
-	r->err = err;
-	if (!err) {
-		r->why[0] = '\0';
-		return;
-	}
 	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
+	gb_probe_answer_vset(r, "i915", err == -EIO ? " (GPU wedged?)" : "", err, fmt, ap);
 	va_end(ap);
-	snprintf(r->why, sizeof(r->why), "i915: %s: %s%s", what, strerror(-err),
-		 err == -EIO ? " (GPU wedged?)" : "");
 }
 
 /* --- handle accounting ---------------------------------------------------- */
@@ -213,7 +205,7 @@ static int map_object(struct gb_dev *dev, enum map_path path, unsigned v, uint32
  */
 static void probe_mmap(struct gb_dev *dev, struct i915_priv *p, uint32_t handle, unsigned v)
 {
-	struct probe_result *r = &p->probes[GB_FEAT_MMAP][v];
+	struct gb_probe_answer *r = &p->probes[GB_FEAT_MMAP][v];
 	bool has_offset = p->mmap_gtt_version >= 4;
 	enum map_path path;
 	void *ptr = NULL;
@@ -369,7 +361,7 @@ static int populate_userptr(struct gb_dev *dev, struct i915_priv *p, uint32_t ha
 
 static void probe_userptr(struct gb_dev *dev, struct i915_priv *p, unsigned v)
 {
-	struct probe_result *r = &p->userptr_probes[v];
+	struct gb_probe_answer *r = &p->userptr_probes[v];
 	uint32_t handle;
 	void *mem;
 	int err;
@@ -418,7 +410,7 @@ static void probe_prime(struct gb_dev *dev, struct i915_priv *p, uint32_t handle
  */
 static void probe_populate(struct gb_dev *dev, struct i915_priv *p, uint32_t handle)
 {
-	struct probe_result *r = &p->probes[GB_FEAT_POPULATE][I915_POPULATE_CPU];
+	struct gb_probe_answer *r = &p->probes[GB_FEAT_POPULATE][I915_POPULATE_CPU];
 	int err;
 
 	err = i915_gem_set_domain(dev->fd, handle, I915_GEM_DOMAIN_CPU, I915_GEM_DOMAIN_CPU);
@@ -439,7 +431,7 @@ static void probe_populate(struct gb_dev *dev, struct i915_priv *p, uint32_t han
  */
 static int probe_features(struct gb_dev *dev, struct i915_priv *p)
 {
-	struct probe_result *r;
+	struct gb_probe_answer *r;
 	uint32_t handle;
 	char buf[32] = "bouncelab i915 pwrite probe";
 	int err;
@@ -540,14 +532,10 @@ static int i915_probe(struct gb_dev *dev, enum gb_feature feat, unsigned variant
 		      size_t why_len)
 {
 	struct i915_priv *p = priv_of(dev);
-	const struct probe_result *r;
 
 	if ((unsigned)feat >= GB_FEAT_COUNT || variant >= I915_MAX_VARIANTS)
 		return -EINVAL;
-	r = &p->probes[feat][variant];
-	if (r->err)
-		snprintf(why, why_len, "%s", r->why);
-	return r->err;
+	return gb_probe_answer_get(&p->probes[feat][variant], why, why_len);
 }
 
 /*

@@ -50,18 +50,12 @@ static const char *map_path_name(enum map_path m)
 	return NULL;
 }
 
-static void add_refused(json_t *refused, const char *key, const struct probe_result *r)
-{
-	if (r->err)
-		json_object_set_new(refused, key, json_string(r->why));
-}
-
 int i915_describe(struct gb_dev *dev, json_t *device)
 {
 	static const char *const map_names[I915_MAP_COUNT] = { "wb", "wc", "gtt", "fixed" };
 	const struct i915_priv *p = dev->priv;
 	json_t *refused = json_object(), *paths = json_object();
-	char chipset[16], key[32];
+	char chipset[16];
 
 	if (!refused || !paths) {
 		json_decref(refused);
@@ -69,20 +63,9 @@ int i915_describe(struct gb_dev *dev, json_t *device)
 		return -ENOMEM;
 	}
 	snprintf(chipset, sizeof(chipset), "0x%04x", p->chipset_id);
-	add_refused(refused, "query_memory_regions", &p->regions_probe);
-	add_refused(refused, "create_ext", &p->create_ext_probe);
-	for (int f = 0; f < GB_FEAT_COUNT; f++) {
-		const struct gb_variant *v = gb_backend_i915.variants[f];
-
-		if (!v) {
-			add_refused(refused, gb_feature_name(f), &p->probes[f][0]);
-			continue;
-		}
-		for (; v->name; v++) {
-			snprintf(key, sizeof(key), "%s:%s", gb_feature_name(f), v->name);
-			add_refused(refused, key, &p->probes[f][v->id]);
-		}
-	}
+	gb_probe_answer_refused(refused, "query_memory_regions", &p->regions_probe);
+	gb_probe_answer_refused(refused, "create_ext", &p->create_ext_probe);
+	gb_probe_answers_refused(refused, &gb_backend_i915, &p->probes[0][0], I915_MAX_VARIANTS);
 	for (unsigned v = 0; v < I915_MAP_COUNT; v++) {
 		const char *name = map_path_name(p->map[v]);
 

@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "i915.h"
+#include "probe_answer.h"
 #include "gem_refs.h"
 #include "i915_ioctl.h"
 
@@ -26,11 +27,6 @@ enum map_path {
 	MAP_LEGACY_GTT, /* MMAP_GTT + mmap(2) */
 };
 
-/* A probe's cached answer. */
-struct probe_result {
-	int err;       /* 0 = works; -errno = refused (or failed) */
-	char why[200]; /* "subject: operation: cause" when err != 0 */
-};
 
 
 struct i915_priv {
@@ -42,15 +38,15 @@ struct i915_priv {
 	bool discrete;         /* a device-memory region exists */
 	bool create_ext;       /* GEM_CREATE_EXT works; else GEM_CREATE */
 	bool populate_by_bind; /* SET_DOMAIN is -ENODEV (every discrete part): populate by execbuf */
-	struct probe_result create_ext_probe;
+	struct gb_probe_answer create_ext_probe;
 	struct drm_i915_query_memory_regions *regions; /* NULL when the query was refused */
-	struct probe_result regions_probe;
+	struct gb_probe_answer regions_probe;
 	struct drm_i915_gem_memory_class_instance placement; /* where objects go */
 	uint64_t exec_flags;   /* what the kernel took: HANDLE_LUT|NO_RELOC or 0 */
 	uint32_t batch;        /* the MI_BATCH_BUFFER_END batch; 0 until made */
 	enum map_path map[I915_MAP_COUNT];
-	struct probe_result probes[GB_FEAT_COUNT][I915_MAX_VARIANTS];
-	struct probe_result userptr_probes[I915_USERPTR_COUNT];
+	struct gb_probe_answer probes[GB_FEAT_COUNT][I915_MAX_VARIANTS];
+	struct gb_probe_answer userptr_probes[I915_USERPTR_COUNT];
 	/* the handles held (a self-import returns an existing one); tag 1: a
 	 * userptr object, populated through SET_DOMAIN, or a bind on old kernels
 	 * and discrete parts */

@@ -81,21 +81,15 @@ static uint64_t align_up(uint64_t v, uint64_t to)
 	return (v + to - 1) / to * to;
 }
 
-void xe_set_why(struct xe_probe *r, int err, const char *fmt, ...)
+void xe_set_why(struct gb_probe_answer *r, int err, const char *fmt, ...)
 {
-	char what[120];
 	va_list ap;
 
-	r->err = err;
-	if (!err) {
-		r->why[0] = '\0';
-		return;
-	}
 	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
+	gb_probe_answer_vset(r, "xe",
+			     err == -EIO || err == -ECANCELED ? " (GPU wedged or exec queue banned?)" : "",
+			     err, fmt, ap);
 	va_end(ap);
-	snprintf(r->why, sizeof(r->why), "xe: %s: %s%s", what, strerror(-err),
-		 err == -EIO || err == -ECANCELED ? " (GPU wedged or exec queue banned?)" : "");
 }
 
 /* --- handle accounting ---------------------------------------------------- */
@@ -376,7 +370,7 @@ static void probe_prime(struct gb_dev *dev, struct xe_priv *p, uint32_t handle)
 
 static int probe_features(struct gb_dev *dev, struct xe_priv *p)
 {
-	struct xe_probe *create = &p->probes[GB_FEAT_CREATE][0];
+	struct gb_probe_answer *create = &p->probes[GB_FEAT_CREATE][0];
 	uint64_t size = XE_PAGE;
 	uint32_t handle;
 	int err;
@@ -504,14 +498,10 @@ static int xe_probe(struct gb_dev *dev, enum gb_feature feat, unsigned variant, 
 		    size_t why_len)
 {
 	struct xe_priv *p = priv_of(dev);
-	const struct xe_probe *r;
 
 	if ((unsigned)feat >= GB_FEAT_COUNT || variant >= XE_MAX_VARIANTS)
 		return -EINVAL;
-	r = &p->probes[feat][variant];
-	if (r->err)
-		snprintf(why, why_len, "%s", r->why);
-	return r->err;
+	return gb_probe_answer_get(&p->probes[feat][variant], why, why_len);
 }
 
 /*

@@ -11,12 +11,6 @@
 #include <errno.h>
 #include <stdio.h>
 
-static void add_refused(json_t *refused, const char *key, const struct xe_probe *r)
-{
-	if (r->err)
-		json_object_set_new(refused, key, json_string(r->why));
-}
-
 static json_t *engines_json(const struct xe_priv *p)
 {
 	json_t *o;
@@ -34,25 +28,14 @@ int xe_describe(struct gb_dev *dev, json_t *device)
 {
 	const struct xe_priv *p = dev->priv;
 	json_t *refused = json_object();
-	char id[16], ip[32], key[32];
+	char id[16], ip[32];
 
 	if (!refused)
 		return -ENOMEM;
-	add_refused(refused, "device_query_gt_list", &p->gt_probe);
-	add_refused(refused, "device_query_engines", &p->engines_probe);
-	add_refused(refused, "vm", &p->vm_probe);
-	for (int f = 0; f < GB_FEAT_COUNT; f++) {
-		const struct gb_variant *v = gb_backend_xe.variants[f];
-
-		if (!v) {
-			add_refused(refused, gb_feature_name(f), &p->probes[f][0]);
-			continue;
-		}
-		for (; v->name; v++) {
-			snprintf(key, sizeof(key), "%s:%s", gb_feature_name(f), v->name);
-			add_refused(refused, key, &p->probes[f][v->id]);
-		}
-	}
+	gb_probe_answer_refused(refused, "device_query_gt_list", &p->gt_probe);
+	gb_probe_answer_refused(refused, "device_query_engines", &p->engines_probe);
+	gb_probe_answer_refused(refused, "vm", &p->vm_probe);
+	gb_probe_answers_refused(refused, &gb_backend_xe, &p->probes[0][0], XE_MAX_VARIANTS);
 	snprintf(id, sizeof(id), "0x%04x", p->device_id);
 	snprintf(ip, sizeof(ip), "%u.%02u", p->ip_major, p->ip_minor);
 

@@ -14,16 +14,12 @@
 #include <jansson.h>
 
 #include "xe.h"
+#include "probe_answer.h"
 #include "gem_refs.h"
 #include "xe_ioctl.h"
 
 #define XE_MAX_VARIANTS 2
 
-/* A probe's cached answer. */
-struct xe_probe {
-	int err;       /* 0 = works; -errno = refused (or failed) */
-	char why[200]; /* "xe: operation: cause" when err != 0 */
-};
 
 
 /* A userptr "buffer": xe has no userptr object, only a MAP_USERPTR binding in a VM. */
@@ -56,23 +52,23 @@ struct xe_priv {
 	/* DRM_XE_DEVICE_QUERY_GT_LIST: the first main GT (0.0 = not reported before 6.11) */
 	unsigned n_gt;
 	uint16_t ip_major, ip_minor, ip_rev;
-	struct xe_probe gt_probe;
+	struct gb_probe_answer gt_probe;
 	/* DRM_XE_DEVICE_QUERY_ENGINES */
 	unsigned engines[DRM_XE_ENGINE_CLASS_VM_BIND + 1]; /* count per class */
 	bool have_exec_engine;
 	struct drm_xe_engine_class_instance exec_engine; /* the first render, else copy engine */
-	struct xe_probe engines_probe;
+	struct gb_probe_answer engines_probe;
 	/* VM_CREATE with LR_MODE | FAULT_MODE: recoverable page faults (USM) */
 	int has_usm;            /* 1, 0 (-EINVAL), -1 unknown */
 	/* what the hooks use, made in open(); 0 = none */
-	struct xe_probe vm_probe; /* SYNCOBJ_CREATE, VM_CREATE, the PAT probe: what binds need */
+	struct gb_probe_answer vm_probe; /* SYNCOBJ_CREATE, VM_CREATE, the PAT probe: what binds need */
 	uint16_t pat_index;     /* coherent WB PAT entry every bind uses (probe_pat) */
 	uint32_t syncobj;       /* every bind and exec signals it; waited at once */
 	uint32_t vm;
 	uint32_t batch;         /* MI_BATCH_BUFFER_END at XE_BATCH_ADDR in vm */
 	uint32_t queue;         /* exec queue on exec_engine */
 	uint64_t next_userptr;  /* next free GPU address for a userptr binding */
-	struct xe_probe probes[GB_FEAT_COUNT][XE_MAX_VARIANTS];
+	struct gb_probe_answer probes[GB_FEAT_COUNT][XE_MAX_VARIANTS];
 	/* the handles held (a self-import returns an existing one); tag: the
 	 * GPU address and range alignment of its binds, its region's page */
 	struct gem_refs refs;
@@ -89,7 +85,7 @@ int xe_describe(struct gb_dev *dev, json_t *device);
 int xe_query_device(struct gb_dev *dev, struct xe_priv *p);
 
 /* Records @err in @r with "xe: WHAT: strerror" (xe.c); clears it for 0. */
-void xe_set_why(struct xe_probe *r, int err, const char *fmt, ...)
+void xe_set_why(struct gb_probe_answer *r, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 #endif
