@@ -69,9 +69,19 @@ unsigned fig_clocks(const struct render_ctx *c, const char *rel, const char *mod
  */
 void fig_clock_text(unsigned clocks, char *buf, size_t len);
 
+/*
+ * The colour of a DMA mode in every figure: its palette index in
+ * plots/style.gp. The modes of the table in its order, the baseline left
+ * out: it is black, the reference the others are measured against.
+ */
+int fig_mode_colour(const char *mode);
+/* Splits an AN_GROUP_KERNEL_MODE label "<release> <mode> <devices>" at its spaces. */
+void fig_split_group(const char *group, char *rel, size_t rlen, char *mode, size_t mlen,
+		     const char **devices);
+
 /* figures_size.c: @kind "bounces", "throughput" or "latency" vs buffer size. */
 int fig_size(struct render_ctx *c, const char *kind);
-/* figures_size.c: SWIOTLB slots per kernel. */
+/* figures_slots.c: SWIOTLB slots per kernel, the pool as a line. */
 int fig_slots(struct render_ctx *c);
 /* figures_trend.c: o->metric over the history, per configuration and workload. */
 int fig_trend(struct render_ctx *c);
