@@ -26,9 +26,12 @@ xhi = STATS_max * 1.4
 fail_col = 8
 @failed_scan
 # one y scale for every panel: from the lowest p50 to the highest p99.9
-stats data using (valid(2) ? $2 / 1000 : NaN) nooutput name "LO"
-stats data using (valid(5) ? $5 / 1000 : valid(4) ? $4 / 1000 : NaN) nooutput name "HI"
-no_values = !exists("LO_records") || LO_records == 0
+stats data using (valid(2) ? 1 : 0) nooutput name "VALUES"
+no_values = VALUES_sum == 0
+if (!no_values) {
+	stats data using (valid(2) ? $2 / 1000 : NaN) nooutput name "LO"
+	stats data using (valid(5) ? $5 / 1000 : valid(4) ? $4 / 1000 : NaN) nooutput name "HI"
+}
 
 # the percentiles: colour, point shape and dash each differ
 pc_col(k) = word("#0072B2 #009E73 #E69F00 #D55E00", k)
