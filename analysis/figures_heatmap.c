@@ -122,7 +122,7 @@ static int heat_kernel(struct render_ctx *c, const char *rel)
 	struct heat_axes a = { 0 };
 	char slug[128], data[200], image[200], caption[400], sub[400], clock[200];
 	char modes[600] = "", nsizes[16], width[24], height[24];
-	size_t refused = 0, zero = 0, unknown = 0, cells = 0;
+	size_t refused = 0, zero = 0, unknown = 0, cells = 0, px;
 	FILE *out = NULL;
 	int ret = heat_axes(set, rel, &a);
 
@@ -185,7 +185,9 @@ static int heat_kernel(struct render_ctx *c, const char *rel)
 	}
 	snprintf(nsizes, sizeof(nsizes), "%zu", a.nsizes);
 	/* about 18 px per column, 30 per job row; the job names take the left */
-	snprintf(width, sizeof(width), "%zu", 480 + a.nmodes * (a.nsizes + 1) * 18);
+	px = 480 + a.nmodes * (a.nsizes + 1) * 18;
+	/* at least wide enough for the title and subtitle lines */
+	snprintf(width, sizeof(width), "%zu", px < 1100 ? 1100 : px);
 	snprintf(height, sizeof(height), "%zu", 330 + a.njobs * 30);
 	snprintf(sub, sizeof(sub),
 		 "%zu jobs x %zu modes x %zu sizes: %zu cells, %zu with 0 bounces (white), %zu "

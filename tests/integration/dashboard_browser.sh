@@ -101,6 +101,21 @@ for src in $imgs; do
 	n=$((n + 1))
 done
 echo "ok: $n figures, each 200 with an SVG body"
+# the heatmaps (bounces per op, every job x mode x size) have their own section,
+# each image loading with a non-zero size (the SVG's declared width and height)
+grep -q '<h2 id="heatmap">' "$T/index.dom" || fail "index: no heatmap section"
+heats=$(grep -o '<figure class="heatmap"><img src="/figures/heatmap-[^"]*\.svg"' "$T/index.dom" |
+	sed 's/.*<img src="//; s/"$//')
+[ -n "$heats" ] || fail "index: the heatmap section has no image: $(grep -A2 'id="heatmap"' "$T/index.dom")"
+for src in $heats; do
+	read -r code size <<<"$(fetch "$URL$src")"
+	[ "$code" = 200 ] && [ "$size" -gt 1000 ] || fail "heatmap $src: HTTP $code, $size bytes"
+	# gnuplot's svg terminal (dynamic) declares its size as the viewBox
+	read -r w h <<<"$(grep -m 1 -o 'viewBox="0 0 [0-9]* [0-9]*"' "$T/fetched" | tr -dc '0-9 ' |
+		awk '{print $3, $4}')"
+	[ "${w:-0}" -gt 0 ] && [ "${h:-0}" -gt 0 ] || fail "heatmap $src: no size (viewBox '$w $h')"
+	echo "ok: heatmap $src: ${w}x${h}, $size bytes"
+done
 hrefs=$(grep -o 'href="[^"]*"' "$T/index.dom" | sed 's/^href="//; s/"$//' | sed 's/&amp;/\&/g' | sort -u)
 n=0
 for h in $hrefs; do
@@ -177,6 +192,7 @@ done
 for f in $(grep -o '<img src="figures/[^"]*"' "$T/site/index.html" | sed 's/<img src="//; s/"$//'); do
 	[ -s "$T/site/$f" ] || fail "report --html: the figure $f has no file"
 done
-echo "ok: report --html writes the served headline table; its links and figures are files"
+grep -q '<img src="figures/heatmap-' "$T/site/index.html" || fail "report --html: no heatmap"
+echo "ok: report --html writes the served headline table and the heatmap; its links and figures are files"
 stop_daemon
 echo "PASS"
