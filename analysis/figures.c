@@ -399,6 +399,7 @@ int an_plots_render_loaded(struct bl_store *s, const struct an_dataset *ds,
 
 	/* the exact counts first (bounces, slots), then the timings TCG makes noisy */
 	if (!(ret = fig_heatmap(&c)) && !(ret = fig_size(&c, "bounces")) && !(ret = fig_slots(&c)) &&
+	    !(ret = fig_pool(&c)) &&
 	    !(ret = fig_size(&c, "throughput")) && !(ret = fig_size(&c, "latency")) &&
 	    !(ret = fig_trend(&c)) && !(ret = fig_versions(&c)))
 		ret = fig_compare(&c);

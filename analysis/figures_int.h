@@ -88,6 +88,8 @@ int fig_size(struct render_ctx *c, const char *kind);
 int fig_slots(struct render_ctx *c);
 /* figures_heatmap.c: per kernel, bounces per op of every job x mode x size. */
 int fig_heatmap(struct render_ctx *c);
+/* figures_pool.c: failed ops and peak slots against the pool size, per kernel and mode. */
+int fig_pool(struct render_ctx *c);
 /* figures_trend.c: o->metric over the history, per configuration and workload. */
 int fig_trend(struct render_ctx *c);
 /* figures_versions.c: each series with a change point over the package versions (changes.h). */

@@ -250,8 +250,10 @@ static void figures_section(FILE *f, const struct an_figures *figs, const char *
 			plots_dir, figs->why);
 	/* a heading per kind of figure, in the order the plot engine made them (counts first) */
 	static const char *const kinds[][2] = {
+		{ "heatmap", "Where bouncing happens: bounces per op, every job x mode x size" },
 		{ "bounces", "SWIOTLB bounces per operation and bounce rate" },
 		{ "slots", "SWIOTLB slots in use" },
+		{ "pool", "Failed ops and peak slots against the pool size" },
 		{ "throughput", "Throughput" },
 		{ "latency", "Latency" },
 		{ "trend", "Trends over nights" },
@@ -527,6 +529,12 @@ int an_report_write(FILE *f, FILE *details, struct bl_store *s, const struct bl_
 	}
 	if (!ret)
 		ret = rp_pool_section(f, &ds);
+	if (!ret && !o->no_plots) {
+		char prel[PATH_MAX];
+
+		relative_to(plots_dir, report_dir, prel, sizeof(prel));
+		rp_pool_figures(f, &figs, prel);
+	}
 	if (!ret) {
 		if (!o->no_plots)
 			figures_section(f, &figs, plots_dir, report_dir);
