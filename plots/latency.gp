@@ -69,7 +69,7 @@ do for [i=0:n-1] {
 	set rmargin at screen 0.05 + (c + 1) * pw - 0.01
 	set tmargin at screen top - r * ph - 0.045
 	set bmargin at screen top - (r + 1) * ph + 0.07
-	set ylabel (c == 0 ? "latency per operation (µs, log scale)" : "")
+	set ylabel (c == 0 ? "µs per operation (log scale)" : "")
 	set xlabel (r == rows - 1 ? "buffer size (bytes, log scale)" : "")
 	if (no_values) {
 		set label 2 "no value to draw: every operation failed" at graph 0.5, graph 0.5 center textcolor rgb "#555555"
