@@ -17,7 +17,8 @@
 #   - latency percentiles are told apart in the key (p50 ... p99.9);
 #   - the compare chart is per job and size with a verdict class;
 #   - the pool figure (failed ops and peak slots per pool size) exists and
-#     `bouncelab report` shows it in its "Pool sizing" section.
+#     `bouncelab report` shows it in its "Pool sizing" section, and the
+#     heatmaps under its headline.
 # Skips (77) without gnuplot or jq.
 set -u
 cd "$(dirname "$0")/../.."
@@ -109,6 +110,9 @@ check "report: the pool figure inside 'Pool sizing', before 'Figures'" awk '
 	/^## Pool sizing/ { in_pool = 1 } /^## / && !/^## Pool sizing/ { in_pool = 0 }
 	in_pool && /^!\[Failed ops and peak SWIOTLB slots/ { found = 1 }
 	END { exit !found }' "$T/report.md"
-check "report: the heatmaps under their own heading" grep -q '^### Where bouncing happens' "$T/report.md"
+check "report: the heatmaps under the headline, once" awk '
+	/^## / { sec = $0 } /^!\[Heatmap of SWIOTLB bounces/ { n++; if (sec != "## Where bouncing happens") bad++ }
+	/^## Where bouncing happens/ && !head { bad++ } /^## Headline/ { head = 1 }
+	END { exit !(n == 2 && !bad) }' "$T/report.md"
 [ "$fails" = 0 ] && echo "PASS" || echo "$fails check(s) failed"
 exit $((fails > 0))
