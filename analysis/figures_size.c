@@ -334,7 +334,8 @@ static int draw(struct render_ctx *c, const char *kind, const char *wl, const ch
 	char wslug[128], rslug[128], dslug[200], data[500], image[500], caption[600];
 	char series_mode[128] = "", series_dev[128] = "", height[24], sub[700] = "";
 	char modes[400] = "", merged[600] = "", clock[200], panels[700] = "";
-	size_t blocks = 0, nfailed = 0;
+	size_t blocks = 0, nfailed = 0, key_cols = 2, keys;
+	char kcols[24];
 	bool have_rate = false;
 	FILE *f;
 	int ret;
@@ -370,6 +371,9 @@ static int draw(struct render_ctx *c, const char *kind, const char *wl, const ch
 		add_word(series_mode, sizeof(series_mode), v[i].colour);
 		/* a shape (and dash) per series: modes apart without colour too */
 		add_word(series_dev, sizeof(series_dev), (int)blocks + 1);
+		/* a name as long as half the key's width takes a row of its own */
+		if (strlen(v[i].modes) > 40)
+			key_cols = 1;
 		nfailed += v[i].nfailed;
 		have_rate |= v[i].have_rate;
 		blocks++;
@@ -378,10 +382,15 @@ static int draw(struct render_ctx *c, const char *kind, const char *wl, const ch
 	if (ret || !blocks)
 		return ret;
 	/* room for the key under the plot: 3 entries per 22 px row (style.gp key_rows) */
-	/* and under the title a line of modes; latency has a row of panels per 4 series */
+	/*
+	 * and under the title a line of modes; latency has a row of panels per
+	 * 4 series and its key lists percentiles, not series
+	 */
+	keys = !strcmp(kind, "latency") ? 5 : blocks + 3;
 	snprintf(height, sizeof(height), "%zu",
 		 (strcmp(kind, "latency") ? 680 : 240 + (blocks + 3) / 4 * 380) +
-			 (blocks + 3 + 1) / 2 * 22);
+			 (keys + key_cols - 1) / key_cols * 22);
+	snprintf(kcols, sizeof(kcols), "%zu", key_cols);
 	if (*merged)
 		snprintf(sub, sizeof(sub), "%s", "modes identical at every size share one series "
 						 "(named a = b); ");
@@ -401,7 +410,7 @@ static int draw(struct render_ctx *c, const char *kind, const char *wl, const ch
 	fig_clock_text(fig_clocks(c, rel, NULL, wl), clock, sizeof(clock));
 	const char *vars[] = { "workload", wl, "kernel", rel, "devices", dname, "modes", modes,
 			       "series_mode", series_mode, "series_dev", series_dev,
-			       "height", height, "panels", panels,
+			       "height", height, "panels", panels, "key_cols", kcols,
 			       "no_rate", have_rate ? "0" : "1", NULL };
 
 	return fig_render(c, kind, kind, data, image, caption, sub, clock, vars);

@@ -71,19 +71,22 @@ s_pt(i) = int(word("7 5 9 11 13 15 3 1 2 4", (s_devi(i) - 1) % 10 + 1))
 s_dt(i) = series_dev eq "" ? 1 : (s_devi(i) - 1) % 5 + 1
 
 # A figure with two panels draws its key once, under both: key_frac(n) is
-# the share of the height the key of n entries needs (2 per row: a merged
-# series' name lists several modes and takes half the width),
+# the share of the height the key of n entries needs (key_cols per row),
 # panel_margins(kf) puts the panels above it, and after them @key_panel
 # turns the canvas into an empty plot whose only content is the key (plot
 # each series with '(NaN)' after it).
-key_rows(n) = int(ceil(n / 2.0))
+# key_cols: entries per row (`bouncelab plot` passes 1 when a merged
+# series' name is too long to share a row)
+if (!exists("key_cols")) key_cols = 2
+key_cols = key_cols + 0
+key_rows(n) = int(ceil(n / (key_cols + 0.0)))
 key_frac(n) = (key_rows(n) * 22.0 + 14) / height
 # (a line more under the title when it names the clock)
 panel_top = sprintf("set tmargin at screen %g", 1 - ((clock eq "" ? 100.0 : 120.0) + (exists("modes") && modes ne "" ? 20 : 0)) / height)
 panel_bottom(kf) = sprintf("set bmargin at screen %g", kf + 70.0 / height)
 left_panel = "set lmargin at screen 0.07; set rmargin at screen 0.47"
 right_panel = "set lmargin at screen 0.57; set rmargin at screen 0.97"
-key_panel = "unset title; unset xlabel; unset ylabel; unset logscale; unset grid; unset border; unset tics; unset label; set xrange [0:1]; set yrange [0:1]; set lmargin at screen 0.01; set rmargin at screen 0.99; set bmargin at screen 0; set tmargin at screen kf; set key at screen 0.5, screen kf center top horizontal maxcols 2 noreverse Right nobox spacing 1.1 width 1"
+key_panel = "unset title; unset xlabel; unset ylabel; unset logscale; unset grid; unset border; unset tics; unset label; set xrange [0:1]; set yrange [0:1]; set lmargin at screen 0.01; set rmargin at screen 0.99; set bmargin at screen 0; set tmargin at screen kf; set key at screen 0.5, screen kf center top horizontal maxcols ".sprintf("%d", key_cols)." noreverse Right nobox spacing 1.1 width 1"
 
 # A title line with the subtitle and the clock under it when there are
 # (titles are set noenhanced: driver names like virtio_gpu must not become
