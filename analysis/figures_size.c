@@ -381,10 +381,11 @@ static int draw(struct render_ctx *c, const char *kind, const char *wl, const ch
 	ret = fig_close_data(f, data);
 	if (ret || !blocks)
 		return ret;
-	/* room for the key under the plot: 3 entries per 22 px row (style.gp key_rows) */
 	/*
-	 * and under the title a line of modes; latency has a row of panels per
-	 * 4 series and its key lists percentiles, not series
+	 * Room for the key under the plot, key_cols entries per 22 px row
+	 * (style.gp key_rows), and under the title for a line of modes;
+	 * latency has a row of panels per 4 series and its key lists the
+	 * percentiles, not the series.
 	 */
 	keys = !strcmp(kind, "latency") ? 5 : blocks + 3;
 	snprintf(height, sizeof(height), "%zu",
