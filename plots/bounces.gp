@@ -16,7 +16,7 @@
 # failed (errno 5)" (style.gp: failed_scan).
 # Variables (-e): data, out, fmt (png|svg), workload, kernel, subtitle,
 # clock, height, devices, modes, series_mode / series_dev (style.gp), no_rate (1: no series
-# has a bounce rate; the panel says why it is empty).
+# has a bounce rate; the panel says why it can be empty).
 load system("dirname '".ARG0."'")."/style.gp"
 
 stats data using 1 nooutput
@@ -56,7 +56,8 @@ set yrange [failed_title eq "" ? -0.05 : -0.25:1.05]
 set ylabel "bounce rate (bounced / mapped segments)"
 set title "bounce rate (kernels with dma:* tracepoints only)" noenhanced
 if (exists("no_rate") && no_rate + 0) {
-	set label 1 "this kernel cannot tell: no dma:* tracepoints" at graph 0.5, graph 0.5 center textcolor rgb "#555555"
+	# two causes leave it empty; the documents' bounce_rate_unavailable says which
+	set label 1 "no bounce rate: no dma:* tracepoints on this kernel,\nor no DMA mapping of the job's devices" at graph 0.5, graph 0.5 center textcolor rgb "#555555"
 }
 plot for [i=0:n-1] data index i using 1:3 with linespoints lc rgb s_col(i) pt s_pt(i) dt s_dt(i) lw 2 notitle, \
 	for [i=0:n-1] data index i using 1:(failed_at(fail_col, i)) axes x1y2 with points lc rgb s_col(i) @failed_pt notitle
