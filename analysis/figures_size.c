@@ -397,7 +397,7 @@ static int draw(struct render_ctx *c, const char *kind, const char *wl, const ch
 						 "(named a = b); ");
 	snprintf(sub + strlen(sub), sizeof(sub) - strlen(sub), "%s%s",
 		 strcmp(kind, "latency") ? "colour = DMA mode" :
-					   "a panel per DMA mode; colour and point = percentile",
+					   "colour, point and dash = percentile",
 		 nfailed ? "; x at the bottom = every operation failed at that size" : "");
 	snprintf(caption, sizeof(caption), "%s of '%s' with %s on %s vs buffer size, modes %s%s%s%s",
 		 !strcmp(kind, "throughput") ? "Throughput" :
