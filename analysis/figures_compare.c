@@ -88,6 +88,13 @@ static int compare_job(struct render_ctx *c, const struct an_run *r, struct cmp_
 			 strncmp(job, row->workload, strlen(row->workload)) ? ":" : "",
 			 strncmp(job, row->workload, strlen(row->workload)) ? row->workload : "",
 			 *row->variant ? "/" : "", row->variant);
+		/* a job run on several device pairs is a row per pair: a name without them says them */
+		if (r->device && !strstr(job, r->device)) {
+			size_t off = strlen(b->label);
+
+			snprintf(b->label + off, sizeof(b->label) - off, " (%s%s%s)", r->device,
+				 r->importer ? "+" : "", r->importer ? r->importer : "");
+		}
 		b->size = row->size;
 		b->err = row->new_all_failed ? row->new_errno : row->base_errno;
 		/* a failed row has no change: its refusals' rate is not the workload's */
