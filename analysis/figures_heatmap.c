@@ -121,7 +121,7 @@ static int heat_kernel(struct render_ctx *c, const char *rel)
 	const struct bl_sample_set *set = c->set;
 	struct heat_axes a = { 0 };
 	char slug[128], data[200], image[200], caption[400], sub[400], clock[200];
-	char modes[600] = "", nsizes[16], width[24], height[24];
+	char modes[600] = "", cmodes[700] = "", nsizes[16], width[24], height[24];
 	size_t refused = 0, zero = 0, unknown = 0, cells = 0, px;
 	FILE *out = NULL;
 	int ret = heat_axes(set, rel, &a);
@@ -178,10 +178,12 @@ static int heat_kernel(struct render_ctx *c, const char *rel)
 	ret = fig_close_data(out, data);
 	if (ret)
 		goto out;
+	/* gnuplot's word() reads the blocks' names space separated; the caption, commas */
 	for (size_t m = 0; m < a.nmodes; m++) {
-		size_t off = strlen(modes);
+		size_t off = strlen(modes), coff = strlen(cmodes);
 
 		snprintf(modes + off, sizeof(modes) - off, "%s%s", m ? " " : "", a.modes[m]);
+		snprintf(cmodes + coff, sizeof(cmodes) - coff, "%s%s", m ? ", " : "", a.modes[m]);
 	}
 	snprintf(nsizes, sizeof(nsizes), "%zu", a.nsizes);
 	/* about 18 px per column, 30 per job row; the job names take the left */
@@ -195,7 +197,7 @@ static int heat_kernel(struct render_ctx *c, const char *rel)
 		 a.njobs, a.nmodes, a.nsizes, cells, zero, refused, unknown);
 	snprintf(caption, sizeof(caption),
 		 "Heatmap of SWIOTLB bounces per op on %s: every job x mode (%s) x buffer size, "
-		 "log colour scale, %zu refused cells marked", rel, modes, refused);
+		 "log colour scale, %zu refused cells marked", rel, cmodes, refused);
 	fig_clock_text(fig_clocks(c, rel, NULL, NULL), clock, sizeof(clock));
 	const char *vars[] = { "kernel", rel, "modes", modes, "nsizes", nsizes, "width", width,
 			       "height", height, NULL };
