@@ -243,7 +243,8 @@ static int compare_chart(struct render_ctx *c, const struct an_run *r, const str
 		 "%zu same, %zu unknown, %zu failed (%zu %s runs, %zu " BL_MODE_BASELINE ")", jobs,
 		 nbars, count[2], count[1], count[0], count[3], nfailed, nruns, r->mode, bruns);
 	/* a column per size, a row per job; the job names take the left */
-	snprintf(width, sizeof(width), "%zu", 460 + nsizes * 80);
+	/* at least wide enough for the subtitle, centred over the grid (right of the names) */
+	snprintf(width, sizeof(width), "%zu", 460 + nsizes * 80 < 1700 ? 1700 : 460 + nsizes * 80);
 	snprintf(height, sizeof(height), "%zu", 280 + nrows * 34);
 	fig_clock_text(fig_clocks(c, rel, r->mode, NULL) | fig_clocks(c, rel, BL_MODE_BASELINE, NULL),
 		       clock, sizeof(clock));
