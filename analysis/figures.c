@@ -398,7 +398,8 @@ int an_plots_render_loaded(struct bl_store *s, const struct an_dataset *ds,
 		 runs->n == 1 ? "" : "s", *kernels ? kernels : "?");
 
 	/* the exact counts first (bounces, slots), then the timings TCG makes noisy */
-	if (!(ret = fig_size(&c, "bounces")) && !(ret = fig_slots(&c)) &&
+	if (!(ret = fig_heatmap(&c)) && !(ret = fig_size(&c, "bounces")) && !(ret = fig_slots(&c)) &&
+	    !(ret = fig_pool(&c)) &&
 	    !(ret = fig_size(&c, "throughput")) && !(ret = fig_size(&c, "latency")) &&
 	    !(ret = fig_trend(&c)) && !(ret = fig_versions(&c)))
 		ret = fig_compare(&c);

@@ -2,9 +2,14 @@
  * The mode charts (see figures.c): per kernel and DMA mode, the relative
  * change of one metric against the baseline mode (BL_MODE_BASELINE) of
  * every job, each compared on its own (an_compare on the loaded runs: same
- * kernel, job and devices on both sides), the largest changes drawn.
+ * kernel, job and devices on both sides). The chart is a grid grouped by
+ * job: a row per job, a column per buffer size, the cell's colour its
+ * verdict (worse, better, same, unknown, or failed: every operation of the
+ * row failed on a side, never a change) and its text the change in %.
+ * Thirty near-identical bars said less than that.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -15,33 +20,14 @@
 
 /* --- mode comparison charts ---------------------------------------------------------- */
 
-/* A compared row of a mode chart: label and change in %, class as in compare.gp. */
+/* A cell of a mode chart: its job (row), size (column), change in %, class as in compare.gp. */
 struct cmp_bar {
-	char label[160];
+	char label[160]; /* the job, with the workload and variant when its name lacks them */
+	int64_t size;
 	double change, lo, hi;
-	int cls;
+	int cls;	 /* 0 same, 1 better, 2 worse, 3 unknown, 4 failed */
+	int err;	 /* class 4: the errno every operation failed with (0 none recorded) */
 };
-
-/* The largest judged changes first; rows too few to judge after every judged one. */
-static int bar_by_size(const void *a, const void *b)
-{
-	const struct cmp_bar *x = a, *y = b;
-	double ax = fabs(x->change), ay = fabs(y->change);
-
-	if ((x->cls == 3) != (y->cls == 3))
-		return x->cls == 3 ? 1 : -1;
-	return ax < ay ? 1 : ax > ay ? -1 : strcmp(x->label, y->label);
-}
-
-static int bar_by_change(const void *a, const void *b)
-{
-	const struct cmp_bar *x = a, *y = b;
-
-	return x->change < y->change ? -1 : x->change > y->change ? 1 : 0;
-}
-
-/* the bars one mode chart shows: enough to see the pattern, few enough to read */
-#define COMPARE_TOP 30
 
 /*
  * Adds the rows of one job (kernel, job, devices fixed) of mode @r->mode
@@ -78,13 +64,12 @@ static int compare_job(struct render_ctx *c, const struct an_run *r, struct cmp_
 		const struct bl_cmp_row *row = &cr.rows[k];
 		const char *job = r->job ? r->job : "?";
 		struct cmp_bar *b;
-		char sz[24];
 
-		if (row->base_all_failed || row->new_all_failed) {
+		bool failed = row->base_all_failed || row->new_all_failed;
+
+		if (failed)
 			++*nfailed;
-			continue;
-		}
-		if (!row->base || !row->new_s || !row->ch.relative || isnan(row->ch.change))
+		else if (!row->base || !row->new_s || !row->ch.relative || isnan(row->ch.change))
 			continue;
 		if (*nbars == *cap) {
 			size_t ncap = *cap ? *cap * 2 : 64;
@@ -98,16 +83,26 @@ static int compare_job(struct render_ctx *c, const struct an_run *r, struct cmp_
 			*cap = ncap;
 		}
 		b = &(*bars)[(*nbars)++];
-		bl_size_str(row->size, sz, sizeof(sz));
 		/* the job names its workload and devices; say the workload when it does not */
-		snprintf(b->label, sizeof(b->label), "%s%s%s%s%s %s", job,
+		snprintf(b->label, sizeof(b->label), "%s%s%s%s%s", job,
 			 strncmp(job, row->workload, strlen(row->workload)) ? ":" : "",
 			 strncmp(job, row->workload, strlen(row->workload)) ? row->workload : "",
-			 *row->variant ? "/" : "", row->variant, sz);
-		b->change = row->ch.change * 100;
-		b->lo = row->ch.ci_lo * 100;
-		b->hi = row->ch.ci_hi * 100;
-		b->cls = row->ch.verdict == BL_VERDICT_BETTER ? 1 :
+			 *row->variant ? "/" : "", row->variant);
+		/* a job run on several device pairs is a row per pair: a name without them says them */
+		if (r->device && !strstr(job, r->device)) {
+			size_t off = strlen(b->label);
+
+			snprintf(b->label + off, sizeof(b->label) - off, " (%s%s%s)", r->device,
+				 r->importer ? "+" : "", r->importer ? r->importer : "");
+		}
+		b->size = row->size;
+		b->err = row->new_all_failed ? row->new_errno : row->base_errno;
+		/* a failed row has no change: its refusals' rate is not the workload's */
+		b->change = failed ? NAN : row->ch.change * 100;
+		b->lo = failed ? NAN : row->ch.ci_lo * 100;
+		b->hi = failed ? NAN : row->ch.ci_hi * 100;
+		b->cls = failed ? 4 :
+			 row->ch.verdict == BL_VERDICT_BETTER ? 1 :
 			 row->ch.verdict == BL_VERDICT_WORSE  ? 2 :
 			 row->ch.verdict == BL_VERDICT_TOO_FEW ? 3 : 0;
 	}
@@ -115,12 +110,6 @@ static int compare_job(struct render_ctx *c, const struct an_run *r, struct cmp_
 	return ret;
 }
 
-/*
- * Each mode of each kernel against the baseline mode, one chart per (kernel, mode):
- * every job of that kernel compared on its own (same job and devices on
- * both sides), then the COMPARE_TOP largest changes drawn, sorted by
- * change. The data file holds every row, the chart the largest.
- */
 static bool same(const char *a, const char *b)
 {
 	return !strcmp(a ? a : "", b ? b : "");
@@ -160,9 +149,122 @@ static int platforms(const struct an_runs *runs, const struct an_run ***out, siz
 	return 0;
 }
 
-int fig_compare(struct render_ctx *c)
+/* Position of @size in the distinct sizes @sizes (of @n); @n when it is not there. */
+static size_t size_index(const int64_t *sizes, size_t n, int64_t size)
+{
+	size_t i = 0;
+
+	while (i < n && sizes[i] != size)
+		i++;
+	return i;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * Writes and renders the chart of kernel @r->kernel_release, mode @r->mode:
+ * a row per job (in the order compared, the first on top), a column per
+ * buffer size, every compared row a cell.
+ */
+static int compare_chart(struct render_ctx *c, const struct an_run *r, const struct cmp_bar *bars,
+			 size_t nbars, size_t jobs, size_t bruns, size_t nruns, size_t nfailed)
 {
 	const struct bl_metric *m = bl_metric_find(c->o->metric);
+	char rel[128], dslug[300], data[400], image[400], caption[600], mlabel[160];
+	char noise[32], sub[600], width[24], height[24], clock[200];
+	size_t count[5] = { 0 }, nsizes = 0, nrows = 0;
+	int64_t *sizes = calloc(nbars, sizeof(*sizes));
+	const char **rows = calloc(nbars, sizeof(*rows));
+	FILE *out;
+	int ret = 0;
+
+	if (!sizes || !rows) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (size_t k = 0; k < nbars; k++) {
+		size_t j = 0;
+
+		count[bars[k].cls]++;
+		if (size_index(sizes, nsizes, bars[k].size) == nsizes)
+			sizes[nsizes++] = bars[k].size;
+		while (j < nrows && strcmp(rows[j], bars[k].label))
+			j++;
+		if (j == nrows)
+			rows[nrows++] = bars[k].label;
+	}
+	qsort(sizes, nsizes, sizeof(*sizes), cmp_i64);
+	an_short_release(r->kernel_release, rel, sizeof(rel));
+	snprintf(caption, sizeof(caption), "%s %s", rel, r->mode);
+	fig_slug(caption, dslug, sizeof(dslug));
+	snprintf(data, sizeof(data), "compare-%s-vs-" BL_MODE_BASELINE ".dat", dslug);
+	snprintf(image, sizeof(image), "compare-%s-vs-" BL_MODE_BASELINE ".%s", dslug, c->o->fmt);
+	out = fig_open_data(c, data, "relative change per job and size, mode vs " BL_MODE_BASELINE,
+			    "job_row size_column \"job\" size_bytes change_pct ci_lo_pct ci_hi_pct "
+			    "class (0 same, 1 better, 2 worse, 3 unknown, 4 failed: every operation "
+			    "failed on a side, no change) failed_errno");
+	if (!out) {
+		ret = -EIO;
+		goto out;
+	}
+	for (size_t k = 0; k < nbars; k++) {
+		size_t j = 0;
+
+		while (strcmp(rows[j], bars[k].label))
+			j++;
+		/* the first job on top: gnuplot's y grows upwards */
+		fprintf(out, "%zu %zu \"", nrows - 1 - j, size_index(sizes, nsizes, bars[k].size));
+		fig_data_label(out, bars[k].label);
+		fprintf(out, "\" %" PRId64, bars[k].size);
+		if (bars[k].cls == 4)
+			fprintf(out, " ? ? ? 4 %d\n", bars[k].err ? bars[k].err : -1);
+		else if (isnan(bars[k].lo))
+			fprintf(out, " %.4g ? ? %d 0\n", bars[k].change, bars[k].cls);
+		else
+			fprintf(out, " %.4g %.4g %.4g %d 0\n", bars[k].change, bars[k].lo, bars[k].hi,
+				bars[k].cls);
+	}
+	ret = fig_close_data(out, data);
+	if (ret)
+		goto out;
+	snprintf(mlabel, sizeof(mlabel), "%s (%s)", m->label, m->unit);
+	snprintf(noise, sizeof(noise), "%g", c->o->stats->noise * 100);
+	snprintf(caption, sizeof(caption),
+		 "What %s costs on %s: %s change vs " BL_MODE_BASELINE " per job and size, the verdict "
+		 "as colour (%zu worse, %zu better, %zu same, %zu unknown, %zu failed)",
+		 r->mode, rel, m->label, count[2], count[1], count[0], count[3], count[4]);
+	snprintf(sub, sizeof(sub),
+		 "same job and devices on both sides; %zu jobs, %zu rows: %zu worse, %zu better, "
+		 "%zu same, %zu unknown, %zu failed (%zu %s runs, %zu " BL_MODE_BASELINE ")", jobs,
+		 nbars, count[2], count[1], count[0], count[3], nfailed, nruns, r->mode, bruns);
+	/* a column per size, a row per job; the job names take the left */
+	/* at least wide enough for the subtitle, centred over the grid (right of the names) */
+	snprintf(width, sizeof(width), "%zu", 460 + nsizes * 80 < 1700 ? 1700 : 460 + nsizes * 80);
+	snprintf(height, sizeof(height), "%zu", 280 + nrows * 34);
+	fig_clock_text(fig_clocks(c, rel, r->mode, NULL) | fig_clocks(c, rel, BL_MODE_BASELINE, NULL),
+		       clock, sizeof(clock));
+	const char *vars[] = { "metric_label", mlabel, "noise_pct", noise, "kernel", rel,
+			       "mode", r->mode, "width", width, "height", height, NULL };
+
+	ret = fig_render(c, "compare", "compare", data, image, caption, sub, clock, vars);
+out:
+	free(sizes);
+	free(rows);
+	return ret;
+}
+
+/*
+ * Each mode of each kernel against the baseline mode, one chart per
+ * (kernel, mode): every job of that kernel compared on its own (same job
+ * and devices on both sides), a row of cells per job.
+ */
+int fig_compare(struct render_ctx *c)
+{
 	const struct an_run **pl = NULL;
 	size_t np = 0;
 	int ret = platforms(&c->ds->runs, &pl, &np);
@@ -190,74 +292,8 @@ int fig_compare(struct render_ctx *c)
 			ret = compare_job(c, q, &bars, &nbars, &cap, &bruns, &nruns, &nfailed);
 			jobs += nbars > before;
 		}
-		if (!ret && nbars) {
-			char rel[128], dslug[300], data[400], image[400], caption[512], mlabel[160];
-			char noise[32], sub[512], width[16];
-			size_t worse = 0, better = 0, shown = nbars < COMPARE_TOP ? nbars : COMPARE_TOP;
-			FILE *out;
-
-			an_short_release(r->kernel_release, rel, sizeof(rel));
-			snprintf(caption, sizeof(caption), "%s %s", rel, r->mode);
-			fig_slug(caption, dslug, sizeof(dslug));
-			snprintf(data, sizeof(data), "compare-%s-vs-" BL_MODE_BASELINE ".dat", dslug);
-			snprintf(image, sizeof(image), "compare-%s-vs-" BL_MODE_BASELINE ".%s", dslug,
-				 c->o->fmt);
-			for (size_t k = 0; k < nbars; k++) {
-				worse += bars[k].cls == 2;
-				better += bars[k].cls == 1;
-			}
-			qsort(bars, nbars, sizeof(*bars), bar_by_size);
-			qsort(bars, shown, sizeof(*bars), bar_by_change);
-			out = fig_open_data(c, data, "relative change per row, mode vs " BL_MODE_BASELINE " (the first "
-						 "rows, the largest changes, are the ones drawn)",
-					"index label change_pct ci_lo_pct ci_hi_pct class "
-					"(0 same, 1 better, 2 worse, 3 unknown)");
-			if (!out) {
-				ret = -EIO;
-			} else {
-				for (size_t k = 0; k < nbars; k++) {
-					fprintf(out, "%zu \"", k);
-					fig_data_label(out, bars[k].label);
-					fprintf(out, "\" %.4g", bars[k].change);
-					if (isnan(bars[k].lo))
-						fprintf(out, " ? ? %d\n", bars[k].cls);
-					else
-						fprintf(out, " %.4g %.4g %d\n", bars[k].lo, bars[k].hi,
-							bars[k].cls);
-				}
-				ret = fig_close_data(out, data);
-			}
-			snprintf(mlabel, sizeof(mlabel), "%s (%s)", m->label, m->unit);
-			snprintf(noise, sizeof(noise), "%g", c->o->stats->noise * 100);
-			snprintf(caption, sizeof(caption),
-				 "What %s costs on %s: %s change vs " BL_MODE_BASELINE ", the %zu largest of %zu rows",
-				 r->mode, rel, m->label, shown, nbars);
-			snprintf(sub, sizeof(sub),
-				 "kernel %s, mode %s against " BL_MODE_BASELINE ", same job and devices; %zu jobs, "
-				 "%zu rows: %zu significantly worse, %zu better; the %zu largest changes "
-				 "drawn (%zu %s runs, %zu " BL_MODE_BASELINE ")", rel, r->mode, jobs, nbars, worse,
-				 better, shown, nruns, r->mode, bruns);
-			if (nfailed)
-				snprintf(sub + strlen(sub), sizeof(sub) - strlen(sub),
-					 "; %zu row%s left out: every operation failed on one side",
-					 nfailed, nfailed == 1 ? "" : "s");
-			snprintf(width, sizeof(width), "%zu", shown * 42 + 300 < 1000 ? 1000 :
-							      shown * 42 + 300);
-			const char *vars[] = { "metric_label", mlabel, "noise_pct", noise,
-					       "count", "", "width", width, "height", "820", NULL };
-			char count[16];
-
-			snprintf(count, sizeof(count), "%zu", shown);
-			vars[5] = count;
-			char clock[200];
-
-			fig_clock_text(fig_clocks(c, rel, r->mode, NULL) |
-					       fig_clocks(c, rel, BL_MODE_BASELINE, NULL),
-				       clock, sizeof(clock));
-			if (!ret)
-				ret = fig_render(c, "compare", "compare", data, image, caption, sub,
-						 clock, vars);
-		}
+		if (!ret && nbars)
+			ret = compare_chart(c, r, bars, nbars, jobs, bruns, nruns, nfailed);
 		free(bars);
 	}
 	free(pl);

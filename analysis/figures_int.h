@@ -2,8 +2,11 @@
  * What the figure files (analysis/figures*.c) share and nothing else uses:
  * the render context (options, the loaded runs, gnuplot) and the helpers
  * that write a data file and render it. One file per kind of figure:
- * figures_size.c (bounces, throughput, latency vs size; SWIOTLB slots),
- * figures_trend.c (a metric over the nights), figures_versions.c (a series
+ * figures_size.c (bounces, throughput, latency vs size),
+ * figures_heatmap.c (bounces per op, every job x mode x size of a kernel),
+ * figures_slots.c (SWIOTLB slots and the pool), figures_pool.c (failed ops
+ * and peak slots against the pool size), figures_trend.c (a metric over
+ * the nights), figures_versions.c (a series
  * over package versions with its change points), figures_compare.c (each mode
  * against the baseline mode); figures.c holds the helpers and the entry
  * points.
@@ -69,10 +72,24 @@ unsigned fig_clocks(const struct render_ctx *c, const char *rel, const char *mod
  */
 void fig_clock_text(unsigned clocks, char *buf, size_t len);
 
+/*
+ * The colour of a DMA mode in every figure: its palette index in
+ * plots/style.gp. The modes of the table in its order, the baseline left
+ * out: it is black, the reference the others are measured against.
+ */
+int fig_mode_colour(const char *mode);
+/* Splits an AN_GROUP_KERNEL_MODE label "<release> <mode> <devices>" at its spaces. */
+void fig_split_group(const char *group, char *rel, size_t rlen, char *mode, size_t mlen,
+		     const char **devices);
+
 /* figures_size.c: @kind "bounces", "throughput" or "latency" vs buffer size. */
 int fig_size(struct render_ctx *c, const char *kind);
-/* figures_size.c: SWIOTLB slots per kernel. */
+/* figures_slots.c: SWIOTLB slots per kernel, the pool as a line. */
 int fig_slots(struct render_ctx *c);
+/* figures_heatmap.c: per kernel, bounces per op of every job x mode x size. */
+int fig_heatmap(struct render_ctx *c);
+/* figures_pool.c: failed ops and peak slots against the pool size, per kernel and mode. */
+int fig_pool(struct render_ctx *c);
 /* figures_trend.c: o->metric over the history, per configuration and workload. */
 int fig_trend(struct render_ctx *c);
 /* figures_versions.c: each series with a change point over the package versions (changes.h). */

@@ -453,7 +453,17 @@ int fig_trend(struct render_ctx *c)
 			snprintf(mlabel, sizeof(mlabel), "%s (%s)", m->label, m->unit);
 			snprintf(caption, sizeof(caption), "Trend of %s for '%s' on %s", m->label, wl,
 				 cfg);
-			snprintf(sub, sizeof(sub), "kernel %s, %zu runs", cfg, count[i]);
+			{
+				const struct an_run *r0 = &runs->r[i];
+				char rel0[128];
+
+				/* the title area names kernel and mode in words (issue 16) */
+				an_short_release(r0->kernel_release, rel0, sizeof(rel0));
+				snprintf(sub, sizeof(sub), "kernel %s, mode %s, devices %s%s%s, job %s; %zu runs",
+					 rel0, r0->mode, r0->device ? r0->device : "?",
+					 r0->importer ? "+" : "", r0->importer ? r0->importer : "",
+					 r0->job ? r0->job : "?", count[i]);
+			}
 			{
 				/*
 				 * The clock of this configuration's runs in the dataset: a

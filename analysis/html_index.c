@@ -1,7 +1,9 @@
 /*
  * The dashboard's index page: the headline table of the newest night, the
  * latest verdicts the store holds (the last judgement, bouncelab nightly or
- * compare --store), the figures, and the runs with links to their pages.
+ * compare --store), the heatmaps (bounces per op of every job x mode x
+ * size, per kernel), the other figures, and the runs with links to their
+ * pages.
  * Every run a number came from is one link away.
  */
 #include <errno.h>
@@ -171,15 +173,20 @@ out:
 /*
  * The figures an_html_figures() rendered into o->figures, in the order and
  * with the captions it listed (its .captions file); a figure gnuplot could
- * not draw is left out.
+ * not draw is left out. @heatmaps: only the heatmaps (image names starting
+ * "heatmap-"), under their own heading first; else every other figure.
  */
-static int figures_section(FILE *f, const struct an_html_opts *o)
+static int figures_section(FILE *f, const struct an_html_opts *o, bool heatmaps)
 {
 	char path[PATH_MAX], *line = NULL;
 	size_t cap = 0, shown = 0;
 	FILE *in;
 
-	fputs("<h2 id=\"figures\">Figures</h2>\n", f);
+	if (heatmaps)
+		fputs("<h2 id=\"heatmap\">Where bouncing happens: bounces per operation, every job "
+		      "x mode x size</h2>\n", f);
+	else
+		fputs("<h2 id=\"figures\">Figures</h2>\n", f);
 	if (!o->figures) {
 		fputs("<p>", f);
 		html_text(f, o->figures_why && *o->figures_why ? o->figures_why : "No figures.",
@@ -192,7 +199,7 @@ static int figures_section(FILE *f, const struct an_html_opts *o)
 	while (in && getline(&line, &cap, in) > 0) {
 		char *tab = strchr(line, '\t'), *nl = strchr(line, '\n'), ipath[PATH_MAX];
 
-		if (!tab)
+		if (!tab || heatmaps != !strncmp(line, "heatmap-", 8))
 			continue;
 		*tab = '\0';
 		if (nl)
@@ -200,7 +207,7 @@ static int figures_section(FILE *f, const struct an_html_opts *o)
 		if (snprintf(ipath, sizeof(ipath), "%s/%s", o->figures, line) >= (int)sizeof(ipath) ||
 		    access(ipath, R_OK))
 			continue;
-		fputs("<figure><img src=\"", f);
+		fputs(heatmaps ? "<figure class=\"heatmap\"><img src=\"" : "<figure><img src=\"", f);
 		fputs(o->links == AN_HTML_SERVED ? "/figures/" : "figures/", f);
 		html_text(f, line, false);
 		fputs("\" alt=\"", f);
@@ -216,7 +223,8 @@ static int figures_section(FILE *f, const struct an_html_opts *o)
 	if (!shown) {
 		fputs("<p>", f);
 		html_text(f, o->figures_why && *o->figures_why ? o->figures_why :
-			  "No figures rendered.", false);
+			  heatmaps ? "No heatmap: no run has a bounce count or a refused size." :
+				     "No figures rendered.", false);
 		fputs("</p>\n", f);
 	}
 	return 0;
@@ -287,7 +295,8 @@ int an_html_index(FILE *f, struct bl_store *s, const struct an_html_opts *o)
 		ret = verdicts_section(f, s);
 	if (ret < 0)
 		goto out;
-	figures_section(f, o);
+	figures_section(f, o, true);
+	figures_section(f, o, false);
 	runs_section(f, &ds.runs, o);
 	html_page_end(f);
 out:

@@ -237,6 +237,29 @@ static void relative_to(const char *path, const char *base, char *buf, size_t le
 		snprintf(buf, len, ".");
 }
 
+/*
+ * The heatmaps (bounces per op of every job x mode x size, one per kernel)
+ * right under the headline: where bouncing happens on the whole matrix,
+ * before the tables say how much.
+ */
+static void heatmaps(FILE *f, const struct an_figures *figs, const char *plots_dir,
+		     const char *report_dir)
+{
+	char rel[PATH_MAX];
+	bool any = false;
+
+	relative_to(plots_dir, report_dir, rel, sizeof(rel));
+	for (size_t i = 0; !*figs->why && i < figs->n; i++) {
+		if (strcmp(figs->f[i].kind, "heatmap"))
+			continue;
+		if (!any)
+			fputs("## Where bouncing happens\n\n", f);
+		any = true;
+		fprintf(f, "![%s](%s/%s)\n%s (data: [`%s`](%s/%s))\n\n", figs->f[i].caption, rel,
+			figs->f[i].image, figs->f[i].caption, figs->f[i].data, rel, figs->f[i].data);
+	}
+}
+
 static void figures_section(FILE *f, const struct an_figures *figs, const char *plots_dir,
 			    const char *report_dir)
 {
@@ -250,8 +273,10 @@ static void figures_section(FILE *f, const struct an_figures *figs, const char *
 			plots_dir, figs->why);
 	/* a heading per kind of figure, in the order the plot engine made them (counts first) */
 	static const char *const kinds[][2] = {
+		{ "heatmap", "Where bouncing happens: bounces per op, every job x mode x size" }, /* no gnuplot */
 		{ "bounces", "SWIOTLB bounces per operation and bounce rate" },
 		{ "slots", "SWIOTLB slots in use" },
+		{ "pool", "Failed ops and peak slots against the pool size" },
 		{ "throughput", "Throughput" },
 		{ "latency", "Latency" },
 		{ "trend", "Trends over nights" },
@@ -261,6 +286,9 @@ static void figures_section(FILE *f, const struct an_figures *figs, const char *
 	for (size_t i = 0; i < figs->n; i++) {
 		char rel[PATH_MAX];
 
+		/* rendered heatmaps stand under the headline (heatmaps()) */
+		if (!*figs->why && !strcmp(figs->f[i].kind, "heatmap"))
+			continue;
 		relative_to(plots_dir, report_dir, rel, sizeof(rel));
 		if (!i || strcmp(figs->f[i - 1].kind, figs->f[i].kind)) {
 			const char *title = figs->f[i].kind;
@@ -498,6 +526,8 @@ int an_report_write(FILE *f, FILE *details, struct bl_store *s, const struct bl_
 				 "`bouncelab report` run from `%s`; nothing here is typed by hand.\n\n",
 			o->out, db_path);
 	ret = rp_headline(&c, f);
+	if (!ret && !o->no_plots)
+		heatmaps(f, &figs, plots_dir, report_dir);
 	if (!ret)
 		ret = rp_night_section(&c, f);
 	if (!ret)
@@ -529,6 +559,12 @@ int an_report_write(FILE *f, FILE *details, struct bl_store *s, const struct bl_
 	}
 	if (!ret)
 		ret = rp_pool_section(f, &ds);
+	if (!ret && !o->no_plots) {
+		char prel[PATH_MAX];
+
+		relative_to(plots_dir, report_dir, prel, sizeof(prel));
+		rp_pool_figures(f, &figs, prel);
+	}
 	if (!ret) {
 		if (!o->no_plots)
 			figures_section(f, &figs, plots_dir, report_dir);

@@ -62,5 +62,11 @@ void rp_result_tables(FILE *f, const struct bl_sample_set *set);
  * nothing otherwise. 0 or -ENOMEM.
  */
 int rp_pool_section(FILE *f, const struct an_dataset *ds);
+/*
+ * report_pool.c: the pool figures of @figs (kind "pool", rendered only where
+ * the section has a table) as images under folder @plots_rel; nothing when
+ * @figs is NULL or nothing was rendered.
+ */
+void rp_pool_figures(FILE *f, const struct an_figures *figs, const char *plots_rel);
 
 #endif

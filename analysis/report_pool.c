@@ -135,3 +135,12 @@ int rp_pool_section(FILE *f, const struct an_dataset *ds)
 	free(v);
 	return 0;
 }
+
+void rp_pool_figures(FILE *f, const struct an_figures *figs, const char *plots_rel)
+{
+	/* the pool figures (figures_pool.c) close the section: one per kernel and mode */
+	for (size_t i = 0; figs && !*figs->why && i < figs->n; i++)
+		if (!strcmp(figs->f[i].kind, "pool"))
+			fprintf(f, "![%s](%s/%s)\n%s\n\n", figs->f[i].caption, plots_rel,
+				figs->f[i].image, figs->f[i].caption);
+}

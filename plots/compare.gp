@@ -1,46 +1,45 @@
-# Relative change per compared row (new vs base) for one metric: a bar per
-# (workload, size) with its 95% confidence interval; significant regressions
-# red, significant improvements green, no significant change grey, rows with
-# too few repetitions to judge hatched. Data: compare.dat, columns
-#   index "label" change_pct ci_lo_pct ci_hi_pct class
-# class: 0 same, 1 better, 2 worse, 3 too few reps.
-# Variables (-e): data, out, fmt, metric_label, noise_pct, subtitle, and
-# ycap: the highest change the axis shows (default 200 %; taller bars are
-# cut there and labelled with their value); count: draw only the first count rows (bouncelab plot writes the largest
-# changes first; 0 or unset = all).
+# One DMA mode against the baseline mode on one kernel, grouped by job: a
+# row per job, a column per buffer size, each cell one compared row, its
+# colour the verdict (red significantly worse, green significantly better,
+# grey no significant change, white with a grey frame unknown: too few
+# boots or no noise floor to judge, purple failed: every operation of the
+# row failed on a side, so there is no change, only refusals) and its text
+# the relative change of the metric in % ("failed" and the errno for a
+# failed cell). Data: compare-<kernel>_<mode>-vs-noforce.dat, columns
+#   job_row size_column "job" size_bytes change_pct ci_lo_pct ci_hi_pct class failed_errno
+# class: 0 same, 1 better, 2 worse, 3 unknown, 4 failed (change '?').
+# Variables (-e): data, out, fmt, metric_label, noise_pct, kernel, mode,
+# subtitle, clock, width, height.
 load system("dirname '".ARG0."'")."/style.gp"
 if (!exists("metric_label")) metric_label = "the metric"
 if (!exists("noise_pct")) noise_pct = 2
+if (!exists("kernel")) kernel = ""
+if (!exists("mode")) mode = "new"
 noise_pct = noise_pct + 0   # -e passes strings
 
-set title heading("Relative change of ".metric_label." per row (new vs base); red = significantly worse, green = significantly better") noenhanced
-set ylabel "change (%), bars = 95% CI" noenhanced
-set boxwidth 0.7
-set style fill solid 0.8 border rgb "#333333"
-set xtics rotate by -40 noenhanced
-if (!exists("count")) count = 0
-count = count + 0
-stats data using 1 nooutput
-last = (count > 0 && count - 1 < STATS_max) ? count - 1 : STATS_max
-set xrange [-0.7:last + 0.7]
-
-# one huge change (+1500%) must not flatten every other bar: the axis stops
-# at ycap % and a cut bar is labelled with its value
-if (!exists("ycap")) ycap = 200
-ycap = ycap + 0
-stats data every ::0::last using 3 nooutput name "C"
-if (C_max > ycap) { set yrange [*:ycap] }
-
-set grid noxtics ytics
+stats data using 1 nooutput name "ROWS"
+stats data using 2 nooutput name "COLS"
+set title heading("What ".mode." costs".(kernel eq "" ? "" : " on kernel ".kernel).": ".metric_label." against noforce, per job and buffer size (verdict = colour)") noenhanced
+set xrange [COLS_min - 0.5 : COLS_max + 0.5]
+set yrange [ROWS_min - 0.5 : ROWS_max + 0.5]
+unset grid
+set border 0
+set tics scale 0
+set xtics noenhanced
+set ytics noenhanced
+set xlabel "buffer size"
+set lmargin 34
+set bmargin 7
 set key outside below center horizontal
-colour(c) = c == 2 ? 0xD00000 : c == 1 ? 0x009E73 : c == 3 ? 0xBBBBBB : 0x888888
-plot data every ::0::last using 1:($6 == 3 ? NaN : $3):(colour($6)):xtic(2) with boxes lc rgb variable notitle, \
-	'' every ::0::last using 1:($6 == 3 ? $3 : NaN) with boxes fill pattern 4 lc rgb "#888888" notitle, \
-	'' every ::0::last using 1:3:4:5 with yerrorbars lc rgb "#000000" pt 0 ps 0 lw 1.5 notitle, \
-	'' every ::0::last using 1:($3 > ycap ? ycap : NaN):(sprintf("%+.0f%%", $3)) with labels offset 0,0.7 font ",11" notitle, \
-	noise_pct with lines lc rgb "#888888" dt 2 title sprintf("noise threshold +-%g%%", noise_pct), \
-	-noise_pct with lines lc rgb "#888888" dt 2 notitle, \
-	NaN with boxes lc rgb "#D00000" title "significantly worse", \
-	NaN with boxes lc rgb "#009E73" title "significantly better", \
-	NaN with boxes lc rgb "#888888" title "no significant change", \
-	NaN with boxes fill pattern 4 lc rgb "#888888" title "too few repetitions"
+colour(c) = c == 2 ? 0xD00000 : c == 1 ? 0x009E73 : c == 0 ? 0xBBBBBB : c == 4 ? 0x7B3294 : 0xFFFFFF
+ink(c) = c == 0 || c == 3 ? 0x222222 : 0xFFFFFF
+cell_text(c, v, e) = c == 4 ? (e > 0 ? sprintf("failed\nerrno %d", e) : "failed") : sprintf("%+.0f%%", v)
+plot data using 2:1:(0.48):(0.46):(colour($8)) with boxxyerror fs solid 1.0 border lc rgb "#888888" fc rgb variable notitle, \
+	'' using 2:1:(cell_text($8, $5, $9)):(ink($8)) with labels tc rgb variable font ",10" notitle, \
+	'' using 2:(NaN):xtic(size_label($4)) notitle, \
+	'' using (NaN):1:ytic(3) notitle, \
+	NaN with boxes fs solid lc rgb "#D00000" title "significantly worse", \
+	NaN with boxes fs solid lc rgb "#009E73" title "significantly better", \
+	NaN with boxes fs solid lc rgb "#BBBBBB" title sprintf("no significant change (noise %g%%)", noise_pct), \
+	NaN with boxes fs empty lc rgb "#888888" title "unknown (too few boots)", \
+	NaN with boxes fs solid lc rgb "#7B3294" title "failed: every op failed on a side"

@@ -71,24 +71,38 @@ s_pt(i) = int(word("7 5 9 11 13 15 3 1 2 4", (s_devi(i) - 1) % 10 + 1))
 s_dt(i) = series_dev eq "" ? 1 : (s_devi(i) - 1) % 5 + 1
 
 # A figure with two panels draws its key once, under both: key_frac(n) is
-# the share of the height the key of n entries needs (up to 4 per row; 3
-# counted, as long series names leave room for 3),
+# the share of the height the key of n entries needs (key_cols per row),
 # panel_margins(kf) puts the panels above it, and after them @key_panel
 # turns the canvas into an empty plot whose only content is the key (plot
 # each series with '(NaN)' after it).
-key_rows(n) = int(ceil(n / 3.0))
+# key_cols: entries per row (`bouncelab plot` passes 1 when a merged
+# series' name is too long to share a row)
+if (!exists("key_cols")) key_cols = 2
+key_cols = key_cols + 0
+key_rows(n) = int(ceil(n / (key_cols + 0.0)))
 key_frac(n) = (key_rows(n) * 22.0 + 14) / height
 # (a line more under the title when it names the clock)
-panel_top = sprintf("set tmargin at screen %g", 1 - (clock eq "" ? 100.0 : 120.0) / height)
+panel_top = sprintf("set tmargin at screen %g", 1 - ((clock eq "" ? 100.0 : 120.0) + (exists("modes") && modes ne "" ? 20 : 0)) / height)
 panel_bottom(kf) = sprintf("set bmargin at screen %g", kf + 70.0 / height)
 left_panel = "set lmargin at screen 0.07; set rmargin at screen 0.47"
 right_panel = "set lmargin at screen 0.57; set rmargin at screen 0.97"
-key_panel = "unset title; unset xlabel; unset ylabel; unset logscale; unset grid; unset border; unset tics; unset label; set xrange [0:1]; set yrange [0:1]; set lmargin at screen 0.01; set rmargin at screen 0.99; set bmargin at screen 0; set tmargin at screen kf; set key at screen 0.5, screen kf center top horizontal maxcols 4 noreverse Right nobox spacing 1.1 width 1"
+key_panel = "unset title; unset xlabel; unset ylabel; unset logscale; unset grid; unset border; unset tics; unset label; set xrange [0:1]; set yrange [0:1]; set lmargin at screen 0.01; set rmargin at screen 0.99; set bmargin at screen 0; set tmargin at screen kf; set key at screen 0.5, screen kf center top horizontal maxcols ".sprintf("%d", key_cols)." noreverse Right nobox spacing 1.1 width 1"
 
 # A title line with the subtitle and the clock under it when there are
 # (titles are set noenhanced: driver names like virtio_gpu must not become
 # subscripts).
 heading(t) = t.(subtitle eq "" ? "" : "\n".subtitle).(clock eq "" ? "" : "\n".clock)
+# What a size figure is about, for its title: workload, devices, kernel
+# and the modes drawn (`bouncelab plot` passes each; "" when not given).
+if (!exists("workload")) workload = "workload"
+if (!exists("kernel")) kernel = ""
+if (!exists("devices")) devices = ""
+if (!exists("modes")) modes = ""
+size_subject = "'".workload."'".(devices eq "" ? "" : " with ".devices).(kernel eq "" ? "" : " on kernel ".kernel)
+size_modes = modes eq "" ? "" : "\nmodes: ".modes
+# the floor of a log axis that draws 0: its tick says 0
+zero_floor = "set ytics add ('0' 0.01)"
+
 
 # Sizes where every operation failed (the size figures). Such a size has a
 # marker row in its series' block: every value '?', then runs, then
@@ -100,11 +114,11 @@ heading(t) = t.(subtitle eq "" ? "" : "\n".subtitle).(clock eq "" ? "" : "\n".cl
 # "all ops failed (errno 5)" (every distinct errno, "" when no size failed).
 # @failed_axis puts the markers on the y2 axis (0..1), so that
 # failed_at(col, i) draws series i's 'x' in a strip at the bottom of a
-# panel whatever its scale (a script leaves the lowest 12 % of a panel to
-# them), staggered in three rows so that series failing at one size do
-# not hide each other; the key panel plots
+# panel whatever its scale (a script leaves the lowest 14 % of a panel to
+# them), staggered so that series failing at one size do
+# not hide each other (a row per series, up to 8); the key panel plots
 # 'NaN with points @failed_pt title failed_title'.
-failed_at(c, i) = column(c) != 0 ? 0.02 + 0.025 * (i % 3) : NaN
+failed_at(c, i) = column(c) != 0 ? 0.015 + 0.014 * (i % 8) : NaN
 failed_pt = "pt 2 ps 2.2 lw 2.5"
 failed_axis = "set y2range [0:1]; unset y2tics"
 failed_scan = "failed_title = ''; failed_errnos = ''; failed_prev = -2; do for [failed_k = 1:12] { stats data using (column(fail_col) != 0 && column(fail_col) > failed_prev ? column(fail_col) : 1e9) nooutput name 'FAILED'; if (FAILED_min >= 1e9) { break }; failed_errnos = failed_errnos.(failed_errnos eq '' ? '' : ', ').(FAILED_min < 0 ? '?' : sprintf('%d', FAILED_min)); failed_prev = FAILED_min }; if (failed_errnos ne '') { failed_title = 'all ops failed (errno '.failed_errnos.')' }"

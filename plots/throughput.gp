@@ -1,6 +1,6 @@
 # Throughput of one workload vs buffer size: ops/s (left) and MiB/s (right),
-# one line per series (`bouncelab plot` writes one file per workload and
-# kernel, a series per DMA mode x devices), error bars = standard deviation
+# one line per series (`bouncelab plot` writes one file per workload,
+# kernel and devices, a series per DMA mode, identical modes merged), error bars = standard deviation
 # over the repetitions; one shared key under both panels. Data: blocks
 # (throughput-*.dat), each headed by its series name; columns
 #   size_bytes ops_per_sec_mean ops_per_sec_sd mib_per_sec_mean mib_per_sec_sd runs failed_errno
@@ -13,11 +13,8 @@
 # never as a throughput (the refusals' rate is not the workload's), with
 # the key entry "all ops failed (errno 5)" (style.gp: failed_scan).
 # Variables (-e): data, out, fmt (png|svg), workload, kernel, subtitle,
-# clock, height, series_mode / series_dev (style.gp).
+# clock, height, devices, modes, series_mode / series_dev (style.gp).
 load system("dirname '".ARG0."'")."/style.gp"
-if (!exists("workload")) workload = "workload"
-if (!exists("kernel")) kernel = ""
-on_kernel = kernel eq "" ? "" : " on ".kernel
 
 stats data using 1 nooutput
 n = STATS_blocks
@@ -28,7 +25,7 @@ fail_col = 7
 @failed_scan
 kf = key_frac(n + (failed_title ne ""))
 
-set multiplot title heading("Throughput of '".workload."'".on_kernel." vs buffer size, per DMA mode and devices") noenhanced
+set multiplot title heading("Throughput of ".size_subject." vs buffer size, a line per DMA mode".size_modes) noenhanced
 @panel_top
 eval panel_bottom(kf)
 @left_panel
@@ -36,7 +33,7 @@ set xrange [xlo:xhi]
 @size_axis
 @failed_axis
 # a strip at the bottom for the markers of sizes where every operation failed
-if (failed_title ne "") { set offsets 0, 0, 0, graph 0.12 }
+if (failed_title ne "") { set offsets 0, 0, 0, graph 0.14 }
 unset key
 set logscale y 10
 # every size of every series failed: nothing to scale the axis by, say so

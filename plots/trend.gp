@@ -30,7 +30,9 @@ set xlabel "run started (UTC)"
 set logscale y 10
 set format y "%.0s%c"
 set ylabel metric_label." (log scale)" noenhanced
-set key inside top right opaque
+# under the plot: an opaque key inside hid the newest nights, the ones a reader came for
+set key outside below center horizontal maxrows 3
+set bmargin 10
 set style fill transparent solid 0.18 noborder
 # many nights: lines only, points would merge into a bar
 ps_night = points > 60 ? 0 : 1

@@ -4,8 +4,9 @@
 # characters, and stored verdicts), loaded by headless Chromium over the
 # loopback TCP listener. Checks what the page rendered (--dump-dom): the
 # headline table's rows, the latest verdicts, every <img> answering 200 with
-# a non-empty body, every href answering 200, nothing from the store turned
-# into markup; bad ids and methods get their 4xx; and `bouncelab report
+# a non-empty body, the heatmaps in their own section, each loaded and
+# decoded by Chromium with a non-zero size, every href answering 200,
+# nothing from the store turned into markup; bad ids and methods get their 4xx; and `bouncelab report
 # --html DIR` writes the same headline table. Screenshots go to
 # var/dashboard/ (kept as CI artifacts). Installs nothing: without
 # /usr/bin/chromium (make deps installs Debian's chromium) it is a skip.
@@ -101,6 +102,30 @@ for src in $imgs; do
 	n=$((n + 1))
 done
 echo "ok: $n figures, each 200 with an SVG body"
+# the heatmaps (bounces per op, every job x mode x size) have their own section,
+# each image loading with a non-zero size (the SVG's declared width and height)
+grep -q '<h2 id="heatmap">' "$T/index.dom" || fail "index: no heatmap section"
+heats=$(grep -o '<figure class="heatmap"><img src="/figures/heatmap-[^"]*\.svg"' "$T/index.dom" |
+	sed 's/.*<img src="//; s/"$//')
+[ -n "$heats" ] || fail "index: the heatmap section has no image: $(grep -A2 'id="heatmap"' "$T/index.dom")"
+for src in $heats; do
+	read -r code size <<<"$(fetch "$URL$src")"
+	[ "$code" = 200 ] && [ "$size" -gt 1000 ] || fail "heatmap $src: HTTP $code, $size bytes"
+	# gnuplot's svg terminal (dynamic) declares its size as the viewBox
+	read -r w h <<<"$(grep -m 1 -o 'viewBox="0 0 [0-9]* [0-9]*"' "$T/fetched" | tr -dc '0-9 ' |
+		awk '{print $3, $4}')"
+	[ "${w:-0}" -gt 0 ] && [ "${h:-0}" -gt 0 ] || fail "heatmap $src: no size (viewBox '$w $h')"
+	# and Chromium decodes it: a page of ours loads the image and writes its natural size
+	cat >"$T/heatmap-load.html" <<-HTML
+	<!DOCTYPE html><html><body><img id="h" src="$URL$src"
+	onload="document.body.setAttribute('data-size', this.naturalWidth + 'x' + this.naturalHeight)"
+	onerror="document.body.setAttribute('data-size', 'error')"></body></html>
+	HTML
+	browse dump "file://$T/heatmap-load.html" "$T/heatmap-load.dom" || fail "chromium: loading $src"
+	loaded=$(grep -o 'data-size="[^"]*"' "$T/heatmap-load.dom" | sed 's/data-size="//; s/"$//')
+	[[ "$loaded" =~ ^[1-9][0-9]*x[1-9][0-9]*$ ]] || fail "heatmap $src: the browser did not load it (size '$loaded')"
+	echo "ok: heatmap $src: ${w}x${h}, $size bytes, loaded by the browser at $loaded"
+done
 hrefs=$(grep -o 'href="[^"]*"' "$T/index.dom" | sed 's/^href="//; s/"$//' | sed 's/&amp;/\&/g' | sort -u)
 n=0
 for h in $hrefs; do
@@ -177,6 +202,7 @@ done
 for f in $(grep -o '<img src="figures/[^"]*"' "$T/site/index.html" | sed 's/<img src="//; s/"$//'); do
 	[ -s "$T/site/$f" ] || fail "report --html: the figure $f has no file"
 done
-echo "ok: report --html writes the served headline table; its links and figures are files"
+grep -q '<img src="figures/heatmap-' "$T/site/index.html" || fail "report --html: no heatmap"
+echo "ok: report --html writes the served headline table and the heatmap; its links and figures are files"
 stop_daemon
 echo "PASS"

@@ -118,11 +118,23 @@ for spec in bounces:2 throughput:4 latency:5; do
 	fi
 done
 
+# the heatmap fixture's refused cell (state 1) has its key entry, the pool
+# fixture its three series; the compare grid its failed cell
+for spec in 'heatmap:refused: every operation failed' 'pool:peak slots in use' \
+	'pool:the pool (peak = pool: full)' 'compare:failed: every op failed on a side'; do
+	if grep -qF "${spec#*:}" "$out/${spec%%:*}.svg"; then
+		echo "ok: ${spec%%:*}.svg has '${spec#*:}'"
+	else
+		echo "FAIL: ${spec%%:*}.svg lacks '${spec#*:}'"
+		fail=1
+	fi
+done
+
 # A script without its data must fail loudly, not draw an empty figure.
 if gnuplot -e "out='$out/none.png'" plots/throughput.gp 2>/dev/null; then
 	echo "FAIL: a script ran without data="
 	fail=1
 fi
-[ "$n" -ge 12 ] || { echo "FAIL: only $n renders; expected 6 scripts x 2 formats"; fail=1; }
+[ "$n" -ge 18 ] || { echo "FAIL: only $n renders; expected 9 scripts x 2 formats"; fail=1; }
 [ $fail -eq 0 ] && echo "all $n figures rendered into $out"
 exit $fail
