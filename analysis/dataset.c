@@ -490,6 +490,74 @@ static int64_t current_unit(void *user, int64_t run)
 	return *(const int64_t *)user;
 }
 
+/*
+ * The report and the figures group by kernel x mode, and `force` and
+ * `force:pool=16M` are both mode force: the runs of a kernel x mode group
+ * that had more than one known SWIOTLB pool get their pool in the label
+ * (" pool=16M"), so a pool search's boots are never averaged into the
+ * plain mode's series (issue 15). *@out: a flag per run of @ds, NULL when
+ * no group needs it. 0 or -ENOMEM.
+ */
+static int kernel_mode_pools(const struct an_dataset *ds, const struct an_scope *sc, bool **out)
+{
+	char (*lbl)[256] = NULL;
+	bool *split = NULL, any = false;
+
+	*out = NULL;
+	if (!ds->runs.n)
+		return 0;
+	lbl = malloc(ds->runs.n * sizeof(*lbl));
+	split = calloc(ds->runs.n, sizeof(*split));
+	if (!lbl || !split) {
+		free(lbl);
+		free(split);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < ds->runs.n; i++)
+		an_run_label(&ds->runs.r[i], AN_GROUP_KERNEL_MODE, lbl[i], sizeof(lbl[i]));
+	for (size_t i = 0; i < ds->runs.n; i++) {
+		const struct an_run *a = &ds->runs.r[i];
+
+		if (a->swiotlb_slabs < 0 || !an_scope_has(sc, a))
+			continue;
+		for (size_t j = 0; j < ds->runs.n && !split[i]; j++) {
+			const struct an_run *b = &ds->runs.r[j];
+
+			if (b->swiotlb_slabs >= 0 && b->swiotlb_slabs != a->swiotlb_slabs &&
+			    an_scope_has(sc, b) && !strcmp(lbl[i], lbl[j]))
+				split[i] = any = true;
+		}
+	}
+	free(lbl);
+	if (any)
+		*out = split;
+	else
+		free(split);
+	return 0;
+}
+
+/*
+ * @r's group label for samples_split: the label and what @split adds; with
+ * @pool (kernel_mode_pools) the mode is written as the testbed names it,
+ * "force:pool=16M", so figures draw each pool as a series of its own.
+ */
+static void group_of(const struct an_run *r, enum an_group how, unsigned split, bool pool, char *group,
+		     size_t len)
+{
+	if (pool && how == AN_GROUP_KERNEL_MODE) {
+		char mode[96], sz[24];
+
+		an_pool_str(r->swiotlb_slabs, sz, sizeof(sz));
+		snprintf(mode, sizeof(mode), "%s:pool=%s", r->mode ? r->mode : "?", sz);
+		label(how, r->kernel_release, r->package_version, mode, r->device, r->importer, r->job,
+		      r->started_unix, r->run_id, group, len);
+	} else {
+		an_run_label(r, how, group, len);
+	}
+	if (split)
+		an_split_suffix(r, split, group + strlen(group), len - strlen(group));
+}
+
 /* an_dataset_samples, each group label with what @split says must not pool (compare_split.h) */
 static int samples_split(const struct an_dataset *ds, const struct an_scope *sc, enum an_group how,
 			 unsigned split, struct bl_sample_set *set, size_t *runs)
@@ -497,10 +565,13 @@ static int samples_split(const struct an_dataset *ds, const struct an_scope *sc,
 	const struct bl_metric *job_failed = bl_metric_find("job_failed");
 	size_t last = SIZE_MAX, nruns = 0;
 	int64_t unit = 0;
-	bool in = false;
+	bool in = false, *pools = NULL;
 	char group[256] = "";
 	int ret = 0;
 
+	if (how == AN_GROUP_KERNEL_MODE && !(split & AN_SPLIT_POOL) &&
+	    (ret = kernel_mode_pools(ds, sc, &pools)))
+		return ret;
 	set->unit_of = current_unit;
 	set->unit_user = &unit;
 	for (size_t i = 0; i < ds->n && !ret; i++) {
@@ -511,10 +582,8 @@ static int samples_split(const struct an_dataset *ds, const struct an_scope *sc,
 			in = an_scope_has(sc, &ds->runs.r[last]);
 			if (in) {
 				nruns++;
-				an_run_label(&ds->runs.r[last], how, group, sizeof(group));
-				if (split)
-					an_split_suffix(&ds->runs.r[last], split, group + strlen(group),
-							sizeof(group) - strlen(group));
+				group_of(&ds->runs.r[last], how, split, pools && pools[last], group,
+					 sizeof(group));
 				unit = (int64_t)ds->runs.r[last].unit;
 			}
 		}
@@ -529,15 +598,14 @@ static int samples_split(const struct an_dataset *ds, const struct an_scope *sc,
 			continue;
 		if (!r->n_results)
 			nruns++; /* counted above only when it had rows */
-		an_run_label(r, how, group, sizeof(group));
-		if (split)
-			an_split_suffix(r, split, group + strlen(group), sizeof(group) - strlen(group));
+		group_of(r, how, split, pools && pools[i], group, sizeof(group));
 		unit = (int64_t)r->unit;
 		ret = bl_sample_set_add(set, group, "(job)", "", 0, job_failed,
 					r->status && !strcmp(r->status, "ok") ? 0 : 1, r->id);
 	}
 	set->unit_of = NULL;
 	set->unit_user = NULL;
+	free(pools);
 	if (runs)
 		*runs = nruns;
 	return ret;

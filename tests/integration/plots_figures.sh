@@ -80,7 +80,12 @@ check "titles name the devices, kernel and modes" grep -q "'import' with vgem+dm
 hm=$out/heatmap-6.12.57
 check "heatmap: data and SVG" test -s "$hm.dat" -a -s "$hm.svg"
 check "heatmap: the 1M heap import is refused (state 1, errno 5), no value" \
-	grep -q '"import vgem+dma-heap" "force" 1048576 ? 1 5$' "$hm.dat"
+	grep -q '"import vgem+dma-heap" "force:pool=64M" 1048576 ? 1 5$' "$hm.dat"
+# pool is a grouping key (issue 15): the boots of each pool are a mode block of their
+# own, never averaged into one "force" (the fixture's pools: 4M, 16M, 64M)
+check "heatmap: each pool its own block" test "$(grep -c '"import vgem+dma-heap" "force:pool=[0-9]*M" 1048576' "$hm.dat")" = 3
+check "bounces: each pool its own series (here identical, so merged and named)" \
+	grep -q '^"force:pool=16M = force:pool=4M = force:pool=64M"' "$h.dat"
 check "heatmap: a heatmap for 6.1 too" test -s "$out/heatmap-6.1.0-41.svg"
 check "heatmap: the refused key entry" grep -q 'refused: every operation failed' "$hm.svg"
 
