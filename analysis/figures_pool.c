@@ -20,8 +20,9 @@
 struct pool_point {
 	const char *release, *mode; /* borrowed from the dataset's runs */
 	int64_t slabs;		    /* the pool the boot had (2 KiB slots) */
-	size_t runs;
-	int64_t failed_ops;
+	size_t runs;		    /* documents (a boot stores one per job section) */
+	size_t boots;		    /* the boots they came from */
+	int64_t failed_ops;	    /* over all its boots */
 	int64_t peak;		    /* highest io_tlb_used peak of its rows, -1 unknown */
 };
 
@@ -44,6 +45,39 @@ static int by_pool(const void *a, const void *b)
 	return c ? c : (x->slabs > y->slabs) - (x->slabs < y->slabs);
 }
 
+static int cmp_size(const void *a, const void *b)
+{
+	const size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* How many boots (the dataset's units) each point's runs came from. */
+static void count_boots(const struct an_dataset *ds, struct pool_point *v, size_t n)
+{
+	size_t *units = malloc((ds->runs.n ? ds->runs.n : 1) * sizeof(*units));
+
+	for (size_t k = 0; k < n; k++) {
+		size_t m = 0;
+
+		for (size_t i = 0; units && i < ds->runs.n; i++) {
+			const struct an_run *r = &ds->runs.r[i];
+
+			if (r->swiotlb_slabs > 0 && r->kernel_release && r->mode &&
+			    find_point(v, n, r) == &v[k])
+				units[m++] = r->unit;
+		}
+		if (!units) {
+			v[k].boots = v[k].runs; /* out of memory: a document a boot, the upper bound */
+			continue;
+		}
+		qsort(units, m, sizeof(*units), cmp_size);
+		for (size_t i = 0; i < m; i++)
+			v[k].boots += !i || units[i] != units[i - 1];
+	}
+	free(units);
+}
+
 /* Writes and renders the figure of the points @v[0..@n) (one kernel and mode, by pool). */
 static int pool_chart(struct render_ctx *c, const struct pool_point *v, size_t n)
 {
@@ -59,23 +93,26 @@ static int pool_chart(struct render_ctx *c, const struct pool_point *v, size_t n
 	snprintf(image, sizeof(image), "pool-%s.%s", slug, c->o->fmt);
 	out = fig_open_data(c, data, "failed ops and peak SWIOTLB slots in use against the pool the "
 				 "boot had, one kernel and mode",
-			    "pool_slots failed_ops peak_slots_used runs ('?' = no debugfs count)");
+			    "pool_slots failed_ops_per_boot peak_slots_used runs boots ('?' = no debugfs "
+			    "count)");
 	if (!out)
 		return -EIO;
 	for (size_t i = 0; i < n; i++) {
-		fprintf(out, "%" PRId64 " %" PRId64, v[i].slabs, v[i].failed_ops);
+		/* per boot: a pool size probed by six boots must not look six times as bad */
+		fprintf(out, "%" PRId64 " %.4g", v[i].slabs,
+			(double)v[i].failed_ops / (double)(v[i].boots ? v[i].boots : 1));
 		if (v[i].peak >= 0)
 			fprintf(out, " %" PRId64, v[i].peak);
 		else
 			fputs(" ?", out);
-		fprintf(out, " %zu\n", v[i].runs);
+		fprintf(out, " %zu %zu\n", v[i].runs, v[i].boots);
 		failed_total += v[i].failed_ops;
 	}
 	ret = fig_close_data(out, data);
 	if (ret)
 		return ret;
 	snprintf(sub, sizeof(sub), "%zu pool sizes from %" PRId64 " to %" PRId64 " slots (2 KiB "
-				   "each); %" PRId64 " failed ops in all", n, v[0].slabs,
+				   "each); bars: failed ops per boot (%" PRId64 " in all)", n, v[0].slabs,
 		 v[n - 1].slabs, failed_total);
 	snprintf(caption, sizeof(caption),
 		 "Failed ops and peak SWIOTLB slots in use against the pool size on %s, mode %s "
@@ -119,6 +156,7 @@ int fig_pool(struct render_ctx *c)
 		if (peak->set && peak->v > p->peak)
 			p->peak = peak->v;
 	}
+	count_boots(ds, v, n);
 	qsort(v, n, sizeof(*v), by_pool);
 	/* a figure per kernel and mode with two pool sizes or more */
 	for (size_t i = 0, j; i < n && !ret; i = j) {

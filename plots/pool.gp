@@ -5,7 +5,7 @@
 # mappings no pool helps), peak slots used as a line with points (right
 # axis), and the pool itself as the dashed diagonal "peak = pool" on the
 # right axis: a peak touching it filled the pool. Data: pool-<kernel>_<mode>.dat,
-#   pool_slots failed_ops peak_slots_used runs   ('?' = no debugfs count)
+#   pool_slots failed_ops_per_boot peak_slots_used runs boots   ('?' = no debugfs count)
 # Variables (-e): data, out, fmt, kernel, mode, subtitle, clock.
 load system("dirname '".ARG0."'")."/style.gp"
 if (!exists("kernel")) kernel = ""
@@ -22,7 +22,7 @@ set xrange [POOL_min / 1.5 : POOL_max * 1.5]
 set xtics () noenhanced
 do for [e=0:40] { if (2**e >= POOL_min / 1.5 && 2**e <= POOL_max * 1.5) { set xtics add (sprintf("%d\n(%s)", 2**e, size_label(2**e * 2048)) 2**e) } }
 set xlabel "pool the boot had (2 KiB slots; bytes in brackets, log scale)" offset 0,-1
-set ylabel "failed operations (bars)"
+set ylabel "failed operations per boot (bars)"
 set yrange [0 : (FAILED_max > 0 ? FAILED_max * 1.15 : 1)]
 set y2label "peak SWIOTLB slots in use (line; log scale)"
 set logscale y2 2
@@ -34,7 +34,7 @@ set key outside below center horizontal
 set style fill solid 0.7 border rgb "#333333"
 set bmargin 8
 # bars a fifth of a doubling wide, whatever the pool
-plot data using 1:2:($1 * 0.14) with boxes lc rgb "#D55E00" title "failed operations", \
-	'' using 1:2:(sprintf("%d", $2)) with labels offset 0,0.7 notitle, \
+plot data using 1:2:($1 * 0.14) with boxes lc rgb "#D55E00" title "failed operations per boot", \
+	'' using 1:2:(sprintf("%g", $2)) with labels offset 0,0.7 notitle, \
 	'' using 1:3 axes x1y2 with linespoints lc rgb "#0072B2" pt 7 lw 2 title "peak slots in use", \
 	'' using 1:1 axes x1y2 with lines lc rgb "#888888" dt 2 lw 1.5 title "the pool (peak = pool: full)"
