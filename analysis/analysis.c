@@ -27,6 +27,24 @@ static int open_store(const char *db, bool read_only, struct bl_store **out)
 	if (!db)
 		db = bl_default_db_path();
 	ret = bl_store_open(db, &opts, out, err, sizeof(err));
+	if (ret == -ESTALE) {
+		/*
+		 * A store an older bouncelab wrote (results.db of last month):
+		 * reading it needs its schema brought forward, which every
+		 * writer does on open anyway (forward-only migrations, one
+		 * transaction). Do it once here rather than make people run a
+		 * writing command first; without write permission, say so.
+		 */
+		struct bl_store_opts rw = { 0 };
+		struct bl_store *s = NULL;
+
+		bl_info("%s: migrating the database to this bouncelab's schema", db);
+		err[0] = '\0';
+		ret = bl_store_open(db, &rw, &s, err, sizeof(err));
+		bl_store_close(s);
+		if (!ret)
+			ret = bl_store_open(db, &opts, out, err, sizeof(err));
+	}
 	if (ret < 0)
 		bl_err("%s: open: %s", db, *err ? err : strerror(-ret));
 	return ret;

@@ -47,8 +47,10 @@ struct bl_store_opts {
 /*
  * Opens (creating it and its parent folder when missing) and migrates the
  * database at @path. @opts may be NULL. On failure *@out stays NULL and
- * @err says why: -EPROTO for a database newer than this binary, -ENOTSUP
- * for a file that is not a bouncelab database, else -errno / -EIO.
+ * @err says why: -EPROTO for a database newer than this binary, -ESTALE
+ * for an older one opened read-only (a read-only handle never migrates:
+ * open it read-write once), -ENOTSUP for a file that is not a bouncelab
+ * database, else -errno / -EIO.
  */
 int bl_store_open(const char *path, const struct bl_store_opts *opts, struct bl_store **out,
 		  char *err, size_t errlen);

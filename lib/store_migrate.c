@@ -123,7 +123,7 @@ int store_check_version(struct bl_store *s, int latest)
 			 "store: %s: schema version %d is older than %d and the handle is "
 			 "read-only; "
 			 "open it once read-write to migrate", s->path, version, latest);
-		return -EPROTO;
+		return -ESTALE;
 	}
 	return 0;
 }

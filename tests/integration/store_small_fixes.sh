@@ -45,6 +45,19 @@ out=$("$BUILD/bouncelab" runs --db "$T/foreign.db" 2>&1) && fail "foreign databa
 echo "$out" | grep -q "not a bouncelab database" || fail "foreign database: '$out'"
 echo "ok   a foreign SQLite file: $out"
 
+# a store an older bouncelab wrote (schema 0001..0006): a reading command
+# migrates it once and reads it, instead of refusing until something writes
+old=$T/old.db
+for m in schema/000[1-6]_*.sql; do sqlite3 "$old" <"$m" || fail "old store: $m"; done
+sqlite3 "$old" 'PRAGMA user_version = 6;'
+out=$("$BUILD/bouncelab" report --db "$old" --out "$T/old.md" --no-plots 2>&1) || fail "old store: bouncelab report failed: $out"
+echo "$out" | grep -q "migrating the database" || fail "old store: no word of the migration: $out"
+[ "$(sqlite3 "$old" 'PRAGMA user_version')" -gt 6 ] || fail "old store: still schema 6"
+"$BUILD/bouncelab" ingest --direct --quiet --db "$old" "$FIXTURE" >/dev/null 2>&1 || fail "old store: ingest after"
+out=$("$BUILD/bouncelab" runs --db "$old" 2>&1)
+echo "$out" | grep -q "$(jq -r .run_id "$FIXTURE")" || fail "old store: the run stored after is not listed: $out"
+echo "ok   a store of an older schema is migrated by a reading command"
+
 # a bad --metric: one message
 out=$("$BUILD/bouncelab" compare --metric nope --base kernel=6.1 --new kernel=6.12 --db "$DB" 2>&1) &&
 	fail "bad --metric: compare succeeded"
