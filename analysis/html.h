@@ -60,6 +60,13 @@ int an_html_night(FILE *f, struct bl_store *s, int64_t id, const struct an_html_
 int an_html_figures(struct bl_store *s, int night_hours, const char *dir, char *why, size_t len);
 
 /*
+ * Does @dir hold the figures an_html_figures() would render for the store
+ * as it is now (its stamp matches)? 1 yes, 0 no, -errno. Renders nothing:
+ * the daemon asks on the event loop and renders elsewhere.
+ */
+int an_html_figures_fresh(struct bl_store *s, int night_hours, const char *dir);
+
+/*
  * Writes the pages into @dir (created): index.html, runs/UUID.html for every
  * run the index lists, nights/ID.html for the latest night (with the pages
  * of its runs and their last nights), and (unless @no_figures) the SVG figures of the same

@@ -103,6 +103,19 @@ static int write_captions(const char *dir, const struct an_figures *figs)
 	return 0;
 }
 
+int an_html_figures_fresh(struct bl_store *s, int night_hours, const char *dir)
+{
+	char stamp[128], spath[PATH_MAX];
+	int ret;
+
+	if (snprintf(spath, sizeof(spath), "%s/" STAMP, dir) >= (int)sizeof(spath))
+		return -ENAMETOOLONG;
+	ret = store_stamp(s, night_hours, stamp, sizeof(stamp));
+	if (ret < 0)
+		return ret;
+	return stamp_matches(spath, stamp);
+}
+
 int an_html_figures(struct bl_store *s, int night_hours, const char *dir, char *why, size_t len)
 {
 	struct bl_run_filter f = { .oldest_first = true };

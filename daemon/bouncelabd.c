@@ -36,6 +36,7 @@
 #include "daemon_monitor.h"
 #include "daemon_night.h"
 #include "daemon_notify.h"
+#include "daemon_render.h"
 #include "daemon_sched.h"
 #include "fsutil.h"
 #include "log.h"
@@ -405,6 +406,7 @@ out_monitor:
 	bld_monitor_free(ctx.monitor);
 out_http:
 	bld_http_stop(&ctx);
+	bld_render_free(ctx.render);
 out_signals:
 	if (ctx.sig_chld)
 		event_free(ctx.sig_chld);

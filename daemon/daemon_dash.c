@@ -5,11 +5,11 @@
  * and sent whole, so a store error becomes a 503, never half a page.
  *
  * The figures are rendered by gnuplot into a folder beside the store
- * (DB.figures/) on the first GET / after the stored runs changed, and
- * served from there until they change again. Rendering runs on the event
- * loop: a night's figures take seconds once per night, and the alternative,
- * a child process per render, costs a second process table entry and a
- * completion path for a page nobody may be waiting for.
+ * (DB.figures/) after the stored runs changed, and served from there until
+ * they change again. A GET / that finds them stale starts the drawing on a
+ * worker thread (daemon_render.c: seconds of gnuplot must not stall the
+ * API) and says so on the page; the next GET / after it finished shows
+ * them.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,12 +26,15 @@
 #include "daemon.h"
 #include "daemon_api.h"
 #include "daemon_night.h"
+#include "daemon_render.h"
 #include "html.h"
 #include "log.h"
 
 /* The dashboard's night: as `bouncelab report` (a nightly matrix takes a few hours). */
 #define DASH_NIGHT_HOURS 12
 #define HTML_TYPE "text/html; charset=utf-8"
+/* A render that drew nothing (no runs to draw, no gnuplot) is tried again after this long. */
+#define DASH_REDRAW_S 30
 
 static int figures_dir(const struct bld_ctx *ctx, char *buf, size_t len)
 {
@@ -57,6 +60,60 @@ static void page_reply(struct bld_reply *r, int ret, char *text, size_t n)
 	}
 }
 
+/*
+ * Which figures GET / shows (o->figures, o->figures_why): the drawn ones
+ * when they are those of the store as it is now; else it starts drawing
+ * them (daemon_render.c) and the page says so, or says why there are none.
+ */
+static void figures(struct bld_ctx *ctx, char *dir, size_t dirlen, char *why, size_t whylen,
+		    struct an_html_opts *o)
+{
+	time_t since, done = 0;
+	int fresh, last, ret;
+
+	why[0] = '\0';
+	o->figures_why = why;
+	if (figures_dir(ctx, dir, dirlen) < 0) {
+		snprintf(why, whylen, "No figures: the store's path is too long for its figures folder.");
+		return;
+	}
+	fresh = an_html_figures_fresh(ctx->store, DASH_NIGHT_HOURS, dir);
+	if (fresh == 1) {
+		o->figures = dir;
+		return;
+	}
+	if (fresh < 0) {
+		snprintf(why, whylen, "No figures: reading the store failed (see the daemon's log).");
+		return;
+	}
+	if (!ctx->render && (ret = bld_render_new(ctx->base, &ctx->render)) < 0) {
+		snprintf(why, whylen, "No figures: %s.", strerror(-ret));
+		return;
+	}
+	if (bld_render_running(ctx->render, &since)) {
+		snprintf(why, whylen, "The figures are being drawn for the runs stored since they were last "
+			 "drawn (for %lld s now): reload the page in a few seconds.",
+			 (long long)(time(NULL) - since));
+		return;
+	}
+	/*
+	 * Drawn and still not fresh: nothing to draw, or no gnuplot (neither is
+	 * stamped). Say what that render said; draw again once it is a while old
+	 * (runs may have come since), or when it drew something the store has
+	 * moved on from.
+	 */
+	last = bld_render_last(ctx->render, dir, why, whylen, &done);
+	if (last == -ENOENT || !why[0] || time(NULL) - done > DASH_REDRAW_S) {
+		ret = bld_render_start(ctx->render, ctx->cfg.db_path, dir, DASH_NIGHT_HOURS);
+		snprintf(why, whylen, ret < 0 ? "No figures: drawing them could not start (see the daemon's "
+						"log)." :
+						"The figures are being drawn for the newest runs: reload the page "
+						"in a few seconds.");
+		if (ret < 0)
+			bl_err("dashboard: figures: %s", strerror(-ret));
+	}
+}
+
 void bld_dash_index(struct bld_ctx *ctx, const struct bld_listener *l, struct evhttp_request *req,
 		    const char *arg, struct bld_reply *r)
 {
@@ -67,13 +124,7 @@ void bld_dash_index(struct bld_ctx *ctx, const struct bld_listener *l, struct ev
 	FILE *f;
 	int ret;
 
-	if (figures_dir(ctx, dir, sizeof(dir)) == 0 &&
-	    an_html_figures(ctx->store, DASH_NIGHT_HOURS, dir, why, sizeof(why)) == 0) {
-		o.figures = dir;
-		o.figures_why = why;
-	} else {
-		o.figures_why = "No figures: rendering them failed (see the daemon's log).";
-	}
+	figures(ctx, dir, sizeof(dir), why, sizeof(why), &o);
 	f = open_memstream(&text, &n);
 	if (!f) {
 		bld_reply_error(r, 503, "Service Unavailable", "dashboard: out of memory");

@@ -66,6 +66,26 @@ fetch() { # url -> prints "CODE SIZE"
 	curl -s -o "$T/fetched" -w '%{http_code} %{size_download}' --max-time 30 "$1"
 }
 
+# --- the figures are drawn off the event loop ------------------------------
+# The first GET / finds none and starts drawing them on a worker thread; the
+# page says so, and the API answers meanwhile (it waited seconds when the
+# figures were drawn on the event loop). Then the figures come.
+curl -s --max-time 30 -o "$T/first.html" "$URL/" || fail "GET / (first)"
+grep -q 'The figures are being drawn' "$T/first.html" ||
+	fail "first GET /: no word that the figures are being drawn: $(grep -o '<h2 id="figures">.\{0,200\}' "$T/first.html")"
+t0=$(date +%s%N)
+code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 30 "$URL/healthz")
+ms=$((($(date +%s%N) - t0) / 1000000))
+[ "$code" = 200 ] || fail "healthz while drawing: $code"
+echo "ok   GET /healthz answered in $ms ms while the figures were being drawn"
+for i in $(seq 1 240); do
+	curl -s --max-time 30 -o "$T/drawn.html" "$URL/" && grep -q '<figure' "$T/drawn.html" && break
+	sleep 0.25
+done
+grep -q '<figure' "$T/drawn.html" || fail "the figures were not drawn within 60 s: $(tail -n 5 "$T/daemon.log")"
+grep -q 'figures drawn in' "$T/daemon.log" || fail "the daemon's log does not say the figures were drawn"
+echo "ok   the figures were drawn on a worker thread, then served"
+
 # --- the index, as the browser rendered it ----------------------------------
 browse dump "$URL/" "$T/index.dom" || fail "chromium --dump-dom $URL/: $(tail -n 5 "$T/chromium.log")"
 grep -q '<table id="headline">' "$T/index.dom" || fail "index: no headline table: $(head -c 500 "$T/index.dom")"
