@@ -19,7 +19,10 @@
 enum bld_when {
 	BLD_WHEN_EVERY, /* every = N seconds since the last start */
 	BLD_WHEN_AT,	/* at = HH:MM, local time, once a day */
+	BLD_WHEN_NEW_KERNEL, /* on = new-kernel SERIES: when apt's index has a newer version */
 };
+
+struct bld_lab; /* daemon_campaign.h */
 
 struct bld_schedule {
 	char name[BLD_NAME_MAX]; /* from [schedule NAME] */
@@ -30,6 +33,10 @@ struct bld_schedule {
 	char **argv;		 /* command, NULL-terminated, {job} substituted; argv[0] is a path */
 	int64_t timeout_ms;	 /* the child's process group is killed after this */
 	char *baseline;		 /* compare selector for the nightly verdict, or NULL */
+	struct bld_lab *lab;	 /* lab = ...: a `bouncelab lab` campaign instead of a command; NULL */
+	char *on;		 /* on = new-kernel SERIES as written, or NULL */
+	char *new_kernel;	 /* BLD_WHEN_NEW_KERNEL: the series (6.12) */
+	int64_t poll_ms;	 /* BLD_WHEN_NEW_KERNEL: ask apt's index at most this often */
 };
 
 struct bld_config {
@@ -51,6 +58,8 @@ struct bld_config {
 	int64_t monitor_interval_ms; /* [monitor] interval */
 	char *tracefs;		   /* [monitor] tracefs root, NULL = find it */
 	char *gembench;		   /* [daemon] gembench: default program of a schedule */
+	char *bouncelab;	   /* [daemon] bouncelab: the program lab schedules run */
+	char *campaigns;	   /* [daemon] campaigns: lab campaigns' folders; NULL = beside the db */
 	struct bld_schedule schedules[BLD_SCHEDULE_MAX];
 	size_t n_schedules;
 };

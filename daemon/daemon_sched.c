@@ -37,6 +37,7 @@
 #include <jansson.h>
 
 #include "analysis.h"
+#include "daemon_campaign.h"
 #include "daemon.h"
 #include "docwrite.h"
 #include "fsutil.h"
@@ -56,6 +57,7 @@ struct child {
 	char *job;			/* copy of the job file path, or NULL */
 	char *baseline;			/* copy of the schedule's baseline selector, or NULL */
 	char *prog;			/* argv[0] as run */
+	char *outdir;			/* a lab campaign's folder (its documents); NULL for a command */
 	int64_t record_id;		/* bl_store_schedule_begin() id */
 	time_t started;			/* CLOCK_REALTIME */
 	int64_t started_ns;		/* monotonic */
@@ -352,6 +354,41 @@ static void free_vec(char **v)
 	free(v);
 }
 
+/*
+ * A lab schedule's vector: `bouncelab lab ... --out DIR` with DIR a new
+ * folder of this campaign (in *@outdir); @kernels the new-kernel series
+ * when the lab names no kernels.
+ */
+static char **build_lab_argv(const struct bld_config *cfg, const struct bld_schedule *sc, const char *kernels,
+			     time_t now, char **outdir, char *why, size_t whylen)
+{
+	char base[PATH_MAX], dir[PATH_MAX];
+	char *prog = resolve_program(cfg->bouncelab);
+	char **v;
+	int ret;
+
+	if (!prog) {
+		snprintf(why, whylen, "%s: not found in PATH nor beside bouncelabd", cfg->bouncelab);
+		return NULL;
+	}
+	bld_campaign_base(cfg->campaigns, cfg->db_path, base, sizeof(base));
+	ret = bld_campaign_outdir(base, sc->name, now, dir, sizeof(dir));
+	if (ret < 0) {
+		snprintf(why, whylen, "campaign folder under %.180s: %s", base, strerror(-ret));
+		free(prog);
+		return NULL;
+	}
+	v = bld_lab_argv(prog, sc->lab, kernels, dir);
+	free(prog);
+	*outdir = v ? strdup(dir) : NULL;
+	if (!v || !*outdir) {
+		free_vec(v);
+		snprintf(why, whylen, "out of memory");
+		return NULL;
+	}
+	return v;
+}
+
 /* The argument vector of schedule @sc with {job} replaced; argv[0] resolved. */
 static char **build_argv(const struct bld_config *cfg, const struct bld_schedule *sc, char *why, size_t whylen)
 {
@@ -415,6 +452,7 @@ static void child_reset(struct child *c)
 	free(c->job);
 	free(c->baseline);
 	free(c->prog);
+	free(c->outdir);
 	memset(c, 0, sizeof(*c));
 	c->out_fd = c->err_fd = -1;
 }
@@ -425,19 +463,27 @@ static int spawn(struct bld_sched *s, size_t idx, int64_t planned, time_t now)
 	const struct bld_schedule *sc = &ctx->cfg.schedules[idx];
 	struct child *c = &s->run;
 	struct bl_spawn ch;
+	const char *job = sc->lab ? sc->lab->job : sc->job;
 	char why[256];
 	char **argv = NULL;
+	char *outdir = NULL;
 	struct timeval tv;
 	pid_t pid;
 	int ret;
 
 	assert(!c->pid); /* runs never overlap: bld_sched_tick checks */
 	assert(idx < ctx->cfg.n_schedules); /* so also < BLD_SCHEDULE_MAX, s->last[] */
-	argv = build_argv(&ctx->cfg, sc, why, sizeof(why));
-	ret = bl_store_schedule_begin(ctx->store, sc->name, sc->job, planned, now, &c->record_id);
+	if (sc->lab)
+		argv = build_lab_argv(&ctx->cfg, sc, sc->new_kernel, now, &outdir, why, sizeof(why));
+	else
+		argv = build_argv(&ctx->cfg, sc, why, sizeof(why));
+	ret = bl_store_schedule_begin(ctx->store, sc->name, job, planned, now, &c->record_id);
 	if (ret < 0) {
 		bl_complain_at(&s->c_store, bld_now_ns(), "schedule %s: record start: %s; not running it", sc->name,
 			     bl_store_errmsg(ctx->store));
+		if (outdir)
+			rmdir(outdir); /* still empty: nothing ran */
+		free(outdir);
 		free_vec(argv);
 		return ret;
 	}
@@ -446,10 +492,11 @@ static int spawn(struct bld_sched *s, size_t idx, int64_t planned, time_t now)
 	c->sched_idx = idx;
 	c->started = now;
 	c->started_ns = bld_now_ns();
-	c->job = sc->job ? strdup(sc->job) : NULL;
+	c->job = job ? strdup(job) : NULL;
 	c->baseline = sc->baseline ? strdup(sc->baseline) : NULL;
+	c->outdir = outdir;
 	if (!argv) {
-		c->prog = strdup(sc->argv ? sc->argv[0] : ctx->cfg.gembench);
+		c->prog = strdup(sc->lab ? ctx->cfg.bouncelab : sc->argv ? sc->argv[0] : ctx->cfg.gembench);
 		ret = -ENOENT;
 		goto fail;
 	}
@@ -495,8 +542,8 @@ static int spawn(struct bld_sched *s, size_t idx, int64_t planned, time_t now)
 		bl_err("schedule %s: event set-up failed; killing the run", sc->name);
 		kill(-pid, SIGKILL);
 	}
-	bl_info("schedule %s: started pid %d: %s%s%s", sc->name, (int)pid, argv[0], sc->job ? " job " : "",
-		sc->job ? sc->job : "");
+	bl_info("schedule %s: started pid %d: %s%s%s%s%s%s", sc->name, (int)pid, argv[0], sc->lab ? " lab" : "",
+		job ? " job " : "", job ? job : "", outdir ? " out " : "", outdir ? outdir : "");
 	free_vec(argv);
 	return 0;
 fail:
