@@ -193,6 +193,43 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"SELECT job, workload, variant, size, metric, clock, floor, boots, kernel, mode,"
 		" runs, measured_unix FROM noise_floors WHERE (?1 IS NULL OR clock = ?1)"
 		" ORDER BY job, workload, variant, size, metric, clock",
+	/* nights (store_night.c) */
+	[ST_NIGHT_INS] =
+		"INSERT INTO nights (label, source, started_unix, status) VALUES (?1, ?2, ?3, 'open')",
+	[ST_NIGHT_GET] =
+		"SELECT n.id, n.label, n.source, n.status, n.baseline, n.started_unix,"
+		" n.finished_unix, (SELECT count(*) FROM night_runs r WHERE r.night_id = n.id)"
+		" FROM nights n WHERE (?1 = 0 OR n.id = ?1) ORDER BY n.started_unix DESC, n.id DESC"
+		" LIMIT 1",
+	[ST_NIGHT_PREV] =
+		"SELECT p.id FROM nights p, nights n WHERE n.id = ?1 AND p.source = n.source AND"
+		" p.id != n.id AND (p.started_unix < n.started_unix OR (p.started_unix ="
+		" n.started_unix AND p.id < n.id)) ORDER BY p.started_unix DESC, p.id DESC LIMIT 1",
+	[ST_NIGHT_OF_RUN] =
+		"SELECT r.night_id FROM night_runs r JOIN nights n ON n.id = r.night_id WHERE"
+		" r.run_uuid = lower(?1) ORDER BY n.started_unix DESC, n.id DESC LIMIT 1",
+	[ST_NIGHT_EXISTS] = "SELECT id FROM nights WHERE id = ?1",
+	[ST_RUN_EXISTS] = "SELECT id FROM runs WHERE uuid = lower(?1)",
+	[ST_NIGHT_RUN_INS] =
+		"INSERT OR IGNORE INTO night_runs (night_id, run_uuid) VALUES (?1, lower(?2))",
+	[ST_NIGHT_RUNS] =
+		"SELECT r.run_uuid, r.last_uuid, r.baseline_why FROM night_runs r JOIN runs u ON"
+		" u.uuid = r.run_uuid WHERE r.night_id = ?1 ORDER BY u.started_unix, u.id",
+	[ST_NIGHT_RUN_SET] =
+		"UPDATE night_runs SET last_uuid = lower(?3), baseline_why = ?4 WHERE night_id = ?1"
+		" AND run_uuid = lower(?2)",
+	[ST_NIGHT_SET_JUDGED] =
+		"UPDATE nights SET status = 'judged', baseline = ?2, finished_unix = ?3 WHERE id = ?1",
+	[ST_NIGHT_VERDICT_DEL] = "DELETE FROM verdicts WHERE night_id = ?1",
+	[ST_NIGHT_VERDICT_INS] =
+		"INSERT INTO verdicts (at_unix, subject, baseline, workload, variant, size,"
+		" metric, baseline_value, value, change, p_value, verdict, detail, night_id,"
+		" threshold, calibrated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
+		" ?13, ?14, ?15, ?16)",
+	[ST_NIGHT_VERDICTS] =
+		"SELECT subject, baseline, workload, variant, size, metric, baseline_value, value,"
+		" change, p_value, verdict, detail, threshold, calibrated FROM verdicts WHERE"
+		" night_id = ?1 ORDER BY id",
 };
 
 /* --- errors, the statement cache, stepping (store_internal.h) ----------- */

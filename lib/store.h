@@ -344,4 +344,66 @@ typedef int (*bl_floor_cb)(const struct bl_noise_floor *f, void *user);
 /* Every floor (of @clock when not NULL); strings valid during the callback only. */
 int bl_store_query_floors(struct bl_store *s, const char *clock, bl_floor_cb cb, void *user);
 
+/* --- nights (schema/0007: a campaign's runs, judged together; lib/store_night.c) --- */
+
+/* One night as stored. Strings valid during the callback only. */
+struct bl_night_row {
+	int64_t id;
+	const char *label, *source;
+	const char *status;	    /* "open" | "judged" */
+	const char *baseline;	    /* the pinned baseline selector, or NULL */
+	int64_t started_unix;
+	struct bl_opt_i64 finished_unix; /* unset while open */
+	int64_t n_runs;
+};
+typedef int (*bl_night_cb)(const struct bl_night_row *night, void *user);
+
+/* Records a night (status "open"); *@id identifies it. 0 or -errno. */
+int bl_store_night_begin(struct bl_store *s, const char *label, const char *source,
+			 int64_t started_unix, int64_t *id);
+/*
+ * Adds stored run @run_uuid to night @night_id; twice is once. -ENOENT when
+ * the night or the run is not in the store (the message says which).
+ */
+int bl_store_night_add_run(struct bl_store *s, int64_t night_id, const char *run_uuid);
+/*
+ * Night @id (0 = the newest by started_unix, then id) through @cb.
+ * -ENOENT when there is none.
+ */
+int bl_store_night_get(struct bl_store *s, int64_t id, bl_night_cb cb, void *user);
+/* The night of the same source that started before night @id, in *@prev (0 = none). */
+int bl_store_night_previous(struct bl_store *s, int64_t id, int64_t *prev);
+/* The night run @run_uuid belongs to (the newest when several), in *@night_id (0 = none). */
+int bl_store_night_of_run(struct bl_store *s, const char *run_uuid, int64_t *night_id);
+
+/* One run of a night; strings valid during the callback only. */
+struct bl_night_run {
+	const char *run_uuid;
+	const char *last_uuid;	  /* judged against as its last night; NULL none */
+	const char *baseline_why; /* why not judged against the baseline; NULL */
+};
+typedef int (*bl_night_run_cb)(const struct bl_night_run *run, void *user);
+/* The runs of night @night_id, oldest first (by the run's started_unix). */
+int bl_store_night_runs(struct bl_store *s, int64_t night_id, bl_night_run_cb cb, void *user);
+
+/* A verdict made judging a night: a verdict plus what its change had to exceed. */
+struct bl_night_verdict {
+	struct bl_verdict v;
+	struct bl_opt_f64 threshold; /* relative for times, absolute for counts; unset: not judged */
+	bool calibrated;	     /* a measured noise floor set the threshold */
+};
+typedef int (*bl_night_verdict_cb)(const struct bl_night_verdict *v, void *user);
+/*
+ * Stores the judgement of night @night_id in ONE transaction: the runs'
+ * last nights and baseline reasons (@runs, @n_runs: each must be a run of
+ * the night), the verdicts (replacing any earlier judgement of the night),
+ * and the night's status "judged", @baseline and finished_unix = @at_unix.
+ */
+int bl_store_night_judged(struct bl_store *s, int64_t night_id, const char *baseline,
+			  int64_t at_unix, const struct bl_night_run *runs, size_t n_runs,
+			  const struct bl_night_verdict *v, size_t n);
+/* The verdicts of night @night_id in the order they were stored. */
+int bl_store_night_verdicts(struct bl_store *s, int64_t night_id, bl_night_verdict_cb cb,
+			    void *user);
+
 #endif

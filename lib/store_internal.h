@@ -6,7 +6,7 @@
  *
  * The store is split by what it stores (store.c: open, close, statement
  * cache, errors; store_migrate.c; store_ckpt.c; store_put.c; store_query.c;
- * store_monitor.c; store_sched.c; store_verdict.c; store_floor.c); all its SQL stays in
+ * store_monitor.c; store_sched.c; store_verdict.c; store_floor.c; store_night.c); all its SQL stays in
  * store.c's stmt_sql[] table, in store_put.c's multi-row INSERT heads and
  * in store_migrate.c's migration transaction.
  */
@@ -58,6 +58,19 @@ enum stmt_id {
 	ST_VERDICT_QUERY,
 	ST_FLOOR_INS,
 	ST_FLOOR_QUERY,
+	ST_NIGHT_INS,		/* store_night.c */
+	ST_NIGHT_GET,
+	ST_NIGHT_PREV,
+	ST_NIGHT_OF_RUN,
+	ST_NIGHT_EXISTS,
+	ST_RUN_EXISTS,
+	ST_NIGHT_RUN_INS,
+	ST_NIGHT_RUNS,
+	ST_NIGHT_RUN_SET,
+	ST_NIGHT_SET_JUDGED,
+	ST_NIGHT_VERDICT_DEL,
+	ST_NIGHT_VERDICT_INS,
+	ST_NIGHT_VERDICTS,
 	ST_COUNT,
 };
 
