@@ -499,6 +499,8 @@ int an_report_write(FILE *f, FILE *details, struct bl_store *s, const struct bl_
 			o->out, db_path);
 	ret = rp_headline(&c, f);
 	if (!ret)
+		ret = rp_night_section(&c, f);
+	if (!ret)
 		ret = rp_xen_section(&c, f);
 	if (!ret)
 		ret = what_ran(f, details, o->details_link, runs);

@@ -40,6 +40,8 @@ int rp_kernel_comparisons(struct report_ctx *c);
 
 /* report_headline.c: the headline table (headline.h) into @f. 0 or -errno. */
 int rp_headline(struct report_ctx *c, FILE *f);
+/* report_night.c: "What changed since last night" when the newest judged night has runs here. */
+int rp_night_section(struct report_ctx *c, FILE *f);
 /* report_xen.c: "What Xen PV does", when a kernel ran a Xen mode. 0 or -ENOMEM. */
 int rp_xen_section(struct report_ctx *c, FILE *f);
 

@@ -21,6 +21,7 @@ static const struct subcommand subcommands[] = {
 	{ "lab", cmd_lab, "boot Debian kernels under QEMU in each DMA mode and run a job inside" },
 	{ "ingest", cmd_ingest, "store result documents (through bouncelabd when it runs)" },
 	{ "runs", cmd_runs, "list stored runs, filtered by kernel, mode, device, job, date" },
+	{ "night", cmd_night, "record a campaign's runs as a night, judge it against last night; show one" },
 	{ "status", cmd_status, "database, schema version, runs stored, daemon reachable" },
 	{ "calibrate", cmd_calibrate, "boot one configuration twice (A/A) and store the noise floors compare uses" },
 	{ "bisect", cmd_bisect, "the first kernel version of a range that changed a metric (one boot a step)" },

@@ -1,6 +1,9 @@
 /*
  * `bouncelab nightly`: the main job (what `make run` and a lab's cron run).
- * One pass of: measure -> store -> compare -> plot -> report -> summary.
+ * One pass of: measure -> store -> judge the night -> compare -> plot ->
+ * report -> summary. The night's runs are judged against their last night
+ * of the same configuration (and --baseline) by `bouncelab night judge`,
+ * and the report opens with what changed (analysis/report_night.c).
  *
  * Where it measures: on this machine's own DRM devices when it has an i915
  * or xe GPU (i915.ini or xe.ini), else in the testbed (real Debian
@@ -34,6 +37,7 @@
 #include "lab_kernels_file.h"
 #include "log.h"
 #include "paths.h"
+#include "selector.h"
 #include "store.h"
 #include "subprocess.h"
 
@@ -49,6 +53,7 @@ struct nightly_opts {
 	const char *timeout;	/* --timeout per boot, passed to lab */
 	const char *clock;	/* --clock for the testbed: icount (default) or wall */
 	const char *boots;	/* --boots per kernel x mode for the testbed (default 1) */
+	const char *baseline;	/* --baseline: a pinned baseline selector for the night */
 	int calibrate;		/* 1 --calibrate, -1 --no-calibrate, 0 when no floor exists */
 	int where;		/* 0 auto, 'l' local, 't' testbed */
 };
@@ -79,7 +84,7 @@ static void nightly_usage(FILE *out)
 		"usage: bouncelab nightly [--local | --lab] [--kernels LIST] [--modes LIST]\n"
 		"                         [--clock icount|wall] [--boots N] [--job FILE]\n"
 		"                         [--out DIR] [--timeout S] [--db PATH]\n"
-		"                         [--calibrate | --no-calibrate]\n\n"
+		"                         [--calibrate | --no-calibrate] [--baseline SELECTOR]\n\n"
 		"The main job: measure, store every result document, compare each DMA mode\n"
 		"against " BL_MODE_BASELINE ", render the plots and write the report, then print a summary.\n\n"
 		"  --local        measure on this machine's DRM devices (gembench)\n"
@@ -107,7 +112,9 @@ static void nightly_usage(FILE *out)
 		"                 clock and job); default: only when the database has no\n"
 		"                 floor on that clock yet (without floors, times compared\n"
 		"                 between single boots are 'unknown')\n"
-		"  --no-calibrate never calibrate\n\n"
+		"  --no-calibrate never calibrate\n"
+		"  --baseline SEL judge the night against the runs this selector picks too\n"
+		"                 (kernel=6.1.119-1), besides each run's last night\n\n"
 		"Exit: 0 when every step succeeded, 1 when one failed (the others still ran),\n"
 		"2 on bad usage.\n",
 		modes, LAB_BOOTS_MAX, LAB_DEFAULT_TIMEOUT_ICOUNT_S, LAB_DEFAULT_TIMEOUT_WALL_S);
@@ -202,6 +209,7 @@ static int parse_opts(int argc, char **argv, struct nightly_opts *o)
 		{ "boots", required_argument, NULL, 'b' },
 		{ "calibrate", no_argument, NULL, 'C' },
 		{ "no-calibrate", no_argument, NULL, 'N' },
+		{ "baseline", required_argument, NULL, 'B' },
 		{ "db", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -229,6 +237,7 @@ static int parse_opts(int argc, char **argv, struct nightly_opts *o)
 		case 'b': o->boots = optarg; break;
 		case 'C': o->calibrate = 1; break;
 		case 'N': o->calibrate = -1; break;
+		case 'B': o->baseline = optarg; break;
 		case 'd': o->db = optarg; break;
 		case 'h':
 			nightly_usage(stdout);
@@ -259,6 +268,17 @@ static int parse_opts(int argc, char **argv, struct nightly_opts *o)
 			       o->boots, LAB_BOOTS_MAX);
 			return 2;
 		}
+	}
+	if (o->baseline) {
+		struct bl_selector sel;
+		char err[512];
+
+		/* refused before the night begins, not after hours of boots */
+		if (bl_selector_parse(o->baseline, &sel, err, sizeof(err)) < 0) {
+			bl_err("nightly: --baseline: %s", err);
+			return 2;
+		}
+		bl_selector_free(&sel);
 	}
 	if (o->job && access(o->job, R_OK) < 0) {
 		bl_err("nightly: job file %s: %s", o->job, strerror(errno));
@@ -354,7 +374,9 @@ int cmd_nightly(int argc, char **argv)
 	const char *clock_name;
 	bool local;
 	const char *intel_job;
+	char started[24];
 
+	snprintf(started, sizeof(started), "%lld", (long long)time(NULL));
 	rc = parse_opts(argc, argv, &o);
 	if (rc)
 		return rc == 1 ? 0 : rc;
@@ -496,6 +518,30 @@ int cmd_nightly(int argc, char **argv)
 		steps[nsteps].name = "ingest";
 		steps[nsteps++].rc = 1;
 		a.n = 0;
+	}
+
+	/* 2b. The night: its stored runs judged against their last night (and --baseline). */
+	if (local ? access(local_json, R_OK) == 0 : found.gl_pathc > 0) {
+		av_push(&a, self);
+		av_push(&a, "night");
+		av_push(&a, "judge");
+		av_push(&a, "--source");
+		av_push(&a, "nightly");
+		av_push(&a, "--started");
+		av_push(&a, started);
+		av_push(&a, "--db");
+		av_push(&a, o.db);
+		if (o.baseline) {
+			av_push(&a, "--baseline");
+			av_push(&a, o.baseline);
+		}
+		if (local) {
+			av_push(&a, local_json);
+		} else {
+			for (size_t i = 0; i < found.gl_pathc; i++)
+				av_push(&a, found.gl_pathv[i]);
+		}
+		av_run(&a, "night", steps, &nsteps);
 	}
 
 	/* 3. What bouncing costs: each DMA mode against noforce, per kernel. */

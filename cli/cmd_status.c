@@ -1,7 +1,8 @@
 /*
  * `bouncelab status`: where the database is, its schema version, how many
- * runs it holds and the newest one, and whether bouncelabd answers on its
- * socket (GET /healthz).
+ * runs it holds and the newest one, the latest night and what regressed in
+ * it (analysis/night.h), and whether bouncelabd answers on its socket
+ * (GET /healthz).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -12,6 +13,7 @@
 #include "commands.h"
 #include "http_client.h"
 #include "log.h"
+#include "night.h"
 #include "paths.h"
 #include "store.h"
 
@@ -19,12 +21,32 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: bouncelab status [--db PATH] [--socket PATH]\n\n"
-		"Show the database (path, schema version, runs stored, last run) and whether\n"
-		"bouncelabd answers on its socket.\n\n"
+		"Show the database (path, schema version, runs stored, last run), the latest\n"
+		"night and what regressed in it, and whether bouncelabd answers on its socket.\n\n"
 		"  --db PATH      database (default $BOUNCELAB_DB, else %s)\n"
 		"  --socket PATH  daemon socket (default $BOUNCELAB_SOCKET, else %s)\n\n"
 		"Exit status: 0 the database is readable (or absent), 1 it is not.\n",
 		BL_DEFAULT_DB, BL_DEFAULT_SOCKET);
+}
+
+/* The rows of the latest night shown before "and N more". */
+#define STATUS_NIGHT_ROWS 5
+
+static void show_night(struct bl_store *s)
+{
+	struct an_night n;
+	int ret = an_night_load(s, 0, &n);
+
+	if (ret == -ENOENT) {
+		printf("night:     none recorded (bouncelab nightly records one)\n");
+		return;
+	}
+	if (ret < 0) {
+		printf("night:     unreadable (%s)\n", strerror(-ret));
+		return;
+	}
+	an_night_write_text(stdout, &n, STATUS_NIGHT_ROWS);
+	an_night_free(&n);
 }
 
 static int show_db(const char *db)
@@ -58,6 +80,7 @@ static int show_db(const char *db)
 			       info.last_started_at, info.last_status);
 		else
 			printf("last run:  none\n");
+		show_night(s);
 	}
 	bl_store_close(s);
 	return ret ? 1 : 0;

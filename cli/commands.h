@@ -18,6 +18,7 @@ int cmd_calibrate(int argc, char **argv); /* cli/cmd_calibrate.c: noise floors f
 int cmd_pool(int argc, char **argv);    /* cli/cmd_pool.c: the smallest SWIOTLB pool for a job */
 int cmd_nightly(int argc, char **argv); /* cli/cmd_nightly.c: the main job (make run) */
 int cmd_bisect(int argc, char **argv);  /* cli/cmd_bisect.c: the first kernel version that changed a metric */
+int cmd_night(int argc, char **argv);   /* cli/cmd_night.c: record and judge a night, show one */
 int cmd_export(int argc, char **argv);  /* cli/cmd_export.c: KCIDB JSON (analysis/kcidb.c) */
 
 #endif
