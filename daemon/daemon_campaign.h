@@ -87,4 +87,18 @@ struct bld_campaign_result {
 int bld_campaign_store(struct bl_store *store, const char *name, const char *outdir, size_t max_bytes,
 		       struct bld_campaign_result *res);
 
+/* --- daemon_campaign_night.c ------------------------------------------------ */
+
+/*
+ * Judges the documents @res stored from campaign @name (started at
+ * @started) as one night (analysis/night.h, source "schedule:NAME"): each
+ * run against its last night of the same configuration and, with
+ * @baseline (the schedule's `baseline =`), against that selector's runs;
+ * the verdicts are stored and one line is logged (a warning when
+ * something got worse). @note gets ", night N: W worse" for the run's
+ * summary. 0 or -errno (logged).
+ */
+int bld_campaign_judge(struct bl_store *store, const char *name, time_t started, const char *baseline,
+		       const struct bld_campaign_result *res, char *note, size_t len);
+
 #endif

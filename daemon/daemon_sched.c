@@ -38,6 +38,7 @@
 
 #include "analysis.h"
 #include "daemon_campaign.h"
+#include "daemon_newkernel.h"
 #include "daemon.h"
 #include "docwrite.h"
 #include "fsutil.h"
@@ -75,11 +76,14 @@ struct bld_sched {
 	struct bld_ctx *ctx;
 	struct child run;		/* run.pid == 0: idle */
 	int64_t last[BLD_SCHEDULE_MAX]; /* planned slot of the last start; -1 = not read yet */
+	struct bld_newkernel *nk;	/* on = new-kernel schedules: polls and versions */
 	struct bl_complain c_store;
 };
 
 int bld_sched_due(const struct bld_schedule *sc, int64_t last, time_t now, time_t started, int64_t *planned)
 {
+	if (sc->when == BLD_WHEN_NEW_KERNEL)
+		return 0; /* not by the clock: daemon_newkernel.c says when */
 	if (sc->when == BLD_WHEN_EVERY) {
 		if (last > 0 && now < last + sc->every_s)
 			return 0;
@@ -320,8 +324,7 @@ static void timeout_fired(evutil_socket_t fd, short what, void *arg)
 	kill(-c->pid, SIGKILL);
 }
 
-/* Finds @prog in $PATH, then beside bouncelabd itself. Malloc'd path or NULL. */
-static char *resolve_program(const char *prog)
+char *bld_resolve_program(const char *prog)
 {
 	char self[PATH_MAX], cand[PATH_MAX];
 	const char *path = getenv("PATH");
@@ -363,7 +366,7 @@ static char **build_lab_argv(const struct bld_config *cfg, const struct bld_sche
 			     time_t now, char **outdir, char *why, size_t whylen)
 {
 	char base[PATH_MAX], dir[PATH_MAX];
-	char *prog = resolve_program(cfg->bouncelab);
+	char *prog = bld_resolve_program(cfg->bouncelab);
 	char **v;
 	int ret;
 
@@ -406,7 +409,7 @@ static char **build_argv(const struct bld_config *cfg, const struct bld_schedule
 		const char *at = strstr(src[i], "{job}");
 
 		if (i == 0) {
-			v[0] = resolve_program(src[0]);
+			v[0] = bld_resolve_program(src[0]);
 			if (!v[0]) {
 				snprintf(why, whylen, "%s: not found in PATH nor beside bouncelabd", src[0]);
 				free_vec(v);
@@ -599,6 +602,68 @@ static void judge(struct bld_sched *s, struct child *c, const struct stored_ids 
 		snprintf(out, outlen, ", verdict: %zu worse", worse_total);
 }
 
+/*
+ * A lab campaign is over (reaped): store every document it wrote, even
+ * after a timeout or a stop (the boots that finished wrote theirs); add
+ * the daemon's own document when the lab's do not say why the run is not
+ * ok (a timeout or a stop cut boots short, exit 2 refused the input before
+ * anything booted); judge what was stored as one night; close the record
+ * and log one line.
+ */
+static void finish_lab(struct bld_sched *s, struct child *c, const char *interrupted, int exit_code, double secs)
+{
+	struct bld_ctx *ctx = s->ctx;
+	struct bld_campaign_result *res = calloc(1, sizeof(*res));
+	char status[16] = "ok", why[STDERR_TAIL + 640] = "", summary[1024], night[96] = "", run_id[BL_UUID_LEN] = "";
+	bool own = false;
+	int ret = -ENOMEM;
+
+	if (res)
+		ret = bld_campaign_store(ctx->store, c->name, c->outdir, ctx->cfg.max_body, res);
+	if (ret < 0)
+		bl_err("schedule %s: campaign folder %s: %s", c->name, c->outdir, strerror(-ret));
+	if (interrupted) {
+		snprintf(status, sizeof(status), "failed");
+		snprintf(why, sizeof(why), "%s; campaign %s; stderr: %s", interrupted, c->outdir, c->err_tail);
+		own = true;
+	} else if (c->timed_out) {
+		snprintf(status, sizeof(status), "timeout");
+		snprintf(why, sizeof(why), "campaign killed at its timeout after %.1f s (its process group, QEMU "
+					   "included); campaign %s; stderr tail: %s",
+			 secs, c->outdir, c->err_tail);
+		own = true;
+		ctx->stats.sched_timeouts++;
+	} else if (ret < 0 || !res->stored) {
+		snprintf(status, sizeof(status), "%s", exit_code == 77 ? "skipped" : "failed");
+		snprintf(why, sizeof(why), "bouncelab lab exit %d, no result document stored from %s%s%s; stderr: %s",
+			 exit_code, c->outdir, res && res->refused ? " (refused: " : "",
+			 res && res->refused ? res->first_refusal : "", c->err_tail);
+		if (res && res->refused)
+			strncat(why, ")", sizeof(why) - strlen(why) - 1);
+		own = true;
+	} else if (exit_code != 0 || res->refused) {
+		/* The failed boots' documents say why; the record says that not everything went well. */
+		snprintf(status, sizeof(status), "failed");
+	}
+	if (own)
+		ret = store_own_doc(s, c, status, why, run_id);
+	if (res && res->stored) {
+		snprintf(run_id, sizeof(run_id), "%s", res->run_id[0]);
+		bld_campaign_judge(ctx->store, c->name, c->started, c->baseline, res, night, sizeof(night));
+	}
+	snprintf(summary, sizeof(summary),
+		 "schedule %s: campaign %s, exit %d, %.1f s, %d document%s stored, %d refused%s%s%s%s from %s",
+		 c->name, status, exit_code, secs, res ? res->stored : 0, res && res->stored == 1 ? "" : "s",
+		 res ? res->refused : 0, own ? (ret < 0 ? ", own document NOT stored" : ", own document stored") : "",
+		 night, run_id[0] ? ", first run " : "", run_id, c->outdir);
+	bl_store_schedule_finish(ctx->store, c->record_id, status, exit_code, run_id[0] ? run_id : NULL,
+				 c->err_len ? c->err_tail : NULL, summary, time(NULL));
+	bl_log(strcmp(status, "ok") ? BL_LOG_WARN : BL_LOG_INFO, "%s", summary);
+	ctx->stats.sched_runs++;
+	free(res);
+	child_reset(c);
+}
+
 /* The run is over (reaped): store what it produced and log one line. */
 static void finish(struct bld_sched *s, const char *interrupted)
 {
@@ -615,6 +680,10 @@ static void finish(struct bld_sched *s, const char *interrupted)
 		exit_code = WEXITSTATUS(c->status);
 	else if (WIFSIGNALED(c->status))
 		exit_code = 128 + WTERMSIG(c->status);
+	if (c->outdir) {
+		finish_lab(s, c, interrupted, exit_code, secs);
+		return;
+	}
 
 	if (interrupted) {
 		snprintf(status, sizeof(status), "failed");
@@ -661,6 +730,8 @@ void bld_sched_sigchld(struct bld_sched *s)
 	siginfo_t si = { 0 };
 	int status = 0;
 
+	if (s)
+		bld_newkernel_sigchld(s->nk);
 	if (!s || !s->run.pid)
 		return;
 	/*
@@ -712,6 +783,8 @@ void bld_sched_tick(struct bld_sched *s, time_t now)
 	int64_t planned[BLD_SCHEDULE_MAX];
 	size_t order[BLD_SCHEDULE_MAX], n;
 
+	if (!ctx->stopping)
+		bld_newkernel_tick(s->nk, now); /* polls apt's index while a campaign runs too */
 	if (s->run.pid || ctx->stopping)
 		return; /* runs never overlap */
 	for (size_t i = 0; i < ctx->cfg.n_schedules; i++) {
@@ -737,12 +810,29 @@ void bld_sched_tick(struct bld_sched *s, time_t now)
 	for (size_t k = 0; k < n; k++)
 		if (spawn(s, order[k], planned[order[k]], now) == 0)
 			return;
+	/* A new kernel in apt's index: its slot is the time it was started. */
+	for (size_t i = 0; i < ctx->cfg.n_schedules; i++) {
+		const char *version = bld_newkernel_due(s->nk, i);
+		int ret;
+
+		if (!version)
+			continue;
+		bl_info("schedule %s: campaign for %s %s", ctx->cfg.schedules[i].name, ctx->cfg.schedules[i].new_kernel,
+			version);
+		ret = spawn(s, i, now, now);
+		if (s->last[i] == now)
+			bld_newkernel_started(s->nk, i, now); /* the slot is spent, started or not: never twice */
+		if (ret == 0)
+			return;
+	}
 }
 
 void bld_sched_reload(struct bld_sched *s)
 {
 	for (size_t i = 0; i < BLD_SCHEDULE_MAX; i++)
 		s->last[i] = -1; /* names may have moved: read again from the store */
+	if (s->nk)
+		bld_newkernel_reload(s->nk);
 }
 
 int bld_sched_new(struct bld_ctx *ctx, struct bld_sched **out)
@@ -753,6 +843,10 @@ int bld_sched_new(struct bld_ctx *ctx, struct bld_sched **out)
 		return -ENOMEM;
 	s->ctx = ctx;
 	s->run.out_fd = s->run.err_fd = -1;
+	if (bld_newkernel_new(ctx, &s->nk) < 0) {
+		free(s);
+		return -ENOMEM;
+	}
 	bld_sched_reload(s);
 	{
 		/* Runs a previous daemon left "running" (it was killed meanwhile) are over. */
@@ -783,5 +877,6 @@ void bld_sched_free(struct bld_sched *s)
 		finish(s, "interrupted: the daemon stopped");
 	}
 	child_reset(&s->run);
+	bld_newkernel_free(s->nk);
 	free(s);
 }

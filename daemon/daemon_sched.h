@@ -30,6 +30,8 @@ void bld_sched_free(struct bld_sched *s);
 void bld_sched_tick(struct bld_sched *s, time_t now);
 /* From the SIGCHLD event: reaps the child and finishes its run. */
 void bld_sched_sigchld(struct bld_sched *s);
+/* @prog from $PATH, then beside bouncelabd itself (a path with '/' as is): malloc'd, or NULL. */
+char *bld_resolve_program(const char *prog);
 /* The configuration was reloaded: forget cached state of removed schedules. */
 void bld_sched_reload(struct bld_sched *s);
 
