@@ -135,14 +135,15 @@ int bld_lab_parse(const char *value, struct bld_lab **out, char *why, size_t why
 {
 	char *values[LK_COUNT] = { NULL };
 	struct bld_lab *lab = NULL;
-	char *copy = strdup(value), *save = NULL, *item;
+	char *copy = strdup(value), *rest = copy, *item;
 	int cur = -1, ret = 0;
 
 	*out = NULL;
 	if (!copy)
 		return -ENOMEM;
 	/* Gather each key's text first: "kernels=6.1,6.12" arrives as two items. */
-	for (item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+	/* strsep, not strtok: an empty item ("force,,noforce") must be seen to be refused. */
+	while ((item = strsep(&rest, ","))) {
 		char *it = trim(item);
 		size_t keylen = 0;
 		int k = item_key(it, &keylen);
