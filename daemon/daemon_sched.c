@@ -324,120 +324,6 @@ static void timeout_fired(evutil_socket_t fd, short what, void *arg)
 	kill(-c->pid, SIGKILL);
 }
 
-char *bld_resolve_program(const char *prog)
-{
-	char self[PATH_MAX], cand[PATH_MAX];
-	const char *path = getenv("PATH");
-
-	if (strchr(prog, '/'))
-		return strdup(prog);
-	while (path && *path) {
-		const char *colon = strchrnul(path, ':');
-		int len = (int)(colon - path);
-
-		if (snprintf(cand, sizeof(cand), "%.*s/%s", len ? len : 1, len ? path : ".", prog) < (int)sizeof(cand) &&
-		    access(cand, X_OK) == 0)
-			return strdup(cand);
-		path = *colon ? colon + 1 : colon;
-	}
-	if (bl_self_dir(self, sizeof(self)) == 0) {
-		if (snprintf(cand, sizeof(cand), "%s/%s", self, prog) < (int)sizeof(cand) &&
-		    access(cand, X_OK) == 0)
-			return strdup(cand);
-	}
-	return NULL;
-}
-
-static void free_vec(char **v)
-{
-	if (!v)
-		return;
-	for (char **p = v; *p; p++)
-		free(*p);
-	free(v);
-}
-
-/*
- * A lab schedule's vector: `bouncelab lab ... --out DIR` with DIR a new
- * folder of this campaign (in *@outdir); @kernels the new-kernel series
- * when the lab names no kernels.
- */
-static char **build_lab_argv(const struct bld_config *cfg, const struct bld_schedule *sc, const char *kernels,
-			     time_t now, char **outdir, char *why, size_t whylen)
-{
-	char base[PATH_MAX], dir[PATH_MAX];
-	char *prog = bld_resolve_program(cfg->bouncelab);
-	char **v;
-	int ret;
-
-	if (!prog) {
-		snprintf(why, whylen, "%s: not found in PATH nor beside bouncelabd", cfg->bouncelab);
-		return NULL;
-	}
-	bld_campaign_base(cfg->campaigns, cfg->db_path, base, sizeof(base));
-	ret = bld_campaign_outdir(base, sc->name, now, dir, sizeof(dir));
-	if (ret < 0) {
-		snprintf(why, whylen, "campaign folder under %.180s: %s", base, strerror(-ret));
-		free(prog);
-		return NULL;
-	}
-	v = bld_lab_argv(prog, sc->lab, kernels, dir);
-	free(prog);
-	*outdir = v ? strdup(dir) : NULL;
-	if (!v || !*outdir) {
-		free_vec(v);
-		snprintf(why, whylen, "out of memory");
-		return NULL;
-	}
-	return v;
-}
-
-/* The argument vector of schedule @sc with {job} replaced; argv[0] resolved. */
-static char **build_argv(const struct bld_config *cfg, const struct bld_schedule *sc, char *why, size_t whylen)
-{
-	const char *def[] = { cfg->gembench, "--job", "{job}", "--json", "-", NULL };
-	const char *const *src = sc->argv ? (const char *const *)sc->argv : def;
-	size_t n = 0;
-	char **v;
-
-	while (src[n])
-		n++;
-	v = calloc(n + 1, sizeof(*v));
-	if (!v)
-		goto nomem;
-	for (size_t i = 0; i < n; i++) {
-		const char *at = strstr(src[i], "{job}");
-
-		if (i == 0) {
-			v[0] = bld_resolve_program(src[0]);
-			if (!v[0]) {
-				snprintf(why, whylen, "%s: not found in PATH nor beside bouncelabd", src[0]);
-				free_vec(v);
-				return NULL;
-			}
-			continue;
-		}
-		if (at && !sc->job) {
-			snprintf(why, whylen, "command uses {job} but the schedule has no 'job'");
-			free_vec(v);
-			return NULL;
-		}
-		if (at) {
-			if (asprintf(&v[i], "%.*s%s%s", (int)(at - src[i]), src[i], sc->job, at + 5) < 0)
-				v[i] = NULL;
-		} else {
-			v[i] = strdup(src[i]);
-		}
-		if (!v[i])
-			goto nomem;
-	}
-	return v;
-nomem:
-	free_vec(v);
-	snprintf(why, whylen, "out of memory");
-	return NULL;
-}
-
 static void child_reset(struct child *c)
 {
 	if (c->out_ev)
@@ -477,9 +363,9 @@ static int spawn(struct bld_sched *s, size_t idx, int64_t planned, time_t now)
 	assert(!c->pid); /* runs never overlap: bld_sched_tick checks */
 	assert(idx < ctx->cfg.n_schedules); /* so also < BLD_SCHEDULE_MAX, s->last[] */
 	if (sc->lab)
-		argv = build_lab_argv(&ctx->cfg, sc, sc->new_kernel, now, &outdir, why, sizeof(why));
+		argv = bld_build_lab_argv(&ctx->cfg, sc, sc->new_kernel, now, &outdir, why, sizeof(why));
 	else
-		argv = build_argv(&ctx->cfg, sc, why, sizeof(why));
+		argv = bld_build_argv(&ctx->cfg, sc, why, sizeof(why));
 	ret = bl_store_schedule_begin(ctx->store, sc->name, job, planned, now, &c->record_id);
 	if (ret < 0) {
 		bl_complain_at(&s->c_store, bld_now_ns(), "schedule %s: record start: %s; not running it", sc->name,
@@ -487,7 +373,7 @@ static int spawn(struct bld_sched *s, size_t idx, int64_t planned, time_t now)
 		if (outdir)
 			rmdir(outdir); /* still empty: nothing ran */
 		free(outdir);
-		free_vec(argv);
+		bld_free_vec(argv);
 		return ret;
 	}
 	s->last[idx] = planned; /* from here on, this slot is spent */
@@ -547,7 +433,7 @@ static int spawn(struct bld_sched *s, size_t idx, int64_t planned, time_t now)
 	}
 	bl_info("schedule %s: started pid %d: %s%s%s%s%s%s", sc->name, (int)pid, argv[0], sc->lab ? " lab" : "",
 		job ? " job " : "", job ? job : "", outdir ? " out " : "", outdir ? outdir : "");
-	free_vec(argv);
+	bld_free_vec(argv);
 	return 0;
 fail:
 	/* Not started (not found, not executable, no pipe or fork): a failed run with the reason. */
@@ -561,7 +447,7 @@ fail:
 		bl_store_schedule_finish(ctx->store, c->record_id, "failed", -1, run_id[0] ? run_id : NULL, NULL,
 					 summary, time(NULL));
 	}
-	free_vec(argv);
+	bld_free_vec(argv);
 	child_reset(c);
 	return ret;
 }

@@ -30,8 +30,23 @@ void bld_sched_free(struct bld_sched *s);
 void bld_sched_tick(struct bld_sched *s, time_t now);
 /* From the SIGCHLD event: reaps the child and finishes its run. */
 void bld_sched_sigchld(struct bld_sched *s);
+/* --- daemon_sched_argv.c ---------------------------------------------------- */
+
+struct bld_config;
+struct bld_schedule;
 /* @prog from $PATH, then beside bouncelabd itself (a path with '/' as is): malloc'd, or NULL. */
 char *bld_resolve_program(const char *prog);
+/* The vector of schedule @sc's command with {job} replaced; argv[0] resolved. NULL with @why. */
+char **bld_build_argv(const struct bld_config *cfg, const struct bld_schedule *sc, char *why, size_t whylen);
+/*
+ * A lab schedule's vector: `bouncelab lab ... --out DIR`, DIR a new folder
+ * of this campaign (malloc'd into *@outdir); @kernels the new-kernel series
+ * when the lab names no kernels. NULL with @why.
+ */
+char **bld_build_lab_argv(const struct bld_config *cfg, const struct bld_schedule *sc, const char *kernels,
+			  time_t now, char **outdir, char *why, size_t whylen);
+/* Frees a NULL-terminated vector of malloc'd strings (NULL allowed). */
+void bld_free_vec(char **v);
 /* The configuration was reloaded: forget cached state of removed schedules. */
 void bld_sched_reload(struct bld_sched *s);
 

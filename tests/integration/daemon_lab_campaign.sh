@@ -7,8 +7,8 @@
 #     job=configs/jobs/smoke.ini and every = 1s runs `bouncelab lab` twice,
 #     the second campaign starting only after the first finished (no
 #     double run), each in its own folder under DB's folder/campaigns/camp/;
-#  2. every document each campaign wrote is stored (the API answers for
-#     each run_id in the folders), the scheduled runs are closed "ok";
+#  2. every document each campaign wrote is stored (each run_id in the
+#     folders is in the database), the scheduled runs are closed "ok";
 #  3. each campaign is a judged night (nights, source schedule:camp), and
 #     the second night's runs were judged against the first's: verdict rows
 #     whose subject is a run of night 2 and whose baseline names the run of
@@ -86,7 +86,7 @@ leftover=$(pgrep -f -- "$T/campaigns" || true)
 [ -z "$leftover" ] || fail "processes of the stopped campaign survived the daemon: $(ps -o pid,args -p "${leftover//$'\n'/,}")"
 
 # --- 1. two campaigns, one after the other, each in its folder ---------------
-mapfile -t dirs < <(ls -d "$T"/campaigns/camp/*/ | sort)
+mapfile -t dirs < <(ls -d "$T"/campaigns/camp/*/ | sed 's|/$||' | sort)
 [ "${#dirs[@]}" -ge 3 ] || fail "expected 3 campaign folders, found ${#dirs[@]}: ${dirs[*]}"
 sql() { sqlite3 -batch -noheader "$DB" "$@"; }
 mapfile -t sched < <(sql "SELECT status || ' ' || started_unix || ' ' || ifnull(finished_unix, 0) FROM scheduled_runs
@@ -107,7 +107,8 @@ uuids_of() { # campaign folder -> "job uuid" lines
 for k in 0 1; do
 	n=0
 	while read -r job id; do
-		[ "$(http_code "/api/v1/runs/$id")" = 200 ] || fail "campaign $((k + 1)): $job run $id not stored"
+		[ "$(sql "SELECT count(*) FROM runs WHERE uuid = lower('$id')")" = 1 ] ||
+			fail "campaign $((k + 1)): $job run $id not stored"
 		n=$((n + 1))
 	done < <(uuids_of "${dirs[$k]}")
 	[ "$n" -ge 1 ] || fail "campaign $((k + 1)) wrote no document in ${dirs[$k]}"
