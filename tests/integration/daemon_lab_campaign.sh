@@ -2,7 +2,11 @@
 # bouncelabd runs lab campaigns (issue 14 acceptance, "the daemon runs
 # campaigns" and "every night is judged"):
 #  0. (no boot) lab = / on = values the daemon refuses at start-up, each
-#     error naming the key and the value;
+#     error naming the key and the value; and on = new-kernel 6.12 with a
+#     test double for bouncelab (its --resolve answer is a file the test
+#     writes, its "campaign" one fixture document): the schedule runs once
+#     for 6.12.118, not again after a restart, and again once the index
+#     answers 6.12.119; the version is kept in the store;
 #  1. a [schedule camp] with lab = kernels=6.12, modes=force, boots=1,
 #     job=configs/jobs/smoke.ini and every = 1s runs `bouncelab lab` twice,
 #     the second campaign starting only after the first finished (no
@@ -47,10 +51,73 @@ refused "exclude each other" "every = 1h" "command = true" "lab = job=$JOB"
 refused "on = 'new-kernel 6.12.111'" "on = new-kernel 6.12.111" "lab = job=$JOB"
 refused "only a lab schedule" "on = new-kernel 6.12" "job = $JOB"
 
-# --- the campaigns ---------------------------------------------------------
-command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not installed (make deps)"
+# --- 0b. on = new-kernel, with a test double for `bouncelab lab` --------------
 command -v jq >/dev/null || skip "jq not installed (make deps)"
 command -v sqlite3 >/dev/null || skip "sqlite3 not installed (make deps)"
+sql() { sqlite3 -batch -noheader "$DB" "$@"; }
+cat >"$T/fake_bouncelab" <<SH
+#!/usr/bin/env bash
+# Test double of bouncelab lab: --resolve prints what $T/index says;
+# otherwise one fixture document with a fresh run_id into --out DIR/6.12-force/.
+[ "\$1" = lab ] || exit 2
+echo "\$*" >>"$T/fake_calls"
+case " \$* " in *" --resolve "*) echo "lab: --kernels 6.12: \$(cat "$T/index") (\$(cat "$T/index")-1)"; exit 0 ;; esac
+while [ \$# -gt 0 ]; do [ "\$1" = --out ] && out=\$2; shift; done
+id=\$(cat /proc/sys/kernel/random/uuid)
+mkdir -p "\$out/6.12-force"
+jq --arg id "\$id" '.run_id = \$id' "$ROOT/$FIXTURE" >"\$out/6.12-force/\$id.json"
+SH
+chmod +x "$T/fake_bouncelab"
+cat >"$T/nk.ini" <<INI
+[daemon]
+bouncelab = $T/fake_bouncelab
+[monitor]
+enabled = false
+[schedule nk]
+on = new-kernel 6.12
+poll = 1m
+timeout = 1m
+lab = modes=force, job=$JOB
+INI
+chmod 600 "$T/nk.ini"
+campaigns_of() { grep -c -- "--out" "$T/fake_calls" 2>/dev/null || echo 0; }
+wait_campaigns() { # N: until N campaigns of the double were stored (10 s at most)
+	for _ in $(seq 1 100); do
+		[ "$(sql "SELECT count(*) FROM scheduled_runs WHERE schedule = 'nk' AND status != 'running'" 2>/dev/null)" -ge "$1" ] && return 0
+		sleep 0.1
+	done
+	fail "new-kernel: $1 campaign(s) expected, $(campaigns_of) started: $(cat "$T/fake_calls" 2>/dev/null)"
+}
+echo 6.12.118 >"$T/index"
+start_daemon --config "$T/nk.ini"
+wait_campaigns 1
+grep -q -- "--kernels 6.12 --modes force --job $JOB --out $T/campaigns/nk/" "$T/fake_calls" ||
+	fail "new-kernel: the campaign was not bouncelab lab --kernels 6.12 ...: $(cat "$T/fake_calls")"
+[ "$(sql "SELECT version FROM schedule_kernels WHERE schedule = 'nk' AND series = '6.12'")" = 6.12.118 ] ||
+	fail "new-kernel: 6.12.118 not remembered: $(sql 'SELECT * FROM schedule_kernels')"
+stop_daemon
+start_daemon --config "$T/nk.ini" # polls again at start: 6.12.118 was run
+for _ in $(seq 1 50); do [ "$(grep -c -- --resolve "$T/fake_calls")" -ge 2 ] && break; sleep 0.1; done
+sleep 1
+[ "$(campaigns_of)" = 1 ] || fail "new-kernel: 6.12.118 ran again after a restart: $(cat "$T/fake_calls")"
+stop_daemon
+echo 6.12.119 >"$T/index"
+start_daemon --config "$T/nk.ini"
+wait_campaigns 2
+[ "$(campaigns_of)" = 2 ] || fail "new-kernel: 6.12.119 did not run exactly once: $(cat "$T/fake_calls")"
+[ "$(sql "SELECT version FROM schedule_kernels WHERE schedule = 'nk'")" = 6.12.119 ] ||
+	fail "new-kernel: 6.12.119 not remembered"
+[ "$(sql "SELECT count(*) FROM scheduled_runs WHERE schedule = 'nk' AND status = 'ok'")" = 2 ] ||
+	fail "new-kernel: campaigns not stored ok: $(sql "SELECT summary FROM scheduled_runs WHERE schedule = 'nk'")"
+grep -q "schedule nk: apt's index has 6.12 6.12.119, newer than 6.12.118" "$T/daemon.log" ||
+	fail "new-kernel: no log line naming the new version"
+stop_daemon
+echo "new-kernel: ran for 6.12.118, not again after a restart, then once for 6.12.119"
+rm -f "$DB" "$DB"-wal "$DB"-shm
+: >"$T/daemon.log"
+
+# --- the campaigns ---------------------------------------------------------
+command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not installed (make deps)"
 static=${BOUNCELAB_STATIC_DIR:-build-static}
 [ -x "$static/gembench" ] || skip "$static/gembench missing (make static)"
 if ! "$BUILD/bouncelab" lab --kernels 6.12 --resolve >"$T/resolve.txt" 2>&1; then
@@ -67,6 +134,7 @@ timeout = 6m
 lab = kernels=6.12, modes=force, boots=1, job=$JOB
 INI
 chmod 600 "$T/camp.ini"
+rm -rf "$T/campaigns"
 start=$SECONDS
 start_daemon --config "$T/camp.ini"
 
@@ -88,7 +156,6 @@ leftover=$(pgrep -f -- "$T/campaigns" || true)
 # --- 1. two campaigns, one after the other, each in its folder ---------------
 mapfile -t dirs < <(ls -d "$T"/campaigns/camp/*/ | sed 's|/$||' | sort)
 [ "${#dirs[@]}" -ge 3 ] || fail "expected 3 campaign folders, found ${#dirs[@]}: ${dirs[*]}"
-sql() { sqlite3 -batch -noheader "$DB" "$@"; }
 mapfile -t sched < <(sql "SELECT status || ' ' || started_unix || ' ' || ifnull(finished_unix, 0) FROM scheduled_runs
 	WHERE schedule = 'camp' ORDER BY id")
 echo "scheduled runs: ${sched[*]}"
