@@ -60,7 +60,7 @@ static char *trim(char *s)
 static int set_key(struct bld_lab *lab, enum lab_key k, const char *v, char *why, size_t whylen)
 {
 	struct lab_config scratch;
-	char err[256];
+	char err[256] = "";
 	uint64_t ns;
 	char *end;
 	unsigned long n;

@@ -35,6 +35,7 @@ struct poll_child {
 	struct bl_spawn ch; /* ch.pid > 0 while it runs */
 	bool running;
 	size_t idx;	    /* the schedule it asks for */
+	char series[VERSION_MAX]; /* and its series: a reload may have moved the table */
 	time_t started;
 };
 
@@ -188,6 +189,7 @@ static void start_poll(struct bld_newkernel *nk, size_t idx, time_t now)
 	}
 	nk->poll.running = true;
 	nk->poll.idx = idx;
+	snprintf(nk->poll.series, sizeof(nk->poll.series), "%s", sc->new_kernel);
 	nk->poll.started = now;
 	bl_debug("schedule %s: asking apt's index for the newest %s (pid %d)", sc->name, sc->new_kernel,
 		 (int)nk->poll.ch.pid);
@@ -229,12 +231,22 @@ void bld_newkernel_sigchld(struct bld_newkernel *nk)
 	struct bl_spawn_result res = { 0 };
 	char answer[ANSWER_MAX + 1], found[VERSION_MAX];
 	const struct bld_schedule *sc;
-	size_t idx = nk->poll.idx;
+	size_t idx;
 	ssize_t n = 0;
 	int ret;
 
-	if (!nk || !nk->poll.running || bl_spawn_try_wait(&nk->poll.ch, &res) != 1)
+	if (!nk || !nk->poll.running)
 		return;
+	idx = nk->poll.idx;
+	ret = bl_spawn_try_wait(&nk->poll.ch, &res);
+	if (ret == 0)
+		return; /* still running: the SIGCHLD was the campaign's */
+	if (ret < 0) {
+		/* Reaped by somebody else (or gone): no answer this time; the next poll asks again. */
+		bl_complain_at(&nk->c_poll, bld_now_ns(), "poll of apt's index: wait: %s", strerror(-ret));
+		poll_close(&nk->poll);
+		return;
+	}
 	/* Over: what it wrote is in the pipe. */
 	while (n < ANSWER_MAX) {
 		ssize_t r = read(nk->poll.ch.out_fd, answer + n, ANSWER_MAX - (size_t)n);
@@ -247,7 +259,8 @@ void bld_newkernel_sigchld(struct bld_newkernel *nk)
 	}
 	answer[n] = '\0';
 	poll_close(&nk->poll);
-	if (idx >= nk->ctx->cfg.n_schedules || nk->ctx->cfg.schedules[idx].when != BLD_WHEN_NEW_KERNEL) {
+	if (idx >= nk->ctx->cfg.n_schedules || nk->ctx->cfg.schedules[idx].when != BLD_WHEN_NEW_KERNEL ||
+	    strcmp(nk->ctx->cfg.schedules[idx].new_kernel, nk->poll.series)) {
 		bl_spawn_result_free(&res);
 		return; /* reloaded meanwhile */
 	}
@@ -261,7 +274,11 @@ void bld_newkernel_sigchld(struct bld_newkernel *nk)
 			       res.exit_code >= 0 ? res.exit_code : res.signal,
 			       res.exit_code == 2 ? ", the series names no kernel" : "",
 			       (long long)(sc->poll_ms / 1000));
-	} else if (bld_newkernel_is_new(found, nk->last[idx])) {
+		bl_spawn_result_free(&res);
+		return;
+	}
+	bl_complain_release(&nk->c_poll, "schedule %s: apt's index answers again", sc->name);
+	if (bld_newkernel_is_new(found, nk->last[idx])) {
 		bl_info("schedule %s: apt's index has %s %s, newer than %s: running the campaign", sc->name,
 			sc->new_kernel, found, nk->last[idx][0] ? nk->last[idx] : "none run yet");
 		snprintf(nk->due[idx], VERSION_MAX, "%s", found);
