@@ -197,7 +197,7 @@ int bld_lab_parse(const char *value, struct bld_lab **out, char *why, size_t why
 		if (!values[k])
 			continue;
 		/* A list with an empty entry ("6.1,,6.12", "force,") is a mistake the lab's parser may forgive. */
-		if ((k == LK_KERNELS || k == LK_MODES) &&
+		if ((k == LK_KERNELS || k == LK_MODES) && values[k][0] &&
 		    (strstr(values[k], ",,") || values[k][0] == ',' || values[k][strlen(values[k]) - 1] == ',')) {
 			snprintf(why, whylen, "lab: %s '%s': an empty entry in the list", lab_key_names[k], values[k]);
 			ret = -EINVAL;

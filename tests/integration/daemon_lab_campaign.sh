@@ -121,7 +121,7 @@ command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not install
 static=${BOUNCELAB_STATIC_DIR:-build-static}
 [ -x "$static/gembench" ] || skip "$static/gembench missing (make static)"
 if ! "$BUILD/bouncelab" lab --kernels 6.12 --resolve >"$T/resolve.txt" 2>&1; then
-	ls testbed/cache/kernels 2>/dev/null | grep -q '^6\.12' ||
+	ls testbed/cache/kernels 2>/dev/null | grep -q '^linux-image-6\.12' ||
 		skip "apt's index names no 6.12 kernel and none is cached: $(tail -n 1 "$T/resolve.txt")"
 fi
 
