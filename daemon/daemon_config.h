@@ -1,6 +1,7 @@
 /*
  * bouncelabd's configuration: an INI file (inih) with a [daemon] section,
- * a [monitor] section and one [schedule NAME] section per scheduled job,
+ * a [monitor] section and one [schedule NAME] section per scheduled job
+ * (a command, or a lab campaign with `lab =`, daemon_campaign.h),
  * overridden by command-line options. Every key is declared once in a table
  * in daemon_config.c with its type, default and help, so validation and
  * `bouncelabd --help-config` come from the same place.

@@ -12,6 +12,13 @@
  * SELECTOR` each stored ok run is judged against the earlier runs the
  * selector picks (an_judge_run, analysis/analysis.h): verdicts stored and
  * logged, a warning when something got significantly worse.
+ *
+ * A lab schedule (`lab = ...`, daemon_campaign.h) runs `bouncelab lab`
+ * under the same rules; its documents are read from the campaign's folder
+ * once the child is over (also after a timeout or a stop: the boots that
+ * finished wrote theirs) and judged together as one night. A new-kernel
+ * schedule (`on = new-kernel SERIES`, daemon_newkernel.h) is due when apt's
+ * index has a newer version of the series than the one it last ran.
  */
 #ifndef BLD_SCHED_H
 #define BLD_SCHED_H

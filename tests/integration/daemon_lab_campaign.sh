@@ -126,6 +126,8 @@ if ! "$BUILD/bouncelab" lab --kernels 6.12 --resolve >"$T/resolve.txt" 2>&1; the
 fi
 
 cat >"$T/camp.ini" <<INI
+[daemon]
+bouncelab = $ROOT/$BUILD/bouncelab
 [monitor]
 enabled = false
 [schedule camp]
