@@ -65,16 +65,14 @@ void bld_campaign_base(const char *campaigns, const char *db, char *buf, size_t 
 
 /* --- daemon_campaign_store.c ------------------------------------------------ */
 
-#define BLD_NIGHT_MAX 256 /* documents one campaign stores and judges */
-
 /* What storing a campaign's folder did. */
 struct bld_campaign_result {
-	char run_id[BLD_NIGHT_MAX][BL_UUID_LEN];	/* the stored documents' UUIDs */
-	enum bl_run_status status[BLD_NIGHT_MAX];	/* and their statuses */
-	int stored;					/* documents stored */
-	int refused;					/* documents that failed validation or storing (logged) */
-	int skipped;					/* documents beyond BLD_NIGHT_MAX, not stored (logged) */
-	char first_refusal[256];			/* why the first refused one was refused */
+	char (*run_id)[BL_UUID_LEN];	 /* the stored documents' UUIDs (malloc'd, @stored of them) */
+	enum bl_run_status *status;	 /* and their statuses */
+	int stored;			 /* documents stored */
+	int refused;			 /* documents that failed validation or storing (logged) */
+	int cap;			 /* room in run_id[] and status[] */
+	char first_refusal[256];	 /* why the first refused one was refused */
 };
 
 /*
@@ -82,10 +80,13 @@ struct bld_campaign_result {
  * as `bouncelab lab` writes them) through the same validation as a POSTed
  * document (bl_resultdoc_parse), in folder and file name order. A document
  * that is refused is logged (naming schedule @name and the file) and
- * counted, never fatal. 0, or -errno when @outdir cannot be read.
+ * counted, never fatal. 0, or -errno when @outdir cannot be read (or
+ * memory runs out: the documents stored so far are in @res). Free @res's
+ * arrays with bld_campaign_result_free().
  */
 int bld_campaign_store(struct bl_store *store, const char *name, const char *outdir, size_t max_bytes,
 		       struct bld_campaign_result *res);
+void bld_campaign_result_free(struct bld_campaign_result *res);
 
 /* --- daemon_campaign_night.c ------------------------------------------------ */
 

@@ -32,8 +32,9 @@ static int is_visible(const struct dirent *d)
 	return d->d_name[0] != '.';
 }
 
-static void store_file(struct bl_store *store, const char *name, const char *path, size_t max_bytes,
-		       struct bld_campaign_result *res)
+/* Stores one document file; a refused one is counted and logged. 0, or -ENOMEM (nothing more can be noted). */
+static int store_file(struct bl_store *store, const char *name, const char *path, size_t max_bytes,
+		      struct bld_campaign_result *res)
 {
 	struct bl_resultdoc *doc = NULL;
 	enum bl_put_outcome outcome;
@@ -42,11 +43,18 @@ static void store_file(struct bl_store *store, const char *name, const char *pat
 	size_t len = 0;
 	int ret;
 
-	if (res->stored + res->refused >= BLD_NIGHT_MAX) {
-		res->skipped++;
-		bl_warn("schedule %s: %s: not stored: the campaign wrote more than %d documents", name, path,
-			BLD_NIGHT_MAX);
-		return;
+	if (res->stored == res->cap) {
+		int cap = res->cap ? 2 * res->cap : 64;
+		void *ids = realloc(res->run_id, (size_t)cap * sizeof(*res->run_id));
+		void *sts = ids ? realloc(res->status, (size_t)cap * sizeof(*res->status)) : NULL;
+
+		if (ids)
+			res->run_id = ids;
+		if (sts)
+			res->status = sts;
+		if (!ids || !sts)
+			return -ENOMEM;
+		res->cap = cap;
 	}
 	ret = bl_check_text_file(path, (off_t)max_bytes, err, sizeof(err));
 	if (!ret)
@@ -73,13 +81,23 @@ static void store_file(struct bl_store *store, const char *name, const char *pat
 	}
 	bl_resultdoc_free(doc);
 	free(text);
+	return 0;
+}
+
+void bld_campaign_result_free(struct bld_campaign_result *res)
+{
+	free(res->run_id);
+	free(res->status);
+	res->run_id = NULL;
+	res->status = NULL;
+	res->cap = res->stored = 0;
 }
 
 int bld_campaign_store(struct bl_store *store, const char *name, const char *outdir, size_t max_bytes,
 		       struct bld_campaign_result *res)
 {
 	struct dirent **boots = NULL;
-	int nboots;
+	int nboots, ret = 0;
 
 	memset(res, 0, sizeof(*res));
 	nboots = scandir(outdir, &boots, is_visible, alphasort);
@@ -98,8 +116,8 @@ int bld_campaign_store(struct bl_store *store, const char *name, const char *out
 		if (nfiles < 0)
 			bl_warn("schedule %s: %s: %s", name, folder, strerror(errno));
 		for (int j = 0; j < nfiles; j++) {
-			if (snprintf(path, sizeof(path), "%s/%s", folder, files[j]->d_name) < (int)sizeof(path))
-				store_file(store, name, path, max_bytes, res);
+			if (!ret && snprintf(path, sizeof(path), "%s/%s", folder, files[j]->d_name) < (int)sizeof(path))
+				ret = store_file(store, name, path, max_bytes, res);
 			free(files[j]);
 		}
 		free(files);
@@ -107,5 +125,5 @@ int bld_campaign_store(struct bl_store *store, const char *name, const char *out
 	for (int i = 0; i < nboots; i++)
 		free(boots[i]);
 	free(boots);
-	return 0;
+	return ret;
 }

@@ -499,13 +499,11 @@ static void judge(struct bld_sched *s, struct child *c, const struct stored_ids 
 static void finish_lab(struct bld_sched *s, struct child *c, const char *interrupted, int exit_code, double secs)
 {
 	struct bld_ctx *ctx = s->ctx;
-	struct bld_campaign_result *res = calloc(1, sizeof(*res));
+	struct bld_campaign_result docs = { 0 }, *res = &docs;
 	char status[16] = "ok", why[STDERR_TAIL + 640] = "", summary[1024], night[96] = "", run_id[BL_UUID_LEN] = "";
 	bool own = false;
-	int ret = -ENOMEM;
+	int ret = bld_campaign_store(ctx->store, c->name, c->outdir, ctx->cfg.max_body, res);
 
-	if (res)
-		ret = bld_campaign_store(ctx->store, c->name, c->outdir, ctx->cfg.max_body, res);
 	if (ret < 0)
 		bl_err("schedule %s: campaign folder %s: %s", c->name, c->outdir, strerror(-ret));
 	if (interrupted) {
@@ -519,34 +517,33 @@ static void finish_lab(struct bld_sched *s, struct child *c, const char *interru
 			 secs, c->outdir, c->err_tail);
 		own = true;
 		ctx->stats.sched_timeouts++;
-	} else if (ret < 0 || !res->stored) {
+	} else if (!res->stored) {
 		snprintf(status, sizeof(status), "%s", exit_code == 77 ? "skipped" : "failed");
 		snprintf(why, sizeof(why), "bouncelab lab exit %d, no result document stored from %s%s%s; stderr: %s",
-			 exit_code, c->outdir, res && res->refused ? " (refused: " : "",
-			 res && res->refused ? res->first_refusal : "", c->err_tail);
-		if (res && res->refused)
+			 exit_code, c->outdir, res->refused ? " (refused: " : "",
+			 res->refused ? res->first_refusal : "", c->err_tail);
+		if (res->refused)
 			strncat(why, ")", sizeof(why) - strlen(why) - 1);
 		own = true;
-	} else if (exit_code != 0 || res->refused) {
+	} else if (exit_code != 0 || res->refused || ret < 0) {
 		/* The failed boots' documents say why; the record says that not everything went well. */
 		snprintf(status, sizeof(status), "failed");
 	}
 	if (own)
 		ret = store_own_doc(s, c, status, why, run_id);
-	if (res && res->stored) {
+	if (res->stored) {
 		snprintf(run_id, sizeof(run_id), "%s", res->run_id[0]);
 		bld_campaign_judge(ctx->store, c->name, c->started, c->baseline, res, night, sizeof(night));
 	}
 	snprintf(summary, sizeof(summary),
 		 "schedule %s: campaign %s, exit %d, %.1f s, %d document%s stored, %d refused%s%s%s%s from %s",
-		 c->name, status, exit_code, secs, res ? res->stored : 0, res && res->stored == 1 ? "" : "s",
-		 res ? res->refused : 0, own ? (ret < 0 ? ", own document NOT stored" : ", own document stored") : "",
-		 night, run_id[0] ? ", first run " : "", run_id, c->outdir);
+		 c->name, status, exit_code, secs, res->stored, res->stored == 1 ? "" : "s", res->refused,
+		 own ? (ret < 0 ? ", own document NOT stored" : ", own document stored") : "", night, run_id[0] ? ", first run " : "", run_id, c->outdir);
 	bl_store_schedule_finish(ctx->store, c->record_id, status, exit_code, run_id[0] ? run_id : NULL,
 				 c->err_len ? c->err_tail : NULL, summary, time(NULL));
 	bl_log(strcmp(status, "ok") ? BL_LOG_WARN : BL_LOG_INFO, "%s", summary);
 	ctx->stats.sched_runs++;
-	free(res);
+	bld_campaign_result_free(res);
 	child_reset(c);
 }
 
