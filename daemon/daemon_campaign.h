@@ -87,12 +87,14 @@ struct bld_campaign_result {
 int bld_campaign_store(struct bl_store *store, const char *name, const char *outdir, size_t max_bytes,
 		       struct bld_campaign_result *res);
 void bld_campaign_result_free(struct bld_campaign_result *res);
+/* Notes one stored document in @res (the arrays grow). 0 or -ENOMEM. */
+int bld_campaign_result_add(struct bld_campaign_result *res, const char *run_id, enum bl_run_status status);
 
 /* --- daemon_campaign_night.c ------------------------------------------------ */
 
 /*
- * Judges the documents @res stored from campaign @name (started at
- * @started) as one night (analysis/night.h, source "schedule:NAME"): each
+ * Judges the documents @res stored by a run of schedule @name (a lab
+ * campaign or a command; started at @started) as one night (analysis/night.h, source "schedule:NAME"): each
  * run against its last night of the same configuration and, with
  * @baseline (the schedule's `baseline =`), against that selector's runs;
  * the verdicts are stored and one line is logged (a warning when

@@ -43,19 +43,6 @@ static int store_file(struct bl_store *store, const char *name, const char *path
 	size_t len = 0;
 	int ret;
 
-	if (res->stored == res->cap) {
-		int cap = res->cap ? 2 * res->cap : 64;
-		void *ids = realloc(res->run_id, (size_t)cap * sizeof(*res->run_id));
-		void *sts = ids ? realloc(res->status, (size_t)cap * sizeof(*res->status)) : NULL;
-
-		if (ids)
-			res->run_id = ids;
-		if (sts)
-			res->status = sts;
-		if (!ids || !sts)
-			return -ENOMEM;
-		res->cap = cap;
-	}
 	ret = bl_check_text_file(path, (off_t)max_bytes, err, sizeof(err));
 	if (!ret)
 		ret = bl_read_file(path, max_bytes, &text, &len);
@@ -73,14 +60,33 @@ static int store_file(struct bl_store *store, const char *name, const char *path
 		if (!res->first_refusal[0])
 			snprintf(res->first_refusal, sizeof(res->first_refusal), "%.120s: %.120s", path, err);
 	} else {
-		snprintf(res->run_id[res->stored], BL_UUID_LEN, "%s", doc->run_id);
-		res->status[res->stored] = doc->status;
-		res->stored++;
 		if (outcome != BL_PUT_INSERTED)
 			bl_info("schedule %s: %s: %s", name, path, bl_put_outcome_names[outcome]);
+		ret = bld_campaign_result_add(res, doc->run_id, doc->status);
 	}
 	bl_resultdoc_free(doc);
 	free(text);
+	return ret == -ENOMEM ? ret : 0;
+}
+
+int bld_campaign_result_add(struct bld_campaign_result *res, const char *run_id, enum bl_run_status status)
+{
+	if (res->stored == res->cap) {
+		int cap = res->cap ? 2 * res->cap : 64;
+		void *ids = realloc(res->run_id, (size_t)cap * sizeof(*res->run_id));
+		void *sts = ids ? realloc(res->status, (size_t)cap * sizeof(*res->status)) : NULL;
+
+		if (ids)
+			res->run_id = ids;
+		if (sts)
+			res->status = sts;
+		if (!ids || !sts)
+			return -ENOMEM;
+		res->cap = cap;
+	}
+	snprintf(res->run_id[res->stored], BL_UUID_LEN, "%s", run_id);
+	res->status[res->stored] = status;
+	res->stored++;
 	return 0;
 }
 

@@ -202,7 +202,8 @@ struct stored_ids {
 };
 
 static int store_output(struct bld_sched *s, struct child *c, int *stored, char first_id[BL_UUID_LEN],
-			char first_status[16], struct stored_ids *ok_ids, char *why, size_t whylen)
+			char first_status[16], struct stored_ids *ok_ids, struct bld_campaign_result *night,
+			char *why, size_t whylen)
 {
 	size_t len = evbuffer_get_length(c->out), off = 0;
 	const char *text = len ? (const char *)evbuffer_pullup(c->out, -1) : "";
@@ -244,6 +245,9 @@ static int store_output(struct bld_sched *s, struct child *c, int *stored, char 
 		}
 		if (doc->status == BL_STATUS_OK && ok_ids->n < JUDGE_MAX)
 			snprintf(ok_ids->id[ok_ids->n++], BL_UUID_LEN, "%s", doc->run_id);
+		if (bld_campaign_result_add(night, doc->run_id, doc->status) < 0)
+			bl_err("schedule %s: run %s: out of memory: not judged as part of the night", c->name,
+			       doc->run_id);
 		(*stored)++;
 		bl_resultdoc_free(doc);
 	}
@@ -554,6 +558,8 @@ static void finish(struct bld_sched *s, const char *interrupted)
 	struct child *c = &s->run;
 	char run_id[BL_UUID_LEN] = "", status[16] = "", why[STDERR_TAIL + 640] = "", summary[768], verdict[64] = "";
 	struct stored_ids ok_ids = { .n = 0 };
+	struct bld_campaign_result night = { 0 };
+	char night_note[96] = "";
 	int exit_code = -1, stored = 0, ret = 0;
 	double secs = (double)(bld_now_ns() - c->started_ns) / 1e9;
 
@@ -585,7 +591,7 @@ static void finish(struct bld_sched *s, const char *interrupted)
 	} else {
 		char swhy[300] = "";
 
-		ret = store_output(s, c, &stored, run_id, status, &ok_ids, swhy, sizeof(swhy));
+		ret = store_output(s, c, &stored, run_id, status, &ok_ids, &night, swhy, sizeof(swhy));
 		if (ret < 0 || stored == 0) {
 			const char *st = exit_code == 77 ? "skipped" : "failed";
 
@@ -598,9 +604,16 @@ static void finish(struct bld_sched *s, const char *interrupted)
 	if (!stored && ret == 0 && run_id[0])
 		stored = 1; /* the daemon's own document for the run */
 	judge(s, c, &ok_ids, verdict, sizeof(verdict));
-	snprintf(summary, sizeof(summary), "schedule %s: %s, exit %d, %.1f s, %d document%s stored%s%s%s%s", c->name,
+	/*
+	 * The documents the command printed are a night too, judged against
+	 * their last night; the pinned baseline stays judge()'s (an_judge_run,
+	 * as before nights existed), so it is not judged twice.
+	 */
+	bld_campaign_judge(ctx->store, c->name, c->started, NULL, &night, night_note, sizeof(night_note));
+	bld_campaign_result_free(&night);
+	snprintf(summary, sizeof(summary), "schedule %s: %s, exit %d, %.1f s, %d document%s stored%s%s%s%s%s", c->name,
 		 status, exit_code, secs, stored, stored == 1 ? "" : "s",
-		 run_id[0] ? ", run " : "", run_id, ret < 0 ? " (STORE FAILED)" : "", verdict);
+		 run_id[0] ? ", run " : "", run_id, ret < 0 ? " (STORE FAILED)" : "", verdict, night_note);
 	bl_store_schedule_finish(ctx->store, c->record_id, status, exit_code, run_id[0] ? run_id : NULL,
 				 c->err_len ? c->err_tail : NULL, summary, time(NULL));
 	bl_info("%s", summary);
