@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "store.h"
@@ -43,6 +44,12 @@ int an_html_index(FILE *f, struct bl_store *s, const struct an_html_opts *o);
 int an_html_run(FILE *f, struct bl_store *s, const char *uuid, const struct an_html_opts *o);
 
 /*
+ * A night's page (analysis/night.h: its runs, last nights and changed rows;
+ * html_night.c). @id 0 = the latest. -ENOENT when there is no such night.
+ */
+int an_html_night(FILE *f, struct bl_store *s, int64_t id, const struct an_html_opts *o);
+
+/*
  * Renders the SVG figures of the runs the index covers into @dir (created)
  * with the gnuplot scripts of `bouncelab plot`, unless @dir already holds
  * them for the store as it is now (a stamp file names the stored runs'
@@ -54,7 +61,8 @@ int an_html_figures(struct bl_store *s, int night_hours, const char *dir, char *
 
 /*
  * Writes the pages into @dir (created): index.html, runs/UUID.html for every
- * run the index lists, and (unless @no_figures) the SVG figures of the same
+ * run the index lists, nights/ID.html for the latest night (with the pages
+ * of its runs and their last nights), and (unless @no_figures) the SVG figures of the same
  * runs into figures/. 0 or -errno (logged).
  */
 int an_html_write_dir(struct bl_store *s, const char *dir, int night_hours, bool no_figures);

@@ -282,7 +282,9 @@ int an_html_index(FILE *f, struct bl_store *s, const struct an_html_opts *o)
 		if (ret < 0)
 			goto out;
 	}
-	ret = verdicts_section(f, s);
+	ret = html_night_section(f, s, o);
+	if (ret >= 0)
+		ret = verdicts_section(f, s);
 	if (ret < 0)
 		goto out;
 	figures_section(f, o);

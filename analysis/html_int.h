@@ -2,7 +2,8 @@
  * What the dashboard's files (analysis/html_*.c) share and nothing else
  * uses: escaping, the page frame, links, and the headline table.
  * html_esc.c: escaping and the frame; html_headline.c: the headline table;
- * html_index.c and html_run.c: the pages; html_write.c: the static folder.
+ * html_index.c, html_run.c and html_night.c: the pages; html_write.c: the
+ * static folder.
  */
 #ifndef BL_HTML_INT_H
 #define BL_HTML_INT_H
@@ -27,6 +28,10 @@ void html_page_end(FILE *f);
 
 /* The href of run @uuid's page from a page @depth folders below the root. */
 void html_href_run(FILE *f, const struct an_html_opts *o, int depth, const char *uuid);
+/* The href of night @id's page (html_night.c). */
+void html_href_night(FILE *f, const struct an_html_opts *o, int depth, int64_t id);
+/* The index's "Latest night" section (html_night.c). 0 or -errno. */
+int html_night_section(FILE *f, struct bl_store *s, const struct an_html_opts *o);
 /* The href of the index. */
 void html_href_index(FILE *f, const struct an_html_opts *o, int depth);
 

@@ -17,6 +17,7 @@
 #include "analysis.h"
 #include "fsutil.h"
 #include "html_int.h"
+#include "night.h"
 #include "log.h"
 #include "store_summary.h"
 
@@ -186,6 +187,61 @@ static int write_page(const char *path, struct bl_store *s, const char *uuid,
 	return ret;
 }
 
+/*
+ * The latest night's page, nights/ID.html, and the pages of its runs and
+ * of their last nights (the night's numbers link to both), beside the
+ * index's runs. No night recorded: nothing. 0 or -errno.
+ */
+static int write_night_pages(struct bl_store *s, const char *dir, const struct an_html_opts *o)
+{
+	char path[PATH_MAX], tmp[PATH_MAX];
+	struct an_night n;
+	FILE *f;
+	int ret = an_night_load(s, 0, &n);
+
+	if (ret == -ENOENT)
+		return 0;
+	if (ret < 0)
+		return ret;
+	for (size_t i = 0; !ret && i < n.n_runs; i++) {
+		const char *uuids[] = { n.runs[i].uuid, n.runs[i].last_uuid };
+
+		for (size_t k = 0; !ret && k < 2; k++) {
+			if (!uuids[k] || !bl_uuid_valid(uuids[k]))
+				continue;
+			snprintf(path, sizeof(path), "%s/runs/%s.html", dir, uuids[k]);
+			ret = write_page(path, s, uuids[k], o);
+		}
+	}
+	if (!ret && (snprintf(path, sizeof(path), "%s/nights", dir) >= (int)sizeof(path) ||
+		     snprintf(tmp, sizeof(tmp), "%s/nights/%" PRId64 ".html.tmp", dir, n.id) >=
+			     (int)sizeof(tmp)))
+		ret = -ENAMETOOLONG;
+	if (!ret && (ret = bl_mkdir_p(path, 0777)) < 0)
+		bl_err("report: %s: mkdir: %s", path, strerror(-ret));
+	if (!ret) {
+		/* through a temporary file, as write_page() does */
+		snprintf(path, sizeof(path), "%s/nights/%" PRId64 ".html", dir, n.id);
+		f = fopen(tmp, "we");
+		if (!f) {
+			ret = -errno;
+			bl_err("report: %s: create: %s", tmp, strerror(errno));
+		} else {
+			ret = an_html_night(f, s, n.id, o);
+			if ((ferror(f) | fclose(f)) && !ret)
+				ret = -EIO;
+			if (!ret && rename(tmp, path) < 0)
+				ret = -errno;
+			if (ret) {
+				bl_err("report: %s: %s", path, strerror(-ret));
+				unlink(tmp);
+			}
+		}
+	}
+	an_night_free(&n);
+	return ret;
+}
+
 int an_html_write_dir(struct bl_store *s, const char *dir, int night_hours, bool no_figures)
 {
 	struct an_html_opts o = { .links = AN_HTML_FILES, .night_hours = night_hours };
@@ -218,6 +274,8 @@ int an_html_write_dir(struct bl_store *s, const char *dir, int night_hours, bool
 		ret = write_page(path, s, ds.runs.r[i].run_id, &o);
 	}
 	an_dataset_free(&ds);
+	if (!ret)
+		ret = write_night_pages(s, dir, &o);
 	if (ret < 0)
 		return ret;
 	snprintf(path, sizeof(path), "%s/index.html", dir);

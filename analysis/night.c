@@ -439,6 +439,13 @@ int an_night_judge(struct bl_store *s, int64_t night_id, const char *baseline_se
 				ret = -ENOMEM;
 			if (!ret)
 				ret = judge_one(s, uuid, &bf, blabel, &o, &vs, &nbase);
+			/* a baseline this run cannot be compared with (its runs on two guest
+			 * clocks) leaves the run unjudged against it, not the whole night */
+			if (ret == -EINVAL) {
+				ret = asprintf(&whys[i], "the runs of the baseline '%s' cannot be compared with this run (see the log)",
+					       baseline_selector) < 0 ? -ENOMEM : 0;
+				nbase = 1;
+			}
 			if (!ret && !nbase &&
 			    asprintf(&whys[i], "no run matches the baseline '%s' in this configuration before this run",
 				     baseline_selector) < 0)

@@ -184,7 +184,8 @@ int cmd_night(int argc, char **argv)
 			return 2;
 		}
 		if (optind < argc && strcmp(argv[optind], "latest") &&
-		    (parse_i64("show", argv[optind], &id) || id == 0)) {
+		    (strspn(argv[optind], "0123456789") != strlen(argv[optind]) ||
+		     parse_i64("show", argv[optind], &id) || id == 0)) {
 			bl_err("night show: '%s': expected a night's id (1, 2, ...) or latest", argv[optind]);
 			return 2;
 		}

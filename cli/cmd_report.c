@@ -46,7 +46,8 @@ static void usage(FILE *out)
 		"  --format FMT   png (default) or svg figures\n"
 		"  --no-plots     leave the figures out\n"
 		"  --html DIR     write bouncelabd's dashboard pages (index.html, runs/UUID.html,\n"
-		"                 figures/*.svg) into DIR instead of the Markdown report\n"
+		"                 nights/ID.html, figures/*.svg) into DIR instead of the\n"
+		"                 Markdown report\n"
 		"  --db PATH      database (default $BOUNCELAB_DB or var/bouncelab.db)\n\n",
 		NIGHT_HOURS, NIGHT_HOURS);
 	bl_selector_help(out, "");

@@ -34,6 +34,7 @@
 #include "daemon_http.h"
 #include "daemon_latest.h"
 #include "daemon_monitor.h"
+#include "daemon_night.h"
 #include "daemon_notify.h"
 #include "daemon_sched.h"
 #include "fsutil.h"
@@ -415,6 +416,7 @@ out_signals:
 	if (ctx.sig_term)
 		event_free(ctx.sig_term);
 	bld_latest_free(ctx.latest);
+	bld_night_cache_free(ctx.night_cache);
 	bl_store_close(ctx.store);
 out_base:
 	if (ctx.base)

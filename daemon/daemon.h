@@ -14,6 +14,7 @@
 #include "daemon_config.h"
 
 struct bld_latest;
+struct bld_night_cache;
 #include "daemon_health.h"
 #include "log.h"
 
@@ -57,6 +58,7 @@ struct bld_ctx {
 	struct bld_stats stats;
 	struct bld_health health;  /* /healthz's cached probe */
 	struct bld_latest *latest; /* /metrics' newest value per series, kept at commit (NULL until the first scrape) */
+	struct bld_night_cache *night_cache; /* /metrics' latest night, rendered (daemon_night.h); NULL until a scrape */
 	struct bl_complain c_commit; /* log back-off for failing commits (a full disk fails each one) */
 	time_t started;		   /* CLOCK_REALTIME seconds */
 	bool stopping;		   /* SIGTERM/SIGINT seen: finish and leave */

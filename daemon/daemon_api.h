@@ -8,6 +8,7 @@
  *   daemon_conn.c        the connection limit (tracking, eviction, pausing)
  *   daemon_api_runs.c    /api/v1/runs: list (a selector), one document, ingest
  *   daemon_api_monitor.c /api/v1/monitor: the bounce monitor's samples
+ *   daemon_api_nights.c  /api/v1/nights: a judged night; its /metrics gauges
  *   daemon_metrics.c     /metrics and /healthz
  *
  * One reply per request: a route handler never calls evhttp_send_*. It
@@ -140,11 +141,19 @@ bld_route_fn bld_api_list_runs;	 /* daemon_api_runs.c */
 bld_route_fn bld_api_get_run;	 /* daemon_api_runs.c */
 bld_route_fn bld_api_post_run;	 /* daemon_api_runs.c */
 bld_route_fn bld_api_monitor;	 /* daemon_api_monitor.c */
+bld_route_fn bld_api_get_night;	 /* daemon_api_nights.c: GET /api/v1/nights/{latest|id} */
 bld_route_fn bld_api_metrics;	 /* daemon_metrics.c */
 bld_route_fn bld_api_healthz;	 /* daemon_metrics.c */
 bld_route_fn bld_dash_index;	 /* daemon_dash.c: GET / */
 bld_route_fn bld_dash_run;	 /* daemon_dash.c: GET /runs/{uuid} */
+bld_route_fn bld_dash_night;	 /* daemon_dash.c: GET /nights/{latest|id} */
 bld_route_fn bld_dash_figure;	 /* daemon_dash.c: GET /figures/{name}.svg */
+
+/*
+ * daemon_metrics.c: one Prometheus label, name="value" with the value
+ * escaped, followed by ',' unless @last.
+ */
+void bld_prom_label(struct evbuffer *b, const char *name, const char *v, bool last);
 
 /* --- the ingest path (daemon_api_runs.c) ----------------------------------- */
 

@@ -1,5 +1,5 @@
 /*
- * The dashboard (GET /, /runs/{uuid}, /figures/{name}.svg): the pages of
+ * The dashboard (GET /, /runs/{uuid}, /nights/{id}, /figures/{name}.svg): the pages of
  * analysis/html.h served from the store, on the same listeners and under
  * the same limits as the API, read-only. A page is built into memory first
  * and sent whole, so a store error becomes a 503, never half a page.
@@ -25,6 +25,7 @@
 
 #include "daemon.h"
 #include "daemon_api.h"
+#include "daemon_night.h"
 #include "html.h"
 #include "log.h"
 
@@ -102,6 +103,35 @@ void bld_dash_run(struct bld_ctx *ctx, const struct bld_listener *l, struct evht
 	if (fclose(f) && !ret)
 		ret = -ENOMEM;
 	page_reply(r, ret, text, n);
+	free(text);
+}
+
+void bld_dash_night(struct bld_ctx *ctx, const struct bld_listener *l, struct evhttp_request *req,
+		    const char *arg, struct bld_reply *r)
+{
+	struct an_html_opts o = { .links = AN_HTML_SERVED, .night_hours = DASH_NIGHT_HOURS };
+	char *text = NULL;
+	size_t n = 0;
+	long long id;
+	FILE *f;
+	int ret;
+
+	if (bld_night_id_parse(arg, &id) < 0) {
+		bld_reply_error(r, 400, "Bad Request", "night: expected latest or a night's id (1, 2, ...)");
+		return;
+	}
+	f = open_memstream(&text, &n);
+	if (!f) {
+		bld_reply_error(r, 503, "Service Unavailable", "dashboard: out of memory");
+		return;
+	}
+	ret = an_html_night(f, ctx->store, id, &o);
+	if (fclose(f) && !ret)
+		ret = -ENOMEM;
+	if (ret == -ENOENT)
+		bld_reply_error(r, 404, "Not Found", id ? "night: no such night" : "night: none recorded yet");
+	else
+		page_reply(r, ret, text, n);
 	free(text);
 }
 

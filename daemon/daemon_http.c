@@ -135,10 +135,12 @@ static const struct bld_route routes[] = {
 	{ "/api/v1/runs", BLD_PATH_SLASH_OK, BLD_POST, bld_api_post_run },
 	{ "/api/v1/runs", BLD_PATH_SEGMENT, BLD_GET, bld_api_get_run },
 	{ "/api/v1/monitor", BLD_PATH_EXACT, BLD_GET, bld_api_monitor },
+	{ "/api/v1/nights", BLD_PATH_SEGMENT, BLD_GET, bld_api_get_night },
 	{ "/metrics", BLD_PATH_EXACT, BLD_GET, bld_api_metrics },
 	{ "/healthz", BLD_PATH_EXACT, BLD_GET, bld_api_healthz },
 	{ "/", BLD_PATH_EXACT, BLD_GET, bld_dash_index },
 	{ "/runs", BLD_PATH_SEGMENT, BLD_GET, bld_dash_run },
+	{ "/nights", BLD_PATH_SEGMENT, BLD_GET, bld_dash_night },
 	{ "/figures", BLD_PATH_SEGMENT, BLD_GET, bld_dash_figure },
 };
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))

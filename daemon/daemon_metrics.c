@@ -3,7 +3,8 @@
  * daemon can serve) and GET /metrics in Prometheus' text format: the
  * daemon's own counters (struct bld_stats), what the store holds, the
  * newest bounce rate and throughput per kernel, mode, device, workload and
- * size, and the bounce monitor's totals.
+ * size, the latest night's verdicts (daemon_api_nights.c), and the bounce
+ * monitor's totals.
  */
 #include "daemon_api.h"
 
@@ -19,6 +20,7 @@
 #include "daemon_http.h"
 #include "daemon_latest.h"
 #include "daemon_monitor.h"
+#include "daemon_night.h"
 #include "store.h"
 #include "textsafe.h"
 
@@ -56,6 +58,11 @@ static void label(struct evbuffer *b, const char *name, const char *v, bool last
 		p += n ? n : 1;
 	}
 	evbuffer_add(b, last ? "\"" : "\",", last ? 1 : 2);
+}
+
+void bld_prom_label(struct evbuffer *b, const char *name, const char *v, bool last)
+{
+	label(b, name, v, last);
 }
 
 /* One gauge over the series: @ops picks throughput, else the bounce rate. */
@@ -145,6 +152,7 @@ void bld_api_metrics(struct bld_ctx *ctx, const struct bld_listener *l, struct e
 		latest_gauge(b, ctx->latest, false);
 		latest_gauge(b, ctx->latest, true);
 	}
+	bld_night_metrics(ctx, b); /* the latest night: what regressed */
 	if (ctx->monitor)
 		bld_monitor_metrics(ctx->monitor, b);
 #undef COUNTER

@@ -15,6 +15,7 @@ CREATE TABLE nights (
 	baseline      TEXT
 );
 CREATE INDEX nights_source ON nights (source, started_unix);
+CREATE INDEX nights_started ON nights (started_unix, id); -- the latest night, at every /metrics scrape
 
 -- The runs of a night. last_uuid: the run it was judged against as its
 -- last night (NULL: the first night of its configuration, or not judged

@@ -71,7 +71,10 @@ static void test_routes(void **state)
 		{ "/", BLD_POST, NULL, BLD_GET, NULL },				     /* 405 */
 		{ "/runs", BLD_GET, NULL, 0, NULL },				     /* no list page */
 		{ "/runs/a/b", BLD_GET, NULL, 0, NULL },			     /* one segment */
-		{ "/nights/1", BLD_GET, NULL, 0, NULL },			     /* no nights in the store */
+		{ "/nights/1", BLD_GET, bld_dash_night, BLD_GET, "1" },	     /* a night's page (issue 16) */
+		{ "/nights", BLD_GET, NULL, 0, NULL },				     /* no list page */
+		{ "/api/v1/nights/latest", BLD_GET, bld_api_get_night, BLD_GET, "latest" },
+		{ "/api/v1/nights/2", BLD_POST, NULL, BLD_GET, NULL },	     /* read-only: 405 */
 		{ "/", BLD_GET, bld_dash_index, BLD_GET, NULL },
 		{ "/runs/abc", BLD_GET, bld_dash_run, BLD_GET, "abc" },	     /* the page checks the UUID */
 		{ "/figures/x.svg", BLD_GET, bld_dash_figure, BLD_GET, "x.svg" },

@@ -70,6 +70,7 @@ struct variant {
 	const char *swiotlb;   /* NULL: the fixture's "force" */
 	const char *package;   /* testbed.package_version, NULL: the fixture's 6.12.57-1 */
 	long long failed_4k;   /* failures.ops of the 4 KiB row (of its 1000 ops) */
+	double speed_4k;       /* the 4 KiB row's throughput scaled by this (0: as the fixture) */
 	const char *status;    /* NULL: "ok" */
 };
 
@@ -109,6 +110,16 @@ static void put_run(struct bl_store *s, const struct variant *v)
 		json_object_set_new(f, "ops", json_integer(v->failed_4k));
 		json_object_set_new(f, "errno", json_integer(EIO));
 		json_object_set_new(f, "error", json_string("Input/output error"));
+	}
+	if (v->speed_4k) {
+		json_t *ops = json_object_get(row0, "ops_per_sec"), *x;
+		size_t i;
+
+		json_object_set_new(ops, "mean",
+				    json_real(json_number_value(json_object_get(ops, "mean")) * v->speed_4k));
+		json_array_foreach(json_object_get(ops, "values"), i, x)
+			json_array_set_new(json_object_get(ops, "values"), i,
+					   json_real(json_number_value(x) * v->speed_4k));
 	}
 	if (bl_resultdoc_from_json(j, &d, err, sizeof(err)))
 		fail_msg("%s: %s", v->uuid, err);
@@ -237,6 +248,12 @@ static void test_same_configuration_only(void **state)
 	assert_int_equal(again.finished_unix, 7000);
 	an_night_free(&again);
 
+	/* which night a run belongs to; a run in none: 0 */
+	assert_int_equal(bl_store_night_of_run(t->s, v[4].uuid, &n1), 0);
+	assert_int_equal(n1, n2);
+	assert_int_equal(bl_store_night_of_run(t->s, v[1].uuid, &n1), 0);
+	assert_int_equal(n1, 0);
+
 	/* latest = the newest night */
 	assert_int_equal(an_night_load(t->s, 0, &again), 0);
 	assert_int_equal(again.id, n2);
@@ -291,6 +308,48 @@ static void test_job_failed_and_baseline(void **state)
 	an_night_free(&n);
 }
 
+/* Times: against the measured noise floor when there is one, "unknown" without. */
+static void test_times_and_floor(void **state)
+{
+	struct tmp *t = *state;
+	const struct variant v[] = {
+		{ .uuid = UUID("21"), .day = 1, .clock = "icount" },		   /* last night */
+		{ .uuid = UUID("22"), .day = 2, .clock = "icount", .speed_4k = 0.7 }, /* 30 % slower */
+	};
+	const char *const tonight[] = { v[1].uuid };
+	/* the 4 KiB row's A/A spread on this clock: 1 % (threshold max(2 %, 2 x 1 %)) */
+	const struct bl_noise_floor fl = { .job = "udmabuf-import", .workload = "import", .size = 4096,
+					   .metric = "ops_per_sec", .clock = "icount", .floor = 0.01,
+					   .boots = 2 };
+	const struct an_night_row *r;
+	struct an_night n;
+	int64_t id;
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		put_run(t->s, &v[i]);
+	id = night_of(t->s, 2, tonight, 1);
+	/* no floor yet: one boot a side cannot say, so the row is unknown, never a verdict */
+	assert_int_equal(an_night_judge(t->s, id, NULL, NULL, 100, &n), 0);
+	r = row_of(&n, "ops_per_sec", 4096);
+	assert_non_null(r);
+	assert_string_equal(r->verdict, "unknown");
+	assert_false(r->calibrated);
+	assert_false(r->count);
+	an_night_free(&n);
+
+	assert_int_equal(bl_store_put_floors(t->s, 50, &fl, 1), 0);
+	assert_int_equal(an_night_judge(t->s, id, NULL, NULL, 200, &n), 0);
+	r = row_of(&n, "ops_per_sec", 4096);
+	assert_non_null(r);
+	assert_string_equal(r->verdict, "worse");
+	assert_true(r->calibrated);
+	assert_true(fabs(r->threshold - 0.02) < 1e-9);
+	assert_true(fabs(r->change + 0.3) < 1e-6);
+	assert_false(r->failure);
+	assert_int_equal(n.runs[0].last.failed_new, 0);
+	an_night_free(&n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -298,6 +357,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_first_night, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_same_configuration_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_job_failed_and_baseline, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_times_and_floor, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
