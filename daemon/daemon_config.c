@@ -181,7 +181,7 @@ static struct bld_schedule *find_schedule(struct load_state *st, const char *nam
 	s->every_s = -1;
 	s->at_minute = -1;
 	s->timeout_ms = 3600 * 1000;
-	s->poll_ms = 3600 * 1000;
+	s->poll_ms = -1; /* not given: BLD_POLL_DEFAULT_MS (set after the check, which refuses it without 'on') */
 	*fresh = true;
 	return s;
 }
@@ -517,7 +517,11 @@ int bld_config_check(const struct bld_config *c, char *err, size_t errlen)
 					      "lab = ...)", s->name, s->on);
 			return -EINVAL;
 		}
-		if (on && s->poll_ms < 60 * 1000) {
+		if (!on && s->poll_ms >= 0) {
+			snprintf(err, errlen, "[schedule %s] poll: only with on = new-kernel SERIES", s->name);
+			return -EINVAL;
+		}
+		if (on && s->poll_ms >= 0 && s->poll_ms < 60 * 1000) {
 			snprintf(err, errlen, "[schedule %s] poll: at least 1m (each poll asks apt's index)", s->name);
 			return -EINVAL;
 		}

@@ -16,6 +16,7 @@
 
 #define BLD_SCHEDULE_MAX 64
 #define BLD_NAME_MAX	 64
+#define BLD_POLL_DEFAULT_MS (3600 * 1000) /* `poll` of a new-kernel schedule when not given */
 
 enum bld_when {
 	BLD_WHEN_EVERY, /* every = N seconds since the last start */
@@ -37,7 +38,7 @@ struct bld_schedule {
 	struct bld_lab *lab;	 /* lab = ...: a `bouncelab lab` campaign instead of a command; NULL */
 	char *on;		 /* on = new-kernel SERIES as written, or NULL */
 	char *new_kernel;	 /* BLD_WHEN_NEW_KERNEL: the series (6.12) */
-	int64_t poll_ms;	 /* BLD_WHEN_NEW_KERNEL: ask apt's index at most this often */
+	int64_t poll_ms;	 /* BLD_WHEN_NEW_KERNEL: ask apt's index at most this often; -1 = BLD_POLL_DEFAULT_MS */
 };
 
 struct bld_config {

@@ -49,6 +49,11 @@ struct bld_newkernel {
 	struct bl_complain c_poll;
 };
 
+static int64_t poll_ms(const struct bld_schedule *sc)
+{
+	return sc->poll_ms > 0 ? sc->poll_ms : BLD_POLL_DEFAULT_MS;
+}
+
 /* "6.12.118" of "6.12.118:cloud": flavours do not order versions. */
 static void plain_version(const char *label, char *buf, size_t len)
 {
@@ -167,7 +172,7 @@ static void start_poll(struct bld_newkernel *nk, size_t idx, time_t now)
 	char *argv[] = { prog, "lab", "--kernels", sc->new_kernel, "--resolve", NULL };
 	int ret;
 
-	nk->next_poll[idx] = now + (time_t)(sc->poll_ms / 1000);
+	nk->next_poll[idx] = now + (time_t)(poll_ms(sc) / 1000);
 	if (!prog) {
 		bl_complain_at(&nk->c_poll, bld_now_ns(), "schedule %s: poll apt's index: %s: not found in PATH nor "
 			       "beside bouncelabd", sc->name, nk->ctx->cfg.bouncelab);
@@ -273,7 +278,7 @@ void bld_newkernel_sigchld(struct bld_newkernel *nk)
 			       sc->name, sc->new_kernel, res.exit_code >= 0 ? "exit " : "signal ",
 			       res.exit_code >= 0 ? res.exit_code : res.signal,
 			       res.exit_code == 2 ? ", the series names no kernel" : "",
-			       (long long)(sc->poll_ms / 1000));
+			       (long long)(poll_ms(sc) / 1000));
 		bl_spawn_result_free(&res);
 		return;
 	}

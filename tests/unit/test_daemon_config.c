@@ -100,6 +100,7 @@ static void test_refusals(void **state)
 		{ "[schedule a]\non = new-kernel\nlab = " LAB_OK "\n", "on = 'new-kernel'" },	/* no series */
 		{ "[schedule a]\non = old-kernel 6.12\nlab = " LAB_OK "\n", "on = 'old-kernel 6.12'" },
 		{ "[schedule a]\non = new-kernel 6.12\npoll = 10s\nlab = " LAB_OK "\n", "poll: at least 1m" },
+		{ "[schedule a]\nevery = 1h\npoll = 10m\nlab = " LAB_OK "\n", "poll: only with on" }, /* would do nothing */
 #undef LAB_OK
 	};
 
