@@ -19,12 +19,14 @@
 #include <ini.h>
 
 #include "compare.h"
+#include "daemon_campaign.h"
 #include "fsutil.h"
+#include "lab_kver.h"
 #include "paths.h"
 #include "resultdoc.h"
 #include "units.h"
 
-enum key_type { K_STR, K_SIZE, K_DURATION, K_INT, K_COUNT, K_BOOL, K_MODE, K_TIME, K_ARGV };
+enum key_type { K_STR, K_SIZE, K_DURATION, K_INT, K_COUNT, K_BOOL, K_MODE, K_TIME, K_ARGV, K_LAB, K_ON };
 
 struct key_def {
 	const char *section; /* "schedule" matches every [schedule NAME] */
@@ -57,6 +59,10 @@ static const struct key_def keys[] = {
 	{ "daemon", "fsync_commits", K_BOOL, CFG(fsync_commits), "false",
 	  "fsync every commit (SQLite synchronous=FULL): an answered 201 survives a power loss, not only a killed daemon" },
 	{ "daemon", "gembench", K_STR, CFG(gembench), "gembench", "program a schedule runs when it has no command" },
+	{ "daemon", "bouncelab", K_STR, CFG(bouncelab), "bouncelab",
+	  "program a lab schedule runs (`bouncelab lab`; PATH, then beside bouncelabd)" },
+	{ "daemon", "campaigns", K_STR, CFG(campaigns), "(DB's folder)/campaigns",
+	  "where lab campaigns write: <campaigns>/<schedule>/<UTC time>/; kept after storing" },
 	{ "monitor", "enabled", K_BOOL, CFG(monitor), "true", "sample swiotlb/dma tracepoints system-wide" },
 	{ "monitor", "tracefs", K_STR, CFG(tracefs), "(auto)", "tracefs root holding events/ (default: /sys/kernel/tracing, then debugfs)" },
 	{ "monitor", "interval", K_DURATION, CFG(monitor_interval_ms), "10s", "one sample per device per interval" },
@@ -68,6 +74,14 @@ static const struct key_def keys[] = {
 	  "compare each run with the runs this selector picks (job=nightly,last=5) and store the verdict" },
 	{ "schedule", "command", K_ARGV, SCHED(argv), "GEMBENCH --job {job} --json -",
 	  "program and arguments split at blanks (no shell); stdout = result document(s)" },
+	{ "schedule", "lab", K_LAB, SCHED(lab), "(none)",
+	  "a testbed campaign instead of a command: kernels=LIST, modes=LIST, boots=N, job=FILE "
+	  "(required), clock=icount|wall, timeout=DURATION of one boot; runs `bouncelab lab` and stores "
+	  "every document it writes, then judges them as one night" },
+	{ "schedule", "on", K_ON, SCHED(on), "(none)",
+	  "new-kernel SERIES (6.12): run a lab schedule when apt's index has a version of SERIES newer "
+	  "than the one it last ran (instead of every/at)" },
+	{ "schedule", "poll", K_DURATION, SCHED(poll_ms), "60m", "with on = new-kernel: ask apt's index at most this often" },
 };
 
 struct load_state {
@@ -167,6 +181,7 @@ static struct bld_schedule *find_schedule(struct load_state *st, const char *nam
 	s->every_s = -1;
 	s->at_minute = -1;
 	s->timeout_ms = 3600 * 1000;
+	s->poll_ms = -1; /* not given: BLD_POLL_DEFAULT_MS (set after the check, which refuses it without 'on') */
 	*fresh = true;
 	return s;
 }
@@ -181,7 +196,34 @@ static bool name_ok(const char *name)
 	return true;
 }
 
-static int set_value(const struct key_def *k, void *base, const char *value, const char **why)
+/* "new-kernel 6.12" -> the series, checked the way `bouncelab lab --kernels` checks one. */
+static int parse_on(const char *value, char **series, char *why, size_t whylen)
+{
+	static const char verb[] = "new-kernel";
+	struct lab_kver kv;
+	const char *p = value;
+	char err[256];
+
+	if (strncmp(p, verb, sizeof(verb) - 1) || !isspace((unsigned char)p[sizeof(verb) - 1])) {
+		snprintf(why, whylen, "expected new-kernel SERIES (new-kernel 6.12)");
+		return -EINVAL;
+	}
+	p += sizeof(verb) - 1;
+	while (isspace((unsigned char)*p))
+		p++;
+	if (lab_kver_parse(p, &kv, err, sizeof(err)) < 0) {
+		snprintf(why, whylen, "%s", err);
+		return -EINVAL;
+	}
+	if (kv.kind != LAB_KVER_SERIES) {
+		snprintf(why, whylen, "'%s' is not a series (6.1, 6.12, 6.12:cloud): a new version of what?", p);
+		return -EINVAL;
+	}
+	return bld_set_str(series, p);
+}
+
+static int set_value(const struct key_def *k, void *base, const char *value, const char **why, char *whybuf,
+		     size_t whylen)
 {
 	void *field = (char *)base + k->offset;
 	int64_t ms;
@@ -263,6 +305,32 @@ static int set_value(const struct key_def *k, void *base, const char *value, con
 		*(char ***)field = argv;
 		break;
 	}
+	case K_LAB: {
+		struct bld_lab *lab;
+		int ret = bld_lab_parse(value, &lab, whybuf, whylen);
+
+		if (ret == -ENOMEM)
+			return ret;
+		if (ret < 0) {
+			*why = whybuf;
+			break;
+		}
+		bld_lab_free(*(struct bld_lab **)field);
+		*(struct bld_lab **)field = lab;
+		break;
+	}
+	case K_ON: {
+		struct bld_schedule *sc = base;
+		int ret = parse_on(value, &sc->new_kernel, whybuf, whylen);
+
+		if (ret == -ENOMEM)
+			return ret;
+		if (ret < 0)
+			*why = whybuf;
+		else
+			return bld_set_str(field, value);
+		break;
+	}
 	}
 	return 0;
 }
@@ -272,6 +340,7 @@ static int kv_handler(void *user, const char *section, const char *name, const c
 	struct load_state *st = user;
 	const char *kind = section;
 	const char *why = NULL;
+	char whybuf[384];
 	void *base = st->cfg;
 	int ret;
 
@@ -303,7 +372,7 @@ static int kv_handler(void *user, const char *section, const char *name, const c
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		if (strcmp(keys[i].section, kind) || strcmp(keys[i].name, name))
 			continue;
-		ret = set_value(&keys[i], base, value, &why);
+		ret = set_value(&keys[i], base, value, &why, whybuf, sizeof(whybuf));
 		if (ret < 0) {
 			snprintf(st->err, st->errlen, "%s: [%s] %s: %s", st->path, section, name, strerror(-ret));
 			st->failed = true;
@@ -318,6 +387,8 @@ static int kv_handler(void *user, const char *section, const char *name, const c
 			((struct bld_schedule *)base)->when = BLD_WHEN_AT;
 		else if (base != st->cfg && !strcmp(name, "every"))
 			((struct bld_schedule *)base)->when = BLD_WHEN_EVERY;
+		else if (base != st->cfg && !strcmp(name, "on"))
+			((struct bld_schedule *)base)->when = BLD_WHEN_NEW_KERNEL;
 		return 1;
 	}
 	snprintf(st->err, st->errlen, "%s: [%s] %s: unknown key (see bouncelabd --help-config)", st->path,
@@ -340,7 +411,8 @@ int bld_config_defaults(struct bld_config *c)
 	c->monitor = true;
 	c->monitor_interval_ms = 10 * 1000;
 	if (bld_set_str(&c->db_path, bl_default_db_path()) ||
-	    bld_set_str(&c->socket_path, bl_default_socket_path()) || bld_set_str(&c->gembench, "gembench")) {
+	    bld_set_str(&c->socket_path, bl_default_socket_path()) || bld_set_str(&c->gembench, "gembench") ||
+	    bld_set_str(&c->bouncelab, "bouncelab")) {
 		bld_config_free(c);
 		return -ENOMEM;
 	}
@@ -424,17 +496,40 @@ int bld_config_check(const struct bld_config *c, char *err, size_t errlen)
 	}
 	for (size_t i = 0; i < c->n_schedules; i++) {
 		const struct bld_schedule *s = &c->schedules[i];
-		bool every = s->every_s >= 0, at = s->at_minute >= 0;
+		bool every = s->every_s >= 0, at = s->at_minute >= 0, on = s->on != NULL;
 
-		if (every == at) {
-			snprintf(err, errlen, "[schedule %s]: give exactly one of 'every' or 'at'", s->name);
+		if (every + at + on != 1) {
+			snprintf(err, errlen, "[schedule %s]: give exactly one of 'every', 'at' or 'on'", s->name);
+			return -EINVAL;
+		}
+		if (s->lab && s->argv) {
+			snprintf(err, errlen, "[schedule %s]: 'lab' and 'command' exclude each other (a lab schedule "
+					      "runs bouncelab lab)", s->name);
+			return -EINVAL;
+		}
+		if (s->lab && s->job) {
+			snprintf(err, errlen, "[schedule %s]: 'job' with 'lab': give the job file once, as lab = ... job=FILE",
+				 s->name);
+			return -EINVAL;
+		}
+		if (on && !s->lab) {
+			snprintf(err, errlen, "[schedule %s] on = %s: only a lab schedule can wait for a new kernel (add "
+					      "lab = ...)", s->name, s->on);
+			return -EINVAL;
+		}
+		if (!on && s->poll_ms >= 0) {
+			snprintf(err, errlen, "[schedule %s] poll: only with on = new-kernel SERIES", s->name);
+			return -EINVAL;
+		}
+		if (on && s->poll_ms >= 0 && s->poll_ms < 60 * 1000) {
+			snprintf(err, errlen, "[schedule %s] poll: at least 1m (each poll asks apt's index)", s->name);
 			return -EINVAL;
 		}
 		if (every && s->every_s < 1) {
 			snprintf(err, errlen, "[schedule %s] every: at least 1s", s->name);
 			return -EINVAL;
 		}
-		if (!s->argv && !s->job) {
+		if (!s->argv && !s->job && !s->lab) {
 			snprintf(err, errlen, "[schedule %s]: needs a 'job' file (or a 'command')", s->name);
 			return -EINVAL;
 		}
@@ -464,11 +559,16 @@ void bld_config_free(struct bld_config *c)
 	free(c->token_file);
 	free(c->log_file);
 	free(c->gembench);
+	free(c->bouncelab);
+	free(c->campaigns);
 	free(c->tracefs);
 	for (size_t i = 0; i < c->n_schedules; i++) {
 		free(c->schedules[i].job);
 		free(c->schedules[i].baseline);
 		free_argv(c->schedules[i].argv);
+		bld_lab_free(c->schedules[i].lab);
+		free(c->schedules[i].on);
+		free(c->schedules[i].new_kernel);
 	}
 	memset(c, 0, sizeof(*c));
 }

@@ -1,6 +1,7 @@
 /*
  * bouncelabd's configuration: an INI file (inih) with a [daemon] section,
- * a [monitor] section and one [schedule NAME] section per scheduled job,
+ * a [monitor] section and one [schedule NAME] section per scheduled job
+ * (a command, or a lab campaign with `lab =`, daemon_campaign.h),
  * overridden by command-line options. Every key is declared once in a table
  * in daemon_config.c with its type, default and help, so validation and
  * `bouncelabd --help-config` come from the same place.
@@ -15,11 +16,15 @@
 
 #define BLD_SCHEDULE_MAX 64
 #define BLD_NAME_MAX	 64
+#define BLD_POLL_DEFAULT_MS (3600 * 1000) /* `poll` of a new-kernel schedule when not given */
 
 enum bld_when {
 	BLD_WHEN_EVERY, /* every = N seconds since the last start */
 	BLD_WHEN_AT,	/* at = HH:MM, local time, once a day */
+	BLD_WHEN_NEW_KERNEL, /* on = new-kernel SERIES: when apt's index has a newer version */
 };
+
+struct bld_lab; /* daemon_campaign.h */
 
 struct bld_schedule {
 	char name[BLD_NAME_MAX]; /* from [schedule NAME] */
@@ -30,6 +35,10 @@ struct bld_schedule {
 	char **argv;		 /* command, NULL-terminated, {job} substituted; argv[0] is a path */
 	int64_t timeout_ms;	 /* the child's process group is killed after this */
 	char *baseline;		 /* compare selector for the nightly verdict, or NULL */
+	struct bld_lab *lab;	 /* lab = ...: a `bouncelab lab` campaign instead of a command; NULL */
+	char *on;		 /* on = new-kernel SERIES as written, or NULL */
+	char *new_kernel;	 /* BLD_WHEN_NEW_KERNEL: the series (6.12) */
+	int64_t poll_ms;	 /* BLD_WHEN_NEW_KERNEL: ask apt's index at most this often; -1 = BLD_POLL_DEFAULT_MS */
 };
 
 struct bld_config {
@@ -51,6 +60,8 @@ struct bld_config {
 	int64_t monitor_interval_ms; /* [monitor] interval */
 	char *tracefs;		   /* [monitor] tracefs root, NULL = find it */
 	char *gembench;		   /* [daemon] gembench: default program of a schedule */
+	char *bouncelab;	   /* [daemon] bouncelab: the program lab schedules run */
+	char *campaigns;	   /* [daemon] campaigns: lab campaigns' folders; NULL = beside the db */
 	struct bld_schedule schedules[BLD_SCHEDULE_MAX];
 	size_t n_schedules;
 };

@@ -37,6 +37,8 @@
 #include <jansson.h>
 
 #include "analysis.h"
+#include "daemon_campaign.h"
+#include "daemon_newkernel.h"
 #include "daemon.h"
 #include "docwrite.h"
 #include "fsutil.h"
@@ -56,6 +58,7 @@ struct child {
 	char *job;			/* copy of the job file path, or NULL */
 	char *baseline;			/* copy of the schedule's baseline selector, or NULL */
 	char *prog;			/* argv[0] as run */
+	char *outdir;			/* a lab campaign's folder (its documents); NULL for a command */
 	int64_t record_id;		/* bl_store_schedule_begin() id */
 	time_t started;			/* CLOCK_REALTIME */
 	int64_t started_ns;		/* monotonic */
@@ -73,11 +76,14 @@ struct bld_sched {
 	struct bld_ctx *ctx;
 	struct child run;		/* run.pid == 0: idle */
 	int64_t last[BLD_SCHEDULE_MAX]; /* planned slot of the last start; -1 = not read yet */
+	struct bld_newkernel *nk;	/* on = new-kernel schedules: polls and versions */
 	struct bl_complain c_store;
 };
 
 int bld_sched_due(const struct bld_schedule *sc, int64_t last, time_t now, time_t started, int64_t *planned)
 {
+	if (sc->when == BLD_WHEN_NEW_KERNEL)
+		return 0; /* not by the clock: daemon_newkernel.c says when */
 	if (sc->when == BLD_WHEN_EVERY) {
 		if (last > 0 && now < last + sc->every_s)
 			return 0;
@@ -196,7 +202,8 @@ struct stored_ids {
 };
 
 static int store_output(struct bld_sched *s, struct child *c, int *stored, char first_id[BL_UUID_LEN],
-			char first_status[16], struct stored_ids *ok_ids, char *why, size_t whylen)
+			char first_status[16], struct stored_ids *ok_ids, struct bld_campaign_result *night,
+			char *why, size_t whylen)
 {
 	size_t len = evbuffer_get_length(c->out), off = 0;
 	const char *text = len ? (const char *)evbuffer_pullup(c->out, -1) : "";
@@ -238,6 +245,9 @@ static int store_output(struct bld_sched *s, struct child *c, int *stored, char 
 		}
 		if (doc->status == BL_STATUS_OK && ok_ids->n < JUDGE_MAX)
 			snprintf(ok_ids->id[ok_ids->n++], BL_UUID_LEN, "%s", doc->run_id);
+		if (bld_campaign_result_add(night, doc->run_id, doc->status) < 0)
+			bl_err("schedule %s: run %s: out of memory: not judged as part of the night", c->name,
+			       doc->run_id);
 		(*stored)++;
 		bl_resultdoc_free(doc);
 	}
@@ -318,86 +328,6 @@ static void timeout_fired(evutil_socket_t fd, short what, void *arg)
 	kill(-c->pid, SIGKILL);
 }
 
-/* Finds @prog in $PATH, then beside bouncelabd itself. Malloc'd path or NULL. */
-static char *resolve_program(const char *prog)
-{
-	char self[PATH_MAX], cand[PATH_MAX];
-	const char *path = getenv("PATH");
-
-	if (strchr(prog, '/'))
-		return strdup(prog);
-	while (path && *path) {
-		const char *colon = strchrnul(path, ':');
-		int len = (int)(colon - path);
-
-		if (snprintf(cand, sizeof(cand), "%.*s/%s", len ? len : 1, len ? path : ".", prog) < (int)sizeof(cand) &&
-		    access(cand, X_OK) == 0)
-			return strdup(cand);
-		path = *colon ? colon + 1 : colon;
-	}
-	if (bl_self_dir(self, sizeof(self)) == 0) {
-		if (snprintf(cand, sizeof(cand), "%s/%s", self, prog) < (int)sizeof(cand) &&
-		    access(cand, X_OK) == 0)
-			return strdup(cand);
-	}
-	return NULL;
-}
-
-static void free_vec(char **v)
-{
-	if (!v)
-		return;
-	for (char **p = v; *p; p++)
-		free(*p);
-	free(v);
-}
-
-/* The argument vector of schedule @sc with {job} replaced; argv[0] resolved. */
-static char **build_argv(const struct bld_config *cfg, const struct bld_schedule *sc, char *why, size_t whylen)
-{
-	const char *def[] = { cfg->gembench, "--job", "{job}", "--json", "-", NULL };
-	const char *const *src = sc->argv ? (const char *const *)sc->argv : def;
-	size_t n = 0;
-	char **v;
-
-	while (src[n])
-		n++;
-	v = calloc(n + 1, sizeof(*v));
-	if (!v)
-		goto nomem;
-	for (size_t i = 0; i < n; i++) {
-		const char *at = strstr(src[i], "{job}");
-
-		if (i == 0) {
-			v[0] = resolve_program(src[0]);
-			if (!v[0]) {
-				snprintf(why, whylen, "%s: not found in PATH nor beside bouncelabd", src[0]);
-				free_vec(v);
-				return NULL;
-			}
-			continue;
-		}
-		if (at && !sc->job) {
-			snprintf(why, whylen, "command uses {job} but the schedule has no 'job'");
-			free_vec(v);
-			return NULL;
-		}
-		if (at) {
-			if (asprintf(&v[i], "%.*s%s%s", (int)(at - src[i]), src[i], sc->job, at + 5) < 0)
-				v[i] = NULL;
-		} else {
-			v[i] = strdup(src[i]);
-		}
-		if (!v[i])
-			goto nomem;
-	}
-	return v;
-nomem:
-	free_vec(v);
-	snprintf(why, whylen, "out of memory");
-	return NULL;
-}
-
 static void child_reset(struct child *c)
 {
 	if (c->out_ev)
@@ -415,6 +345,7 @@ static void child_reset(struct child *c)
 	free(c->job);
 	free(c->baseline);
 	free(c->prog);
+	free(c->outdir);
 	memset(c, 0, sizeof(*c));
 	c->out_fd = c->err_fd = -1;
 }
@@ -425,20 +356,28 @@ static int spawn(struct bld_sched *s, size_t idx, int64_t planned, time_t now)
 	const struct bld_schedule *sc = &ctx->cfg.schedules[idx];
 	struct child *c = &s->run;
 	struct bl_spawn ch;
+	const char *job = sc->lab ? sc->lab->job : sc->job;
 	char why[256];
 	char **argv = NULL;
+	char *outdir = NULL;
 	struct timeval tv;
 	pid_t pid;
 	int ret;
 
 	assert(!c->pid); /* runs never overlap: bld_sched_tick checks */
 	assert(idx < ctx->cfg.n_schedules); /* so also < BLD_SCHEDULE_MAX, s->last[] */
-	argv = build_argv(&ctx->cfg, sc, why, sizeof(why));
-	ret = bl_store_schedule_begin(ctx->store, sc->name, sc->job, planned, now, &c->record_id);
+	if (sc->lab)
+		argv = bld_build_lab_argv(&ctx->cfg, sc, sc->new_kernel, now, &outdir, why, sizeof(why));
+	else
+		argv = bld_build_argv(&ctx->cfg, sc, why, sizeof(why));
+	ret = bl_store_schedule_begin(ctx->store, sc->name, job, planned, now, &c->record_id);
 	if (ret < 0) {
 		bl_complain_at(&s->c_store, bld_now_ns(), "schedule %s: record start: %s; not running it", sc->name,
 			     bl_store_errmsg(ctx->store));
-		free_vec(argv);
+		if (outdir)
+			rmdir(outdir); /* still empty: nothing ran */
+		free(outdir);
+		bld_free_vec(argv);
 		return ret;
 	}
 	s->last[idx] = planned; /* from here on, this slot is spent */
@@ -446,10 +385,11 @@ static int spawn(struct bld_sched *s, size_t idx, int64_t planned, time_t now)
 	c->sched_idx = idx;
 	c->started = now;
 	c->started_ns = bld_now_ns();
-	c->job = sc->job ? strdup(sc->job) : NULL;
+	c->job = job ? strdup(job) : NULL;
 	c->baseline = sc->baseline ? strdup(sc->baseline) : NULL;
+	c->outdir = outdir;
 	if (!argv) {
-		c->prog = strdup(sc->argv ? sc->argv[0] : ctx->cfg.gembench);
+		c->prog = strdup(sc->lab ? ctx->cfg.bouncelab : sc->argv ? sc->argv[0] : ctx->cfg.gembench);
 		ret = -ENOENT;
 		goto fail;
 	}
@@ -495,9 +435,9 @@ static int spawn(struct bld_sched *s, size_t idx, int64_t planned, time_t now)
 		bl_err("schedule %s: event set-up failed; killing the run", sc->name);
 		kill(-pid, SIGKILL);
 	}
-	bl_info("schedule %s: started pid %d: %s%s%s", sc->name, (int)pid, argv[0], sc->job ? " job " : "",
-		sc->job ? sc->job : "");
-	free_vec(argv);
+	bl_info("schedule %s: started pid %d: %s%s%s%s%s%s", sc->name, (int)pid, argv[0], sc->lab ? " lab" : "",
+		job ? " job " : "", job ? job : "", outdir ? " out " : "", outdir ? outdir : "");
+	bld_free_vec(argv);
 	return 0;
 fail:
 	/* Not started (not found, not executable, no pipe or fork): a failed run with the reason. */
@@ -511,7 +451,7 @@ fail:
 		bl_store_schedule_finish(ctx->store, c->record_id, "failed", -1, run_id[0] ? run_id : NULL, NULL,
 					 summary, time(NULL));
 	}
-	free_vec(argv);
+	bld_free_vec(argv);
 	child_reset(c);
 	return ret;
 }
@@ -552,6 +492,65 @@ static void judge(struct bld_sched *s, struct child *c, const struct stored_ids 
 		snprintf(out, outlen, ", verdict: %zu worse", worse_total);
 }
 
+/*
+ * A lab campaign is over (reaped): store every document it wrote, even
+ * after a timeout or a stop (the boots that finished wrote theirs); add
+ * the daemon's own document when the lab's do not say why the run is not
+ * ok (a timeout or a stop cut boots short, exit 2 refused the input before
+ * anything booted); judge what was stored as one night; close the record
+ * and log one line.
+ */
+static void finish_lab(struct bld_sched *s, struct child *c, const char *interrupted, int exit_code, double secs)
+{
+	struct bld_ctx *ctx = s->ctx;
+	struct bld_campaign_result docs = { 0 }, *res = &docs;
+	char status[16] = "ok", why[STDERR_TAIL + 640] = "", summary[1024], night[96] = "", run_id[BL_UUID_LEN] = "";
+	bool own = false;
+	int ret = bld_campaign_store(ctx->store, c->name, c->outdir, ctx->cfg.max_body, res);
+
+	if (ret < 0)
+		bl_err("schedule %s: campaign folder %s: %s", c->name, c->outdir, strerror(-ret));
+	if (interrupted) {
+		snprintf(status, sizeof(status), "failed");
+		snprintf(why, sizeof(why), "%s; campaign %s; stderr: %s", interrupted, c->outdir, c->err_tail);
+		own = true;
+	} else if (c->timed_out) {
+		snprintf(status, sizeof(status), "timeout");
+		snprintf(why, sizeof(why), "campaign killed at its timeout after %.1f s (its process group, QEMU "
+					   "included); campaign %s; stderr tail: %s",
+			 secs, c->outdir, c->err_tail);
+		own = true;
+		ctx->stats.sched_timeouts++;
+	} else if (!res->stored) {
+		snprintf(status, sizeof(status), "%s", exit_code == 77 ? "skipped" : "failed");
+		snprintf(why, sizeof(why), "bouncelab lab exit %d, no result document stored from %s%s%s; stderr: %s",
+			 exit_code, c->outdir, res->refused ? " (refused: " : "",
+			 res->refused ? res->first_refusal : "", c->err_tail);
+		if (res->refused)
+			strncat(why, ")", sizeof(why) - strlen(why) - 1);
+		own = true;
+	} else if (exit_code != 0 || res->refused || ret < 0) {
+		/* The failed boots' documents say why; the record says that not everything went well. */
+		snprintf(status, sizeof(status), "failed");
+	}
+	if (own)
+		ret = store_own_doc(s, c, status, why, run_id);
+	if (res->stored) {
+		snprintf(run_id, sizeof(run_id), "%s", res->run_id[0]);
+		bld_campaign_judge(ctx->store, c->name, c->started, c->baseline, res, night, sizeof(night));
+	}
+	snprintf(summary, sizeof(summary),
+		 "schedule %s: campaign %s, exit %d, %.1f s, %d document%s stored, %d refused%s%s%s%s from %s",
+		 c->name, status, exit_code, secs, res->stored, res->stored == 1 ? "" : "s", res->refused,
+		 own ? (ret < 0 ? ", own document NOT stored" : ", own document stored") : "", night, run_id[0] ? ", first run " : "", run_id, c->outdir);
+	bl_store_schedule_finish(ctx->store, c->record_id, status, exit_code, run_id[0] ? run_id : NULL,
+				 c->err_len ? c->err_tail : NULL, summary, time(NULL));
+	bl_log(strcmp(status, "ok") ? BL_LOG_WARN : BL_LOG_INFO, "%s", summary);
+	ctx->stats.sched_runs++;
+	bld_campaign_result_free(res);
+	child_reset(c);
+}
+
 /* The run is over (reaped): store what it produced and log one line. */
 static void finish(struct bld_sched *s, const char *interrupted)
 {
@@ -559,6 +558,8 @@ static void finish(struct bld_sched *s, const char *interrupted)
 	struct child *c = &s->run;
 	char run_id[BL_UUID_LEN] = "", status[16] = "", why[STDERR_TAIL + 640] = "", summary[768], verdict[64] = "";
 	struct stored_ids ok_ids = { .n = 0 };
+	struct bld_campaign_result night = { 0 };
+	char night_note[96] = "";
 	int exit_code = -1, stored = 0, ret = 0;
 	double secs = (double)(bld_now_ns() - c->started_ns) / 1e9;
 
@@ -568,6 +569,10 @@ static void finish(struct bld_sched *s, const char *interrupted)
 		exit_code = WEXITSTATUS(c->status);
 	else if (WIFSIGNALED(c->status))
 		exit_code = 128 + WTERMSIG(c->status);
+	if (c->outdir) {
+		finish_lab(s, c, interrupted, exit_code, secs);
+		return;
+	}
 
 	if (interrupted) {
 		snprintf(status, sizeof(status), "failed");
@@ -586,7 +591,7 @@ static void finish(struct bld_sched *s, const char *interrupted)
 	} else {
 		char swhy[300] = "";
 
-		ret = store_output(s, c, &stored, run_id, status, &ok_ids, swhy, sizeof(swhy));
+		ret = store_output(s, c, &stored, run_id, status, &ok_ids, &night, swhy, sizeof(swhy));
 		if (ret < 0 || stored == 0) {
 			const char *st = exit_code == 77 ? "skipped" : "failed";
 
@@ -599,9 +604,16 @@ static void finish(struct bld_sched *s, const char *interrupted)
 	if (!stored && ret == 0 && run_id[0])
 		stored = 1; /* the daemon's own document for the run */
 	judge(s, c, &ok_ids, verdict, sizeof(verdict));
-	snprintf(summary, sizeof(summary), "schedule %s: %s, exit %d, %.1f s, %d document%s stored%s%s%s%s", c->name,
+	/*
+	 * The documents the command printed are a night too, judged against
+	 * their last night; the pinned baseline stays judge()'s (an_judge_run,
+	 * as before nights existed), so it is not judged twice.
+	 */
+	bld_campaign_judge(ctx->store, c->name, c->started, NULL, &night, night_note, sizeof(night_note));
+	bld_campaign_result_free(&night);
+	snprintf(summary, sizeof(summary), "schedule %s: %s, exit %d, %.1f s, %d document%s stored%s%s%s%s%s", c->name,
 		 status, exit_code, secs, stored, stored == 1 ? "" : "s",
-		 run_id[0] ? ", run " : "", run_id, ret < 0 ? " (STORE FAILED)" : "", verdict);
+		 run_id[0] ? ", run " : "", run_id, ret < 0 ? " (STORE FAILED)" : "", verdict, night_note);
 	bl_store_schedule_finish(ctx->store, c->record_id, status, exit_code, run_id[0] ? run_id : NULL,
 				 c->err_len ? c->err_tail : NULL, summary, time(NULL));
 	bl_info("%s", summary);
@@ -614,6 +626,8 @@ void bld_sched_sigchld(struct bld_sched *s)
 	siginfo_t si = { 0 };
 	int status = 0;
 
+	if (s)
+		bld_newkernel_sigchld(s->nk);
 	if (!s || !s->run.pid)
 		return;
 	/*
@@ -665,6 +679,8 @@ void bld_sched_tick(struct bld_sched *s, time_t now)
 	int64_t planned[BLD_SCHEDULE_MAX];
 	size_t order[BLD_SCHEDULE_MAX], n;
 
+	if (!ctx->stopping)
+		bld_newkernel_tick(s->nk, now); /* polls apt's index while a campaign runs too */
 	if (s->run.pid || ctx->stopping)
 		return; /* runs never overlap */
 	for (size_t i = 0; i < ctx->cfg.n_schedules; i++) {
@@ -690,12 +706,29 @@ void bld_sched_tick(struct bld_sched *s, time_t now)
 	for (size_t k = 0; k < n; k++)
 		if (spawn(s, order[k], planned[order[k]], now) == 0)
 			return;
+	/* A new kernel in apt's index: its slot is the time it was started. */
+	for (size_t i = 0; i < ctx->cfg.n_schedules; i++) {
+		const char *version = bld_newkernel_due(s->nk, i);
+		int ret;
+
+		if (!version)
+			continue;
+		bl_info("schedule %s: campaign for %s %s", ctx->cfg.schedules[i].name, ctx->cfg.schedules[i].new_kernel,
+			version);
+		ret = spawn(s, i, now, now);
+		if (s->last[i] == now)
+			bld_newkernel_started(s->nk, i, now); /* the slot is spent, started or not: never twice */
+		if (ret == 0)
+			return;
+	}
 }
 
 void bld_sched_reload(struct bld_sched *s)
 {
 	for (size_t i = 0; i < BLD_SCHEDULE_MAX; i++)
 		s->last[i] = -1; /* names may have moved: read again from the store */
+	if (s->nk)
+		bld_newkernel_reload(s->nk);
 }
 
 int bld_sched_new(struct bld_ctx *ctx, struct bld_sched **out)
@@ -706,6 +739,10 @@ int bld_sched_new(struct bld_ctx *ctx, struct bld_sched **out)
 		return -ENOMEM;
 	s->ctx = ctx;
 	s->run.out_fd = s->run.err_fd = -1;
+	if (bld_newkernel_new(ctx, &s->nk) < 0) {
+		free(s);
+		return -ENOMEM;
+	}
 	bld_sched_reload(s);
 	{
 		/* Runs a previous daemon left "running" (it was killed meanwhile) are over. */
@@ -736,5 +773,6 @@ void bld_sched_free(struct bld_sched *s)
 		finish(s, "interrupted: the daemon stopped");
 	}
 	child_reset(&s->run);
+	bld_newkernel_free(s->nk);
 	free(s);
 }

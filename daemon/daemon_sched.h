@@ -12,6 +12,13 @@
  * SELECTOR` each stored ok run is judged against the earlier runs the
  * selector picks (an_judge_run, analysis/analysis.h): verdicts stored and
  * logged, a warning when something got significantly worse.
+ *
+ * A lab schedule (`lab = ...`, daemon_campaign.h) runs `bouncelab lab`
+ * under the same rules; its documents are read from the campaign's folder
+ * once the child is over (also after a timeout or a stop: the boots that
+ * finished wrote theirs) and judged together as one night. A new-kernel
+ * schedule (`on = new-kernel SERIES`, daemon_newkernel.h) is due when apt's
+ * index has a newer version of the series than the one it last ran.
  */
 #ifndef BLD_SCHED_H
 #define BLD_SCHED_H
@@ -30,6 +37,23 @@ void bld_sched_free(struct bld_sched *s);
 void bld_sched_tick(struct bld_sched *s, time_t now);
 /* From the SIGCHLD event: reaps the child and finishes its run. */
 void bld_sched_sigchld(struct bld_sched *s);
+/* --- daemon_sched_argv.c ---------------------------------------------------- */
+
+struct bld_config;
+struct bld_schedule;
+/* @prog from $PATH, then beside bouncelabd itself (a path with '/' as is): malloc'd, or NULL. */
+char *bld_resolve_program(const char *prog);
+/* The vector of schedule @sc's command with {job} replaced; argv[0] resolved. NULL with @why. */
+char **bld_build_argv(const struct bld_config *cfg, const struct bld_schedule *sc, char *why, size_t whylen);
+/*
+ * A lab schedule's vector: `bouncelab lab ... --out DIR`, DIR a new folder
+ * of this campaign (malloc'd into *@outdir); @kernels the new-kernel series
+ * when the lab names no kernels. NULL with @why.
+ */
+char **bld_build_lab_argv(const struct bld_config *cfg, const struct bld_schedule *sc, const char *kernels,
+			  time_t now, char **outdir, char *why, size_t whylen);
+/* Frees a NULL-terminated vector of malloc'd strings (NULL allowed). */
+void bld_free_vec(char **v);
 /* The configuration was reloaded: forget cached state of removed schedules. */
 void bld_sched_reload(struct bld_sched *s);
 

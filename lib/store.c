@@ -230,6 +230,10 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"SELECT subject, baseline, workload, variant, size, metric, baseline_value, value,"
 		" change, p_value, verdict, detail, threshold, calibrated FROM verdicts WHERE"
 		" night_id = ?1 ORDER BY id",
+	[ST_SCHED_KERNEL_GET] = "SELECT version FROM schedule_kernels WHERE schedule = ?1 AND series = ?2",
+	[ST_SCHED_KERNEL_SET] =
+		"INSERT INTO schedule_kernels (schedule, series, version, started_unix) VALUES (?1, ?2, ?3, ?4)"
+		" ON CONFLICT (schedule, series) DO UPDATE SET version = ?3, started_unix = ?4",
 };
 
 /* --- errors, the statement cache, stepping (store_internal.h) ----------- */

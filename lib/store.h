@@ -296,6 +296,17 @@ int bl_store_schedule_last(struct bl_store *s, const char *name, int64_t *planne
 int bl_store_schedule_abandon(struct bl_store *s, const char *summary, int64_t finished_unix,
 			      int *count);
 
+/*
+ * The kernel version (apt's label, 6.12.118) schedule @name last started a
+ * campaign for as a new version of @series, into @buf ("" when never):
+ * bouncelabd's `on = new-kernel SERIES`. 0 or -errno.
+ */
+int bl_store_schedule_kernel_get(struct bl_store *s, const char *name, const char *series, char *buf,
+				 size_t len);
+/* Records that schedule @name started a campaign for @version of @series at @started_unix. */
+int bl_store_schedule_kernel_set(struct bl_store *s, const char *name, const char *series, const char *version,
+				 int64_t started_unix);
+
 /* --- verdicts (compare / nightly) --------------------------------------- */
 
 struct bl_verdict {

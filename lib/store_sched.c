@@ -1,9 +1,11 @@
 /*
  * The store's record of scheduled runs: the daemon's scheduler notes a run
  * when it starts it and when it ends, asks when a schedule last ran, and
- * closes the runs a previous daemon left "running" when it died.
+ * closes the runs a previous daemon left "running" when it died; and the
+ * kernel version a new-kernel schedule last ran (schedule_kernels).
  */
 #include <errno.h>
+#include <stdio.h>
 
 #include <sqlite3.h>
 
@@ -91,4 +93,43 @@ int bl_store_schedule_abandon(struct bl_store *s, const char *summary, int64_t f
 	if (!err && count)
 		*count = sqlite3_changes(s->db);
 	return err;
+}
+
+int bl_store_schedule_kernel_get(struct bl_store *s, const char *name, const char *series, char *buf,
+				 size_t len)
+{
+	sqlite3_stmt *st;
+	int err, rc;
+
+	buf[0] = '\0';
+	if ((err = store_begin_query(s)))
+		return err;
+	if (!(st = store_stmt(s, ST_SCHED_KERNEL_GET)))
+		return -EIO;
+	bind_text(st, 1, name);
+	bind_text(st, 2, series);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		snprintf(buf, len, "%s", col_text(st, 0) ? col_text(st, 0) : "");
+		rc = SQLITE_DONE;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : store_sqlerr(s, rc, "schedule kernel");
+}
+
+int bl_store_schedule_kernel_set(struct bl_store *s, const char *name, const char *series, const char *version,
+				 int64_t started_unix)
+{
+	sqlite3_stmt *st;
+	int err;
+
+	if ((err = store_begin_query(s)))
+		return err;
+	if (!(st = store_stmt(s, ST_SCHED_KERNEL_SET)))
+		return -EIO;
+	bind_text(st, 1, name);
+	bind_text(st, 2, series);
+	bind_text(st, 3, version);
+	sqlite3_bind_int64(st, 4, started_unix);
+	return store_exec(s, st, "record schedule kernel");
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "daemon_campaign.h"
 #include "daemon_config.h"
 
 static char path[64];
@@ -75,6 +76,32 @@ static void test_refusals(void **state)
 		{ "[daemon]\ntimeout = 600000d\n", "timeout" },		    /* past 2^64 ns (was accepted) */
 		{ "[monitor]\ninterval = 99ms\n", "at least 100ms" },	    /* the daemon's own limit */
 		{ "[monitor]\ninterval = 99.4ms\n", "at least 100ms" },	    /* rounds down to 99 ms */
+		/* lab = and on = (issue 14): each error names the key and the value */
+#define LAB_OK "job=configs/jobs/smoke.ini"
+		{ "[schedule a]\nevery = 1h\nlab = kernels=6.12, colour=red, " LAB_OK "\n", "'colour': unknown key" },
+		{ "[schedule a]\nevery = 1h\nlab = kernels=, " LAB_OK "\n", "kernels is empty" },	/* empty list */
+		{ "[schedule a]\nevery = 1h\nlab = modes=force,, " LAB_OK "\n", "modes 'force,'" }, /* empty entry */
+		{ "[schedule a]\nevery = 1h\nlab = boots=0, " LAB_OK "\n", "boots '0'" },		/* out of range */
+		{ "[schedule a]\nevery = 1h\nlab = boots=21, " LAB_OK "\n", "boots '21'" },		/* above LAB_BOOTS_MAX */
+		{ "[schedule a]\nevery = 1h\nlab = boots=two, " LAB_OK "\n", "boots 'two'" },	/* not a number */
+		{ "[schedule a]\nevery = 1h\nlab = job=/nonexistent/j.ini\n", "job '/nonexistent/j.ini'" }, /* missing */
+		{ "[schedule a]\nevery = 1h\nlab = kernels=6.12\n", "no job=" },			/* no job at all */
+		{ "[schedule a]\nevery = 1h\nlab = kernels=six, " LAB_OK "\n", "kernels 'six'" },	/* the lab's parser */
+		{ "[schedule a]\nevery = 1h\nlab = modes=forse, " LAB_OK "\n", "modes 'forse'" },	/* unknown mode */
+		{ "[schedule a]\nevery = 1h\nlab = clock=sundial, " LAB_OK "\n", "clock 'sundial'" },
+		{ "[schedule a]\nevery = 1h\nlab = timeout=0s, " LAB_OK "\n", "timeout '0s'" },
+		{ "[schedule a]\nevery = 1h\nlab = " LAB_OK ", boots=1, boots=2\n", "boots given twice" },
+		{ "[schedule a]\nevery = 1h\nlab = 6.12, " LAB_OK "\n", "expected key=value" },
+		{ "[schedule a]\nevery = 1h\ncommand = true\nlab = " LAB_OK "\n", "exclude each other" },
+		{ "[schedule a]\nevery = 1h\njob = j.ini\nlab = " LAB_OK "\n", "give the job file once" },
+		{ "[schedule a]\non = new-kernel 6.12\nevery = 1h\nlab = " LAB_OK "\n", "exactly one" },
+		{ "[schedule a]\non = new-kernel 6.12\njob = j.ini\n", "only a lab schedule" },
+		{ "[schedule a]\non = new-kernel 6.12.111\nlab = " LAB_OK "\n", "not a series" },	/* exact, not series */
+		{ "[schedule a]\non = new-kernel\nlab = " LAB_OK "\n", "on = 'new-kernel'" },	/* no series */
+		{ "[schedule a]\non = old-kernel 6.12\nlab = " LAB_OK "\n", "on = 'old-kernel 6.12'" },
+		{ "[schedule a]\non = new-kernel 6.12\npoll = 10s\nlab = " LAB_OK "\n", "poll: at least 1m" },
+		{ "[schedule a]\nevery = 1h\npoll = 10m\nlab = " LAB_OK "\n", "poll: only with on" }, /* would do nothing */
+#undef LAB_OK
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -144,6 +171,31 @@ static void test_values(void **state)
 }
 
 /* Sizes and durations read through lib/units.h, kept as the daemon stores them. */
+/* A lab schedule's values (issue 14): lists keep their commas, options their values. */
+static void test_lab_values(void **state)
+{
+	struct bld_config c;
+	char err[512] = "";
+
+	if (load("[schedule camp]\non = new-kernel 6.12\npoll = 2h\n"
+		 "lab = kernels=6.1,6.12, modes=force,xen-pv:balloon=1536M, boots=3, job=configs/jobs/smoke.ini, "
+		 "clock=wall, timeout=10m\n",
+		 &c, err, sizeof(err)))
+		fail_msg("refused: %s", err);
+	assert_int_equal(c.n_schedules, 1);
+	assert_int_equal(c.schedules[0].when, BLD_WHEN_NEW_KERNEL);
+	assert_string_equal(c.schedules[0].new_kernel, "6.12");
+	assert_int_equal(c.schedules[0].poll_ms, 2 * 3600 * 1000);
+	assert_non_null(c.schedules[0].lab);
+	assert_string_equal(c.schedules[0].lab->kernels, "6.1,6.12");
+	assert_string_equal(c.schedules[0].lab->modes, "force,xen-pv:balloon=1536M");
+	assert_int_equal(c.schedules[0].lab->boots, 3);
+	assert_string_equal(c.schedules[0].lab->job, "configs/jobs/smoke.ini");
+	assert_string_equal(c.schedules[0].lab->clock, "wall");
+	assert_int_equal(c.schedules[0].lab->boot_timeout_s, 600);
+	bld_config_free(&c);
+}
+
 static void test_units(void **state)
 {
 	static const struct {
@@ -206,6 +258,7 @@ int main(void)
 		cmocka_unit_test(test_file_refusals),
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_units),
+		cmocka_unit_test(test_lab_values),
 		cmocka_unit_test(test_every_seconds),
 		cmocka_unit_test(test_time_of_day),
 	};
