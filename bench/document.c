@@ -34,6 +34,9 @@ static json_t *job_params(const struct gb_job *job)
 	 */
 	if (params && job->profile)
 		json_object_set_new(params, "profile", json_true());
+	/* only when set, as profile: documents without it stay as they were */
+	if (params && job->warmup_ns)
+		json_object_set_new(params, "warmup_ns", json_integer((json_int_t)job->warmup_ns));
 	return params;
 }
 

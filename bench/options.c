@@ -63,6 +63,10 @@ const struct gb_option gb_options[] = {
 	  .help = "repetitions per (workload, size); each one is kept" },
 	{ "warmup", GB_OPT_UINT, JOB(warmup), .min = 0, .max = UINT64_MAX, .def = "2",
 	  .help = "unmeasured operations before the first repetition" },
+	{ "warmup_time", GB_OPT_DURATION, JOB(warmup_ns), .def = "0",
+	  .help = "unmeasured operations for at least this long (20ms) before the first repetition, "
+		  "after the warmup ones: the kernel's caches settle into the row's steady state "
+		  "before it is measured; 0 = warmup operations only" },
 	{ "cycles", GB_OPT_UINT, JOB(cycles), .min = 0, .max = UINT64_MAX, .def = "0",
 	  .help = "occupancy: create/map/close cycles per repetition (0 = iterations)" },
 	{ "log_wait", GB_OPT_DURATION, JOB(log_wait_ns), .def = "5s",

@@ -40,6 +40,7 @@ struct gb_job {
 	uint64_t duration_ns;   /* measured time per rep; 0 = use iterations */
 	uint64_t reps;          /* repetitions per (workload, size) */
 	uint64_t warmup;        /* unmeasured ops before the first rep */
+	uint64_t warmup_ns;     /* ...and at least this long (warmup_time); 0 = ops only */
 	uint64_t cycles;        /* occupancy: create/map/close cycles */
 	uint64_t log_wait_ns;   /* after a row with logged failures, let the kernel's rate limit pass */
 	bool profile;           /* perf record -g each row's measured region (profiling.h) */

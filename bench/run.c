@@ -229,9 +229,11 @@ int gb_measure(struct gb_ctx *ctx, struct gb_row *row, const struct gb_op *op)
 	/* options.c refuses more than GB_MAX_REPS; the cap only guards the arrays. */
 	unsigned reps = job->reps > GB_MAX_REPS ? GB_MAX_REPS : (unsigned)job->reps;
 	uint64_t duration_ticks = job->duration_ns ? (uint64_t)((double)job->duration_ns / tick_ns) : 0;
+	uint64_t warmup_ticks = job->warmup_ns ? (uint64_t)((double)job->warmup_ns / tick_ns) : 0;
+	uint64_t w0 = gb_ticks();
 	int err;
 
-	for (uint64_t i = 0; i < job->warmup; i++) {
+	for (uint64_t i = 0; i < job->warmup || (warmup_ticks && gb_ticks() - w0 < warmup_ticks); i++) {
 		ctx->fail_what[0] = '\0';
 		err = op->op(ctx, op->state);
 		if (err && is_fatal(ctx, err)) {

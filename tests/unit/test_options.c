@@ -81,6 +81,7 @@ static void test_each_type_through_the_table(void **state)
 		{ "reps", "0", BAD, 0, "below the minimum 1" },     /* integer: under min */
 		{ "reps", "1001", BAD, 0, "above the maximum 1000" }, /* integer: over max */
 		{ "warmup", "-1", BAD, 0, "not a whole number" },   /* integer: negative */
+		{ "warmup_time", "25h", BAD, 0, "longer than a day" }, /* duration: range */
 		{ "cycles", "7x", BAD, 0, "not a whole number" },   /* integer: trailing garbage */
 		{ "cycles", "99999999999999999999", BAD, 0, "not a whole number" }, /* overflow */
 		{ "workload", "crate", BAD, 0, "unknown workload 'crate'" }, /* enum: not a workload */
@@ -96,6 +97,7 @@ static void test_each_type_through_the_table(void **state)
 		{ "iterations", "1", U64, 1, NULL },
 		{ "reps", "1000", U64, 1000, NULL },
 		{ "warmup", "0", U64, 0, NULL },
+		{ "warmup_time", "20ms", U64, 20000000ull, NULL },
 		{ "cycles", "7", U64, 7, NULL },
 		{ "workload", "userptr-scattered", STR, 0, "userptr-scattered" },
 		{ "backend", "udmabuf", STR, 0, "udmabuf" },
