@@ -172,9 +172,15 @@ out:
 	return ret;
 }
 
+/* What one page is: the index (uuid and night 0), a run's page (uuid), a night's page (night). */
+struct page {
+	const char *uuid;
+	int64_t night;
+};
+
 /* Writes one page to @path through a temporary file, so a reader never sees half of it. */
-static int write_page(const char *path, struct bl_store *s, const char *uuid,
-		      const struct an_html_opts *o)
+static int write_page_of(const char *path, struct bl_store *s, const struct page *pg,
+			 const struct an_html_opts *o)
 {
 	char tmp[PATH_MAX];
 	FILE *f;
@@ -188,7 +194,9 @@ static int write_page(const char *path, struct bl_store *s, const char *uuid,
 		bl_err("report: %s: create: %s", tmp, strerror(errno));
 		return ret;
 	}
-	ret = uuid ? an_html_run(f, s, uuid, o) : an_html_index(f, s, o);
+	ret = pg->night ? an_html_night(f, s, pg->night, o) :
+	      pg->uuid	? an_html_run(f, s, pg->uuid, o) :
+			  an_html_index(f, s, o);
 	if ((ferror(f) | fclose(f)) && !ret)
 		ret = -EIO;
 	if (!ret && rename(tmp, path) < 0)
@@ -200,6 +208,12 @@ static int write_page(const char *path, struct bl_store *s, const char *uuid,
 	return ret;
 }
 
+static int write_page(const char *path, struct bl_store *s, const char *uuid,
+		      const struct an_html_opts *o)
+{
+	return write_page_of(path, s, &(struct page){ .uuid = uuid }, o);
+}
+
 /*
  * The latest night's page, nights/ID.html, and the pages of its runs and
  * of their last nights (the night's numbers link to both), beside the
@@ -207,9 +221,8 @@ static int write_page(const char *path, struct bl_store *s, const char *uuid,
  */
 static int write_night_pages(struct bl_store *s, const char *dir, const struct an_html_opts *o)
 {
-	char path[PATH_MAX], tmp[PATH_MAX];
+	char path[PATH_MAX], page[PATH_MAX];
 	struct an_night n;
-	FILE *f;
 	int ret = an_night_load(s, 0, &n);
 
 	if (ret == -ENOENT)
@@ -227,30 +240,13 @@ static int write_night_pages(struct bl_store *s, const char *dir, const struct a
 		}
 	}
 	if (!ret && (snprintf(path, sizeof(path), "%s/nights", dir) >= (int)sizeof(path) ||
-		     snprintf(tmp, sizeof(tmp), "%s/nights/%" PRId64 ".html.tmp", dir, n.id) >=
-			     (int)sizeof(tmp)))
+		     snprintf(page, sizeof(page), "%s/nights/%" PRId64 ".html", dir, n.id) >=
+			     (int)sizeof(page)))
 		ret = -ENAMETOOLONG;
 	if (!ret && (ret = bl_mkdir_p(path, 0777)) < 0)
 		bl_err("report: %s: mkdir: %s", path, strerror(-ret));
-	if (!ret) {
-		/* through a temporary file, as write_page() does */
-		snprintf(path, sizeof(path), "%s/nights/%" PRId64 ".html", dir, n.id);
-		f = fopen(tmp, "we");
-		if (!f) {
-			ret = -errno;
-			bl_err("report: %s: create: %s", tmp, strerror(errno));
-		} else {
-			ret = an_html_night(f, s, n.id, o);
-			if ((ferror(f) | fclose(f)) && !ret)
-				ret = -EIO;
-			if (!ret && rename(tmp, path) < 0)
-				ret = -errno;
-			if (ret) {
-				bl_err("report: %s: %s", path, strerror(-ret));
-				unlink(tmp);
-			}
-		}
-	}
+	if (!ret)
+		ret = write_page_of(page, s, &(struct page){ .night = n.id }, o);
 	an_night_free(&n);
 	return ret;
 }
