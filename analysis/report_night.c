@@ -114,6 +114,7 @@ static void counts_line(FILE *f, const char *what, const struct an_night_counts 
 int rp_night_section(struct report_ctx *c, FILE *f)
 {
 	struct an_night n;
+	size_t listed = 0;
 	int ret = an_night_load(c->s, 0, &n);
 
 	if (ret == -ENOENT)
@@ -128,17 +129,22 @@ int rp_night_section(struct report_ctx *c, FILE *f)
 	fprintf(f, "Night #%lld, \"", (long long)n.id);
 	rp_md_cell(f, n.label);
 	fprintf(f, "\": %zu run%s, each judged against its last night, the newest earlier run of "
-		   "exactly the same configuration (job, devices, DMA mode, pool, hypervisor, "
-		   "guest clock, kernel package version). Counts are exact; times must clear the "
-		   "threshold shown.\n\n",
+		   "the same configuration (job, devices, DMA mode, pool, hypervisor, guest clock, "
+		   "kernel series: a new Debian version is judged against the one before). Counts "
+		   "are exact; times must clear the threshold shown.\n\n",
 		n.n_runs, n.n_runs == 1 ? "" : "s");
-	for (size_t i = 0; i < n.n_runs; i++)
-		if (!n.runs[i].last_uuid) {
-			fputs("- first night of this configuration: ", f);
-			rp_md_cell(f, rp_nz(n.runs[i].config, n.runs[i].uuid));
-			fprintf(f, " (`%.8s`)\n", n.runs[i].uuid);
-		}
-	if (n.first_nights)
+	for (size_t i = 0; i < n.n_runs; i++) {
+		const char *config = rp_nz(n.runs[i].config, n.runs[i].uuid);
+
+		/* night_load.c names last night's kernel when it was another version */
+		if (n.runs[i].last_uuid && !strstr(config, "(last night: "))
+			continue;
+		fputs(n.runs[i].last_uuid ? "- the kernel changed: " : "- first night of this configuration: ", f);
+		rp_md_cell(f, config);
+		fprintf(f, " (`%.8s`)\n", n.runs[i].uuid);
+		listed++;
+	}
+	if (listed)
 		fputc('\n', f);
 	if (n.first_nights < n.n_runs) {
 		counts_line(f, "last night", &n.last);

@@ -126,5 +126,16 @@ check "another clock: its first night, no verdict" \
 "$bl" report --db "$DB" --html "$T/html" --no-plots >/dev/null 2>&1
 check "report --html writes the latest night's page" test -s "$T/html/nights/3.html"
 
+# 4. a new Debian version of the series: judged against last night's version, and said
+doc "$T/n4.json" 04 2026-11-24T02:00:00Z '.testbed.package_version = "6.12.58-1"
+	| .kernel.release = "6.12.58+deb13-amd64"'
+"$bl" ingest --direct --quiet --db "$DB" "$T/n4.json" >/dev/null 2>&1
+"$bl" night judge --db "$DB" --json "$T/n4.json" >"$T/n4.out" 2>"$T/n4.err"
+check "a new version of the series: judged against last night's (the wall-clock run 02)" \
+	jq_true --arg u "${uuid}02" '.runs[0].first_night == false and .runs[0].last_night == $u' "$T/n4.out"
+"$bl" report --db "$DB" --out "$T/report4.md" --no-plots >/dev/null 2>&1
+check "report: the kernel changed, last night's version named" \
+	grep -q "^- the kernel changed: .*6.12.58-1.*(last night: 6.12.57-1)" "$T/report4.md"
+
 [ "$fails" -eq 0 ] || { echo "$fails check(s) failed"; exit 1; }
 echo "all night checks passed"
