@@ -525,11 +525,12 @@ int an_report_write(FILE *f, FILE *details, struct bl_store *s, const struct bl_
 				 "The full tables behind `%s`, generated with it by the same "
 				 "`bouncelab report` run from `%s`; nothing here is typed by hand.\n\n",
 			o->out, db_path);
+	/* the order of issue 16: the headline, what changed since last night, then the rest */
 	ret = rp_headline(&c, f);
-	if (!ret && !o->no_plots)
-		heatmaps(f, &figs, plots_dir, report_dir);
 	if (!ret)
 		ret = rp_night_section(&c, f);
+	if (!ret && !o->no_plots)
+		heatmaps(f, &figs, plots_dir, report_dir);
 	if (!ret)
 		ret = rp_xen_section(&c, f);
 	if (!ret)
