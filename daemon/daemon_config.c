@@ -22,6 +22,7 @@
 #include "daemon_campaign.h"
 #include "fsutil.h"
 #include "lab_kver.h"
+#include "log.h"
 #include "paths.h"
 #include "resultdoc.h"
 #include "units.h"
@@ -335,6 +336,19 @@ static int set_value(const struct key_def *k, void *base, const char *value, con
 	return 0;
 }
 
+/* Does the comma list @kernels name @series (6.12: "6.12", "6.12.118", "6.12:cloud"; not "6.1")? */
+static bool kernels_name_series(const char *kernels, const char *series)
+{
+	size_t n = strlen(series);
+
+	for (const char *p = kernels; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL) {
+		p += strspn(p, " \t");
+		if (!strncmp(p, series, n) && strchr(".:, \t", p[n]))
+			return true;
+	}
+	return false;
+}
+
 static int kv_handler(void *user, const char *section, const char *name, const char *value)
 {
 	struct load_state *st = user;
@@ -517,6 +531,11 @@ int bld_config_check(const struct bld_config *c, char *err, size_t errlen)
 					      "lab = ...)", s->name, s->on);
 			return -EINVAL;
 		}
+		if (on && s->lab && s->lab->kernels && s->new_kernel &&
+		    !kernels_name_series(s->lab->kernels, s->new_kernel))
+			bl_warn("[schedule %s] on = new-kernel %s: lab kernels=%s boots those, not the new %s "
+				"version (leave kernels= out to boot the version that appeared)",
+				s->name, s->new_kernel, s->lab->kernels, s->new_kernel);
 		if (!on && s->poll_ms >= 0) {
 			snprintf(err, errlen, "[schedule %s] poll: only with on = new-kernel SERIES", s->name);
 			return -EINVAL;

@@ -50,6 +50,10 @@ refused "lab: modes 'forse'" "every = 1h" "lab = modes=forse, job=$JOB"
 refused "exclude each other" "every = 1h" "command = true" "lab = job=$JOB"
 refused "on = 'new-kernel 6.12.111'" "on = new-kernel 6.12.111" "lab = job=$JOB"
 refused "only a lab schedule" "on = new-kernel 6.12" "job = $JOB"
+# a lab that names other kernels than the series it waits for: said at start-up (a
+# warning; the second schedule's error only makes the daemon stop right after it)
+refused "lab kernels=6.1 boots those, not the new 6.12 version" "on = new-kernel 6.12" \
+	"lab = kernels=6.1, job=$JOB" "[schedule z]" "every = 1h" "command = true" "lab = job=$JOB"
 
 # --- 0b. on = new-kernel, with a test double for `bouncelab lab` --------------
 command -v jq >/dev/null || skip "jq not installed (make deps)"
