@@ -26,6 +26,7 @@
 #include "fake_i915.h"
 
 #include "fake_dmabuf.h"
+#include "fake_drm.h"
 
 #include "backends/i915_ioctl.h"
 
@@ -46,7 +47,6 @@
 #define FAKE_BASE_MASK ((1ull << FAKE_TYPE_SHIFT) - 1)
 #define FAKE_DEV_NAME "fake-i915-dev"
 #define FAKE_DMABUF_NAME "fake-i915-dmabuf"
-#define FAKE_MAX_RULES 16
 #define FAKE_SIGBUS_OFFSET (1ull << 40)  /* beyond any object: a touch there is SIGBUS */
 
 /*
@@ -92,26 +92,14 @@ struct fake_obj {
 	unsigned binds;      /* successful execbufs that listed it */
 };
 
-struct fake_rule {
-	unsigned long request;
-	int err;
-	unsigned skip;  /* calls still to let through */
-	unsigned times; /* refusals left; 0 = forever */
-	bool used_up;
-};
-
 struct fake_i915 {
 	struct fake_i915_config cfg;
-	int memfd;               /* the "device": object contents live here */
-	dev_t dev;
-	ino_t ino;
-	char path[64];
+	struct fake_drm_node node; /* the "device": object contents live in its memfd */
 	uint64_t next_base;      /* next free offset in memfd */
 	uint32_t next_handle;
 	struct fake_obj **objs;
 	size_t n_objs, cap_objs;
-	struct fake_rule rules[FAKE_MAX_RULES];
-	unsigned n_rules;
+	struct fake_drm_rules rules; /* refusals the test injected */
 	struct fake_dmabufs dmabufs; /* what PRIME exported, and foreign dma-bufs */
 	struct fake_i915_stats stats;
 };
@@ -234,15 +222,6 @@ static bool ver_above(const struct fake_i915_config *c, unsigned ver, unsigned r
 
 /* --- bookkeeping ---------------------------------------------------------- */
 
-static bool is_fake_fd(const struct fake_i915 *f, int fd)
-{
-	struct stat st;
-
-	if (fd < 0 || fstat(fd, &st))
-		return false;
-	return st.st_dev == f->dev && st.st_ino == f->ino;
-}
-
 static struct fake_obj *lookup(struct fake_i915 *f, int fd, uint32_t handle)
 {
 	for (size_t i = 0; i < f->n_objs; i++) {
@@ -271,7 +250,7 @@ static struct fake_obj *new_obj(struct fake_i915 *f, int fd, uint64_t size, bool
 	if (!o)
 		return NULL;
 	if (backed) {
-		if (ftruncate(f->memfd, (off_t)(f->next_base + size))) {
+		if (ftruncate(f->node.memfd, (off_t)(f->next_base + size))) {
 			free(o);
 			return NULL;
 		}
@@ -290,7 +269,7 @@ static void release_contents(struct fake_i915 *f, struct fake_obj *o)
 {
 	/* Give the pages back; a mapping still alive would be a leak the tests report. */
 	if (!o->userptr && !o->imported && o->size)
-		fallocate(f->memfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)o->base,
+		fallocate(f->node.memfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)o->base,
 			  (off_t)o->size);
 }
 
@@ -765,9 +744,9 @@ static int fake_prw(struct fake_i915 *f, int fd, uint32_t handle, uint64_t offse
 		return 0;
 	}
 	if (write)
-		n = pwrite(f->memfd, user, size, (off_t)(o->base + offset));
+		n = pwrite(f->node.memfd, user, size, (off_t)(o->base + offset));
 	else
-		n = pread(f->memfd, user, size, (off_t)(o->base + offset));
+		n = pread(f->node.memfd, user, size, (off_t)(o->base + offset));
 	return n == (ssize_t)size ? 0 : -EIO;
 }
 
@@ -864,7 +843,7 @@ static int fake_mmap_legacy(struct fake_i915 *f, int fd, struct drm_i915_gem_mma
 		return -ENXIO; /* no shmem file behind it */
 	if (m->offset > o->size || m->size > o->size - m->offset || !m->size)
 		return -EINVAL;
-	p = mmap(NULL, m->size, PROT_READ | PROT_WRITE, MAP_SHARED, f->memfd,
+	p = mmap(NULL, m->size, PROT_READ | PROT_WRITE, MAP_SHARED, f->node.memfd,
 		 (off_t)(o->base + m->offset));
 	if (p == MAP_FAILED)
 		return -errno;
@@ -880,7 +859,7 @@ static void *fake_mmap_hook(void *addr, size_t len, int prot, int flags, int fd,
 	uint64_t off = (uint64_t)offset, base = off & FAKE_BASE_MASK;
 	unsigned type;
 
-	if (!f || !is_fake_fd(f, fd))
+	if (!f || !fake_drm_node_is_fd(&f->node, fd))
 		return mmap(addr, len, prot, flags, fd, offset);
 	type = (unsigned)(off >> FAKE_TYPE_SHIFT);
 	if (type == 0 || type > 5)
@@ -905,11 +884,11 @@ static void *fake_mmap_hook(void *addr, size_t len, int prot, int flags, int fd,
 			 * map the device memfd far past its end, where a touch is SIGBUS.
 			 */
 			f->stats.sigbus_maps++;
-			return mmap(addr, len, prot, flags, f->memfd, (off_t)FAKE_SIGBUS_OFFSET);
+			return mmap(addr, len, prot, flags, f->node.memfd, (off_t)FAKE_SIGBUS_OFFSET);
 		}
 		/* vm_fault_cpu()/vm_fault_gtt() pin the pages on the first touch, which follows. */
 		get_pages(f, o);
-		return mmap(addr, len, prot, flags, f->memfd, (off_t)base);
+		return mmap(addr, len, prot, flags, f->node.memfd, (off_t)base);
 	}
 einval:
 	errno = EINVAL;
@@ -969,7 +948,7 @@ static int fake_execbuf(struct fake_i915 *f, int fd, struct drm_i915_gem_execbuf
 		return -EINVAL;
 	if (batch->userptr)
 		memcpy(&first, (char *)batch->uptr + eb->batch_start_offset, 4);
-	else if (pread(f->memfd, &first, 4, (off_t)(batch->base + eb->batch_start_offset)) != 4)
+	else if (pread(f->node.memfd, &first, 4, (off_t)(batch->base + eb->batch_start_offset)) != 4)
 		return -EIO;
 	/* A batch that does not end would hang the GPU; count it for the tests. */
 	if (first != I915_MI_BATCH_BUFFER_END)
@@ -998,24 +977,6 @@ static int fake_wait(struct fake_i915 *f, int fd, struct drm_i915_gem_wait *w)
 }
 
 /* --- dispatch ------------------------------------------------------------- */
-
-static int injected(struct fake_i915 *f, unsigned long request)
-{
-	for (unsigned i = 0; i < f->n_rules; i++) {
-		struct fake_rule *r = &f->rules[i];
-
-		if (r->request != request || r->used_up)
-			continue;
-		if (r->skip) {
-			r->skip--;
-			continue;
-		}
-		if (r->times && --r->times == 0)
-			r->used_up = true;
-		return -r->err;
-	}
-	return 0;
-}
 
 static int dispatch(struct fake_i915 *f, int fd, unsigned long request, void *arg)
 {
@@ -1090,10 +1051,10 @@ static int fake_ioctl_hook(int fd, unsigned long request, void *arg)
 	struct fake_i915 *f = the_fake;
 	int err;
 
-	if (!f || !is_fake_fd(f, fd) || fd == f->memfd)
+	if (!f || !fake_drm_node_is_fd(&f->node, fd) || fd == f->node.memfd)
 		return ioctl(fd, request, arg);
 	f->stats.calls[_IOC_NR(request) & 0xff]++;
-	err = injected(f, request);
+	err = fake_drm_rules_check(&f->rules, request);
 	if (err)
 		f->stats.injected++;
 	else
@@ -1111,7 +1072,6 @@ static int fake_ioctl_hook(int fd, unsigned long request, void *arg)
 struct fake_i915 *fake_i915_create(const struct fake_i915_config *cfg)
 {
 	struct fake_i915 *f;
-	struct stat st;
 
 	if (the_fake)
 		return NULL;
@@ -1120,25 +1080,15 @@ struct fake_i915 *fake_i915_create(const struct fake_i915_config *cfg)
 		return NULL;
 	f->cfg = *cfg;
 	f->next_handle = 1;
-	f->memfd = memfd_create(FAKE_DEV_NAME, MFD_CLOEXEC);
-	if (f->memfd < 0)
-		goto err_free;
-	if (fstat(f->memfd, &st))
-		goto err_close;
-	f->dev = st.st_dev;
-	f->ino = st.st_ino;
-	snprintf(f->path, sizeof(f->path), "/proc/self/fd/%d", f->memfd);
+	if (fake_drm_node_open(&f->node, FAKE_DEV_NAME) < 0) {
+		free(f);
+		return NULL;
+	}
 	the_fake = f;
 	drm_io.ioctl = fake_ioctl_hook;
 	drm_io.mmap = fake_mmap_hook;
 	drm_io.munmap = munmap;
 	return f;
-
-err_close:
-	close(f->memfd);
-err_free:
-	free(f);
-	return NULL;
 }
 
 void fake_i915_destroy(struct fake_i915 *f)
@@ -1150,23 +1100,19 @@ void fake_i915_destroy(struct fake_i915 *f)
 	for (size_t i = 0; i < f->n_objs; i++)
 		free(f->objs[i]);
 	free(f->objs);
-	close(f->memfd);
+	fake_drm_node_close(&f->node);
 	free(f);
 }
 
 const char *fake_i915_path(const struct fake_i915 *f)
 {
-	return f->path;
+	return f->node.path;
 }
 
 void fake_i915_refuse(struct fake_i915 *f, unsigned long request, int err, unsigned skip,
 		      unsigned times)
 {
-	if (f->n_rules == FAKE_MAX_RULES)
-		abort(); /* a test asking for more rules than the fake holds is a bug in the test */
-	f->rules[f->n_rules++] = (struct fake_rule){
-		.request = request, .err = err, .skip = skip, .times = times,
-	};
+	fake_drm_rules_add(&f->rules, request, err, skip, times);
 }
 
 int fake_i915_foreign_dmabuf(struct fake_i915 *f, uint64_t size)
@@ -1222,42 +1168,12 @@ unsigned fake_i915_open_handles(const struct fake_i915 *f)
 
 unsigned fake_i915_live_mappings(const struct fake_i915 *f)
 {
-	FILE *maps = fopen("/proc/self/maps", "re");
-	char line[512];
-	unsigned n = 0;
-
-	if (!maps)
-		return 0;
-	while (fgets(line, sizeof(line), maps))
-		if (strstr(line, "/memfd:" FAKE_DEV_NAME " "))
-			n++;
-	fclose(maps);
-	return n;
+	return fake_drm_node_mappings(&f->node);
 }
 
 unsigned fake_i915_open_fds(const struct fake_i915 *f)
 {
-	DIR *dir = opendir("/proc/self/fd");
-	struct dirent *de;
-	unsigned n = 0;
-
-	if (!dir)
-		return 0;
-	while ((de = readdir(dir))) {
-		int fd = atoi(de->d_name);
-		struct stat st;
-
-		if (de->d_name[0] == '.' || fd == dirfd(dir) || fd == f->memfd || fstat(fd, &st))
-			continue;
-		if (st.st_dev == f->dev && st.st_ino == f->ino) {
-			n++;
-			continue;
-		}
-		if (fake_dmabuf_is_export(&f->dmabufs, &st))
-			n++;
-	}
-	closedir(dir);
-	return n;
+	return fake_drm_node_open_fds(&f->node, &f->dmabufs);
 }
 
 unsigned fake_i915_leaks(const struct fake_i915 *f, char *why, size_t why_len)
@@ -1285,7 +1201,7 @@ int fake_i915_peek(const struct fake_i915 *f, uint32_t handle, uint64_t offset, 
 			memcpy(dst, (char *)o->uptr + offset, len);
 			return 0;
 		}
-		return pread(f->memfd, dst, len, (off_t)(o->base + offset)) == (ssize_t)len ? 0
+		return pread(f->node.memfd, dst, len, (off_t)(o->base + offset)) == (ssize_t)len ? 0
 											    : -EIO;
 	}
 	return -ENOENT;

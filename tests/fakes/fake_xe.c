@@ -23,6 +23,7 @@
 #include "fake_xe.h"
 
 #include "fake_dmabuf.h"
+#include "fake_drm.h"
 
 #include "backends/xe_ioctl.h"
 
@@ -41,7 +42,6 @@
 #define FAKE_OFFSET_TAG (1ull << 44) /* fake mmap offset = tag | memfd offset */
 #define FAKE_DEV_NAME "fake-xe-dev"
 #define FAKE_DMABUF_NAME "fake-xe-dmabuf"
-#define FAKE_MAX_RULES 16
 #define FAKE_MAX_IDS 1024
 #define FAKE_N_PAT 32 /* pat_index beyond the platform's table is -EINVAL */
 #define SYS_INSTANCE 0
@@ -111,19 +111,9 @@ struct fake_syncobj {
 	bool live, fence, waited;
 };
 
-struct fake_rule {
-	unsigned long request;
-	int err;
-	unsigned skip, times;
-	bool used_up;
-};
-
 struct fake_xe {
 	struct fake_xe_config cfg;
-	int memfd;
-	dev_t dev;
-	ino_t ino;
-	char path[64];
+	struct fake_drm_node node; /* the "device": object contents live in its memfd */
 	uint64_t next_base;
 	uint32_t next_handle;
 	struct fake_obj *objs[FAKE_MAX_IDS];
@@ -136,8 +126,7 @@ struct fake_xe {
 	size_t n_queues;
 	struct fake_syncobj syncobjs[FAKE_MAX_IDS];
 	size_t n_syncobjs;
-	struct fake_rule rules[FAKE_MAX_RULES];
-	unsigned n_rules;
+	struct fake_drm_rules rules; /* refusals the test injected */
 	struct fake_dmabufs dmabufs; /* what PRIME exported, and foreign dma-bufs */
 	struct fake_xe_stats stats;
 };
@@ -201,15 +190,6 @@ const struct fake_xe_profile fake_xe_profiles[] = {
 
 /* --- bookkeeping ---------------------------------------------------------- */
 
-static bool is_fake_fd(const struct fake_xe *f, int fd)
-{
-	struct stat st;
-
-	if (fd < 0 || fstat(fd, &st))
-		return false;
-	return st.st_dev == f->dev && st.st_ino == f->ino;
-}
-
 static bool mbz(const __u64 *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -236,7 +216,7 @@ static struct fake_obj *new_obj(struct fake_xe *f, int fd, uint64_t size, bool b
 	if (!o)
 		return NULL;
 	if (backed) {
-		if (ftruncate(f->memfd, (off_t)(f->next_base + size))) {
+		if (ftruncate(f->node.memfd, (off_t)(f->next_base + size))) {
 			free(o);
 			return NULL;
 		}
@@ -261,7 +241,7 @@ static void maybe_free(struct fake_xe *f, struct fake_obj *o)
 		f->stats.dma_unmaps++;
 	o->pages = false;
 	if (!o->imported && o->size)
-		fallocate(f->memfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)o->base,
+		fallocate(f->node.memfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)o->base,
 			  (off_t)o->size);
 }
 
@@ -675,7 +655,7 @@ static void *fake_mmap_hook(void *addr, size_t len, int prot, int flags, int fd,
 	struct fake_xe *f = the_fake;
 	uint64_t off = (uint64_t)offset;
 
-	if (!f || !is_fake_fd(f, fd))
+	if (!f || !fake_drm_node_is_fd(&f->node, fd))
 		return mmap(addr, len, prot, flags, fd, offset);
 	if (!(off & FAKE_OFFSET_TAG))
 		goto einval;
@@ -692,7 +672,7 @@ static void *fake_mmap_hook(void *addr, size_t len, int prot, int flags, int fd,
 			return MAP_FAILED;
 		}
 		f->stats.mmaps++;
-		return mmap(addr, len, prot, flags, f->memfd, (off_t)o->base);
+		return mmap(addr, len, prot, flags, f->node.memfd, (off_t)o->base);
 	}
 einval:
 	errno = EINVAL;
@@ -954,7 +934,7 @@ static int fake_exec(struct fake_xe *f, struct drm_xe_exec *e)
 		return err;
 	b = binding_at(f, q->vm, e->address);
 	if (b && b->obj && !b->obj->imported)
-		pread(f->memfd, &dw, sizeof(dw), (off_t)(b->obj->base + (e->address - b->addr)));
+		pread(f->node.memfd, &dw, sizeof(dw), (off_t)(b->obj->base + (e->address - b->addr)));
 	if (dw != XE_MI_BATCH_BUFFER_END) {
 		f->stats.bad_batches++;
 		q->banned = true;
@@ -966,24 +946,6 @@ static int fake_exec(struct fake_xe *f, struct drm_xe_exec *e)
 }
 
 /* --- dispatch ------------------------------------------------------------- */
-
-static int injected(struct fake_xe *f, unsigned long request)
-{
-	for (unsigned i = 0; i < f->n_rules; i++) {
-		struct fake_rule *r = &f->rules[i];
-
-		if (r->request != request || r->used_up)
-			continue;
-		if (r->skip) {
-			r->skip--;
-			continue;
-		}
-		if (r->times && --r->times == 0)
-			r->used_up = true;
-		return -r->err;
-	}
-	return 0;
-}
 
 static int dispatch(struct fake_xe *f, int fd, unsigned long request, void *arg)
 {
@@ -1034,10 +996,10 @@ static int fake_ioctl_hook(int fd, unsigned long request, void *arg)
 	struct fake_xe *f = the_fake;
 	int err;
 
-	if (!f || !is_fake_fd(f, fd) || fd == f->memfd)
+	if (!f || !fake_drm_node_is_fd(&f->node, fd) || fd == f->node.memfd)
 		return ioctl(fd, request, arg);
 	f->stats.calls[_IOC_NR(request) & 0xff]++;
-	err = injected(f, request);
+	err = fake_drm_rules_check(&f->rules, request);
 	if (err)
 		f->stats.injected++;
 	else
@@ -1055,7 +1017,6 @@ static int fake_ioctl_hook(int fd, unsigned long request, void *arg)
 struct fake_xe *fake_xe_create(const struct fake_xe_config *cfg)
 {
 	struct fake_xe *f;
-	struct stat st;
 
 	if (the_fake)
 		return NULL;
@@ -1064,25 +1025,15 @@ struct fake_xe *fake_xe_create(const struct fake_xe_config *cfg)
 		return NULL;
 	f->cfg = *cfg;
 	f->next_handle = 1;
-	f->memfd = memfd_create(FAKE_DEV_NAME, MFD_CLOEXEC);
-	if (f->memfd < 0)
-		goto err_free;
-	if (fstat(f->memfd, &st))
-		goto err_close;
-	f->dev = st.st_dev;
-	f->ino = st.st_ino;
-	snprintf(f->path, sizeof(f->path), "/proc/self/fd/%d", f->memfd);
+	if (fake_drm_node_open(&f->node, FAKE_DEV_NAME) < 0) {
+		free(f);
+		return NULL;
+	}
 	the_fake = f;
 	drm_io.ioctl = fake_ioctl_hook;
 	drm_io.mmap = fake_mmap_hook;
 	drm_io.munmap = munmap;
 	return f;
-
-err_close:
-	close(f->memfd);
-err_free:
-	free(f);
-	return NULL;
 }
 
 void fake_xe_destroy(struct fake_xe *f)
@@ -1093,23 +1044,19 @@ void fake_xe_destroy(struct fake_xe *f)
 	the_fake = NULL;
 	for (size_t i = 0; i < f->n_objs; i++)
 		free(f->objs[i]);
-	close(f->memfd);
+	fake_drm_node_close(&f->node);
 	free(f);
 }
 
 const char *fake_xe_path(const struct fake_xe *f)
 {
-	return f->path;
+	return f->node.path;
 }
 
 void fake_xe_refuse(struct fake_xe *f, unsigned long request, int err, unsigned skip,
 		    unsigned times)
 {
-	if (f->n_rules == FAKE_MAX_RULES)
-		abort(); /* a test asking for more rules than the fake holds is a bug in the test */
-	f->rules[f->n_rules++] = (struct fake_rule){
-		.request = request, .err = err, .skip = skip, .times = times,
-	};
+	fake_drm_rules_add(&f->rules, request, err, skip, times);
 }
 
 void fake_xe_ban_queues(struct fake_xe *f)
@@ -1176,42 +1123,12 @@ unsigned fake_xe_live_syncobjs(const struct fake_xe *f)
 
 unsigned fake_xe_live_mappings(const struct fake_xe *f)
 {
-	FILE *maps = fopen("/proc/self/maps", "re");
-	char line[512];
-	unsigned n = 0;
-
-	if (!maps)
-		return 0;
-	while (fgets(line, sizeof(line), maps))
-		if (strstr(line, "/memfd:" FAKE_DEV_NAME " "))
-			n++;
-	fclose(maps);
-	return n;
+	return fake_drm_node_mappings(&f->node);
 }
 
 unsigned fake_xe_open_fds(const struct fake_xe *f)
 {
-	DIR *dir = opendir("/proc/self/fd");
-	struct dirent *de;
-	unsigned n = 0;
-
-	if (!dir)
-		return 0;
-	while ((de = readdir(dir))) {
-		int fd = atoi(de->d_name);
-		struct stat st;
-
-		if (de->d_name[0] == '.' || fd == dirfd(dir) || fd == f->memfd || fstat(fd, &st))
-			continue;
-		if (st.st_dev == f->dev && st.st_ino == f->ino) {
-			n++;
-			continue;
-		}
-		if (fake_dmabuf_is_export(&f->dmabufs, &st))
-			n++;
-	}
-	closedir(dir);
-	return n;
+	return fake_drm_node_open_fds(&f->node, &f->dmabufs);
 }
 
 uint64_t fake_xe_dma_mapped_bytes(const struct fake_xe *f)
