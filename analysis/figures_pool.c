@@ -45,39 +45,6 @@ static int by_pool(const void *a, const void *b)
 	return c ? c : (x->slabs > y->slabs) - (x->slabs < y->slabs);
 }
 
-static int cmp_size(const void *a, const void *b)
-{
-	const size_t x = *(const size_t *)a, y = *(const size_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* How many boots (the dataset's units) each point's runs came from. */
-static void count_boots(const struct an_dataset *ds, struct pool_point *v, size_t n)
-{
-	size_t *units = malloc((ds->runs.n ? ds->runs.n : 1) * sizeof(*units));
-
-	for (size_t k = 0; k < n; k++) {
-		size_t m = 0;
-
-		for (size_t i = 0; units && i < ds->runs.n; i++) {
-			const struct an_run *r = &ds->runs.r[i];
-
-			if (r->swiotlb_slabs > 0 && r->kernel_release && r->mode &&
-			    find_point(v, n, r) == &v[k])
-				units[m++] = r->unit;
-		}
-		if (!units) {
-			v[k].boots = v[k].runs; /* out of memory: a document a boot, the upper bound */
-			continue;
-		}
-		qsort(units, m, sizeof(*units), cmp_size);
-		for (size_t i = 0; i < m; i++)
-			v[k].boots += !i || units[i] != units[i - 1];
-	}
-	free(units);
-}
-
 /* Writes and renders the figure of the points @v[0..@n) (one kernel and mode, by pool). */
 static int pool_chart(struct render_ctx *c, const struct pool_point *v, size_t n)
 {
@@ -143,6 +110,8 @@ int fig_pool(struct render_ctx *c)
 						  .slabs = r->swiotlb_slabs, .peak = -1 };
 		}
 		p->runs++;
+		/* one run per boot is its boot's unit (the first run of it, dataset.h) */
+		p->boots += r->unit == i;
 	}
 	for (size_t i = 0; i < ds->n; i++) {
 		const struct an_run *r = &ds->runs.r[ds->rows[i].run];
@@ -156,7 +125,6 @@ int fig_pool(struct render_ctx *c)
 		if (peak->set && peak->v > p->peak)
 			p->peak = peak->v;
 	}
-	count_boots(ds, v, n);
 	qsort(v, n, sizeof(*v), by_pool);
 	/* a figure per kernel and mode with two pool sizes or more */
 	for (size_t i = 0, j; i < n && !ret; i = j) {
