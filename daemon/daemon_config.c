@@ -336,16 +336,25 @@ static int set_value(const struct key_def *k, void *base, const char *value, con
 	return 0;
 }
 
-/* Does the comma list @kernels name @series (6.12: "6.12", "6.12.118", "6.12:cloud"; not "6.1")? */
+/*
+ * Does the comma list @kernels (a lab's kernels=) name a kernel of @series
+ * (on = new-kernel: 6.12, 6.12:cloud)? Both read by the lab's own selector
+ * parser: same series and flavour (6.12.118 and 6.12.107..6.12.118 name
+ * 6.12; 6.1 and 6.12:cloud do not).
+ */
 static bool kernels_name_series(const char *kernels, const char *series)
 {
-	size_t n = strlen(series);
+	char list[512], err[160];
+	struct lab_kver want, k;
+	char *save = NULL;
 
-	for (const char *p = kernels; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL) {
-		p += strspn(p, " \t");
-		if (!strncmp(p, series, n) && strchr(".:, \t", p[n]))
+	if (lab_kver_parse(series, &want, err, sizeof(err)) < 0 ||
+	    snprintf(list, sizeof(list), "%s", kernels) >= (int)sizeof(list))
+		return true; /* not ours to judge: the parsers said what is wrong already */
+	for (char *item = strtok_r(list, ", \t", &save); item; item = strtok_r(NULL, ", \t", &save))
+		if (lab_kver_parse(item, &k, err, sizeof(err)) == 0 && !strcmp(k.series, want.series) &&
+		    !strcmp(k.flavour, want.flavour))
 			return true;
-	}
 	return false;
 }
 

@@ -54,6 +54,8 @@ refused "only a lab schedule" "on = new-kernel 6.12" "job = $JOB"
 # warning; the second schedule's error only makes the daemon stop right after it)
 refused "lab kernels=6.1 boots those, not the new 6.12 version" "on = new-kernel 6.12" \
 	"lab = kernels=6.1, job=$JOB" "[schedule z]" "every = 1h" "command = true" "lab = job=$JOB"
+refused "lab kernels=6.12 boots those, not the new 6.12:cloud version" "on = new-kernel 6.12:cloud" \
+	"lab = kernels=6.12, job=$JOB" "[schedule z]" "every = 1h" "command = true" "lab = job=$JOB"
 
 # --- 0b. on = new-kernel, with a test double for `bouncelab lab` --------------
 command -v jq >/dev/null || skip "jq not installed (make deps)"
