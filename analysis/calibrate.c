@@ -2,7 +2,8 @@
  * Noise floors from A/A boots (see calibrate.h). The rows of each run go
  * into one sample set (analysis/compare.h, so the metrics are exactly the
  * ones compare judges) grouped by "<job>\x1f<boot>"; then, per job,
- * workload, variant, size and metric, the boot means give the floor.
+ * workload, variant, size and metric, the boot values give the floor
+ * (for times the median of each boot's repetitions, as compare takes them).
  */
 #include "calibrate.h"
 
@@ -200,13 +201,16 @@ static int make_floors(struct cal_ctx *c)
 		size_t j = i, k = 0;
 		double floor;
 
+		bool count = bl_metric_is_count(set->s[i].metric->name);
+
+		/* each boot's value as the judge takes it: counts their mean, times the median */
 		while (j < set->n && same_row(&set->s[i], &set->s[j])) {
 			if (set->s[j].n)
-				means[k++] = bl_mean(set->s[j].v, set->s[j].n);
+				means[k++] = count ? bl_mean(set->s[j].v, set->s[j].n)
+						   : bl_boot_value(set->s[j].v, set->s[j].n);
 			j++;
 		}
-		floor = bl_metric_is_count(set->s[i].metric->name) ? bl_floor_count(means, k)
-								   : bl_floor_time(means, k);
+		floor = count ? bl_floor_count(means, k) : bl_floor_time(means, k);
 		/* NAN: fewer than two boots had the row, or a rate of 0 (all ops failed) */
 		if (isfinite(floor))
 			ret = push_floor(c->out, &set->s[i], set->s[i].group, floor, k, runs);

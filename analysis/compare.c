@@ -322,6 +322,9 @@ int bl_sample_set_add_result(struct bl_sample_set *set, const char *group,
 				 c[BL_C_SWIOTLB_BOUNCED].v, 1.0);
 	if (!ret && res->bounce_rate.set)
 		ret = add_one(set, group, res, "bounce_rate", res->bounce_rate.v);
+	if (!ret && c[BL_C_DMA_MAP_SEGMENTS].set && res->ops > 0)
+		ret = add_per_op(set, group, res, per, "dma_map_segments", "segments_per_op",
+				 c[BL_C_DMA_MAP_SEGMENTS].v, 1.0);
 	if (!ret && c[BL_C_DMA_SYNC_BYTES].set && res->ops > 0)
 		ret = add_per_op(set, group, res, per, "dma_sync_bytes", "sync_mib_per_op",
 				 c[BL_C_DMA_SYNC_BYTES].v, 1.0 / (1 << 20));
@@ -481,6 +484,8 @@ static int judge_row(const struct bl_sample *b, const struct bl_sample *n,
 
 	jo.noise = opts->noise;
 	jo.floor_k = opts->floor_k;
+	jo.noise_one_boot = opts->noise_one_boot;
+	jo.floor_k_one_boot = opts->floor_k_one_boot;
 	jo.confidence = opts->confidence;
 	jo.min_boots = opts->min_boots < 2 ? 2 : opts->min_boots;
 	jo.resamples = opts->resamples;
@@ -536,6 +541,26 @@ static bool row_all_failed(const struct bl_sample_set *set, const struct bl_samp
 	return f && f->all_failed > 0;
 }
 
+/*
+ * A time row of an import judged one boot a side whose two boots mapped
+ * different page layouts (analysis/judge.h, BL_LAYOUT_TOLERANCE): the
+ * sides' mapped segments per op.
+ */
+static bool import_layouts_differ(const struct bl_sample_set *bset, const struct bl_sample_set *nset,
+				  const struct bl_sample *k, const struct bl_change *ch)
+{
+	const struct bl_metric *seg = bl_metric_find("segments_per_op");
+	const struct bl_sample *sb, *sn;
+
+	if (k->metric->count || strcmp(k->workload, "import") || !ch->method ||
+	    strcmp(ch->method, bl_judge_method_name(BL_JUDGE_WITHIN_BOOT)))
+		return false;
+	sb = bl_sample_set_find(bset, k->group, k->workload, k->variant, k->size, seg);
+	sn = bl_sample_set_find(nset, k->group, k->workload, k->variant, k->size, seg);
+	return sb && sn && sb->n && sn->n &&
+	       bl_judge_layouts_differ(bl_mean(sb->v, sb->n), bl_mean(sn->v, sn->n));
+}
+
 static int push_row(struct bl_cmp_result *r, size_t *cap, const struct bl_sample *b,
 		    const struct bl_sample *n, const struct bl_stats_opts *opts,
 		    const struct bl_sample_set *bset, const struct bl_sample_set *nset)
@@ -569,6 +594,11 @@ static int push_row(struct bl_cmp_result *r, size_t *cap, const struct bl_sample
 	ret = judge_row(b, n, opts, &row->ch);
 	if (ret < 0)
 		return ret;
+	if (b && n && import_layouts_differ(bset, nset, k, &row->ch)) {
+		row->ch.verdict = BL_VERDICT_TOO_FEW;
+		row->ch.significant = false;
+		row->ch.why = BL_LAYOUTS_DIFFER_WHY;
+	}
 	r->n++;
 	switch (row->ch.verdict) {
 	case BL_VERDICT_BETTER:

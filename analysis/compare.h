@@ -17,6 +17,8 @@
  *       has per_rep (ops and swiotlb_bounced per repetition), else one per
  *       run from the row's totals;
  *   bounce_rate: the row's bounce_rate where the kernel could tell;
+ *   segments_per_op: dma_map_segments / ops, the DMA segments one mapping
+ *       took (per repetition where per_rep has them, else one per run);
  *   sync_mib_per_op: dma_sync_bytes / ops in MiB (what dma_sync_sg_* had to
  *       keep coherent: copies when the mapping bounced), per repetition from
  *       per_rep where the row has it, else one per run;
@@ -32,7 +34,7 @@
  * per_rep.latency_p50_ns / _p99_ns, else one per run.
  *
  * Rows are judged with the boot as the unit (analysis/judge.h): counts
- * exactly, times on boot means (Welch's t) or, with one boot on a side,
+ * exactly, times on boot values (the median of a boot's repetitions) (Welch's t) or, with one boot on a side,
  * against the row's measured noise floor (bl_stats_opts.floor_of).
  */
 #ifndef BL_COMPARE_H

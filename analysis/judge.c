@@ -1,7 +1,8 @@
 /*
  * Row verdicts with the boot as the unit of replication (see judge.h):
- * Welch's t on boot means, the within-boot bootstrap plus a measured noise
- * floor when one side has a single boot, and exact comparison of counts.
+ * Welch's t on boot values, the within-boot bootstrap of medians plus a
+ * measured noise floor when one side has a single boot, and exact
+ * comparison of counts.
  */
 #include "judge.h"
 
@@ -17,10 +18,26 @@ void bl_judge_opts_default(struct bl_judge_opts *o)
 	bl_stats_opts_default(&s);
 	o->noise = s.noise;
 	o->floor_k = 2;
+	o->noise_one_boot = BL_NOISE_ONE_BOOT;
+	o->floor_k_one_boot = BL_FLOOR_K_ONE_BOOT;
 	o->confidence = s.confidence;
 	o->min_boots = 2;
 	o->resamples = s.resamples;
 	o->seed = s.seed;
+}
+
+double bl_boot_value(const double *reps, size_t n)
+{
+	return bl_median(reps, n);
+}
+
+bool bl_judge_layouts_differ(double base, double new_v)
+{
+	if (!isfinite(base) || !isfinite(new_v))
+		return false;
+	if (base <= 0 || new_v <= 0)
+		return base != new_v;
+	return fabs(new_v / base - 1) > BL_LAYOUT_TOLERANCE;
 }
 
 bool bl_metric_is_count(const char *name)
@@ -47,7 +64,8 @@ const char *bl_judge_method_name(enum bl_judge_method m)
 
 static bool opts_ok(const struct bl_judge_opts *o)
 {
-	return o && o->noise >= 0 && o->floor_k >= 0 && o->confidence > 0 && o->confidence < 1 &&
+	return o && o->noise >= 0 && o->noise_one_boot >= 0 && o->floor_k >= 0 &&
+	       o->floor_k_one_boot >= 0 && o->confidence > 0 && o->confidence < 1 &&
 	       o->min_boots >= 2 && o->resamples >= 10;
 }
 
@@ -68,14 +86,17 @@ static int check_side(const struct bl_boot_sample *b, size_t n, size_t *boots)
 	return 0;
 }
 
-/* The mean of each boot that has values, into @out (n entries). Returns the count. */
-static size_t boot_means(const struct bl_boot_sample *b, size_t n, double *out)
+/*
+ * One value per boot that has values, into @out (n entries): the median of
+ * its repetitions (bl_boot_value). Returns the count.
+ */
+static size_t boot_values(const struct bl_boot_sample *b, size_t n, double *out)
 {
 	size_t k = 0;
 
 	for (size_t i = 0; i < n; i++)
 		if (b[i].n)
-			out[k++] = bl_mean(b[i].v, b[i].n);
+			out[k++] = bl_boot_value(b[i].v, b[i].n);
 	return k;
 }
 
@@ -155,6 +176,48 @@ static void welch(const double *bm, size_t nb, const double *nm, size_t nn, doub
 	}
 }
 
+/* Median of @n values drawn with replacement from @v into @tmp. */
+static double resampled_median(const double *v, size_t n, double *tmp, struct bl_rng *rng)
+{
+	for (size_t i = 0; i < n; i++)
+		tmp[i] = v[bl_rng_below(rng, n)];
+	qsort(tmp, n, sizeof(*tmp), bl_cmp_double);
+	return n % 2 ? tmp[n / 2] : (tmp[n / 2 - 1] + tmp[n / 2]) / 2;
+}
+
+/*
+ * One boot a side: the percentile bootstrap interval of the difference of
+ * the two boots' medians (relative to the base median when @relative), the
+ * same statistic the change is (bl_boot_value). A median, not a mean: one
+ * repetition that background work landed in would widen a mean's interval
+ * until no change could clear it, while the median's stays put.
+ */
+static int median_interval(const double *b, size_t nb, const double *n, size_t nn, bool relative,
+			   const struct bl_judge_opts *o, double *lo, double *hi)
+{
+	double *d = malloc(o->resamples * sizeof(*d)), *tmp = malloc((nb > nn ? nb : nn) * sizeof(*tmp));
+	double base = bl_median(b, nb), alpha = 1 - o->confidence;
+	struct bl_rng rng;
+
+	if (!d || !tmp) {
+		free(d);
+		free(tmp);
+		return -ENOMEM;
+	}
+	bl_rng_seed(&rng, o->seed);
+	for (unsigned r = 0; r < o->resamples; r++) {
+		double mb = resampled_median(b, nb, tmp, &rng), mn = resampled_median(n, nn, tmp, &rng);
+
+		d[r] = relative ? (mn - mb) / base : mn - mb;
+	}
+	qsort(d, o->resamples, sizeof(*d), bl_cmp_double);
+	*lo = bl_quantile_sorted(d, o->resamples, alpha / 2);
+	*hi = bl_quantile_sorted(d, o->resamples, 1 - alpha / 2);
+	free(d);
+	free(tmp);
+	return 0;
+}
+
 int bl_judge_time(const struct bl_boot_sample *base, size_t nb, const struct bl_boot_sample *nw,
 		  size_t nn, enum bl_direction dir, double floor, const struct bl_judge_opts *o,
 		  struct bl_judgement *out)
@@ -183,8 +246,8 @@ int bl_judge_time(const struct bl_boot_sample *base, size_t nb, const struct bl_
 		ret = -ENOMEM;
 		goto out;
 	}
-	boot_means(base, nb, bm);
-	boot_means(nw, nn, nm);
+	boot_values(base, nb, bm);
+	boot_values(nw, nn, nm);
 	out->base_mean = bl_mean(bm, kb);
 	out->new_mean = bl_mean(nm, kn);
 	set_change(out);
@@ -207,12 +270,14 @@ int bl_judge_time(const struct bl_boot_sample *base, size_t nb, const struct bl_
 			out->ci_hi /= out->base_mean;
 		}
 	} else {
-		struct bl_stats_opts so;
-		struct bl_change ch;
 		double *pb, *pn;
 		size_t lb, ln;
 
 		out->method = BL_JUDGE_WITHIN_BOOT;
+		/* one boot a side: the least change that counts is the one-boot noise */
+		out->threshold = out->calibrated
+					 ? fmax(o->noise_one_boot, o->floor_k_one_boot * floor)
+					 : o->noise_one_boot;
 		if (!out->calibrated) {
 			/* the verdict would rest on repetitions of one boot: unknown */
 			out->why = "one boot on a side and no noise floor: run bouncelab calibrate, "
@@ -227,26 +292,26 @@ int bl_judge_time(const struct bl_boot_sample *base, size_t nb, const struct bl_
 			ret = -ENOMEM;
 			goto out;
 		}
-		bl_stats_opts_default(&so);
-		so.noise = out->threshold;
-		so.confidence = o->confidence;
-		so.resamples = o->resamples;
-		so.seed = o->seed;
-		so.min_reps = 2;
-		ret = bl_compare_samples(pb, lb, pn, ln, dir, &so, &ch);
-		free(pb);
-		free(pn);
-		if (ret)
-			goto out;
-		if (ch.verdict != BL_VERDICT_TOO_FEW && ch.relative == out->relative) {
-			out->ci_lo = ch.ci_lo;
-			out->ci_hi = ch.ci_hi;
+		if (lb >= 2 && ln >= 2) {
+			ret = median_interval(pb, lb, pn, ln, out->relative, o, &out->ci_lo,
+					      &out->ci_hi);
 		} else {
 			/* single values: the floor alone decides, the interval is the point */
 			out->ci_lo = out->ci_hi = out->change;
 		}
+		free(pb);
+		free(pn);
+		if (ret)
+			goto out;
 	}
-	significant = (out->ci_lo > 0 || out->ci_hi < 0) &&
+	/*
+	 * One boot a side: the repetitions of one boot cannot tell how far
+	 * another boot would fall (the floor, measured between A/A boots, can),
+	 * and with a handful of repetitions one that background work landed in
+	 * stretches any interval of them across 0. The floor decides alone; the
+	 * interval is shown, not required.
+	 */
+	significant = (out->method == BL_JUDGE_WITHIN_BOOT || out->ci_lo > 0 || out->ci_hi < 0) &&
 		      (!out->relative || fabs(out->change) > out->threshold);
 	set_verdict(out, significant, dir);
 out:

@@ -9,23 +9,30 @@
  * Treating repetitions of one boot as independent samples therefore flags
  * half the rows of two identical boots. So:
  *
- *  - times (throughput, latency): the repetitions of a boot are averaged
- *    first; with two boots or more on both sides the boot means are
+ *  - times (throughput, latency): the repetitions of a boot are reduced to
+ *    one value first, their median (bl_boot_value): on the icount clock
+ *    whatever else the guest runs meanwhile (a kworker, RCU callbacks, a
+ *    device's completion) only ever adds instructions to the repetition it
+ *    lands in, so one disturbed repetition would move a mean but not the
+ *    median. With two boots or more on both sides these boot values are
  *    compared with Welch's t (unequal variances, a t interval of the
  *    difference at the chosen confidence, relative to the base mean). It is
  *    chosen over a hierarchical bootstrap because with 2-5 boots a side a
- *    bootstrap of boot means has too few distinct resamples to give an
+ *    bootstrap of boot values has too few distinct resamples to give an
  *    interval, while Welch's t uses the t distribution's small-sample
  *    widening. One boot against several (tonight against the last nights):
  *    the several give the between-boot spread s, and the one boot is
  *    judged as one more draw, se = s sqrt(1/n + 1), t with n - 1 degrees
  *    of freedom. With one boot on both sides there is no between-boot
- *    spread to measure: the repetitions give the interval (within-boot
- *    noise only) and the row's measured noise floor (bouncelab calibrate:
- *    the spread between A/A boots) must be cleared; without a floor the
- *    answer is "unknown: calibrate or run more boots", never a verdict.
+ *    spread to measure, and the repetitions of one boot cannot tell how
+ *    far another boot falls: the row's measured noise floor (bouncelab
+ *    calibrate: the spread between A/A boots) decides alone, the change
+ *    must clear max(noise, k x floor). The bootstrap interval of the two
+ *    medians is shown, not required. Without a floor the answer is
+ *    "unknown: calibrate or run more boots", never a verdict.
  *  - counts (bounces, bytes bounced, mapped segments, bytes synced per op,
- *    failed operations, slots left): exact numbers, compared exactly. A
+ *    failed operations, slots left): exact numbers, compared exactly
+ *    (mapped segments only when asked for: see segments_per_op in stats.c). A
  *    change is significant when the two sides' ranges of values do not
  *    overlap and the difference of their means is larger than the count's
  *    own A/A variation (zero for most counts: then any change is one).
@@ -52,6 +59,8 @@ struct bl_boot_sample {
 struct bl_judge_opts {
 	double noise;	     /* the least relative change that counts for times (0.02) */
 	double floor_k;	     /* the threshold is max(noise, floor_k x floor) (2) */
+	double noise_one_boot; /* noise instead when one side has a single boot (BL_NOISE_ONE_BOOT) */
+	double floor_k_one_boot; /* floor_k then (BL_FLOOR_K_ONE_BOOT) */
 	double confidence;   /* of the intervals (0.95) */
 	size_t min_boots;    /* boots per side for Welch's t (2); fewer: the floor decides */
 	unsigned resamples;  /* bootstrap resamples within one boot (2000) */
@@ -61,7 +70,7 @@ struct bl_judge_opts {
 void bl_judge_opts_default(struct bl_judge_opts *o);
 
 enum bl_judge_method {
-	BL_JUDGE_WELCH,	      /* boot means, Welch's t */
+	BL_JUDGE_WELCH,	      /* boot values, Welch's t */
 	BL_JUDGE_ONE_VS_BOOTS, /* one boot against several: t with the several's spread */
 	BL_JUDGE_WITHIN_BOOT, /* one boot a side: repetitions' bootstrap + the noise floor */
 	BL_JUDGE_EXACT,	      /* counts: ranges and the count's A/A floor */
@@ -71,7 +80,7 @@ struct bl_judgement {
 	enum bl_change_verdict verdict; /* BL_VERDICT_TOO_FEW doubles as "unknown" */
 	enum bl_judge_method method;
 	size_t base_boots, new_boots;
-	double base_mean, new_mean;	/* of boot means (times) or of all values (counts) */
+	double base_mean, new_mean;	/* of boot values (times) or of all values (counts) */
 	bool relative;			/* change and interval relative to base_mean */
 	double change, ci_lo, ci_hi;	/* NAN when not computed */
 	double threshold;		/* what |change| had to exceed (relative for times) */
@@ -99,9 +108,9 @@ int bl_judge_count(const struct bl_boot_sample *base, size_t nb, const struct bl
 
 /*
  * The noise floor of a row from A/A boots of one configuration: for times
- * the relative spread of the boot means (max / min - 1), for counts the
- * absolute spread (max - min). NAN for fewer than two boots or a time
- * whose boot means are not all positive.
+ * the relative spread of the boot values, their medians (max / min - 1); for
+ * counts the absolute spread (max - min) of their means. NAN for fewer than two boots or a time
+ * whose boot values are not all positive.
  */
 double bl_floor_time(const double *boot_means, size_t n);
 double bl_floor_count(const double *boot_means, size_t n);
@@ -112,6 +121,28 @@ double bl_floor_count(const double *boot_means, size_t n);
  * (throughput, latency) are not.
  */
 bool bl_metric_is_count(const char *name);
+
+/* The value one boot gives a time row: the median of its repetitions (see above). */
+double bl_boot_value(const double *reps, size_t n);
+
+/*
+ * An import row maps one exported buffer over and over (gembench exports it
+ * once per row), so its time follows how many DMA segments that buffer's
+ * pages make, and that is a draw of the page allocator's state, different
+ * every boot (2 MiB virtio-gpu buffers: 144-288 segments in four A/A
+ * boots, and the time with them, 9 % between boots). With one boot a side
+ * whose mapped segments per op differ by more than this share, the two
+ * boots timed two page layouts, not two kernels: the time rows are
+ * "unknown" (compare --metric segments_per_op shows the counts; more boots
+ * a side are judged as usual, the layouts' spread is then in the boots').
+ */
+#define BL_LAYOUT_TOLERANCE 0.02
+#define BL_LAYOUTS_DIFFER_WHY                                                                    \
+	"one boot a side, and the import's buffers had different page layouts (mapped "           \
+	"segments per op differ by more than 2 %; --metric segments_per_op): the time is the "    \
+	"layout's, not the kernel's; run more boots a side"
+/* Do @base and @new (mapped segments per op of one import row) differ beyond the tolerance? */
+bool bl_judge_layouts_differ(double base, double new_v);
 
 const char *bl_judge_method_name(enum bl_judge_method m); /* "welch", "within-boot", "exact" */
 

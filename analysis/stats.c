@@ -41,6 +41,19 @@ double bl_mean(const double *v, size_t n)
 	return sum / (double)n;
 }
 
+double bl_median(const double *v, size_t n)
+{
+	double *c, m;
+
+	if (!n || !(c = malloc(n * sizeof(*c))))
+		return NAN;
+	memcpy(c, v, n * sizeof(*c));
+	qsort(c, n, sizeof(*c), bl_cmp_double);
+	m = n % 2 ? c[n / 2] : (c[n / 2 - 1] + c[n / 2]) / 2;
+	free(c);
+	return m;
+}
+
 double bl_stddev(const double *v, size_t n)
 {
 	double m, ss = 0;
@@ -302,6 +315,15 @@ const struct bl_metric bl_metrics[] = {
 	{ "job_failed", "job not ok", "runs", BL_LOWER_IS_BETTER, true, false },
 	{ "bounces_per_op", "bounces per op", "bounces/op", BL_LOWER_IS_BETTER, true, false },
 	{ "bounce_rate", "bounce rate", "bounced/mapped segments", BL_LOWER_IS_BETTER, true, false },
+	/*
+	 * DMA segments mapped per op: what the buffer's page layout made of one
+	 * mapping. Compared only when named: for buffers of shmem pages (vgem,
+	 * virtio-gpu) it is a draw of the page allocator's state, different
+	 * every boot (2 MiB virtio-gpu buffers: 144-288 segments in four A/A
+	 * boots), which one pair of calibration boots cannot bound.
+	 */
+	{ "segments_per_op", "mapped segments per op", "segments/op", BL_LOWER_IS_BETTER, true,
+	  true },
 	/* dma_sync_sg_* bytes per op: copies through the bounce buffer when the mapping bounced */
 	{ "sync_mib_per_op", "MiB synced per op", "MiB/op", BL_LOWER_IS_BETTER, true, false },
 	/* slots above the level before the row ran: what the workload itself held */
@@ -339,6 +361,8 @@ void bl_stats_opts_default(struct bl_stats_opts *opts)
 	opts->min_reps = 3;
 	opts->seed = 0x626f756e63656c61ULL; /* "bouncela" */
 	opts->floor_k = 2;
+	opts->noise_one_boot = BL_NOISE_ONE_BOOT;
+	opts->floor_k_one_boot = BL_FLOOR_K_ONE_BOOT;
 	opts->min_boots = 2;
 	opts->floor_of = NULL;
 	opts->floor_user = NULL;

@@ -14,12 +14,24 @@
 #include <unistd.h>
 
 #include "backend.h"
+#include "compact.h"
 #include "counters.h"
 #include "document.h"
 #include "drmdev.h"
 #include "report.h"
 #include "run.h"
 #include "workload.h"
+
+/* job key compact: the row says whether memory was compacted before it, or why not */
+static void compact_before(struct gb_row *row)
+{
+	char why[256];
+
+	if (gb_compact_memory(why, sizeof(why)))
+		json_object_set_new(row->extra, "memory_compacted", json_string(why));
+	else
+		json_object_set_new(row->extra, "memory_compacted", json_true());
+}
 
 static bool err_is_absent(int err)
 {
@@ -207,6 +219,8 @@ enum gb_job_status gb_job_run(const struct gb_job *job, const struct gb_runopts 
 					wait_for_log_window(logged_failure_at, job->log_wait_ns);
 				logged_failure_at = 0;
 				gb_row_init(&row, wl->name, vname, job->sizes[s]);
+				if (job->compact)
+					compact_before(&row);
 				row_start = gb_now_ns();
 				err = wl->run(&ctx, &row, v->id, job->sizes[s]);
 				if (row.failed_ops && row.kernel_log_total)

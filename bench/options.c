@@ -73,6 +73,10 @@ const struct gb_option gb_options[] = {
 	  .help = "after a row whose failures the kernel logged, wait until this long after its "
 		  "start so the kernel's rate-limited warnings (10 per 5 s) show in the next row; "
 		  "0 = never" },
+	{ "compact", GB_OPT_BOOL, JOB(compact), .def = "false",
+	  .help = "before each row, compact memory (/proc/sys/vm/compact_memory, root): every "
+		  "row starts from the same free memory, boot after boot, whatever ran before it; "
+		  "each row says whether it was done (\"memory_compacted\")" },
 	{ "profile", GB_OPT_BOOL, JOB(profile), .def = "false",
 	  .help = "record each row's measured region with `perf record -g` and keep the top "
 		  "kernel/user symbols and folded stacks in the row (\"profile\"); without perf "

@@ -43,6 +43,7 @@ struct gb_job {
 	uint64_t warmup_ns;     /* ...and at least this long (warmup_time); 0 = ops only */
 	uint64_t cycles;        /* occupancy: create/map/close cycles */
 	uint64_t log_wait_ns;   /* after a row with logged failures, let the kernel's rate limit pass */
+	bool compact;           /* compact memory before each row (compact.h) */
 	bool profile;           /* perf record -g each row's measured region (profiling.h) */
 	char source[300];       /* "file.ini:12" where the section started, or "command line" */
 	uint32_t given;         /* bit i: gb_options[i] set by the job file or command line */

@@ -46,10 +46,13 @@ static void usage(FILE *out)
 		"                        all failed on one side (the default of text output)\n"
 		"  --all                 text output: every row, not only the changed ones\n"
 		"  --fail-on-regression  exit 1 when any change is significantly worse\n"
-		"  --noise PCT           smallest change of a time that counts (default 2)\n"
+		"  --noise PCT           smallest change of a time that counts (default 2; 3\n"
+		"                        with one boot a side: above what 99 %% of identical\n"
+		"                        boots differ by)\n"
 		"  --noise-k K           a time must also change by more than K x its row's\n"
-		"                        noise floor (bouncelab calibrate; default 2)\n"
-		"  --min-reps N          boots a side for Welch's t on boot means (default 2;\n"
+		"                        noise floor (bouncelab calibrate; default 2; 1.5 with\n"
+		"                        one boot a side)\n"
+		"  --min-reps N          boots a side for Welch's t on boot values (default 2;\n"
 		"                        fewer: one boot a side, judged against the noise floor)\n"
 		"  --seed N              bootstrap seed (default fixed: reproducible)\n"
 		"  --profiles            also list the symbols whose share of the CPU profile\n"
@@ -72,13 +75,16 @@ static void usage(FILE *out)
 		"count's own A/A spread (0 for most); they come first. Times (throughput,\n"
 		"latency) take the boot as the unit: under QEMU a guest's speed moves from\n"
 		"boot to boot while the repetitions inside one boot agree, so the\n"
-		"repetitions of a boot are averaged first. With --min-reps boots or more on\n"
-		"both sides the boot means are compared with Welch's t (a t interval on the\n"
-		"difference: with 2-5 boots a bootstrap of boot means has too few distinct\n"
-		"resamples); with one boot on a side the repetitions give the interval and\n"
-		"the row's noise floor, measured by bouncelab calibrate, must be cleared: a\n"
-		"time changes significantly when its 95%% interval excludes 0 and |change|\n"
-		"> max(--noise, --noise-k x floor). Without a floor such a row is\n"
+		"repetitions of a boot are reduced to their median first (on the icount\n"
+		"clock anything else the guest runs only adds time to the repetition it\n"
+		"lands in). With --min-reps boots or more on both sides the boot values\n"
+		"are compared with Welch's t (a t interval on the\n"
+		"difference: with 2-5 boots a bootstrap of boot values has too few distinct\n"
+		"resamples); with one boot on a side the row's noise floor, measured by\n"
+		"bouncelab calibrate between A/A boots, decides: a time changes\n"
+		"significantly when |change| > max(--noise, --noise-k x floor) (the\n"
+		"repetitions' interval is shown, not required: those of one boot cannot\n"
+		"tell how far another boot falls). Without a floor such a row is\n"
 		"'unknown' (calibrate, or run more boots), never a verdict. Runs on the\n"
 		"icount and wall guest clocks are never compared with each other. A row\n"
 		"whose operations start failing is a regression, and so is a job whose\n"
@@ -201,12 +207,12 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case O_NOISE:
 			if (parse_number("--noise", optarg, 0, 100, &v) < 0)
 				return -EINVAL;
-			o->stats.noise = v / 100;
+			o->stats.noise = o->stats.noise_one_boot = v / 100;
 			break;
 		case O_NOISE_K:
 			if (parse_number("--noise-k", optarg, 0, 100, &v) < 0)
 				return -EINVAL;
-			o->stats.floor_k = v;
+			o->stats.floor_k = o->stats.floor_k_one_boot = v;
 			break;
 		case O_MINREPS:
 			/* between boots the replicates are boots: it counts them */

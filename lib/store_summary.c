@@ -81,6 +81,7 @@ static const char sql_trend_one[] =
 	" WHEN 'latency_max_ns' THEN l.max_ns WHEN 'bounce_rate' THEN x.bounce_rate"
 	" WHEN 'failed_ops' THEN ifnull(f.ops, 0)"
 	" WHEN 'bounces_per_op' THEN " COUNTER("swiotlb_bounced") " * 1.0 / nullif(x.ops, 0)"
+	" WHEN 'segments_per_op' THEN " COUNTER("dma_map_segments") " * 1.0 / nullif(x.ops, 0)"
 	" WHEN 'sync_mib_per_op' THEN " COUNTER("dma_sync_bytes") " / 1048576.0 / nullif(x.ops, 0)"
 	" WHEN 'slots_peak' THEN " COUNTER("io_tlb_used_peak") " - " COUNTER("io_tlb_used_before")
 	" WHEN 'slots_after' THEN " COUNTER("io_tlb_used_after") " - " COUNTER("io_tlb_used_before")
@@ -91,7 +92,7 @@ static const char sql_trend_one[] =
 
 static const char *const one_value_metrics[] = {
 	"latency_p50_ns", "latency_p90_ns", "latency_p99_ns", "latency_p999_ns", "latency_max_ns",
-	"bounce_rate", "failed_ops", "bounces_per_op", "sync_mib_per_op", "slots_peak",
+	"bounce_rate", "failed_ops", "bounces_per_op", "segments_per_op", "sync_mib_per_op", "slots_peak",
 	"slots_after", NULL,
 };
 

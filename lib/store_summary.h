@@ -46,7 +46,7 @@ typedef int (*bl_trend_cb)(const struct bl_trend_point *p, void *user);
 /*
  * @metric (analysis/stats.h's names: ops_per_sec and mib_per_sec from the
  * repetition values; latency_*_ns, bounces_per_op, bounce_rate,
- * sync_mib_per_op, slots_peak, slots_after, failed_ops one value per row
+ * segments_per_op, sync_mib_per_op, slots_peak, slots_after, failed_ops one value per row
  * from its totals) for every result row of the runs @ids (NULL: of every
  * stored run, cheaper than listing them all) whose size is one of @sizes
  * (NULL: any), in ascending result id; rows where the kernel could not

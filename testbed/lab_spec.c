@@ -26,8 +26,9 @@
 #include "units.h"
 
 /* The console and what every boot shares: quiet keeps the serial console
- * short, panic=-1 with QEMU's -no-reboot turns a panic into an exit. */
-#define LAB_CMDLINE_BASE "console=ttyS0 quiet panic=-1"
+ * short, panic=-1 with QEMU's -no-reboot turns a panic into an exit, and
+ * LAB_CMDLINE_SAME_LAYOUT. */
+#define LAB_CMDLINE_BASE "console=ttyS0 quiet panic=-1 " LAB_CMDLINE_SAME_LAYOUT
 
 const char *lab_clock_name(enum lab_clock clock)
 {

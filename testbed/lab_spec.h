@@ -80,8 +80,20 @@ int lab_clock_parse(const char *s, enum lab_clock *clock);
  */
 #define LAB_XEN_CPU	     "qemu64"
 #define LAB_XEN_HEADROOM_MIB 1024u
+/*
+ * Every boot of a configuration lays the kernel and processes out the same
+ * way: nokaslr (the kernel's physical and virtual place, and so which
+ * physical memory is free and in what order) and norandmaps (a process's
+ * mappings, and so its page tables). On the icount clock time is
+ * instructions, and with randomised layouts two boots of one configuration
+ * ran the same rows in different states: in four A/A boots, 9 of
+ * create-vgem's 13 rows spread by more than 1 % between boots, 5 with these
+ * words, none once the job also compacted memory before each row (gembench
+ * job key compact; issue 12, the closing note has the runs).
+ */
+#define LAB_CMDLINE_SAME_LAYOUT "nokaslr norandmaps"
 /* Xen's console is com1 (ttyS0, our stdout): dom0 writes to hvc0 instead. */
-#define LAB_XEN_CMDLINE_BASE "console=hvc0 quiet panic=-1"
+#define LAB_XEN_CMDLINE_BASE "console=hvc0 quiet panic=-1 " LAB_CMDLINE_SAME_LAYOUT
 /* The word guest-init.sh reads the balloon size from (/proc/cmdline). */
 #define LAB_BALLOON_WORD "bouncelab.balloon="
 #define LAB_BALLOON_ALIGN 4096u /* the balloon driver works in pages */

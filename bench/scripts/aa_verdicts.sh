@@ -4,25 +4,29 @@
 # run it). Boots Debian 6.12 in noforce with the standard job, or takes the
 # folders of earlier runs, and prints the share of rows flagged:
 #
-#   icount, one boot a side: boots 0 and 1 calibrate the noise floor, boot 2
-#     is compared with boot 3 (throughput rows and count rows);
+#   icount, one boot a side: the --cal boots (default 0,1) calibrate the
+#     noise floor, then the --pair boots (default 2,3) are compared, one
+#     boot a side (throughput rows and count rows);
 #   wall clock, three boots a side: boots 0, 2, 4 against 1, 3, 5 (Welch's t
 #     on boot means), without a floor.
 #
-#   bench/scripts/aa_verdicts.sh [--icount DIR] [--wall DIR]
+#   bench/scripts/aa_verdicts.sh [--icount DIR] [--wall DIR] [--cal LIST] [--pair A,B]
 #
-# DIR: a `bouncelab lab --boots 4 --clock icount` (resp. `--boots 6 --clock
-# wall`) output folder; without it the script boots one (about 5 and 4
-# minutes here). Everything goes to a scratch database.
+# DIR: a `bouncelab lab --boots 6 --clock icount` (resp. `--clock wall`)
+# output folder; given one, only that clock is judged; given neither, the
+# script boots both (about 9 and 4 minutes here). Everything goes to a
+# scratch database.
 set -u
 cd "$(dirname "$0")/../.."
 bl=${BOUNCELAB_BUILD:-build}/bouncelab
-icount="" wall=""
+icount="" wall="" cal=0,1 pair=2,3
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--icount) icount=$2; shift 2 ;;
 	--wall) wall=$2; shift 2 ;;
-	-h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--cal) cal=$2; shift 2 ;;
+	--pair) pair=$2; shift 2 ;;
+	-h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "aa_verdicts: unknown option '$1'" >&2; exit 2 ;;
 	esac
 done
@@ -30,27 +34,37 @@ command -v jq >/dev/null || { echo "aa_verdicts: needs jq" >&2; exit 2; }
 work=$(mktemp -d /tmp/bl-aa-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 job=configs/jobs/standard.ini
-[ -n "$icount" ] || { icount=var/aa-icount; "$bl" lab --kernels 6.12 --modes noforce --boots 4 --clock icount --job $job --out $icount >&2 || exit 1; }
-[ -n "$wall" ] || { wall=var/aa-wall; "$bl" lab --kernels 6.12 --modes noforce --boots 6 --clock wall --job $job --out $wall >&2 || exit 1; }
+# with neither folder given, boot both; with one, judge only that one
+if [ -z "$icount" ] && [ -z "$wall" ]; then
+	icount=var/aa-icount wall=var/aa-wall
+	"$bl" lab --kernels 6.12 --modes noforce --boots 6 --clock icount --job $job --out $icount >&2 || exit 1
+	"$bl" lab --kernels 6.12 --modes noforce --boots 6 --clock wall --job $job --out $wall >&2 || exit 1
+fi
 
 # share of rows of a compare --format json output (stdin) with a verdict, by kind
 flagged() { # label
-	jq -r --arg l "$1" '[.rows[] | select(.base_n > 0 and .new_n > 0)] as $r
-		| ($r | map(select(.count | not))) as $t | ($r | map(select(.count))) as $c
-		| "\($l): throughput/latency rows flagged \($t | map(select(.verdict == "WORSE" or .verdict == "better")) | length) of \($t | length) (\(if ($t | length) > 0 then (100 * ($t | map(select(.verdict == "WORSE" or .verdict == "better")) | length) / ($t | length) * 10 | round / 10) else 0 end) %), unknown \($t | map(select(.verdict == "unknown")) | length); count rows flagged \($c | map(select(.verdict == "WORSE" or .verdict == "better")) | length) of \($c | length)"'
+	jq -r --arg l "$1" '
+		def share($rows): ($rows | map(select(.verdict == "WORSE" or .verdict == "better")) | length) as $f
+			| "\($f) of \($rows | length) (\(if ($rows | length) > 0 then (1000 * $f / ($rows | length) | round / 10) else 0 end) %), unknown \($rows | map(select(.verdict == "unknown")) | length)";
+		[.rows[] | select(.base_n > 0 and .new_n > 0)] as $r
+		| "\($l): throughput rows flagged \(share($r | map(select(.metric == "ops_per_sec")))); latency p50 rows flagged \(share($r | map(select(.metric == "latency_p50_ns")))); count rows flagged \(share($r | map(select(.count))))"'
 }
 
 # --- icount, one boot a side, calibrated on two other boots
+if [ -n "$icount" ]; then
 db=$work/icount.db
 mkdir -p "$work/cal"
-for b in 0 1; do ln -s "$PWD/$(ls -d "$icount"/*-boot$b | head -n 1)" "$work/cal/b$b"; done
+for b in ${cal//,/ }; do ln -s "$(realpath "$(ls -d "$icount"/*-boot$b | head -n 1)")" "$work/cal/b$b"; done
 "$bl" calibrate --db "$db" --from "$work/cal" | sed 's/^/  /'
-"$bl" ingest --direct --quiet --db "$db" "$icount"/*-boot2/*.json "$icount"/*-boot3/*.json >/dev/null
-"$bl" compare --db "$db" --base clock=icount,boot=2 --new clock=icount,boot=3 --format json \
+a=${pair%,*} b=${pair#*,}
+"$bl" ingest --direct --quiet --db "$db" "$icount"/*-boot$a/*.json "$icount"/*-boot$b/*.json >/dev/null
+"$bl" compare --db "$db" --base clock=icount,boot=$a --new clock=icount,boot=$b --format json \
 	--metric ops_per_sec,latency_p50_ns,bounces_per_op,sync_mib_per_op,failed_share,job_failed,slots_after \
-	| flagged "icount A/A, boot 2 vs boot 3 (floor from boots 0, 1)"
+	| flagged "icount A/A, boot $a vs boot $b (floor from boots $cal)"
+fi
 
 # --- wall clock, three boots a side (even boots against odd boots), no floor
+[ -n "$wall" ] || exit 0
 db=$work/wall.db
 for d in "$wall"/*-boot*; do
 	k=${d##*-boot}

@@ -1,11 +1,14 @@
 /*
- * The verdict statistics (analysis/judge.c) on real A/A data: four boots of
+ * The verdict statistics (analysis/judge.c) on real A/A data: six boots of
  * one configuration under the icount clock (tests/fixtures/aa/, the same
  * boots bench/scripts/aa_verdicts.sh judged through the CLI). Two
  * identical boots compared must not be called different, and the same
  * data with the new side's values scaled by 0.95 must be called worse: a
- * test of the statistics, never a stored result. Prints the rates it finds
- * (the closing note quotes them) and pins what this data supports.
+ * test of the statistics, never a stored result. Every way of taking two
+ * boots to calibrate and two others to compare is judged (90 with six
+ * boots); the test prints the rates and holds issue 12's acceptance on
+ * their mean: at most 1 % of rows flagged, at least 95 % of a 5 % drop
+ * caught, with one boot a side.
  */
 #include <errno.h>
 #include <math.h>
@@ -20,19 +23,21 @@
 
 #include "judge.h"
 
-#define FIXTURE	  "tests/fixtures/aa/icount-6.12-noforce-4boots.tsv"
+#define FIXTURE	  "tests/fixtures/aa/icount-6.12-noforce-6boots.tsv"
 #define MAX_ROWS  512
-#define MAX_BOOTS 4
+#define MAX_BOOTS 8
 #define MAX_REPS  8
 
 struct aa_row {
 	char key[160];			     /* job workload size */
+	bool import;			     /* an import row (one buffer, its page layout) */
+	double segments[MAX_BOOTS];	     /* mapped segments per op, NAN when not counted */
 	double v[MAX_BOOTS][MAX_REPS];	     /* each boot's repetitions */
 	size_t n[MAX_BOOTS];
 };
 
 static struct aa_row rows[MAX_ROWS];
-static size_t nrows;
+static size_t nrows, nboots;
 
 static struct aa_row *row_of(const char *key)
 {
@@ -54,7 +59,7 @@ static int load(void **state)
 	if (!f)
 		return -1; /* cmocka reports the group set-up failing: the fixture is missing */
 	while (fgets(line, sizeof(line), f)) {
-		char job[64], wl[64], key[160];
+		char job[64], wl[64], key[160], seg[32];
 		unsigned boot;
 		long long size;
 		int off = 0;
@@ -62,12 +67,14 @@ static int load(void **state)
 
 		if (line[0] == '#')
 			continue;
-		if (sscanf(line, "%u\t%63s\t%63s\t%lld%n", &boot, job, wl, &size, &off) != 4 ||
+		if (sscanf(line, "%u\t%63s\t%63s\t%lld\t%31s%n", &boot, job, wl, &size, seg, &off) != 5 ||
 		    boot >= MAX_BOOTS)
 			return -1;
 		snprintf(key, sizeof(key), "%s %s %lld", job, wl, size);
 		if (!(r = row_of(key)))
 			return -1;
+		r->import = !strcmp(wl, "import");
+		r->segments[boot] = strcmp(seg, "-") ? strtod(seg, NULL) : NAN;
 		for (char *p = line + off, *end; r->n[boot] < MAX_REPS; p = end) {
 			double v = strtod(p, &end);
 
@@ -75,6 +82,8 @@ static int load(void **state)
 				break;
 			r->v[boot][r->n[boot]++] = v;
 		}
+		if (boot + 1 > nboots)
+			nboots = boot + 1;
 	}
 	fclose(f);
 	return nrows ? 0 : -1;
@@ -82,25 +91,42 @@ static int load(void **state)
 
 static bool in_all_boots(const struct aa_row *r)
 {
-	for (size_t b = 0; b < MAX_BOOTS; b++)
+	for (size_t b = 0; b < nboots; b++)
 		if (!r->n[b])
 			return false;
 	return true;
 }
 
-static double boot_mean(const struct aa_row *r, size_t b)
+static double boot_value(const struct aa_row *r, size_t b)
 {
-	return bl_mean(r->v[b], r->n[b]);
+	return bl_boot_value(r->v[b], r->n[b]);
 }
 
-/* The three ways to split four boots into a calibration pair and a test pair. */
-static const size_t pairings[3][4] = { { 0, 1, 2, 3 }, { 0, 2, 1, 3 }, { 0, 3, 1, 2 } };
+/* Every (calibration pair, test pair) of distinct boots: {cal0, cal1, base, new}. */
+static size_t splits[256][4], nsplits;
+
+static void make_splits(void)
+{
+	nsplits = 0;
+	for (size_t a = 0; a < nboots; a++)
+		for (size_t b = a + 1; b < nboots; b++)
+			for (size_t c = 0; c < nboots; c++)
+				for (size_t d = c + 1; d < nboots; d++) {
+					if (c == a || c == b || d == a || d == b || nsplits == 256)
+						continue;
+					splits[nsplits][0] = a;
+					splits[nsplits][1] = b;
+					splits[nsplits][2] = c;
+					splits[nsplits][3] = d;
+					nsplits++;
+				}
+}
 
 /* Judges @r's test pair (one boot a side), new side scaled by @scale. */
 static enum bl_change_verdict judge_one_boot(const struct aa_row *r, const size_t *p, double scale,
 					     bool calibrated, const struct bl_judge_opts *o)
 {
-	double cal[2] = { boot_mean(r, p[0]), boot_mean(r, p[1]) }, scaled[MAX_REPS];
+	double cal[2] = { boot_value(r, p[0]), boot_value(r, p[1]) }, scaled[MAX_REPS];
 	struct bl_boot_sample base = { r->v[p[2]], r->n[p[2]] }, nw = { scaled, r->n[p[3]] };
 	struct bl_judgement j;
 
@@ -109,6 +135,9 @@ static enum bl_change_verdict judge_one_boot(const struct aa_row *r, const size_
 	assert_int_equal(bl_judge_time(&base, 1, &nw, 1, BL_HIGHER_IS_BETTER,
 				       calibrated ? bl_floor_time(cal, 2) : NAN, o, &j),
 			 0);
+	/* as compare does: two boots whose import buffers had different page layouts */
+	if (r->import && bl_judge_layouts_differ(r->segments[p[2]], r->segments[p[3]]))
+		return BL_VERDICT_TOO_FEW;
 	return j.verdict;
 }
 
@@ -120,45 +149,60 @@ static void test_one_boot_uncalibrated_is_unknown(void **state)
 
 	(void)state;
 	bl_judge_opts_default(&o);
+	make_splits();
 	for (size_t i = 0; i < nrows; i++) {
 		if (!in_all_boots(&rows[i]))
 			continue;
 		total++;
-		judged += judge_one_boot(&rows[i], pairings[0], 1.0, false, &o) != BL_VERDICT_TOO_FEW;
+		judged += judge_one_boot(&rows[i], splits[0], 1.0, false, &o) != BL_VERDICT_TOO_FEW;
 	}
 	assert_true(total >= 150);
 	assert_int_equal(judged, 0);
 }
 
-/* One boot a side with the floor of the other two boots: false alarms and power. */
+/* One boot a side with the floor of two other boots: false alarms and power. */
 static void test_one_boot_calibrated(void **state)
 {
 	struct bl_judge_opts o;
+	double fp_sum = 0, fp_max = 0, pw_sum = 0, pw_min = 1, unknown_sum = 0;
 
 	(void)state;
 	bl_judge_opts_default(&o);
-	for (size_t p = 0; p < 3; p++) {
-		size_t total = 0, flagged = 0, caught = 0;
+	make_splits();
+	assert_true(nsplits >= 6);
+	for (size_t p = 0; p < nsplits; p++) {
+		size_t total = 0, flagged = 0, caught = 0, unknown = 0;
+		double fp, pw;
 
 		for (size_t i = 0; i < nrows; i++) {
+			enum bl_change_verdict v;
+
 			if (!in_all_boots(&rows[i]))
 				continue;
 			total++;
-			flagged += judge_one_boot(&rows[i], pairings[p], 1.0, true, &o) != BL_VERDICT_SAME;
-			caught += judge_one_boot(&rows[i], pairings[p], 0.95, true, &o) == BL_VERDICT_WORSE;
+			v = judge_one_boot(&rows[i], splits[p], 1.0, true, &o);
+			/* flagged: called different; unknown (two page layouts) is no verdict */
+			flagged += v == BL_VERDICT_WORSE || v == BL_VERDICT_BETTER;
+			unknown += v == BL_VERDICT_TOO_FEW;
+			caught += judge_one_boot(&rows[i], splits[p], 0.95, true, &o) == BL_VERDICT_WORSE;
 		}
-		print_message("one boot a side, floor from boots %zu+%zu (k=%.0f), test %zu vs %zu: "
-			      "A/A flagged %zu of %zu (%.1f %%), -5 %% caught %zu (%.1f %%)\n",
-			      pairings[p][0], pairings[p][1], o.floor_k, pairings[p][2], pairings[p][3],
-			      flagged, total, 100.0 * flagged / total, caught, 100.0 * caught / total);
-		/*
-		 * What this data supports (measured 2026-12-03; the issue asked for
-		 * <= 1 % and >= 95 %, which one A/A pair as the floor does not give):
-		 * 2.0-5.0 % flagged, 77-82 % of a 5 % drop caught.
-		 */
-		assert_true(flagged * 100 <= total * 6);
-		assert_true(caught * 100 >= total * 70);
+		unknown_sum += (double)unknown / (double)total;
+		fp = (double)flagged / (double)total;
+		pw = (double)caught / (double)total;
+		fp_sum += fp;
+		pw_sum += pw;
+		fp_max = fmax(fp_max, fp);
+		pw_min = fmin(pw_min, pw);
 	}
+	print_message("one boot a side, floor from two other boots (noise %.1f %%, k=%.1f), %zu splits "
+		      "of %zu boots: A/A flagged %.2f %% on average (worst %.1f %%), unknown (import "
+		      "page layouts differ) %.1f %%, -5 %% caught %.1f %% on average (worst %.1f %%)\n",
+		      100 * o.noise_one_boot, o.floor_k_one_boot, nsplits, nboots, 100 * fp_sum / (double)nsplits,
+		      100 * fp_max, 100 * unknown_sum / (double)nsplits, 100 * pw_sum / (double)nsplits,
+		      100 * pw_min);
+	/* issue 12's acceptance, on the mean over every split of this data */
+	assert_true(fp_sum / (double)nsplits <= 0.01);
+	assert_true(pw_sum / (double)nsplits >= 0.95);
 }
 
 /* Two boots a side, Welch's t on boot means: false alarms and power. */

@@ -153,7 +153,7 @@ static void test_mode_cmdlines(void **state)
 		const char *canon, *slug, *cmdline_tail, *swiotlb, *iommu;
 	} ok[] = {
 		/* no option at all */
-		{ "default", BL_MODE_DEFAULT, "default", "default", "panic=-1", "default", "off" },
+		{ "default", BL_MODE_DEFAULT, "default", "default", "panic=-1 nokaslr norandmaps", "default", "off" },
 		{ "force", BL_MODE_FORCE, "force", "force", " swiotlb=force", "force", "off" },
 		{ "noforce", BL_MODE_NOFORCE, "noforce", "noforce", " swiotlb=noforce", "noforce", "off" },
 		{ "iommu", BL_MODE_IOMMU, "iommu", "iommu", " intel_iommu=on", "default", "on" },
@@ -168,16 +168,16 @@ static void test_mode_cmdlines(void **state)
 		{ "iommu:pool=512K", BL_MODE_IOMMU, "iommu:pool=512K", "iommu-pool512K",
 		  " swiotlb=256 intel_iommu=on", "default", "on" },
 		/* Xen PV dom0: no swiotlb= option, the document says default (truthful) */
-		{ "xen-pv", BL_MODE_XEN_PV, "xen-pv", "xen-pv", "console=hvc0 quiet panic=-1", "default", "off" },
-		{ "xen-pv-force", BL_MODE_XEN_PV_FORCE, "xen-pv-force", "xen-pv-force", "panic=-1 swiotlb=force",
+		{ "xen-pv", BL_MODE_XEN_PV, "xen-pv", "xen-pv", "console=hvc0 quiet panic=-1 nokaslr norandmaps", "default", "off" },
+		{ "xen-pv-force", BL_MODE_XEN_PV_FORCE, "xen-pv-force", "xen-pv-force", "norandmaps swiotlb=force",
 		  "force", "off" },
 		/* the balloon reaches the guest's init on the command line, in the canonical size */
 		{ "xen-pv:balloon=1536M", BL_MODE_XEN_PV, "xen-pv:balloon=1536M", "xen-pv-balloon1536M",
-		  "panic=-1 bouncelab.balloon=1536M", "default", "off" },
+		  "norandmaps bouncelab.balloon=1536M", "default", "off" },
 		{ "xen-pv:balloon=1572864K", BL_MODE_XEN_PV, "xen-pv:balloon=1536M", "xen-pv-balloon1536M",
 		  " bouncelab.balloon=1536M", "default", "off" },
 		{ "xen-pv-force:balloon=1024M", BL_MODE_XEN_PV_FORCE, "xen-pv-force:balloon=1G",
-		  "xen-pv-force-balloon1G", "panic=-1 swiotlb=force bouncelab.balloon=1G", "force", "off" },
+		  "xen-pv-force-balloon1G", "norandmaps swiotlb=force bouncelab.balloon=1G", "force", "off" },
 		{ "xen-pv:balloon=256M", BL_MODE_XEN_PV, "xen-pv:balloon=256M", "xen-pv-balloon256M",
 		  " bouncelab.balloon=256M", "default", "off" },
 		/* areas after the slot count, before ",force" (bouncelab pool --areas) */
@@ -198,7 +198,7 @@ static void test_mode_cmdlines(void **state)
 		assert_int_equal(lab_mode_cmdline(&m, cmd, sizeof(cmd)), 0);
 		/* a Xen dom0's console is hvc0 (ttyS0 is Xen's com1) */
 		if (bl_modes[m.id].hypervisor)
-			assert_true(!strncmp(cmd, "console=hvc0 quiet panic=-1", 27));
+			assert_true(!strncmp(cmd, "console=hvc0 quiet panic=-1 nokaslr norandmaps", 46));
 		else
 			assert_true(!strncmp(cmd, "console=ttyS0 ", 14));
 		assert_int_equal(lab_mode_is_xen(&m), bl_modes[m.id].hypervisor != NULL);
@@ -598,7 +598,7 @@ static void test_qemu_argv_xen(void **state)
 	assert_string_equal(a.v[find_arg(&a, "-append") + 1], "console=com1 dom0_mem=3072M,max:3072M");
 	assert_string_equal(a.v[find_arg(&a, "-initrd") + 1],
 			    "/cache/kernels/linux-image-6.12.118+deb12-amd64-unsigned_6.12.118-1~deb12u1/vmlinuz "
-			    "console=hvc0 quiet panic=-1 swiotlb=force bouncelab.balloon=1536M,"
+			    "console=hvc0 quiet panic=-1 nokaslr norandmaps swiotlb=force bouncelab.balloon=1536M,"
 			    "/out/.work/initramfs-6.12.cpio");
 	/* icount works for Xen too (the default clock); -no-reboot so a dom0 crash ends QEMU */
 	assert_string_equal(a.v[find_arg(&a, "-accel") + 1], LAB_QEMU_ACCEL_ICOUNT);
@@ -772,7 +772,7 @@ static void test_qemu_argv(void **state)
 	assert_string_equal(a.v[find_arg(&a, "-smp") + 1], "2");
 	assert_string_equal(a.v[find_arg(&a, "-kernel") + 1], "/k/vmlinuz");
 	assert_string_equal(a.v[find_arg(&a, "-initrd") + 1], "/k/initrd");
-	assert_string_equal(a.v[find_arg(&a, "-append") + 1], "console=ttyS0 quiet panic=-1 swiotlb=8192,force");
+	assert_string_equal(a.v[find_arg(&a, "-append") + 1], "console=ttyS0 quiet panic=-1 nokaslr norandmaps swiotlb=8192,force");
 	assert_true(find_arg(&a, "-no-reboot") > 0);		   /* panic=-1 must end QEMU */
 	assert_true(find_arg(&a, "file:/out/channel.txt") > 0);	   /* the result channel */
 	assert_true(find_arg(&a, "virtio-gpu-pci,iommu_platform=on") > 0);
@@ -785,14 +785,14 @@ static void test_qemu_argv(void **state)
 	dev = find_arg(&a, "virtio-gpu-pci,iommu_platform=on");
 	assert_true(i > 0 && dev > i);
 	assert_string_equal(a.v[find_arg(&a, "-machine") + 1], "q35");
-	assert_string_equal(a.v[find_arg(&a, "-append") + 1], "console=ttyS0 quiet panic=-1 intel_iommu=on iommu=pt");
+	assert_string_equal(a.v[find_arg(&a, "-append") + 1], "console=ttyS0 quiet panic=-1 nokaslr norandmaps intel_iommu=on iommu=pt");
 	lab_argv_free(&a);
 
 	/* --kvm swaps the accelerator and the CPU model, nothing else */
 	build("default", true, &a);
 	assert_string_equal(a.v[find_arg(&a, "-accel") + 1], "kvm");
 	assert_string_equal(a.v[find_arg(&a, "-cpu") + 1], "host");
-	assert_string_equal(a.v[find_arg(&a, "-append") + 1], "console=ttyS0 quiet panic=-1");
+	assert_string_equal(a.v[find_arg(&a, "-append") + 1], "console=ttyS0 quiet panic=-1 nokaslr norandmaps");
 	lab_argv_free(&a);
 	assert_null(a.v);
 }
