@@ -75,4 +75,4 @@ done >"$work/wall.jsonl"
 "$bl" ingest --direct --quiet --db "$db" "$work/wall.jsonl" >/dev/null
 "$bl" compare --db "$db" --base clock=wall,boot=0 --new clock=wall,boot=1 --format json \
 	--metric ops_per_sec,latency_p50_ns,bounces_per_op,sync_mib_per_op,failed_share,job_failed,slots_after \
-	| flagged "wall A/A, boots 0,2,4 vs 1,3,5 (Welch on boot means)"
+	| flagged "wall A/A, boots 0,2,4 vs 1,3,5 (Welch on boot values)"
