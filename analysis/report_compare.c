@@ -393,14 +393,17 @@ int rp_mode_comparisons(struct report_ctx *c)
 		      "counts (mean per run), shown at the smallest and the largest buffer size. "
 		      "Throughput change = (mode - %s) / %s per buffer size: the median "
 		      "over the sizes, how many sizes changed significantly, and the largest "
-		      "significant changes. The boot is the unit: a guest's speed moves from boot "
-		      "to boot while its repetitions agree, so with one boot a side a time must "
-		      "clear max(%.0f%%, %.0f x the row's noise floor measured from A/A boots by "
-		      "`bouncelab calibrate`) with its 95%% CI excluding 0; a row without a floor is "
-		      "unknown, never significant (with two boots a side or more: Welch's t on the "
-		      "boots' means). The counts are exact.\n\n",
-		BL_MODE_BASELINE, BL_MODE_BASELINE, BL_MODE_BASELINE, c->stats.noise * 100,
-		c->stats.floor_k);
+		      "significant changes. The boot is the unit, and a boot's value is the median "
+		      "of its repetitions: a guest's speed moves from boot to boot while its "
+		      "repetitions agree, so with one boot a side a time must clear max(%.0f%%, "
+		      "%.1f x the row's noise floor measured from A/A boots by `bouncelab "
+		      "calibrate`), and an import whose two boots mapped different page layouts is "
+		      "unknown; a row without a floor is unknown, never significant (one boot "
+		      "against several: that boot as one more draw of theirs; two boots a side or "
+		      "more: Welch's t on the boot values, clearing max(%.0f%%, %.0f x the floor)). "
+		      "The counts are exact.\n\n",
+		BL_MODE_BASELINE, BL_MODE_BASELINE, BL_MODE_BASELINE, c->stats.noise_one_boot * 100,
+		c->stats.floor_k_one_boot, c->stats.noise * 100, c->stats.floor_k);
 	if (c->details)
 		fprintf(c->details, "## What each DMA mode costs\n\n");
 	full_tables_note(c, "what-each-dma-mode-costs");
