@@ -542,9 +542,9 @@ static bool row_all_failed(const struct bl_sample_set *set, const struct bl_samp
 }
 
 /*
- * A time row of an import judged one boot a side whose two boots mapped
- * different page layouts (analysis/judge.h, BL_LAYOUT_TOLERANCE): the
- * sides' mapped segments per op.
+ * A time row of an import judged with a single boot on a side (against one
+ * boot or several) whose sides mapped different page layouts
+ * (analysis/judge.h, BL_LAYOUT_TOLERANCE): the sides' mapped segments per op.
  */
 static bool import_layouts_differ(const struct bl_sample_set *bset, const struct bl_sample_set *nset,
 				  const struct bl_sample *k, const struct bl_change *ch)
@@ -552,8 +552,10 @@ static bool import_layouts_differ(const struct bl_sample_set *bset, const struct
 	const struct bl_metric *seg = bl_metric_find("segments_per_op");
 	const struct bl_sample *sb, *sn;
 
+	/* a side with a single boot timed a single layout: one boot a side, or against several */
 	if (k->metric->count || strcmp(k->workload, "import") || !ch->method ||
-	    strcmp(ch->method, bl_judge_method_name(BL_JUDGE_WITHIN_BOOT)))
+	    (strcmp(ch->method, bl_judge_method_name(BL_JUDGE_WITHIN_BOOT)) &&
+	     strcmp(ch->method, bl_judge_method_name(BL_JUDGE_ONE_VS_BOOTS))))
 		return false;
 	sb = bl_sample_set_find(bset, k->group, k->workload, k->variant, k->size, seg);
 	sn = bl_sample_set_find(nset, k->group, k->workload, k->variant, k->size, seg);

@@ -133,12 +133,14 @@ double bl_boot_value(const double *reps, size_t n);
  * boots, and the time with them, 9 % between boots). With one boot a side
  * whose mapped segments per op differ by more than this share, the two
  * boots timed two page layouts, not two kernels: the time rows are
- * "unknown" (compare --metric segments_per_op shows the counts; more boots
- * a side are judged as usual, the layouts' spread is then in the boots').
+ * "unknown" (compare --metric segments_per_op shows the counts). The same
+ * holds for one boot against several (tonight against the last nights):
+ * the one boot timed one layout. Several boots on both sides are judged as
+ * usual, the layouts' spread is then in the boots'.
  */
 #define BL_LAYOUT_TOLERANCE 0.02
 #define BL_LAYOUTS_DIFFER_WHY                                                                    \
-	"one boot a side, and the import's buffers had different page layouts (mapped "           \
+	"a single boot on a side, and the import's buffers had different page layouts (mapped "   \
 	"segments per op differ by more than 2 %; --metric segments_per_op): the time is the "    \
 	"layout's, not the kernel's; run more boots a side"
 /* Do @base and @new (mapped segments per op of one import row) differ beyond the tolerance? */
