@@ -182,7 +182,7 @@ static double resampled_median(const double *v, size_t n, double *tmp, struct bl
 	for (size_t i = 0; i < n; i++)
 		tmp[i] = v[bl_rng_below(rng, n)];
 	qsort(tmp, n, sizeof(*tmp), bl_cmp_double);
-	return n % 2 ? tmp[n / 2] : (tmp[n / 2 - 1] + tmp[n / 2]) / 2;
+	return bl_quantile_sorted(tmp, n, 0.5);
 }
 
 /*

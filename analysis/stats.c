@@ -49,7 +49,7 @@ double bl_median(const double *v, size_t n)
 		return NAN;
 	memcpy(c, v, n * sizeof(*c));
 	qsort(c, n, sizeof(*c), bl_cmp_double);
-	m = n % 2 ? c[n / 2] : (c[n / 2 - 1] + c[n / 2]) / 2;
+	m = bl_quantile_sorted(c, n, 0.5);
 	free(c);
 	return m;
 }
